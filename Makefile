@@ -1,0 +1,65 @@
+# Two commands: `make run` (the app at http://localhost:3000) and `make test` (every test).
+# Both create .venv, install everything (bun from the npm registry) and start the local stack.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+BUN_VERSION := 1.4.4
+BUN := $(CURDIR)/$(VENV)/bun/bin/bun
+
+export PATH := $(CURDIR)/$(VENV)/bun/bin:$(BIN):$(PATH)
+export NPM_CONFIG_REGISTRY ?= https://registry.npmjs.org
+export REFLEX_CHECK_LATEST_VERSION ?= 0
+export REFLEX_TELEMETRY_ENABLED ?= false
+export PIP_DISABLE_PIP_VERSION_CHECK ?= 1
+
+.PHONY: run test install browser stack-up stack-down lint format clean
+
+run: install
+	$(BIN)/learning-app run
+
+test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/learning-app stack up
+	$(BIN)/pytest
+
+install: $(VENV)/.installed $(BUN)
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(BUN):
+	npm install --global --no-fund --no-audit --prefix $(VENV)/bun bun@$(BUN_VERSION)
+	$(BUN) --version
+
+# Browser tests use Debian's Chromium; elsewhere Playwright's own browser.
+browser: install
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then \
+		sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	else \
+		$(BIN)/python -m playwright install chromium; \
+	fi
+
+stack-up: install
+	$(BIN)/learning-app stack up
+
+stack-down:
+	$(BIN)/learning-app stack down
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: stack-down
+	rm -rf .data .web .states

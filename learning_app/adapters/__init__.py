@@ -1,0 +1,1 @@
+"""One thin module per store or provider, each configured from settings."""

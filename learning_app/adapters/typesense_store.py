@@ -1,0 +1,30 @@
+"""The Typesense search client."""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlsplit
+
+import typesense
+
+from learning_app.settings import get_settings
+
+
+@functools.cache
+def _client_for(url: str, api_key: str) -> typesense.Client:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return typesense.Client(
+        {
+            "nodes": [{"host": parts.hostname, "port": str(port), "protocol": parts.scheme}],
+            "api_key": api_key,
+            "connection_timeout_seconds": 3,
+            "num_retries": 1,
+        }
+    )
+
+
+def get_typesense() -> typesense.Client:
+    settings = get_settings()
+    assert settings.typesense_url is not None
+    return _client_for(settings.typesense_url, settings.typesense_api_key)

@@ -1,0 +1,197 @@
+"""`learning-app`: the local stack, migrations, demo data and the app server.
+
+Every command reads the same settings and calls the same services as the UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
+
+from learning_app.settings import PROJECT_ROOT, Settings, get_settings
+
+
+class CliError(Exception):
+    """A failure whose message is the one line the user sees."""
+
+
+def _database_error_line(exc: OperationalError, settings: Settings) -> str:
+    from learning_app.adapters.postgres import redacted_url
+
+    reason = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc) else "no answer"
+    return (
+        f"cannot reach the database at {redacted_url(settings.sqlalchemy_url)}: {reason}. "
+        "Start the local stack (learning-app stack up) or fix DATABASE_URL."
+    )
+
+
+# --- stack -------------------------------------------------------------------------------------
+
+
+def cmd_stack(args: argparse.Namespace) -> int:
+    from learning_app import stack
+
+    settings = get_settings()
+    if settings.is_production:
+        raise CliError("the local stack is for development; production sets the *_URL settings")
+    action: Callable[[Settings], list[stack.ServerStatus]] = {
+        "up": stack.up,
+        "down": stack.down,
+        "status": stack.status,
+    }[args.action]
+    statuses = action(settings)
+    print(stack.format_status(statuses))
+    return 0
+
+
+# --- database ----------------------------------------------------------------------------------
+
+
+def migrate() -> None:
+    """Upgrade the settings' database to the latest revision (plain Alembic, our env.py)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    command.upgrade(config, "head")
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    migrate()
+    print("database is at the latest schema")
+    return 0
+
+
+def seed() -> str:
+    from learning_app.adapters.postgres import session_scope
+    from learning_app.services.demo_data import DEMO_LOGINS, seed_demo_data
+
+    with session_scope() as session:
+        created = seed_demo_data(session)
+    logins = "\n".join(f"  {role:<8} {email}  password: {pw}" for role, email, pw in DEMO_LOGINS)
+    head = "seeded demo data" if created else "database already has data; left it alone"
+    return f"{head}\ndemo logins:\n{logins}"
+
+
+def cmd_seed(_args: argparse.Namespace) -> int:
+    print(seed())
+    return 0
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    from learning_app.services.health import check_stores
+
+    stores = check_stores()
+    if args.json:
+        print(json.dumps({s.store: s.as_dict() for s in stores}))
+    else:
+        for s in stores:
+            print(
+                f"{s.store:<10} {'ok' if s.ok else 'DOWN':<5} {s.latency_ms:>7.1f} ms  {s.detail}"
+            )
+    return 0 if all(s.ok for s in stores) else 1
+
+
+# --- run ---------------------------------------------------------------------------------------
+
+
+def reflex_environment(settings: Settings, *, prod: bool) -> dict[str, str]:
+    """The environment `reflex run` needs here: bun from the venv, no phoning home."""
+    env = dict(os.environ)
+    bun_dir = Path(sys.prefix) / "bun" / "bin"
+    if (bun_dir / "bun").exists():
+        env["PATH"] = f"{bun_dir}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("REFLEX_CHECK_LATEST_VERSION", "0")
+    env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+    env.setdefault("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org")
+    if prod and settings.redis_url:
+        # Reflex's own state lives in Redis so several backend workers share it.
+        env.setdefault("REFLEX_REDIS_URL", settings.redis_url)
+    return env
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if not settings.is_production and not args.no_stack:
+        from learning_app import stack
+
+        print(stack.format_status(stack.up(settings)))
+    migrate()
+    print(seed())
+    command = ["reflex", "run", "--env", "prod" if args.prod else "dev"]
+    if args.frontend_port:
+        command += ["--frontend-port", str(args.frontend_port)]
+    if args.backend_port:
+        command += ["--backend-port", str(args.backend_port)]
+    reflex = shutil.which("reflex", path=os.pathsep.join([str(Path(sys.executable).parent)]))
+    command[0] = reflex or "reflex"
+    print(f"serving the app at {settings.public_base_url}", flush=True)
+    return subprocess.call(
+        command, cwd=PROJECT_ROOT, env=reflex_environment(settings, prod=args.prod)
+    )
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="learning-app", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    stack_cmd = sub.add_parser("stack", help="start, stop or inspect the local stack")
+    stack_cmd.add_argument("action", choices=["up", "down", "status"])
+    stack_cmd.set_defaults(func=cmd_stack)
+
+    sub.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(
+        func=cmd_migrate
+    )
+    sub.add_parser("seed", help="write demo data into an empty database").set_defaults(
+        func=cmd_seed
+    )
+    health_cmd = sub.add_parser("health", help="check that every store answers")
+    health_cmd.add_argument("--json", action="store_true")
+    health_cmd.set_defaults(func=cmd_health)
+
+    run_cmd = sub.add_parser("run", help="start the stack, migrate, seed and serve the app")
+    run_cmd.add_argument("--prod", action="store_true", help="serve the built frontend")
+    run_cmd.add_argument("--no-stack", action="store_true", help="do not start the local stack")
+    run_cmd.add_argument("--frontend-port", type=int)
+    run_cmd.add_argument("--backend-port", type=int)
+    run_cmd.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        print(f"learning-app: configuration error: {exc.errors()[0]['msg']}", file=sys.stderr)
+        return 2
+    try:
+        return int(args.func(args))
+    except OperationalError as exc:
+        print(f"learning-app: {_database_error_line(exc, settings)}", file=sys.stderr)
+    except CliError as exc:
+        print(f"learning-app: {exc}", file=sys.stderr)
+    except Exception as exc:
+        from learning_app.stack import StackError
+
+        if not isinstance(exc, StackError):
+            raise
+        print(f"learning-app: {exc}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

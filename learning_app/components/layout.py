@@ -1,0 +1,59 @@
+"""The page shell: a navbar, the page body and a footer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+APP_NAME = "Learning App"
+
+
+def navbar() -> rx.Component:
+    return rx.el.header(
+        rx.hstack(
+            rx.link(
+                rx.hstack(
+                    rx.icon("graduation-cap", size=24, aria_hidden="true"),
+                    rx.text(APP_NAME, weight="bold", size="5"),
+                    align="center",
+                    spacing="2",
+                ),
+                href="/",
+                underline="none",
+                color_scheme="gray",
+                high_contrast=True,
+            ),
+            rx.spacer(),
+            rx.el.nav(
+                rx.hstack(
+                    rx.link("Courses", href="/", size="3"),
+                    spacing="5",
+                    align="center",
+                ),
+                aria_label="Main",
+            ),
+            rx.color_mode.button(aria_label="Toggle dark mode", variant="ghost"),
+            align="center",
+            spacing="5",
+            width="100%",
+            max_width="72rem",
+            margin_x="auto",
+            padding_x="1.5rem",
+            padding_y="0.75rem",
+        ),
+        border_bottom="1px solid var(--gray-a5)",
+        background="var(--color-panel-solid)",
+        position="sticky",
+        top="0",
+        z_index="10",
+    )
+
+
+def page_shell(*children: rx.Component) -> rx.Component:
+    return rx.box(
+        navbar(),
+        rx.el.main(
+            rx.box(*children, max_width="72rem", margin_x="auto", padding="1.5rem"),
+            id="main",
+        ),
+        min_height="100vh",
+    )

@@ -1,0 +1,23 @@
+"""Plain HTTP routes served beside the Reflex app: `/health` for probes and load balancers."""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from learning_app.services.health import check_stores
+
+
+async def health(_request: Request) -> JSONResponse:
+    stores = await asyncio.to_thread(check_stores)
+    ok = all(s.ok for s in stores)
+    body = {"status": "ok" if ok else "degraded", "stores": {s.store: s.as_dict() for s in stores}}
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+def build_http_api() -> Starlette:
+    return Starlette(routes=[Route("/health", health, methods=["GET"])])

@@ -1,0 +1,89 @@
+"""Shared building blocks for the table modules: naming convention, ids, timestamps, enums.
+
+Every table module imports this one first, so the naming convention below is in place before
+any table is defined. Constraint and index names are therefore deterministic, which keeps
+Alembic revisions reproducible and lets later revisions drop constraints by name.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLModel.metadata is the one MetaData all tables share (Alembic targets it).
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+# Per-model HNSW indexes on lesson_chunk are created at run time (see models.chunks), so
+# Alembic must neither create nor drop them.
+HNSW_INDEX_PREFIX = "ix_lesson_chunk_hnsw_"
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware (UTC)."""
+    return datetime.now(UTC)
+
+
+def enum_values(enum_cls: type[enum.Enum]) -> list[str]:
+    """Database labels of an enum: the members' lowercase values, not their names."""
+    return [str(member.value) for member in enum_cls]
+
+
+def pg_enum(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
+    """A native PostgreSQL enum type called `name` whose labels are the members' values."""
+    return sa.Enum(enum_cls, name=name, values_callable=enum_values)
+
+
+def uuid_pk() -> Any:
+    """A UUID primary key: generated in Python (ids exist before flush) and by the database."""
+    return Field(
+        default_factory=uuid.uuid4,
+        primary_key=True,
+        sa_column_kwargs={"server_default": sa.text("gen_random_uuid()")},
+    )
+
+
+def created_at_field(*, index: bool = True) -> Any:
+    """When the row was created (timezone-aware, server default now())."""
+    return Field(
+        default_factory=utc_now,
+        nullable=False,
+        index=index,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now()},
+    )
+
+
+def updated_at_field() -> Any:
+    """When the row last changed; refreshed by the ORM on every UPDATE it issues."""
+    return Field(
+        default_factory=utc_now,
+        nullable=False,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now(), "onupdate": utc_now},
+    )
+
+
+def timestamp_field(*, index: bool = False) -> Any:
+    """An optional timezone-aware moment (NULL until it happens)."""
+    return Field(default=None, nullable=True, index=index, sa_type=sa.DateTime(timezone=True))
+
+
+def alembic_include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic `include_object` hook: skip the run-time HNSW indexes of lesson_chunk."""
+    del obj, reflected, compare_to
+    return not (type_ == "index" and name is not None and name.startswith(HNSW_INDEX_PREFIX))

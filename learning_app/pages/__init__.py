@@ -1,0 +1,1 @@
+"""One module per route group; `ROUTES` is the table the app registers."""

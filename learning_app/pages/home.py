@@ -1,0 +1,99 @@
+"""`/`: the catalogue of published courses."""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+from learning_app.adapters.postgres import session_scope
+from learning_app.components.feedback import card_skeletons, empty_state, error_callout
+from learning_app.components.layout import page_shell
+from learning_app.services.catalog import CourseCard, list_published_courses
+from learning_app.state.calls import UNAVAILABLE_MESSAGE, call_service
+
+log = logging.getLogger(__name__)
+
+
+def _load_catalogue() -> list[CourseCard]:
+    with session_scope() as session:
+        return list_published_courses(session)
+
+
+class CatalogueState(rx.State):
+    courses: list[CourseCard] = []
+    loading: bool = True
+    error: str = ""
+
+    @rx.event
+    async def load(self) -> None:
+        self.loading = True
+        self.error = ""
+        try:
+            self.courses = await call_service(_load_catalogue)
+        except Exception:
+            log.exception("loading the catalogue failed")
+            self.error = UNAVAILABLE_MESSAGE
+        finally:
+            self.loading = False
+
+
+def course_card(course: CourseCard) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(course.title, size="4", as_="h3"),
+            rx.text(course.description, color_scheme="gray", size="2", trim="both"),
+            rx.spacer(),
+            rx.hstack(
+                rx.badge(
+                    rx.icon("book-open", size=14, aria_hidden="true"),
+                    course.lesson_count.to_string() + " lessons",
+                    variant="soft",
+                ),
+                rx.text("by ", course.teacher_name, size="1", color_scheme="gray"),
+                align="center",
+                justify="between",
+                width="100%",
+            ),
+            spacing="2",
+            height="100%",
+        ),
+        size="2",
+    )
+
+
+def home_page() -> rx.Component:
+    return page_shell(
+        rx.vstack(
+            rx.heading("Courses", size="7", as_="h1"),
+            rx.text(
+                "Learn from courses written by teachers, practise with exams, and ask the tutor.",
+                color_scheme="gray",
+            ),
+            spacing="2",
+            margin_bottom="1.5rem",
+        ),
+        rx.cond(
+            CatalogueState.loading,
+            card_skeletons(),
+            rx.cond(
+                CatalogueState.error != "",
+                error_callout(CatalogueState.error),
+                rx.cond(
+                    CatalogueState.courses.length() > 0,
+                    rx.grid(
+                        rx.foreach(CatalogueState.courses, course_card),
+                        columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                        spacing="4",
+                        role="list",
+                        aria_label="Published courses",
+                    ),
+                    empty_state(
+                        "library",
+                        "No courses yet",
+                        "When a teacher publishes a course, it appears here.",
+                    ),
+                ),
+            ),
+        ),
+    )

@@ -1,0 +1,178 @@
+"""Every URL, key and limit the app reads, from the environment and `.env`.
+
+Defaults point at the local stack started by `learning-app stack up`; production sets the URLs
+of managed services and nothing else changes. No Reflex import here: the CLI, jobs and tests read
+the same settings.
+"""
+
+from __future__ import annotations
+
+import functools
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Values that must never reach production: the development defaults and the usual stand-ins.
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "",
+        "changethis",
+        "change-me",
+        "changeme",
+        "secret",
+        "dev-secret-key",
+        "localstack-key",
+        "localstack-secret",
+        "password",
+        "xxx",
+        "todo",
+    }
+)
+
+MiB = 1024 * 1024
+
+
+class AppEnv(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class PlaceholderSecretError(ValueError):
+    """A production setting still holds a development default or is empty."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    app_env: AppEnv = AppEnv.DEVELOPMENT
+    secret_key: str = "dev-secret-key"  # noqa: S105 - dev default, refused in production
+    public_base_url: str = "http://localhost:3000"
+
+    # Local stack: where `learning-app stack` keeps data and which loopback ports it binds.
+    # Production never starts the stack; it sets the *_URL settings below instead.
+    stack_dir: Path = PROJECT_ROOT / ".data" / "stack"
+    stack_pg_port: int = 55432
+    stack_redis_port: int = 56379
+    stack_typesense_port: int = 58108
+    stack_s3_port: int = 58333
+    stack_smtp_port: int = 51025
+
+    # Stores. None means "the local stack's address", filled in by `_fill_local_urls`.
+    database_url: str | None = None
+    database_name: str = "learning_app"
+    redis_url: str | None = None
+    typesense_url: str | None = None
+    typesense_api_key: str = "localstack-key"
+    s3_endpoint_url: str | None = None
+    s3_bucket: str = "learning-app"
+    s3_access_key_id: str = "localstack"
+    s3_secret_access_key: str = "localstack-secret"  # noqa: S105 - local stack only
+    s3_region: str = "auto"
+    presigned_url_ttl_seconds: int = Field(default=900, ge=1, le=900)
+
+    # OpenAI: used only when a key is set; otherwise local models answer.
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    openai_chat_model: str = "gpt-4o-mini"
+    openai_embedding_model: str = "text-embedding-3-small"
+
+    # Mail: the local stack runs an SMTP sink; production points these at a real relay.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int | None = None
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "Learning App <no-reply@learning-app.local>"
+
+    # Uploads: enforced on the server (Reflex only limits size in the browser).
+    upload_max_bytes: int = Field(default=50 * MiB, gt=0)
+    upload_allowed_types: Annotated[tuple[str, ...], NoDecode] = ("pdf", "docx", "md", "txt")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_upload_types(cls, data: dict) -> dict:
+        raw = data.get("upload_allowed_types") if isinstance(data, dict) else None
+        if isinstance(raw, str):
+            data["upload_allowed_types"] = tuple(
+                part.strip().lower() for part in raw.split(",") if part.strip()
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _fill_local_urls(self) -> Self:
+        if self.database_url is None:
+            self.database_url = (
+                f"postgresql+psycopg://postgres@127.0.0.1:{self.stack_pg_port}/{self.database_name}"
+            )
+        self.database_url = normalise_database_url(self.database_url)
+        if self.redis_url is None:
+            self.redis_url = f"redis://127.0.0.1:{self.stack_redis_port}/0"
+        if self.typesense_url is None:
+            self.typesense_url = f"http://127.0.0.1:{self.stack_typesense_port}"
+        if self.s3_endpoint_url is None:
+            self.s3_endpoint_url = f"http://127.0.0.1:{self.stack_s3_port}"
+        if self.smtp_port is None:
+            self.smtp_port = self.stack_smtp_port
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Self:
+        if self.app_env is not AppEnv.PRODUCTION:
+            return self
+        secrets = {
+            "SECRET_KEY": self.secret_key,
+            "TYPESENSE_API_KEY": self.typesense_api_key,
+            "S3_SECRET_ACCESS_KEY": self.s3_secret_access_key,
+        }
+        bad = [name for name, value in secrets.items() if is_placeholder(value)]
+        if len(self.secret_key) < 32 and "SECRET_KEY" not in bad:
+            bad.append("SECRET_KEY (shorter than 32 characters)")
+        if bad:
+            raise PlaceholderSecretError(
+                "APP_ENV=production needs real secrets; set " + ", ".join(bad)
+            )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env is AppEnv.PRODUCTION
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        assert self.database_url is not None
+        return self.database_url
+
+    @property
+    def libpq_url(self) -> str:
+        """The database URL without the SQLAlchemy driver suffix (for psycopg, procrastinate)."""
+        return self.sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def is_placeholder(value: str | None) -> bool:
+    return value is None or value.strip().lower() in PLACEHOLDER_SECRETS
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL forms managed providers hand out and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    """Forget the cached settings (tests and the CLI change the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,20 @@
+"""Reflex configuration. Store URLs come from learning_app/settings.py, not from here."""
+
+import reflex as rx
+
+from learning_app.settings import get_settings
+
+_settings = get_settings()
+
+config = rx.Config(
+    app_name="learning_app",
+    # Reflex's own Redis state manager (several workers) is switched on by REFLEX_REDIS_URL;
+    # the app's own Redis (sessions, tokens, rate limits) is REDIS_URL in settings.
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    deploy_url=_settings.public_base_url,
+    plugins=[
+        rx.plugins.SitemapPlugin(),
+        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium")),
+    ],
+)

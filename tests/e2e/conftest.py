@@ -1,0 +1,118 @@
+"""Browser tests: the real app served by `reflex run` on free ports, driven in Chromium."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from learning_app.settings import PROJECT_ROOT, get_settings
+from tests.conftest import free_port
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
+START_TIMEOUT_S = 240
+
+
+@dataclass(frozen=True)
+class RunningApp:
+    url: str
+    backend_url: str
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"reflex exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"{url} did not answer within {START_TIMEOUT_S}s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def app_server(
+    database: str, s3_bucket: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningApp]:
+    """`reflex run` in its own process group on free ports; the group is killed at the end."""
+    from learning_app.cli import reflex_environment
+
+    frontend, backend = free_port(), free_port()
+    log = tmp_path_factory.mktemp("reflex") / "reflex.log"
+    env = reflex_environment(get_settings(), prod=False)
+    env["PUBLIC_BASE_URL"] = f"http://localhost:{frontend}"
+    env["REFLEX_API_URL"] = f"http://localhost:{backend}"
+    command = [
+        str(Path(sys.executable).parent / "reflex"),
+        "run",
+        "--env",
+        "dev",
+        "--frontend-port",
+        str(frontend),
+        "--backend-port",
+        str(backend),
+        "--backend-host",
+        "127.0.0.1",
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        _wait_for(f"http://127.0.0.1:{backend}/ping", process, log, deadline)
+        _wait_for(f"http://localhost:{frontend}/", process, log, deadline)
+        yield RunningApp(f"http://localhost:{frontend}", f"http://127.0.0.1:{backend}")
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        options: dict[str, object] = {"args": CHROMIUM_ARGS}
+        if DEBIAN_CHROMIUM.exists():
+            options["executable_path"] = str(DEBIAN_CHROMIUM)
+        chromium = playwright.chromium.launch(**options)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()

@@ -1,0 +1,47 @@
+"""The home page lists the seeded, published course, and shows an empty state without any."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import RunningApp
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def seeded(clean_db: str) -> None:
+    from learning_app.adapters.postgres import session_scope
+    from learning_app.services.demo_data import seed_demo_data
+
+    with session_scope() as session:
+        assert seed_demo_data(session)
+
+
+def test_home_page_shows_the_seeded_course(
+    app_server: RunningApp, seeded: None, page: Page
+) -> None:
+    from learning_app.services.demo_data import DEMO_COURSE_TITLE
+
+    page.goto(app_server.url)
+    expect(page.get_by_role("heading", name="Courses", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name=DEMO_COURSE_TITLE)).to_be_visible()
+    expect(page.get_by_role("link", name="Courses")).to_be_visible()
+
+
+def test_home_page_without_courses_shows_an_empty_state(
+    app_server: RunningApp, clean_db: str, page: Page
+) -> None:
+    page.goto(app_server.url)
+    expect(page.get_by_role("heading", name="No courses yet")).to_be_visible()
+
+
+def test_health_route_reports_every_store(app_server: RunningApp) -> None:
+    with urllib.request.urlopen(f"{app_server.backend_url}/health", timeout=10) as answer:
+        body = json.load(answer)
+    assert body["status"] == "ok"
+    assert set(body["stores"]) == {"postgres", "redis", "typesense", "s3"}

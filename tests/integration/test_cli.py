@@ -1,0 +1,49 @@
+"""The CLI's start-up failures are one readable line, not a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import free_port
+
+
+def _run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "learning_app.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **env},
+        check=False,
+    )
+
+
+def test_an_unreachable_database_url_fails_with_one_line() -> None:
+    port = free_port()  # nothing listens there
+    result = _run_cli(
+        "migrate", DATABASE_URL=f"postgresql://app:s3cret@127.0.0.1:{port}/learning_app"
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert f"127.0.0.1:{port}" in lines[0]
+    assert "s3cret" not in lines[0]  # the password never reaches logs
+    assert "DATABASE_URL" in lines[0]
+
+
+def test_a_placeholder_secret_in_production_fails_with_one_line() -> None:
+    result = _run_cli("migrate", APP_ENV="production", SECRET_KEY="changethis")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_migrate_and_seed_are_idempotent(database: str) -> None:
+    first = _run_cli("seed")
+    assert first.returncode == 0, first.stderr
+    again = _run_cli("seed")
+    assert again.returncode == 0, again.stderr
+    assert "left it alone" in again.stdout
+    assert _run_cli("migrate").returncode == 0

@@ -1,0 +1,286 @@
+"""The Alembic history and the SQLModel tables, against a real PostgreSQL + pgvector.
+
+Each test works in its own scratch database, created on the server named by
+`TEST_PG_ADMIN_URL` (a `postgresql+psycopg://postgres@127.0.0.1:PORT/postgres` URL) or, when
+that is unset, by the shared `pg_admin_url` fixture (which starts the local stack). The scratch
+databases are dropped at the end of the module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine import Connection, make_url
+from sqlmodel import Session, SQLModel, select
+
+import learning_app.models  # noqa: F401 - registers every table
+from learning_app.models import (
+    AnalyticsDaily,
+    Course,
+    CourseLesson,
+    EmbeddingModel,
+    Lesson,
+    LessonChunk,
+    User,
+    alembic_include_object,
+    embedding_as,
+    hnsw_index_ddl,
+    hnsw_index_name,
+    of_model,
+)
+from learning_app.settings import reset_settings_cache
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+OUR_TABLES = set(SQLModel.metadata.tables)
+OUR_ENUMS = {
+    col.type.name
+    for table in SQLModel.metadata.tables.values()
+    for col in table.columns
+    if isinstance(col.type, sa.Enum)
+}
+
+
+@pytest.fixture(scope="module")
+def admin_url(request: pytest.FixtureRequest) -> str:
+    url = os.environ.get("TEST_PG_ADMIN_URL")
+    if url:
+        return url
+    try:
+        return str(request.getfixturevalue("pg_admin_url"))
+    except pytest.FixtureLookupError:
+        pytest.skip("set TEST_PG_ADMIN_URL to a PostgreSQL maintenance database URL")
+
+
+@pytest.fixture(scope="module")
+def make_database(admin_url: str) -> Iterator[Callable[[], str]]:
+    """Factory of empty scratch databases (random names); all dropped at module end."""
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"mig_test_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    with admin.connect() as conn:
+        for name in created:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def alembic_config(*, url: str | None = None, connection: Connection | None = None) -> Config:
+    """Config from alembic.ini; the URL goes in as `-x url=...` or as an open connection."""
+    cmd_opts = argparse.Namespace(x=[f"url={url}"] if url else [])
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"), cmd_opts=cmd_opts)
+    cfg.attributes["configure_logger"] = False
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def migrated_url(make_database: Callable[[], str]) -> str:
+    """A scratch database upgraded to head (through an open connection)."""
+    url = make_database()
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(connection=conn), "head")
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def conn(migrated_url: str) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back afterwards."""
+    engine = sa.create_engine(migrated_url, poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            yield connection
+        finally:
+            transaction.rollback()
+    engine.dispose()
+
+
+def schema_objects(url: str) -> tuple[set[str], set[str]]:
+    """(tables, enum types) in the public schema."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        tables = set(sa.inspect(connection).get_table_names())
+        enums = set(
+            connection.scalars(
+                sa.text(
+                    "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+                    " WHERE t.typtype = 'e' AND n.nspname = 'public'"
+                )
+            )
+        )
+    engine.dispose()
+    return tables, enums
+
+
+def schema_diff(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": alembic_include_object}
+    )
+    return list(compare_metadata(context, SQLModel.metadata))
+
+
+def test_upgrade_downgrade_upgrade(
+    make_database: Callable[[], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = make_database()
+
+    command.upgrade(alembic_config(url=url), "head")  # URL from `-x url=...`
+    tables, enums = schema_objects(url)
+    assert tables == OUR_TABLES | {"alembic_version"}
+    assert enums == OUR_ENUMS
+
+    command.downgrade(alembic_config(url=url), "base")
+    tables, enums = schema_objects(url)
+    assert tables == {"alembic_version"}, "base must leave none of our tables"
+    assert enums == set(), "base must leave none of our enum types"
+
+    # Up again, this time with the URL from the app settings (DATABASE_URL).
+    monkeypatch.setenv("DATABASE_URL", url)
+    reset_settings_cache()
+    try:
+        command.upgrade(alembic_config(), "head")
+    finally:
+        monkeypatch.delenv("DATABASE_URL")
+        reset_settings_cache()
+    tables, enums = schema_objects(url)
+    assert tables == OUR_TABLES | {"alembic_version"}
+    assert enums == OUR_ENUMS
+
+
+def test_models_and_migrations_agree(conn: Connection) -> None:
+    assert schema_diff(conn) == []
+
+
+def test_email_unique_ignores_case(conn: Connection) -> None:
+    session = Session(bind=conn, join_transaction_mode="create_savepoint")
+    session.add(User(email="Foo@x.com"))
+    session.flush()
+    with (
+        pytest.raises(sa.exc.IntegrityError, match="ux_user_email_lower"),
+        session.begin_nested(),
+    ):
+        session.add(User(email="foo@x.com"))
+    found = session.exec(select(User).where(sa.func.lower(User.email) == "foo@x.com")).one()
+    assert found.email == "Foo@x.com"  # stored as typed
+    session.close()
+
+
+def test_hnsw_partial_index_per_model(conn: Connection) -> None:
+    session = Session(bind=conn, join_transaction_mode="create_savepoint")
+    teacher = User(email="teacher@x.com")
+    session.add(teacher)
+    session.flush()
+    lesson = Lesson(owner_id=teacher.id, title="Vectors")
+    tiny = EmbeddingModel(name="test/tiny-3d", dimensions=3, is_active=True)
+    other = EmbeddingModel(name="test/other-2d", dimensions=2)
+    session.add_all([lesson, tiny, other])
+    session.flush()
+
+    # Registering a model creates its index (in the same transaction).
+    for model in (tiny, other):
+        conn.exec_driver_sql(hnsw_index_ddl(model.id, model.dimensions))
+    conn.exec_driver_sql(hnsw_index_ddl(tiny.id, tiny.dimensions))  # idempotent
+
+    def chunk(model: EmbeddingModel, position: int, vector: list[float]) -> LessonChunk:
+        return LessonChunk(
+            lesson_id=lesson.id,
+            source_label=f"Section {position}",
+            position=position,
+            text=f"text {position}",
+            word_count=2,
+            content_sha256=f"{position:064x}",
+            embedding=vector,
+            embedding_model_id=model.id,
+        )
+
+    session.add_all(
+        [
+            chunk(tiny, 0, [1.0, 0.0, 0.0]),
+            chunk(tiny, 1, [0.0, 1.0, 0.0]),
+            chunk(tiny, 2, [0.7, 0.7, 0.0]),
+            chunk(other, 0, [1.0, 0.0]),  # another model, other dimension, same column
+        ]
+    )
+    session.flush()
+
+    # The model's index refuses a vector of the wrong dimension for that model.
+    with pytest.raises(sa.exc.DataError, match="expected 3 dimensions"), session.begin_nested():
+        session.add(chunk(tiny, 3, [1.0, 0.0]))
+
+    query = [0.9, 0.1, 0.0]
+    stmt = (
+        select(LessonChunk.position)
+        .where(of_model(tiny.id))
+        .order_by(embedding_as(tiny.dimensions).cosine_distance(query))
+        .limit(5)
+    )
+    assert list(session.exec(stmt)) == [0, 2, 1]  # only the tiny model's rows, nearest first
+
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {compiled}").scalars())
+    assert hnsw_index_name(tiny.id) in plan, plan
+
+    # Alembic neither wants to create nor to drop the run-time indexes.
+    assert schema_diff(conn) == []
+    session.close()
+
+
+def test_reorder_and_daily_rollup_constraints(conn: Connection) -> None:
+    session = Session(bind=conn, join_transaction_mode="create_savepoint")
+    teacher = User(email="reorder@x.com")
+    session.add(teacher)
+    session.flush()
+    course = Course(owner_id=teacher.id, title="Course", slug="course-reorder")
+    first = Lesson(owner_id=teacher.id, title="First")
+    second = Lesson(owner_id=teacher.id, title="Second")
+    session.add_all([course, first, second])
+    session.flush()
+    a = CourseLesson(course_id=course.id, lesson_id=first.id, position=0)
+    b = CourseLesson(course_id=course.id, lesson_id=second.id, position=1)
+    session.add_all([a, b])
+    session.flush()
+
+    # Swapping positions passes because (course_id, position) is checked at commit...
+    a.position, b.position = 1, 0
+    session.flush()
+    conn.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
+    # ...while a real duplicate is still refused.
+    with (
+        pytest.raises(sa.exc.IntegrityError, match="uq_course_lesson_course_id_position"),
+        session.begin_nested(),
+    ):
+        b.position = 1
+    conn.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
+
+    # The site-wide roll-up row (course_id NULL) is unique like any other.
+    day = datetime.date(2026, 1, 1)
+    session.add(AnalyticsDaily(day=day, course_id=None, event_name="lesson_viewed"))
+    session.flush()
+    with (
+        pytest.raises(sa.exc.IntegrityError, match="uq_analytics_daily_day_course_id_event_name"),
+        session.begin_nested(),
+    ):
+        session.add(AnalyticsDaily(day=day, course_id=None, event_name="lesson_viewed"))
+    session.close()

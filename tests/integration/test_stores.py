@@ -1,0 +1,67 @@
+"""Each store answers a real request through the app's own adapters."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from learning_app.settings import Settings
+
+
+def test_postgres_answers_with_pgvector(database: str) -> None:
+    from learning_app.adapters.postgres import get_engine
+
+    with get_engine().connect() as conn:
+        distance = conn.execute(text("SELECT '[1,0]'::vector <=> '[0,1]'::vector")).scalar()
+    assert distance == 1.0
+
+
+def test_redis_answers(running_stack: Settings, unique: str) -> None:
+    from learning_app.adapters.redis_store import get_redis
+
+    redis = get_redis()
+    redis.set(f"test:{unique}", "value", ex=10)
+    assert redis.get(f"test:{unique}") == "value"
+    redis.delete(f"test:{unique}")
+
+
+def test_typesense_answers(running_stack: Settings, unique: str) -> None:
+    from learning_app.adapters.typesense_store import get_typesense
+
+    client = get_typesense()
+    name = f"test_{unique}"
+    client.collections.create({"name": name, "fields": [{"name": "title", "type": "string"}]})
+    try:
+        client.collections[name].documents.create({"id": "1", "title": "Photosynthesis basics"})
+        found = client.collections[name].documents.search(
+            {"q": "fotosynthesis", "query_by": "title"}
+        )
+        assert found["found"] == 1
+    finally:
+        client.collections[name].delete()
+
+
+def test_s3_answers_and_presigns(s3_bucket: str, unique: str) -> None:
+    import urllib.request
+
+    from learning_app.adapters.s3_store import get_s3
+
+    s3 = get_s3()
+    key = f"test/{unique}.txt"
+    s3.put_object(Bucket=s3_bucket, Key=key, Body=b"hello", ContentType="text/plain")
+    try:
+        url = s3.generate_presigned_url(
+            "get_object", Params={"Bucket": s3_bucket, "Key": key}, ExpiresIn=60
+        )
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            assert answer.read() == b"hello"
+    finally:
+        s3.delete_object(Bucket=s3_bucket, Key=key)
+
+
+def test_health_reports_every_store(database: str, s3_bucket: str) -> None:
+    from learning_app.services.health import check_stores
+
+    stores = {s.store: s for s in check_stores()}
+    assert set(stores) == {"postgres", "redis", "typesense", "s3"}
+    assert all(s.ok for s in stores.values()), stores
+    assert stores["postgres"].detail.startswith("pgvector")

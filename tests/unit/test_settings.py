@@ -1,0 +1,76 @@
+"""Settings: local defaults, URL normalisation, and refusing placeholder secrets in production."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from learning_app.settings import Settings, normalise_database_url
+
+REAL_SECRETS = {
+    "secret_key": "k" * 40,
+    "typesense_api_key": "ts-real-key-123",
+    "s3_secret_access_key": "r2-real-secret-456",
+}
+
+
+def test_defaults_point_at_the_local_stack() -> None:
+    s = Settings(_env_file=None, stack_pg_port=6000, stack_redis_port=6001)
+    assert s.database_url == "postgresql+psycopg://postgres@127.0.0.1:6000/learning_app_test"
+    assert s.redis_url is not None
+    assert s.upload_max_bytes == 50 * 1024 * 1024
+    assert s.upload_allowed_types == ("pdf", "docx", "md", "txt")
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["postgres://u:p@db.example.com/app", "postgresql://u:p@db.example.com/app"],
+)
+def test_managed_database_urls_use_psycopg3(given: str) -> None:
+    assert normalise_database_url(given) == "postgresql+psycopg://u:p@db.example.com/app"
+
+
+def test_upload_types_come_from_a_comma_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UPLOAD_ALLOWED_TYPES", "PDF, md")
+    assert Settings(_env_file=None).upload_allowed_types == ("pdf", "md")
+
+
+def test_production_accepts_real_secrets() -> None:
+    s = Settings(_env_file=None, app_env="production", **REAL_SECRETS)
+    assert s.is_production
+
+
+@pytest.mark.parametrize("field", sorted(REAL_SECRETS))
+@pytest.mark.parametrize("placeholder", ["", "changethis", "dev-secret-key", "localstack-secret"])
+def test_production_refuses_placeholder_secrets(field: str, placeholder: str) -> None:
+    values = {**REAL_SECRETS, field: placeholder}
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, app_env="production", **values)
+    assert field.upper() in str(caught.value)
+
+
+def test_production_refuses_a_short_secret_key() -> None:
+    with pytest.raises(ValidationError, match="shorter than 32"):
+        Settings(_env_file=None, app_env="production", **{**REAL_SECRETS, "secret_key": "short1"})
+
+
+def test_development_allows_the_local_defaults() -> None:
+    assert Settings(_env_file=None, app_env="development").secret_key == "dev-secret-key"
+
+
+def test_the_cli_prints_one_line_for_a_placeholder_secret(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from learning_app import cli
+    from learning_app.settings import reset_settings_cache
+
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "changethis")
+    reset_settings_cache()
+    try:
+        assert cli.main(["health"]) == 2
+    finally:
+        reset_settings_cache()
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "SECRET_KEY" in err
