@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings
+from learning_app.stack import StackError
 
 
 class CliError(Exception):
@@ -182,13 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except OperationalError as exc:
         print(f"learning-app: {_database_error_line(exc, settings)}", file=sys.stderr)
-    except CliError as exc:
-        print(f"learning-app: {exc}", file=sys.stderr)
-    except Exception as exc:
-        from learning_app.stack import StackError
-
-        if not isinstance(exc, StackError):
-            raise
+    except (CliError, StackError) as exc:
         print(f"learning-app: {exc}", file=sys.stderr)
     return 1
 

@@ -33,7 +33,7 @@ def test_typesense_answers(running_stack: Settings, unique: str) -> None:
     try:
         client.collections[name].documents.create({"id": "1", "title": "Photosynthesis basics"})
         found = client.collections[name].documents.search(
-            {"q": "fotosynthesis", "query_by": "title"}
+            {"q": "photosynthsis", "query_by": "title"}
         )
         assert found["found"] == 1
     finally:
