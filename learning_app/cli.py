@@ -8,8 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -129,17 +127,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(stack.format_status(stack.up(settings)))
     migrate()
     print(seed())
-    command = ["reflex", "run", "--env", "prod" if args.prod else "dev"]
+    command = [str(Path(sys.executable).parent / "reflex"), "run", "--env"]
+    command += ["prod" if args.prod else "dev", "--backend-host", args.backend_host]
     if args.frontend_port:
         command += ["--frontend-port", str(args.frontend_port)]
     if args.backend_port:
         command += ["--backend-port", str(args.backend_port)]
-    reflex = shutil.which("reflex", path=os.pathsep.join([str(Path(sys.executable).parent)]))
-    command[0] = reflex or "reflex"
-    print(f"serving the app at {settings.public_base_url}", flush=True)
-    return subprocess.call(
-        command, cwd=PROJECT_ROOT, env=reflex_environment(settings, prod=args.prod)
-    )
+    url = f"http://localhost:{args.frontend_port}" if args.frontend_port else None
+    print(f"serving the app at {url or settings.public_base_url}", flush=True)
+    os.chdir(PROJECT_ROOT)
+    # Replace this process: Reflex gets the signals directly and no idle parent stays around.
+    os.execve(command[0], command, reflex_environment(settings, prod=args.prod))  # noqa: S606
 
 
 # --- entry point -------------------------------------------------------------------------------
@@ -168,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmd.add_argument("--no-stack", action="store_true", help="do not start the local stack")
     run_cmd.add_argument("--frontend-port", type=int)
     run_cmd.add_argument("--backend-port", type=int)
+    run_cmd.add_argument(
+        "--backend-host", default="127.0.0.1", help="0.0.0.0 to accept other machines"
+    )
     run_cmd.set_defaults(func=cmd_run)
     return parser
 
