@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
+from learning_app.services.errors import DomainError
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings
 from learning_app.stack import StackError
 
@@ -101,6 +102,49 @@ def cmd_health(args: argparse.Namespace) -> int:
     return 0 if all(s.ok for s in stores) else 1
 
 
+# --- users and benchmarks ----------------------------------------------------------------------
+
+
+def _read_password() -> str:
+    """Prompted without echo on a terminal; otherwise one line from stdin (scripts, tests)."""
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("Password: ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    from learning_app.adapters.postgres import session_scope
+    from learning_app.models import UserRole
+    from learning_app.services.accounts import create_user
+
+    password = _read_password()
+    with session_scope() as session:
+        viewer = create_user(
+            session,
+            email=args.email,
+            password=password,
+            display_name=args.name or args.email.split("@", 1)[0],
+            role=UserRole(args.role),
+        )
+    print(f"created {viewer.role} {viewer.email} ({viewer.user_id})")
+    return 0
+
+
+def cmd_bench_auth(args: argparse.Namespace) -> int:
+    from learning_app.bench.auth import run_auth_bench
+
+    result = run_auth_bench(samples=args.samples)
+    for label, name in (("session lookup", "session"), ("raw redis GET", "redis_get")):
+        p50, p95 = result[f"{name}_p50_ms"], result[f"{name}_p95_ms"]
+        print(f"{label:<15} p50 {p50:.3f} ms  p95 {p95:.3f} ms")
+    print(f"argon2id hash   median {result['argon2_hash_ms']:.1f} ms")
+    keys = ("session_p95_ms", "redis_get_p95_ms", "added_p95_ms", "argon2_hash_ms")
+    print(json.dumps({"bench": "auth", **{key: result[key] for key in keys}}))
+    return 0
+
+
 # --- run ---------------------------------------------------------------------------------------
 
 
@@ -170,6 +214,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--backend-host", default="127.0.0.1", help="0.0.0.0 to accept other machines"
     )
     run_cmd.set_defaults(func=cmd_run)
+
+    user_cmd = sub.add_parser("user", help="manage accounts").add_subparsers(
+        dest="user_command", required=True
+    )
+    create_cmd = user_cmd.add_parser(
+        "create", help="create an account (password from a prompt or one line of stdin)"
+    )
+    create_cmd.add_argument("email")
+    create_cmd.add_argument("--role", required=True, choices=["student", "teacher", "admin"])
+    create_cmd.add_argument("--name", help="display name (default: the part before @)")
+    create_cmd.set_defaults(func=cmd_user_create)
+
+    bench_cmd = sub.add_parser("bench", help="print performance figures").add_subparsers(
+        dest="bench_command", required=True
+    )
+    auth_bench = bench_cmd.add_parser("auth", help="session lookup vs Redis GET, argon2 cost")
+    auth_bench.add_argument("--samples", type=int, default=2000)
+    auth_bench.set_defaults(func=cmd_bench_auth)
     return parser
 
 
@@ -185,6 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OperationalError as exc:
         print(f"learning-app: {_database_error_line(exc, settings)}", file=sys.stderr)
     except (CliError, StackError) as exc:
+        print(f"learning-app: {exc}", file=sys.stderr)
+    except DomainError as exc:
         print(f"learning-app: {exc}", file=sys.stderr)
     return 1
 

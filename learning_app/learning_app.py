@@ -2,13 +2,67 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import reflex as rx
 
 from learning_app.health_api import build_http_api
+from learning_app.pages.account_settings import account_settings_page
+from learning_app.pages.admin_users import AdminUsersState, admin_users_page
+from learning_app.pages.dev_mailbox import MailboxState, dev_mailbox_page
 from learning_app.pages.home import CatalogueState, home_page
+from learning_app.pages.password import (
+    PasswordResetState,
+    forgot_password_page,
+    reset_password_page,
+)
+from learning_app.pages.sign_in import MagicLinkState, sign_in_page
+from learning_app.pages.sign_in import magic_link_page as magic_link_landing
+from learning_app.pages.sign_up import VerifyEmailState, sign_up_page, verify_email_page
+from learning_app.settings import get_settings
+from learning_app.state.auth import AuthState
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    title: str
+    page: rx.app.ComponentCallable
+    on_load: list[rx.event.EventType] = field(default_factory=list)
+
+
+_viewer = AuthState.load_viewer
+ROUTES: list[Route] = [
+    Route("/", "Courses", home_page, [_viewer, CatalogueState.load]),
+    Route("/sign-in", "Sign in", sign_in_page, [_viewer]),
+    Route("/sign-up", "Sign up", sign_up_page, [_viewer]),
+    Route("/auth/magic-link", "Signing in", magic_link_landing, [MagicLinkState.consume]),
+    Route("/auth/verify-email", "Verify email", verify_email_page, [VerifyEmailState.consume]),
+    Route(
+        "/forgot-password",
+        "Forgot password",
+        forgot_password_page,
+        [_viewer, PasswordResetState.start],
+    ),
+    Route(
+        "/auth/reset-password",
+        "Reset password",
+        reset_password_page,
+        [_viewer, PasswordResetState.start],
+    ),
+    Route("/settings", "Account settings", account_settings_page, [AuthState.require_signed_in]),
+    Route("/admin/users", "Users", admin_users_page, [AdminUsersState.open_page]),
+]
+if not get_settings().is_production:
+    ROUTES.append(
+        Route("/dev/mailbox", "Dev mailbox", dev_mailbox_page, [_viewer, MailboxState.load])
+    )
 
 app = rx.App(
     api_transformer=build_http_api(),
     head_components=[rx.el.meta(name="color-scheme", content="light dark")],
 )
-app.add_page(home_page, route="/", title="Courses · Learning App", on_load=CatalogueState.load)
+for route in ROUTES:
+    app.add_page(
+        route.page, route=route.path, title=f"{route.title} · Learning App", on_load=route.on_load
+    )

@@ -4,7 +4,42 @@ from __future__ import annotations
 
 import reflex as rx
 
+from learning_app.state.auth import AuthState
+
 APP_NAME = "Learning App"
+
+
+def account_menu() -> rx.Component:
+    """Who is signed in, with their account actions; sign-in links otherwise."""
+    return rx.cond(
+        AuthState.signed_in,
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.button(
+                    rx.icon("circle-user", size=18, aria_hidden="true"),
+                    AuthState.viewer_name,
+                    variant="soft",
+                    aria_label="Account menu for " + AuthState.viewer_name,
+                ),
+            ),
+            rx.menu.content(
+                rx.text(AuthState.viewer_email, size="1", color_scheme="gray", padding_x="0.75rem"),
+                rx.menu.item("Settings", on_click=rx.redirect("/settings")),
+                rx.cond(
+                    AuthState.is_admin,
+                    rx.menu.item("Manage users", on_click=rx.redirect("/admin/users")),
+                ),
+                rx.menu.separator(),
+                rx.menu.item("Sign out", on_click=AuthState.sign_out),
+            ),
+        ),
+        rx.hstack(
+            rx.link("Sign in", href="/sign-in", size="3"),
+            rx.link(rx.button("Sign up", size="2"), href="/sign-up"),
+            spacing="4",
+            align="center",
+        ),
+    )
 
 
 def navbar() -> rx.Component:
@@ -31,6 +66,7 @@ def navbar() -> rx.Component:
                 ),
                 aria_label="Main",
             ),
+            account_menu(),
             rx.color_mode.button(aria_label="Toggle dark mode", variant="ghost"),
             align="center",
             spacing="5",

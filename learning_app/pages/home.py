@@ -6,18 +6,12 @@ import logging
 
 import reflex as rx
 
-from learning_app.adapters.postgres import session_scope
 from learning_app.components.feedback import card_skeletons, empty_state, error_callout
 from learning_app.components.layout import page_shell
 from learning_app.services.catalog import CourseCard, list_published_courses
-from learning_app.state.calls import UNAVAILABLE_MESSAGE, call_service
+from learning_app.state.calls import UNAVAILABLE_MESSAGE, call_with_session
 
 log = logging.getLogger(__name__)
-
-
-def _load_catalogue() -> list[CourseCard]:
-    with session_scope() as session:
-        return list_published_courses(session)
 
 
 class CatalogueState(rx.State):
@@ -30,7 +24,7 @@ class CatalogueState(rx.State):
         self.loading = True
         self.error = ""
         try:
-            self.courses = await call_service(_load_catalogue)
+            self.courses = await call_with_session(list_published_courses)
         except Exception:
             log.exception("loading the catalogue failed")
             self.error = UNAVAILABLE_MESSAGE

@@ -55,8 +55,10 @@ def app_server(
     database: str, s3_bucket: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningApp]:
     """`reflex run` in its own process group on free ports; the group is killed at the end."""
+    from learning_app.adapters.redis_store import get_redis
     from learning_app.cli import reflex_environment
 
+    get_redis().flushdb()  # the test Redis DB: no rate-limit counters left from earlier runs
     frontend, backend = free_port(), free_port()
     log = tmp_path_factory.mktemp("reflex") / "reflex.log"
     env = reflex_environment(get_settings(), prod=False)
@@ -89,11 +91,21 @@ def app_server(
         _wait_for(f"http://localhost:{frontend}/", process, log, deadline)
         yield RunningApp(f"http://localhost:{frontend}", f"http://127.0.0.1:{backend}")
     finally:
+        _stop_group(process)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop reflex and everything it started (its own process group), and nothing else."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
-            os.killpg(process.pid, signal.SIGTERM)
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
             process.wait(timeout=20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(process.pid, signal.SIGKILL)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 @pytest.fixture(scope="session")

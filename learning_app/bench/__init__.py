@@ -1,0 +1,1 @@
+"""Benchmarks run by `learning-app bench ...`: they print figures, tests never assert timings."""

@@ -1,0 +1,157 @@
+"""`/settings`: display name, password, and signing out everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import reflex as rx
+
+from learning_app.components.forms import field, form_error, form_notice, submit_button
+from learning_app.components.layout import page_shell
+from learning_app.services import accounts
+from learning_app.state.auth import AuthState, describe_error
+from learning_app.state.calls import call_with_session
+
+
+class AccountSettingsState(AuthState):
+    error: str = ""
+    notice: str = ""
+    submitting: bool = False
+
+    async def _run(self, action: Callable[..., object], **kwargs: str) -> bool:
+        """Call an account service as the signed-in user (the token, never a user id)."""
+        self.error, self.notice = "", ""
+        try:
+            await call_with_session(action, token=self.session_token, **kwargs)
+        except Exception as exc:
+            self.error = describe_error(exc)
+            return False
+        return True
+
+    @rx.event
+    async def save_profile(self, form: dict[str, str]) -> AsyncIterator[object]:
+        self.submitting = True
+        yield
+        if await self._run(accounts.update_profile, display_name=form.get("display_name", "")):
+            await self._refresh_viewer()
+            self.notice = "Your profile is saved."
+        self.submitting = False
+
+    @rx.event
+    async def change_password(self, form: dict[str, str]) -> AsyncIterator[object]:
+        self.submitting = True
+        yield
+        if form.get("new_password", "") != form.get("new_password_again", ""):
+            self.error, self.notice = "The two new passwords differ.", ""
+        elif await self._run(
+            accounts.change_password,
+            current_password=form.get("current_password", ""),
+            new_password=form.get("new_password", ""),
+        ):
+            self.notice = "Your password is changed; your other sessions are signed out."
+        self.submitting = False
+
+    @rx.event
+    async def sign_out_everywhere(self) -> AsyncIterator[object]:
+        self.submitting = True
+        yield
+        if await self._run(accounts.sign_out_everywhere):
+            self.session_token = ""
+            self._show(None)
+            yield rx.redirect("/sign-in")
+        self.submitting = False
+
+
+def _section(title: str, *children: rx.Component) -> rx.Component:
+    return rx.card(
+        rx.vstack(rx.heading(title, size="4", as_="h2"), *children, spacing="3", width="100%"),
+        width="100%",
+    )
+
+
+def account_settings_page() -> rx.Component:
+    return page_shell(
+        rx.vstack(
+            rx.heading("Account settings", size="7", as_="h1"),
+            rx.text(
+                "Signed in as ",
+                rx.code(AuthState.viewer_email),
+                " (",
+                AuthState.viewer_role,
+                ")",
+                color_scheme="gray",
+            ),
+            form_error(AccountSettingsState.error),
+            form_notice(AccountSettingsState.notice),
+            _section(
+                "Profile",
+                rx.form(
+                    rx.vstack(
+                        field(
+                            "Display name",
+                            "display_name",
+                            max_length=100,
+                            default_value=AuthState.viewer_name,
+                        ),
+                        rx.button(
+                            "Save profile", type="submit", loading=AccountSettingsState.submitting
+                        ),
+                        spacing="3",
+                        width="100%",
+                        align="start",
+                    ),
+                    on_submit=AccountSettingsState.save_profile,
+                    width="100%",
+                ),
+            ),
+            _section(
+                "Password",
+                rx.form(
+                    rx.vstack(
+                        field(
+                            "Current password",
+                            "current_password",
+                            type_="password",
+                            autocomplete="current-password",
+                            max_length=256,
+                        ),
+                        field(
+                            "New password",
+                            "new_password",
+                            type_="password",
+                            autocomplete="new-password",
+                            max_length=256,
+                            hint="At least 8 characters.",
+                        ),
+                        field(
+                            "Repeat the new password",
+                            "new_password_again",
+                            type_="password",
+                            autocomplete="new-password",
+                            max_length=256,
+                        ),
+                        submit_button("Change password", AccountSettingsState.submitting),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    on_submit=AccountSettingsState.change_password,
+                    reset_on_submit=True,
+                    width="100%",
+                ),
+            ),
+            _section(
+                "Sessions",
+                rx.text("Signs you out on every device, this one included.", size="2"),
+                rx.button(
+                    "Sign out everywhere",
+                    color_scheme="red",
+                    variant="soft",
+                    on_click=AccountSettingsState.sign_out_everywhere,
+                    loading=AccountSettingsState.submitting,
+                ),
+            ),
+            spacing="4",
+            max_width="40rem",
+            width="100%",
+        )
+    )

@@ -1,0 +1,170 @@
+"""`/sign-in` (password and magic-link tabs) and `/auth/magic-link` (the link's landing page)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import reflex as rx
+
+from learning_app.components.forms import auth_card, field, form_error, form_notice, submit_button
+from learning_app.components.layout import page_shell
+from learning_app.services import accounts
+from learning_app.services.permissions import safe_next_path
+from learning_app.state.auth import AuthState, describe_error
+from learning_app.state.calls import call_with_session
+
+MAGIC_LINK_SENT = (
+    "If an account exists for that email, a sign-in link is on its way. "
+    "It works once, within 15 minutes."
+)
+
+
+class SignInState(AuthState):
+    error: str = ""
+    notice: str = ""
+    submitting: bool = False
+
+    def _next_path(self) -> str:
+        return safe_next_path(self.router.url.query_parameters.get("next"))
+
+    @rx.event
+    async def sign_in_with_password(self, form: dict[str, str]) -> AsyncIterator[object]:
+        self.submitting, self.error, self.notice = True, "", ""
+        yield
+        try:
+            viewer, token = await call_with_session(
+                accounts.sign_in_with_password,
+                email=form.get("email", ""),
+                password=form.get("password", ""),
+                client_ip=self.router.session.client_ip,
+                user_agent=self.router.headers.user_agent,
+            )
+        except Exception as exc:
+            self.error = describe_error(exc)
+        else:
+            self._start_session(viewer, token)
+            yield rx.redirect(self._next_path())
+        finally:
+            self.submitting = False
+
+    @rx.event
+    async def send_magic_link(self, form: dict[str, str]) -> AsyncIterator[object]:
+        self.submitting, self.error, self.notice = True, "", ""
+        yield
+        try:
+            await call_with_session(
+                accounts.request_magic_link,
+                email=form.get("email", ""),
+                client_ip=self.router.session.client_ip,
+            )
+        except Exception as exc:
+            self.error = describe_error(exc)
+        else:
+            self.notice = MAGIC_LINK_SENT
+        finally:
+            self.submitting = False
+
+    @rx.event
+    def clear_messages(self) -> None:
+        self.error, self.notice = "", ""
+
+
+class MagicLinkState(AuthState):
+    """Signs in with the token from the link; the page needs JavaScript, so link scanners that
+    only fetch the URL cannot use up the single-use token."""
+
+    error: str = ""
+    working: bool = True
+
+    @rx.event
+    async def consume(self) -> AsyncIterator[object]:
+        self.working, self.error = True, ""
+        yield
+        try:
+            viewer, token = await call_with_session(
+                accounts.sign_in_with_magic_link,
+                token=self.router.url.query_parameters.get("token", ""),
+                client_ip=self.router.session.client_ip,
+                user_agent=self.router.headers.user_agent,
+            )
+        except Exception as exc:
+            self.error = describe_error(exc)
+            self.working = False
+        else:
+            self._start_session(viewer, token)
+            yield rx.redirect("/")
+
+
+def _password_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            field("Email", "email", type_="email", autocomplete="email"),
+            field(
+                "Password",
+                "password",
+                type_="password",
+                autocomplete="current-password",
+                max_length=256,
+            ),
+            submit_button("Sign in", SignInState.submitting),
+            rx.link("Forgot your password?", href="/forgot-password", size="2"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=SignInState.sign_in_with_password,
+        width="100%",
+    )
+
+
+def _magic_link_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text("We email you a link that signs you in. No password needed.", size="2"),
+            field("Email", "email", type_="email", autocomplete="email"),
+            submit_button("Email me a sign-in link", SignInState.submitting),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=SignInState.send_magic_link,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def sign_in_page() -> rx.Component:
+    return page_shell(
+        auth_card(
+            "Sign in",
+            form_error(SignInState.error),
+            form_notice(SignInState.notice),
+            rx.tabs.root(
+                rx.tabs.list(
+                    rx.tabs.trigger("Password", value="password"),
+                    rx.tabs.trigger("Magic link", value="magic"),
+                ),
+                rx.tabs.content(_password_form(), value="password", padding_top="1rem"),
+                rx.tabs.content(_magic_link_form(), value="magic", padding_top="1rem"),
+                default_value="password",
+                on_change=SignInState.clear_messages,
+                width="100%",
+            ),
+            rx.text("New here? ", rx.link("Create an account", href="/sign-up"), size="2"),
+        )
+    )
+
+
+def magic_link_page() -> rx.Component:
+    return page_shell(
+        auth_card(
+            "Signing you in",
+            rx.cond(
+                MagicLinkState.working,
+                rx.hstack(rx.spinner(), rx.text("Checking your link…"), role="status"),
+                rx.vstack(
+                    form_error(MagicLinkState.error),
+                    rx.link("Request a new sign-in link", href="/sign-in"),
+                    width="100%",
+                ),
+            ),
+        )
+    )

@@ -1,0 +1,101 @@
+"""Admin tasks on accounts: list and search users, grant and withdraw roles.
+
+`UserRow` is defined in `accounts` (beside `Viewer`) and re-exported here.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from learning_app.models import User, UserProfile, UserRole
+from learning_app.services.accounts import UserRow
+from learning_app.services.errors import InvalidInput, NotFound
+from learning_app.services.permissions import require_admin, require_viewer
+
+__all__ = ["UserRow", "list_users", "set_role"]
+
+MAX_LIST_LIMIT = 500
+MAX_QUERY_LENGTH = 200
+
+
+def _row(user: User, profile: UserProfile) -> UserRow:
+    return UserRow(
+        user_id=str(user.id),
+        email=user.email,
+        display_name=profile.display_name,
+        role=UserRole(profile.role).value,
+        email_verified=user.email_verified_at is not None,
+        created_at=user.created_at.date().isoformat(),
+    )
+
+
+def _like_pattern(query: str) -> str:
+    """A substring pattern where the user's % and _ match themselves, not anything."""
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_users(session: Session, *, token: str, query: str = "", limit: int = 100) -> list[UserRow]:
+    """Users whose email or display name contains `query` (case-insensitive), newest first."""
+    require_admin(require_viewer(session, token))
+    statement = select(User, UserProfile).join(
+        UserProfile,
+        UserProfile.user_id == User.id,  # type: ignore[arg-type]
+    )
+    text = " ".join(query.split())[:MAX_QUERY_LENGTH]
+    if text:
+        pattern = _like_pattern(text)
+        statement = statement.where(
+            or_(
+                col(User.email).ilike(pattern, escape="\\"),
+                col(UserProfile.display_name).ilike(pattern, escape="\\"),
+            )
+        )
+    statement = statement.order_by(col(User.created_at).desc(), col(User.email)).limit(
+        max(1, min(limit, MAX_LIST_LIMIT))
+    )
+    return [_row(user, profile) for user, profile in session.exec(statement).all()]
+
+
+def set_role(session: Session, *, token: str, user_id: str, role: str) -> UserRow:
+    """Give a user another role (admins only). The last admin cannot be demoted."""
+    require_admin(require_viewer(session, token))
+    try:
+        new_role = UserRole(role)
+    except ValueError as exc:
+        raise InvalidInput("Choose student, teacher or admin.", field="role") from exc
+    try:
+        target_id = uuid.UUID(str(user_id))
+    except ValueError as exc:
+        raise InvalidInput("That is not a user id.", field="user_id") from exc
+
+    # Lock every admin profile: two admins demoting each other at once must not leave none.
+    admin_ids = set(
+        session.exec(
+            select(UserProfile.user_id)
+            .join(User, User.id == UserProfile.user_id)  # type: ignore[arg-type]
+            .where(UserProfile.role == UserRole.ADMIN, col(User.is_active))
+            .with_for_update(of=UserProfile)  # type: ignore[arg-type]
+        ).all()
+    )
+    row = session.exec(
+        select(User, UserProfile)
+        .join(UserProfile, UserProfile.user_id == User.id)  # type: ignore[arg-type]
+        .where(User.id == target_id)
+        .with_for_update(of=UserProfile)  # type: ignore[arg-type]
+    ).first()
+    if row is None:
+        raise NotFound("There is no such user.")
+    user, profile = row
+    if new_role is not UserRole.ADMIN and admin_ids == {user.id}:
+        raise InvalidInput(
+            "This is the last admin. Make someone else an admin first.", field="role"
+        )
+    if profile.role != new_role:
+        profile.role = new_role
+        session.add(profile)
+        session.flush()
+    return _row(user, profile)

@@ -1,0 +1,445 @@
+"""Accounts: sign-up, sign-in (password or magic link), email verification, password reset.
+
+Every function that acts for a signed-in user takes the session token and resolves the user
+itself, so a caller can never act as someone else by passing a user id. No message reveals
+whether an email has an account: sign-up with a taken address mails the owner instead of
+failing, and magic-link and reset requests answer the same whether or not the account exists.
+
+Teacher accounts are granted by an admin (the admin page or `learning-app user create --role
+teacher`), never chosen at sign-up. A teacher can publish courses that students see and can read
+their students' answers and results, so the role carries trust that a self-service checkbox cannot
+establish; a school or course provider knows who its teachers are, and asking an admin is a small,
+one-time cost. Everyone who signs up is therefore a student.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from learning_app.adapters.mailer import send_mail
+from learning_app.models import User, UserProfile, UserRole, UserStats
+from learning_app.models.base import utc_now
+from learning_app.services import one_time_tokens, rate_limits, sessions
+from learning_app.services.errors import (
+    AuthenticationFailed,
+    InvalidInput,
+    InvalidToken,
+    PermissionDenied,
+)
+from learning_app.services.one_time_tokens import TokenPurpose
+from learning_app.services.passwords import (
+    MAX_PASSWORD_LENGTH,
+    PasswordPolicyError,
+    check_password_policy,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from learning_app.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+MAX_EMAIL_LENGTH = 320
+MAX_DISPLAY_NAME_LENGTH = 100
+SIGNED_OUT_MESSAGE = "Please sign in first."
+EMAIL_TAKEN_MESSAGE = "An account with this email already exists."
+
+# (bucket, limit, window seconds)
+SIGN_IN_LIMIT = ("sign_in", 5, 60)
+SIGN_UP_LIMIT = ("sign_up", 10, 3600)
+MAGIC_LINK_LIMIT = ("magic_link", 3, 600)
+PASSWORD_RESET_LIMIT = ("password_reset", 3, 600)
+# Per IP, so one client cannot spray links at many addresses.
+EMAIL_LINKS_PER_IP_LIMIT = ("email_links_ip", 30, 600)
+VERIFICATION_RESEND_LIMIT = ("verify_resend", 3, 600)
+CHANGE_PASSWORD_LIMIT = ("change_password", 5, 60)
+
+_EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# Mail leaves on worker threads: requests do not wait on the relay, and "account exists" (a mail
+# is sent) costs the caller the same time as "no such account" (nothing is sent).
+_outbox = ThreadPoolExecutor(max_workers=2, thread_name_prefix="account-mail")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in user as states see it (safe to keep in client state)."""
+
+    user_id: str
+    email: str
+    display_name: str
+    role: str  # "student" | "teacher" | "admin"
+    email_verified: bool
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """One line of the admin user list."""
+
+    user_id: str
+    email: str
+    display_name: str
+    role: str
+    email_verified: bool
+    created_at: str  # ISO date
+
+
+# --- input -------------------------------------------------------------------------------------
+
+
+def _checked_email(raw: str) -> str:
+    """The address trimmed but with its case kept (mail goes to exactly what was typed)."""
+    email = (raw or "").strip()
+    if (
+        len(email) > MAX_EMAIL_LENGTH
+        or not _EMAIL_SHAPE.match(email)
+        or any(unicodedata.category(ch) == "Cc" for ch in email)
+    ):
+        raise InvalidInput("Enter a valid email address.", field="email")
+    return email
+
+
+def normalise_email(raw: str) -> str:
+    """The lookup form of an address: trimmed and lowercased (emails are one account per case)."""
+    return _checked_email(raw).lower()
+
+
+def clean_display_name(raw: str) -> str:
+    """Trimmed with whitespace runs collapsed; 1-100 characters, stored as plain text."""
+    name = " ".join((raw or "").split())
+    if not name:
+        raise InvalidInput("Enter your name.", field="display_name")
+    if len(name) > MAX_DISPLAY_NAME_LENGTH:
+        raise InvalidInput(
+            f"Use at most {MAX_DISPLAY_NAME_LENGTH} characters for your name.", field="display_name"
+        )
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise InvalidInput("Your name contains characters we cannot store.", field="display_name")
+    return name
+
+
+def _checked_password(password: str, field: str = "password") -> None:
+    try:
+        check_password_policy(password)
+    except PasswordPolicyError as exc:
+        raise InvalidInput(str(exc), field=field) from exc
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+def _viewer(user: User, profile: UserProfile) -> Viewer:
+    return Viewer(
+        user_id=str(user.id),
+        email=user.email,
+        display_name=profile.display_name,
+        role=UserRole(profile.role).value,
+        email_verified=user.email_verified_at is not None,
+    )
+
+
+def _load(session: Session, user_id: uuid.UUID) -> tuple[User, UserProfile] | None:
+    row = session.exec(
+        select(User, UserProfile)
+        .join(UserProfile, UserProfile.user_id == User.id)  # type: ignore[arg-type]
+        .where(User.id == user_id)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def _find_by_email(session: Session, email: str) -> User | None:
+    # lower(email) matches the unique index ux_user_email_lower.
+    return session.exec(select(User).where(func.lower(User.email) == email.lower())).first()
+
+
+def _signed_in(session: Session, token: str | None) -> tuple[User, UserProfile]:
+    user_id = sessions.resolve_session(token)
+    loaded = _load(session, user_id) if user_id else None
+    if loaded is None or not loaded[0].is_active:
+        raise PermissionDenied(SIGNED_OUT_MESSAGE)
+    return loaded
+
+
+def viewer_for_session(session: Session, token: str | None) -> Viewer | None:
+    """The signed-in user of a session token; None if signed out, unknown or deactivated."""
+    user_id = sessions.resolve_session(token)
+    loaded = _load(session, user_id) if user_id else None
+    if loaded is None or not loaded[0].is_active:
+        return None
+    return _viewer(*loaded)
+
+
+def _insert_account(
+    session: Session,
+    email: str,
+    password_hash: str,
+    name: str,
+    role: UserRole,
+    *,
+    verified: bool = False,
+) -> tuple[User, UserProfile] | None:
+    """User, profile and stats in one savepoint; None if the email is taken (unique index)."""
+    user = User(
+        email=email, password_hash=password_hash, email_verified_at=utc_now() if verified else None
+    )
+    profile = UserProfile(user_id=user.id, role=role, display_name=name)
+    try:
+        with session.begin_nested():
+            session.add(user)
+            session.flush()  # the profile's foreign key needs the user row first
+            session.add_all([profile, UserStats(user_id=user.id)])
+            session.flush()
+    except IntegrityError:
+        return None
+    return user, profile
+
+
+def _limit(policy: tuple[str, int, int], key: str) -> None:
+    bucket, limit, window = policy
+    rate_limits.hit(bucket, key, limit=limit, window_seconds=window)
+
+
+# --- mail --------------------------------------------------------------------------------------
+
+
+def _link(path: str, token: str) -> str:
+    return f"{get_settings().public_base_url.rstrip('/')}{path}?token={quote(token)}"
+
+
+def _deliver(to: str, subject: str, text: str) -> None:
+    try:
+        send_mail(to=to, subject=subject, text=text)
+    except Exception:  # the request already answered; a lost mail is logged, the user can retry
+        log.exception("could not send %r", subject)
+
+
+def _send_later(to: str, subject: str, text: str) -> None:
+    _outbox.submit(_deliver, to, subject, text)
+
+
+def _send_verification(user: User) -> None:
+    token = one_time_tokens.issue(TokenPurpose.EMAIL_VERIFICATION, user.id)
+    _send_later(
+        user.email,
+        "Confirm your email address",
+        "Confirm your email address for your Learning App account:\n\n"
+        f"{_link('/auth/verify-email', token)}\n\n"
+        "The link works once and expires in 24 hours. If you did not sign up, ignore this email.",
+    )
+
+
+# --- sign-up and sign-in -----------------------------------------------------------------------
+
+
+def sign_up(
+    session: Session, *, email: str, password: str, display_name: str, client_ip: str
+) -> Viewer | None:
+    """Create a student account and mail a verification link.
+
+    Returns None when the address already has an account: nothing is created and the owner is
+    told by mail. The UI says "check your inbox" in both cases, so sign-up cannot be used to
+    find out who has an account.
+    """
+    _limit(SIGN_UP_LIMIT, client_ip)
+    address = _checked_email(email)
+    name = clean_display_name(display_name)
+    _checked_password(password)
+    # Hash before looking: both outcomes pay the same argon2 cost.
+    password_hash = hash_password(password)
+
+    existing = _find_by_email(session, address)
+    if existing is None:
+        created = _insert_account(session, address, password_hash, name, UserRole.STUDENT)
+        if created is not None:
+            _send_verification(created[0])
+            return _viewer(*created)
+        existing = _find_by_email(session, address)  # lost a race with a concurrent sign-up
+
+    _send_later(
+        existing.email if existing else address,
+        "Someone tried to sign up with your email",
+        "Someone tried to create a Learning App account with this email address, which already "
+        "has an account. If it was you, sign in or reset your password:\n\n"
+        f"{get_settings().public_base_url.rstrip('/')}/sign-in\n\n"
+        "If it was not you, you can ignore this email; nothing has changed.",
+    )
+    return None
+
+
+def _start_session(
+    user: User, profile: UserProfile, client_ip: str, user_agent: str
+) -> tuple[Viewer, str]:
+    user.last_login_at = utc_now()
+    token = sessions.create_session(user.id, client_ip=client_ip, user_agent=user_agent)
+    return _viewer(user, profile), token
+
+
+def sign_in_with_password(
+    session: Session, *, email: str, password: str, client_ip: str, user_agent: str
+) -> tuple[Viewer, str]:
+    """Check the password and start a session; returns the viewer and the session token."""
+    address = normalise_email(email)
+    _limit(SIGN_IN_LIMIT, f"{address}|{client_ip}")  # counted before the check, success or not
+    user = _find_by_email(session, address)
+    usable = user is not None and user.is_active and len(password) <= MAX_PASSWORD_LENGTH
+    # verify_password checks a dummy hash when there is none: unknown emails cost the same.
+    if not verify_password(user.password_hash if usable and user else None, password):
+        raise AuthenticationFailed()
+    assert user is not None
+    loaded = _load(session, user.id)
+    if loaded is None:
+        raise AuthenticationFailed()
+    rate_limits.reset(SIGN_IN_LIMIT[0], f"{address}|{client_ip}")
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return _start_session(*loaded, client_ip, user_agent)
+
+
+def request_magic_link(session: Session, *, email: str, client_ip: str) -> None:
+    """Mail a sign-in link if the account exists; the caller sees the same outcome either way."""
+    address = normalise_email(email)
+    _limit(MAGIC_LINK_LIMIT, address)
+    _limit(EMAIL_LINKS_PER_IP_LIMIT, client_ip)
+    user = _find_by_email(session, address)
+    if user is None or not user.is_active:
+        return
+    token = one_time_tokens.issue(TokenPurpose.MAGIC_LINK, user.id)
+    _send_later(
+        user.email,
+        "Your sign-in link",
+        f"Sign in to Learning App:\n\n{_link('/auth/magic-link', token)}\n\n"
+        "The link works once and expires in 15 minutes. If you did not ask for it, ignore it.",
+    )
+
+
+def sign_in_with_magic_link(
+    session: Session, *, token: str, client_ip: str, user_agent: str
+) -> tuple[Viewer, str]:
+    """Spend a magic link and start a session; the inbox is proven, so the email is verified."""
+    loaded = _load(session, one_time_tokens.consume(TokenPurpose.MAGIC_LINK, token))
+    if loaded is None or not loaded[0].is_active:
+        raise InvalidToken()
+    if loaded[0].email_verified_at is None:
+        loaded[0].email_verified_at = utc_now()
+    return _start_session(*loaded, client_ip, user_agent)
+
+
+# --- email verification and passwords ----------------------------------------------------------
+
+
+def verify_email(session: Session, *, token: str) -> Viewer:
+    loaded = _load(session, one_time_tokens.consume(TokenPurpose.EMAIL_VERIFICATION, token))
+    if loaded is None or not loaded[0].is_active:
+        raise InvalidToken()
+    if loaded[0].email_verified_at is None:
+        loaded[0].email_verified_at = utc_now()
+    return _viewer(*loaded)
+
+
+def resend_verification(session: Session, *, viewer: Viewer, client_ip: str) -> None:
+    """Mail a new verification link to the account's stored address (never to caller input)."""
+    _limit(VERIFICATION_RESEND_LIMIT, viewer.user_id)
+    _limit(EMAIL_LINKS_PER_IP_LIMIT, client_ip)
+    try:
+        loaded = _load(session, uuid.UUID(viewer.user_id))
+    except ValueError:
+        return
+    if loaded is None or not loaded[0].is_active or loaded[0].email_verified_at is not None:
+        return
+    _send_verification(loaded[0])
+
+
+def request_password_reset(session: Session, *, email: str, client_ip: str) -> None:
+    """Mail a reset link if the account exists; the caller sees the same outcome either way."""
+    address = normalise_email(email)
+    _limit(PASSWORD_RESET_LIMIT, address)
+    _limit(EMAIL_LINKS_PER_IP_LIMIT, client_ip)
+    user = _find_by_email(session, address)
+    if user is None or not user.is_active:
+        return
+    token = one_time_tokens.issue(TokenPurpose.PASSWORD_RESET, user.id)
+    _send_later(
+        user.email,
+        "Reset your password",
+        f"Choose a new Learning App password:\n\n{_link('/auth/reset-password', token)}\n\n"
+        "The link works once and expires in 30 minutes. If you did not ask for it, ignore it; "
+        "your password has not changed.",
+    )
+
+
+def reset_password(session: Session, *, token: str, new_password: str) -> Viewer:
+    """Set a new password from a reset link and sign the user out everywhere."""
+    _checked_password(new_password)  # before consuming: a too-short password keeps the link
+    loaded = _load(session, one_time_tokens.consume(TokenPurpose.PASSWORD_RESET, token))
+    if loaded is None or not loaded[0].is_active:
+        raise InvalidToken()
+    user = loaded[0]
+    user.password_hash = hash_password(new_password)
+    if user.email_verified_at is None:
+        user.email_verified_at = utc_now()  # the link reached their inbox
+    # Whoever knew the old password (or holds an old cookie) is out.
+    sessions.end_all_sessions(user.id)
+    return _viewer(*loaded)
+
+
+def change_password(
+    session: Session, *, token: str, current_password: str, new_password: str
+) -> None:
+    """Change the password of the session's user; their other sessions end, this one stays."""
+    user, _ = _signed_in(session, token)
+    _limit(CHANGE_PASSWORD_LIMIT, str(user.id))
+    _checked_password(new_password, field="new_password")
+    # Accounts without a password (magic link only) set one through the reset link instead.
+    if not verify_password(user.password_hash, current_password):
+        raise InvalidInput("Your current password is incorrect.", field="current_password")
+    user.password_hash = hash_password(new_password)
+    sessions.end_all_sessions(user.id, keep_token=token)
+
+
+def update_profile(session: Session, *, token: str, display_name: str) -> Viewer:
+    user, profile = _signed_in(session, token)
+    profile.display_name = clean_display_name(display_name)
+    session.add(profile)
+    return _viewer(user, profile)
+
+
+def sign_out(token: str | None) -> None:
+    sessions.end_session(token)
+
+
+def sign_out_everywhere(session: Session, *, token: str) -> None:
+    user, _ = _signed_in(session, token)
+    sessions.end_all_sessions(user.id)
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    role: UserRole,
+    verified: bool = True,
+) -> Viewer:
+    """Create an account with a chosen role (CLI and admins; no mail is sent)."""
+    address = _checked_email(email)
+    name = clean_display_name(display_name)
+    _checked_password(password)
+    if _find_by_email(session, address) is not None:
+        raise InvalidInput(EMAIL_TAKEN_MESSAGE, field="email")
+    created = _insert_account(
+        session, address, hash_password(password), name, UserRole(role), verified=verified
+    )
+    if created is None:
+        raise InvalidInput(EMAIL_TAKEN_MESSAGE, field="email")
+    return _viewer(*created)

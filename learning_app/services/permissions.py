@@ -1,0 +1,59 @@
+"""Who may do what. Services call these on every write and every private read.
+
+Hiding a button in the UI is never the check; these are.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from sqlmodel import Session
+
+from learning_app.models import UserRole
+from learning_app.services.accounts import SIGNED_OUT_MESSAGE, Viewer, viewer_for_session
+from learning_app.services.errors import PermissionDenied
+
+MAX_NEXT_PATH_LENGTH = 2000
+
+
+def require_viewer(session: Session, token: str | None) -> Viewer:
+    """The signed-in user of the session token; PermissionDenied if signed out."""
+    viewer = viewer_for_session(session, token)
+    if viewer is None:
+        raise PermissionDenied(SIGNED_OUT_MESSAGE)
+    return viewer
+
+
+def require_role(viewer: Viewer, *roles: UserRole | str) -> Viewer:
+    """The viewer, if their role is one of `roles`; PermissionDenied otherwise."""
+    if viewer.role not in {str(UserRole(role).value) for role in roles}:
+        raise PermissionDenied()
+    return viewer
+
+
+def require_admin(viewer: Viewer) -> Viewer:
+    return require_role(viewer, UserRole.ADMIN)
+
+
+def require_teacher(viewer: Viewer) -> Viewer:
+    """Teachers, and admins (who can do everything a teacher can)."""
+    return require_role(viewer, UserRole.TEACHER, UserRole.ADMIN)
+
+
+def safe_next_path(raw: str | None) -> str:
+    """`raw` if it is a path on this site, else "/": where to go after sign-in (`?next=`).
+
+    Refuses anything a browser could read as another origin: `//host` and `/\\host`
+    (browsers treat a backslash as a slash), schemes, and control characters (browsers drop
+    tabs and newlines, so `/\\t/host` would become `//host`).
+    """
+    if not raw or len(raw) > MAX_NEXT_PATH_LENGTH:
+        return "/"
+    if not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
+        return "/"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in raw):
+        return "/"
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return raw

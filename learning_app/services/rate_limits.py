@@ -1,0 +1,53 @@
+"""Fixed-window rate limits in Redis, keyed by a hash so emails and IPs are not stored in clear.
+
+A fixed window lets through at most 2 x limit around a window boundary; for sign-in throttling
+that is enough, and it costs one round trip and one key per (bucket, key).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+import redis
+from redis.commands.core import AsyncScript, Script
+
+from learning_app.adapters.redis_store import get_redis
+from learning_app.services.errors import RateLimited
+from learning_app.services.sessions import redis_guard
+
+# Count, start the window on the first hit, and report how long the window has left.
+# The TTL repair covers a key that lost its expiry (e.g. written by hand): never block forever.
+_HIT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+"""
+
+
+@functools.cache
+def _hit_script(client: redis.Redis) -> AsyncScript | Script:
+    return client.register_script(_HIT_SCRIPT)
+
+
+def _key(bucket: str, key: str) -> str:
+    return f"ratelimit:{bucket}:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def hit(bucket: str, key: str, *, limit: int, window_seconds: int) -> None:
+    """Count one attempt; raise RateLimited once more than `limit` fall in the window."""
+    with redis_guard():
+        count, ttl = _hit_script(get_redis())(keys=[_key(bucket, key)], args=[window_seconds])
+    if int(count) > limit:
+        raise RateLimited(retry_after_seconds=int(ttl))
+
+
+def reset(bucket: str, key: str) -> None:
+    """Forget the attempts (e.g. after a successful sign-in)."""
+    with redis_guard():
+        get_redis().delete(_key(bucket, key))

@@ -1,0 +1,157 @@
+"""Server-side sessions in Redis: the browser holds only an opaque random id.
+
+Redis stores `session:<sha256(id)>`, never the id itself, so a leaked Redis dump or a `KEYS`
+listing cannot be replayed as cookies. Each user also has a set `user_sessions:<user_id>` of
+those hashes, which is what "sign out everywhere" and "a password change ends other sessions"
+walk through.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import secrets
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import redis
+from redis.commands.core import AsyncScript, Script
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from learning_app.adapters.redis_store import get_redis
+from learning_app.services.errors import ServiceUnavailable
+
+SESSION_TTL_SECONDS = 7 * 24 * 3600
+# Sliding expiry, but written at most once a day: most requests stay a read-only round trip.
+REFRESH_INTERVAL_SECONDS = 24 * 3600
+MAX_USER_AGENT_LENGTH = 512
+
+# `secrets.token_urlsafe(32)`: 43 characters of the URL-safe base64 alphabet (256 bits).
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+# One round trip for the common case. The refresh branch also extends the per-user set; its key
+# is built inside the script, which is fine on a single Redis (not on Redis Cluster).
+_RESOLVE_SCRIPT = """
+local fields = redis.call('HMGET', KEYS[1], 'user_id', 'refreshed_at')
+local user_id = fields[1]
+if not user_id then return false end
+local now = tonumber(ARGV[1])
+local refreshed = tonumber(fields[2]) or 0
+if now - refreshed >= tonumber(ARGV[2]) then
+  redis.call('HSET', KEYS[1], 'refreshed_at', ARGV[1])
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  redis.call('EXPIRE', 'user_sessions:' .. user_id, ARGV[3])
+end
+return user_id
+"""
+
+
+@functools.cache
+def _resolve_script(client: redis.Redis) -> AsyncScript | Script:
+    # A registered script runs by EVALSHA: the script body is not resent on every request.
+    return client.register_script(_RESOLVE_SCRIPT)
+
+
+@contextmanager
+def redis_guard() -> Iterator[None]:
+    """Turn "Redis is unreachable" into ServiceUnavailable, the error states know how to show."""
+    try:
+        yield
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        raise ServiceUnavailable() from exc
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def is_well_formed_token(token: object) -> bool:
+    """True for strings shaped like `secrets.token_urlsafe(32)`; checked before touching Redis."""
+    return isinstance(token, str) and _TOKEN_SHAPE.match(token) is not None
+
+
+def _session_key(hashed: str) -> str:
+    return f"session:{hashed}"
+
+
+def _user_sessions_key(user_id: uuid.UUID | str) -> str:
+    return f"user_sessions:{user_id}"
+
+
+def create_session(user_id: uuid.UUID, *, client_ip: str, user_agent: str) -> str:
+    """Start a session for `user_id` and return its opaque id (the cookie value)."""
+    token = secrets.token_urlsafe(32)
+    hashed = token_hash(token)
+    now = str(int(time.time()))
+    key = _session_key(hashed)
+    with redis_guard():
+        pipe = get_redis().pipeline(transaction=True)
+        pipe.hset(
+            key,
+            mapping={
+                "user_id": str(user_id),
+                "created_at": now,
+                "refreshed_at": now,
+                "ip": client_ip or "",
+                "ua": (user_agent or "")[:MAX_USER_AGENT_LENGTH],
+            },
+        )
+        pipe.expire(key, SESSION_TTL_SECONDS)
+        pipe.sadd(_user_sessions_key(user_id), hashed)
+        pipe.expire(_user_sessions_key(user_id), SESSION_TTL_SECONDS)
+        pipe.execute()
+    return token
+
+
+def resolve_session(token: str | None) -> uuid.UUID | None:
+    """The user id a session belongs to, or None if the id is missing, unknown or malformed."""
+    if not is_well_formed_token(token):
+        return None
+    assert token is not None
+    with redis_guard():
+        user_id = _resolve_script(get_redis())(
+            keys=[_session_key(token_hash(token))],
+            args=[int(time.time()), REFRESH_INTERVAL_SECONDS, SESSION_TTL_SECONDS],
+        )
+    if not user_id:
+        return None
+    try:
+        return uuid.UUID(str(user_id))
+    except ValueError:
+        return None
+
+
+def end_session(token: str | None) -> None:
+    """Sign one session out; unknown or malformed ids are ignored (signing out is idempotent)."""
+    if not is_well_formed_token(token):
+        return
+    assert token is not None
+    hashed = token_hash(token)
+    with redis_guard():
+        client = get_redis()
+        user_id = client.hget(_session_key(hashed), "user_id")
+        pipe = client.pipeline(transaction=True)
+        pipe.delete(_session_key(hashed))
+        if user_id:
+            pipe.srem(_user_sessions_key(str(user_id)), hashed)
+        pipe.execute()
+
+
+def end_all_sessions(user_id: uuid.UUID | str, *, keep_token: str | None = None) -> int:
+    """End every session of the user except `keep_token`'s; returns how many were ended."""
+    keep = token_hash(keep_token) if is_well_formed_token(keep_token) and keep_token else None
+    set_key = _user_sessions_key(user_id)
+    with redis_guard():
+        client = get_redis()
+        hashes = [str(h) for h in client.smembers(set_key) if h != keep]  # type: ignore[union-attr]
+        if not hashes:
+            return 0
+        pipe = client.pipeline(transaction=True)
+        pipe.delete(*(_session_key(h) for h in hashes))
+        pipe.srem(set_key, *hashes)
+        deleted, _ = pipe.execute()
+    return int(deleted)

@@ -1,0 +1,119 @@
+"""Account flows in Chromium, following links through the dev mailbox like a user would."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import RunningApp
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "correct horse battery"
+
+
+def _open_mail_link(page: Page, app: RunningApp, recipient: str, subject: str) -> None:
+    """Find the newest message to `recipient` in the dev mailbox and follow its link."""
+    page.goto(f"{app.url}/dev/mailbox")
+    card = page.locator("div.rt-Card", has_text=recipient).filter(has_text=subject).first
+    expect(card).to_be_visible()
+    card.get_by_role("link", name=re.compile(r"^http")).first.click()
+
+
+def _sign_up(page: Page, app: RunningApp, email: str, name: str) -> None:
+    page.goto(f"{app.url}/sign-up")
+    page.get_by_label("Display name").fill(name)
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("status").filter(has_text="Check your inbox")).to_be_visible()
+
+
+def _sign_in(page: Page, app: RunningApp, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{app.url}/sign-in")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_sign_up_verify_sign_out_and_sign_in(
+    app_server: RunningApp, clean_db: str, page: Page, unique: str
+) -> None:
+    email = f"new-{unique}@example.com"
+    _sign_up(page, app_server, email, "Nova <b>Student</b>")
+    _open_mail_link(page, app_server, email, "Verify")
+    expect(page.get_by_text("is verified")).to_be_visible()
+
+    _sign_in(page, app_server, email)
+    expect(page.get_by_role("heading", name="Courses", level=1)).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    menu = page.get_by_role("button", name=re.compile("Account menu"))
+    # The display name is shown as text: the markup in it is inert.
+    expect(menu).to_have_text("Nova <b>Student</b>")
+    menu.click()
+    page.get_by_role("menuitem", name="Sign out").click()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+
+    _sign_in(page, app_server, email, "wrong password")
+    expect(page.get_by_role("alert")).to_contain_text("Email or password is incorrect")
+    _sign_in(page, app_server, email)
+    expect(page.get_by_role("button", name=re.compile("Account menu"))).to_be_visible()
+
+
+def test_magic_link_sign_in(app_server: RunningApp, clean_db: str, page: Page, unique: str) -> None:
+    email = f"magic-{unique}@example.com"
+    _sign_up(page, app_server, email, "Magic User")
+    page.goto(f"{app_server.url}/sign-in")
+    page.get_by_role("tab", name="Magic link").click()
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    expect(page.get_by_role("status").filter(has_text="sign-in link")).to_be_visible()
+
+    _open_mail_link(page, app_server, email, "Sign in")
+    expect(page.get_by_role("button", name="Account menu for Magic User")).to_be_visible()
+
+
+def test_password_reset(app_server: RunningApp, clean_db: str, page: Page, unique: str) -> None:
+    email = f"reset-{unique}@example.com"
+    _sign_up(page, app_server, email, "Reset User")
+    page.goto(f"{app_server.url}/forgot-password")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_role("button", name="Email me a reset link").click()
+    expect(page.get_by_role("status").filter(has_text="reset link")).to_be_visible()
+
+    _open_mail_link(page, app_server, email, "Reset")
+    page.get_by_label("New password", exact=True).fill("a brand new secret")
+    page.get_by_label("Repeat the new password").fill("a brand new secret")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status").filter(has_text="password is changed")).to_be_visible()
+
+    _sign_in(page, app_server, email, "a brand new secret")
+    expect(page.get_by_role("button", name="Account menu for Reset User")).to_be_visible()
+
+
+def test_a_student_is_blocked_from_the_admin_page(
+    app_server: RunningApp, clean_db: str, page: Page, unique: str
+) -> None:
+    from learning_app.adapters.postgres import session_scope
+    from learning_app.models import UserRole
+    from learning_app.services.accounts import create_user
+
+    email = f"student-{unique}@example.com"
+    with session_scope() as session:
+        create_user(
+            session,
+            email=email,
+            password=PASSWORD,
+            display_name="Plain Student",
+            role=UserRole.STUDENT,
+        )
+    page.goto(f"{app_server.url}/admin/users")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Fadmin%2Fusers"))
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/admin/users$"))
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    expect(page.get_by_role("table")).to_have_count(0)

@@ -1,0 +1,20 @@
+"""The Reflex app module imports: every state and page is declared validly."""
+
+from __future__ import annotations
+
+
+def test_the_app_registers_every_route() -> None:
+    from learning_app import learning_app
+
+    paths = {route.path for route in learning_app.ROUTES}
+    assert {"/", "/sign-in", "/sign-up", "/settings", "/admin/users"} <= paths
+    assert "/dev/mailbox" in paths  # not production
+
+
+def test_every_page_renders_to_a_component() -> None:
+    import reflex as rx
+
+    from learning_app import learning_app
+
+    for route in learning_app.ROUTES:
+        assert isinstance(route.page(), rx.Component), route.path
