@@ -145,6 +145,14 @@ def cmd_bench_auth(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from learning_app.jobs.runner import run_worker
+
+    queues = [q.strip() for q in args.queues.split(",") if q.strip()] if args.queues else None
+    run_worker(queues=queues, concurrency=args.concurrency, wait=not args.once)
+    return 0
+
+
 # --- run ---------------------------------------------------------------------------------------
 
 
@@ -204,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     health_cmd = sub.add_parser("health", help="check that every store answers")
     health_cmd.add_argument("--json", action="store_true")
     health_cmd.set_defaults(func=cmd_health)
+
+    worker_cmd = sub.add_parser("worker", help="run background jobs (mail, indexing, ...)")
+    worker_cmd.add_argument("--concurrency", type=int, default=2)
+    worker_cmd.add_argument("--queues", help="comma-separated queues (default: all of ours)")
+    worker_cmd.add_argument("--once", action="store_true", help="run queued jobs, then exit")
+    worker_cmd.set_defaults(func=cmd_worker)
 
     run_cmd = sub.add_parser("run", help="start the stack, migrate, seed and serve the app")
     run_cmd.add_argument("--prod", action="store_true", help="serve the built frontend")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import reflex as rx
 
 from learning_app.health_api import build_http_api
+from learning_app.jobs.runner import worker_lifespan
 from learning_app.pages.account_settings import account_settings_page
 from learning_app.pages.admin_users import AdminUsersState, admin_users_page
 from learning_app.pages.dev_mailbox import MailboxState, dev_mailbox_page
@@ -62,6 +63,7 @@ app = rx.App(
     api_transformer=build_http_api(),
     head_components=[rx.el.meta(name="color-scheme", content="light dark")],
 )
+app.register_lifespan_task(worker_lifespan)
 for route in ROUTES:
     app.add_page(
         route.page, route=route.path, title=f"{route.title} · Learning App", on_load=route.on_load

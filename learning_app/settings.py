@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     s3_region: str = "auto"
     presigned_url_ttl_seconds: int = Field(default=900, ge=1, le=900)
 
+    # Background jobs: every app backend also runs a job worker unless this is false (then run
+    # `learning-app worker` processes).
+    jobs_in_app: bool = True
+
     # OpenAI: used only when a key is set; otherwise local models answer.
     openai_api_key: str | None = None
     openai_base_url: str | None = None

@@ -92,6 +92,25 @@ def database(pg_admin_url: str, running_stack: Settings) -> Iterator[str]:
     dispose_engines()
 
 
+@pytest.fixture(scope="session")
+def job_worker(database: str) -> Iterator[None]:
+    """A real `learning-app worker` process on the test database (mail and other jobs)."""
+    import signal
+    import subprocess
+    import sys
+
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "learning_app.cli", "worker", "--concurrency", "4"],
+        start_new_session=True,
+    )
+    yield
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+
+
 @pytest.fixture
 def clean_db(database: str) -> Iterator[str]:
     """Every app table empty before the test (TRUNCATE is fast on a small schema)."""

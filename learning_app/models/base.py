@@ -81,9 +81,20 @@ def timestamp_field(*, index: bool = False) -> Any:
     return Field(default=None, nullable=True, index=index, sa_type=sa.DateTime(timezone=True))
 
 
+# Procrastinate's job queue tables live in the same database but are not our models
+# (alembic/versions/0002_job_queue.py creates them).
+JOB_QUEUE_PREFIX = "procrastinate_"
+
+
 def alembic_include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Alembic `include_object` hook: skip the run-time HNSW indexes of lesson_chunk."""
+    """Alembic `include_object` hook: skip the run-time HNSW indexes of lesson_chunk and the
+    job queue's tables."""
     del obj, reflected, compare_to
-    return not (type_ == "index" and name is not None and name.startswith(HNSW_INDEX_PREFIX))
+    if name is None:
+        return True
+    if type_ == "index":
+        return not name.startswith(HNSW_INDEX_PREFIX)
+    # An excluded table's columns, indexes and constraints are not compared either.
+    return not (type_ == "table" and name.startswith(JOB_QUEUE_PREFIX))

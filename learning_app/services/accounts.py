@@ -14,11 +14,9 @@ one-time cost. Everyone who signs up is therefore a student.
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -26,7 +24,8 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from learning_app.adapters.mailer import send_mail
+from learning_app.jobs.mail import MAIL_QUEUE, SEND_MAIL_TASK
+from learning_app.jobs.queue import defer_in_transaction
 from learning_app.models import User, UserProfile, UserRole, UserStats
 from learning_app.models.base import utc_now
 from learning_app.services import one_time_tokens, rate_limits, sessions
@@ -47,8 +46,6 @@ from learning_app.services.passwords import (
 )
 from learning_app.settings import get_settings
 
-log = logging.getLogger(__name__)
-
 MAX_EMAIL_LENGTH = 320
 MAX_DISPLAY_NAME_LENGTH = 100
 SIGNED_OUT_MESSAGE = "Please sign in first."
@@ -65,10 +62,6 @@ VERIFICATION_RESEND_LIMIT = ("verify_resend", 3, 600)
 CHANGE_PASSWORD_LIMIT = ("change_password", 5, 60)
 
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-# Mail leaves on worker threads: requests do not wait on the relay, and "account exists" (a mail
-# is sent) costs the caller the same time as "no such account" (nothing is sent).
-_outbox = ThreadPoolExecutor(max_workers=2, thread_name_prefix="account-mail")
 
 
 @dataclass(frozen=True)
@@ -216,20 +209,19 @@ def _link(path: str, token: str) -> str:
     return f"{get_settings().public_base_url.rstrip('/')}{path}?token={quote(token)}"
 
 
-def _deliver(to: str, subject: str, text: str) -> None:
-    try:
-        send_mail(to=to, subject=subject, text=text)
-    except Exception:  # the request already answered; a lost mail is logged, the user can retry
-        log.exception("could not send %r", subject)
+def _send_later(session: Session, to: str, subject: str, text: str) -> None:
+    """Queue the mail in the caller's transaction: it leaves only if the change commits, a relay
+    outage delays it without losing it, and the request never waits on SMTP (so "a mail was
+    sent" and "no such account" take the caller the same time)."""
+    defer_in_transaction(
+        session, SEND_MAIL_TASK, queue=MAIL_QUEUE, to=to, subject=subject, text=text
+    )
 
 
-def _send_later(to: str, subject: str, text: str) -> None:
-    _outbox.submit(_deliver, to, subject, text)
-
-
-def _send_verification(user: User) -> None:
+def _send_verification(session: Session, user: User) -> None:
     token = one_time_tokens.issue(TokenPurpose.EMAIL_VERIFICATION, user.id)
     _send_later(
+        session,
         user.email,
         "Confirm your email address",
         "Confirm your email address for your Learning App account:\n\n"
@@ -261,11 +253,12 @@ def sign_up(
     if existing is None:
         created = _insert_account(session, address, password_hash, name, UserRole.STUDENT)
         if created is not None:
-            _send_verification(created[0])
+            _send_verification(session, created[0])
             return _viewer(*created)
         existing = _find_by_email(session, address)  # lost a race with a concurrent sign-up
 
     _send_later(
+        session,
         existing.email if existing else address,
         "Someone tried to sign up with your email",
         "Someone tried to create a Learning App account with this email address, which already "
@@ -315,6 +308,7 @@ def request_magic_link(session: Session, *, email: str, client_ip: str) -> None:
         return
     token = one_time_tokens.issue(TokenPurpose.MAGIC_LINK, user.id)
     _send_later(
+        session,
         user.email,
         "Your sign-in link",
         f"Sign in to Learning App:\n\n{_link('/auth/magic-link', token)}\n\n"
@@ -356,7 +350,7 @@ def resend_verification(session: Session, *, viewer: Viewer, client_ip: str) -> 
         return
     if loaded is None or not loaded[0].is_active or loaded[0].email_verified_at is not None:
         return
-    _send_verification(loaded[0])
+    _send_verification(session, loaded[0])
 
 
 def request_password_reset(session: Session, *, email: str, client_ip: str) -> None:
@@ -369,6 +363,7 @@ def request_password_reset(session: Session, *, email: str, client_ip: str) -> N
         return
     token = one_time_tokens.issue(TokenPurpose.PASSWORD_RESET, user.id)
     _send_later(
+        session,
         user.email,
         "Reset your password",
         f"Choose a new Learning App password:\n\n{_link('/auth/reset-password', token)}\n\n"

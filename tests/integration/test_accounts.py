@@ -39,7 +39,7 @@ UA = "pytest"
 
 
 @pytest.fixture
-def stores(clean_db: str) -> Iterator[None]:
+def stores(clean_db: str, job_worker: None) -> Iterator[None]:
     """Empty tables and an empty test Redis (DB 1, never the developer's data)."""
     get_redis().flushdb()
     yield
@@ -57,7 +57,7 @@ def messages_to(recipient: str) -> list[StoredMail]:
 
 
 def wait_for_mail(recipient: str, count: int = 1, timeout: float = 10.0) -> list[StoredMail]:
-    """At least `count` messages to `recipient`, waiting a little (mail leaves on a thread)."""
+    """At least `count` messages to `recipient`, waiting a little (mail leaves through a job)."""
     deadline = time.monotonic() + timeout
     while len(found := messages_to(recipient)) < count and time.monotonic() < deadline:
         time.sleep(0.05)

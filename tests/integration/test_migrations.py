@@ -42,13 +42,20 @@ from learning_app.models import (
 from learning_app.settings import reset_settings_cache
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-OUR_TABLES = set(SQLModel.metadata.tables)
+JOB_QUEUE_TABLES = {
+    "procrastinate_events",
+    "procrastinate_periodic_defers",
+    "procrastinate_jobs",
+    "procrastinate_workers",
+}
+JOB_QUEUE_ENUMS = {"procrastinate_job_event_type", "procrastinate_job_status"}
+OUR_TABLES = set(SQLModel.metadata.tables) | JOB_QUEUE_TABLES
 OUR_ENUMS = {
     col.type.name
     for table in SQLModel.metadata.tables.values()
     for col in table.columns
     if isinstance(col.type, sa.Enum)
-}
+} | JOB_QUEUE_ENUMS
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,71 @@
+"""Enqueueing jobs inside the caller's SQLAlchemy transaction."""
+
+from __future__ import annotations
+
+from typing import Any, LiteralString
+
+import procrastinate
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from sqlmodel import Session
+
+
+def _wrap(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Jsonb(value)
+    if isinstance(value, list):
+        return [_wrap(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_wrap(item) for item in value)
+    return value
+
+
+class TransactionConnector(procrastinate.BaseConnector):
+    """A Procrastinate connector that runs its queries on one open psycopg connection, inside
+    whatever transaction that connection is in. Only enqueueing uses it; workers use a pool."""
+
+    def __init__(self, connection: psycopg.Connection[Any]) -> None:
+        self._connection = connection
+
+    def get_sync_connector(self) -> procrastinate.BaseConnector:
+        return self
+
+    def execute_query(self, query: LiteralString, **arguments: Any) -> None:
+        with self._connection.cursor() as cursor:
+            cursor.execute(query, {k: _wrap(v) for k, v in arguments.items()})
+
+    def execute_query_one(self, query: LiteralString, **arguments: Any) -> dict[str, Any]:
+        with self._connection.cursor(row_factory=dict_row) as cursor:
+            cursor.execute(query, {k: _wrap(v) for k, v in arguments.items()})
+            row = cursor.fetchone()
+        if row is None:
+            raise procrastinate.exceptions.NoResult
+        return row
+
+    def execute_query_all(self, query: LiteralString, **arguments: Any) -> list[dict[str, Any]]:
+        with self._connection.cursor(row_factory=dict_row) as cursor:
+            cursor.execute(query, {k: _wrap(v) for k, v in arguments.items()})
+            return cursor.fetchall()
+
+
+def defer_in_transaction(
+    session: Session,
+    task_name: str,
+    *,
+    queue: str = "default",
+    queueing_lock: str | None = None,
+    **arguments: Any,
+) -> int:
+    """Enqueue `task_name(**arguments)` in the session's transaction; returns the job id.
+
+    If the transaction rolls back, the job was never enqueued; if it commits, a worker runs it,
+    retrying while the target store is down.
+    """
+    connection = session.connection().connection.driver_connection
+    assert isinstance(connection, psycopg.Connection)
+    enqueuer = procrastinate.App(connector=TransactionConnector(connection))
+    deferrer = enqueuer.configure_task(
+        task_name, allow_unknown=True, queue=queue, queueing_lock=queueing_lock
+    )
+    return deferrer.defer(**arguments)

@@ -1,0 +1,72 @@
+"""The Procrastinate app that workers run, and the worker inside each app backend process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import procrastinate
+
+from learning_app.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+TASK_MODULES = ["learning_app.jobs.mail"]
+# The queues a worker serves unless told otherwise; every task names one of these.
+QUEUES = ["mail", "default"]
+WORKER_CONCURRENCY = 2
+RECONNECT_DELAY_S = 5.0
+
+job_app = procrastinate.App(
+    connector=procrastinate.PsycopgConnector(conninfo=get_settings().libpq_url),
+    import_paths=TASK_MODULES,
+)
+
+
+async def _work_forever() -> None:
+    """Run a worker; when Postgres is unreachable, wait and try again instead of dying."""
+    while True:
+        try:
+            async with job_app.open_async():
+                await job_app.run_worker_async(
+                    install_signal_handlers=False,
+                    concurrency=WORKER_CONCURRENCY,
+                    queues=QUEUES,
+                    name="app-backend",
+                )
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("job worker stopped; restarting in %.0f s", RECONNECT_DELAY_S)
+        await asyncio.sleep(RECONNECT_DELAY_S)
+
+
+@contextlib.asynccontextmanager
+async def worker_lifespan() -> AsyncIterator[None]:
+    """Reflex lifespan task: a job worker alongside the app (off with JOBS_IN_APP=false)."""
+    if not get_settings().jobs_in_app:
+        yield
+        return
+    task = asyncio.create_task(_work_forever(), name="job-worker")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def run_worker(
+    *, queues: list[str] | None = None, concurrency: int = WORKER_CONCURRENCY, wait: bool = True
+) -> None:
+    """`learning-app worker`: a standalone worker process (SIGINT/SIGTERM stop it cleanly)."""
+    asyncio.run(_run_standalone(queues=queues or QUEUES, concurrency=concurrency, wait=wait))
+
+
+async def _run_standalone(*, queues: list[str], concurrency: int, wait: bool) -> None:
+    async with job_app.open_async():
+        await job_app.run_worker_async(
+            queues=queues, concurrency=concurrency, wait=wait, name="cli"
+        )

@@ -1,0 +1,87 @@
+"""Background jobs are durable: enqueued with the change, kept through outages, run later."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from sqlalchemy import text
+
+from learning_app.adapters.postgres import get_engine, session_scope
+from learning_app.adapters.redis_store import get_redis
+from learning_app.jobs.mail import SEND_MAIL_TASK
+from learning_app.jobs.queue import defer_in_transaction
+from learning_app.settings import get_settings
+from learning_app.stack.mailbox import list_messages, mail_dir
+from tests.conftest import free_port
+
+
+def _jobs_for(recipient: str) -> list[tuple[str, int]]:
+    with get_engine().connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT status::text, attempts FROM procrastinate_jobs "
+                "WHERE task_name = :task AND args->>'to' = :to ORDER BY id"
+            ),
+            {"task": SEND_MAIL_TASK, "to": recipient},
+        ).all()
+    return [(status, attempts) for status, attempts in rows]
+
+
+# A queue no other worker serves, so only this test's worker runs these jobs.
+QUEUE = "outage-test"
+
+
+def _drain_queue(**env: str) -> None:
+    """Run one worker until the queue has nothing due, as its own process."""
+    subprocess.run(
+        [sys.executable, "-m", "learning_app.cli", "worker", "--once", "--queues", QUEUE],
+        env={**os.environ, **env},
+        check=True,
+        timeout=60,
+        capture_output=True,
+    )
+
+
+def _mail_to(recipient: str) -> list[object]:
+    return list_messages(mail_dir(get_settings()), recipient=recipient)
+
+
+@pytest.fixture
+def recipient(clean_db: str, unique: str) -> str:
+    get_redis().flushdb()
+    return f"queued-{unique}@example.com"
+
+
+def test_a_rolled_back_change_enqueues_nothing(recipient: str) -> None:
+    with pytest.raises(RuntimeError), session_scope() as session:
+        defer_in_transaction(
+            session, SEND_MAIL_TASK, queue=QUEUE, to=recipient, subject="never", text="rolled back"
+        )
+        raise RuntimeError("the change fails after enqueueing")
+    assert _jobs_for(recipient) == []
+
+
+def test_mail_survives_a_relay_outage_and_leaves_when_it_is_back(recipient: str) -> None:
+    with session_scope() as session:
+        defer_in_transaction(
+            session,
+            SEND_MAIL_TASK,
+            queue=QUEUE,
+            to=recipient,
+            subject="Queued hello",
+            text="kept through the outage",
+        )
+    assert _jobs_for(recipient) == [("todo", 0)]
+
+    _drain_queue(SMTP_PORT=str(free_port()))  # the relay is down: nothing listens there
+    assert _jobs_for(recipient) == [("todo", 1)]  # failed once, scheduled for a retry
+    assert _mail_to(recipient) == []
+
+    time.sleep(2.5)  # the first retry waits 2 s
+    _drain_queue()
+    assert _jobs_for(recipient) == [("succeeded", 2)]
+    assert [m.subject for m in _mail_to(recipient)] == ["Queued hello"]  # type: ignore[attr-defined]
