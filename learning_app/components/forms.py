@@ -37,6 +37,15 @@ def field(
     )
 
 
+def new_password_fields(name: str) -> rx.Component:
+    """ "New password" and "Repeat the new password" (submitted as `name` and `name_again`)."""
+    common = {"type_": "password", "autocomplete": "new-password", "max_length": 256}
+    return rx.fragment(
+        field("New password", name, hint="At least 8 characters.", **common),
+        field("Repeat the new password", f"{name}_again", **common),
+    )
+
+
 def submit_button(label: str, loading: rx.Var[bool]) -> rx.Component:
     return rx.button(label, type="submit", loading=loading, size="3", width="100%")
 

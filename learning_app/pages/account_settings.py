@@ -6,7 +6,13 @@ from collections.abc import AsyncIterator, Callable
 
 import reflex as rx
 
-from learning_app.components.forms import field, form_error, form_notice, submit_button
+from learning_app.components.forms import (
+    field,
+    form_error,
+    form_notice,
+    new_password_fields,
+    submit_button,
+)
 from learning_app.components.layout import page_shell
 from learning_app.services import accounts
 from learning_app.state.auth import AuthState, describe_error
@@ -115,21 +121,7 @@ def account_settings_page() -> rx.Component:
                             autocomplete="current-password",
                             max_length=256,
                         ),
-                        field(
-                            "New password",
-                            "new_password",
-                            type_="password",
-                            autocomplete="new-password",
-                            max_length=256,
-                            hint="At least 8 characters.",
-                        ),
-                        field(
-                            "Repeat the new password",
-                            "new_password_again",
-                            type_="password",
-                            autocomplete="new-password",
-                            max_length=256,
-                        ),
+                        new_password_fields("new_password"),
                         submit_button("Change password", AccountSettingsState.submitting),
                         spacing="3",
                         width="100%",

@@ -6,9 +6,16 @@ from collections.abc import AsyncIterator
 
 import reflex as rx
 
-from learning_app.components.forms import auth_card, field, form_error, form_notice, submit_button
+from learning_app.components.forms import (
+    auth_card,
+    field,
+    form_error,
+    form_notice,
+    new_password_fields,
+    submit_button,
+)
 from learning_app.components.layout import page_shell
-from learning_app.services import accounts
+from learning_app.services import account_links
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 
@@ -31,7 +38,7 @@ class PasswordResetState(AuthState):
         yield
         try:
             await call_with_session(
-                accounts.request_password_reset,
+                account_links.request_password_reset,
                 email=form.get("email", ""),
                 client_ip=self.router.session.client_ip,
             )
@@ -51,7 +58,7 @@ class PasswordResetState(AuthState):
                 self.error = "The two passwords differ. Type the same password twice."
                 return
             await call_with_session(
-                accounts.reset_password,
+                account_links.reset_password,
                 token=self.router.url.query_parameters.get("token", ""),
                 new_password=form.get("password", ""),
             )
@@ -105,21 +112,7 @@ def reset_password_page() -> rx.Component:
                 rx.link("Go to sign in", href="/sign-in"),
                 rx.form(
                     rx.vstack(
-                        field(
-                            "New password",
-                            "password",
-                            type_="password",
-                            autocomplete="new-password",
-                            max_length=256,
-                            hint="At least 8 characters.",
-                        ),
-                        field(
-                            "Repeat the new password",
-                            "password_again",
-                            type_="password",
-                            autocomplete="new-password",
-                            max_length=256,
-                        ),
+                        new_password_fields("password"),
                         submit_button("Change password", PasswordResetState.submitting),
                         spacing="3",
                         width="100%",

@@ -8,7 +8,7 @@ import reflex as rx
 
 from learning_app.components.forms import auth_card, field, form_error, form_notice, submit_button
 from learning_app.components.layout import page_shell
-from learning_app.services import accounts
+from learning_app.services import account_links, accounts
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 
@@ -54,7 +54,7 @@ class VerifyEmailState(AuthState):
         yield
         try:
             viewer = await call_with_session(
-                accounts.verify_email, token=self.router.url.query_parameters.get("token", "")
+                account_links.verify_email, token=self.router.url.query_parameters.get("token", "")
             )
         except Exception as exc:
             self.error = describe_error(exc)

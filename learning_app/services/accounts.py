@@ -18,24 +18,20 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from learning_app.jobs.mail import MAIL_QUEUE, SEND_MAIL_TASK
-from learning_app.jobs.queue import defer_in_transaction
 from learning_app.models import User, UserProfile, UserRole, UserStats
 from learning_app.models.base import utc_now
-from learning_app.services import one_time_tokens, rate_limits, sessions
+from learning_app.services import rate_limits, sessions
+from learning_app.services.account_mail import send_later, send_verification
 from learning_app.services.errors import (
     AuthenticationFailed,
     InvalidInput,
-    InvalidToken,
     PermissionDenied,
 )
-from learning_app.services.one_time_tokens import TokenPurpose
 from learning_app.services.passwords import (
     MAX_PASSWORD_LENGTH,
     PasswordPolicyError,
@@ -121,7 +117,7 @@ def clean_display_name(raw: str) -> str:
     return name
 
 
-def _checked_password(password: str, field: str = "password") -> None:
+def checked_password(password: str, field: str = "password") -> None:
     try:
         check_password_policy(password)
     except PasswordPolicyError as exc:
@@ -131,7 +127,7 @@ def _checked_password(password: str, field: str = "password") -> None:
 # --- loading -----------------------------------------------------------------------------------
 
 
-def _viewer(user: User, profile: UserProfile) -> Viewer:
+def viewer_of(user: User, profile: UserProfile) -> Viewer:
     return Viewer(
         user_id=str(user.id),
         email=user.email,
@@ -141,7 +137,7 @@ def _viewer(user: User, profile: UserProfile) -> Viewer:
     )
 
 
-def _load(session: Session, user_id: uuid.UUID) -> tuple[User, UserProfile] | None:
+def load_account(session: Session, user_id: uuid.UUID) -> tuple[User, UserProfile] | None:
     row = session.exec(
         select(User, UserProfile)
         .join(UserProfile, UserProfile.user_id == User.id)  # type: ignore[arg-type]
@@ -150,14 +146,14 @@ def _load(session: Session, user_id: uuid.UUID) -> tuple[User, UserProfile] | No
     return (row[0], row[1]) if row else None
 
 
-def _find_by_email(session: Session, email: str) -> User | None:
+def find_account_by_email(session: Session, email: str) -> User | None:
     # lower(email) matches the unique index ux_user_email_lower.
     return session.exec(select(User).where(func.lower(User.email) == email.lower())).first()
 
 
 def _signed_in(session: Session, token: str | None) -> tuple[User, UserProfile]:
     user_id = sessions.resolve_session(token)
-    loaded = _load(session, user_id) if user_id else None
+    loaded = load_account(session, user_id) if user_id else None
     if loaded is None or not loaded[0].is_active:
         raise PermissionDenied(SIGNED_OUT_MESSAGE)
     return loaded
@@ -166,10 +162,10 @@ def _signed_in(session: Session, token: str | None) -> tuple[User, UserProfile]:
 def viewer_for_session(session: Session, token: str | None) -> Viewer | None:
     """The signed-in user of a session token; None if signed out, unknown or deactivated."""
     user_id = sessions.resolve_session(token)
-    loaded = _load(session, user_id) if user_id else None
+    loaded = load_account(session, user_id) if user_id else None
     if loaded is None or not loaded[0].is_active:
         return None
-    return _viewer(*loaded)
+    return viewer_of(*loaded)
 
 
 def _insert_account(
@@ -197,37 +193,9 @@ def _insert_account(
     return user, profile
 
 
-def _limit(policy: tuple[str, int, int], key: str) -> None:
+def enforce_limit(policy: tuple[str, int, int], key: str) -> None:
     bucket, limit, window = policy
     rate_limits.hit(bucket, key, limit=limit, window_seconds=window)
-
-
-# --- mail --------------------------------------------------------------------------------------
-
-
-def _link(path: str, token: str) -> str:
-    return f"{get_settings().public_base_url.rstrip('/')}{path}?token={quote(token)}"
-
-
-def _send_later(session: Session, to: str, subject: str, text: str) -> None:
-    """Queue the mail in the caller's transaction: it leaves only if the change commits, a relay
-    outage delays it without losing it, and the request never waits on SMTP (so "a mail was
-    sent" and "no such account" take the caller the same time)."""
-    defer_in_transaction(
-        session, SEND_MAIL_TASK, queue=MAIL_QUEUE, to=to, subject=subject, text=text
-    )
-
-
-def _send_verification(session: Session, user: User) -> None:
-    token = one_time_tokens.issue(TokenPurpose.EMAIL_VERIFICATION, user.id)
-    _send_later(
-        session,
-        user.email,
-        "Confirm your email address",
-        "Confirm your email address for your Learning App account:\n\n"
-        f"{_link('/auth/verify-email', token)}\n\n"
-        "The link works once and expires in 24 hours. If you did not sign up, ignore this email.",
-    )
 
 
 # --- sign-up and sign-in -----------------------------------------------------------------------
@@ -242,22 +210,22 @@ def sign_up(
     told by mail. The UI says "check your inbox" in both cases, so sign-up cannot be used to
     find out who has an account.
     """
-    _limit(SIGN_UP_LIMIT, client_ip)
+    enforce_limit(SIGN_UP_LIMIT, client_ip)
     address = _checked_email(email)
     name = clean_display_name(display_name)
-    _checked_password(password)
+    checked_password(password)
     # Hash before looking: both outcomes pay the same argon2 cost.
     password_hash = hash_password(password)
 
-    existing = _find_by_email(session, address)
+    existing = find_account_by_email(session, address)
     if existing is None:
         created = _insert_account(session, address, password_hash, name, UserRole.STUDENT)
         if created is not None:
-            _send_verification(session, created[0])
-            return _viewer(*created)
-        existing = _find_by_email(session, address)  # lost a race with a concurrent sign-up
+            send_verification(session, created[0])
+            return viewer_of(*created)
+        existing = find_account_by_email(session, address)  # lost a race with a concurrent sign-up
 
-    _send_later(
+    send_later(
         session,
         existing.email if existing else address,
         "Someone tried to sign up with your email",
@@ -269,12 +237,12 @@ def sign_up(
     return None
 
 
-def _start_session(
+def start_session(
     user: User, profile: UserProfile, client_ip: str, user_agent: str
 ) -> tuple[Viewer, str]:
     user.last_login_at = utc_now()
     token = sessions.create_session(user.id, client_ip=client_ip, user_agent=user_agent)
-    return _viewer(user, profile), token
+    return viewer_of(user, profile), token
 
 
 def sign_in_with_password(
@@ -282,109 +250,22 @@ def sign_in_with_password(
 ) -> tuple[Viewer, str]:
     """Check the password and start a session; returns the viewer and the session token."""
     address = normalise_email(email)
-    _limit(SIGN_IN_LIMIT, f"{address}|{client_ip}")  # counted before the check, success or not
-    user = _find_by_email(session, address)
+    enforce_limit(
+        SIGN_IN_LIMIT, f"{address}|{client_ip}"
+    )  # counted before the check, success or not
+    user = find_account_by_email(session, address)
     usable = user is not None and user.is_active and len(password) <= MAX_PASSWORD_LENGTH
     # verify_password checks a dummy hash when there is none: unknown emails cost the same.
     if not verify_password(user.password_hash if usable and user else None, password):
         raise AuthenticationFailed()
     assert user is not None
-    loaded = _load(session, user.id)
+    loaded = load_account(session, user.id)
     if loaded is None:
         raise AuthenticationFailed()
     rate_limits.reset(SIGN_IN_LIMIT[0], f"{address}|{client_ip}")
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    return _start_session(*loaded, client_ip, user_agent)
-
-
-def request_magic_link(session: Session, *, email: str, client_ip: str) -> None:
-    """Mail a sign-in link if the account exists; the caller sees the same outcome either way."""
-    address = normalise_email(email)
-    _limit(MAGIC_LINK_LIMIT, address)
-    _limit(EMAIL_LINKS_PER_IP_LIMIT, client_ip)
-    user = _find_by_email(session, address)
-    if user is None or not user.is_active:
-        return
-    token = one_time_tokens.issue(TokenPurpose.MAGIC_LINK, user.id)
-    _send_later(
-        session,
-        user.email,
-        "Your sign-in link",
-        f"Sign in to Learning App:\n\n{_link('/auth/magic-link', token)}\n\n"
-        "The link works once and expires in 15 minutes. If you did not ask for it, ignore it.",
-    )
-
-
-def sign_in_with_magic_link(
-    session: Session, *, token: str, client_ip: str, user_agent: str
-) -> tuple[Viewer, str]:
-    """Spend a magic link and start a session; the inbox is proven, so the email is verified."""
-    loaded = _load(session, one_time_tokens.consume(TokenPurpose.MAGIC_LINK, token))
-    if loaded is None or not loaded[0].is_active:
-        raise InvalidToken()
-    if loaded[0].email_verified_at is None:
-        loaded[0].email_verified_at = utc_now()
-    return _start_session(*loaded, client_ip, user_agent)
-
-
-# --- email verification and passwords ----------------------------------------------------------
-
-
-def verify_email(session: Session, *, token: str) -> Viewer:
-    loaded = _load(session, one_time_tokens.consume(TokenPurpose.EMAIL_VERIFICATION, token))
-    if loaded is None or not loaded[0].is_active:
-        raise InvalidToken()
-    if loaded[0].email_verified_at is None:
-        loaded[0].email_verified_at = utc_now()
-    return _viewer(*loaded)
-
-
-def resend_verification(session: Session, *, viewer: Viewer, client_ip: str) -> None:
-    """Mail a new verification link to the account's stored address (never to caller input)."""
-    _limit(VERIFICATION_RESEND_LIMIT, viewer.user_id)
-    _limit(EMAIL_LINKS_PER_IP_LIMIT, client_ip)
-    try:
-        loaded = _load(session, uuid.UUID(viewer.user_id))
-    except ValueError:
-        return
-    if loaded is None or not loaded[0].is_active or loaded[0].email_verified_at is not None:
-        return
-    _send_verification(session, loaded[0])
-
-
-def request_password_reset(session: Session, *, email: str, client_ip: str) -> None:
-    """Mail a reset link if the account exists; the caller sees the same outcome either way."""
-    address = normalise_email(email)
-    _limit(PASSWORD_RESET_LIMIT, address)
-    _limit(EMAIL_LINKS_PER_IP_LIMIT, client_ip)
-    user = _find_by_email(session, address)
-    if user is None or not user.is_active:
-        return
-    token = one_time_tokens.issue(TokenPurpose.PASSWORD_RESET, user.id)
-    _send_later(
-        session,
-        user.email,
-        "Reset your password",
-        f"Choose a new Learning App password:\n\n{_link('/auth/reset-password', token)}\n\n"
-        "The link works once and expires in 30 minutes. If you did not ask for it, ignore it; "
-        "your password has not changed.",
-    )
-
-
-def reset_password(session: Session, *, token: str, new_password: str) -> Viewer:
-    """Set a new password from a reset link and sign the user out everywhere."""
-    _checked_password(new_password)  # before consuming: a too-short password keeps the link
-    loaded = _load(session, one_time_tokens.consume(TokenPurpose.PASSWORD_RESET, token))
-    if loaded is None or not loaded[0].is_active:
-        raise InvalidToken()
-    user = loaded[0]
-    user.password_hash = hash_password(new_password)
-    if user.email_verified_at is None:
-        user.email_verified_at = utc_now()  # the link reached their inbox
-    # Whoever knew the old password (or holds an old cookie) is out.
-    sessions.end_all_sessions(user.id)
-    return _viewer(*loaded)
+    return start_session(*loaded, client_ip, user_agent)
 
 
 def change_password(
@@ -392,8 +273,8 @@ def change_password(
 ) -> None:
     """Change the password of the session's user; their other sessions end, this one stays."""
     user, _ = _signed_in(session, token)
-    _limit(CHANGE_PASSWORD_LIMIT, str(user.id))
-    _checked_password(new_password, field="new_password")
+    enforce_limit(CHANGE_PASSWORD_LIMIT, str(user.id))
+    checked_password(new_password, field="new_password")
     # Accounts without a password (magic link only) set one through the reset link instead.
     if not verify_password(user.password_hash, current_password):
         raise InvalidInput("Your current password is incorrect.", field="current_password")
@@ -405,7 +286,7 @@ def update_profile(session: Session, *, token: str, display_name: str) -> Viewer
     user, profile = _signed_in(session, token)
     profile.display_name = clean_display_name(display_name)
     session.add(profile)
-    return _viewer(user, profile)
+    return viewer_of(user, profile)
 
 
 def sign_out(token: str | None) -> None:
@@ -429,12 +310,12 @@ def create_user(
     """Create an account with a chosen role (CLI and admins; no mail is sent)."""
     address = _checked_email(email)
     name = clean_display_name(display_name)
-    _checked_password(password)
-    if _find_by_email(session, address) is not None:
+    checked_password(password)
+    if find_account_by_email(session, address) is not None:
         raise InvalidInput(EMAIL_TAKEN_MESSAGE, field="email")
     created = _insert_account(
         session, address, hash_password(password), name, UserRole(role), verified=verified
     )
     if created is None:
         raise InvalidInput(EMAIL_TAKEN_MESSAGE, field="email")
-    return _viewer(*created)
+    return viewer_of(*created)

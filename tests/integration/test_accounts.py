@@ -17,7 +17,7 @@ from sqlmodel import select
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.redis_store import get_redis
 from learning_app.models import User, UserProfile, UserRole, UserStats
-from learning_app.services import accounts, one_time_tokens, sessions
+from learning_app.services import account_links, accounts, one_time_tokens, sessions
 from learning_app.services.account_admin import list_users, set_role
 from learning_app.services.errors import (
     AuthenticationFailed,
@@ -120,9 +120,9 @@ def test_sign_up_creates_a_student_with_profile_and_stats(stores: None, email: s
     token = link_token(email, "/auth/verify-email")
     assert get_settings().public_base_url in wait_for_mail(email)[0].text
     with session_scope() as session:
-        assert accounts.verify_email(session, token=token).email_verified is True
+        assert account_links.verify_email(session, token=token).email_verified is True
     with session_scope() as session, pytest.raises(InvalidToken):
-        accounts.verify_email(session, token=token)
+        account_links.verify_email(session, token=token)
 
 
 def test_email_is_case_insensitive_and_a_taken_address_reveals_nothing(
@@ -248,16 +248,16 @@ def test_magic_link_signs_in_once_and_verifies_the_email(stores: None, email: st
     with session_scope() as session:
         session.exec(select(User)).one().email_verified_at = None
     with session_scope() as session:
-        accounts.request_magic_link(session, email=email.upper(), client_ip=IP)
+        account_links.request_magic_link(session, email=email.upper(), client_ip=IP)
     token = link_token(email, "/auth/magic-link")
     with session_scope() as session:
-        viewer, session_token = accounts.sign_in_with_magic_link(
+        viewer, session_token = account_links.sign_in_with_magic_link(
             session, token=token, client_ip=IP, user_agent=UA
         )
     assert viewer.email == email and viewer.email_verified is True
     assert sessions.resolve_session(session_token) == uuid.UUID(viewer.user_id)
     with session_scope() as session, pytest.raises(InvalidToken) as again:
-        accounts.sign_in_with_magic_link(session, token=token, client_ip=IP, user_agent=UA)
+        account_links.sign_in_with_magic_link(session, token=token, client_ip=IP, user_agent=UA)
     assert "invalid or has expired" in str(again.value)
 
 
@@ -265,7 +265,7 @@ def test_magic_link_for_an_unknown_email_answers_the_same_and_sends_nothing(
     stores: None, email: str
 ) -> None:
     with session_scope() as session:
-        assert accounts.request_magic_link(session, email=email, client_ip=IP) is None
+        assert account_links.request_magic_link(session, email=email, client_ip=IP) is None
     time.sleep(0.3)
     assert messages_to(email) == []
 
@@ -278,18 +278,18 @@ def test_expired_and_tampered_magic_links_are_refused(stores: None, email: str) 
     tampered = valid[:-1] + ("A" if valid[-1] != "A" else "B")
     for token in (expired, tampered, "../../etc/passwd", "", "x" * 5000):
         with session_scope() as session, pytest.raises(InvalidToken):
-            accounts.sign_in_with_magic_link(session, token=token, client_ip=IP, user_agent=UA)
+            account_links.sign_in_with_magic_link(session, token=token, client_ip=IP, user_agent=UA)
     with session_scope() as session:  # the tampering attempt did not spend the real link
-        accounts.sign_in_with_magic_link(session, token=valid, client_ip=IP, user_agent=UA)
+        account_links.sign_in_with_magic_link(session, token=valid, client_ip=IP, user_agent=UA)
 
 
 def test_magic_link_requests_are_rate_limited(stores: None, email: str) -> None:
     make_user(email)
     for _ in range(3):
         with session_scope() as session:
-            accounts.request_magic_link(session, email=email, client_ip=IP)
+            account_links.request_magic_link(session, email=email, client_ip=IP)
     with session_scope() as session, pytest.raises(RateLimited) as caught:
-        accounts.request_magic_link(session, email=email, client_ip=IP)
+        account_links.request_magic_link(session, email=email, client_ip=IP)
     assert "minutes" in str(caught.value)
     assert len(wait_for_mail(email, count=3)) == 3
 
@@ -302,18 +302,18 @@ def test_password_reset_link(stores: None, email: str) -> None:
     _, phone = sign_in(email)
     _, laptop = sign_in(email)
     with session_scope() as session:
-        accounts.request_password_reset(session, email=email, client_ip=IP)
+        account_links.request_password_reset(session, email=email, client_ip=IP)
     token = link_token(email, "/auth/reset-password")
 
     with session_scope() as session, pytest.raises(InvalidInput) as short:
-        accounts.reset_password(session, token=token, new_password="short")
+        account_links.reset_password(session, token=token, new_password="short")
     assert short.value.field == "password"
     with session_scope() as session:  # the too-short attempt did not burn the link
-        accounts.reset_password(session, token=token, new_password="a brand new password")
+        account_links.reset_password(session, token=token, new_password="a brand new password")
     assert sessions.resolve_session(phone) is None
     assert sessions.resolve_session(laptop) is None
     with session_scope() as session, pytest.raises(InvalidToken):
-        accounts.reset_password(session, token=token, new_password="yet another password")
+        account_links.reset_password(session, token=token, new_password="yet another password")
     with pytest.raises(AuthenticationFailed):
         sign_in(email)
     assert sign_in(email, "a brand new password")[0].email == email
@@ -324,11 +324,11 @@ def test_expired_reset_link_is_refused(stores: None, email: str) -> None:
     token = one_time_tokens.issue(TokenPurpose.PASSWORD_RESET, uuid.UUID(viewer.user_id))
     get_redis().delete(f"reset:{sessions.token_hash(token)}")  # what expiry does
     with session_scope() as session, pytest.raises(InvalidToken):
-        accounts.reset_password(session, token=token, new_password="a brand new password")
+        account_links.reset_password(session, token=token, new_password="a brand new password")
     # A magic-link token is not a reset token.
     other = one_time_tokens.issue(TokenPurpose.MAGIC_LINK, uuid.UUID(viewer.user_id))
     with session_scope() as session, pytest.raises(InvalidToken):
-        accounts.reset_password(session, token=other, new_password="a brand new password")
+        account_links.reset_password(session, token=other, new_password="a brand new password")
 
 
 def test_change_password_ends_other_sessions_but_not_this_one(stores: None, email: str) -> None:
@@ -477,11 +477,11 @@ def test_resend_verification_mails_a_fresh_link_until_verified(stores: None, ema
         )
     assert viewer is not None
     with session_scope() as session:
-        accounts.resend_verification(session, viewer=viewer, client_ip=IP)
+        account_links.resend_verification(session, viewer=viewer, client_ip=IP)
     second = link_token(email, "/auth/verify-email", nth=2)
     with session_scope() as session:
-        assert accounts.verify_email(session, token=second).email_verified
+        assert account_links.verify_email(session, token=second).email_verified
     with session_scope() as session:  # already verified: nothing more is sent
-        accounts.resend_verification(session, viewer=viewer, client_ip=IP)
+        account_links.resend_verification(session, viewer=viewer, client_ip=IP)
     time.sleep(0.3)
     assert len(messages_to(email)) == 2
