@@ -28,6 +28,10 @@ class MailView:
 
 
 def _recent_mail() -> list[MailView]:
+    # The state class exists in every build, so its event is callable even where the page is
+    # not registered: production never reads the sink's folder.
+    if get_settings().is_production:
+        return []
     messages = list_messages(mail_dir(get_settings()))[-SHOWN_MESSAGES:]
     return [
         MailView(
