@@ -36,11 +36,13 @@ DEMO_DRAFT_COURSE_TITLE = "Data Structures (draft)"
 
 # (role, email, password): printed by `learning-app seed` and `make run`, never used in production.
 DEMO_LOGINS: list[tuple[str, str, str]] = [
+    ("admin", "admin@example.com", "demo-admin-1"),
     ("teacher", "teacher@example.com", "demo-teacher-1"),
     ("student", "ada@example.com", "demo-student-1"),
     ("student", "grace@example.com", "demo-student-2"),
 ]
 _DISPLAY_NAMES = {
+    "admin@example.com": "Alex Admin",
     "teacher@example.com": "Rosa Rivera",
     "ada@example.com": "Ada Lovelace",
     "grace@example.com": "Grace Hopper",
