@@ -10,12 +10,20 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from learning_app.services.health import check_stores
+from learning_app.settings import get_settings
 
 
 async def health(_request: Request) -> JSONResponse:
     stores = await asyncio.to_thread(check_stores)
     ok = all(s.ok for s in stores)
-    body = {"status": "ok" if ok else "degraded", "stores": {s.store: s.as_dict() for s in stores}}
+    public = get_settings().is_production  # no versions or error texts for the whole internet
+    body = {
+        "status": "ok" if ok else "degraded",
+        "stores": {
+            s.store: {"ok": s.ok, "latency_ms": s.latency_ms} if public else s.as_dict()
+            for s in stores
+        },
+    }
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
