@@ -1,0 +1,168 @@
+"""Who may read and edit a course or lesson, and the lookups those checks need.
+
+Accessors raise instead of returning None. A draft is reported as NotFound to anyone who may not
+see it, exactly as an id that does not exist, so probing ids reveals nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from learning_app.models import (
+    Course,
+    CourseLesson,
+    CourseTeacher,
+    CourseTeacherRole,
+    Enrollment,
+    Lesson,
+    PublishStatus,
+    UserRole,
+)
+from learning_app.services.accounts import Viewer, viewer_for_session
+from learning_app.services.errors import NotFound, PermissionDenied
+
+COURSE_NOT_FOUND = "We could not find that course."
+LESSON_NOT_FOUND = "We could not find that lesson."
+
+
+def parse_id(raw: str | uuid.UUID | None, message: str = "We could not find that.") -> uuid.UUID:
+    """The UUID in `raw`; NotFound for anything that is not one (a bad id names nothing)."""
+    if isinstance(raw, uuid.UUID):
+        return raw
+    try:
+        return uuid.UUID(str(raw or "").strip())
+    except ValueError as exc:
+        raise NotFound(message) from exc
+
+
+def iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment else ""
+
+
+def optional_viewer(session: Session, token: str | None) -> Viewer | None:
+    """The signed-in viewer, or None for a visitor (public pages)."""
+    return viewer_for_session(session, token) if token else None
+
+
+def is_admin(viewer: Viewer | None) -> bool:
+    return viewer is not None and viewer.role == UserRole.ADMIN.value
+
+
+def teacher_role(session: Session, viewer: Viewer | None, course_id: uuid.UUID) -> str | None:
+    """'owner' or 'co_teacher' if the viewer teaches the course, else None."""
+    if viewer is None:
+        return None
+    role = session.exec(
+        select(CourseTeacher.role).where(
+            CourseTeacher.course_id == course_id,
+            CourseTeacher.user_id == uuid.UUID(viewer.user_id),
+        )
+    ).first()
+    return CourseTeacherRole(role).value if role else None
+
+
+def can_edit_course(session: Session, viewer: Viewer | None, course: Course) -> bool:
+    return is_admin(viewer) or teacher_role(session, viewer, course.id) is not None
+
+
+def is_enrolled(session: Session, viewer: Viewer | None, course_id: uuid.UUID) -> bool:
+    if viewer is None:
+        return False
+    found = session.exec(
+        select(Enrollment.id).where(
+            Enrollment.course_id == course_id, Enrollment.user_id == uuid.UUID(viewer.user_id)
+        )
+    ).first()
+    return found is not None
+
+
+def can_read_course(session: Session, viewer: Viewer | None, course: Course) -> bool:
+    if can_edit_course(session, viewer, course):
+        return True
+    if course.status != PublishStatus.PUBLISHED:
+        return False
+    return course.is_public or is_enrolled(session, viewer, course.id)
+
+
+def load_course(session: Session, course_id: str | uuid.UUID, *, lock: bool = False) -> Course:
+    query = select(Course).where(Course.id == parse_id(course_id, COURSE_NOT_FOUND))
+    if lock:
+        # Serialises appends and reorders of the course's lesson list.
+        query = query.with_for_update()
+    course = session.exec(query).first()
+    if course is None:
+        raise NotFound(COURSE_NOT_FOUND)
+    return course
+
+
+def _refuse(session: Session, viewer: Viewer | None, course: Course) -> NotFound | PermissionDenied:
+    """PermissionDenied to someone who can see the course; NotFound to anyone who cannot."""
+    if can_read_course(session, viewer, course) or (
+        viewer is not None and course.status == PublishStatus.PUBLISHED
+    ):
+        return PermissionDenied("Only the course's teachers can change it.")
+    return NotFound(COURSE_NOT_FOUND)
+
+
+def require_course_editor(
+    session: Session, viewer: Viewer, course_id: str | uuid.UUID, *, lock: bool = False
+) -> Course:
+    """The course, if the viewer owns it, co-teaches it or is an admin."""
+    course = load_course(session, course_id, lock=lock)
+    if not can_edit_course(session, viewer, course):
+        raise _refuse(session, viewer, course)
+    return course
+
+
+def require_course_owner(session: Session, viewer: Viewer, course_id: str | uuid.UUID) -> Course:
+    """The course, if the viewer owns it or is an admin (deleting, managing co-teachers)."""
+    course = require_course_editor(session, viewer, course_id)
+    if not is_admin(viewer) and teacher_role(session, viewer, course.id) != "owner":
+        raise PermissionDenied("Only the course's owner can do that.")
+    return course
+
+
+def require_course_reader(
+    session: Session, viewer: Viewer | None, course_id: str | uuid.UUID
+) -> Course:
+    """The course, if the viewer edits it, or it is published and public or they are enrolled."""
+    course = load_course(session, course_id)
+    if can_read_course(session, viewer, course):
+        return course
+    if viewer is not None and course.status == PublishStatus.PUBLISHED:
+        raise PermissionDenied("Enrol in this course to read it.")
+    if viewer is None and course.status == PublishStatus.PUBLISHED:
+        raise PermissionDenied("Please sign in and enrol to read this course.")
+    raise NotFound(COURSE_NOT_FOUND)
+
+
+def load_lesson(session: Session, lesson_id: str | uuid.UUID) -> Lesson:
+    lesson = session.get(Lesson, parse_id(lesson_id, LESSON_NOT_FOUND))
+    if lesson is None:
+        raise NotFound(LESSON_NOT_FOUND)
+    return lesson
+
+
+def lesson_place(session: Session, course_id: uuid.UUID, lesson_id: uuid.UUID) -> CourseLesson:
+    place = session.get(CourseLesson, (course_id, lesson_id))
+    if place is None:
+        raise NotFound(LESSON_NOT_FOUND)
+    return place
+
+
+def ordered_lessons(
+    session: Session, course_id: uuid.UUID, *, include_drafts: bool
+) -> list[tuple[Lesson, int]]:
+    """The course's lessons with their positions, in course order."""
+    query = (
+        select(Lesson, CourseLesson.position)
+        .join(CourseLesson, col(CourseLesson.lesson_id) == col(Lesson.id))
+        .where(CourseLesson.course_id == course_id)
+        .order_by(col(CourseLesson.position), col(Lesson.id))
+    )
+    if not include_drafts:
+        query = query.where(Lesson.status == PublishStatus.PUBLISHED)
+    return [(lesson, position) for lesson, position in session.exec(query).all()]

@@ -1,0 +1,272 @@
+"""The student side: my courses, enrolment, the course outline, reading lessons and progress."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel import Session, col, select
+
+from learning_app.models import (
+    Course,
+    CourseTeacher,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    LessonProgressStatus,
+    PublishStatus,
+)
+from learning_app.models.base import utc_now
+from learning_app.services.accounts import Viewer
+from learning_app.services.course_access import (
+    COURSE_NOT_FOUND,
+    LESSON_NOT_FOUND,
+    can_edit_course,
+    is_enrolled,
+    lesson_place,
+    load_course,
+    load_lesson,
+    optional_viewer,
+    ordered_lessons,
+    parse_id,
+    require_course_reader,
+)
+from learning_app.services.courses import CourseOutline, CourseSummary, OutlineLesson, summarise
+from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
+from learning_app.services.permissions import require_viewer
+
+
+@dataclass(frozen=True)
+class LessonView:
+    """A lesson as read within a course. `body_markdown` is raw: render it sanitised."""
+
+    course_id: str
+    course_title: str
+    lesson_id: str
+    title: str
+    summary: str
+    body_markdown: str
+    is_draft: bool
+    position: int
+    previous_lesson_id: str  # "" at the start
+    next_lesson_id: str  # "" at the end
+    completed: bool
+    can_edit: bool
+
+
+def list_my_courses(session: Session, *, token: str) -> list[CourseSummary]:
+    """Courses the viewer teaches (any status) and published courses they are enrolled in."""
+    viewer = require_viewer(session, token)
+    me = uuid.UUID(viewer.user_id)
+    teaching = select(CourseTeacher.course_id).where(CourseTeacher.user_id == me)
+    enrolled = select(Enrollment.course_id).where(Enrollment.user_id == me)
+    courses = session.exec(
+        select(Course)
+        .where(
+            col(Course.id).in_(teaching)
+            | (col(Course.id).in_(enrolled) & (Course.status == PublishStatus.PUBLISHED))
+        )
+        .order_by(func.lower(Course.title), col(Course.id))
+    ).all()
+    return [summarise(session, viewer, course) for course in courses]
+
+
+def enroll(session: Session, *, token: str, course_id: str) -> CourseSummary:
+    """Enrol the viewer in a published course; enrolling twice changes nothing."""
+    viewer = require_viewer(session, token)
+    course = load_course(session, course_id)
+    if course.status != PublishStatus.PUBLISHED:
+        if can_edit_course(session, viewer, course):
+            raise InvalidInput("Publish the course before students can enrol.", field="course_id")
+        raise NotFound(COURSE_NOT_FOUND)
+    session.execute(
+        pg_insert(Enrollment)
+        .values(id=uuid.uuid4(), course_id=course.id, user_id=uuid.UUID(viewer.user_id))
+        .on_conflict_do_nothing(constraint="uq_enrollment_course_id_user_id")
+    )
+    return summarise(session, viewer, course)
+
+
+def progress_by_lesson(
+    session: Session, viewer: Viewer | None, course_id: uuid.UUID
+) -> dict[uuid.UUID, LessonProgress]:
+    if viewer is None:
+        return {}
+    rows = session.exec(
+        select(LessonProgress).where(
+            LessonProgress.course_id == course_id,
+            LessonProgress.user_id == uuid.UUID(viewer.user_id),
+        )
+    ).all()
+    return {row.lesson_id: row for row in rows}
+
+
+def course_outline(session: Session, *, token: str | None, course_id: str) -> CourseOutline:
+    """The course and its lessons in order, with the viewer's completion of each.
+
+    Students see published lessons only; editors see drafts too, marked `is_draft`.
+    """
+    viewer = optional_viewer(session, token)
+    course = require_course_reader(session, viewer, course_id)
+    editor = can_edit_course(session, viewer, course)
+    progress = progress_by_lesson(session, viewer, course.id)
+    lessons = []
+    for lesson, position in ordered_lessons(session, course.id, include_drafts=editor):
+        row = progress.get(lesson.id)
+        lessons.append(
+            OutlineLesson(
+                lesson_id=str(lesson.id),
+                title=lesson.title,
+                summary=lesson.summary or "",
+                position=position,
+                is_draft=lesson.status != PublishStatus.PUBLISHED,
+                viewed=row is not None and row.first_viewed_at is not None,
+                completed=row is not None and row.status == LessonProgressStatus.COMPLETED,
+            )
+        )
+    return CourseOutline(
+        course_id=str(course.id),
+        title=course.title,
+        slug=course.slug,
+        description=course.description or "",
+        status=PublishStatus(course.status).value,
+        is_public=course.is_public,
+        can_edit=editor,
+        enrolled=is_enrolled(session, viewer, course.id),
+        completed_count=sum(1 for item in lessons if item.completed),
+        lessons=lessons,
+    )
+
+
+def _readable_lesson(
+    session: Session, viewer: Viewer | None, course_id: str, lesson_id: str
+) -> tuple[Course, Lesson, bool]:
+    """The course, the lesson (which must sit in it and be published unless the viewer edits
+    the course) and whether the viewer edits the course."""
+    course = require_course_reader(session, viewer, course_id)
+    editor = can_edit_course(session, viewer, course)
+    lesson_uuid = parse_id(lesson_id, LESSON_NOT_FOUND)
+    lesson_place(session, course.id, lesson_uuid)
+    lesson = load_lesson(session, lesson_uuid)
+    if lesson.status != PublishStatus.PUBLISHED and not editor:
+        raise NotFound(LESSON_NOT_FOUND)
+    return course, lesson, editor
+
+
+def _record_progress(
+    session: Session, viewer: Viewer, course: Course, lesson: Lesson, *, completed: bool
+) -> None:
+    """Upsert the viewer's progress row: views keep the first view; completion is kept once set."""
+    now = utc_now()
+    table = LessonProgress.__table__  # type: ignore[attr-defined]
+    status = LessonProgressStatus.COMPLETED if completed else LessonProgressStatus.IN_PROGRESS
+    statement = pg_insert(LessonProgress).values(
+        id=uuid.uuid4(),
+        user_id=uuid.UUID(viewer.user_id),
+        course_id=course.id,
+        lesson_id=lesson.id,
+        status=status,
+        first_viewed_at=now,
+        last_viewed_at=now,
+        completed_at=now if completed else None,
+    )
+    excluded = statement.excluded
+    if completed:
+        updates = {
+            "status": LessonProgressStatus.COMPLETED,
+            "completed_at": func.coalesce(table.c.completed_at, excluded.completed_at),
+            "first_viewed_at": func.coalesce(table.c.first_viewed_at, excluded.first_viewed_at),
+            "updated_at": now,
+        }
+    else:
+        updates = {
+            "last_viewed_at": excluded.last_viewed_at,
+            "first_viewed_at": func.coalesce(table.c.first_viewed_at, excluded.first_viewed_at),
+            "status": sa.case(
+                (table.c.status == LessonProgressStatus.NOT_STARTED, excluded.status),
+                else_=table.c.status,
+            ),
+            "updated_at": now,
+        }
+    session.execute(
+        statement.on_conflict_do_update(
+            constraint="uq_lesson_progress_user_course_lesson", set_=updates
+        )
+    )
+    session.flush()
+
+
+def read_lesson(
+    session: Session, *, token: str | None, course_id: str, lesson_id: str
+) -> LessonView:
+    """The lesson as read within the course; records the view for enrolled students."""
+    viewer = optional_viewer(session, token)
+    course, lesson, editor = _readable_lesson(session, viewer, course_id, lesson_id)
+    if viewer is not None and not editor and is_enrolled(session, viewer, course.id):
+        _record_progress(session, viewer, course, lesson, completed=False)
+    visible = [item for item, _ in ordered_lessons(session, course.id, include_drafts=editor)]
+    ids = [item.id for item in visible]
+    index = ids.index(lesson.id)
+    progress = None
+    if viewer is not None:
+        progress = session.exec(
+            select(LessonProgress.status).where(
+                LessonProgress.user_id == uuid.UUID(viewer.user_id),
+                LessonProgress.course_id == course.id,
+                LessonProgress.lesson_id == lesson.id,
+            )
+        ).first()
+    return LessonView(
+        course_id=str(course.id),
+        course_title=course.title,
+        lesson_id=str(lesson.id),
+        title=lesson.title,
+        summary=lesson.summary or "",
+        body_markdown=lesson.body_markdown or "",
+        is_draft=lesson.status != PublishStatus.PUBLISHED,
+        position=index,
+        previous_lesson_id=str(ids[index - 1]) if index > 0 else "",
+        next_lesson_id=str(ids[index + 1]) if index + 1 < len(ids) else "",
+        completed=progress == LessonProgressStatus.COMPLETED,
+        can_edit=editor,
+    )
+
+
+def mark_lesson_complete(session: Session, *, token: str, course_id: str, lesson_id: str) -> bool:
+    """Mark a published lesson complete for the enrolled viewer; marking again changes nothing.
+
+    Returns True when this completes the whole course (every published lesson), which also
+    sets the enrolment's `completed_at` the first time.
+    """
+    viewer = require_viewer(session, token)
+    course, lesson, _ = _readable_lesson(session, viewer, course_id, lesson_id)
+    if not is_enrolled(session, viewer, course.id):
+        raise PermissionDenied("Enrol in this course to track your progress.")
+    if lesson.status != PublishStatus.PUBLISHED:
+        raise InvalidInput("Only published lessons can be completed.", field="lesson_id")
+    _record_progress(session, viewer, course, lesson, completed=True)
+    published = {item.id for item, _ in ordered_lessons(session, course.id, include_drafts=False)}
+    done = set(
+        session.exec(
+            select(LessonProgress.lesson_id).where(
+                LessonProgress.user_id == uuid.UUID(viewer.user_id),
+                LessonProgress.course_id == course.id,
+                LessonProgress.status == LessonProgressStatus.COMPLETED,
+            )
+        ).all()
+    )
+    if not published <= done:
+        return False
+    enrollment = session.exec(
+        select(Enrollment).where(
+            Enrollment.course_id == course.id, Enrollment.user_id == uuid.UUID(viewer.user_id)
+        )
+    ).one()
+    if enrollment.completed_at is None:
+        enrollment.completed_at = utc_now()
+        session.add(enrollment)
+        session.flush()
+    return True

@@ -1,0 +1,423 @@
+"""Courses and lessons against the real Postgres and Redis (sessions live in Redis)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from learning_app.adapters.postgres import session_scope
+from learning_app.adapters.redis_store import get_redis
+from learning_app.models import (
+    Course,
+    CourseLesson,
+    CourseTeacher,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    UserRole,
+)
+from learning_app.services import accounts, course_access, courses, learning, lessons, sessions
+from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def stores(clean_db: str) -> Iterator[None]:
+    get_redis().flushdb()
+    yield
+    get_redis().flushdb()
+
+
+def person(name: str, role: UserRole = UserRole.STUDENT) -> str:
+    """A new account of `role`, signed in; returns its session token."""
+    with session_scope() as session:
+        viewer = accounts.create_user(
+            session,
+            email=f"{name}@example.com",
+            password=PASSWORD,
+            display_name=name.title(),
+            role=role,
+        )
+    return sessions.create_session(
+        uuid.UUID(viewer.user_id), client_ip="198.51.100.1", user_agent="t"
+    )
+
+
+def new_course(token: str, title: str = "Intro to Python", **kwargs: object) -> str:
+    with session_scope() as session:
+        return courses.create_course(
+            session, token=token, title=title, description="Learn Python.", **kwargs
+        ).id  # type: ignore[arg-type]
+
+
+def new_lesson(token: str, course_id: str, title: str, *, publish: bool = True) -> str:
+    with session_scope() as session:
+        lesson_id = lessons.create_lesson(
+            session, token=token, course_id=course_id, title=title, body_markdown=f"# {title}"
+        ).id
+        if publish:
+            lessons.publish_lesson(session, token=token, lesson_id=lesson_id)
+    return lesson_id
+
+
+def publish(token: str, course_id: str) -> None:
+    with session_scope() as session:
+        courses.publish_course(session, token=token, course_id=course_id)
+
+
+def outline(token: str | None, course_id: str) -> courses.CourseOutline:
+    with session_scope() as session:
+        return learning.course_outline(session, token=token, course_id=course_id)
+
+
+def count(model: type) -> int:
+    with session_scope() as session:
+        return int(session.exec(select(func.count()).select_from(model)).one())
+
+
+@pytest.fixture
+def teacher(stores: None) -> str:
+    return person("rosa", UserRole.TEACHER)
+
+
+@pytest.fixture
+def student(stores: None) -> str:
+    return person("ada")
+
+
+def test_teacher_creates_a_course_and_lessons_in_order(teacher: str) -> None:
+    with session_scope() as session:
+        summary = courses.create_course(
+            session, token=teacher, title="  Intro to Python!  ", description="Basics."
+        )
+    assert (summary.title, summary.slug, summary.status) == (
+        "Intro to Python!",
+        "intro-to-python",
+        "draft",
+    )
+    assert summary.can_edit and summary.published_at == ""
+    assert new_course(teacher, "Intro to Python") != summary.id
+    with session_scope() as session:
+        slugs = session.exec(select(Course.slug).order_by(col(Course.created_at))).all()
+        owners = session.exec(select(CourseTeacher.role)).all()
+    assert slugs == ["intro-to-python", "intro-to-python-2"]
+    assert [str(role) for role in owners] == ["owner", "owner"]
+
+    ids = [new_lesson(teacher, summary.id, title) for title in ("One", "Two", "Three")]
+    got = outline(teacher, summary.id)
+    assert [item.lesson_id for item in got.lessons] == ids
+    assert [item.position for item in got.lessons] == [0, 1, 2]
+    publish(teacher, summary.id)
+    with session_scope() as session:
+        mine = learning.list_my_courses(session, token=teacher)
+    assert {c.slug for c in mine} == {"intro-to-python", "intro-to-python-2"}
+    assert next(c for c in mine if c.id == summary.id).published_at != ""
+
+
+def test_students_cannot_author(teacher: str, student: str) -> None:
+    course_id = new_course(teacher, is_public=True)
+    lesson_id = new_lesson(teacher, course_id, "One")
+    publish(teacher, course_id)
+    with session_scope() as session:
+        with pytest.raises(PermissionDenied):
+            courses.create_course(session, token=student, title="Mine", description="")
+        with pytest.raises(PermissionDenied):
+            courses.update_course(
+                session,
+                token=student,
+                course_id=course_id,
+                title="X",
+                description="",
+                is_public=True,
+            )
+        with pytest.raises(PermissionDenied):
+            lessons.update_lesson(
+                session, token=student, lesson_id=lesson_id, title="X", body_markdown="", summary=""
+            )
+        with pytest.raises(PermissionDenied):
+            lessons.create_lesson(
+                session, token=student, course_id=course_id, title="X", body_markdown=""
+            )
+        with pytest.raises(PermissionDenied):
+            courses.create_course(session, token="not a session", title="X", description="")
+    assert count(Course) == 1 and count(Lesson) == 1
+
+
+def test_other_teacher_cannot_edit_until_added_as_co_teacher(teacher: str, student: str) -> None:
+    other = person("grace", UserRole.TEACHER)
+    course_id = new_course(teacher)
+    lesson_id = new_lesson(teacher, course_id, "One")
+    with session_scope() as session:
+        with pytest.raises((PermissionDenied, NotFound)):
+            courses.update_course(
+                session,
+                token=other,
+                course_id=course_id,
+                title="X",
+                description="",
+                is_public=False,
+            )
+        with pytest.raises((PermissionDenied, NotFound)):
+            lessons.update_lesson(
+                session, token=other, lesson_id=lesson_id, title="X", body_markdown="", summary=""
+            )
+        with pytest.raises(InvalidInput) as not_teacher:
+            courses.add_co_teacher(
+                session, token=teacher, course_id=course_id, email="ada@example.com"
+            )
+        assert not_teacher.value.field == "email"
+        with pytest.raises(InvalidInput):
+            courses.add_co_teacher(
+                session, token=teacher, course_id=course_id, email="no@example.com"
+            )
+    with session_scope() as session:
+        team = courses.add_co_teacher(
+            session, token=teacher, course_id=course_id, email="GRACE@example.com"
+        )
+        courses.add_co_teacher(
+            session, token=teacher, course_id=course_id, email="grace@example.com"
+        )
+    assert [(t.display_name, t.role) for t in team] == [("Rosa", "owner"), ("Grace", "co_teacher")]
+    with session_scope() as session:
+        courses.update_course(
+            session,
+            token=other,
+            course_id=course_id,
+            title="Shared",
+            description="",
+            is_public=False,
+        )
+        lessons.update_lesson(
+            session, token=other, lesson_id=lesson_id, title="Edited", body_markdown="b", summary=""
+        )
+        with pytest.raises(PermissionDenied):  # co-teachers do not delete or manage the team
+            courses.delete_course(session, token=other, course_id=course_id)
+    assert outline(other, course_id).title == "Shared"
+    with session_scope() as session:
+        courses.remove_co_teacher(
+            session, token=teacher, course_id=course_id, user_id=team[1].user_id
+        )
+    with session_scope() as session, pytest.raises((PermissionDenied, NotFound)):
+        courses.publish_course(session, token=other, course_id=course_id)
+
+
+def test_drafts_are_invisible_to_students_and_visible_to_editors(
+    teacher: str, student: str
+) -> None:
+    course_id = new_course(teacher, is_public=True)
+    published = new_lesson(teacher, course_id, "Published")
+    draft = new_lesson(teacher, course_id, "Draft", publish=False)
+    for token in (student, None):
+        with session_scope() as session, pytest.raises(NotFound):
+            learning.course_outline(session, token=token, course_id=course_id)
+        with session_scope() as session, pytest.raises(NotFound):
+            learning.read_lesson(session, token=token, course_id=course_id, lesson_id=published)
+    editor_view = outline(teacher, course_id)
+    assert [(i.title, i.is_draft) for i in editor_view.lessons] == [
+        ("Published", False),
+        ("Draft", True),
+    ]
+
+    publish(teacher, course_id)
+    assert [i.title for i in outline(None, course_id).lessons] == ["Published"]
+    assert [i.title for i in outline(student, course_id).lessons] == ["Published"]
+    with session_scope() as session, pytest.raises(NotFound):
+        learning.read_lesson(session, token=student, course_id=course_id, lesson_id=draft)
+    with session_scope() as session:
+        view = learning.read_lesson(session, token=teacher, course_id=course_id, lesson_id=draft)
+    assert view.is_draft and view.can_edit and view.previous_lesson_id == published
+
+
+def test_enrol_only_in_published_courses(teacher: str, student: str) -> None:
+    course_id = new_course(teacher)  # private: enrolment is the way in
+    lesson_id = new_lesson(teacher, course_id, "One")
+    with session_scope() as session, pytest.raises(NotFound):
+        learning.enroll(session, token=student, course_id=course_id)
+    with session_scope() as session, pytest.raises(InvalidInput):
+        learning.enroll(session, token=teacher, course_id=course_id)
+    publish(teacher, course_id)
+    with session_scope() as session, pytest.raises(PermissionDenied):
+        learning.course_outline(session, token=student, course_id=course_id)
+    for _ in range(2):
+        with session_scope() as session:
+            assert learning.enroll(session, token=student, course_id=course_id).enrolled
+    assert count(Enrollment) == 1
+    assert outline(student, course_id).enrolled
+    with session_scope() as session:
+        assert [c.id for c in learning.list_my_courses(session, token=student)] == [course_id]
+        learning.read_lesson(session, token=student, course_id=course_id, lesson_id=lesson_id)
+    with session_scope() as session:
+        progress = session.exec(select(LessonProgress)).one()
+    assert progress.first_viewed_at is not None and str(progress.status) == "in_progress"
+    with session_scope() as session:  # unpublished again: hidden, enrolment kept
+        courses.unpublish_course(session, token=teacher, course_id=course_id)
+    with session_scope() as session:
+        assert learning.list_my_courses(session, token=student) == []
+        with pytest.raises(NotFound):
+            learning.course_outline(session, token=student, course_id=course_id)
+
+
+def test_reorder_swaps_and_rejects_a_wrong_set(teacher: str) -> None:
+    course_id = new_course(teacher)
+    a, b, c = (new_lesson(teacher, course_id, t) for t in ("A", "B", "C"))
+    with session_scope() as session:
+        result = lessons.reorder_lessons(
+            session, token=teacher, course_id=course_id, lesson_ids=[c, a, b]
+        )
+    assert [item.id for item in result] == [c, a, b]
+    assert [i.lesson_id for i in outline(teacher, course_id).lessons] == [c, a, b]
+    for wrong in ([c, a], [c, a, b, b], [c, a, str(uuid.uuid4())], [c, a, "nope"]):
+        with session_scope() as session, pytest.raises(InvalidInput) as caught:
+            lessons.reorder_lessons(session, token=teacher, course_id=course_id, lesson_ids=wrong)
+        assert caught.value.field == "lesson_ids"
+    with session_scope() as session:
+        places = session.exec(
+            select(CourseLesson.lesson_id).order_by(col(CourseLesson.position))
+        ).all()
+    assert [str(p) for p in places] == [c, a, b]
+    with session_scope() as session:
+        lessons.detach_lesson(session, token=teacher, course_id=course_id, lesson_id=a)
+    assert [(i.lesson_id, i.position) for i in outline(teacher, course_id).lessons] == [
+        (c, 0),
+        (b, 1),
+    ]
+
+
+def test_a_lesson_in_two_courses(teacher: str, student: str) -> None:
+    first = new_course(teacher, "First", is_public=True)
+    second = new_course(teacher, "Second", is_public=True)
+    new_lesson(teacher, second, "Second's own")
+    shared = new_lesson(teacher, first, "Shared")
+    other = person("grace", UserRole.TEACHER)
+    elsewhere = new_course(other, "Elsewhere")
+    with session_scope() as session, pytest.raises((PermissionDenied, NotFound)):
+        lessons.attach_lesson(session, token=other, course_id=elsewhere, lesson_id=shared)
+    with session_scope() as session:
+        placed = lessons.attach_lesson(session, token=teacher, course_id=second, lesson_id=shared)
+        again = lessons.attach_lesson(session, token=teacher, course_id=second, lesson_id=shared)
+    assert placed.position == again.position == 1
+    publish(teacher, first)
+    publish(teacher, second)
+    assert [i.title for i in outline(student, second).lessons] == ["Second's own", "Shared"]
+    with session_scope() as session:
+        lessons.update_lesson(
+            session,
+            token=teacher,
+            lesson_id=shared,
+            title="Shared v2",
+            body_markdown="x",
+            summary="",
+        )
+    assert outline(student, first).lessons[0].title == "Shared v2"
+    with session_scope() as session:
+        lessons.detach_lesson(session, token=teacher, course_id=second, lesson_id=shared)
+    assert [i.title for i in outline(student, first).lessons] == ["Shared v2"]
+    with session_scope() as session:
+        lessons.delete_lesson(session, token=teacher, lesson_id=shared)
+    assert outline(student, first).lessons == []
+
+
+def test_read_lesson_refuses_a_lesson_of_another_course(teacher: str, student: str) -> None:
+    readable = new_course(teacher, "Readable", is_public=True)
+    private = new_course(teacher, "Private")
+    new_lesson(teacher, readable, "Open")
+    secret = new_lesson(teacher, private, "Secret")
+    publish(teacher, readable)
+    publish(teacher, private)
+    with session_scope() as session, pytest.raises(NotFound):
+        learning.read_lesson(session, token=student, course_id=readable, lesson_id=secret)
+    with session_scope() as session, pytest.raises(PermissionDenied):
+        learning.read_lesson(session, token=student, course_id=private, lesson_id=secret)
+
+
+def test_mark_complete_is_idempotent(teacher: str, student: str) -> None:
+    course_id = new_course(teacher, is_public=True)
+    one = new_lesson(teacher, course_id, "One")
+    two = new_lesson(teacher, course_id, "Two")
+    publish(teacher, course_id)
+    with session_scope() as session, pytest.raises(PermissionDenied):
+        learning.mark_lesson_complete(session, token=student, course_id=course_id, lesson_id=one)
+    with session_scope() as session:
+        learning.enroll(session, token=student, course_id=course_id)
+    with session_scope() as session:
+        assert not learning.mark_lesson_complete(
+            session, token=student, course_id=course_id, lesson_id=one
+        )
+    with session_scope() as session:
+        first_done = session.exec(select(LessonProgress.completed_at)).one()
+    with session_scope() as session:
+        learning.mark_lesson_complete(session, token=student, course_id=course_id, lesson_id=one)
+        learning.read_lesson(session, token=student, course_id=course_id, lesson_id=one)
+    with session_scope() as session:
+        row = session.exec(select(LessonProgress)).one()
+    assert row.completed_at == first_done and str(row.status) == "completed"
+    got = outline(student, course_id)
+    assert [i.completed for i in got.lessons] == [True, False] and got.completed_count == 1
+    with session_scope() as session:
+        assert learning.mark_lesson_complete(
+            session, token=student, course_id=course_id, lesson_id=two
+        )
+    with session_scope() as session:
+        assert session.exec(select(Enrollment.completed_at)).one() is not None
+
+
+def test_bad_ids_are_not_found(teacher: str, student: str) -> None:
+    course_id = new_course(teacher)
+    for bad in ("not-a-uuid", "", "'; drop table course; --", str(uuid.uuid4())):
+        with session_scope() as session:
+            with pytest.raises(NotFound):
+                learning.course_outline(session, token=student, course_id=bad)
+            with pytest.raises(NotFound):
+                courses.publish_course(session, token=teacher, course_id=bad)
+            with pytest.raises(NotFound):
+                learning.read_lesson(session, token=teacher, course_id=course_id, lesson_id=bad)
+            with pytest.raises(NotFound):
+                lessons.publish_lesson(session, token=teacher, lesson_id=bad)
+            with pytest.raises(NotFound):
+                course_access.require_course_reader(session, None, bad)
+
+
+def test_bad_titles_are_refused_and_nothing_is_written(teacher: str) -> None:
+    for title in ("", "   ", "x" * 201):
+        with session_scope() as session, pytest.raises(InvalidInput) as caught:
+            courses.create_course(session, token=teacher, title=title, description="")
+        assert caught.value.field == "title"
+    with session_scope() as session, pytest.raises(InvalidInput) as long_text:
+        courses.create_course(session, token=teacher, title="Ok", description="d" * 5001)
+    assert long_text.value.field == "description"
+    assert count(Course) == 0 and count(CourseTeacher) == 0
+
+    course_id = new_course(teacher)
+    with session_scope() as session, pytest.raises(InvalidInput):
+        lessons.create_lesson(
+            session, token=teacher, course_id=course_id, title=" ", body_markdown=""
+        )
+    with session_scope() as session, pytest.raises(InvalidInput) as body:
+        lessons.create_lesson(
+            session, token=teacher, course_id=course_id, title="Big", body_markdown="b" * 200_001
+        )
+    assert body.value.field == "body_markdown"
+    with session_scope() as session, pytest.raises(InvalidInput):
+        courses.update_course(
+            session,
+            token=teacher,
+            course_id=course_id,
+            title="x" * 201,
+            description="",
+            is_public=False,
+        )
+    assert count(Lesson) == 0 and count(CourseLesson) == 0
+    assert outline(teacher, course_id).title == "Intro to Python"
+
+
+def test_owner_deletes_course_and_lessons_survive(teacher: str) -> None:
+    course_id = new_course(teacher)
+    new_lesson(teacher, course_id, "One")
+    with session_scope() as session:
+        courses.delete_course(session, token=teacher, course_id=course_id)
+    assert count(Course) == 0 and count(CourseLesson) == 0 and count(Lesson) == 1
