@@ -56,9 +56,7 @@ def running_stack(settings: Settings) -> Settings:
 @pytest.fixture(scope="session")
 def pg_admin_url(running_stack: Settings) -> str:
     """The maintenance database of the stack's server, for creating scratch databases."""
-    url = running_stack.sqlalchemy_url.rsplit("/", 1)[0] + "/postgres"
-    os.environ["TEST_PG_ADMIN_URL"] = url
-    return url
+    return running_stack.sqlalchemy_url.rsplit("/", 1)[0] + "/postgres"
 
 
 def _libpq(url: str) -> str:

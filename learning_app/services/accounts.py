@@ -151,21 +151,24 @@ def find_account_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(func.lower(User.email) == email.lower())).first()
 
 
-def _signed_in(session: Session, token: str | None) -> tuple[User, UserProfile]:
+def _active_account(session: Session, token: str | None) -> tuple[User, UserProfile] | None:
+    """The account behind a session token; None if signed out, unknown or deactivated."""
     user_id = sessions.resolve_session(token)
     loaded = load_account(session, user_id) if user_id else None
-    if loaded is None or not loaded[0].is_active:
+    return loaded if loaded is not None and loaded[0].is_active else None
+
+
+def _signed_in(session: Session, token: str | None) -> tuple[User, UserProfile]:
+    loaded = _active_account(session, token)
+    if loaded is None:
         raise PermissionDenied(SIGNED_OUT_MESSAGE)
     return loaded
 
 
 def viewer_for_session(session: Session, token: str | None) -> Viewer | None:
     """The signed-in user of a session token; None if signed out, unknown or deactivated."""
-    user_id = sessions.resolve_session(token)
-    loaded = load_account(session, user_id) if user_id else None
-    if loaded is None or not loaded[0].is_active:
-        return None
-    return viewer_of(*loaded)
+    loaded = _active_account(session, token)
+    return viewer_of(*loaded) if loaded is not None else None
 
 
 def _insert_account(

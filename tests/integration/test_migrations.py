@@ -1,16 +1,13 @@
 """The Alembic history and the SQLModel tables, against a real PostgreSQL + pgvector.
 
-Each test works in its own scratch database, created on the server named by
-`TEST_PG_ADMIN_URL` (a `postgresql+psycopg://postgres@127.0.0.1:PORT/postgres` URL) or, when
-that is unset, by the shared `pg_admin_url` fixture (which starts the local stack). The scratch
-databases are dropped at the end of the module.
+Each test works in its own scratch database, created on the local stack's server (the shared
+`pg_admin_url` fixture). The scratch databases are dropped at the end of the module.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -59,20 +56,9 @@ OUR_ENUMS = {
 
 
 @pytest.fixture(scope="module")
-def admin_url(request: pytest.FixtureRequest) -> str:
-    url = os.environ.get("TEST_PG_ADMIN_URL")
-    if url:
-        return url
-    try:
-        return str(request.getfixturevalue("pg_admin_url"))
-    except pytest.FixtureLookupError:
-        pytest.skip("set TEST_PG_ADMIN_URL to a PostgreSQL maintenance database URL")
-
-
-@pytest.fixture(scope="module")
-def make_database(admin_url: str) -> Iterator[Callable[[], str]]:
+def make_database(pg_admin_url: str) -> Iterator[Callable[[], str]]:
     """Factory of empty scratch databases (random names); all dropped at module end."""
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     created: list[str] = []
 
     def make() -> str:
@@ -80,7 +66,7 @@ def make_database(admin_url: str) -> Iterator[Callable[[], str]]:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
         created.append(name)
-        return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        return make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
 
     yield make
     with admin.connect() as conn:
