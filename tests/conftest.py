@@ -16,8 +16,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-TEST_DATABASE = "learning_app_test"
-TEST_BUCKET = "learning-app-test"
+# Overridable so two checkouts can run their suites side by side on one stack.
+TEST_DATABASE = os.environ.get("TEST_DATABASE_NAME", "learning_app_test")
+TEST_BUCKET = os.environ.get("TEST_S3_BUCKET", "learning-app-test")
 
 # Point everything at the test namespaces before any app module reads its settings.
 os.environ["APP_ENV"] = "test"
