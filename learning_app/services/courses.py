@@ -32,6 +32,8 @@ from learning_app.models import (
     CourseLesson,
     CourseTeacher,
     CourseTeacherRole,
+    Exam,
+    ExamAttempt,
     Lesson,
     PublishStatus,
     UserProfile,
@@ -254,10 +256,22 @@ def unpublish_course(session: Session, *, token: str, course_id: str) -> CourseS
 def delete_course(session: Session, *, token: str, course_id: str) -> None:
     """Delete the course with its places, enrolments, progress, questions and exams (CASCADE).
 
-    Lessons survive: they belong to their authors and may sit in other courses.
+    Lessons survive: they belong to their authors and may sit in other courses. A course whose
+    exams students have taken keeps their results: it cannot be deleted (unpublish it instead).
     """
     viewer = require_viewer(session, token)
     course = require_course_owner(session, viewer, course_id)
+    taken = session.exec(
+        select(func.count())
+        .select_from(ExamAttempt)
+        .join(Exam, col(Exam.id) == col(ExamAttempt.exam_id))
+        .where(Exam.course_id == course.id)
+    ).one()
+    if taken:
+        raise InvalidInput(
+            f"Students have taken this course's exams ({taken} attempt(s)), and their results "
+            "are kept. Unpublish the course instead of deleting it."
+        )
     session.execute(delete(Course).where(col(Course.id) == course.id))
     session.expunge(course)
 

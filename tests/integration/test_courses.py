@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.adapters.redis_store import get_redis
 from learning_app.models import (
     Course,
     CourseLesson,
@@ -20,54 +18,9 @@ from learning_app.models import (
     LessonProgress,
     UserRole,
 )
-from learning_app.services import accounts, course_access, courses, learning, lessons, sessions
+from learning_app.services import course_access, courses, learning, lessons
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
-
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def stores(clean_db: str) -> Iterator[None]:
-    get_redis().flushdb()
-    yield
-    get_redis().flushdb()
-
-
-def person(name: str, role: UserRole = UserRole.STUDENT) -> str:
-    """A new account of `role`, signed in; returns its session token."""
-    with session_scope() as session:
-        viewer = accounts.create_user(
-            session,
-            email=f"{name}@example.com",
-            password=PASSWORD,
-            display_name=name.title(),
-            role=role,
-        )
-    return sessions.create_session(
-        uuid.UUID(viewer.user_id), client_ip="198.51.100.1", user_agent="t"
-    )
-
-
-def new_course(token: str, title: str = "Intro to Python", **kwargs: object) -> str:
-    with session_scope() as session:
-        return courses.create_course(
-            session, token=token, title=title, description="Learn Python.", **kwargs
-        ).id  # type: ignore[arg-type]
-
-
-def new_lesson(token: str, course_id: str, title: str, *, publish: bool = True) -> str:
-    with session_scope() as session:
-        lesson_id = lessons.create_lesson(
-            session, token=token, course_id=course_id, title=title, body_markdown=f"# {title}"
-        ).id
-        if publish:
-            lessons.publish_lesson(session, token=token, lesson_id=lesson_id)
-    return lesson_id
-
-
-def publish(token: str, course_id: str) -> None:
-    with session_scope() as session:
-        courses.publish_course(session, token=token, course_id=course_id)
+from tests.integration.people import new_course, new_lesson, person, publish
 
 
 def outline(token: str | None, course_id: str) -> courses.CourseOutline:
@@ -78,16 +31,6 @@ def outline(token: str | None, course_id: str) -> courses.CourseOutline:
 def count(model: type) -> int:
     with session_scope() as session:
         return int(session.exec(select(func.count()).select_from(model)).one())
-
-
-@pytest.fixture
-def teacher(stores: None) -> str:
-    return person("rosa", UserRole.TEACHER)
-
-
-@pytest.fixture
-def student(stores: None) -> str:
-    return person("ada")
 
 
 def test_teacher_creates_a_course_and_lessons_in_order(teacher: str) -> None:

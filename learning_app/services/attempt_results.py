@@ -1,0 +1,290 @@
+"""What students (and their teachers) see after an attempt, and an exam's start page.
+
+Scores are always shown to the student. Correct answers, explanations and teachers' essay
+feedback follow the exam's feedback policy: never, after submitting, or after the exam closes.
+The course's teachers always see everything. An attempt is private to its student and the
+course's teachers; anyone else gets "not found".
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from learning_app.models import (
+    AttemptAnswer,
+    AttemptStatus,
+    Exam,
+    ExamAttempt,
+    FeedbackPolicy,
+    Question,
+    QuestionOption,
+    QuestionType,
+    UserProfile,
+)
+from learning_app.models.base import utc_now
+from learning_app.services.accounts import Viewer
+from learning_app.services.attempts import (
+    ATTEMPT_NOT_FOUND,
+    finalize_attempt,
+    is_expired,
+    load_attempt,
+)
+from learning_app.services.course_access import can_edit_course, is_enrolled, iso, load_course
+from learning_app.services.errors import NotFound
+from learning_app.services.exams import (
+    ExamCard,
+    is_open,
+    list_course_exams,
+    load_exam,
+    require_exam_reader,
+)
+from learning_app.services.permissions import require_viewer
+
+
+@dataclass(frozen=True)
+class AnswerReview:
+    number: int
+    question_id: str
+    type: str
+    prompt_markdown: str
+    points: float
+    points_awarded: float | None
+    is_correct: bool | None
+    awaiting_grading: bool
+    your_answer: str
+    correct_answer: str  # "" unless feedback is visible
+    explanation_markdown: str  # "" unless feedback is visible
+    teacher_feedback: str  # "" unless feedback is visible
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    attempt_id: str
+    exam_id: str
+    exam_title: str
+    course_id: str
+    student_name: str
+    attempt_number: int
+    status: str
+    submitted_at: str
+    auto_submitted: bool
+    score: float
+    max_score: float
+    percent: float
+    passed: bool | None  # None while essays await a teacher
+    passing_score: float
+    feedback_visible: bool
+    feedback_note: str  # why answers are hidden, when they are
+    answers: list[AnswerReview] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    attempt_id: str
+    attempt_number: int
+    status: str
+    started_at: str
+    submitted_at: str
+    percent: float | None
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class ExamIntro:
+    """An exam's start page: what it is, my attempts, and whether I can start now."""
+
+    exam: ExamCard
+    course_title: str
+    passing_score: float
+    feedback_policy: str
+    attempts: list[AttemptSummary]
+    in_progress_attempt_id: str
+    can_start: bool
+    blocked_reason: str
+
+
+def feedback_visible(exam: Exam, status: AttemptStatus, now: datetime) -> tuple[bool, str]:
+    """Whether the student may see answers and explanations, and if not, why."""
+    if status == AttemptStatus.IN_PROGRESS:
+        return False, "Answers are shown once the attempt is submitted."
+    policy = FeedbackPolicy(exam.feedback_policy)
+    if policy is FeedbackPolicy.AFTER_SUBMIT:
+        return True, ""
+    if policy is FeedbackPolicy.AFTER_CLOSE:
+        if exam.closes_at is not None and now >= exam.closes_at:
+            return True, ""
+        when = f" on {exam.closes_at:%d %b %Y at %H:%M} UTC" if exam.closes_at else ""
+        return False, f"Correct answers and explanations are shown after the exam closes{when}."
+    return False, "This exam does not show correct answers."
+
+
+def _describe(qtype: QuestionType, response: dict[str, object], bodies: dict[str, str]) -> str:
+    if qtype in (QuestionType.SINGLE_CHOICE, QuestionType.TRUE_FALSE):
+        return bodies.get(str(response.get("option_id")), "")
+    if qtype is QuestionType.MULTIPLE_CHOICE:
+        chosen = response.get("option_ids")
+        return ", ".join(bodies.get(str(o), "") for o in chosen) if isinstance(chosen, list) else ""
+    if qtype is QuestionType.NUMERIC:
+        value = response.get("value")
+        return f"{value:g}" if isinstance(value, float | int) else ""
+    text = response.get("text")
+    return text if isinstance(text, str) else ""
+
+
+def _correct(question: Question, options: list[QuestionOption]) -> str:
+    match question.type:
+        case QuestionType.SHORT_ANSWER:
+            return " / ".join(question.accepted_answers or [])
+        case QuestionType.NUMERIC:
+            tolerance = question.numeric_tolerance
+            plus = f" (± {tolerance:g})" if tolerance else ""
+            return f"{question.numeric_answer:g}{plus}"
+        case QuestionType.ESSAY:
+            return ""
+    return ", ".join(o.body for o in options if o.is_correct)
+
+
+def require_attempt_reader(session: Session, viewer: Viewer, attempt_id: str) -> ExamAttempt:
+    """The attempt, if it is the viewer's own or the viewer teaches its course."""
+    attempt = load_attempt(session, attempt_id, lock=True)
+    if str(attempt.user_id) == viewer.user_id:
+        return attempt
+    exam = load_exam(session, attempt.exam_id)
+    if can_edit_course(session, viewer, load_course(session, exam.course_id)):
+        return attempt
+    raise NotFound(ATTEMPT_NOT_FOUND)
+
+
+def attempt_result(session: Session, *, token: str, attempt_id: str) -> AttemptResult:
+    viewer = require_viewer(session, token)
+    attempt = require_attempt_reader(session, viewer, attempt_id)
+    exam = load_exam(session, attempt.exam_id)
+    now = utc_now()
+    if attempt.status == AttemptStatus.IN_PROGRESS and is_expired(attempt, now):
+        finalize_attempt(session, attempt, exam, now=now)
+    teacher = str(attempt.user_id) != viewer.user_id
+    visible, note = feedback_visible(exam, AttemptStatus(attempt.status), now)
+    visible = visible or teacher
+    ids = [uuid.UUID(e["question_id"]) for e in attempt.question_order]
+    questions = {q.id: q for q in session.exec(select(Question).where(col(Question.id).in_(ids)))}
+    options: dict[uuid.UUID, list[QuestionOption]] = {}
+    for option in session.exec(
+        select(QuestionOption)
+        .where(col(QuestionOption.question_id).in_(ids))
+        .order_by(col(QuestionOption.position))
+    ):
+        options.setdefault(option.question_id, []).append(option)
+    bodies = {str(o.id): o.body for group in options.values() for o in group}
+    answers = {
+        a.question_id: a
+        for a in session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))
+    }
+    reviews = []
+    for number, entry in enumerate(attempt.question_order, start=1):
+        qid = uuid.UUID(entry["question_id"])
+        question, answer = questions[qid], answers.get(qid)
+        qtype = QuestionType(question.type)
+        graded = answer is not None and answer.points_awarded is not None
+        reviews.append(
+            AnswerReview(
+                number=number,
+                question_id=str(qid),
+                type=qtype.value,
+                prompt_markdown=question.prompt_markdown,
+                points=float(entry["points"]),
+                points_awarded=answer.points_awarded if answer else None,
+                is_correct=answer.is_correct if answer else None,
+                awaiting_grading=answer is not None
+                and not graded
+                and attempt.status != AttemptStatus.IN_PROGRESS,
+                your_answer=_describe(qtype, answer.response, bodies) if answer else "",
+                correct_answer=_correct(question, options.get(qid, [])) if visible else "",
+                explanation_markdown=question.explanation_markdown if visible else "",
+                teacher_feedback=(answer.feedback or "") if visible and answer else "",
+            )
+        )
+    return AttemptResult(
+        attempt_id=str(attempt.id),
+        exam_id=str(exam.id),
+        exam_title=exam.title,
+        course_id=str(exam.course_id),
+        student_name=_student_name(session, attempt.user_id),
+        attempt_number=attempt.attempt_number,
+        status=AttemptStatus(attempt.status).value,
+        submitted_at=iso(attempt.submitted_at),
+        auto_submitted=attempt.auto_submitted,
+        score=attempt.score or 0.0,
+        max_score=attempt.max_score or 0.0,
+        percent=attempt.percent or 0.0,
+        passed=attempt.passed,
+        passing_score=exam.passing_score,
+        feedback_visible=visible,
+        feedback_note="" if visible else note,
+        answers=reviews,
+    )
+
+
+def _student_name(session: Session, user_id: uuid.UUID) -> str:
+    name = session.exec(
+        select(UserProfile.display_name).where(UserProfile.user_id == user_id)
+    ).first()
+    return name or ""
+
+
+def exam_intro(session: Session, *, token: str, exam_id: str) -> ExamIntro:
+    viewer = require_viewer(session, token)
+    exam = require_exam_reader(session, viewer, exam_id)
+    course = load_course(session, exam.course_id)
+    card = next(
+        c
+        for c in list_course_exams(session, token=token, course_id=str(course.id))
+        if c.id == str(exam.id)
+    )
+    rows = session.exec(
+        select(ExamAttempt)
+        .where(ExamAttempt.exam_id == exam.id, ExamAttempt.user_id == uuid.UUID(viewer.user_id))
+        .order_by(col(ExamAttempt.attempt_number))
+    ).all()
+    now = utc_now()
+    live = next(
+        (a for a in rows if a.status == AttemptStatus.IN_PROGRESS and not is_expired(a, now)), None
+    )
+    reason = ""
+    if live is None:
+        if not is_enrolled(session, viewer, course.id):
+            reason = "Enrol in the course to take its exams."
+        elif not is_open(exam, now):
+            reason = (
+                "This exam has not opened yet."
+                if exam.opens_at and now < exam.opens_at
+                else "This exam has closed."
+            )
+        elif exam.max_attempts is not None and len(rows) >= exam.max_attempts:
+            reason = f"You have used all {exam.max_attempts} attempt(s) allowed for this exam."
+        elif card.question_count == 0:
+            reason = "This exam has no questions yet."
+    return ExamIntro(
+        exam=card,
+        course_title=course.title,
+        passing_score=exam.passing_score,
+        feedback_policy=FeedbackPolicy(exam.feedback_policy).value,
+        attempts=[
+            AttemptSummary(
+                attempt_id=str(a.id),
+                attempt_number=a.attempt_number,
+                status=AttemptStatus(a.status).value,
+                started_at=iso(a.started_at),
+                submitted_at=iso(a.submitted_at),
+                percent=a.percent,
+                passed=a.passed,
+            )
+            for a in rows
+        ],
+        in_progress_attempt_id=str(live.id) if live else "",
+        can_start=live is not None or reason == "",
+        blocked_reason=reason,
+    )

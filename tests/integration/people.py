@@ -1,0 +1,48 @@
+"""Accounts, courses and lessons for integration tests, made through the real services."""
+
+from __future__ import annotations
+
+import uuid
+
+from learning_app.adapters.postgres import session_scope
+from learning_app.models import UserRole
+from learning_app.services import accounts, courses, lessons, sessions
+
+PASSWORD = "correct horse battery"
+
+
+def person(name: str, role: UserRole = UserRole.STUDENT) -> str:
+    """A new account of `role`, signed in; returns its session token."""
+    with session_scope() as session:
+        viewer = accounts.create_user(
+            session,
+            email=f"{name}@example.com",
+            password=PASSWORD,
+            display_name=name.title(),
+            role=role,
+        )
+    return sessions.create_session(
+        uuid.UUID(viewer.user_id), client_ip="198.51.100.1", user_agent="t"
+    )
+
+
+def new_course(token: str, title: str = "Intro to Python", **kwargs: object) -> str:
+    with session_scope() as session:
+        return courses.create_course(
+            session, token=token, title=title, description="Learn Python.", **kwargs
+        ).id  # type: ignore[arg-type]
+
+
+def new_lesson(token: str, course_id: str, title: str, *, publish: bool = True) -> str:
+    with session_scope() as session:
+        lesson_id = lessons.create_lesson(
+            session, token=token, course_id=course_id, title=title, body_markdown=f"# {title}"
+        ).id
+        if publish:
+            lessons.publish_lesson(session, token=token, lesson_id=lesson_id)
+    return lesson_id
+
+
+def publish(token: str, course_id: str) -> None:
+    with session_scope() as session:
+        courses.publish_course(session, token=token, course_id=course_id)
