@@ -145,6 +145,22 @@ def cmd_bench_auth(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_exams(args: argparse.Namespace) -> int:
+    from learning_app.bench.exams import run_exam_spike
+
+    result = run_exam_spike(students=args.students, window_s=args.window, processes=args.processes)
+    print(
+        f"{result['students']} students, {result['calls']} calls in {result['elapsed_s']} s "
+        f"({result['processes']} processes)"
+    )
+    print(f"all calls  p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms")
+    print(f"start      p95 {result['start_p95_ms']} ms;  save p95 {result['save_p95_ms']} ms")
+    print(f"errors     {result['errors']}  {result['first_error']}")
+    keys = ("students", "errors", "p50_ms", "p95_ms")
+    print(json.dumps({"bench": "exams", **{key: result[key] for key in keys}}))
+    return 0 if result["errors"] == 0 else 1
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     from learning_app.jobs.runner import run_worker
 
@@ -246,6 +262,13 @@ def build_parser() -> argparse.ArgumentParser:
     auth_bench = bench_cmd.add_parser("auth", help="session lookup vs Redis GET, argon2 cost")
     auth_bench.add_argument("--samples", type=int, default=2000)
     auth_bench.set_defaults(func=cmd_bench_auth)
+    exams_bench = bench_cmd.add_parser(
+        "exams", help="exam-start spike: N students start one exam and save 10 answers"
+    )
+    exams_bench.add_argument("--students", type=int, default=500)
+    exams_bench.add_argument("--window", type=float, default=10.0, help="seconds of arrivals")
+    exams_bench.add_argument("--processes", type=int, default=0, help="default: one per core")
+    exams_bench.set_defaults(func=cmd_bench_exams)
     return parser
 
 

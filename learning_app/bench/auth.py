@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 
 from learning_app.adapters.redis_store import get_redis
+from learning_app.bench.stats import percentile
 from learning_app.services import sessions
 from learning_app.services.passwords import hash_password
 
@@ -36,11 +37,6 @@ def _timings_ms(
     return timings
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def run_auth_bench(samples: int = 2000) -> dict[str, float]:
     """Session lookup vs raw Redis GET (p50/p95, ms) and the median argon2id hash time (ms)."""
     client = get_redis()
@@ -58,13 +54,13 @@ def run_auth_bench(samples: int = 2000) -> dict[str, float]:
         [lambda: hash_password("correct horse battery")], ARGON2_SAMPLES, warmup=1
     )
 
-    session_p95 = _percentile(session_ms, 0.95)
-    get_p95 = _percentile(get_ms, 0.95)
+    session_p95 = percentile(session_ms, 0.95)
+    get_p95 = percentile(get_ms, 0.95)
     return {
         "samples": samples,
-        "session_p50_ms": round(_percentile(session_ms, 0.50), 3),
+        "session_p50_ms": round(percentile(session_ms, 0.50), 3),
         "session_p95_ms": round(session_p95, 3),
-        "redis_get_p50_ms": round(_percentile(get_ms, 0.50), 3),
+        "redis_get_p50_ms": round(percentile(get_ms, 0.50), 3),
         "redis_get_p95_ms": round(get_p95, 3),
         "added_p95_ms": round(session_p95 - get_p95, 3),
         "argon2_hash_ms": round(statistics.median(hash_ms), 1),
