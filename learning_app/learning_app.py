@@ -6,12 +6,20 @@ from dataclasses import dataclass, field
 
 import reflex as rx
 
+from learning_app.components.markdown import MARKDOWN_STYLESHEET
 from learning_app.health_api import build_http_api
 from learning_app.jobs.runner import worker_lifespan
 from learning_app.pages.account_settings import account_settings_page
 from learning_app.pages.admin_users import AdminUsersState, admin_users_page
+from learning_app.pages.course import CourseState, course_page
+from learning_app.pages.course_editor import course_editor_page
+from learning_app.pages.course_editor_state import CourseEditorState
+from learning_app.pages.course_teachers import CourseTeachersState
 from learning_app.pages.dev_mailbox import MailboxState, dev_mailbox_page
 from learning_app.pages.home import CatalogueState, home_page
+from learning_app.pages.lesson_editor import LessonEditorState, lesson_editor_page
+from learning_app.pages.lesson_reader import LessonReaderState, lesson_reader_page
+from learning_app.pages.my_courses import MyCoursesState, my_courses_page
 from learning_app.pages.password import (
     PasswordResetState,
     forgot_password_page,
@@ -20,6 +28,7 @@ from learning_app.pages.password import (
 from learning_app.pages.sign_in import MagicLinkState, sign_in_page
 from learning_app.pages.sign_in import magic_link_page as magic_link_landing
 from learning_app.pages.sign_up import VerifyEmailState, sign_up_page, verify_email_page
+from learning_app.pages.teach import TeachState, teach_page
 from learning_app.settings import get_settings
 from learning_app.state.auth import AuthState
 
@@ -33,6 +42,7 @@ class Route:
 
 
 _viewer = AuthState.load_viewer
+_signed_in = AuthState.require_signed_in
 ROUTES: list[Route] = [
     Route("/", "Courses", home_page, [_viewer, CatalogueState.load]),
     Route("/sign-in", "Sign in", sign_in_page, [_viewer]),
@@ -53,6 +63,27 @@ ROUTES: list[Route] = [
     ),
     Route("/settings", "Account settings", account_settings_page, [AuthState.require_signed_in]),
     Route("/admin/users", "Users", admin_users_page, [AdminUsersState.open_page]),
+    Route("/my-courses", "My courses", my_courses_page, [_signed_in, MyCoursesState.load]),
+    Route("/teach", "Teaching", teach_page, [_signed_in, TeachState.load]),
+    Route(
+        "/teach/courses/[course_id]",
+        "Edit course",
+        course_editor_page,
+        [_signed_in, CourseEditorState.load, CourseTeachersState.load],
+    ),
+    Route(
+        "/teach/courses/[course_id]/lessons/[lesson_id]",
+        "Edit lesson",
+        lesson_editor_page,
+        [_signed_in, LessonEditorState.load],
+    ),
+    Route("/courses/[course_id]", "Course", course_page, [_viewer, CourseState.load]),
+    Route(
+        "/courses/[course_id]/lessons/[lesson_id]",
+        "Lesson",
+        lesson_reader_page,
+        [_viewer, LessonReaderState.load],
+    ),
 ]
 if not get_settings().is_production:
     ROUTES.append(
@@ -62,6 +93,7 @@ if not get_settings().is_production:
 app = rx.App(
     api_transformer=build_http_api(),
     head_components=[rx.el.meta(name="color-scheme", content="light dark")],
+    stylesheets=[MARKDOWN_STYLESHEET],
 )
 app.register_lifespan_task(worker_lifespan)
 for route in ROUTES:

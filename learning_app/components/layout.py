@@ -61,6 +61,10 @@ def navbar() -> rx.Component:
             rx.el.nav(
                 rx.hstack(
                     rx.link("Courses", href="/", size="3"),
+                    rx.cond(
+                        AuthState.signed_in, rx.link("My courses", href="/my-courses", size="3")
+                    ),
+                    rx.cond(AuthState.is_teacher, rx.link("Teach", href="/teach", size="3")),
                     spacing="5",
                     align="center",
                 ),

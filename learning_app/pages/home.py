@@ -35,7 +35,7 @@ class CatalogueState(rx.State):
 def course_card(course: CourseCard) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading(course.title, size="4", as_="h3"),
+            rx.heading(rx.link(course.title, href="/courses/" + course.id), size="4", as_="h3"),
             rx.text(course.description, color_scheme="gray", size="2", trim="both"),
             rx.spacer(),
             rx.hstack(

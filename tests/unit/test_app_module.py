@@ -8,6 +8,14 @@ def test_the_app_registers_every_route() -> None:
 
     paths = {route.path for route in learning_app.ROUTES}
     assert {"/", "/sign-in", "/sign-up", "/settings", "/admin/users"} <= paths
+    assert {
+        "/my-courses",
+        "/teach",
+        "/teach/courses/[course_id]",
+        "/teach/courses/[course_id]/lessons/[lesson_id]",
+        "/courses/[course_id]",
+        "/courses/[course_id]/lessons/[lesson_id]",
+    } <= paths
     assert "/dev/mailbox" in paths  # not production
 
 

@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from learning_app.settings import Settings, normalise_database_url
+from tests.conftest import TEST_DATABASE
 
 REAL_SECRETS = {
     "secret_key": "k" * 40,
@@ -16,7 +17,8 @@ REAL_SECRETS = {
 
 def test_defaults_point_at_the_local_stack() -> None:
     s = Settings(_env_file=None, stack_pg_port=6000, stack_redis_port=6001)
-    assert s.database_url == "postgresql+psycopg://postgres@127.0.0.1:6000/learning_app_test"
+    # DATABASE_NAME is the test database conftest chose; the host and port are the stack's.
+    assert s.database_url == f"postgresql+psycopg://postgres@127.0.0.1:6000/{TEST_DATABASE}"
     assert s.redis_url is not None
     assert s.upload_max_bytes == 50 * 1024 * 1024
     assert s.upload_allowed_types == ("pdf", "docx", "md", "txt")

@@ -1,0 +1,183 @@
+"""`/courses/[course_id]`: a course's page: its description, its lessons in order with the
+student's ticks, enrolment, and (for its teachers) the way to the editor."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import reflex as rx
+
+from learning_app.components.courses import loaded_page
+from learning_app.components.forms import form_error
+from learning_app.components.markdown import rendered_markdown
+from learning_app.services import learning
+from learning_app.services.courses import OutlineLesson
+from learning_app.services.errors import PermissionDenied
+from learning_app.services.markdown_render import render_markdown
+from learning_app.state.auth import AuthState, sign_in_redirect
+from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.course_pages import LoadedPageState, route_arg
+
+
+class CourseState(LoadedPageState, AuthState):
+    # The course exists and is published, but this viewer must enrol (or sign in) to read it.
+    needs_enrolment: bool = False
+    enrolling: bool = False
+    loaded_id: str = ""
+    title: str = ""
+    description_html: str = ""
+    status: str = ""
+    can_edit: bool = False
+    enrolled: bool = False
+    completed_count: int = 0
+    course_lessons: list[OutlineLesson] = []
+
+    async def _load_outline(self) -> None:
+        self.problem, self.needs_enrolment = "", False
+        try:
+            outline = await call_with_session(
+                learning.course_outline,
+                token=self.session_token or None,
+                course_id=route_arg(self, "course_id"),
+            )
+            self.description_html = await call_service(render_markdown, outline.description)
+        except PermissionDenied as exc:
+            self.problem_title, self.problem = "Enrol to read this course", str(exc)
+            self.needs_enrolment = True
+            return
+        except Exception as exc:
+            self._show_problem(exc)
+            return
+        self.loaded_id, self.title, self.status = outline.course_id, outline.title, outline.status
+        self.can_edit, self.enrolled = outline.can_edit, outline.enrolled
+        self.completed_count, self.course_lessons = outline.completed_count, outline.lessons
+
+    @rx.event
+    async def load(self) -> None:
+        """on_load, after `load_viewer` (visitors may read public courses)."""
+        self._start_loading()
+        await self._load_outline()
+        self.loading = False
+
+    @rx.event
+    async def enroll(self) -> AsyncIterator[object]:
+        if not self.signed_in:
+            yield sign_in_redirect(self.router.url.path)
+            return
+        self.enrolling = True
+        yield
+        await self._call(learning.enroll, course_id=route_arg(self, "course_id"))
+        if not self.error:
+            # Enrolling may open a course that was closed to this viewer: show all of it now.
+            await self._load_outline()
+        self.enrolling = False
+
+
+def course_exams_section() -> rx.Component:
+    """The course's exams for students. Hook for the exams feature: filled in separately."""
+    return rx.fragment()
+
+
+def _enrol_button() -> rx.Component:
+    return rx.button(
+        rx.cond(AuthState.signed_in, "Enrol in this course", "Sign in to enrol"),
+        on_click=CourseState.enroll,
+        loading=CourseState.enrolling,
+        size="3",
+    )
+
+
+def _lesson_item(lesson: OutlineLesson) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.link(
+                lesson.title,
+                href="/courses/" + CourseState.loaded_id + "/lessons/" + lesson.lesson_id,
+            ),
+            rx.cond(
+                lesson.completed,
+                rx.badge(
+                    rx.icon("circle-check", size=14, aria_hidden="true"),
+                    "Completed",
+                    color_scheme="green",
+                    variant="soft",
+                ),
+            ),
+            rx.cond(lesson.is_draft, rx.badge("Draft", color_scheme="amber", variant="soft")),
+            align="center",
+            spacing="3",
+        ),
+        rx.cond(lesson.summary != "", rx.text(lesson.summary, size="2", color_scheme="gray")),
+        padding_y="0.4rem",
+    )
+
+
+def _actions() -> rx.Component:
+    return rx.hstack(
+        rx.cond(
+            CourseState.can_edit,
+            rx.link(
+                rx.button("Edit course", variant="soft"),
+                href="/teach/courses/" + CourseState.loaded_id,
+            ),
+        ),
+        rx.cond(
+            CourseState.enrolled,
+            rx.text(
+                "You are enrolled · ",
+                CourseState.completed_count.to_string(),
+                " of ",
+                CourseState.course_lessons.length().to_string(),
+                " lessons complete",
+                color_scheme="gray",
+            ),
+            rx.cond(~CourseState.can_edit & (CourseState.status == "published"), _enrol_button()),
+        ),
+        spacing="4",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _course() -> rx.Component:
+    return rx.vstack(
+        rx.heading(CourseState.title, size="8", as_="h1"),
+        rx.cond(
+            CourseState.status != "published",
+            rx.callout(
+                "This course is a draft: only its teachers can see it.",
+                icon="eye-off",
+                color_scheme="amber",
+            ),
+        ),
+        form_error(CourseState.error),
+        _actions(),
+        rendered_markdown(CourseState.description_html),
+        rx.heading("Lessons", size="5", as_="h2"),
+        rx.cond(
+            CourseState.course_lessons.length() > 0,
+            rx.el.ol(
+                rx.foreach(CourseState.course_lessons, _lesson_item),
+                aria_label="Lessons",
+                list_style_type="decimal",
+                padding_left="1.5rem",
+            ),
+            rx.text("No lessons yet.", color_scheme="gray"),
+        ),
+        course_exams_section(),
+        spacing="4",
+        width="100%",
+        max_width="48rem",
+    )
+
+
+def course_page() -> rx.Component:
+    return loaded_page(
+        CourseState,
+        _course(),
+        rx.cond(
+            CourseState.needs_enrolment,
+            rx.fragment(form_error(CourseState.error), _enrol_button()),
+            rx.link("Browse courses", href="/"),
+        ),
+    )

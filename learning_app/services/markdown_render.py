@@ -1,0 +1,152 @@
+"""Markdown written by teachers, turned into HTML that is safe to show to anyone.
+
+Lesson bodies, course descriptions (and later exam texts and shared pages) are untrusted input.
+They are rendered here, on the server, in three steps:
+
+1. markdown-it-py in CommonMark mode with raw HTML *off*: `<script>` or `<img onerror>` typed
+   into a lesson comes out as escaped text, not markup. Linkify and typographer stay off too.
+2. Fenced code blocks are highlighted by Pygments into `<span class="...">` tokens (the colours
+   are in `assets/markdown.css`). The fence's language only picks a lexer; it is never echoed.
+3. nh3 (ammonia) sanitises the result against an allowlist, as a second line of defence: only
+   the tags and attributes Markdown produces, links to http/https/mailto or relative paths
+   (with `rel="noopener nofollow"`), images from https or this site only, and only the CSS
+   classes Pygments emits (so a lesson cannot borrow the app's own classes to dress itself up
+   as the app's UI).
+
+Headings move one level down (`#` becomes `<h2>`): the page's own title is its only `<h1>`.
+
+No Reflex import: pages, exams, share pages and jobs can all call `render_markdown`.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.token import STANDARD_TYPES
+from pygments.util import ClassNotFound
+
+HIGHLIGHT_CLASS = "highlight"
+MAX_HEADING_LEVEL = 6
+
+_TAGS = {
+    "a",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "span",
+    "strong",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    # Table column alignment; `filter_style_properties` keeps `text-align` and nothing else.
+    "th": {"style"},
+    "td": {"style"},
+}
+_CLASSES = {
+    "pre": {HIGHLIGHT_CLASS},
+    "span": {name for name in STANDARD_TYPES.values() if name},
+}
+_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _is_allowed_image(src: str) -> bool:
+    """https images, or a path on this site; not `//host/...` (another site) and not `data:`."""
+    src = src.strip()
+    if src.lower().startswith("https://"):
+        return True
+    return ":" not in src.split("/", 1)[0] and not src.startswith(("//", "\\"))
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and not _is_allowed_image(value):
+        return None
+    return value
+
+
+@lru_cache(maxsize=1)
+def _cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        allowed_classes=_CLASSES,
+        url_schemes=_URL_SCHEMES,
+        link_rel="noopener nofollow",
+        filter_style_properties={"text-align"},
+        attribute_filter=_filter_attribute,
+        strip_comments=True,
+    )
+
+
+def _highlight(code: str, language: str, _attrs: str) -> str:
+    """A fenced block as `<pre class="highlight"><code>` with Pygments token spans.
+
+    markdown-it uses a result that starts with `<pre` as is; unknown languages get the same
+    frame with escaped text, so every code block looks alike.
+    """
+    words = (language or "").split()
+    name = words[0] if words else ""
+    try:
+        lexer = get_lexer_by_name(name) if name else None
+    except ClassNotFound:
+        lexer = None
+    if lexer is None:
+        body = html.escape(code)
+    else:
+        body = highlight(code, lexer, HtmlFormatter(nowrap=True))
+    return f'<pre class="{HIGHLIGHT_CLASS}"><code>{body}</code></pre>\n'
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return MarkdownIt(
+        "commonmark",
+        {"html": False, "linkify": False, "typographer": False, "highlight": _highlight},
+    ).enable(["table", "strikethrough"])
+
+
+def _demote_headings(tokens: list[Token]) -> None:
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(int(token.tag[1]) + 1, MAX_HEADING_LEVEL)
+            token.tag = f"h{level}"
+
+
+def render_markdown(text: str) -> str:
+    """Untrusted Markdown -> sanitised HTML ("" for empty text)."""
+    if not text or not text.strip():
+        return ""
+    parser = _parser()
+    env: dict[str, object] = {}
+    tokens = parser.parse(text, env)
+    _demote_headings(tokens)
+    return _cleaner().clean(parser.renderer.render(tokens, parser.options, env))

@@ -1,0 +1,66 @@
+"""What the course and lesson pages share: reading route segments, showing a failed load, and
+calling a service for the viewer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import reflex as rx
+
+from learning_app.services.errors import NotFound, PermissionDenied
+from learning_app.state.auth import describe_error
+from learning_app.state.calls import call_with_session
+
+T = TypeVar("T")
+
+
+def route_arg(state: rx.State, name: str) -> str:
+    """The current value of a dynamic route segment such as `[course_id]`.
+
+    When a page with `[course_id]` in its route is added, Reflex 0.10 installs a computed var
+    `course_id` on the root state (`State.setup_dynamic_args`, reading the page's params) that
+    every state inherits. It is read by name here because no state declares it: a state var of
+    the same name would shadow it.
+    """
+    value = getattr(state, name, "")
+    return value if isinstance(value, str) else ""
+
+
+class LoadedPageState(rx.State, mixin=True):
+    """A page that loads one course or lesson. While `loading` it shows a spinner; when the
+    load fails, `problem_title` and `problem` replace the page; `error` and `notice` report
+    what the viewer's last action did.
+
+    A Reflex mixin, used as `class PageState(LoadedPageState, AuthState)`: a mixin's own
+    fields become vars only when it derives from `rx.State` itself and a real state comes
+    after it, and `_call` uses the `session_token` that `AuthState` provides.
+    """
+
+    loading: bool = True
+    problem_title: str = ""
+    problem: str = ""
+    error: str = ""
+    notice: str = ""
+
+    def _start_loading(self) -> None:
+        self.loading, self.problem, self.error, self.notice = True, "", "", ""
+
+    def _show_problem(self, exc: Exception) -> None:
+        if isinstance(exc, NotFound):
+            self.problem_title, self.problem = "Not found", str(exc)
+        elif isinstance(exc, PermissionDenied):
+            self.problem_title, self.problem = "Not allowed", str(exc)
+        else:
+            self.problem_title, self.problem = "Something went wrong", describe_error(exc)
+
+    async def _call(self, action: Callable[..., T], /, **kwargs: object) -> T | None:
+        """`action(session, token=..., **kwargs)` as the viewer; on failure `error` says why
+        and the result is None."""
+        self.error, self.notice = "", ""
+        try:
+            token = self.session_token  # type: ignore[attr-defined]  # from AuthState
+            return await call_with_session(action, token=token, **kwargs)
+        except Exception as exc:
+            self.error = describe_error(exc)
+            return None
