@@ -11,11 +11,16 @@ from learning_app.health_api import build_http_api
 from learning_app.jobs.runner import worker_lifespan
 from learning_app.pages.account_settings import account_settings_page
 from learning_app.pages.admin_users import AdminUsersState, admin_users_page
+from learning_app.pages.attempt_result import AttemptResultState, attempt_result_page
+from learning_app.pages.attempt_state import AttemptState
+from learning_app.pages.attempt_take import attempt_page
 from learning_app.pages.course import CourseState, course_page
 from learning_app.pages.course_editor import course_editor_page
 from learning_app.pages.course_editor_state import CourseEditorState
+from learning_app.pages.course_exams import CourseExamsState
 from learning_app.pages.course_teachers import CourseTeachersState
 from learning_app.pages.dev_mailbox import MailboxState, dev_mailbox_page
+from learning_app.pages.exam_intro import ExamIntroState, exam_intro_page
 from learning_app.pages.home import CatalogueState, home_page
 from learning_app.pages.lesson_editor import LessonEditorState, lesson_editor_page
 from learning_app.pages.lesson_reader import LessonReaderState, lesson_reader_page
@@ -77,7 +82,22 @@ ROUTES: list[Route] = [
         lesson_editor_page,
         [_signed_in, LessonEditorState.load],
     ),
-    Route("/courses/[course_id]", "Course", course_page, [_viewer, CourseState.load]),
+    Route(
+        "/courses/[course_id]",
+        "Course",
+        course_page,
+        [_viewer, CourseState.load, CourseExamsState.load],
+    ),
+    Route("/exams/[exam_id]", "Exam", exam_intro_page, [_signed_in, ExamIntroState.load]),
+    Route(
+        "/attempts/[attempt_id]", "Exam in progress", attempt_page, [_signed_in, AttemptState.load]
+    ),
+    Route(
+        "/attempts/[attempt_id]/result",
+        "Exam results",
+        attempt_result_page,
+        [_signed_in, AttemptResultState.load],
+    ),
     Route(
         "/courses/[course_id]/lessons/[lesson_id]",
         "Lesson",
@@ -93,7 +113,7 @@ if not get_settings().is_production:
 app = rx.App(
     api_transformer=build_http_api(),
     head_components=[rx.el.meta(name="color-scheme", content="light dark")],
-    stylesheets=[MARKDOWN_STYLESHEET],
+    stylesheets=["/app.css", MARKDOWN_STYLESHEET],
 )
 app.register_lifespan_task(worker_lifespan)
 for route in ROUTES:

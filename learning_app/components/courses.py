@@ -113,14 +113,16 @@ def confirm_button(
     on_confirm: rx.event.EventType,
     aria_label: str | rx.Var[str] | None = None,
     loading: rx.Var[bool] | bool = False,
+    color_scheme: str = "red",
+    cancel_label: str = "Cancel",
 ) -> rx.Component:
-    """A red button that asks before it acts (Escape or "Cancel" backs out; focus is trapped
-    in the dialog while it is open)."""
+    """A button that asks before it acts, red unless told otherwise (Escape or "Cancel" backs
+    out; focus is trapped in the dialog while it is open)."""
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
             rx.button(
                 label,
-                color_scheme="red",
+                color_scheme=color_scheme,
                 variant="soft",
                 aria_label=label if aria_label is None else aria_label,
                 loading=loading,
@@ -130,9 +132,11 @@ def confirm_button(
             rx.alert_dialog.title(title),
             rx.alert_dialog.description(description),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(
+                    rx.button(cancel_label, variant="soft", color_scheme="gray")
+                ),
                 rx.alert_dialog.action(
-                    rx.button(confirm_label, color_scheme="red", on_click=on_confirm)
+                    rx.button(confirm_label, color_scheme=color_scheme, on_click=on_confirm)
                 ),
                 spacing="3",
                 justify="end",

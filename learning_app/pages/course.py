@@ -10,6 +10,7 @@ import reflex as rx
 from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error
 from learning_app.components.markdown import rendered_markdown
+from learning_app.pages.course_exams import CourseExamsState, course_exams_section
 from learning_app.services import learning
 from learning_app.services.courses import OutlineLesson
 from learning_app.services.errors import PermissionDenied
@@ -70,12 +71,8 @@ class CourseState(LoadedPageState, AuthState):
         if not self.error:
             # Enrolling may open a course that was closed to this viewer: show all of it now.
             await self._load_outline()
+            yield CourseExamsState.load
         self.enrolling = False
-
-
-def course_exams_section() -> rx.Component:
-    """The course's exams for students. Hook for the exams feature: filled in separately."""
-    return rx.fragment()
 
 
 def _enrol_button() -> rx.Component:

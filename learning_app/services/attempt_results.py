@@ -68,6 +68,7 @@ class AttemptResult:
     exam_title: str
     course_id: str
     student_name: str
+    is_own: bool  # False when a teacher of the course is looking
     attempt_number: int
     status: str
     submitted_at: str
@@ -98,6 +99,7 @@ class ExamIntro:
     """An exam's start page: what it is, my attempts, and whether I can start now."""
 
     exam: ExamCard
+    course_id: str
     course_title: str
     passing_score: float
     feedback_policy: str
@@ -213,6 +215,7 @@ def attempt_result(session: Session, *, token: str, attempt_id: str) -> AttemptR
         exam_title=exam.title,
         course_id=str(exam.course_id),
         student_name=_student_name(session, attempt.user_id),
+        is_own=not teacher,
         attempt_number=attempt.attempt_number,
         status=AttemptStatus(attempt.status).value,
         submitted_at=iso(attempt.submitted_at),
@@ -269,6 +272,7 @@ def exam_intro(session: Session, *, token: str, exam_id: str) -> ExamIntro:
             reason = "This exam has no questions yet."
     return ExamIntro(
         exam=card,
+        course_id=str(course.id),
         course_title=course.title,
         passing_score=exam.passing_score,
         feedback_policy=FeedbackPolicy(exam.feedback_policy).value,

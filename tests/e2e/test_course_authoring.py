@@ -12,10 +12,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import RunningApp
+from tests.e2e.people import PASSWORD, account, signed_in_page
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct horse battery"
 LESSON_BODY = """# Printing
 
 Say hello <script>window.__pwned = true</script> to everyone.
@@ -24,26 +24,6 @@ Say hello <script>window.__pwned = true</script> to everyone.
 print("hello")
 ```
 """
-
-
-def _account(email: str, name: str, role: str) -> None:
-    from learning_app.adapters.postgres import session_scope
-    from learning_app.models import UserRole
-    from learning_app.services.accounts import create_user
-
-    with session_scope() as session:
-        create_user(session, email=email, password=PASSWORD, display_name=name, role=UserRole(role))
-
-
-def _signed_in_page(browser: Browser, app: RunningApp, email: str) -> Page:
-    page = browser.new_context().new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{app.url}/sign-in")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name=re.compile("Account menu"))).to_be_visible()
-    return page
 
 
 def _write_course(page: Page, app: RunningApp, title: str) -> str:
@@ -83,15 +63,15 @@ def test_a_teacher_publishes_a_lesson_and_a_student_completes_it(
     app_server: RunningApp, clean_db: str, browser: Browser, unique: str
 ) -> None:
     teacher_email, student_email = f"teacher-{unique}@example.com", f"ada-{unique}@example.com"
-    _account(teacher_email, "Tess Teacher", "teacher")
-    _account(student_email, "Ada Student", "student")
+    account(teacher_email, "Tess Teacher", "teacher")
+    account(student_email, "Ada Student", "student")
     title = f"Printing {unique}"
 
-    teacher = _signed_in_page(browser, app_server, teacher_email)
+    teacher = signed_in_page(browser, app_server, teacher_email)
     _write_course(teacher, app_server, title)
     teacher.context.close()
 
-    student = _signed_in_page(browser, app_server, student_email)
+    student = signed_in_page(browser, app_server, student_email)
     student.get_by_role("link", name=title).click()
     # The course is not public: its lessons open to enrolled students only.
     expect(student.get_by_role("heading", name="Enrol to read this course")).to_be_visible()
@@ -127,8 +107,8 @@ def test_a_student_cannot_teach(
     app_server: RunningApp, clean_db: str, browser: Browser, unique: str
 ) -> None:
     email = f"student-{unique}@example.com"
-    _account(email, "Only Student", "student")
-    page = _signed_in_page(browser, app_server, email)
+    account(email, "Only Student", "student")
+    page = signed_in_page(browser, app_server, email)
     expect(page.get_by_role("link", name="Teach")).to_have_count(0)
     page.goto(f"{app_server.url}/teach")
     expect(page.get_by_role("heading", name="Only teachers can create courses")).to_be_visible()
@@ -158,13 +138,13 @@ def test_the_course_editor_reorders_shares_and_deletes(
     app_server: RunningApp, clean_db: str, browser: Browser, unique: str
 ) -> None:
     owner_email, helper_email = f"owner-{unique}@example.com", f"helper-{unique}@example.com"
-    _account(owner_email, "Olga Owner", "teacher")
-    _account(helper_email, "Hugo Helper", "teacher")
+    account(owner_email, "Olga Owner", "teacher")
+    account(helper_email, "Hugo Helper", "teacher")
     title = f"Editing {unique}"
     course_id = _course_with_lessons(owner_email, title, ["First steps", "Second steps"])
     editor_url = f"{app_server.url}/teach/courses/{course_id}"
 
-    owner = _signed_in_page(browser, app_server, owner_email)
+    owner = signed_in_page(browser, app_server, owner_email)
     owner.goto(editor_url)
     lessons = owner.get_by_role("list", name="Lessons in course order").get_by_role("listitem")
     expect(lessons.nth(0)).to_contain_text("First steps")
@@ -199,7 +179,7 @@ def test_the_course_editor_reorders_shares_and_deletes(
     visitor.context.close()
 
     # A co-teacher may edit but not delete: the service's refusal is shown.
-    helper = _signed_in_page(browser, app_server, helper_email)
+    helper = signed_in_page(browser, app_server, helper_email)
     helper.goto(editor_url)
     helper.get_by_role("button", name="Delete course").click()
     helper.get_by_role("alertdialog").get_by_role("button", name="Delete course").click()

@@ -1,0 +1,85 @@
+"""The exams section of a course page: each exam with its facts and my best score."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from learning_app.services import exams
+from learning_app.services.errors import DomainError
+from learning_app.services.exams import ExamCard
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_with_session
+from learning_app.state.course_pages import route_arg
+
+
+class CourseExamsState(AuthState):
+    course_exams: list[ExamCard] = []
+
+    @rx.event
+    async def load(self) -> None:
+        """on_load of the course page, after its outline; the outline shows any problem, so a
+        course this viewer may not read simply has no exam list."""
+        try:
+            self.course_exams = await call_with_session(
+                exams.list_course_exams,
+                token=self.session_token or None,
+                course_id=route_arg(self, "course_id"),
+            )
+        except DomainError:
+            self.course_exams = []
+
+
+def _facts(exam: ExamCard) -> rx.Component:
+    return rx.hstack(
+        rx.badge(exam.type, variant="soft"),
+        rx.text(exam.question_count.to_string() + " questions", size="2"),
+        rx.text(
+            rx.cond(
+                exam.time_limit_minutes,
+                exam.time_limit_minutes.to_string() + " minutes",
+                "no time limit",
+            ),
+            size="2",
+        ),
+        rx.cond(exam.status == "draft", rx.badge("Draft", color_scheme="amber")),
+        rx.cond(~exam.is_open, rx.badge("Closed", color_scheme="gray")),
+        rx.cond(
+            exam.best_percent,
+            rx.badge("Best " + exam.best_percent.to_string() + "%", color_scheme="green"),
+        ),
+        spacing="3",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _exam_item(exam: ExamCard) -> rx.Component:
+    return rx.el.li(
+        rx.card(
+            rx.vstack(
+                rx.link(rx.heading(exam.title, size="4", as_="h3"), href="/exams/" + exam.id),
+                _facts(exam),
+                spacing="2",
+            ),
+            width="100%",
+        ),
+        list_style="none",
+    )
+
+
+def course_exams_section() -> rx.Component:
+    return rx.cond(
+        CourseExamsState.course_exams.length() > 0,
+        rx.vstack(
+            rx.heading("Exams", size="5", as_="h2"),
+            rx.el.ul(
+                rx.foreach(CourseExamsState.course_exams, _exam_item),
+                padding="0",
+                margin="0",
+                width="100%",
+                display="grid",
+                gap="0.75rem",
+            ),
+            width="100%",
+        ),
+    )

@@ -1,0 +1,173 @@
+"""`/exams/[exam_id]`: what an exam is, my attempts at it, and the button to start or resume."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import reflex as rx
+
+from learning_app.components.courses import loaded_page
+from learning_app.components.forms import form_error
+from learning_app.services import attempt_results, attempts
+from learning_app.services.attempt_results import AttemptSummary
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_with_session
+from learning_app.state.course_pages import LoadedPageState, route_arg
+
+FEEDBACK_POLICY_TEXT = {
+    "never": "Correct answers are not shown.",
+    "after_submit": "Correct answers and explanations are shown once you submit.",
+    "after_close": "Correct answers and explanations are shown after the exam closes.",
+}
+
+
+def exam_facts(time_limit: int | None, max_attempts: int | None, question_count: int) -> str:
+    """ "10 questions · 15 minutes · 3 attempts", for cards and the intro page."""
+    parts = [f"{question_count} question{'s' if question_count != 1 else ''}"]
+    parts.append(f"{time_limit} minutes" if time_limit else "no time limit")
+    parts.append(
+        f"{max_attempts} attempt{'s' if max_attempts != 1 else ''}"
+        if max_attempts
+        else "unlimited attempts"
+    )
+    return " · ".join(parts)
+
+
+class ExamIntroState(LoadedPageState, AuthState):
+    loaded_exam_id: str = ""
+    loaded_course_id: str = ""
+    course_title: str = ""
+    title: str = ""
+    description: str = ""
+    facts: str = ""
+    policy_text: str = ""
+    passing_score: float = 0.0
+    attempts: list[AttemptSummary] = []
+    resume_id: str = ""
+    can_start: bool = False
+    blocked_reason: str = ""
+    starting: bool = False
+
+    @rx.event
+    async def load(self) -> None:
+        self._start_loading()
+        try:
+            intro = await call_with_session(
+                attempt_results.exam_intro,
+                token=self.session_token,
+                exam_id=route_arg(self, "exam_id"),
+            )
+        except Exception as exc:
+            self._show_problem(exc)
+        else:
+            card = intro.exam
+            self.loaded_exam_id, self.title, self.description = (
+                card.id,
+                card.title,
+                card.description,
+            )
+            self.loaded_course_id, self.course_title = intro.course_id, intro.course_title
+            self.facts = exam_facts(card.time_limit_minutes, card.max_attempts, card.question_count)
+            self.policy_text = FEEDBACK_POLICY_TEXT.get(intro.feedback_policy, "")
+            self.passing_score, self.attempts = intro.passing_score, intro.attempts
+            self.resume_id, self.can_start = intro.in_progress_attempt_id, intro.can_start
+            self.blocked_reason = intro.blocked_reason
+        finally:
+            self.loading = False
+
+    @rx.event
+    async def start(self) -> AsyncIterator[object]:
+        self.starting = True
+        yield
+        view = await self._call(attempts.start_attempt, exam_id=self.loaded_exam_id)
+        self.starting = False
+        if view is not None:
+            yield rx.redirect(f"/attempts/{view.attempt_id}")
+
+
+def _attempt_row(attempt: AttemptSummary) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(attempt.attempt_number),
+        rx.table.cell(
+            rx.match(
+                attempt.status,
+                ("in_progress", "In progress"),
+                ("awaiting_grading", "Awaiting grading"),
+                ("graded", rx.cond(attempt.passed, "Passed", "Not passed")),
+                "Submitted",
+            )
+        ),
+        rx.table.cell(rx.cond(attempt.percent, attempt.percent.to_string() + "%", "-")),
+        rx.table.cell(
+            rx.cond(
+                attempt.status == "in_progress",
+                rx.text("-"),
+                rx.link(
+                    "Results",
+                    href="/attempts/" + attempt.attempt_id + "/result",
+                    aria_label="Results of attempt " + attempt.attempt_number.to_string(),
+                ),
+            )
+        ),
+    )
+
+
+def _my_attempts() -> rx.Component:
+    return rx.cond(
+        ExamIntroState.attempts.length() > 0,
+        rx.vstack(
+            rx.heading("Your attempts", size="5", as_="h2"),
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in ("Attempt", "Result", "Score", "Details")
+                        ]
+                    )
+                ),
+                rx.table.body(rx.foreach(ExamIntroState.attempts, _attempt_row)),
+                width="100%",
+            ),
+            width="100%",
+        ),
+        rx.text("You have not taken this exam yet.", color_scheme="gray"),
+    )
+
+
+def _start_button() -> rx.Component:
+    s = ExamIntroState
+    return rx.cond(
+        s.resume_id != "",
+        rx.link(rx.button("Resume attempt", size="3"), href="/attempts/" + s.resume_id),
+        rx.cond(
+            s.can_start,
+            rx.button("Start exam", size="3", on_click=s.start, loading=s.starting),
+            rx.callout(s.blocked_reason, icon="lock", color_scheme="gray"),
+        ),
+    )
+
+
+def _intro() -> rx.Component:
+    s = ExamIntroState
+    return rx.vstack(
+        rx.link("← " + s.course_title, href="/courses/" + s.loaded_course_id, size="2"),
+        rx.heading(s.title, size="8", as_="h1"),
+        rx.cond(s.description != "", rx.text(s.description, white_space="pre-wrap")),
+        rx.text(s.facts, weight="medium"),
+        rx.text(
+            s.passing_score.to_string() + "% needed to pass. " + s.policy_text,
+            color_scheme="gray",
+        ),
+        form_error(s.error),
+        _start_button(),
+        rx.divider(),
+        _my_attempts(),
+        spacing="4",
+        width="100%",
+        max_width="48rem",
+    )
+
+
+def exam_intro_page() -> rx.Component:
+    return loaded_page(ExamIntroState, _intro(), rx.link("Back to my courses", href="/my-courses"))
