@@ -13,7 +13,6 @@ from learning_app.components.markdown import rendered_markdown
 from learning_app.pages.course_exams import CourseExamsState, course_exams_section
 from learning_app.services import learning
 from learning_app.services.courses import OutlineLesson
-from learning_app.services.errors import PermissionDenied
 from learning_app.services.markdown_render import render_markdown
 from learning_app.state.auth import AuthState, sign_in_redirect
 from learning_app.state.calls import call_service, call_with_session
@@ -21,20 +20,20 @@ from learning_app.state.course_pages import LoadedPageState, route_arg
 
 
 class CourseState(LoadedPageState, AuthState):
-    # The course exists and is published, but this viewer must enrol (or sign in) to read it.
-    needs_enrolment: bool = False
     enrolling: bool = False
     loaded_id: str = ""
     title: str = ""
     description_html: str = ""
     status: str = ""
     can_edit: bool = False
+    # Whether the lessons open; a published course's outline shows to anyone as its syllabus.
+    can_read: bool = False
     enrolled: bool = False
     completed_count: int = 0
     course_lessons: list[OutlineLesson] = []
 
     async def _load_outline(self) -> None:
-        self.problem, self.needs_enrolment = "", False
+        self.problem = ""
         try:
             outline = await call_with_session(
                 learning.course_outline,
@@ -42,15 +41,12 @@ class CourseState(LoadedPageState, AuthState):
                 course_id=route_arg(self, "course_id"),
             )
             self.description_html = await call_service(render_markdown, outline.description)
-        except PermissionDenied as exc:
-            self.problem_title, self.problem = "Enrol to read this course", str(exc)
-            self.needs_enrolment = True
-            return
         except Exception as exc:
             self._show_problem(exc)
             return
         self.loaded_id, self.title, self.status = outline.course_id, outline.title, outline.status
         self.can_edit, self.enrolled = outline.can_edit, outline.enrolled
+        self.can_read = outline.can_read
         self.completed_count, self.course_lessons = outline.completed_count, outline.lessons
 
     @rx.event
@@ -87,9 +83,13 @@ def _enrol_button() -> rx.Component:
 def _lesson_item(lesson: OutlineLesson) -> rx.Component:
     return rx.el.li(
         rx.hstack(
-            rx.link(
-                lesson.title,
-                href="/courses/" + CourseState.loaded_id + "/lessons/" + lesson.lesson_id,
+            rx.cond(
+                CourseState.can_read,
+                rx.link(
+                    lesson.title,
+                    href="/courses/" + CourseState.loaded_id + "/lessons/" + lesson.lesson_id,
+                ),
+                rx.text(lesson.title, weight="medium"),
             ),
             rx.cond(
                 lesson.completed,
@@ -172,9 +172,5 @@ def course_page() -> rx.Component:
     return loaded_page(
         CourseState,
         _course(),
-        rx.cond(
-            CourseState.needs_enrolment,
-            rx.fragment(form_error(CourseState.error), _enrol_button()),
-            rx.link("Browse courses", href="/"),
-        ),
+        rx.link("Browse courses", href="/"),
     )

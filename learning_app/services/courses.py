@@ -103,6 +103,7 @@ class CourseOutline:
     status: str
     is_public: bool
     can_edit: bool
+    can_read: bool  # may open the lessons (editor, enrolled, or public course)
     enrolled: bool
     completed_count: int
     lessons: list[OutlineLesson]

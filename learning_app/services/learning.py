@@ -25,6 +25,7 @@ from learning_app.services.course_access import (
     COURSE_NOT_FOUND,
     LESSON_NOT_FOUND,
     can_edit_course,
+    can_read_course,
     is_enrolled,
     lesson_place,
     load_course,
@@ -107,10 +108,15 @@ def progress_by_lesson(
 def course_outline(session: Session, *, token: str | None, course_id: str) -> CourseOutline:
     """The course and its lessons in order, with the viewer's completion of each.
 
-    Students see published lessons only; editors see drafts too, marked `is_draft`.
+    Students see published lessons only; editors see drafts too, marked `is_draft`. A published
+    course's outline is its syllabus, open to anyone (`can_read` False until they enrol, or for
+    a visitor of a course that is not public); its lessons themselves stay closed.
     """
     viewer = optional_viewer(session, token)
-    course = require_course_reader(session, viewer, course_id)
+    course = load_course(session, course_id)
+    can_read = can_read_course(session, viewer, course)
+    if not can_read and course.status != PublishStatus.PUBLISHED:
+        raise NotFound(COURSE_NOT_FOUND)
     editor = can_edit_course(session, viewer, course)
     progress = progress_by_lesson(session, viewer, course.id)
     lessons = []
@@ -135,6 +141,7 @@ def course_outline(session: Session, *, token: str | None, course_id: str) -> Co
         status=PublishStatus(course.status).value,
         is_public=course.is_public,
         can_edit=editor,
+        can_read=can_read,
         enrolled=is_enrolled(session, viewer, course.id),
         completed_count=sum(1 for item in lessons if item.completed),
         lessons=lessons,

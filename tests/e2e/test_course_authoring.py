@@ -73,8 +73,10 @@ def test_a_teacher_publishes_a_lesson_and_a_student_completes_it(
 
     student = signed_in_page(browser, app_server, student_email)
     student.get_by_role("link", name=title).click()
-    # The course is not public: its lessons open to enrolled students only.
-    expect(student.get_by_role("heading", name="Enrol to read this course")).to_be_visible()
+    # The course is not public: its syllabus shows, its lessons open to enrolled students only.
+    expect(student.get_by_role("heading", name=title, level=1)).to_be_visible()
+    expect(student.get_by_role("link", name="Hello output")).to_have_count(0)
+    expect(student.get_by_text("Hello output")).to_be_visible()
     student.get_by_role("button", name="Enrol in this course").click()
     expect(student.get_by_role("heading", name=title, level=1)).to_be_visible()
     expect(student.get_by_text("You are enrolled")).to_be_visible()

@@ -184,13 +184,15 @@ def test_enrol_only_in_published_courses(teacher: str, student: str) -> None:
     with session_scope() as session, pytest.raises(InvalidInput):
         learning.enroll(session, token=teacher, course_id=course_id)
     publish(teacher, course_id)
+    syllabus = outline(student, course_id)  # open to read about, closed to read in
+    assert not syllabus.can_read and [i.title for i in syllabus.lessons] == ["One"]
     with session_scope() as session, pytest.raises(PermissionDenied):
-        learning.course_outline(session, token=student, course_id=course_id)
+        learning.read_lesson(session, token=student, course_id=course_id, lesson_id=lesson_id)
     for _ in range(2):
         with session_scope() as session:
             assert learning.enroll(session, token=student, course_id=course_id).enrolled
     assert count(Enrollment) == 1
-    assert outline(student, course_id).enrolled
+    assert outline(student, course_id).enrolled and outline(student, course_id).can_read
     with session_scope() as session:
         assert [c.id for c in learning.list_my_courses(session, token=student)] == [course_id]
         learning.read_lesson(session, token=student, course_id=course_id, lesson_id=lesson_id)
