@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -219,16 +218,21 @@ def build_question_order(session: Session, exam: Exam) -> list[dict[str, Any]]:
     return order
 
 
-def _in_progress(session: Session, exam_id: uuid.UUID, user_id: uuid.UUID) -> ExamAttempt | None:
-    return session.exec(
-        select(ExamAttempt)
-        .where(
-            ExamAttempt.exam_id == exam_id,
-            ExamAttempt.user_id == user_id,
-            ExamAttempt.status == AttemptStatus.IN_PROGRESS,
-        )
-        .with_for_update()
-    ).first()
+def _my_attempts(session: Session, exam_id: uuid.UUID, user_id: uuid.UUID) -> list[ExamAttempt]:
+    """The viewer's attempts at the exam, locked, read in one statement: which one is in
+    progress and how many were used must come from the same snapshot, or a start racing
+    another could count the other's attempt without seeing that it is in progress."""
+    return list(
+        session.exec(
+            select(ExamAttempt)
+            .where(ExamAttempt.exam_id == exam_id, ExamAttempt.user_id == user_id)
+            .with_for_update()
+        ).all()
+    )
+
+
+def _in_progress(attempts_: list[ExamAttempt]) -> ExamAttempt | None:
+    return next((a for a in attempts_ if a.status == AttemptStatus.IN_PROGRESS), None)
 
 
 def _exam_for_student(session: Session, viewer: Viewer, exam_id: str) -> Exam:
@@ -265,7 +269,8 @@ def start_attempt(session: Session, *, token: str, exam_id: str) -> AttemptView:
     user_id = uuid.UUID(viewer.user_id)
     exam = _exam_for_student(session, viewer, exam_id)
     now = utc_now()
-    current = _in_progress(session, exam.id, user_id)
+    mine = _my_attempts(session, exam.id, user_id)
+    current = _in_progress(mine)
     if current is not None:
         if not is_expired(current, now):
             return attempt_view(session, current, exam, now)
@@ -273,11 +278,7 @@ def start_attempt(session: Session, *, token: str, exam_id: str) -> AttemptView:
     if not is_open(exam, now):
         when = "has not opened yet" if exam.opens_at and now < exam.opens_at else "has closed"
         raise PermissionDenied(f"This exam {when}.")
-    used = session.exec(
-        select(func.count())
-        .select_from(ExamAttempt)
-        .where(ExamAttempt.exam_id == exam.id, ExamAttempt.user_id == user_id)
-    ).one()
+    used = len(mine)
     if exam.max_attempts is not None and used >= exam.max_attempts:
         raise PermissionDenied(
             f"You have used all {exam.max_attempts} attempt(s) allowed for this exam."
@@ -302,7 +303,7 @@ def start_attempt(session: Session, *, token: str, exam_id: str) -> AttemptView:
             session.add(attempt)
     except IntegrityError:
         # A concurrent start (another tab) won the race: resume the attempt it created.
-        current = _in_progress(session, exam.id, user_id)
+        current = _in_progress(_my_attempts(session, exam.id, user_id))
         if current is None:
             raise PermissionDenied(
                 "Another attempt was just started or finished. Reload."
