@@ -161,6 +161,18 @@ def cmd_bench_exams(args: argparse.Namespace) -> int:
     return 0 if result["errors"] == 0 else 1
 
 
+def cmd_bench_share(args: argparse.Namespace) -> int:
+    from learning_app.bench.share import run_share_bench
+
+    result = run_share_bench(tokens=args.tokens, lookups=args.lookups)
+    print(f"{result['lookups']} lookups among {result['tokens']} links")
+    print(f"share lookup   p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms")
+    print(f"row by id      p50 {result['raw_p50_ms']} ms  p95 {result['raw_p95_ms']} ms")
+    keys = ("tokens", "p95_ms")
+    print(json.dumps({"bench": "share", **{key: result[key] for key in keys}}))
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     from learning_app.jobs.runner import run_worker
 
@@ -269,6 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
     exams_bench.add_argument("--window", type=float, default=10.0, help="seconds of arrivals")
     exams_bench.add_argument("--processes", type=int, default=0, help="default: one per core")
     exams_bench.set_defaults(func=cmd_bench_exams)
+    share_bench = bench_cmd.add_parser("share", help="share-link lookups among 100k links")
+    share_bench.add_argument("--tokens", type=int, default=100_000)
+    share_bench.add_argument("--lookups", type=int, default=2_000)
+    share_bench.set_defaults(func=cmd_bench_share)
     return parser
 
 

@@ -36,6 +36,7 @@ from learning_app.models import (
     ExamAttempt,
     Lesson,
     PublishStatus,
+    ShareEntityType,
     UserProfile,
     UserRole,
 )
@@ -51,6 +52,7 @@ from learning_app.services.course_access import (
 )
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.permissions import require_teacher, require_viewer
+from learning_app.services.share_tokens import delete_links_to
 
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 5_000
@@ -273,6 +275,7 @@ def delete_course(session: Session, *, token: str, course_id: str) -> None:
             f"Students have taken this course's exams ({taken} attempt(s)), and their results "
             "are kept. Unpublish the course instead of deleting it."
         )
+    delete_links_to(session, ShareEntityType.COURSE, course.id)
     session.execute(delete(Course).where(col(Course.id) == course.id))
     session.expunge(course)
 

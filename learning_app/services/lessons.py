@@ -25,6 +25,7 @@ from learning_app.models import (
     CourseLesson,
     Lesson,
     PublishStatus,
+    ShareEntityType,
 )
 from learning_app.models.base import utc_now
 from learning_app.services.accounts import Viewer
@@ -42,6 +43,7 @@ from learning_app.services.course_access import (
 from learning_app.services.courses import clean_title
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from learning_app.services.permissions import require_viewer
+from learning_app.services.share_tokens import delete_links_to
 
 MAX_BODY_LENGTH = 200_000
 MAX_SUMMARY_LENGTH = 1_000
@@ -280,6 +282,7 @@ def delete_lesson(session: Session, *, token: str, lesson_id: str) -> None:
         )
     for course in courses:
         require_course_editor(session, viewer, course.id, lock=True)
+    delete_links_to(session, ShareEntityType.LESSON, lesson.id)
     session.delete(lesson)
     session.flush()
     for course in courses:

@@ -1,0 +1,363 @@
+"""Share links: a teacher lets anyone with a secret URL read one course or one lesson.
+
+A link's token is 256 random bits (`secrets.token_urlsafe(32)`), shown to its creator once and
+stored only as its SHA-256 (`shared_token.token_hash`, unique index). A visit hashes the token
+from the URL and looks the hash up, so a leaked table yields no working links, and nobody can
+forge a link to something that was never shared.
+
+What a link opens, and nothing else:
+- a **course** link: the course's published lessons (never drafts, never exams);
+- a **lesson** link: that lesson, if published, and no other lesson.
+
+A link that is expired, revoked, unknown, or whose course or lesson is gone or unpublished
+answers with the same `LinkUnavailable` message, so a visitor cannot tell which it was.
+Lookups are rate-limited per client IP. Each successful open counts a view and records a
+`share_opened` analytics event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from learning_app.models import (
+    AnalyticsEvent,
+    Course,
+    CourseLesson,
+    Lesson,
+    PublishStatus,
+    SharedToken,
+    ShareEntityType,
+    ShareVisibility,
+)
+from learning_app.models.base import utc_now
+from learning_app.services import rate_limits
+from learning_app.services.accounts import Viewer
+from learning_app.services.course_access import (
+    can_edit_course,
+    iso,
+    optional_viewer,
+    ordered_lessons,
+    parse_id,
+    require_course_editor,
+)
+from learning_app.services.errors import InvalidInput, NotFound
+from learning_app.services.lessons import require_lesson_editor
+from learning_app.services.permissions import require_teacher, require_viewer
+from learning_app.services.share_tokens import token_hash
+
+TOKEN_BYTES = 32  # 256 bits of entropy, 43 URL-safe characters
+MAX_TOKEN_LENGTH = 64
+LOOKUPS_PER_MINUTE = 60  # per client IP; a reader clicks, a guesser hammers
+MAX_EXPIRY_DAYS = 365
+LINK_NOT_FOUND = "We could not find that share link."
+
+
+class LinkUnavailable(NotFound):
+    """One message for expired, revoked, unknown and emptied links alike."""
+
+    default_message = (
+        "This link is not available. It may have expired or been turned off, or the address "
+        "is incomplete. Ask the person who shared it for a new one."
+    )
+
+
+@dataclass(frozen=True)
+class ShareLinkView:
+    """A link as its teacher manages it (never the token: it is not stored)."""
+
+    id: str
+    entity_type: str
+    entity_id: str
+    entity_title: str
+    course_id: str  # the course to open in the editor ("" for a lesson in no course)
+    visibility: str
+    created_at: str
+    expires_at: str
+    revoked: bool
+    active: bool
+    view_count: int
+    last_viewed_at: str
+
+
+@dataclass(frozen=True)
+class CreatedShareLink:
+    link: ShareLinkView
+    path: str  # "/share/<token>": shown once, then only its hash exists
+
+
+@dataclass(frozen=True)
+class SharedLessonItem:
+    lesson_id: str
+    title: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class SharedContent:
+    """What a share link shows: a course outline, or one lesson (`body_markdown` is raw:
+    render it sanitised)."""
+
+    entity_type: str
+    course_id: str
+    course_title: str
+    course_description: str
+    lesson_id: str = ""
+    lesson_title: str = ""
+    body_markdown: str = ""
+    lessons: list[SharedLessonItem] = field(default_factory=list)
+
+
+def _expiry(expires_in_days: int | str | None, now: datetime) -> datetime | None:
+    if expires_in_days in (None, "", 0, "0", "never"):
+        return None
+    try:
+        days = int(str(expires_in_days).strip())
+    except ValueError:
+        raise InvalidInput("Choose when the link expires.", field="expires_in_days") from None
+    if not 1 <= days <= MAX_EXPIRY_DAYS:
+        raise InvalidInput(
+            f"A link can last from 1 to {MAX_EXPIRY_DAYS} days, or never expire.",
+            field="expires_in_days",
+        )
+    return now + timedelta(days=days)
+
+
+def _entity_title(session: Session, link: SharedToken) -> tuple[str, str]:
+    """(title, course id to manage it from); ("(deleted)", "") when the target is gone."""
+    if link.entity_type == ShareEntityType.COURSE:
+        course = session.get(Course, link.entity_id)
+        return (course.title, str(course.id)) if course else ("(deleted)", "")
+    lesson = session.get(Lesson, link.entity_id)
+    if lesson is None:
+        return "(deleted)", ""
+    place = session.exec(
+        select(CourseLesson.course_id).where(CourseLesson.lesson_id == lesson.id).limit(1)
+    ).first()
+    return lesson.title, str(place) if place else ""
+
+
+def _view(session: Session, link: SharedToken, now: datetime) -> ShareLinkView:
+    title, course_id = _entity_title(session, link)
+    expired = link.expires_at is not None and link.expires_at <= now
+    return ShareLinkView(
+        id=str(link.id),
+        entity_type=ShareEntityType(link.entity_type).value,
+        entity_id=str(link.entity_id),
+        entity_title=title,
+        course_id=course_id,
+        visibility=ShareVisibility(link.visibility).value,
+        created_at=iso(link.created_at),
+        expires_at=iso(link.expires_at),
+        revoked=link.revoked_at is not None,
+        active=link.revoked_at is None and not expired,
+        view_count=link.view_count,
+        last_viewed_at=iso(link.last_viewed_at),
+    )
+
+
+def _require_sharer(
+    session: Session, viewer: Viewer, entity_type: ShareEntityType, entity_id: str
+) -> uuid.UUID:
+    """The entity's id, if the viewer may share it (edits the course or the lesson)."""
+    if entity_type is ShareEntityType.COURSE:
+        return require_course_editor(session, viewer, entity_id).id
+    return require_lesson_editor(session, viewer, entity_id).id
+
+
+def _entity_type(raw: str) -> ShareEntityType:
+    try:
+        return ShareEntityType(raw)
+    except ValueError:
+        raise InvalidInput("Share a course or a lesson.", field="entity_type") from None
+
+
+def create_share_link(
+    session: Session,
+    *,
+    token: str,
+    entity_type: str,
+    entity_id: str,
+    visibility: str = ShareVisibility.PUBLIC.value,
+    expires_in_days: int | str | None = None,
+) -> CreatedShareLink:
+    viewer = require_teacher(require_viewer(session, token))
+    kind = _entity_type(entity_type)
+    target = _require_sharer(session, viewer, kind, entity_id)
+    try:
+        audience = ShareVisibility(visibility)
+    except ValueError:
+        raise InvalidInput("Choose who can open the link.", field="visibility") from None
+    now = utc_now()
+    raw = secrets.token_urlsafe(TOKEN_BYTES)
+    link = SharedToken(
+        entity_type=kind,
+        entity_id=target,
+        token_hash=token_hash(raw),
+        visibility=audience,
+        created_by=uuid.UUID(viewer.user_id),
+        created_at=now,
+        expires_at=_expiry(expires_in_days, now),
+    )
+    session.add(link)
+    session.flush()
+    return CreatedShareLink(link=_view(session, link, now), path=f"/share/{raw}")
+
+
+def _may_manage(session: Session, viewer: Viewer, link: SharedToken) -> bool:
+    if str(link.created_by) == viewer.user_id:
+        return True
+    if link.entity_type == ShareEntityType.COURSE:
+        course = session.get(Course, link.entity_id)
+        return course is not None and can_edit_course(session, viewer, course)
+    return False
+
+
+def list_share_links(
+    session: Session, *, token: str, entity_type: str = "", entity_id: str = ""
+) -> list[ShareLinkView]:
+    """The viewer's links, newest first; or every link to one course or lesson they share."""
+    viewer = require_viewer(session, token)
+    query = select(SharedToken)
+    if entity_type:
+        kind = _entity_type(entity_type)
+        query = query.where(
+            SharedToken.entity_type == kind,
+            SharedToken.entity_id == _require_sharer(session, viewer, kind, entity_id),
+        )
+    else:
+        query = query.where(SharedToken.created_by == uuid.UUID(viewer.user_id))
+    now = utc_now()
+    links = session.exec(query.order_by(col(SharedToken.created_at).desc()).limit(500)).all()
+    return [_view(session, link, now) for link in links]
+
+
+def revoke_share_link(session: Session, *, token: str, link_id: str) -> ShareLinkView:
+    """Turn a link off for good (revoking twice changes nothing)."""
+    viewer = require_viewer(session, token)
+    link = session.exec(
+        select(SharedToken)
+        .where(SharedToken.id == parse_id(link_id, LINK_NOT_FOUND))
+        .with_for_update()
+    ).first()
+    if link is None or not _may_manage(session, viewer, link):
+        raise NotFound(LINK_NOT_FOUND)
+    link.revoked_at = link.revoked_at or utc_now()
+    session.add(link)
+    session.flush()
+    return _view(session, link, utc_now())
+
+
+def find_active_link(session: Session, raw_token: str, now: datetime) -> SharedToken:
+    """The live link for a raw token (one lookup through the unique index), else
+    LinkUnavailable."""
+    raw = (raw_token or "").strip()
+    if not raw or len(raw) > MAX_TOKEN_LENGTH:
+        raise LinkUnavailable()
+    link = session.exec(
+        select(SharedToken).where(SharedToken.token_hash == token_hash(raw))
+    ).first()
+    if link is None or link.revoked_at is not None:
+        raise LinkUnavailable()
+    if link.expires_at is not None and link.expires_at <= now:
+        raise LinkUnavailable()
+    return link
+
+
+def _published_course(session: Session, course_id: uuid.UUID) -> Course:
+    course = session.get(Course, course_id)
+    if course is None or course.status != PublishStatus.PUBLISHED:
+        raise LinkUnavailable()
+    return course
+
+
+def _content(session: Session, link: SharedToken, lesson_id: str) -> SharedContent:
+    if link.entity_type == ShareEntityType.LESSON:
+        if lesson_id and lesson_id != str(link.entity_id):
+            raise LinkUnavailable()  # a lesson link opens that lesson and nothing else
+        lesson = session.get(Lesson, link.entity_id)
+        if lesson is None or lesson.status != PublishStatus.PUBLISHED:
+            raise LinkUnavailable()
+        place = session.exec(
+            select(Course)
+            .join(CourseLesson, col(CourseLesson.course_id) == col(Course.id))
+            .where(CourseLesson.lesson_id == lesson.id, Course.status == PublishStatus.PUBLISHED)
+            .limit(1)
+        ).first()
+        return SharedContent(
+            entity_type=ShareEntityType.LESSON.value,
+            course_id=str(place.id) if place else "",
+            course_title=place.title if place else "",
+            course_description="",
+            lesson_id=str(lesson.id),
+            lesson_title=lesson.title,
+            body_markdown=lesson.body_markdown,
+        )
+    course = _published_course(session, link.entity_id)
+    published = ordered_lessons(session, course.id, include_drafts=False)
+    content = SharedContent(
+        entity_type=ShareEntityType.COURSE.value,
+        course_id=str(course.id),
+        course_title=course.title,
+        course_description=course.description or "",
+        lessons=[
+            SharedLessonItem(lesson_id=str(item.id), title=item.title, summary=item.summary or "")
+            for item, _ in published
+        ],
+    )
+    if not lesson_id:
+        return content
+    chosen = next((item for item, _ in published if str(item.id) == lesson_id), None)
+    if chosen is None:
+        raise LinkUnavailable()  # a draft, or a lesson of another course
+    return replace(
+        content,
+        lesson_id=str(chosen.id),
+        lesson_title=chosen.title,
+        body_markdown=chosen.body_markdown,
+    )
+
+
+def open_share_link(
+    session: Session,
+    *,
+    raw_token: str,
+    client_ip: str,
+    viewer_token: str | None = None,
+    lesson_id: str = "",
+) -> SharedContent:
+    """What the link shows (a lesson of a course link when `lesson_id` is given), counting
+    the view. Rate-limited per IP before anything is looked up."""
+    rate_limits.hit(
+        "share_lookup", client_ip or "unknown", limit=LOOKUPS_PER_MINUTE, window_seconds=60
+    )
+    now = utc_now()
+    link = find_active_link(session, raw_token, now)
+    viewer = optional_viewer(session, viewer_token)
+    if link.visibility == ShareVisibility.SIGNED_IN and viewer is None:
+        raise LinkUnavailable("Please sign in to open this link.")
+    content = _content(session, link, lesson_id.strip())
+    session.execute(
+        update(SharedToken)
+        .where(col(SharedToken.id) == link.id)
+        .values(view_count=SharedToken.view_count + 1, last_viewed_at=now)
+    )
+    session.add(
+        AnalyticsEvent(
+            name="share_opened",
+            user_id=uuid.UUID(viewer.user_id) if viewer else None,
+            course_id=uuid.UUID(content.course_id) if content.course_id else None,
+            context={
+                "link_id": str(link.id),
+                "entity_type": content.entity_type,
+                "lesson_id": content.lesson_id,
+            },
+            occurred_at=now,
+        )
+    )
+    return content
