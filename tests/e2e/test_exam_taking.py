@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.conftest import RunningApp
 from tests.e2e.people import account, signed_in_page
@@ -72,7 +72,7 @@ def _course_with_exam(teacher_email: str, student_email: str) -> tuple[str, str]
     return course.id, exam.id
 
 
-def _question(page: Page, number: int):  # noqa: ANN202 - a Playwright Locator
+def _question(page: Page, number: int) -> Locator:
     return page.get_by_role("group", name=f"Question {number}", exact=True)
 
 
