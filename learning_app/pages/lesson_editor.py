@@ -10,6 +10,7 @@ import reflex as rx
 from learning_app.components.courses import loaded_page, status_badge, text_area_field
 from learning_app.components.forms import field, form_error, form_notice
 from learning_app.components.markdown import rendered_markdown
+from learning_app.components.share_dialog import share_dialog
 from learning_app.services import learning, lessons
 from learning_app.services.courses import MAX_TITLE_LENGTH
 from learning_app.services.lessons import MAX_BODY_LENGTH, MAX_SUMMARY_LENGTH
@@ -168,6 +169,7 @@ def _publishing() -> rx.Component:
                 loading=LessonEditorState.busy,
             ),
         ),
+        share_dialog("lesson", LessonEditorState.loaded_id, "lesson"),
         rx.link(
             "View as a student",
             href="/courses/"

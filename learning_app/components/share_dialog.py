@@ -1,0 +1,245 @@
+"""The share dialog of a course or lesson, and the state behind it and `/teach/links`.
+
+A new link's full address is shown once, right after it is made (only its hash is stored),
+with a copy button; existing links show their audience, expiry and views, and can be revoked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import reflex as rx
+
+from learning_app.components.forms import form_error, form_notice
+from learning_app.services import share_links
+from learning_app.services.share_links import ShareLinkView
+from learning_app.settings import get_settings
+from learning_app.state.auth import AuthState, describe_error
+from learning_app.state.calls import call_with_session
+
+EXPIRY_CHOICES = [("never", "Never"), ("1", "In 1 day"), ("7", "In 7 days"), ("30", "In 30 days")]
+AUDIENCE_CHOICES = [("public", "Anyone with the link"), ("signed_in", "Signed-in users")]
+
+
+class ShareLinksState(AuthState):
+    """Links of one course or lesson (the dialog), or all of mine (`/teach/links`)."""
+
+    share_entity_type: str = ""
+    share_entity_id: str = ""
+    links: list[ShareLinkView] = []
+    new_link_url: str = ""
+    share_error: str = ""
+    share_notice: str = ""
+    share_busy: bool = False
+    links_loading: bool = False
+
+    async def _reload(self) -> None:
+        self.links_loading = True
+        try:
+            self.links = await call_with_session(
+                share_links.list_share_links,
+                token=self.session_token,
+                entity_type=self.share_entity_type,
+                entity_id=self.share_entity_id,
+            )
+        except Exception as exc:
+            self.share_error = describe_error(exc)
+        finally:
+            self.links_loading = False
+
+    @rx.event
+    async def open_for(self, entity_type: str, entity_id: str) -> None:
+        """The dialog opens: the links of this course or lesson (the service checks that the
+        viewer may share it)."""
+        self.share_entity_type, self.share_entity_id = entity_type, entity_id
+        self.new_link_url, self.share_error, self.share_notice = "", "", ""
+        await self._reload()
+
+    @rx.event
+    async def load_mine(self) -> None:
+        """on_load of `/teach/links`."""
+        self.share_entity_type, self.share_entity_id = "", ""
+        self.new_link_url, self.share_error, self.share_notice = "", "", ""
+        await self._reload()
+
+    @rx.event
+    async def create(self, form: dict[str, str]) -> AsyncIterator[object]:
+        self.share_busy, self.share_error, self.share_notice = True, "", ""
+        yield
+        try:
+            created = await call_with_session(
+                share_links.create_share_link,
+                token=self.session_token,
+                entity_type=self.share_entity_type,
+                entity_id=self.share_entity_id,
+                visibility=form.get("visibility", "public"),
+                expires_in_days=form.get("expires_in_days", "never"),
+            )
+        except Exception as exc:
+            self.share_error = describe_error(exc)
+        else:
+            self.new_link_url = get_settings().public_base_url.rstrip("/") + created.path
+            self.share_notice = "Link created. Copy it now: it is shown only once."
+            await self._reload()
+        finally:
+            self.share_busy = False
+
+    @rx.event
+    async def revoke(self, link_id: str) -> None:
+        self.share_error, self.share_notice = "", ""
+        try:
+            await call_with_session(
+                share_links.revoke_share_link, token=self.session_token, link_id=link_id
+            )
+        except Exception as exc:
+            self.share_error = describe_error(exc)
+            return
+        self.share_notice = "The link is turned off. Anyone opening it now sees “not available”."
+        await self._reload()
+
+
+def _choice_select(label: str, name: str, choices: list[tuple[str, str]]) -> rx.Component:
+    select_id = f"share-{name}"
+    return rx.vstack(
+        rx.el.label(label, html_for=select_id, font_weight="500", font_size="0.9rem"),
+        rx.el.select(
+            *[rx.el.option(text, value=value) for value, text in choices],
+            id=select_id,
+            name=name,
+            default_value=choices[0][0],
+            padding="0.4rem",
+            border_radius="var(--radius-2)",
+            border="1px solid var(--gray-a7)",
+            background="var(--color-surface)",
+        ),
+        spacing="1",
+    )
+
+
+def link_row(link: ShareLinkView, *, show_entity: bool) -> rx.Component:
+    """One link: what it opens, audience, expiry, views, and Revoke while it works."""
+    return rx.table.row(
+        *(
+            [rx.table.cell(rx.text(link.entity_type + ": ", weight="medium"), link.entity_title)]
+            if show_entity
+            else []
+        ),
+        rx.table.cell(rx.cond(link.visibility == "public", "Anyone", "Signed in")),
+        rx.table.cell(
+            rx.cond(
+                link.revoked,
+                rx.badge("Revoked", color_scheme="gray"),
+                rx.cond(
+                    link.active,
+                    rx.cond(link.expires_at != "", "Until " + link.expires_at[:10], "No expiry"),
+                    rx.badge("Expired", color_scheme="gray"),
+                ),
+            )
+        ),
+        rx.table.cell(link.view_count.to_string() + " views"),
+        rx.table.cell(
+            rx.cond(
+                link.active,
+                rx.button(
+                    "Revoke",
+                    size="1",
+                    color_scheme="red",
+                    variant="soft",
+                    on_click=ShareLinksState.revoke(link.id),
+                    aria_label="Revoke link created " + link.created_at[:16].replace("T", " "),
+                ),
+            )
+        ),
+    )
+
+
+def links_table(*, show_entity: bool) -> rx.Component:
+    headers = (["Shares"] if show_entity else []) + ["Who", "Expiry", "Views", ""]
+    return rx.cond(
+        ShareLinksState.links.length() > 0,
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+            rx.table.body(
+                rx.foreach(
+                    ShareLinksState.links, lambda link: link_row(link, show_entity=show_entity)
+                )
+            ),
+            width="100%",
+            aria_label="Share links",
+        ),
+        rx.text("No links yet.", color_scheme="gray"),
+    )
+
+
+def _new_link() -> rx.Component:
+    return rx.cond(
+        ShareLinksState.new_link_url != "",
+        rx.vstack(
+            rx.el.label("New link", html_for="share-new-link", font_weight="500"),
+            rx.hstack(
+                rx.input(
+                    id="share-new-link",
+                    value=ShareLinksState.new_link_url,
+                    read_only=True,
+                    width="100%",
+                ),
+                rx.button(
+                    rx.icon("copy", size=16, aria_hidden="true"),
+                    "Copy link",
+                    on_click=[
+                        rx.set_clipboard(ShareLinksState.new_link_url),
+                        rx.toast("Link copied"),
+                    ],
+                ),
+                width="100%",
+            ),
+            width="100%",
+            spacing="1",
+        ),
+    )
+
+
+def share_dialog(entity_type: str, entity_id: rx.Var[str], entity_label: str) -> rx.Component:
+    """A "Share" button opening the dialog for one course or lesson."""
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(
+                rx.icon("share-2", size=16, aria_hidden="true"),
+                f"Share {entity_label}",
+                variant="soft",
+                on_click=ShareLinksState.open_for(entity_type, entity_id),
+            )
+        ),
+        rx.dialog.content(
+            rx.dialog.title(f"Share this {entity_label}"),
+            rx.dialog.description(
+                "Anyone with a link can read the published lessons it opens, without an "
+                "account. Drafts and exams stay private.",
+                size="2",
+            ),
+            rx.vstack(
+                form_error(ShareLinksState.share_error),
+                form_notice(ShareLinksState.share_notice),
+                rx.form(
+                    rx.hstack(
+                        _choice_select("Who can open it", "visibility", AUDIENCE_CHOICES),
+                        _choice_select("Expires", "expires_in_days", EXPIRY_CHOICES),
+                        rx.button("Create link", type="submit", loading=ShareLinksState.share_busy),
+                        align="end",
+                        spacing="3",
+                        wrap="wrap",
+                    ),
+                    on_submit=ShareLinksState.create,
+                ),
+                _new_link(),
+                rx.cond(
+                    ShareLinksState.links_loading, rx.spinner(), links_table(show_entity=False)
+                ),
+                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                spacing="4",
+                margin_top="1rem",
+                width="100%",
+            ),
+            max_width="40rem",
+        ),
+    )
