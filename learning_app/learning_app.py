@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import reflex as rx
 
 from learning_app.components.markdown import MARKDOWN_STYLESHEET
+from learning_app.components.share_dialog import ShareLinksState
 from learning_app.health_api import build_http_api
 from learning_app.jobs.runner import worker_lifespan
 from learning_app.pages.account_settings import account_settings_page
@@ -20,16 +21,25 @@ from learning_app.pages.course_editor_state import CourseEditorState
 from learning_app.pages.course_exams import CourseExamsState
 from learning_app.pages.course_teachers import CourseTeachersState
 from learning_app.pages.dev_mailbox import MailboxState, dev_mailbox_page
+from learning_app.pages.exam_editor import exam_editor_page
+from learning_app.pages.exam_editor_state import ExamEditorState
 from learning_app.pages.exam_intro import ExamIntroState, exam_intro_page
+from learning_app.pages.exam_list import ExamListState
+from learning_app.pages.grading_queue import GradingState, grading_page
 from learning_app.pages.home import CatalogueState, home_page
 from learning_app.pages.lesson_editor import LessonEditorState, lesson_editor_page
 from learning_app.pages.lesson_reader import LessonReaderState, lesson_reader_page
 from learning_app.pages.my_courses import MyCoursesState, my_courses_page
+from learning_app.pages.my_share_links import my_share_links_page
 from learning_app.pages.password import (
     PasswordResetState,
     forgot_password_page,
     reset_password_page,
 )
+from learning_app.pages.question_bank import questions_and_exams_page
+from learning_app.pages.question_bank_state import QuestionBankState
+from learning_app.pages.question_form_state import QuestionFormState
+from learning_app.pages.shared import SharedPageState, shared_page
 from learning_app.pages.sign_in import MagicLinkState, sign_in_page
 from learning_app.pages.sign_in import magic_link_page as magic_link_landing
 from learning_app.pages.sign_up import VerifyEmailState, sign_up_page, verify_email_page
@@ -88,6 +98,16 @@ ROUTES: list[Route] = [
         course_page,
         [_viewer, CourseState.load, CourseExamsState.load],
     ),
+    Route(
+        "/teach/links", "Share links", my_share_links_page, [_signed_in, ShareLinksState.load_mine]
+    ),
+    Route("/share/[share_token]", "Shared", shared_page, [_viewer, SharedPageState.load]),
+    Route(
+        "/share/[share_token]/lessons/[lesson_id]",
+        "Shared lesson",
+        shared_page,
+        [_viewer, SharedPageState.load],
+    ),
     Route("/exams/[exam_id]", "Exam", exam_intro_page, [_signed_in, ExamIntroState.load]),
     Route(
         "/attempts/[attempt_id]", "Exam in progress", attempt_page, [_signed_in, AttemptState.load]
@@ -103,6 +123,27 @@ ROUTES: list[Route] = [
         "Lesson",
         lesson_reader_page,
         [_viewer, LessonReaderState.load],
+    ),
+    Route(
+        "/teach/courses/[course_id]/exams",
+        "Questions & exams",
+        questions_and_exams_page,
+        [_signed_in, QuestionBankState.load, ExamListState.load, QuestionFormState.load],
+    ),
+    Route(
+        "/teach/courses/[course_id]/exams/[exam_id]",
+        "Edit exam",
+        exam_editor_page,
+        [_signed_in, ExamEditorState.load],
+    ),
+    Route("/teach/grading", "Grading", grading_page, [_signed_in, GradingState.load]),
+    # A teacher reads a student's attempt on the results page, which shows teachers
+    # everything (`attempt_result` allows the course's teachers).
+    Route(
+        "/teach/attempts/[attempt_id]",
+        "Attempt",
+        attempt_result_page,
+        [_signed_in, AttemptResultState.load],
     ),
 ]
 if not get_settings().is_production:

@@ -26,6 +26,10 @@ def account_menu() -> rx.Component:
                 rx.text(AuthState.viewer_email, size="1", color_scheme="gray", padding_x="0.75rem"),
                 rx.menu.item("Settings", on_click=rx.redirect("/settings")),
                 rx.cond(
+                    AuthState.is_teacher,
+                    rx.menu.item("Share links", on_click=rx.redirect("/teach/links")),
+                ),
+                rx.cond(
                     AuthState.is_admin,
                     rx.menu.item("Manage users", on_click=rx.redirect("/admin/users")),
                 ),
@@ -65,6 +69,9 @@ def navbar() -> rx.Component:
                         AuthState.signed_in, rx.link("My courses", href="/my-courses", size="3")
                     ),
                     rx.cond(AuthState.is_teacher, rx.link("Teach", href="/teach", size="3")),
+                    rx.cond(
+                        AuthState.is_teacher, rx.link("Grading", href="/teach/grading", size="3")
+                    ),
                     spacing="5",
                     align="center",
                 ),

@@ -15,12 +15,7 @@ from learning_app.services import courses, learning, lessons
 from learning_app.services.courses import CourseSummary, OutlineLesson
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
-from learning_app.state.course_pages import LoadedPageState, route_arg
-
-
-def _is_checked(form: dict[str, str | bool], name: str) -> bool:
-    """A checkbox in a submitted form: a boolean when Reflex reads it by ref, "on" otherwise."""
-    return form.get(name) in (True, "on")
+from learning_app.state.course_pages import LoadedPageState, is_checked, route_arg
 
 
 class CourseEditorState(LoadedPageState, AuthState):
@@ -74,7 +69,7 @@ class CourseEditorState(LoadedPageState, AuthState):
             course_id=self.loaded_id,
             title=str(form.get("title", "")),
             description=str(form.get("description", "")),
-            is_public=_is_checked(form, "is_public"),
+            is_public=is_checked(form, "is_public"),
         )
         if course is not None:
             self._show_course(course)

@@ -164,6 +164,12 @@ def viewer_zone(session: Session, viewer: Viewer) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def author_time_zone(session: Session, *, token: str) -> str:
+    """The zone `save_exam` reads the viewer's times without an offset in (an IANA name), so
+    the exam editor can show stored times the same way."""
+    return viewer_zone(session, require_viewer(session, token)).key
+
+
 def parse_moment(
     raw: str | datetime | None, zone: ZoneInfo, label: str, field_name: str
 ) -> datetime | None:

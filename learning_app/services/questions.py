@@ -213,6 +213,8 @@ def _clean(draft: QuestionDraft) -> _CleanQuestion:
         case_sensitive=bool(draft.case_sensitive) and qtype is QuestionType.SHORT_ANSWER,
         tags=clean_tags(draft.tags),
     )
+    if numeric and clean.numeric_answer is None:
+        raise InvalidInput("Enter the correct answer, as a number.", field="numeric_answer")
     _check_gradable(clean)
     return clean
 

@@ -27,6 +27,11 @@ def route_arg(state: rx.State, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def is_checked(form: dict[str, str | bool], name: str) -> bool:
+    """A checkbox in a submitted form: a boolean when Reflex reads it by ref, "on" otherwise."""
+    return form.get(name) in (True, "on")
+
+
 class LoadedPageState(rx.State, mixin=True):
     """A page that loads one course or lesson. While `loading` it shows a spinner; when the
     load fails, `problem_title` and `problem` replace the page; `error` and `notice` report

@@ -16,6 +16,12 @@ def test_the_app_registers_every_route() -> None:
         "/courses/[course_id]",
         "/courses/[course_id]/lessons/[lesson_id]",
     } <= paths
+    assert {
+        "/teach/courses/[course_id]/exams",
+        "/teach/courses/[course_id]/exams/[exam_id]",
+        "/teach/grading",
+        "/teach/attempts/[attempt_id]",
+    } <= paths
     assert "/dev/mailbox" in paths  # not production
 
 

@@ -1,0 +1,174 @@
+"""`/teach/courses/[course_id]/exams`: a course's exams and its question bank, with the form
+that writes and edits questions.
+
+What this page hides or disables is only convenience: every read and write goes through a
+service that checks the viewer may edit the course.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from learning_app.components.authoring import (
+    checkbox_field,
+    question_type_badge,
+    section_card,
+    select_field,
+)
+from learning_app.components.courses import confirm_button, loaded_page
+from learning_app.components.feedback import empty_state
+from learning_app.components.forms import form_error, form_notice
+from learning_app.pages.exam_list import exams_section
+from learning_app.pages.question_bank_state import BankRow, QuestionBankState
+from learning_app.pages.question_form import question_form_section
+from learning_app.pages.question_form_state import QuestionFormState
+from learning_app.services.questions import TagCount
+
+B = QuestionBankState
+COURSE_EDITOR_PATH = "/teach/courses/"
+
+
+def _markers(row: BankRow) -> rx.Component:
+    return rx.hstack(
+        question_type_badge(row.type),
+        rx.text(row.points.to_string() + " pt", size="2"),
+        rx.cond(row.tags != "", rx.text("Tags: " + row.tags, size="2", color_scheme="gray")),
+        rx.cond(row.locked, rx.badge(rx.icon("lock", size=12), "Locked", color_scheme="amber")),
+        rx.cond(row.archived, rx.badge("Archived", color_scheme="gray")),
+        spacing="2",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _question_item(row: BankRow) -> rx.Component:
+    return rx.el.li(
+        rx.vstack(
+            rx.text(row.preview),
+            _markers(row),
+            rx.hstack(
+                rx.button(
+                    "Edit",
+                    aria_label="Edit question: " + row.preview,
+                    on_click=QuestionFormState.edit_question(row.id),
+                ),
+                rx.cond(
+                    row.archived,
+                    rx.button(
+                        "Restore",
+                        variant="soft",
+                        aria_label="Restore question: " + row.preview,
+                        on_click=B.set_archived(row.id, False),
+                    ),
+                    rx.button(
+                        "Archive",
+                        variant="soft",
+                        color_scheme="gray",
+                        aria_label="Archive question: " + row.preview,
+                        on_click=B.set_archived(row.id, True),
+                    ),
+                ),
+                confirm_button(
+                    "Delete",
+                    title="Delete this question?",
+                    description="A question students have already seen is archived instead, "
+                    "so their grades keep it.",
+                    confirm_label="Delete question",
+                    aria_label="Delete question: " + row.preview,
+                    on_confirm=[B.delete_question(row.id), QuestionFormState.forget(row.id)],
+                ),
+                spacing="2",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        padding_y="0.75rem",
+        border_bottom="1px solid var(--gray-a4)",
+        list_style="none",
+    )
+
+
+def _tag_option(tag: TagCount) -> rx.Component:
+    return rx.el.option(tag.name + " (" + tag.question_count.to_string() + ")", value=tag.name)
+
+
+def _filters() -> rx.Component:
+    return rx.hstack(
+        select_field(
+            "Filter by tag",
+            rx.el.option("All tags", value=""),
+            rx.foreach(B.tags, _tag_option),
+            input_id="bank-tag-filter",
+            value=B.tag_filter,
+            on_change=B.set_tag_filter,
+        ),
+        checkbox_field(
+            "Show archived questions (" + B.archived_count.to_string() + ")",
+            input_id="bank-show-archived",
+            checked=B.show_archived,
+            on_change=B.set_show_archived,
+        ),
+        spacing="5",
+        align="end",
+        wrap="wrap",
+    )
+
+
+def _bank_section() -> rx.Component:
+    return section_card(
+        "Question bank",
+        form_error(B.error),
+        form_notice(B.notice),
+        rx.cond(
+            B.rows.length() > 0,
+            rx.vstack(
+                _filters(),
+                rx.cond(
+                    B.shown_rows.length() > 0,
+                    rx.el.ul(
+                        rx.foreach(B.shown_rows, _question_item),
+                        aria_label="Questions",
+                        padding="0",
+                        margin="0",
+                        width="100%",
+                    ),
+                    rx.text("No question matches this filter.", color_scheme="gray"),
+                ),
+                rx.button(
+                    rx.icon("plus", aria_hidden="true"),
+                    "New question",
+                    variant="soft",
+                    on_click=QuestionFormState.new_question,
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            empty_state(
+                "file-question",
+                "No questions yet",
+                "Write the first one with the question form.",
+            ),
+        ),
+    )
+
+
+def _content() -> rx.Component:
+    return rx.vstack(
+        rx.link("← " + B.course_title, href=COURSE_EDITOR_PATH + B.loaded_course_id, size="2"),
+        rx.heading("Questions & exams", size="7", as_="h1"),
+        exams_section(COURSE_EDITOR_PATH + B.loaded_course_id + "/exams/"),
+        rx.grid(
+            _bank_section(),
+            question_form_section(),
+            columns=rx.breakpoints(initial="1", lg="2"),
+            spacing="4",
+            width="100%",
+            align_items="start",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def questions_and_exams_page() -> rx.Component:
+    return loaded_page(QuestionBankState, _content(), rx.link("Back to Teaching", href="/teach"))
