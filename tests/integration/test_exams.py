@@ -593,3 +593,13 @@ def test_bad_ids_are_not_found(student: str, course: str) -> None:
     ):
         with pytest.raises(DomainError):
             call()
+
+
+def test_workers_submit_expired_attempts_every_minute() -> None:
+    from learning_app.jobs.exams import CLOSE_EXPIRED_TASK
+    from learning_app.jobs.runner import job_app
+
+    job_app.perform_import_paths()  # what a worker does when it starts
+    periodic = job_app.periodic_registry.periodic_tasks
+    assert (CLOSE_EXPIRED_TASK, "close-expired-attempts") in periodic
+    assert periodic[(CLOSE_EXPIRED_TASK, "close-expired-attempts")].cron == "* * * * *"
