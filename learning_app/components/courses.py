@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from learning_app.components.layout import page_shell
@@ -101,6 +103,31 @@ def loaded_page(
                 content,
             ),
         )
+    )
+
+
+def toggle_button(
+    is_on: rx.Var[bool],
+    *,
+    turn_off: str,
+    turn_on: str,
+    subject: rx.Var[str],
+    on_toggle: Callable[[bool], rx.event.EventType],
+    size: str = "2",
+) -> rx.Component:
+    """One button for a two-state setting of a list item: `turn_off` ("Unpublish") while it is
+    on, `turn_on` ("Publish") while it is off, each named with its subject for screen readers
+    ("Publish Loops"); `on_toggle(new_state)` is the event."""
+    return rx.cond(
+        is_on,
+        rx.button(
+            turn_off,
+            size=size,
+            variant="soft",
+            aria_label=turn_off + " " + subject,
+            on_click=on_toggle(False),
+        ),
+        rx.button(turn_on, size=size, aria_label=turn_on + " " + subject, on_click=on_toggle(True)),
     )
 
 

@@ -15,6 +15,7 @@ from learning_app.components.courses import (
     loaded_page,
     status_badge,
     text_area_field,
+    toggle_button,
 )
 from learning_app.components.forms import field, form_error, form_notice
 from learning_app.components.share_dialog import share_dialog
@@ -96,21 +97,15 @@ def _lesson_row(lesson: OutlineLesson, index: rx.Var[int]) -> rx.Component:
                 disabled=index == last,
                 on_click=CourseEditorState.move_lesson(lesson.lesson_id, 1),
             ),
-            rx.cond(
-                lesson.is_draft,
-                rx.button(
-                    "Publish",
-                    size="1",
-                    aria_label="Publish " + lesson.title,
-                    on_click=CourseEditorState.set_lesson_published(lesson.lesson_id, True),
+            toggle_button(
+                ~lesson.is_draft,
+                turn_off="Unpublish",
+                turn_on="Publish",
+                subject=lesson.title,
+                on_toggle=lambda published: CourseEditorState.set_lesson_published(
+                    lesson.lesson_id, published
                 ),
-                rx.button(
-                    "Unpublish",
-                    size="1",
-                    variant="soft",
-                    aria_label="Unpublish " + lesson.title,
-                    on_click=CourseEditorState.set_lesson_published(lesson.lesson_id, False),
-                ),
+                size="1",
             ),
             confirm_button(
                 "Remove",

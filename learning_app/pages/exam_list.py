@@ -10,7 +10,7 @@ from typing import TypeVar
 import reflex as rx
 
 from learning_app.components.authoring import exam_type_badge, section_card
-from learning_app.components.courses import confirm_button, status_badge
+from learning_app.components.courses import confirm_button, status_badge, toggle_button
 from learning_app.components.feedback import empty_state
 from learning_app.components.forms import form_error, form_notice
 from learning_app.pages.exam_intro import exam_facts
@@ -112,19 +112,12 @@ def _exam_item(exam: ExamRow, editor_base: rx.Var[str]) -> rx.Component:
                 spacing="1",
                 flex="1",
             ),
-            rx.cond(
+            toggle_button(
                 exam.status == "published",
-                rx.button(
-                    "Unpublish",
-                    variant="soft",
-                    aria_label="Unpublish " + exam.title,
-                    on_click=ExamListState.set_published(exam.id, False),
-                ),
-                rx.button(
-                    "Publish",
-                    aria_label="Publish " + exam.title,
-                    on_click=ExamListState.set_published(exam.id, True),
-                ),
+                turn_off="Unpublish",
+                turn_on="Publish",
+                subject=exam.title,
+                on_toggle=lambda published: ExamListState.set_published(exam.id, published),
             ),
             confirm_button(
                 "Delete",

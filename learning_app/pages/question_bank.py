@@ -15,7 +15,7 @@ from learning_app.components.authoring import (
     section_card,
     select_field,
 )
-from learning_app.components.courses import confirm_button, loaded_page
+from learning_app.components.courses import confirm_button, loaded_page, toggle_button
 from learning_app.components.feedback import empty_state
 from learning_app.components.forms import form_error, form_notice
 from learning_app.pages.exam_list import exams_section
@@ -52,21 +52,12 @@ def _question_item(row: BankRow) -> rx.Component:
                     aria_label="Edit question: " + row.preview,
                     on_click=QuestionFormState.edit_question(row.id),
                 ),
-                rx.cond(
+                toggle_button(
                     row.archived,
-                    rx.button(
-                        "Restore",
-                        variant="soft",
-                        aria_label="Restore question: " + row.preview,
-                        on_click=B.set_archived(row.id, False),
-                    ),
-                    rx.button(
-                        "Archive",
-                        variant="soft",
-                        color_scheme="gray",
-                        aria_label="Archive question: " + row.preview,
-                        on_click=B.set_archived(row.id, True),
-                    ),
+                    turn_off="Restore",
+                    turn_on="Archive",
+                    subject="question: " + row.preview,
+                    on_toggle=lambda archived: B.set_archived(row.id, archived),
                 ),
                 confirm_button(
                     "Delete",
