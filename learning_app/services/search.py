@@ -163,14 +163,37 @@ def _hit(doc: dict[str, Any], highlights: list[dict[str, Any]]) -> SearchHit:
     )
 
 
+def plan_searches(
+    audience: Audience, filters: SearchFilters | None
+) -> list[tuple[SearchKind, str]]:
+    """Each collection the audience may search (narrowed by a type filter), with its filter_by:
+    the visibility rule AND the validated facet clauses."""
+    kinds, facet_clause = _facet_filter(filters or SearchFilters())
+    searches = []
+    for kind in kinds or KINDS.values():
+        visible = visibility_filter(audience, kind)
+        if visible is None:
+            continue  # e.g. a student asking for questions: that collection is not theirs
+        parts = [f"({visible})" if visible else "", facet_clause]
+        searches.append((kind, " && ".join(p for p in parts if p)))
+    return searches
+
+
+def multi_search_body(
+    index: SearchIndex, searches: list[tuple[SearchKind, str]], text: str, limit: int
+) -> dict[str, Any]:
+    """The one Typesense request a search sends (a POST: a long enrolment list in a filter
+    never meets a URL length limit)."""
+    return {"searches": [_search_params(index.alias(k), text, f, limit) for k, f in searches]}
+
+
 def _typesense_search(
     index: SearchIndex,
     searches: list[tuple[SearchKind, str]],
     text: str,
     limit: int,
 ) -> SearchResults:
-    body = {"searches": [_search_params(index.alias(k), text, f, limit) for k, f in searches]}
-    # multi_search is a POST: a long enrolment list never meets a URL length limit.
+    body = multi_search_body(index, searches, text, limit)
     answers = index.client.multi_search.perform(body, {})["results"]
     scored: list[tuple[int, int, SearchHit]] = []
     types, courses, tags = [], Counter[str](), Counter[str]()
@@ -215,15 +238,8 @@ def search_as(
     if not text:
         return SearchResults(query="", hits=[], found=0, notices=notices)
     limit = max(1, min(MAX_LIMIT, limit))
-    kinds, facet_clause = _facet_filter(filters or SearchFilters())
     audience = audience_of(session, viewer)
-    searches = []
-    for kind in kinds or KINDS.values():
-        visible = visibility_filter(audience, kind)
-        if visible is None:
-            continue  # e.g. a student asking for questions: that collection is not theirs
-        parts = [f"({visible})" if visible else "", facet_clause]
-        searches.append((kind, " && ".join(p for p in parts if p)))
+    searches = plan_searches(audience, filters)
     if not searches:
         return SearchResults(query=text, hits=[], found=0, notices=notices)
     try:
