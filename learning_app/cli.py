@@ -180,10 +180,23 @@ def cmd_bench_search(args: argparse.Namespace) -> int:
 # --- search ------------------------------------------------------------------------------------
 
 
-def cmd_reindex(_args: argparse.Namespace) -> int:
-    from learning_app.services.search_index import default_index, rebuild
+def _search_unreachable(exc: Exception) -> CliError:
+    from learning_app.settings import get_settings
 
-    for done in rebuild(default_index()):
+    return CliError(
+        f"cannot use the search index at {get_settings().typesense_url}: {exc}. "
+        "Start the local stack (learning-app stack up) or fix TYPESENSE_URL."
+    )
+
+
+def cmd_reindex(_args: argparse.Namespace) -> int:
+    from learning_app.services.search_index import SEARCH_ERRORS, default_index, rebuild
+
+    try:
+        rebuilt = rebuild(default_index())
+    except SEARCH_ERRORS as exc:
+        raise _search_unreachable(exc) from exc
+    for done in rebuilt:
         old = f", dropped {done.dropped}" if done.dropped else ""
         print(
             f"{done.kind:<10} {done.documents:>7} documents -> {done.collection}"
@@ -214,10 +227,13 @@ def prepare_search_index() -> str:
 
 def cmd_search_check(_args: argparse.Namespace) -> int:
     from learning_app.adapters.postgres import session_scope
-    from learning_app.services.search_index import check_drift, default_index
+    from learning_app.services.search_index import SEARCH_ERRORS, check_drift, default_index
 
-    with session_scope() as session:
-        report = check_drift(session, default_index())
+    try:
+        with session_scope() as session:
+            report = check_drift(session, default_index())
+    except SEARCH_ERRORS as exc:
+        raise _search_unreachable(exc) from exc
     for drift in report:
         state = "in sync" if drift.clean else "DRIFT"
         print(

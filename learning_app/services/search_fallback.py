@@ -134,8 +134,8 @@ def fallback_search(
             query = query.where(col(Course.id) == course_id)
         parts.append(query)
     union = parts[0].union_all(*parts[1:]).subquery()
-    rows = session.exec(
-        select(union).order_by(union.c.rank.desc(), union.c.title).limit(limit)  # type: ignore[call-overload]
+    rows = session.execute(
+        select(union).order_by(union.c.rank.desc(), union.c.title).limit(limit)
     ).all()
     terms = text.split()
     hits = []

@@ -219,18 +219,21 @@ def check_drift(
 ) -> list[KindDrift]:
     """Compare each kind's index with Postgres; with `repair`, fix what differs."""
     groups = synonym_groups(session)
+    if repair:
+        ensure_collections(index)
     report = []
     for kind in kinds:
         collection = index.alias(kind)
         expected = {str(d["id"]): d for d in kind.build(session, None)}
-        indexed = _indexed_hashes(index, collection)
+        built = alias_target(index, kind) is not None
+        indexed = _indexed_hashes(index, collection) if built else {}
         drift = KindDrift(kind.name, expected=len(expected), indexed=len(indexed))
         drift.missing = sorted(set(expected) - set(indexed))
         drift.extra = sorted(set(indexed) - set(expected))
         drift.stale = sorted(
             i for i in set(expected) & set(indexed) if expected[i]["content_hash"] != indexed[i]
         )
-        drift.synonyms_differ = _indexed_synonyms(index, collection) != groups
+        drift.synonyms_differ = (_indexed_synonyms(index, collection) if built else {}) != groups
         if repair and not drift.clean:
             _import(index, collection, [expected[i] for i in drift.missing + drift.stale])
             _delete_ids(index, collection, drift.extra)

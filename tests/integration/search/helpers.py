@@ -1,4 +1,4 @@
-"""Search test helpers: a fresh index under the test prefix, and running the sync jobs."""
+"""Search test helpers: running the sync jobs, and searching as someone."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import time
 
 from sqlalchemy import text
 
-from learning_app.adapters.postgres import get_engine
+from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.jobs.runner import run_worker
+from learning_app.services.search import search
 from learning_app.services.search_outbox import SEARCH_QUEUE
+from learning_app.services.search_results import SearchFilters, SearchResults
 
 SYNC_TIMEOUT_S = 30
 
@@ -18,8 +20,7 @@ def pending_sync_jobs(queue: str = SEARCH_QUEUE) -> list[tuple[str, int]]:
         rows = conn.execute(
             text(
                 "SELECT status::text, attempts FROM procrastinate_jobs "
-                "WHERE queue_name = :queue AND status IN ('todo', 'doing') "
-                "AND (scheduled_at IS NULL OR scheduled_at <= now()) ORDER BY id"
+                "WHERE queue_name = :queue AND status IN ('todo', 'doing') ORDER BY id"
             ),
             {"queue": queue},
         ).all()
@@ -27,7 +28,8 @@ def pending_sync_jobs(queue: str = SEARCH_QUEUE) -> list[tuple[str, int]]:
 
 
 def sync_search(queue: str = SEARCH_QUEUE) -> None:
-    """Run the queued search jobs now (another test worker may be running some of them)."""
+    """Run the queued search jobs until none is left, retries included (another test worker
+    may be running some of them)."""
     deadline = time.monotonic() + SYNC_TIMEOUT_S
     while True:
         run_worker(queues=[queue], wait=False)
@@ -45,3 +47,12 @@ def forget_sync_jobs(queue: str = SEARCH_QUEUE) -> None:
             text("DELETE FROM procrastinate_jobs WHERE queue_name = :queue AND status = 'todo'"),
             {"queue": queue},
         )
+
+
+def find(token: str | None, query: str, **filters: str) -> SearchResults:
+    with session_scope() as session:
+        return search(session, token=token, query=query, filters=SearchFilters(**filters))
+
+
+def titles(results: SearchResults) -> list[str]:
+    return [hit.title for hit in results.hits]
