@@ -27,12 +27,13 @@ def pending_sync_jobs(queue: str = SEARCH_QUEUE) -> list[tuple[str, int]]:
     return [(status, attempts) for status, attempts in rows]
 
 
-def sync_search(queue: str = SEARCH_QUEUE) -> None:
-    """Run the queued search jobs until none is left, retries included (another test worker
-    may be running some of them)."""
+def sync_search(queue: str = SEARCH_QUEUE, *, run_here: bool = True) -> None:
+    """Wait until the queue's search jobs are done, retries included. With `run_here` this
+    process runs them too (another test worker, or the app's own, may run some of them)."""
     deadline = time.monotonic() + SYNC_TIMEOUT_S
     while True:
-        run_worker(queues=[queue], wait=False)
+        if run_here:
+            run_worker(queues=[queue], wait=False)
         if not pending_sync_jobs(queue):
             return
         if time.monotonic() > deadline:
