@@ -10,7 +10,6 @@ from playwright.sync_api import Page, expect
 
 from learning_app.services.search_index import default_index, drop_index, rebuild
 from tests.e2e.conftest import RunningApp
-from tests.e2e.people import account
 from tests.integration.people import new_course, new_lesson, person, publish
 from tests.integration.search.helpers import forget_sync_jobs, sync_search
 
@@ -31,7 +30,6 @@ def test_a_typo_in_the_navbar_finds_and_opens_the_lesson(
 ) -> None:
     from learning_app.models import UserRole
 
-    account(f"unused-{unique}@example.com", "Unused", "student")  # the e2e way to make people
     teacher = person(f"tess{unique}", UserRole.TEACHER)
     course_id = new_course(teacher, f"Python {unique}", is_public=True)
     lesson_id = new_lesson(teacher, course_id, "List comprehensions")
