@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
+from learning_app.cli_search import add_search_commands, prepare_search_index
 from learning_app.services.errors import DomainError
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings
 from learning_app.stack import StackError
@@ -173,6 +174,22 @@ def cmd_bench_share(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_search(args: argparse.Namespace) -> int:
+    from learning_app.bench.search import run_search_bench
+
+    result = run_search_bench(items=args.items, queries=args.queries)
+    print(
+        f"{result['items']} items imported in {result['import_s']} s; {result['queries']} queries"
+    )
+    for label, name in (("app search service", "app"), ("raw typesense", "raw")):
+        p50, p95 = result[f"{name}_p50_ms"], result[f"{name}_p95_ms"]
+        print(f"{label:<19} p50 {p50:.2f} ms  p95 {p95:.2f} ms")
+    print(f"p95 ratio {result['ratio_p95']:.2f} (goal <= 1.5)")
+    keys = ("items", "app_p95_ms", "raw_p95_ms", "ratio_p95")
+    print(json.dumps({"bench": "search", **{key: result[key] for key in keys}}))
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     from learning_app.jobs.runner import run_worker
 
@@ -207,6 +224,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(stack.format_status(stack.up(settings)))
     migrate()
     print(seed())
+    print(prepare_search_index())
     command = [str(Path(sys.executable).parent / "reflex"), "run", "--env"]
     command += ["prod" if args.prod else "dev", "--backend-host", args.backend_host]
     if args.frontend_port:
@@ -285,6 +303,14 @@ def build_parser() -> argparse.ArgumentParser:
     share_bench.add_argument("--tokens", type=int, default=100_000)
     share_bench.add_argument("--lookups", type=int, default=2_000)
     share_bench.set_defaults(func=cmd_bench_share)
+    search_bench = bench_cmd.add_parser(
+        "search", help="the app's search service vs the raw Typesense client, 50k items"
+    )
+    search_bench.add_argument("--items", type=int, default=50_000)
+    search_bench.add_argument("--queries", type=int, default=300)
+    search_bench.set_defaults(func=cmd_bench_search)
+
+    add_search_commands(sub)
     return parser
 
 

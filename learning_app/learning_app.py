@@ -39,6 +39,8 @@ from learning_app.pages.password import (
 from learning_app.pages.question_bank import questions_and_exams_page
 from learning_app.pages.question_bank_state import QuestionBankState
 from learning_app.pages.question_form_state import QuestionFormState
+from learning_app.pages.search import SearchPageState, search_page
+from learning_app.pages.search_synonyms import SynonymsState, synonyms_page
 from learning_app.pages.shared import SharedPageState, shared_page
 from learning_app.pages.sign_in import MagicLinkState, sign_in_page
 from learning_app.pages.sign_in import magic_link_page as magic_link_landing
@@ -80,6 +82,8 @@ ROUTES: list[Route] = [
     Route("/admin/users", "Users", admin_users_page, [AdminUsersState.open_page]),
     Route("/my-courses", "My courses", my_courses_page, [_signed_in, MyCoursesState.load]),
     Route("/teach", "Teaching", teach_page, [_signed_in, TeachState.load]),
+    Route("/search", "Search", search_page, [_viewer, SearchPageState.load]),
+    Route("/teach/synonyms", "Search synonyms", synonyms_page, [_signed_in, SynonymsState.load]),
     Route(
         "/teach/courses/[course_id]",
         "Edit course",

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     typesense_url: str | None = None
     typesense_api_key: str = "localstack-key"
+    # Prepended to every search collection and alias name, so tests (or several apps) can share
+    # one Typesense without touching each other's index.
+    search_prefix: str = Field(default="", pattern=r"^[a-z0-9_]*$", max_length=40)
     s3_endpoint_url: str | None = None
     s3_bucket: str = "learning-app"
     s3_access_key_id: str = "localstack"

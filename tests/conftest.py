@@ -25,6 +25,8 @@ os.environ["APP_ENV"] = "test"
 os.environ["DATABASE_NAME"] = TEST_DATABASE
 os.environ["S3_BUCKET"] = TEST_BUCKET
 os.environ.pop("DATABASE_URL", None)
+# Search collections and aliases of this test database, apart from the dev index.
+os.environ["SEARCH_PREFIX"] = "".join(c if c.isalnum() else "_" for c in TEST_DATABASE) + "_"
 
 from learning_app.settings import Settings, get_settings, reset_settings_cache  # noqa: E402
 

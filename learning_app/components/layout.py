@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from learning_app.components.search_box import search_box
 from learning_app.state.auth import AuthState
 
 APP_NAME = "Learning App"
@@ -32,6 +33,10 @@ def account_menu() -> rx.Component:
                 rx.cond(
                     AuthState.is_admin,
                     rx.menu.item("Manage users", on_click=rx.redirect("/admin/users")),
+                ),
+                rx.cond(
+                    AuthState.is_teacher,
+                    rx.menu.item("Search synonyms", on_click=rx.redirect("/teach/synonyms")),
                 ),
                 rx.menu.separator(),
                 rx.menu.item("Sign out", on_click=AuthState.sign_out),
@@ -62,6 +67,7 @@ def navbar() -> rx.Component:
                 high_contrast=True,
             ),
             rx.spacer(),
+            search_box(),
             rx.el.nav(
                 rx.hstack(
                     rx.link("Courses", href="/", size="3"),

@@ -38,6 +38,7 @@ from learning_app.models.exams import (
 )
 from learning_app.models.progress import LessonProgress, LessonProgressStatus, UserStats
 from learning_app.models.questions import Question, QuestionOption, QuestionTag, QuestionType, Tag
+from learning_app.models.search import SearchSynonym
 from learning_app.models.sharing import SharedToken, ShareEntityType, ShareVisibility
 from learning_app.models.users import User, UserProfile, UserRole
 
@@ -72,6 +73,7 @@ __all__ = [
     "QuestionOption",
     "QuestionTag",
     "QuestionType",
+    "SearchSynonym",
     "ShareEntityType",
     "ShareVisibility",
     "SharedToken",

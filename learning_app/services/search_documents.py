@@ -1,0 +1,265 @@
+"""What the search index holds: one Typesense document per searchable thing, built from Postgres.
+
+Three kinds today, each in its own collection: courses, lessons (one document per place of a
+lesson in a course, so a hit links to that course and carries that course's visibility) and
+questions (teachers only). Documents are the next kind: add a `SearchKind` with its builder to
+`KINDS` and the index, the sync job, the drift check and the search service pick it up.
+
+Every document carries the same fields, so one query shape and one visibility filter serve all
+kinds:
+- `entity_id`: the course, lesson or question it stands for (what a sync job replaces);
+- `course_id`, `course_title`, `course_key` ("<id> <title>", the course facet);
+- `published`: readers may see it (course published; for a lesson, lesson and course published);
+- `course_public` and `teacher_ids`: who may see it (see `search.visibility_filter`);
+- `title`, `preview` (plain text, the first `PREVIEW_CHARS` of the content), `tags`;
+- `content_hash`: stored, not indexed; `search-check` compares it with Postgres.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import nh3
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from learning_app.models import (
+    Course,
+    CourseLesson,
+    CourseTeacher,
+    Lesson,
+    PublishStatus,
+    Question,
+    QuestionTag,
+    Tag,
+)
+from learning_app.services.markdown_render import render_markdown
+
+# Bump when a schema below changes: `learning-app reindex` then builds collections of the new
+# shape behind the same aliases.
+SCHEMA_VERSION = 1
+PREVIEW_CHARS = 1_000
+TITLE_CHARS = 200
+# Markdown beyond this is never part of the preview, so it is not rendered either.
+MARKDOWN_SCAN_CHARS = 6_000
+# The highlight markers search asks Typesense for; removed from indexed text so that content can
+# never forge a highlight.
+MARK_START, MARK_END = "\x02", "\x03"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+Document = dict[str, object]
+
+FIELDS: list[dict[str, object]] = [
+    {"name": "type", "type": "string", "facet": True},
+    {"name": "entity_id", "type": "string"},
+    {"name": "course_id", "type": "string"},
+    {"name": "course_title", "type": "string"},
+    {"name": "course_key", "type": "string", "facet": True},
+    {"name": "lesson_id", "type": "string", "optional": True},
+    {"name": "published", "type": "bool"},
+    {"name": "course_public", "type": "bool"},
+    {"name": "teacher_ids", "type": "string[]"},
+    {"name": "title", "type": "string"},
+    {"name": "preview", "type": "string"},
+    {"name": "tags", "type": "string[]", "facet": True},
+    {"name": "tag_keys", "type": "string[]"},
+]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which documents of a kind one entity owns: those whose `field` equals `value`."""
+
+    field: str  # "entity_id" | "course_id"
+    value: uuid.UUID
+
+
+@dataclass(frozen=True)
+class SearchKind:
+    """One collection: its name, who may search it, and how its documents are built."""
+
+    name: str  # "courses" | "lessons" | "questions"; also the alias name (after the prefix)
+    type: str  # what `type` holds in its documents and in results
+    teachers_only: bool
+    build: Callable[[Session, Scope | None], list[Document]]
+
+
+def plain_text(markdown: str, limit: int = PREVIEW_CHARS) -> str:
+    """Markdown -> one line of plain text, at most `limit` characters (markup and HTML gone)."""
+    rendered = render_markdown((markdown or "")[:MARKDOWN_SCAN_CHARS])
+    text = html.unescape(nh3.clean(rendered, tags=set()))
+    return clean_text(text)[:limit]
+
+
+def clean_text(text: str) -> str:
+    """Whitespace collapsed, control characters (and so the highlight markers) removed."""
+    return " ".join(_CONTROL.sub(" ", text or "").split())
+
+
+def tag_key(name: str) -> str:
+    """The opaque token a tag filter uses: tag names are user text and never reach filter_by."""
+    return hashlib.sha256(" ".join(name.split()).casefold().encode()).hexdigest()[:20]
+
+
+def course_key(course_id: uuid.UUID, title: str) -> str:
+    return f"{course_id} {title}"
+
+
+def _finish(doc: Document) -> Document:
+    body = json.dumps(doc, sort_keys=True, ensure_ascii=False)
+    doc["content_hash"] = hashlib.sha256(body.encode()).hexdigest()[:32]
+    return doc
+
+
+def _teachers(session: Session, course_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    ids = list(set(course_ids))
+    found: dict[uuid.UUID, list[str]] = defaultdict(list)
+    if not ids:
+        return found
+    rows = session.exec(
+        select(CourseTeacher.course_id, CourseTeacher.user_id).where(
+            col(CourseTeacher.course_id).in_(ids)
+        )
+    ).all()
+    for course_id, user_id in rows:
+        found[course_id].append(str(user_id))
+    for teachers in found.values():
+        teachers.sort()
+    return found
+
+
+def _course_fields(course: Course, teachers: dict[uuid.UUID, list[str]]) -> Document:
+    title = clean_text(course.title)
+    return {
+        "course_id": str(course.id),
+        "course_title": title,
+        "course_key": course_key(course.id, title),
+        "course_public": bool(course.is_public),
+        "teacher_ids": teachers.get(course.id, []),
+    }
+
+
+def course_documents(session: Session, scope: Scope | None) -> list[Document]:
+    query = select(Course)
+    if scope is not None:
+        query = query.where(col(Course.id) == scope.value)
+    courses = session.exec(query).all()
+    teachers = _teachers(session, (c.id for c in courses))
+    return [
+        _finish(
+            {
+                "id": str(course.id),
+                "type": "course",
+                "entity_id": str(course.id),
+                **_course_fields(course, teachers),
+                "published": course.status == PublishStatus.PUBLISHED,
+                "title": clean_text(course.title)[:TITLE_CHARS],
+                "preview": plain_text(course.description),
+                "tags": [],
+                "tag_keys": [],
+            }
+        )
+        for course in courses
+    ]
+
+
+def lesson_documents(session: Session, scope: Scope | None) -> list[Document]:
+    query = (
+        select(Lesson, Course)
+        .join(CourseLesson, col(CourseLesson.lesson_id) == col(Lesson.id))
+        .join(Course, col(Course.id) == col(CourseLesson.course_id))
+    )
+    if scope is not None:
+        column = Lesson.id if scope.field == "entity_id" else Course.id
+        query = query.where(col(column) == scope.value)
+    rows = session.exec(query).all()
+    teachers = _teachers(session, (course.id for _, course in rows))
+    return [
+        _finish(
+            {
+                "id": f"{lesson.id}.{course.id}",
+                "type": "lesson",
+                "entity_id": str(lesson.id),
+                "lesson_id": str(lesson.id),
+                **_course_fields(course, teachers),
+                "published": lesson.status == PublishStatus.PUBLISHED
+                and course.status == PublishStatus.PUBLISHED,
+                "title": clean_text(lesson.title)[:TITLE_CHARS],
+                "preview": plain_text(f"{lesson.summary}\n\n{lesson.body_markdown}"),
+                "tags": [],
+                "tag_keys": [],
+            }
+        )
+        for lesson, course in rows
+    ]
+
+
+def _question_tags(session: Session, question_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    tags: dict[uuid.UUID, list[str]] = defaultdict(list)
+    if not question_ids:
+        return tags
+    rows = session.exec(
+        select(QuestionTag.question_id, Tag.name)
+        .join(Tag, col(Tag.id) == col(QuestionTag.tag_id))
+        .where(col(QuestionTag.question_id).in_(question_ids))
+        .order_by(func.lower(Tag.name))
+    ).all()
+    for question_id, name in rows:
+        tags[question_id].append(clean_text(name))
+    return tags
+
+
+def question_documents(session: Session, scope: Scope | None) -> list[Document]:
+    """Questions in use (archived ones are retired and leave the index)."""
+    query = (
+        select(Question, Course)
+        .join(Course, col(Course.id) == col(Question.course_id))
+        .where(col(Question.archived_at).is_(None))
+    )
+    if scope is not None:
+        column = Question.id if scope.field == "entity_id" else Course.id
+        query = query.where(col(column) == scope.value)
+    rows = session.exec(query).all()
+    teachers = _teachers(session, (course.id for _, course in rows))
+    tags = _question_tags(session, [question.id for question, _ in rows])
+    docs = []
+    for question, course in rows:
+        prompt = plain_text(question.prompt_markdown)
+        names = tags.get(question.id, [])
+        docs.append(
+            _finish(
+                {
+                    "id": str(question.id),
+                    "type": "question",
+                    "entity_id": str(question.id),
+                    **_course_fields(course, teachers),
+                    # Only teachers search questions, so "published" means "in use".
+                    "published": True,
+                    "title": prompt[:TITLE_CHARS] or "Question",
+                    "preview": plain_text(
+                        f"{question.prompt_markdown}\n\n{question.explanation_markdown}"
+                    ),
+                    "tags": names,
+                    "tag_keys": [tag_key(name) for name in names],
+                }
+            )
+        )
+    return docs
+
+
+KINDS: dict[str, SearchKind] = {
+    kind.name: kind
+    for kind in (
+        SearchKind("courses", "course", teachers_only=False, build=course_documents),
+        SearchKind("lessons", "lesson", teachers_only=False, build=lesson_documents),
+        SearchKind("questions", "question", teachers_only=True, build=question_documents),
+    )
+}
+KIND_BY_TYPE = {kind.type: kind for kind in KINDS.values()}

@@ -1,0 +1,156 @@
+"""Degraded search: Postgres full-text search when Typesense cannot answer.
+
+It computes `to_tsvector` on the fly (no index to keep in sync; fine for the minutes an outage
+lasts) and parses the query with `websearch_to_tsquery`, which accepts any text without syntax
+errors. The visibility rules are the same as the Typesense filter's, written in SQL. No typo
+tolerance and no facets; course and type filters still apply.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, and_, false, func, literal, or_, true
+from sqlmodel import Session, col, select
+
+from learning_app.models import (
+    Course,
+    CourseLesson,
+    CourseTeacher,
+    Lesson,
+    PublishStatus,
+    Question,
+)
+from learning_app.services.search_documents import SearchKind, plain_text
+from learning_app.services.search_results import (
+    Audience,
+    SearchFilters,
+    SearchHit,
+    hit_url,
+    mark_terms,
+    plain,
+)
+
+TS_CONFIG = "simple"  # content comes in many languages: no stemming beats wrong stemming
+
+
+def _teaches(audience: Audience) -> ColumnElement[bool]:
+    if audience.user_id is None:
+        return false()
+    taught = select(CourseTeacher.course_id).where(CourseTeacher.user_id == audience.user_id)
+    return col(Course.id).in_(taught)
+
+
+def _course_readable(audience: Audience) -> ColumnElement[bool]:
+    """Published, and public or one the user is enrolled in (editors are added by callers)."""
+    if audience.is_admin:
+        return true()
+    reachable = col(Course.is_public)
+    if audience.enrolled:
+        reachable = or_(reachable, col(Course.id).in_(audience.enrolled))
+    return and_(Course.status == PublishStatus.PUBLISHED, reachable)
+
+
+def _matches(document: Any, tsquery: Any) -> tuple[ColumnElement[bool], Any]:
+    vector = func.to_tsvector(TS_CONFIG, document)
+    return vector.op("@@")(tsquery), func.ts_rank(vector, tsquery)
+
+
+def _course_query(audience: Audience, tsquery: Any) -> Any:
+    text = func.concat_ws(" ", Course.title, Course.description)
+    matched, rank = _matches(text, tsquery)
+    visible = or_(_course_readable(audience), _teaches(audience))
+    return select(
+        literal("course", String).label("type"),
+        col(Course.id).label("item_id"),
+        col(Course.id).label("course_id"),
+        col(Course.title).label("title"),
+        col(Course.title).label("course_title"),
+        col(Course.description).label("body"),
+        rank.label("rank"),
+    ).where(matched, visible)
+
+
+def _lesson_query(audience: Audience, tsquery: Any) -> Any:
+    text = func.concat_ws(" ", Lesson.title, Lesson.summary, Lesson.body_markdown)
+    matched, rank = _matches(text, tsquery)
+    readable = and_(_course_readable(audience), Lesson.status == PublishStatus.PUBLISHED)
+    visible = true() if audience.is_admin else or_(readable, _teaches(audience))
+    return (
+        select(
+            literal("lesson", String).label("type"),
+            col(Lesson.id).label("item_id"),
+            col(Course.id).label("course_id"),
+            col(Lesson.title).label("title"),
+            col(Course.title).label("course_title"),
+            func.concat_ws(" ", Lesson.summary, Lesson.body_markdown).label("body"),
+            rank.label("rank"),
+        )
+        .join(CourseLesson, col(CourseLesson.lesson_id) == col(Lesson.id))
+        .join(Course, col(Course.id) == col(CourseLesson.course_id))
+        .where(matched, visible)
+    )
+
+
+def _question_query(audience: Audience, tsquery: Any) -> Any:
+    text = func.concat_ws(" ", Question.prompt_markdown, Question.explanation_markdown)
+    matched, rank = _matches(text, tsquery)
+    visible = true() if audience.is_admin else _teaches(audience)
+    return (
+        select(
+            literal("question", String).label("type"),
+            col(Question.id).label("item_id"),
+            col(Course.id).label("course_id"),
+            func.left(Question.prompt_markdown, 200).label("title"),
+            col(Course.title).label("course_title"),
+            col(Question.prompt_markdown).label("body"),
+            rank.label("rank"),
+        )
+        .join(Course, col(Course.id) == col(Question.course_id))
+        .where(matched, visible, col(Question.archived_at).is_(None))
+    )
+
+
+_QUERIES = {"course": _course_query, "lesson": _lesson_query, "question": _question_query}
+
+
+def fallback_search(
+    session: Session,
+    audience: Audience,
+    text: str,
+    kinds: list[SearchKind],
+    filters: SearchFilters | None,
+    limit: int,
+) -> list[SearchHit]:
+    """Best `limit` matches of `text` among `kinds` (already narrowed to what the audience may
+    search), by full-text rank."""
+    tsquery = func.websearch_to_tsquery(TS_CONFIG, text)
+    course_id = uuid.UUID(filters.course_id) if filters and filters.course_id else None
+    parts = []
+    for kind in kinds:
+        query = _QUERIES[kind.type](audience, tsquery)
+        if course_id is not None:
+            query = query.where(col(Course.id) == course_id)
+        parts.append(query)
+    union = parts[0].union_all(*parts[1:]).subquery()
+    rows = session.execute(
+        select(union).order_by(union.c.rank.desc(), union.c.title).limit(limit)
+    ).all()
+    terms = text.split()
+    hits = []
+    for row in rows:
+        snippet = mark_terms(plain_text(row.body or ""), terms)
+        hits.append(
+            SearchHit(
+                type=row.type,
+                id=str(row.item_id),
+                title=plain_text(row.title, 200) if row.type == "question" else row.title,
+                course_id=str(row.course_id),
+                course_title=row.course_title,
+                url=hit_url(row.type, str(row.course_id), str(row.item_id)),
+                snippet=plain(snippet),
+                parts=snippet,
+            )
+        )
+    return hits

@@ -1,0 +1,135 @@
+"""The search outbox: every committed change to indexed rows enqueues a sync job, in the same
+transaction, from one place.
+
+A session listener notes which courses, lessons and questions a transaction touched: rows the
+ORM flushes (added, changed, deleted) and rows that bulk statements (`delete(Course)...`,
+`insert(Question)`, `pg_insert(CourseTeacher)...`) write. Just before COMMIT it enqueues one
+`search.sync_entity` job per entity with `defer_in_transaction`, so the jobs exist exactly when
+the change does. Services need not know about search at all.
+
+Rows removed by ON DELETE CASCADE are covered by their parent's job: a course's job replaces
+every document of the course, a lesson's job every place of the lesson.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any, cast
+
+from sqlalchemy import Table, event, select
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
+from sqlmodel import Session as ModelSession
+
+from learning_app.jobs.queue import defer_in_transaction
+from learning_app.models import (
+    Course,
+    CourseLesson,
+    CourseTeacher,
+    Lesson,
+    Question,
+    QuestionTag,
+    SearchSynonym,
+)
+
+SYNC_ENTITY_TASK = "search.sync_entity"
+SYNC_SYNONYMS_TASK = "search.sync_synonyms"
+SEARCH_QUEUE = "search"
+SYNONYMS = "synonyms"  # the outbox key of "the synonym list changed"
+_PENDING = "search_outbox"  # key in Session.info
+
+Change = tuple[str, str]  # (entity, id): ("course" | "lesson" | "question", uuid) or SYNONYMS
+
+# Which entity a row of each table belongs to, and the column naming it.
+_TRACKED: dict[str, tuple[str, str]] = {
+    Course.__tablename__: ("course", "id"),
+    Lesson.__tablename__: ("lesson", "id"),
+    CourseLesson.__tablename__: ("lesson", "lesson_id"),
+    CourseTeacher.__tablename__: ("course", "course_id"),
+    Question.__tablename__: ("question", "id"),
+    QuestionTag.__tablename__: ("question", "question_id"),
+    SearchSynonym.__tablename__: (SYNONYMS, "id"),
+}
+
+
+def _pending(session: Session) -> set[Change]:
+    return session.info.setdefault(_PENDING, set())  # type: ignore[no-any-return]
+
+
+def _change(table_name: str, value: Any) -> Change | None:
+    entity, _ = _TRACKED[table_name]
+    if entity == SYNONYMS:
+        return (SYNONYMS, "")
+    return (entity, str(value)) if isinstance(value, uuid.UUID | str) else None
+
+
+def _note(session: Session, table_name: str, values: list[Any]) -> None:
+    changes = {_change(table_name, value) for value in values}
+    _pending(session).update(c for c in changes if c is not None)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed_rows(session: Session, _flush: UOWTransaction) -> None:
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        table = getattr(obj, "__tablename__", None)
+        if table not in _TRACKED or (obj in session.dirty and not session.is_modified(obj)):
+            continue
+        _note(session, table, [getattr(obj, _TRACKED[table][1])])
+
+
+def _inserted(state: ORMExecuteState, column: str) -> list[Any]:
+    """The values of `column` an INSERT writes, from executemany parameters or `.values()`."""
+    params = state.parameters
+    rows = params if isinstance(params, list) else [params] if params else []
+    values = [row[column] for row in rows if isinstance(row, dict) and column in row]
+    if values:
+        return values
+    # `.values(...)` compiles to parameters named `<column>` or `<column>_m<n>`.
+    compiled = state.statement.compile().params
+    pattern = re.compile(rf"{re.escape(column)}(_m\d+)?")
+    return [value for name, value in compiled.items() if pattern.fullmatch(name)]
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_statements(state: ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if not isinstance(table, Table) or table.name not in _TRACKED:
+        return
+    column = _TRACKED[table.name][1]
+    if state.is_insert:
+        _note(state.session, table.name, _inserted(state, column))
+        return
+    # UPDATE/DELETE: read which rows the statement is about to touch, in its transaction.
+    where = state.statement.whereclause  # type: ignore[attr-defined]
+    query = select(table.c[column]) if where is None else select(table.c[column]).where(where)
+    _note(state.session, table.name, list(state.session.execute(query).scalars()))
+
+
+@event.listens_for(Session, "before_commit")
+def _enqueue_sync_jobs(session: Session) -> None:
+    if not session.info.get(_PENDING):
+        return
+    session.flush()  # the last flush may note more changes
+    changes = sorted(session.info.pop(_PENDING, set()))
+    model_session = cast(ModelSession, session)  # every app session is a SQLModel Session
+    for entity, entity_id in changes:
+        if entity == SYNONYMS:
+            defer_in_transaction(model_session, SYNC_SYNONYMS_TASK, queue=SEARCH_QUEUE)
+        else:
+            defer_in_transaction(
+                model_session,
+                SYNC_ENTITY_TASK,
+                queue=SEARCH_QUEUE,
+                entity=entity,
+                entity_id=entity_id,
+            )
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_when_done(session: Session, transaction: SessionTransaction) -> None:
+    # Only the outermost transaction: a savepoint rolled back inside it (a retried insert)
+    # must not forget changes made before the savepoint. Extra jobs are harmless (idempotent).
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)

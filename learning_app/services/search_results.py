@@ -1,0 +1,139 @@
+"""What a search returns, who asks, and how a snippet is cut: shared by the Typesense path and
+the Postgres fallback.
+
+Snippets are plain text split into parts, each marked or not. No HTML is ever produced here:
+the UI renders marked parts with `<mark>` and escapes everything, so content cannot inject
+markup through a snippet.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from learning_app.models import Enrollment, UserRole
+from learning_app.services.accounts import Viewer
+from learning_app.services.search_documents import MARK_END, MARK_START
+
+SNIPPET_CHARS = 180
+
+
+@dataclass(frozen=True)
+class SnippetPart:
+    text: str
+    marked: bool  # the words that matched the query
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result. `id` is the course, lesson or question id; `url` opens it."""
+
+    type: str  # "course" | "lesson" | "question"
+    id: str
+    title: str
+    course_id: str
+    course_title: str
+    url: str
+    snippet: str  # plain text
+    parts: list[SnippetPart] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str  # what a filter takes: a type, a course id or a tag name
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Facet choices, as they arrive from a URL or a form (validated by the service)."""
+
+    type: str = ""
+    course_id: str = ""
+    tag: str = ""
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str  # the query as searched (cleaned, maybe shortened)
+    hits: list[SearchHit]
+    found: int
+    types: list[FacetCount] = field(default_factory=list)
+    courses: list[FacetCount] = field(default_factory=list)
+    tags: list[FacetCount] = field(default_factory=list)
+    degraded: bool = False  # Typesense was unreachable: Postgres full-text search answered
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who searches, as the visibility rules need it; built on the server, never sent."""
+
+    user_id: uuid.UUID | None  # None: a visitor
+    is_admin: bool = False
+    is_teacher: bool = False
+    enrolled: tuple[uuid.UUID, ...] = ()
+
+
+def audience_of(session: Session, viewer: Viewer | None) -> Audience:
+    if viewer is None:
+        return Audience(user_id=None)
+    user_id = uuid.UUID(viewer.user_id)
+    enrolled = session.exec(select(Enrollment.course_id).where(Enrollment.user_id == user_id))
+    return Audience(
+        user_id=user_id,
+        is_admin=viewer.role == UserRole.ADMIN.value,
+        is_teacher=viewer.role in (UserRole.TEACHER.value, UserRole.ADMIN.value),
+        enrolled=tuple(sorted(set(enrolled.all()))),
+    )
+
+
+def hit_url(type_: str, course_id: str, item_id: str) -> str:
+    if type_ == "lesson":
+        return f"/courses/{course_id}/lessons/{item_id}"
+    if type_ == "question":
+        return f"/teach/courses/{course_id}/exams"
+    return f"/courses/{course_id}"
+
+
+def parts_from_marked(marked: str) -> list[SnippetPart]:
+    """'a \\x02b\\x03 c' -> [a ][b*][ c]; stray markers are dropped."""
+    parts: list[SnippetPart] = []
+    for chunk in re.split(f"({MARK_START}[^{MARK_END}]*{MARK_END})", marked):
+        if chunk.startswith(MARK_START) and chunk.endswith(MARK_END):
+            text, is_mark = chunk[1:-1], True
+        else:
+            text, is_mark = chunk.replace(MARK_START, "").replace(MARK_END, ""), False
+        if text:
+            parts.append(SnippetPart(text, is_mark))
+    return parts
+
+
+def plain(parts: list[SnippetPart]) -> str:
+    return "".join(part.text for part in parts)
+
+
+def mark_terms(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> list[SnippetPart]:
+    """A window of `text` around the first term found, with every term occurrence marked
+    (word prefixes, ignoring case). Used where no engine highlights for us."""
+    words = [re.escape(t) for t in terms if t]
+    if not words:
+        return [SnippetPart(text[:width], False)] if text else []
+    pattern = re.compile(r"\b(" + "|".join(words) + r")\w*", re.IGNORECASE)
+    first = pattern.search(text)
+    start = max(0, first.start() - width // 3) if first else 0
+    window = text[start : start + width]
+    parts: list[SnippetPart] = []
+    at = 0
+    for match in pattern.finditer(window):
+        if match.start() > at:
+            parts.append(SnippetPart(window[at : match.start()], False))
+        parts.append(SnippetPart(match.group(0), True))
+        at = match.end()
+    if at < len(window):
+        parts.append(SnippetPart(window[at:], False))
+    return parts

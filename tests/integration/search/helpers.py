@@ -1,0 +1,68 @@
+"""Search test helpers: running the sync jobs, and searching as someone."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import text
+
+from learning_app.adapters.postgres import get_engine, session_scope
+from learning_app.jobs.runner import run_worker
+from learning_app.services.search import search
+from learning_app.services.search_outbox import SEARCH_QUEUE
+from learning_app.services.search_results import SearchFilters, SearchResults
+
+SYNC_TIMEOUT_S = 30
+
+
+def pending_sync_jobs(queue: str = SEARCH_QUEUE) -> list[tuple[str, int]]:
+    with get_engine().connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT status::text, attempts FROM procrastinate_jobs "
+                "WHERE queue_name = :queue AND status IN ('todo', 'doing') ORDER BY id"
+            ),
+            {"queue": queue},
+        ).all()
+    return [(status, attempts) for status, attempts in rows]
+
+
+def run_queue_once(queue: str) -> None:
+    """Run the queue's due jobs in this process, in a thread of its own: the worker calls
+    `asyncio.run`, which refuses a thread whose event loop is running (Playwright's, when the
+    browser tests ran earlier in the same session)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(run_worker, queues=[queue], wait=False).result()
+
+
+def sync_search(queue: str = SEARCH_QUEUE, *, run_here: bool = True) -> None:
+    """Wait until the queue's search jobs are done, retries included. With `run_here` this
+    process runs them too (another test worker, or the app's own, may run some of them)."""
+    deadline = time.monotonic() + SYNC_TIMEOUT_S
+    while True:
+        if run_here:
+            run_queue_once(queue)
+        if not pending_sync_jobs(queue):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"search jobs still pending: {pending_sync_jobs(queue)}")
+        time.sleep(0.2)
+
+
+def forget_sync_jobs(queue: str = SEARCH_QUEUE) -> None:
+    """Drop queued search jobs left by earlier tests (their rows were truncated since)."""
+    with get_engine().begin() as conn:
+        conn.execute(
+            text("DELETE FROM procrastinate_jobs WHERE queue_name = :queue AND status = 'todo'"),
+            {"queue": queue},
+        )
+
+
+def find(token: str | None, query: str, **filters: str) -> SearchResults:
+    with session_scope() as session:
+        return search(session, token=token, query=query, filters=SearchFilters(**filters))
+
+
+def titles(results: SearchResults) -> list[str]:
+    return [hit.title for hit in results.hits]

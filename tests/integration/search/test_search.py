@@ -1,0 +1,222 @@
+"""Search against the real Typesense and Postgres: relevance, visibility, sync and bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from learning_app.adapters.postgres import session_scope
+from learning_app.models import UserRole
+from learning_app.services import courses, learning, lessons
+from learning_app.services.search_index import (
+    SearchIndex,
+    check_drift,
+    default_index,
+)
+from tests.integration.people import new_course, new_lesson, person, publish
+from tests.integration.search.helpers import find, sync_search, titles
+
+
+def test_a_typo_finds_the_lesson(index: SearchIndex, teacher: str) -> None:
+    course_id = new_course(teacher, "Python basics", is_public=True)
+    new_lesson(teacher, course_id, "List comprehensions")
+    new_lesson(teacher, course_id, "Dictionaries")
+    publish(teacher, course_id)
+    sync_search()
+
+    results = find(None, "comprehensoins")
+    assert titles(results)[0] == "List comprehensions"
+    hit = results.hits[0]
+    assert hit.type == "lesson"
+    assert hit.url == f"/courses/{course_id}/lessons/{hit.id}"
+    assert not results.degraded
+    assert titles(find(None, "dictio"))[0] == "Dictionaries"  # prefix
+
+
+def _add_synonyms(token: str, words: str) -> None:
+    from learning_app.services.search_synonyms import add_synonym_group
+
+    with session_scope() as session:
+        add_synonym_group(session, token=token, words=words)
+
+
+def test_synonyms_that_a_teacher_adds_take_effect(index: SearchIndex, teacher: str) -> None:
+    course_id = new_course(teacher, "Web pages", is_public=True)
+    new_lesson(teacher, course_id, "JavaScript closures")
+    publish(teacher, course_id)
+    sync_search()
+    assert find(None, "js").hits == []
+
+    _add_synonyms(teacher, "JS, javascript")
+    sync_search()
+    assert titles(find(None, "js")) == ["JavaScript closures"]
+    assert all(d.clean for d in _drift())
+
+
+def test_a_student_cannot_manage_synonyms(index: SearchIndex, student: str) -> None:
+    from learning_app.services.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        _add_synonyms(student, "a, b")
+
+
+def _drift() -> list:
+    with session_scope() as session:
+        return check_drift(session, default_index())
+
+
+def test_facets_count_types_courses_and_tags(index: SearchIndex, teacher: str) -> None:
+    from learning_app.services.questions import QuestionDraft, create_question
+
+    python = new_course(teacher, "Python loops", is_public=True)
+    rust = new_course(teacher, "Rust loops", is_public=True)
+    new_lesson(teacher, python, "For loops")
+    new_lesson(teacher, rust, "Loop labels")
+    with session_scope() as session:
+        create_question(
+            session,
+            token=teacher,
+            course_id=python,
+            draft=QuestionDraft(
+                type="short_answer",
+                prompt="Which loop runs at least once?",
+                accepted_answers=["do while"],
+                tags=["Loops", "Basics"],
+            ),
+        )
+    publish(teacher, python)
+    publish(teacher, rust)
+    sync_search()
+
+    results = find(teacher, "loop")
+    assert {f.value: f.count for f in results.types} == {"course": 2, "lesson": 2, "question": 1}
+    assert {f.label: f.count for f in results.courses} == {"Python loops": 3, "Rust loops": 2}
+    assert {f.value for f in results.tags} == {"Loops", "Basics"}
+
+    only_rust = find(teacher, "loop", course_id=rust)
+    assert {hit.course_id for hit in only_rust.hits} == {rust}
+    assert titles(find(teacher, "loop", tag="loops")) == ["Which loop runs at least once?"]
+    assert {hit.type for hit in find(teacher, "loop", type="lesson").hits} == {"lesson"}
+    # Students never search questions, whatever they ask for.
+    assert find(None, "loop", type="question").hits == []
+    assert "question" not in {f.value for f in find(None, "loop").types}
+
+
+def test_each_person_sees_only_what_they_may_read(index: SearchIndex, teacher: str) -> None:
+    other = person("otto", UserRole.TEACHER)
+    student = person("ada")
+    public = new_course(teacher, "Public zebra course", is_public=True)
+    new_lesson(teacher, public, "Zebra stripes published")
+    new_lesson(teacher, public, "Zebra stripes draft", publish=False)
+    private = new_course(teacher, "Private zebra course")
+    new_lesson(teacher, private, "Zebra herds private")
+    draft_course = new_course(other, "Zebra drafts of Otto", is_public=True)
+    new_lesson(other, draft_course, "Zebra secrets of Otto")
+    publish(teacher, public)
+    publish(teacher, private)
+    sync_search()
+
+    visitor = set(titles(find(None, "zebra")))
+    assert visitor == {"Public zebra course", "Zebra stripes published"}
+    assert set(titles(find(student, "zebra"))) == visitor
+
+    with session_scope() as session:
+        learning.enroll(session, token=student, course_id=private)
+    enrolled = set(titles(find(student, "zebra")))
+    assert enrolled == visitor | {"Private zebra course", "Zebra herds private"}
+
+    # Teachers see their own drafts, never another teacher's.
+    mine = set(titles(find(teacher, "zebra")))
+    assert "Zebra stripes draft" in mine
+    assert not mine & {"Zebra drafts of Otto", "Zebra secrets of Otto"}
+    assert {"Zebra drafts of Otto", "Zebra secrets of Otto"} <= set(titles(find(other, "zebra")))
+    # Filtering by a course you cannot read finds nothing of it.
+    assert find(student, "zebra", course_id=draft_course).hits == []
+
+
+def test_unpublishing_and_deleting_leave_the_index(index: SearchIndex, teacher: str) -> None:
+    course_id = new_course(teacher, "Walrus course", is_public=True)
+    lesson_id = new_lesson(teacher, course_id, "Walrus tusks")
+    publish(teacher, course_id)
+    sync_search()
+    assert titles(find(None, "walrus")) != []
+
+    with session_scope() as session:
+        lessons.update_lesson(
+            session, token=teacher, lesson_id=lesson_id, title="Walrus whiskers",
+            body_markdown="Long whiskers.", summary="",
+        )  # fmt: skip
+    sync_search()
+    assert "Walrus whiskers" in titles(find(None, "walrus"))
+
+    with session_scope() as session:
+        courses.unpublish_course(session, token=teacher, course_id=course_id)
+    sync_search()
+    assert find(None, "walrus").hits == []
+
+    with session_scope() as session:
+        courses.delete_course(session, token=teacher, course_id=course_id)
+    sync_search()
+    assert find(teacher, "walrus").hits == []
+    assert all(d.clean for d in _drift())
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "python && status:=draft",
+        "x:=[1] || published:=false",
+        "`published:=false`",
+        "(course_public:=false) || teacher_ids:=[*]",
+        "🐍 pythön ünïcode",
+        "\x00\x02 control \x03",
+        "-python",
+        '"unterminated',
+        "*",
+    ],
+)
+def test_odd_queries_never_widen_what_a_visitor_sees(
+    index: SearchIndex, teacher: str, query: str
+) -> None:
+    course_id = new_course(teacher, "Python hidden", is_public=False)
+    new_lesson(teacher, course_id, "Python hidden lesson")
+    publish(teacher, course_id)
+    sync_search()
+
+    results = find(None, query)
+    assert results.hits == []
+    assert not results.degraded
+
+
+def test_empty_and_overlong_queries_get_a_clear_answer(index: SearchIndex, teacher: str) -> None:
+    course_id = new_course(teacher, "Ocelot course", is_public=True)
+    publish(teacher, course_id)
+    sync_search()
+
+    empty = find(None, "   ")
+    assert (empty.query, empty.hits, empty.notices) == ("", [], [])
+    long = find(None, "ocelot " + "x" * 5_000)
+    assert len(long.query) <= 200
+    assert long.notices and "200 characters" in long.notices[0]
+
+
+@pytest.mark.parametrize(
+    ("filters", "field"),
+    [
+        ({"type": "users"}, "type"),
+        ({"course_id": "x] || published:=false"}, "course"),
+        ({"tag": "t" * 65}, "tag"),
+    ],
+)
+def test_bad_filters_are_refused(index: SearchIndex, filters: dict, field: str) -> None:
+    from learning_app.services.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as refused:
+        find(None, "python", **filters)
+    assert refused.value.field == field
+
+
+def test_a_tag_filter_with_filter_syntax_matches_nothing(index: SearchIndex, teacher: str) -> None:
+    course_id = new_course(teacher, "Tapir course", is_public=True)
+    publish(teacher, course_id)
+    sync_search()
+    assert find(teacher, "tapir", tag="x] || course_public:=true").hits == []

@@ -1,0 +1,172 @@
+"""The index stays equal to Postgres: through a Typesense outage, during a reindex, and the CLI
+that reports drift and searches."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from learning_app.adapters.postgres import session_scope
+from learning_app.services import lessons, search_outbox
+from learning_app.services.search_index import SearchIndex, default_index, drop_index, rebuild
+from learning_app.settings import Settings, reset_settings_cache
+from learning_app.stack.base import port_in_use
+from learning_app.stack.servers import Typesense
+from tests.conftest import free_port
+from tests.integration.people import new_course, new_lesson, publish
+from tests.integration.search.helpers import (
+    find,
+    forget_sync_jobs,
+    pending_sync_jobs,
+    run_queue_once,
+    sync_search,
+    titles,
+)
+
+# A queue no other test worker serves: only this test runs these jobs, against its own server.
+OUTAGE_QUEUE = "search-outage-test"
+
+
+def _free_port_pair() -> int:
+    """A port whose next port is free too (Typesense peers on port + 1)."""
+    for _ in range(50):
+        port = free_port()
+        if port < 65535 and not port_in_use(port + 1):
+            return port
+    raise RuntimeError("no free port pair")
+
+
+@pytest.fixture
+def own_typesense(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stores: None
+) -> Iterator[Typesense]:
+    """A Typesense of this test's own (own data dir, free ports), which the app then uses."""
+    port = _free_port_pair()
+    server = Typesense(Settings(stack_typesense_port=port), tmp_path)
+    server.ensure_up(time.monotonic() + 60)
+    monkeypatch.setenv("TYPESENSE_URL", server.address)
+    monkeypatch.setattr(search_outbox, "SEARCH_QUEUE", OUTAGE_QUEUE)
+    reset_settings_cache()
+    forget_sync_jobs(OUTAGE_QUEUE)
+    try:
+        rebuild(default_index())
+        yield server
+    finally:
+        server.stop(timeout=10)
+        monkeypatch.undo()
+        reset_settings_cache()
+
+
+def _rename(token: str, lesson_id: str, title: str) -> None:
+    with session_scope() as session:
+        lessons.update_lesson(
+            session, token=token, lesson_id=lesson_id, title=title, body_markdown="", summary=""
+        )
+
+
+def test_an_outage_delays_an_update_and_loses_nothing(
+    own_typesense: Typesense, teacher: str
+) -> None:
+    course_id = new_course(teacher, "Gardening", is_public=True)
+    lesson_id = new_lesson(teacher, course_id, "Pruning roses")
+    publish(teacher, course_id)
+    sync_search(OUTAGE_QUEUE)
+    assert titles(find(None, "prunning")) == ["Pruning roses"]
+
+    own_typesense.stop(timeout=10)
+    _rename(teacher, lesson_id, "Pruning tomatoes")
+    run_queue_once(OUTAGE_QUEUE)
+    assert pending_sync_jobs(OUTAGE_QUEUE) == [("todo", 1)]  # failed once, retried later
+    during = find(None, "tomatoes")
+    assert during.degraded and titles(during) == ["Pruning tomatoes"]  # Postgres answers
+
+    own_typesense.ensure_up(time.monotonic() + 60)
+    sync_search(OUTAGE_QUEUE)
+    after = find(None, "tomatos")
+    assert not after.degraded
+    assert titles(after) == ["Pruning tomatoes"]
+
+
+def test_searches_keep_answering_during_a_reindex(index: SearchIndex, teacher: str) -> None:
+    course_id = new_course(teacher, "Astronomy", is_public=True)
+    new_lesson(teacher, course_id, "Telescopes and mirrors")
+    publish(teacher, course_id)
+    sync_search()
+
+    answers: list[list[str]] = []
+    problems: list[str] = []
+    stop = threading.Event()
+
+    def keep_searching() -> None:
+        while not stop.is_set():
+            try:
+                result = find(None, "telescpes")
+                answers.append(titles(result))
+                if result.degraded:
+                    problems.append("degraded")
+            except Exception as exc:  # recorded, then asserted on below
+                problems.append(repr(exc))
+
+    searcher = threading.Thread(target=keep_searching)
+    searcher.start()
+    try:
+        for _ in range(3):
+            rebuild(default_index())
+    finally:
+        stop.set()
+        searcher.join()
+    assert problems == []
+    assert len(answers) > 3
+    assert all(answer == ["Telescopes and mirrors"] for answer in answers)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "learning_app.cli", *args],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_cli_searches_reports_drift_and_reindexes(index: SearchIndex, teacher: str) -> None:
+    course_id = new_course(teacher, "Cooking", is_public=True)
+    lesson_id = new_lesson(teacher, course_id, "Baking bread")
+    new_lesson(teacher, course_id, "Secret sauce", publish=False)
+    publish(teacher, course_id)
+    sync_search()
+
+    answer = _cli("search", "bakng", "--json")
+    assert answer.returncode == 0, answer.stderr
+    hits = json.loads(answer.stdout)["hits"]
+    assert hits[0] == {
+        "type": "lesson",
+        "id": lesson_id,
+        "title": "Baking bread",
+        "course": "Cooking",
+        "snippet": hits[0]["snippet"],
+    }
+    assert all(set(hit) == {"type", "id", "title", "course", "snippet"} for hit in hits)
+    assert "Secret sauce" not in _cli("search", "secret", "--json").stdout
+    as_teacher = json.loads(_cli("search", "secret", "--as", "rosa@example.com", "--json").stdout)
+    assert [hit["title"] for hit in as_teacher["hits"]] == ["Secret sauce"]
+    assert json.loads(_cli("search", "", "--json").stdout) == {"hits": []}
+    assert _cli("search", "x", "--as", "nobody@example.com").returncode == 1
+
+    assert _cli("search-check").returncode == 0
+    drop_index(default_index())  # everything missing now: drift
+    drifted = _cli("search-check")
+    assert drifted.returncode == 1
+    assert "DRIFT" in drifted.stdout
+    assert _cli("reindex").returncode == 0
+    assert _cli("search-check").returncode == 0
