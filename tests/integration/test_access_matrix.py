@@ -1,0 +1,320 @@
+"""Every service action, for every kind of caller, against one table of who may do what.
+
+The world is built once: an owner teacher's published (not public) course with a published
+and a draft lesson, a question bank, a published exam and an enrolled student's submitted
+attempt with an essay awaiting a mark, plus a share link. Each (action, caller) pair runs in
+its own transaction that is rolled back afterwards, so no case sees another's writes. An
+allowed pair must succeed; a denied pair must raise PermissionDenied or NotFound (never
+another error, never success). A denial is judged before anything is written: the rollback
+makes that invisible here, so the services' "check first, then write" order is what holds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pytest
+from sqlmodel import Session
+
+from learning_app.adapters.postgres import get_engine, session_scope
+from learning_app.adapters.redis_store import get_redis
+from learning_app.models import UserRole
+from learning_app.services import (
+    account_admin,
+    attempt_results,
+    attempts,
+    courses,
+    essay_grading,
+    exams,
+    learning,
+    lessons,
+    questions,
+    share_links,
+)
+from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
+from learning_app.services.exams import ExamDraft, ExamQuestionDraft
+from learning_app.services.questions import OptionDraft, QuestionDraft
+from tests.integration.people import new_course, new_lesson, person, publish
+
+CALLERS = ("visitor", "student", "enrolled", "other_teacher", "owner", "admin")
+EDITORS = {"owner", "admin"}
+READERS = {"enrolled", "owner", "admin"}
+
+
+@dataclass(frozen=True)
+class World:
+    tokens: dict[str, str | None]
+    course: str
+    lesson: str
+    draft_lesson: str
+    question: str
+    exam: str
+    attempt: str
+    essay_answer: str
+    link: str
+    student_user: str
+
+
+@pytest.fixture(scope="module")
+def world(database: str) -> Iterator[World]:
+    from sqlalchemy import text
+    from sqlmodel import SQLModel
+
+    with get_engine().begin() as conn:
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    get_redis().flushdb()
+    tokens: dict[str, str | None] = {
+        "visitor": None,
+        "student": person("sam"),
+        "enrolled": person("ada"),
+        "other_teacher": person("grace", UserRole.TEACHER),
+        "owner": person("rosa", UserRole.TEACHER),
+        "admin": person("root", UserRole.ADMIN),
+    }
+    owner, enrolled = tokens["owner"], tokens["enrolled"]
+    assert owner and enrolled
+    course = new_course(owner, "Matrix")
+    lesson = new_lesson(owner, course, "Open lesson")
+    draft_lesson = new_lesson(owner, course, "Draft lesson", publish=False)
+    publish(owner, course)
+    with session_scope() as session:
+        learning.enroll(session, token=enrolled, course_id=course)
+        single = questions.create_question(
+            session,
+            token=owner,
+            course_id=course,
+            draft=QuestionDraft(
+                type="single_choice",
+                prompt="Pick",
+                options=[OptionDraft("a", True), OptionDraft("b")],
+            ),
+        )
+        essay = questions.create_question(
+            session, token=owner, course_id=course, draft=QuestionDraft(type="essay", prompt="Why")
+        )
+        exam = exams.save_exam(
+            session,
+            token=owner,
+            course_id=course,
+            draft=ExamDraft(
+                title="Quiz",
+                questions=[ExamQuestionDraft(single.id), ExamQuestionDraft(essay.id)],
+            ),
+        )
+        exams.set_exam_published(session, token=owner, exam_id=exam.id, published=True)
+    with session_scope() as session:
+        view = attempts.start_attempt(session, token=enrolled, exam_id=exam.id)
+        attempts.save_answer(
+            session,
+            token=enrolled,
+            attempt_id=view.attempt_id,
+            question_id=essay.id,
+            response={"text": "Because."},
+        )
+    with session_scope() as session:
+        attempts.submit_attempt(session, token=enrolled, attempt_id=view.attempt_id)
+        pending = essay_grading.pending_essays(session, token=owner)
+        link = share_links.create_share_link(
+            session, token=owner, entity_type="course", entity_id=course
+        )
+        student_user = account_admin.list_users(session, token=tokens["admin"], query="sam@")[0]
+    yield World(
+        tokens=tokens,
+        course=course,
+        lesson=lesson,
+        draft_lesson=draft_lesson,
+        question=single.id,
+        exam=exam.id,
+        attempt=view.attempt_id,
+        essay_answer=pending[0].answer_id,
+        link=link.link.id,
+        student_user=student_user.user_id,
+    )
+    get_redis().flushdb()
+
+
+Action = Callable[[Session, str | None, World], Any]
+SINGLE = QuestionDraft(
+    type="single_choice", prompt="New", options=[OptionDraft("x", True), OptionDraft("y")]
+)
+
+# action -> (what it does, the callers allowed)
+MATRIX: dict[str, tuple[Action, set[str]]] = {
+    "read course outline": (
+        lambda s, t, w: learning.course_outline(s, token=t, course_id=w.course),
+        set(CALLERS),  # a published course's outline is its public syllabus
+    ),
+    "read a published lesson": (
+        lambda s, t, w: learning.read_lesson(s, token=t, course_id=w.course, lesson_id=w.lesson),
+        READERS,
+    ),
+    "read a draft lesson": (
+        lambda s, t, w: learning.read_lesson(
+            s, token=t, course_id=w.course, lesson_id=w.draft_lesson
+        ),
+        EDITORS,
+    ),
+    "enrol": (
+        lambda s, t, w: learning.enroll(s, token=t, course_id=w.course),
+        set(CALLERS) - {"visitor"},  # a teacher may enrol to see the course as students do
+    ),
+    "update the course": (
+        lambda s, t, w: courses.update_course(
+            s, token=t, course_id=w.course, title="Renamed", description="", is_public=True
+        ),
+        EDITORS,
+    ),
+    "unpublish the course": (
+        lambda s, t, w: courses.unpublish_course(s, token=t, course_id=w.course),
+        EDITORS,
+    ),
+    "add a co-teacher": (
+        lambda s, t, w: courses.add_co_teacher(
+            s, token=t, course_id=w.course, email="grace@example.com"
+        ),
+        EDITORS,
+    ),
+    "create a lesson": (
+        lambda s, t, w: lessons.create_lesson(
+            s, token=t, course_id=w.course, title="New", body_markdown=""
+        ),
+        EDITORS,
+    ),
+    "edit a lesson": (
+        lambda s, t, w: lessons.update_lesson(
+            s, token=t, lesson_id=w.lesson, title="Edited", body_markdown="", summary=""
+        ),
+        EDITORS,
+    ),
+    "delete a lesson": (
+        lambda s, t, w: lessons.delete_lesson(s, token=t, lesson_id=w.lesson),
+        EDITORS,
+    ),
+    "list the question bank": (
+        lambda s, t, w: questions.list_question_bank(s, token=t, course_id=w.course),
+        EDITORS,
+    ),
+    "create a question": (
+        lambda s, t, w: questions.create_question(s, token=t, course_id=w.course, draft=SINGLE),
+        EDITORS,
+    ),
+    "edit a question": (
+        lambda s, t, w: questions.update_question(
+            s, token=t, question_id=w.question, draft=replace(SINGLE, points=2)
+        ),
+        set(),  # shown in an attempt: its points and answers are locked even for its teachers
+    ),
+    "archive a question": (
+        lambda s, t, w: questions.set_question_archived(
+            s, token=t, question_id=w.question, archived=True
+        ),
+        EDITORS,
+    ),
+    "create an exam": (
+        lambda s, t, w: exams.save_exam(
+            s,
+            token=t,
+            course_id=w.course,
+            draft=ExamDraft(title="X", questions=[ExamQuestionDraft(w.question)]),
+        ),
+        EDITORS,
+    ),
+    "open an exam in the editor": (
+        lambda s, t, w: exams.get_exam_for_editing(s, token=t, exam_id=w.exam),
+        EDITORS,
+    ),
+    "unpublish an exam": (
+        lambda s, t, w: exams.set_exam_published(s, token=t, exam_id=w.exam, published=False),
+        EDITORS,
+    ),
+    "list the course's exams": (
+        lambda s, t, w: exams.list_course_exams(s, token=t, course_id=w.course),
+        READERS,
+    ),
+    "start the exam": (
+        lambda s, t, w: attempts.start_attempt(s, token=t, exam_id=w.exam),
+        {"enrolled"},
+    ),
+    "read the attempt's result": (
+        lambda s, t, w: attempt_results.attempt_result(s, token=t, attempt_id=w.attempt),
+        READERS,
+    ),
+    "save an answer to the attempt": (
+        lambda s, t, w: attempts.save_answer(
+            s, token=t, attempt_id=w.attempt, question_id=w.question, response={"option_id": "x"}
+        ),
+        set(),  # submitted: nobody, and nobody else's ever
+    ),
+    "submit the attempt": (
+        lambda s, t, w: attempts.submit_attempt(s, token=t, attempt_id=w.attempt),
+        {"enrolled"},  # a repeat submit returns the graded result
+    ),
+    "list the course's essays to grade": (
+        lambda s, t, w: essay_grading.pending_essays(s, token=t, course_id=w.course),
+        EDITORS,
+    ),
+    "grade the essay": (
+        lambda s, t, w: essay_grading.grade_essay_answer(
+            s, token=t, answer_id=w.essay_answer, points=1
+        ),
+        EDITORS,
+    ),
+    "share the course": (
+        lambda s, t, w: share_links.create_share_link(
+            s, token=t, entity_type="course", entity_id=w.course
+        ),
+        EDITORS,
+    ),
+    "list the course's share links": (
+        lambda s, t, w: share_links.list_share_links(
+            s, token=t, entity_type="course", entity_id=w.course
+        ),
+        EDITORS,
+    ),
+    "revoke the share link": (
+        lambda s, t, w: share_links.revoke_share_link(s, token=t, link_id=w.link),
+        EDITORS,
+    ),
+    "delete the course": (
+        lambda s, t, w: courses.delete_course(s, token=t, course_id=w.course),
+        set(),  # its exam was taken: grades are kept, so nobody deletes it
+    ),
+    "list users": (
+        lambda s, t, w: account_admin.list_users(s, token=t),
+        {"admin"},
+    ),
+    "make a student a teacher": (
+        lambda s, t, w: account_admin.set_role(s, token=t, user_id=w.student_user, role="teacher"),
+        {"admin"},
+    ),
+}
+
+# Actions refused even to callers who pass the permission check, for a reason of their own
+# (InvalidInput, with a message): action -> those callers. Everyone else is refused as above.
+REFUSED_ON_MERIT: dict[str, set[str]] = {
+    "edit a question": EDITORS,
+    "save an answer to the attempt": {"enrolled"},
+    "delete the course": {"owner", "admin"},
+}
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("action", MATRIX)
+def test_access(world: World, action: str, caller: str) -> None:
+    call, allowed = MATRIX[action]
+    token = world.tokens[caller]
+    with Session(get_engine()) as session:
+        try:
+            if caller in allowed:
+                call(session, token, world)
+            elif caller in REFUSED_ON_MERIT.get(action, set()):
+                with pytest.raises(InvalidInput):
+                    call(session, token, world)
+            else:
+                with pytest.raises((PermissionDenied, NotFound)):
+                    call(session, token, world)
+        finally:
+            session.rollback()
