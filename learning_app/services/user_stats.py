@@ -22,8 +22,8 @@ import itertools
 import json
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
@@ -78,8 +78,7 @@ _FIGURES = sa.text(
 )
 
 
-@dataclass(frozen=True)
-class Streak:
+class Streak(NamedTuple):
     current: int
     longest: int
     last_active: date | None
