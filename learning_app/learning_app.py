@@ -16,10 +16,12 @@ from learning_app.pages.attempt_result import AttemptResultState, attempt_result
 from learning_app.pages.attempt_state import AttemptState
 from learning_app.pages.attempt_take import attempt_page
 from learning_app.pages.course import CourseState, course_page
+from learning_app.pages.course_dashboard import CourseDashboardState, course_dashboard_page
 from learning_app.pages.course_editor import course_editor_page
 from learning_app.pages.course_editor_state import CourseEditorState
 from learning_app.pages.course_exams import CourseExamsState
 from learning_app.pages.course_teachers import CourseTeachersState
+from learning_app.pages.dashboard import DashboardState, dashboard_page
 from learning_app.pages.dev_mailbox import MailboxState, dev_mailbox_page
 from learning_app.pages.exam_editor import exam_editor_page
 from learning_app.pages.exam_editor_state import ExamEditorState
@@ -80,6 +82,13 @@ ROUTES: list[Route] = [
     Route("/admin/users", "Users", admin_users_page, [AdminUsersState.open_page]),
     Route("/my-courses", "My courses", my_courses_page, [_signed_in, MyCoursesState.load]),
     Route("/teach", "Teaching", teach_page, [_signed_in, TeachState.load]),
+    Route("/dashboard", "My progress", dashboard_page, [_signed_in, DashboardState.load]),
+    Route(
+        "/teach/courses/[course_id]/dashboard",
+        "Course dashboard",
+        course_dashboard_page,
+        [_signed_in, CourseDashboardState.load],
+    ),
     Route(
         "/teach/courses/[course_id]",
         "Edit course",
