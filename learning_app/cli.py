@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -173,6 +174,77 @@ def cmd_bench_share(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_dashboard(args: argparse.Namespace) -> int:
+    from learning_app.bench.dashboard import run_dashboard_bench
+
+    result = run_dashboard_bench(
+        students=args.students,
+        events=args.events,
+        samples=args.samples,
+        naive_samples=args.naive_samples,
+    )
+    print(
+        f"{result['students']} students, {result['events']} events: generated in "
+        f"{result['generate_s']} s, rolled up in {result['rollup_s']} s, views refreshed in "
+        f"{result['refresh_s']} s"
+    )
+    print(f"roll-ups and views  p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms")
+    print(f"naive aggregates    p50 {result['naive_p50_ms']} ms  p95 {result['naive_p95_ms']} ms")
+    print(f"speedup (p95)       {result['speedup']}x")
+    keys = ("students", "events", "p95_ms", "naive_p95_ms", "speedup")
+    print(json.dumps({"bench": "dashboard", **{key: result[key] for key in keys}}))
+    return 0
+
+
+# --- analytics events --------------------------------------------------------------------------
+
+
+def cmd_events_flush(_args: argparse.Namespace) -> int:
+    from learning_app.services.analytics import buffered_count, flush_events
+
+    result = flush_events()
+    if result.skipped:
+        raise CliError("another flush is running; try again in a few seconds")
+    print(
+        f"flushed {result.received} event(s): {result.stored} stored, {result.rejected} "
+        f"unreadable, in {result.batches} batch(es); {buffered_count()} waiting"
+    )
+    return 0
+
+
+def cmd_events_export(args: argparse.Namespace) -> int:
+    from learning_app.services.event_export import export_events
+
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as out:
+            count = export_events(out, since=args.since, fmt=args.format)
+        print(f"exported {count} event(s) to {args.output}", file=sys.stderr)
+    else:
+        count = export_events(sys.stdout, since=args.since, fmt=args.format)
+        print(f"exported {count} event(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_events_rollup(args: argparse.Namespace) -> int:
+    from learning_app.adapters.postgres import session_scope
+    from learning_app.services.rollups import refresh_teacher_views, rollup_since
+    from learning_app.services.user_stats import recompute_all_user_stats
+
+    with session_scope() as session:
+        days = rollup_since(session, args.since)
+        users = recompute_all_user_stats(session)
+        refresh_teacher_views(session)
+    print(f"rolled up {days} day(s), recomputed {users} user(s)' stats, refreshed the views")
+    return 0
+
+
+def _date(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a date like 2026-01-31") from None
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     from learning_app.jobs.runner import run_worker
 
@@ -285,6 +357,31 @@ def build_parser() -> argparse.ArgumentParser:
     share_bench.add_argument("--tokens", type=int, default=100_000)
     share_bench.add_argument("--lookups", type=int, default=2_000)
     share_bench.set_defaults(func=cmd_bench_share)
+    dashboard_bench = bench_cmd.add_parser(
+        "dashboard", help="teacher dashboard: roll-ups and views vs naive aggregates"
+    )
+    dashboard_bench.add_argument("--students", type=int, default=10_000)
+    dashboard_bench.add_argument("--events", type=int, default=1_000_000)
+    dashboard_bench.add_argument("--samples", type=int, default=50)
+    dashboard_bench.add_argument("--naive-samples", type=int, default=10)
+    dashboard_bench.set_defaults(func=cmd_bench_dashboard)
+
+    events_cmd = sub.add_parser("events", help="analytics events").add_subparsers(
+        dest="events_command", required=True
+    )
+    events_cmd.add_parser(
+        "flush", help="move buffered events from Redis to Postgres now"
+    ).set_defaults(func=cmd_events_flush)
+    export_cmd = events_cmd.add_parser("export", help="write raw events as NDJSON or CSV")
+    export_cmd.add_argument("--since", type=_date, required=True, help="UTC date, e.g. 2026-01-31")
+    export_cmd.add_argument("--format", choices=["ndjson", "csv"], default="ndjson")
+    export_cmd.add_argument("--output", help="a file (default: standard output)")
+    export_cmd.set_defaults(func=cmd_events_export)
+    rollup_cmd = events_cmd.add_parser(
+        "rollup", help="recompute daily roll-ups since a date, every user's stats, the views"
+    )
+    rollup_cmd.add_argument("--since", type=_date, required=True, help="UTC date")
+    rollup_cmd.set_defaults(func=cmd_events_rollup)
     return parser
 
 

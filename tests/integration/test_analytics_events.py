@@ -3,9 +3,14 @@ Postgres; concurrent writers, crashes between the steps, and the places that rec
 
 from __future__ import annotations
 
+import csv
+import json
 import logging
+import subprocess
+import sys
 import threading
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func
@@ -191,3 +196,41 @@ def test_an_unreadable_buffered_line_is_dropped_with_a_log_line(
     result = flush_events()
     assert (result.stored, result.rejected) == (1, 1)
     assert any("unreadable buffered line" in r.getMessage() for r in caplog.records)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "learning_app.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_cli_flushes_and_exports_ndjson_and_csv(student: str, tmp_path: Path) -> None:
+    me = user_id_of(student)
+    record_event("lesson_viewed", user_id=me, course_id=None, context={"lesson_id": "a,b"})
+    record_event("tutor_asked", user_id=None, course_id=None, context={"words": 12})
+    flushed = _cli("events", "flush")
+    assert flushed.returncode == 0, flushed.stderr
+    assert "2 stored" in flushed.stdout and stored_count() == 2
+
+    ndjson = _cli("events", "export", "--since", "2000-01-01", "--format", "ndjson")
+    assert ndjson.returncode == 0, ndjson.stderr
+    rows = [json.loads(line) for line in ndjson.stdout.splitlines()]
+    assert sorted(r["name"] for r in rows) == ["lesson_viewed", "tutor_asked"]
+    viewed = next(r for r in rows if r["name"] == "lesson_viewed")
+    assert viewed["user_id"] == str(me) and json.loads(viewed["context"]) == {"lesson_id": "a,b"}
+
+    out = tmp_path / "events.csv"
+    exported = _cli(
+        "events", "export", "--since", "2000-01-01", "--format", "csv", "--output", str(out)
+    )
+    assert exported.returncode == 0 and "exported 2 event(s)" in exported.stderr
+    with out.open(newline="") as handle:
+        assert {r["name"] for r in csv.DictReader(handle)} == {"lesson_viewed", "tutor_asked"}
+    future = _cli("events", "export", "--since", "2999-01-01")
+    assert future.returncode == 0 and future.stdout == ""
+    bad = _cli("events", "export", "--since", "yesterday")
+    assert bad.returncode == 2 and "not a date" in bad.stderr
