@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
+from learning_app.cli_events import add_events_commands
 from learning_app.cli_search import add_search_commands, prepare_search_index
 from learning_app.services.errors import DomainError
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings
@@ -190,6 +191,28 @@ def cmd_bench_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_dashboard(args: argparse.Namespace) -> int:
+    from learning_app.bench.dashboard import run_dashboard_bench
+
+    result = run_dashboard_bench(
+        students=args.students,
+        events=args.events,
+        samples=args.samples,
+        naive_samples=args.naive_samples,
+    )
+    print(
+        f"{result['students']} students, {result['events']} events: generated in "
+        f"{result['generate_s']} s, rolled up in {result['rollup_s']} s, views refreshed in "
+        f"{result['refresh_s']} s"
+    )
+    print(f"roll-ups and views  p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms")
+    print(f"naive aggregates    p50 {result['naive_p50_ms']} ms  p95 {result['naive_p95_ms']} ms")
+    print(f"speedup (p95)       {result['speedup']}x")
+    keys = ("students", "events", "p95_ms", "naive_p95_ms", "speedup")
+    print(json.dumps({"bench": "dashboard", **{key: result[key] for key in keys}}))
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     from learning_app.jobs.runner import run_worker
 
@@ -311,6 +334,16 @@ def build_parser() -> argparse.ArgumentParser:
     search_bench.set_defaults(func=cmd_bench_search)
 
     add_search_commands(sub)
+    dashboard_bench = bench_cmd.add_parser(
+        "dashboard", help="teacher dashboard: roll-ups and views vs naive aggregates"
+    )
+    dashboard_bench.add_argument("--students", type=int, default=10_000)
+    dashboard_bench.add_argument("--events", type=int, default=1_000_000)
+    dashboard_bench.add_argument("--samples", type=int, default=50)
+    dashboard_bench.add_argument("--naive-samples", type=int, default=10)
+    dashboard_bench.set_defaults(func=cmd_bench_dashboard)
+
+    add_events_commands(sub)
     return parser
 
 

@@ -16,10 +16,12 @@ from learning_app.pages.attempt_result import AttemptResultState, attempt_result
 from learning_app.pages.attempt_state import AttemptState
 from learning_app.pages.attempt_take import attempt_page
 from learning_app.pages.course import CourseState, course_page
+from learning_app.pages.course_dashboard import CourseDashboardState, course_dashboard_page
 from learning_app.pages.course_editor import course_editor_page
 from learning_app.pages.course_editor_state import CourseEditorState
 from learning_app.pages.course_exams import CourseExamsState
 from learning_app.pages.course_teachers import CourseTeachersState
+from learning_app.pages.dashboard import DashboardState, dashboard_page
 from learning_app.pages.dev_mailbox import MailboxState, dev_mailbox_page
 from learning_app.pages.exam_editor import exam_editor_page
 from learning_app.pages.exam_editor_state import ExamEditorState
@@ -84,6 +86,13 @@ ROUTES: list[Route] = [
     Route("/teach", "Teaching", teach_page, [_signed_in, TeachState.load]),
     Route("/search", "Search", search_page, [_viewer, SearchPageState.load]),
     Route("/teach/synonyms", "Search synonyms", synonyms_page, [_signed_in, SynonymsState.load]),
+    Route("/dashboard", "My progress", dashboard_page, [_signed_in, DashboardState.load]),
+    Route(
+        "/teach/courses/[course_id]/dashboard",
+        "Course dashboard",
+        course_dashboard_page,
+        [_signed_in, CourseDashboardState.load],
+    ),
     Route(
         "/teach/courses/[course_id]",
         "Edit course",

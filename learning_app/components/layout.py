@@ -74,6 +74,7 @@ def navbar() -> rx.Component:
                     rx.cond(
                         AuthState.signed_in, rx.link("My courses", href="/my-courses", size="3")
                     ),
+                    rx.cond(AuthState.signed_in, rx.link("Dashboard", href="/dashboard", size="3")),
                     rx.cond(AuthState.is_teacher, rx.link("Teach", href="/teach", size="3")),
                     rx.cond(
                         AuthState.is_teacher, rx.link("Grading", href="/teach/grading", size="3")

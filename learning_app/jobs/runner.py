@@ -13,7 +13,12 @@ from learning_app.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-TASK_MODULES = ["learning_app.jobs.mail", "learning_app.jobs.exams", "learning_app.jobs.search"]
+TASK_MODULES = [
+    "learning_app.jobs.mail",
+    "learning_app.jobs.exams",
+    "learning_app.jobs.search",
+    "learning_app.jobs.analytics",
+]
 # The queues a worker serves unless told otherwise; every task names one of these.
 QUEUES = ["mail", "default", "search"]
 WORKER_CONCURRENCY = 2

@@ -178,6 +178,7 @@ def _publishing() -> rx.Component:
             ),
         ),
         rx.link("View the course page", href="/courses/" + CourseEditorState.loaded_id),
+        rx.link("Course dashboard", href=EDITOR_PATH + CourseEditorState.loaded_id + "/dashboard"),
         spacing="4",
         align="center",
         wrap="wrap",

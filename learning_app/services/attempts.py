@@ -41,7 +41,7 @@ from learning_app.models import (
     User,
 )
 from learning_app.models.base import utc_now
-from learning_app.services import sessions
+from learning_app.services import analytics, sessions
 from learning_app.services.accounts import SIGNED_OUT_MESSAGE, Viewer
 from learning_app.services.course_access import iso, parse_id
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
@@ -309,6 +309,13 @@ def start_attempt(session: Session, *, token: str, exam_id: str) -> AttemptView:
                 "Another attempt was just started or finished. Reload."
             ) from None
         return attempt_view(session, current, exam, now)
+    analytics.record_event(
+        "exam_started",
+        user_id=user_id,
+        course_id=exam.course_id,
+        context={"exam_id": str(exam.id), "attempt_id": str(attempt.id)},
+        session=session,
+    )
     return attempt_view(session, attempt, exam, now, fresh=True)
 
 
@@ -479,6 +486,13 @@ def save_answer(
             set_={"response": stored, "answered_at": now, "updated_at": now},
         )
     )
+    analytics.record_event(
+        "question_answered",
+        user_id=user_id,
+        course_id=None,
+        context={"attempt_id": attempt_id, "question_id": question_id},
+        session=session,
+    )
     return SavedAnswer(
         question_id=question_id, saved_at=iso(now), seconds_left=seconds_left(attempt, now)
     )
@@ -539,6 +553,7 @@ def finalize_attempt(
     store_score(attempt, exam, results, now)
     session.add(attempt)
     session.flush()
+    analytics.record_attempt_completed(session, attempt, exam)
 
 
 def submit_attempt(session: Session, *, token: str, attempt_id: str) -> str:

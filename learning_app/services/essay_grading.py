@@ -24,6 +24,7 @@ from learning_app.models import (
     UserProfile,
 )
 from learning_app.models.base import utc_now
+from learning_app.services import analytics
 from learning_app.services.attempts import load_attempt, store_score
 from learning_app.services.course_access import is_admin, parse_id, require_course_editor
 from learning_app.services.errors import InvalidInput, NotFound
@@ -146,4 +147,5 @@ def grade_essay_answer(
     store_score(attempt, exam, results, now)
     session.add(attempt)
     session.flush()
+    analytics.record_attempt_completed(session, attempt, exam)
     return str(attempt.id)

@@ -20,6 +20,7 @@ from learning_app.models import (
     PublishStatus,
 )
 from learning_app.models.base import utc_now
+from learning_app.services import analytics
 from learning_app.services.accounts import Viewer
 from learning_app.services.course_access import (
     COURSE_NOT_FOUND,
@@ -214,6 +215,13 @@ def read_lesson(
     course, lesson, editor = _readable_lesson(session, viewer, course_id, lesson_id)
     if viewer is not None and not editor and is_enrolled(session, viewer, course.id):
         _record_progress(session, viewer, course, lesson, completed=False)
+        analytics.record_event(
+            "lesson_viewed",
+            user_id=viewer.user_id,
+            course_id=course.id,
+            context={"lesson_id": str(lesson.id)},
+            session=session,
+        )
     visible = [item for item, _ in ordered_lessons(session, course.id, include_drafts=editor)]
     ids = [item.id for item in visible]
     index = ids.index(lesson.id)
@@ -255,6 +263,13 @@ def mark_lesson_complete(session: Session, *, token: str, course_id: str, lesson
     if lesson.status != PublishStatus.PUBLISHED:
         raise InvalidInput("Only published lessons can be completed.", field="lesson_id")
     _record_progress(session, viewer, course, lesson, completed=True)
+    analytics.record_event(
+        "lesson_completed",
+        user_id=viewer.user_id,
+        course_id=course.id,
+        context={"lesson_id": str(lesson.id)},
+        session=session,
+    )
     published = {item.id for item, _ in ordered_lessons(session, course.id, include_drafts=False)}
     done = set(
         session.exec(

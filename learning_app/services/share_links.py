@@ -26,7 +26,6 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from learning_app.models import (
-    AnalyticsEvent,
     Course,
     CourseLesson,
     Lesson,
@@ -36,7 +35,7 @@ from learning_app.models import (
     ShareVisibility,
 )
 from learning_app.models.base import utc_now
-from learning_app.services import rate_limits
+from learning_app.services import analytics, rate_limits
 from learning_app.services.accounts import Viewer
 from learning_app.services.course_access import (
     can_edit_course,
@@ -347,17 +346,16 @@ def open_share_link(
         .where(col(SharedToken.id) == link.id)
         .values(view_count=SharedToken.view_count + 1, last_viewed_at=now)
     )
-    session.add(
-        AnalyticsEvent(
-            name="share_opened",
-            user_id=uuid.UUID(viewer.user_id) if viewer else None,
-            course_id=uuid.UUID(content.course_id) if content.course_id else None,
-            context={
-                "link_id": str(link.id),
-                "entity_type": content.entity_type,
-                "lesson_id": content.lesson_id,
-            },
-            occurred_at=now,
-        )
+    analytics.record_event(
+        "share_opened",
+        user_id=viewer.user_id if viewer else None,
+        course_id=content.course_id or None,
+        context={
+            "link_id": str(link.id),
+            "entity_type": content.entity_type,
+            "lesson_id": content.lesson_id,
+        },
+        occurred_at=now,
+        session=session,
     )
     return content

@@ -13,6 +13,7 @@ from learning_app.adapters.postgres import session_scope
 from learning_app.models import AnalyticsEvent, SharedToken, UserRole
 from learning_app.models.base import utc_now
 from learning_app.services import courses, lessons, share_links
+from learning_app.services.analytics import flush_events
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
 from learning_app.services.share_links import LinkUnavailable
 from tests.integration.people import new_course, new_lesson, person, publish
@@ -75,6 +76,7 @@ def test_a_course_link_opens_its_published_lessons_for_a_visitor(
     other = new_lesson(teacher, new_course(teacher, "Elsewhere"), "Elsewhere lesson")
     with pytest.raises(LinkUnavailable):
         visit(raw, lesson_id=other)  # a lesson of another course
+    flush_events()  # views are buffered in Redis until the flush job stores them
     with session_scope() as session:
         link = session.exec(select(SharedToken)).one()
         events = session.exec(select(AnalyticsEvent.name)).all()

@@ -1,0 +1,41 @@
+"""Analytics jobs: flush the event buffer, roll up days, refresh the teacher views.
+
+Each task holds a queueing lock, so a slow run never piles up copies of itself; a run that
+fails is simply redone by the next tick (every one of them is idempotent).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from learning_app.adapters.postgres import session_scope
+from learning_app.jobs.runner import job_app
+from learning_app.services.analytics import flush_events
+from learning_app.services.rollups import refresh_teacher_views, rollup_recent
+
+log = logging.getLogger(__name__)
+
+FLUSH_TASK = "analytics.flush"
+ROLLUP_TASK = "analytics.rollup"
+REFRESH_TASK = "analytics.refresh_views"
+
+
+# A 6th cron field is seconds: events reach the dashboards within about five seconds.
+@job_app.periodic(cron="* * * * * */5", periodic_id="flush-events")
+@job_app.task(name=FLUSH_TASK, queue="default", queueing_lock=FLUSH_TASK, pass_context=False)
+def flush_events_job(timestamp: int) -> None:
+    flush_events()
+
+
+@job_app.periodic(cron="* * * * *", periodic_id="rollup-days")
+@job_app.task(name=ROLLUP_TASK, queue="default", queueing_lock=ROLLUP_TASK, pass_context=False)
+def rollup_job(timestamp: int) -> None:
+    with session_scope() as session:
+        rollup_recent(session)
+
+
+@job_app.periodic(cron="*/5 * * * *", periodic_id="refresh-teacher-views")
+@job_app.task(name=REFRESH_TASK, queue="default", queueing_lock=REFRESH_TASK, pass_context=False)
+def refresh_views_job(timestamp: int) -> None:
+    with session_scope() as session:
+        refresh_teacher_views(session)

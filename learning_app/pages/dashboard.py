@@ -1,0 +1,177 @@
+"""`/dashboard`: a student's own progress: XP, streak, courses, recent scores, what is next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from learning_app.components.charts import bar_chart, chart_card, stat_tile
+from learning_app.components.feedback import card_skeletons, empty_state
+from learning_app.components.forms import form_error
+from learning_app.components.layout import page_shell
+from learning_app.services import dashboards
+from learning_app.services.dashboards import CourseProgress
+from learning_app.state.auth import AuthState, describe_error
+from learning_app.state.calls import call_with_session
+
+NO_SCORE = "none yet"
+
+
+class DashboardState(AuthState):
+    loading: bool = True
+    error: str = ""
+    xp: int = 0
+    current_streak: int = 0
+    longest_streak: int = 0
+    lessons_completed: int = 0
+    exams_passed: int = 0
+    average_score: str = NO_SCORE
+    course_progress: list[CourseProgress] = []
+    score_points: list[dict[str, Any]] = []
+    next_lesson_title: str = ""
+    next_course_title: str = ""
+    next_lesson_href: str = ""
+
+    def _show_dashboard(self, board: dashboards.StudentDashboard) -> None:
+        self.xp, self.current_streak = board.xp, board.current_streak
+        self.longest_streak, self.lessons_completed = board.longest_streak, board.lessons_completed
+        self.exams_passed = board.exams_passed
+        self.average_score = (
+            NO_SCORE if board.average_score is None else f"{board.average_score:g}%"
+        )
+        self.course_progress = board.courses
+        self.score_points = [
+            {"attempt": s.label, "percent": s.percent} for s in board.recent_scores
+        ]
+        upcoming = board.next_lesson
+        self.next_lesson_title = upcoming.lesson_title if upcoming else ""
+        self.next_course_title = upcoming.course_title if upcoming else ""
+        self.next_lesson_href = (
+            f"/courses/{upcoming.course_id}/lessons/{upcoming.lesson_id}" if upcoming else ""
+        )
+
+    @rx.event
+    async def load(self) -> None:
+        """on_load, after `require_signed_in`."""
+        self.loading, self.error = True, ""
+        if not self.signed_in:
+            return
+        try:
+            board = await call_with_session(dashboards.student_dashboard, token=self.session_token)
+            self._show_dashboard(board)
+        except Exception as exc:
+            self.error = describe_error(exc)
+        finally:
+            self.loading = False
+
+
+def _tiles() -> rx.Component:
+    days = rx.cond(DashboardState.current_streak == 1, " day", " days")
+    return rx.grid(
+        stat_tile("XP", DashboardState.xp.to_string()),
+        stat_tile(
+            "Streak",
+            DashboardState.current_streak.to_string() + days,
+            "Longest: " + DashboardState.longest_streak.to_string(),
+        ),
+        stat_tile("Lessons completed", DashboardState.lessons_completed.to_string()),
+        stat_tile("Exams passed", DashboardState.exams_passed.to_string()),
+        stat_tile("Average score", DashboardState.average_score),
+        columns=rx.breakpoints(initial="2", md="5"),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _next_lesson() -> rx.Component:
+    return rx.cond(
+        DashboardState.next_lesson_href != "",
+        rx.callout(
+            rx.text(
+                "Next up in ",
+                rx.text.strong(DashboardState.next_course_title),
+                ": ",
+                rx.link(DashboardState.next_lesson_title, href=DashboardState.next_lesson_href),
+            ),
+            icon="book-open",
+        ),
+    )
+
+
+def _course_row(course: CourseProgress) -> rx.Component:
+    return rx.el.li(
+        rx.vstack(
+            rx.hstack(
+                rx.link(course.title, href="/courses/" + course.course_id, weight="medium"),
+                rx.spacer(),
+                rx.text(
+                    course.completed.to_string() + " / " + course.total.to_string() + " lessons",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                width="100%",
+            ),
+            rx.progress(value=course.percent, aria_label=course.title + " progress"),
+            spacing="1",
+            width="100%",
+        ),
+        list_style="none",
+        padding_y="0.4rem",
+    )
+
+
+def _courses() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("My courses", size="4", as_="h2"),
+            rx.cond(
+                DashboardState.course_progress.length() > 0,
+                rx.el.ul(rx.foreach(DashboardState.course_progress, _course_row), width="100%"),
+                empty_state(
+                    "library", "No courses yet", "Enrol in a course and your progress shows here."
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def dashboard_page() -> rx.Component:
+    return page_shell(
+        rx.vstack(
+            rx.heading("My progress", size="7", as_="h1"),
+            rx.cond(
+                DashboardState.loading,
+                card_skeletons(),
+                rx.cond(
+                    DashboardState.error != "",
+                    form_error(DashboardState.error),
+                    rx.vstack(
+                        _tiles(),
+                        _next_lesson(),
+                        chart_card(
+                            "Recent scores",
+                            DashboardState.score_points,
+                            bar_chart(
+                                DashboardState.score_points,
+                                x="attempt",
+                                y="percent",
+                                name="Score (%)",
+                                max_y=100,
+                            ),
+                            empty_title="No exam results yet",
+                            empty_body="Take an exam and your scores appear here.",
+                        ),
+                        _courses(),
+                        spacing="4",
+                        width="100%",
+                    ),
+                ),
+            ),
+            spacing="4",
+            width="100%",
+        )
+    )

@@ -1,0 +1,164 @@
+"""Each student's counters (`user_stats`) and XP (`user_profile.xp`), derived from raw events.
+
+`recompute_user_stats` is the one writer of both. The flush job calls it for the users of every
+batch it stores, in the same transaction, so the figures move with the events and a re-run after
+a crash recomputes the same values. Everything is recomputed from the user's events, never
+incremented, so a re-run, a late event or a changed XP rule cannot drift the figures.
+
+Days are calendar days in the user's own time zone (`user_profile.timezone`; an unknown zone
+counts as UTC). A streak is the run of consecutive active days ending at the last active day;
+it is still "current" if that day is today or yesterday.
+
+Clocks disagree by a few seconds between app servers, so around midnight an event can be
+stamped just after midnight while "now" is still just before it, or the reverse. Two rules keep
+streaks honest: an event counts on the day its own timestamp falls on, even if that is later
+than the reader's today; and a streak is only declared broken once the reader's clock is more
+than `MAX_CLOCK_SKEW` past the end of the following day.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel import Session, col, select
+
+from learning_app.models import UserProfile, UserStats
+from learning_app.models.base import utc_now
+from learning_app.services.xp import Achievements, xp_for
+
+MAX_CLOCK_SKEW = timedelta(minutes=2)
+ONE_DAY = timedelta(days=1)
+
+_FIGURES = sa.text(
+    """
+    WITH zones AS (
+        SELECT * FROM jsonb_to_recordset(CAST(:zones AS jsonb)) AS z(user_id uuid, tz text)
+    ),
+    ev AS (
+        SELECT e.user_id, e.name, e.course_id, e.context, e.occurred_at, e.id, z.tz
+        FROM analytics_event e JOIN zones z ON z.user_id = e.user_id
+    ),
+    lessons AS (
+        SELECT user_id, count(DISTINCT (course_id, context->>'lesson_id')) AS done
+        FROM ev WHERE name = 'lesson_completed' GROUP BY user_id
+    ),
+    attempts AS (
+        -- An attempt's latest exam_completed wins: an essay marked later regrades it.
+        SELECT DISTINCT ON (context->>'attempt_id')
+            user_id, context->>'exam_id' AS exam_id,
+            (context->>'percent')::float8 AS percent, (context->>'passed')::boolean AS passed
+        FROM ev WHERE name = 'exam_completed'
+        ORDER BY context->>'attempt_id', occurred_at DESC, id DESC
+    ),
+    exams AS (
+        SELECT user_id,
+               count(DISTINCT exam_id) FILTER (WHERE passed) AS passed,
+               avg(percent) FILTER (WHERE passed IS NOT NULL) AS average
+        FROM attempts GROUP BY user_id
+    ),
+    days AS (
+        SELECT user_id, array_agg(DISTINCT (occurred_at AT TIME ZONE tz)::date) AS days
+        FROM ev GROUP BY user_id
+    )
+    SELECT z.user_id, z.tz, coalesce(l.done, 0) AS lessons, coalesce(x.passed, 0) AS passed,
+           x.average, coalesce(d.days, '{}') AS days
+    FROM zones z
+    LEFT JOIN lessons l ON l.user_id = z.user_id
+    LEFT JOIN exams x ON x.user_id = z.user_id
+    LEFT JOIN days d ON d.user_id = z.user_id
+    """
+)
+
+
+class Streak(NamedTuple):
+    current: int
+    longest: int
+    last_active: date | None
+
+
+def user_zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def reference_day(zone: ZoneInfo, now: datetime | None = None) -> date:
+    """The latest day we are sure has begun in `zone`, allowing for clock skew."""
+    return ((now or utc_now()) - MAX_CLOCK_SKEW).astimezone(zone).date()
+
+
+def streaks(active_days: Iterable[date], today: date) -> Streak:
+    """Current and longest runs of consecutive active days."""
+    days = sorted(set(active_days))
+    if not days:
+        return Streak(0, 0, None)
+    longest = run = 1
+    for before, after in itertools.pairwise(days):
+        run = run + 1 if after - before == ONE_DAY else 1
+        longest = max(longest, run)
+    return Streak(run if days[-1] >= today - ONE_DAY else 0, longest, days[-1])
+
+
+def current_streak(stats: UserStats | None, today: date) -> int:
+    """The stored streak as of `today`: a streak nobody extended since yesterday is over."""
+    if stats is None or stats.last_active_date is None:
+        return 0
+    return stats.current_streak_days if stats.last_active_date >= today - ONE_DAY else 0
+
+
+def _zones(session: Session, user_ids: Sequence[uuid.UUID]) -> list[dict[str, str]]:
+    rows = session.exec(
+        select(UserProfile.user_id, UserProfile.timezone).where(
+            col(UserProfile.user_id).in_(user_ids)
+        )
+    ).all()
+    return [{"user_id": str(uid), "tz": user_zone(tz).key} for uid, tz in rows]
+
+
+def recompute_user_stats(
+    session: Session, user_ids: Iterable[uuid.UUID], *, now: datetime | None = None
+) -> int:
+    """Recompute `user_stats` and `user_profile.xp` of these users from their events."""
+    zones = _zones(session, sorted(set(user_ids)))
+    if not zones:
+        return 0
+    moment = now or utc_now()
+    rows = session.execute(_FIGURES, {"zones": json.dumps(zones)}).all()
+    for row in rows:
+        streak = streaks(row.days, reference_day(ZoneInfo(row.tz), moment))
+        done = Achievements(row.lessons, row.passed, len(row.days))
+        figures = {
+            "current_streak_days": streak.current,
+            "longest_streak_days": streak.longest,
+            "last_active_date": streak.last_active,
+            "lessons_completed": row.lessons,
+            "exams_passed": row.passed,
+            "average_score": None if row.average is None else round(row.average, 2),
+            "updated_at": moment,
+        }
+        session.execute(
+            pg_insert(UserStats)
+            .values(user_id=row.user_id, **figures)
+            .on_conflict_do_update(index_elements=["user_id"], set_=figures)
+        )
+        session.execute(
+            sa.update(UserProfile)
+            .where(col(UserProfile.user_id) == row.user_id)
+            .values(xp=xp_for(done), updated_at=moment)
+        )
+    return len(rows)
+
+
+def recompute_all_user_stats(session: Session, *, batch: int = 1000) -> int:
+    """Every user with a profile (after an XP rule change); returns how many."""
+    ids = list(session.exec(select(UserProfile.user_id).order_by(col(UserProfile.user_id))).all())
+    return sum(recompute_user_stats(session, ids[i : i + batch]) for i in range(0, len(ids), batch))
