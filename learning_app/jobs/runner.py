@@ -13,9 +13,9 @@ from learning_app.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-TASK_MODULES = ["learning_app.jobs.mail", "learning_app.jobs.exams"]
+TASK_MODULES = ["learning_app.jobs.mail", "learning_app.jobs.exams", "learning_app.jobs.material"]
 # The queues a worker serves unless told otherwise; every task names one of these.
-QUEUES = ["mail", "default"]
+QUEUES = ["mail", "default", "material"]
 WORKER_CONCURRENCY = 2
 RECONNECT_DELAY_S = 5.0
 
