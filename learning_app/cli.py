@@ -173,6 +173,30 @@ def cmd_bench_share(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_retrieval(args: argparse.Namespace) -> int:
+    from learning_app.bench.retrieval import run_retrieval_bench
+
+    result = run_retrieval_bench(chunks=args.chunks, queries=args.queries)
+    print(f"{result['chunks']} chunks, ef_search {result['ef_search']}")
+    print(f"HNSW search  p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms")
+    print(f"recall@10 against exact search: {result['recall_at_10']}")
+    keys = ("chunks", "p50_ms", "p95_ms", "recall_at_10")
+    print(json.dumps({"bench": "retrieval", **{key: result[key] for key in keys}}))
+    return 0
+
+
+def cmd_reembed(_args: argparse.Namespace) -> int:
+    from learning_app.adapters.embeddings import get_embedder
+    from learning_app.adapters.s3_store import get_s3
+    from learning_app.services.ingestion import reembed_everything
+
+    embedder = get_embedder()
+    print(f"re-embedding every lesson and document with {embedder.name} ...", flush=True)
+    lessons, documents = reembed_everything(embedder, get_s3())
+    print(f"done: {lessons} lessons and {documents} documents; {embedder.name} is active")
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     from learning_app.jobs.runner import run_worker
 
@@ -241,6 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     health_cmd.add_argument("--json", action="store_true")
     health_cmd.set_defaults(func=cmd_health)
 
+    sub.add_parser(
+        "reembed", help="embed every lesson and document with the configured model"
+    ).set_defaults(func=cmd_reembed)
+
     worker_cmd = sub.add_parser("worker", help="run background jobs (mail, indexing, ...)")
     worker_cmd.add_argument("--concurrency", type=int, default=2)
     worker_cmd.add_argument("--queues", help="comma-separated queues (default: all of ours)")
@@ -285,6 +313,12 @@ def build_parser() -> argparse.ArgumentParser:
     share_bench.add_argument("--tokens", type=int, default=100_000)
     share_bench.add_argument("--lookups", type=int, default=2_000)
     share_bench.set_defaults(func=cmd_bench_share)
+    retrieval_bench = bench_cmd.add_parser(
+        "retrieval", help="HNSW search among 100k synthetic chunks, recall@10 vs exact"
+    )
+    retrieval_bench.add_argument("--chunks", type=int, default=100_000)
+    retrieval_bench.add_argument("--queries", type=int, default=200)
+    retrieval_bench.set_defaults(func=cmd_bench_retrieval)
     return parser
 
 

@@ -27,6 +27,7 @@ from learning_app.models import (
     EmbeddingModel,
     Lesson,
     LessonChunk,
+    drop_hnsw_index_ddl,
     hnsw_index_ddl,
     hnsw_index_name,
 )
@@ -207,3 +208,41 @@ def ingest_document(document_id: uuid.UUID, embedder: Embedder, s3: Any) -> Docu
 
 def _kind_of(mime_type: str) -> str:
     return next((kind for kind, mime in MIME_TYPES.items() if mime == mime_type), "txt")
+
+
+def reembed_everything(embedder: Embedder, s3: Any) -> tuple[int, int]:
+    """Move every lesson and document to `embedder`'s model, then make it the active one and
+    retire the others (their chunks and HNSW indexes). Returns (lessons, documents) done.
+
+    Each source is replaced in its own transaction, as ingestion always does, so a run that
+    stops half-way can simply be started again.
+    """
+    model_id = model_id_for(embedder)
+    with session_scope() as session:
+        lesson_ids = list(session.exec(select(Lesson.id)).scalars())  # type: ignore[call-overload]
+        document_ids = list(session.exec(select(Document.id)).scalars())  # type: ignore[call-overload]
+    for lesson_id in lesson_ids:
+        ingest_lesson(lesson_id, embedder)
+    for document_id in document_ids:
+        ingest_document(document_id, embedder, s3)
+    with session_scope() as session:
+        retired = (
+            session.exec(  # type: ignore[call-overload]
+                select(EmbeddingModel).where(col(EmbeddingModel.id) != model_id)
+            )
+            .scalars()
+            .all()
+        )
+        session.execute(update(EmbeddingModel).values(is_active=False))
+        session.flush()
+        for model in retired:
+            session.execute(
+                delete(LessonChunk).where(col(LessonChunk.embedding_model_id) == model.id)
+            )
+            session.execute(text(drop_hnsw_index_ddl(model.id)))
+            session.delete(model)
+        session.flush()
+        session.execute(
+            update(EmbeddingModel).where(col(EmbeddingModel.id) == model_id).values(is_active=True)
+        )
+    return len(lesson_ids), len(document_ids)
