@@ -1,10 +1,10 @@
 """The AI tutor: each user's questions and answers per course (`tutor_exchange`).
 
-Revision ID: 0004
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-27
 
-Revises 0002 because other branches add their own 0003; the merge re-chains them.
+Follows 0004 (progress views); 0003 is the search synonyms.
 """
 
 from collections.abc import Sequence
@@ -16,8 +16,8 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision: str = "0004"
-down_revision: str | Sequence[str] | None = "0002"
+revision: str = "0005"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
