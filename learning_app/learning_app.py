@@ -20,6 +20,7 @@ from learning_app.pages.course_dashboard import CourseDashboardState, course_das
 from learning_app.pages.course_editor import course_editor_page
 from learning_app.pages.course_editor_state import CourseEditorState
 from learning_app.pages.course_exams import CourseExamsState
+from learning_app.pages.course_material import MaterialState
 from learning_app.pages.course_teachers import CourseTeachersState
 from learning_app.pages.dashboard import DashboardState, dashboard_page
 from learning_app.pages.dev_mailbox import MailboxState, dev_mailbox_page
@@ -48,6 +49,7 @@ from learning_app.pages.sign_in import MagicLinkState, sign_in_page
 from learning_app.pages.sign_in import magic_link_page as magic_link_landing
 from learning_app.pages.sign_up import VerifyEmailState, sign_up_page, verify_email_page
 from learning_app.pages.teach import TeachState, teach_page
+from learning_app.pages.tutor import TutorState, tutor_page
 from learning_app.settings import get_settings
 from learning_app.state.auth import AuthState
 
@@ -97,7 +99,7 @@ ROUTES: list[Route] = [
         "/teach/courses/[course_id]",
         "Edit course",
         course_editor_page,
-        [_signed_in, CourseEditorState.load, CourseTeachersState.load],
+        [_signed_in, CourseEditorState.load, CourseTeachersState.load, MaterialState.load],
     ),
     Route(
         "/teach/courses/[course_id]/lessons/[lesson_id]",
@@ -109,8 +111,9 @@ ROUTES: list[Route] = [
         "/courses/[course_id]",
         "Course",
         course_page,
-        [_viewer, CourseState.load, CourseExamsState.load],
+        [_viewer, CourseState.load, CourseExamsState.load, MaterialState.load],
     ),
+    Route("/courses/[course_id]/ask", "Ask the tutor", tutor_page, [_signed_in, TutorState.load]),
     Route(
         "/teach/links", "Share links", my_share_links_page, [_signed_in, ShareLinksState.load_mine]
     ),

@@ -43,6 +43,12 @@ class AppEnv(StrEnum):
     PRODUCTION = "production"
 
 
+class EmbeddingProvider(StrEnum):
+    AUTO = "auto"
+    LOCAL = "local"
+    OPENAI = "openai"
+
+
 class PlaceholderSecretError(ValueError):
     """A production setting still holds a development default or is empty."""
 
@@ -90,6 +96,17 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     openai_chat_model: str = "gpt-4o-mini"
     openai_embedding_model: str = "text-embedding-3-small"
+    # Seconds before a chat answer or an embedding request is given up (the tutor then answers
+    # extractively with a notice).
+    openai_timeout_seconds: float = Field(default=30.0, gt=0)
+    # `auto`: OpenAI embeddings when OPENAI_API_KEY is set, else the offline MiniLM model.
+    # (OPENAI_BASE_URL alone only switches the chat model: small local servers rarely embed.)
+    embedding_provider: EmbeddingProvider = EmbeddingProvider.AUTO
+
+    # The tutor. A passage below this cosine similarity does not count as an answer; HNSW
+    # searches look at `tutor_ef_search` candidates (recall@10 >= 0.95, see `bench retrieval`).
+    tutor_min_similarity: float = Field(default=0.3, ge=0, le=1)
+    tutor_ef_search: int = Field(default=400, ge=10, le=1000)
 
     # Mail: the local stack runs an SMTP sink; production points these at a real relay.
     smtp_host: str = "127.0.0.1"
@@ -151,6 +168,17 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.app_env is AppEnv.PRODUCTION
+
+    @property
+    def uses_openai_embeddings(self) -> bool:
+        if self.embedding_provider is EmbeddingProvider.AUTO:
+            return bool(self.openai_api_key)
+        return self.embedding_provider is EmbeddingProvider.OPENAI
+
+    @property
+    def chat_configured(self) -> bool:
+        """An LLM answers when there is an OpenAI key or any OpenAI-compatible server."""
+        return bool(self.openai_api_key or self.openai_base_url)
 
     @property
     def sqlalchemy_url(self) -> str:

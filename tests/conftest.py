@@ -95,13 +95,23 @@ def database(pg_admin_url: str, running_stack: Settings) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def job_worker(database: str) -> Iterator[None]:
-    """A real `learning-app worker` process on the test database (mail and other jobs)."""
+    """A real `learning-app worker` process on the test database, for mail only: tests of other
+    queues run their jobs themselves, and a worker racing them would make them flaky."""
     import signal
     import subprocess
     import sys
 
     worker = subprocess.Popen(
-        [sys.executable, "-m", "learning_app.cli", "worker", "--concurrency", "4"],
+        [
+            sys.executable,
+            "-m",
+            "learning_app.cli",
+            "worker",
+            "--concurrency",
+            "4",
+            "--queues",
+            "mail",
+        ],
         start_new_session=True,
     )
     yield

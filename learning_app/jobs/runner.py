@@ -18,9 +18,10 @@ TASK_MODULES = [
     "learning_app.jobs.exams",
     "learning_app.jobs.search",
     "learning_app.jobs.analytics",
+    "learning_app.jobs.material",
 ]
 # The queues a worker serves unless told otherwise; every task names one of these.
-QUEUES = ["mail", "default", "search"]
+QUEUES = ["mail", "default", "search", "material"]
 WORKER_CONCURRENCY = 2
 RECONNECT_DELAY_S = 5.0
 

@@ -40,6 +40,7 @@ from learning_app.models.progress import LessonProgress, LessonProgressStatus, U
 from learning_app.models.questions import Question, QuestionOption, QuestionTag, QuestionType, Tag
 from learning_app.models.search import SearchSynonym
 from learning_app.models.sharing import SharedToken, ShareEntityType, ShareVisibility
+from learning_app.models.tutor import TutorExchange
 from learning_app.models.users import User, UserProfile, UserRole
 
 __all__ = [
@@ -78,6 +79,7 @@ __all__ = [
     "ShareVisibility",
     "SharedToken",
     "Tag",
+    "TutorExchange",
     "User",
     "UserProfile",
     "UserRole",

@@ -11,6 +11,7 @@ from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error
 from learning_app.components.markdown import rendered_markdown
 from learning_app.pages.course_exams import CourseExamsState, course_exams_section
+from learning_app.pages.course_material import material_reader_section
 from learning_app.services import learning
 from learning_app.services.courses import OutlineLesson
 from learning_app.services.markdown_render import render_markdown
@@ -130,6 +131,10 @@ def _actions() -> rx.Component:
             ),
             rx.cond(~CourseState.can_edit & (CourseState.status == "published"), _enrol_button()),
         ),
+        rx.cond(
+            CourseState.can_read & AuthState.signed_in,
+            rx.link("Ask the tutor", href="/courses/" + CourseState.loaded_id + "/ask"),
+        ),
         spacing="4",
         align="center",
         wrap="wrap",
@@ -161,6 +166,7 @@ def _course() -> rx.Component:
             ),
             rx.text("No lessons yet.", color_scheme="gray"),
         ),
+        material_reader_section(),
         course_exams_section(),
         spacing="4",
         width="100%",

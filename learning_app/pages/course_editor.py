@@ -20,6 +20,7 @@ from learning_app.components.courses import (
 from learning_app.components.forms import field, form_error, form_notice
 from learning_app.components.share_dialog import share_dialog
 from learning_app.pages.course_editor_state import CourseEditorState
+from learning_app.pages.course_material import material_editor_section
 from learning_app.pages.course_teachers import teachers_section
 from learning_app.services.courses import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, OutlineLesson
 
@@ -227,6 +228,7 @@ def _editor() -> rx.Component:
         share_dialog("course", CourseEditorState.loaded_id, "course"),
         _section("Details", _details_form()),
         _lessons_section(),
+        material_editor_section(),
         teachers_section(),
         _exams_hook(),
         _danger_zone(),

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from learning_app.jobs.material import ingest_lesson_later
 from learning_app.models import (
     Course,
     CourseLesson,
@@ -166,6 +167,7 @@ def create_lesson(
     )
     session.add(lesson)
     session.flush()
+    ingest_lesson_later(session, lesson.id)
     return _summary(lesson, course.id, _append(session, course, lesson))
 
 
@@ -180,6 +182,7 @@ def update_lesson(
     lesson.body_markdown = clean_body(body_markdown)
     session.add(lesson)
     session.flush()
+    ingest_lesson_later(session, lesson.id)  # the tutor reads the new text
     return _summary(lesson, None, -1)
 
 

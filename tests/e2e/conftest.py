@@ -50,7 +50,9 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, deadline: f
     pytest.fail(f"{url} did not answer within {START_TIMEOUT_S}s:\n{log.read_text()[-4000:]}")
 
 
-@pytest.fixture(scope="session")
+# Package scope: the app (and the job worker inside it) stops when the browser tests end, so
+# it never runs jobs that later integration tests enqueue and watch.
+@pytest.fixture(scope="package")
 def app_server(
     database: str, s3_bucket: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningApp]:
@@ -108,7 +110,7 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
             continue
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 

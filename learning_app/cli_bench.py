@@ -1,0 +1,139 @@
+"""`learning-app bench ...`: the benchmarks. Each prints its figures and ends with one JSON line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def cmd_bench_auth(args: argparse.Namespace) -> int:
+    from learning_app.bench.auth import run_auth_bench
+
+    result = run_auth_bench(samples=args.samples)
+    for label, name in (("session lookup", "session"), ("raw redis GET", "redis_get")):
+        p50, p95 = result[f"{name}_p50_ms"], result[f"{name}_p95_ms"]
+        print(f"{label:<15} p50 {p50:.3f} ms  p95 {p95:.3f} ms")
+    print(f"argon2id hash   median {result['argon2_hash_ms']:.1f} ms")
+    keys = ("session_p95_ms", "redis_get_p95_ms", "added_p95_ms", "argon2_hash_ms")
+    print(json.dumps({"bench": "auth", **{key: result[key] for key in keys}}))
+    return 0
+
+
+def cmd_bench_exams(args: argparse.Namespace) -> int:
+    from learning_app.bench.exams import run_exam_spike
+
+    result = run_exam_spike(students=args.students, window_s=args.window, processes=args.processes)
+    print(
+        f"{result['students']} students, {result['calls']} calls in {result['elapsed_s']} s "
+        f"({result['processes']} processes)"
+    )
+    print(f"all calls  p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms")
+    print(f"start      p95 {result['start_p95_ms']} ms;  save p95 {result['save_p95_ms']} ms")
+    print(f"errors     {result['errors']}  {result['first_error']}")
+    keys = ("students", "errors", "p50_ms", "p95_ms")
+    print(json.dumps({"bench": "exams", **{key: result[key] for key in keys}}))
+    return 0 if result["errors"] == 0 else 1
+
+
+def cmd_bench_share(args: argparse.Namespace) -> int:
+    from learning_app.bench.share import run_share_bench
+
+    result = run_share_bench(tokens=args.tokens, lookups=args.lookups)
+    print(f"{result['lookups']} lookups among {result['tokens']} links")
+    print(f"share lookup   p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms")
+    print(f"row by id      p50 {result['raw_p50_ms']} ms  p95 {result['raw_p95_ms']} ms")
+    keys = ("tokens", "p95_ms")
+    print(json.dumps({"bench": "share", **{key: result[key] for key in keys}}))
+    return 0
+
+
+def cmd_bench_search(args: argparse.Namespace) -> int:
+    from learning_app.bench.search import run_search_bench
+
+    result = run_search_bench(items=args.items, queries=args.queries)
+    print(
+        f"{result['items']} items imported in {result['import_s']} s; {result['queries']} queries"
+    )
+    for label, name in (("app search service", "app"), ("raw typesense", "raw")):
+        p50, p95 = result[f"{name}_p50_ms"], result[f"{name}_p95_ms"]
+        print(f"{label:<19} p50 {p50:.2f} ms  p95 {p95:.2f} ms")
+    print(f"p95 ratio {result['ratio_p95']:.2f} (goal <= 1.5)")
+    keys = ("items", "app_p95_ms", "raw_p95_ms", "ratio_p95")
+    print(json.dumps({"bench": "search", **{key: result[key] for key in keys}}))
+    return 0
+
+
+def cmd_bench_dashboard(args: argparse.Namespace) -> int:
+    from learning_app.bench.dashboard import run_dashboard_bench
+
+    result = run_dashboard_bench(
+        students=args.students,
+        events=args.events,
+        samples=args.samples,
+        naive_samples=args.naive_samples,
+    )
+    print(
+        f"{result['students']} students, {result['events']} events: generated in "
+        f"{result['generate_s']} s, rolled up in {result['rollup_s']} s, views refreshed in "
+        f"{result['refresh_s']} s"
+    )
+    print(f"roll-ups and views  p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms")
+    print(f"naive aggregates    p50 {result['naive_p50_ms']} ms  p95 {result['naive_p95_ms']} ms")
+    print(f"speedup (p95)       {result['speedup']}x")
+    keys = ("students", "events", "p95_ms", "naive_p95_ms", "speedup")
+    print(json.dumps({"bench": "dashboard", **{key: result[key] for key in keys}}))
+    return 0
+
+
+def cmd_bench_retrieval(args: argparse.Namespace) -> int:
+    from learning_app.bench.retrieval import run_retrieval_bench
+
+    result = run_retrieval_bench(chunks=args.chunks, queries=args.queries)
+    print(f"{result['chunks']} chunks, ef_search {result['ef_search']}")
+    print(f"HNSW search  p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms")
+    print(f"recall@10 against exact search: {result['recall_at_10']}")
+    keys = ("chunks", "p50_ms", "p95_ms", "recall_at_10")
+    print(json.dumps({"bench": "retrieval", **{key: result[key] for key in keys}}))
+    return 0
+
+
+def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    bench_cmd = sub.add_parser("bench", help="print performance figures").add_subparsers(
+        dest="bench_command", required=True
+    )
+    auth_bench = bench_cmd.add_parser("auth", help="session lookup vs Redis GET, argon2 cost")
+    auth_bench.add_argument("--samples", type=int, default=2000)
+    auth_bench.set_defaults(func=cmd_bench_auth)
+    exams_bench = bench_cmd.add_parser(
+        "exams", help="exam-start spike: N students start one exam and save 10 answers"
+    )
+    exams_bench.add_argument("--students", type=int, default=500)
+    exams_bench.add_argument("--window", type=float, default=10.0, help="seconds of arrivals")
+    exams_bench.add_argument("--processes", type=int, default=0, help="default: one per core")
+    exams_bench.set_defaults(func=cmd_bench_exams)
+    share_bench = bench_cmd.add_parser("share", help="share-link lookups among 100k links")
+    share_bench.add_argument("--tokens", type=int, default=100_000)
+    share_bench.add_argument("--lookups", type=int, default=2_000)
+    share_bench.set_defaults(func=cmd_bench_share)
+    search_bench = bench_cmd.add_parser(
+        "search", help="the app's search service vs the raw Typesense client, 50k items"
+    )
+    search_bench.add_argument("--items", type=int, default=50_000)
+    search_bench.add_argument("--queries", type=int, default=300)
+    search_bench.set_defaults(func=cmd_bench_search)
+
+    dashboard_bench = bench_cmd.add_parser(
+        "dashboard", help="teacher dashboard: roll-ups and views vs naive aggregates"
+    )
+    dashboard_bench.add_argument("--students", type=int, default=10_000)
+    dashboard_bench.add_argument("--events", type=int, default=1_000_000)
+    dashboard_bench.add_argument("--samples", type=int, default=50)
+    dashboard_bench.add_argument("--naive-samples", type=int, default=10)
+    dashboard_bench.set_defaults(func=cmd_bench_dashboard)
+
+    retrieval_bench = bench_cmd.add_parser(
+        "retrieval", help="HNSW search among 100k synthetic chunks, recall@10 vs exact"
+    )
+    retrieval_bench.add_argument("--chunks", type=int, default=100_000)
+    retrieval_bench.add_argument("--queries", type=int, default=200)
+    retrieval_bench.set_defaults(func=cmd_bench_retrieval)

@@ -1,0 +1,92 @@
+"""Course material as background jobs: ingesting lessons and documents, deleting S3 objects.
+
+Services enqueue these in their own transaction (`defer_in_transaction`), so a lesson save or
+an upload that rolls back leaves no job, and one that commits is never forgotten. Every task is
+idempotent (see `services.ingestion`), which is what makes the retries below safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import procrastinate
+from sqlmodel import Session
+
+from learning_app.adapters.embeddings import get_embedder
+from learning_app.adapters.s3_store import get_s3
+from learning_app.jobs.queue import defer_in_transaction
+from learning_app.jobs.runner import job_app
+from learning_app.services import ingestion
+from learning_app.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+MATERIAL_QUEUE = "material"
+INGEST_DOCUMENT_TASK = "material.ingest_document"
+INGEST_LESSON_TASK = "material.ingest_lesson"
+DELETE_OBJECT_TASK = "material.delete_object"
+# A job whose worker stopped sending heartbeats this long ago died mid-run (killed, OOM).
+STALLED_AFTER_S = 120
+
+# S3 or the embedding provider briefly down: 2, 4, 8 ... s, about 1 h in all.
+MATERIAL_RETRY = procrastinate.RetryStrategy(max_attempts=12, exponential_wait=2)
+
+
+def ingest_document_later(session: Session, document_id: uuid.UUID) -> None:
+    defer_in_transaction(
+        session, INGEST_DOCUMENT_TASK, queue=MATERIAL_QUEUE, document_id=str(document_id)
+    )
+
+
+def ingest_lesson_later(session: Session, lesson_id: uuid.UUID) -> None:
+    """Re-ingest a lesson body after it changed (one job per save; re-runs are cheap because
+    unchanged passages keep their vectors)."""
+    defer_in_transaction(
+        session, INGEST_LESSON_TASK, queue=MATERIAL_QUEUE, lesson_id=str(lesson_id)
+    )
+
+
+def delete_object_later(session: Session, s3_key: str) -> None:
+    defer_in_transaction(session, DELETE_OBJECT_TASK, queue=MATERIAL_QUEUE, s3_key=s3_key)
+
+
+@job_app.task(
+    name=INGEST_DOCUMENT_TASK, queue=MATERIAL_QUEUE, retry=MATERIAL_RETRY, pass_context=False
+)
+def ingest_document_job(document_id: str) -> None:
+    status = ingestion.ingest_document(uuid.UUID(document_id), get_embedder(), get_s3())
+    log.info("document %s ingested: %s", document_id, status.value)
+
+
+@job_app.task(
+    name=INGEST_LESSON_TASK, queue=MATERIAL_QUEUE, retry=MATERIAL_RETRY, pass_context=False
+)
+def ingest_lesson_job(lesson_id: str) -> None:
+    ingestion.ingest_lesson(uuid.UUID(lesson_id), get_embedder())
+
+
+@job_app.task(
+    name=DELETE_OBJECT_TASK, queue=MATERIAL_QUEUE, retry=MATERIAL_RETRY, pass_context=False
+)
+def delete_object_job(s3_key: str) -> None:
+    # Deleting a missing key succeeds in S3, so a repeated job is harmless.
+    get_s3().delete_object(Bucket=get_settings().s3_bucket, Key=s3_key)
+
+
+@job_app.periodic(cron="* * * * *", periodic_id="retry-stalled-material-jobs")
+@job_app.task(
+    name="material.retry_stalled",
+    queue=MATERIAL_QUEUE,
+    queueing_lock="material.retry_stalled",
+    pass_context=False,
+)
+async def retry_stalled_jobs(timestamp: int) -> None:
+    """A worker killed mid-ingest leaves its job `doing` forever; run such jobs again (they
+    replace their source's chunks in one transaction, so nothing is duplicated)."""
+    stalled = await job_app.job_manager.get_stalled_jobs(
+        queue=MATERIAL_QUEUE, seconds_since_heartbeat=STALLED_AFTER_S
+    )
+    for job in stalled:
+        log.warning("retrying stalled job %s (%s)", job.id, job.task_name)
+        await job_app.job_manager.retry_job(job)

@@ -1,0 +1,191 @@
+"""`/courses/[course_id]/ask`: the course's AI tutor, with the viewer's past questions.
+
+The answer streams in: the slow parts (embedding, the language model) run in worker threads,
+one piece at a time, and each piece is pushed to the browser as it comes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import reflex as rx
+
+from learning_app.adapters.embeddings import get_embedder
+from learning_app.adapters.llm import chat_model
+from learning_app.adapters.postgres import session_scope
+from learning_app.adapters.s3_store import get_s3
+from learning_app.components.courses import loaded_page
+from learning_app.components.forms import form_error
+from learning_app.services import learning, tutor
+from learning_app.services.tutor import AnswerStream, CitationLink, ExchangeView, TutorContext
+from learning_app.state.auth import AuthState, describe_error
+from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.course_pages import LoadedPageState, route_arg
+
+
+def _finish(context: TutorContext, stream: AnswerStream) -> ExchangeView:
+    with session_scope() as session:
+        return tutor.exchange_view(session, tutor.record(session, context, stream), get_s3())
+
+
+class TutorState(LoadedPageState, AuthState):
+    loaded_id: str = ""
+    course_title: str = ""
+    exchanges: list[ExchangeView] = []
+    asking: bool = False
+    pending_question: str = ""
+    partial_answer: str = ""
+
+    @rx.event
+    async def load(self) -> None:
+        """on_load, after `require_signed_in`."""
+        self._start_loading()
+        if not self.signed_in:
+            return
+        try:
+            course_id = route_arg(self, "course_id")
+            outline = await call_with_session(
+                learning.course_outline, token=self.session_token, course_id=course_id
+            )
+            self.exchanges = await call_with_session(
+                tutor.history, token=self.session_token, course_id=course_id, s3=get_s3()
+            )
+            self.loaded_id, self.course_title = outline.course_id, outline.title
+        except Exception as exc:
+            self._show_problem(exc)
+        finally:
+            self.loading = False
+
+    @rx.event(background=True)
+    async def ask(self, form: dict[str, str]) -> AsyncIterator[object]:
+        async with self:
+            if self.asking:
+                return
+            self.asking, self.error = True, ""
+            self.pending_question, self.partial_answer = form.get("question", "").strip(), ""
+            token, course_id, question = self.session_token, self.loaded_id, self.pending_question
+        try:
+            context = await call_with_session(
+                tutor.prepare,
+                token=token,
+                course_id=course_id,
+                question=question,
+                embedder=get_embedder(),
+            )
+            stream = AnswerStream(context, get_embedder(), chat_model())
+            pieces = iter(stream)
+            while (piece := await call_service(next, pieces, None)) is not None:
+                async with self:
+                    self.partial_answer += piece
+            exchange = await asyncio.to_thread(_finish, context, stream)
+            async with self:
+                self.exchanges = [exchange, *self.exchanges]
+            yield rx.set_value("question", "")
+        except Exception as exc:
+            async with self:
+                self.error = describe_error(exc)
+        finally:
+            async with self:
+                self.asking, self.pending_question, self.partial_answer = False, "", ""
+
+
+def _citation(link: CitationLink) -> rx.Component:
+    label = "[" + link.number.to_string() + "] " + link.label
+    return rx.el.li(
+        rx.cond(
+            link.href.startswith("/"),
+            rx.link(label, href=link.href),
+            rx.cond(
+                link.href != "",
+                rx.link(label, href=link.href, is_external=True),
+                rx.text(label + " (removed)"),
+            ),
+        ),
+        rx.text(link.excerpt, size="1", color_scheme="gray"),
+    )
+
+
+def _exchange(exchange: ExchangeView) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(exchange.question, weight="bold"),
+            rx.text(exchange.answer, white_space="pre-wrap"),
+            rx.cond(
+                exchange.citations.length() > 0,
+                rx.el.ol(
+                    rx.foreach(exchange.citations, _citation),
+                    aria_label="Sources",
+                    list_style_type="none",
+                    padding_left="0",
+                ),
+            ),
+            spacing="2",
+            align="start",
+        ),
+        role="article",
+        width="100%",
+    )
+
+
+def _question_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.el.label("Your question", html_for="question", font_weight="500"),
+            rx.text_area(
+                id="question",
+                name="question",
+                max_length=tutor.MAX_QUESTION_LENGTH,
+                required=True,
+                rows="3",
+                width="100%",
+            ),
+            rx.button("Ask", type="submit", loading=TutorState.asking),
+            spacing="2",
+            align="start",
+            width="100%",
+        ),
+        on_submit=TutorState.ask,
+        width="100%",
+    )
+
+
+def _pending() -> rx.Component:
+    return rx.cond(
+        TutorState.asking,
+        rx.card(
+            rx.vstack(
+                rx.text(TutorState.pending_question, weight="bold"),
+                rx.cond(
+                    TutorState.partial_answer != "",
+                    rx.text(TutorState.partial_answer, white_space="pre-wrap"),
+                    rx.hstack(rx.spinner(), rx.text("Looking through the course material…")),
+                ),
+                align="start",
+            ),
+            role="status",
+            width="100%",
+        ),
+    )
+
+
+def _page() -> rx.Component:
+    return rx.vstack(
+        rx.link("← " + TutorState.course_title, href="/courses/" + TutorState.loaded_id),
+        rx.heading("Ask the tutor", size="7", as_="h1"),
+        rx.text(
+            "Answers come only from this course's lessons and files, with numbered sources.",
+            color_scheme="gray",
+        ),
+        form_error(TutorState.error),
+        _question_form(),
+        _pending(),
+        rx.foreach(TutorState.exchanges, _exchange),
+        spacing="4",
+        width="100%",
+        max_width="48rem",
+    )
+
+
+def tutor_page() -> rx.Component:
+    return loaded_page(TutorState, _page(), rx.link("Browse courses", href="/"))

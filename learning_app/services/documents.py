@@ -1,0 +1,296 @@
+"""Course material files: upload to S3, list, download through short-lived links, delete.
+
+The bytes go to S3 under a key made from their SHA-256 (`material/<course>/<sha256>.<kind>`),
+so the same file uploaded twice to a course is stored once and listed once. The key is per
+course rather than global so that deleting one course's copy can never pull the object from
+under another course (no reference counting needed).
+
+Order of writes on upload: the bytes are checked (size while streaming, type from the
+content), stored in S3, and only then is the `document` row written, together with its
+ingestion job, in one transaction. An S3 failure therefore leaves no row; a crash after the
+put leaves only an orphan object that the next identical upload reuses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from learning_app.adapters.postgres import session_scope
+from learning_app.jobs.material import delete_object_later, ingest_document_later
+from learning_app.models import Document, DocumentStatus
+from learning_app.services.accounts import Viewer
+from learning_app.services.course_access import (
+    can_edit_course,
+    iso,
+    optional_viewer,
+    parse_id,
+    require_course_editor,
+    require_course_reader,
+)
+from learning_app.services.errors import DomainError, InvalidInput, NotFound
+from learning_app.services.extraction import MIME_TYPES, sniff_kind
+from learning_app.services.permissions import require_viewer
+from learning_app.settings import get_settings
+
+DOCUMENT_NOT_FOUND = "We could not find that file."
+STORAGE_DOWN = "File storage is unavailable right now, so nothing was saved. Try again shortly."
+MAX_FILENAME_LENGTH = 255
+STATUS_LABELS = {
+    DocumentStatus.UPLOADED: "queued",
+    DocumentStatus.PROCESSING: "processing",
+    DocumentStatus.READY: "ready",
+    DocumentStatus.FAILED: "failed",
+}
+
+
+class StorageUnavailable(DomainError):
+    default_message = STORAGE_DOWN
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: str
+    filename: str
+    kind: str
+    size_label: str
+    status: str  # queued | processing | ready | failed
+    error: str
+    page_count: int
+    uploaded_at: str
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    document: DocumentView
+    duplicate: bool  # the course already had these exact bytes
+
+
+def clean_filename(raw: str) -> str:
+    """The name to show and store: no folders (`../`), no control characters, ≤ 255 chars."""
+    name = re.split(r"[\\/]", raw or "")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    if len(name) > MAX_FILENAME_LENGTH:
+        stem, suffix = os.path.splitext(name)
+        name = stem[: MAX_FILENAME_LENGTH - len(suffix)] + suffix
+    return name or "upload"
+
+
+class UploadSpool:
+    """One upload written to a temporary file as its chunks arrive, hashed and counted.
+
+    `write` refuses the upload as soon as it passes the size limit, so an oversized file is
+    rejected while it streams, not after it has all arrived.
+    """
+
+    def __init__(self, filename: str, max_bytes: int | None = None) -> None:
+        self.filename = clean_filename(filename)
+        self.max_bytes = max_bytes or get_settings().upload_max_bytes
+        self.size = 0
+        self._hash = hashlib.sha256()
+        handle, name = tempfile.mkstemp(prefix="upload-")
+        self._file = os.fdopen(handle, "wb")
+        self.path = Path(name)
+
+    def write(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            self.discard()
+            raise InvalidInput(
+                f"{self.filename} is larger than the limit of {_size_label(self.max_bytes)}.",
+                field="file",
+            )
+        self._hash.update(data)
+        self._file.write(data)
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def finish(self) -> None:
+        self._file.close()
+
+    def discard(self) -> None:
+        self._file.close()
+        self.path.unlink(missing_ok=True)
+
+
+def _size_label(size: int) -> str:
+    for unit in ("bytes", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return f"{size} MB"
+
+
+def _view(document: Document) -> DocumentView:
+    kind = next((k for k, mime in MIME_TYPES.items() if mime == document.mime_type), "txt")
+    return DocumentView(
+        id=str(document.id),
+        filename=document.filename,
+        kind=kind,
+        size_label=_size_label(document.size_bytes),
+        status=STATUS_LABELS[DocumentStatus(document.status)],
+        error=document.error or "",
+        page_count=document.page_count or 0,
+        uploaded_at=iso(document.created_at),
+    )
+
+
+def object_key(course_id: uuid.UUID, sha256: str, kind: str) -> str:
+    return f"material/{course_id}/{sha256}.{kind}"
+
+
+def _existing(session: Session, key: str) -> Document | None:
+    return session.exec(select(Document).where(Document.s3_key == key)).first()
+
+
+def upload_document(*, token: str, course_id: str, spool: UploadSpool, s3: Any) -> UploadResult:
+    """Store a finished upload as course material and queue its ingestion.
+
+    Runs its own short transactions around the S3 put (no transaction stays open while
+    megabytes travel). Always removes the spool's temporary file.
+    """
+    try:
+        spool.finish()
+        with session_scope() as session:
+            course = require_course_editor(session, require_viewer(session, token), course_id)
+        if spool.size == 0:
+            raise InvalidInput(f"{spool.filename} is empty.", field="file")
+        kind = sniff_kind(spool.path, spool.filename)
+        key = object_key(course.id, spool.sha256, kind)
+        with session_scope() as session:
+            found = _existing(session, key)
+            if found is not None:
+                return UploadResult(_view(found), duplicate=True)
+        _put_object(s3, spool.path, key, MIME_TYPES[kind])
+        return _record(token, course.id, spool, key, MIME_TYPES[kind])
+    finally:
+        spool.discard()
+
+
+def _put_object(s3: Any, path: Path, key: str, mime_type: str) -> None:
+    """Multipart above 8 MB (boto3's transfer manager), so big files stream in parts."""
+    try:
+        s3.upload_file(
+            str(path), get_settings().s3_bucket, key, ExtraArgs={"ContentType": mime_type}
+        )
+    except (BotoCoreError, ClientError) as exc:
+        raise StorageUnavailable() from exc
+
+
+def _record(
+    token: str, course_id: uuid.UUID, spool: UploadSpool, key: str, mime_type: str
+) -> UploadResult:
+    try:
+        with session_scope() as session:
+            viewer = require_viewer(session, token)
+            require_course_editor(session, viewer, course_id)
+            document = Document(
+                owner_id=uuid.UUID(viewer.user_id),
+                course_id=course_id,
+                s3_key=key,
+                filename=spool.filename,
+                size_bytes=spool.size,
+                mime_type=mime_type,
+                sha256=spool.sha256,
+            )
+            session.add(document)
+            session.flush()
+            ingest_document_later(session, document.id)
+            return UploadResult(_view(document), duplicate=False)
+    except IntegrityError:
+        # The same bytes arrived twice at once: the other upload's row stands.
+        with session_scope() as session:
+            found = _existing(session, key)
+            if found is None:
+                raise
+            return UploadResult(_view(found), duplicate=True)
+
+
+def _load(session: Session, document_id: str) -> Document:
+    document = session.get(Document, parse_id(document_id, DOCUMENT_NOT_FOUND))
+    if document is None or document.course_id is None:
+        raise NotFound(DOCUMENT_NOT_FOUND)
+    return document
+
+
+def _readable(session: Session, viewer: Viewer | None, document_id: str) -> Document:
+    document = _load(session, document_id)
+    course = require_course_reader(session, viewer, document.course_id)  # type: ignore[arg-type]
+    if document.status != DocumentStatus.READY and not can_edit_course(session, viewer, course):
+        raise NotFound(DOCUMENT_NOT_FOUND)
+    return document
+
+
+def list_documents(session: Session, *, token: str | None, course_id: str) -> list[DocumentView]:
+    """The course's files, newest first; students see only those ready to read."""
+    viewer = optional_viewer(session, token)
+    course = require_course_reader(session, viewer, course_id)
+    query = select(Document).where(Document.course_id == course.id)
+    if not can_edit_course(session, viewer, course):
+        query = query.where(Document.status == DocumentStatus.READY)
+    rows = session.exec(query.order_by(col(Document.created_at).desc())).all()
+    return [_view(document) for document in rows]
+
+
+def presigned_download_url(s3: Any, document: Document, page: int | None = None) -> str:
+    settings = get_settings()
+    url = s3.generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": settings.s3_bucket,
+            "Key": document.s3_key,
+            "ResponseContentDisposition": f'inline; filename="{_quoted(document.filename)}"',
+            "ResponseContentType": document.mime_type,
+        },
+        ExpiresIn=min(settings.presigned_url_ttl_seconds, 900),
+    )
+    return f"{url}#page={page}" if page else str(url)
+
+
+def download_url(
+    session: Session, *, token: str | None, document_id: str, s3: Any, page: int | None = None
+) -> str:
+    """A link to the file that works for 15 minutes at most, for someone who may read it."""
+    document = _readable(session, optional_viewer(session, token), document_id)
+    return presigned_download_url(s3, document, page)
+
+
+def delete_document(session: Session, *, token: str, document_id: str) -> None:
+    """Remove the file's row and chunks now, and its S3 object through a durable job."""
+    viewer = require_viewer(session, token)
+    document = _load(session, document_id)
+    require_course_editor(session, viewer, document.course_id)  # type: ignore[arg-type]
+    key = document.s3_key
+    session.delete(document)  # its chunks go with it (ON DELETE CASCADE)
+    session.flush()
+    delete_object_later(session, key)
+
+
+def retry_document(session: Session, *, token: str, document_id: str) -> DocumentView:
+    """Queue the file's ingestion again (after a failure, or to refresh it)."""
+    viewer = require_viewer(session, token)
+    document = _load(session, document_id)
+    require_course_editor(session, viewer, document.course_id)  # type: ignore[arg-type]
+    document.status, document.error = DocumentStatus.UPLOADED, None
+    session.add(document)
+    session.flush()
+    ingest_document_later(session, document.id)
+    return _view(document)
+
+
+def _quoted(filename: str) -> str:
+    """The name inside a Content-Disposition header: ASCII only, no quotes."""
+    return filename.encode("ascii", "replace").decode().replace('"', "'")

@@ -1,0 +1,248 @@
+"""Turning lessons and uploaded documents into embedded chunks (run by background jobs).
+
+Idempotent by construction: a source's chunks are replaced in ONE transaction (delete then
+insert, under a lock on the source row), so a re-run, a retry or a worker killed half-way
+never leaves duplicates or a half-indexed source. Vectors of unchanged text are reused
+(`content_sha256`), so re-ingesting an edited lesson only embeds the passages that changed.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, select, text, update
+from sqlmodel import Session, col
+
+from learning_app.adapters.embeddings import Embedder
+from learning_app.adapters.postgres import session_scope
+from learning_app.models import (
+    Document,
+    DocumentStatus,
+    EmbeddingModel,
+    Lesson,
+    LessonChunk,
+    drop_hnsw_index_ddl,
+    hnsw_index_ddl,
+    hnsw_index_name,
+)
+from learning_app.models.base import utc_now
+from learning_app.services.chunking import ChunkDraft, chunk_sections
+from learning_app.services.errors import DomainError
+from learning_app.services.extraction import MIME_TYPES, extract_sections, markdown_sections
+from learning_app.settings import get_settings
+
+NO_TEXT = "No text was found in this file (a scanned PDF needs text recognition first)."
+MAX_ERROR_LENGTH = 500
+
+
+def register_model(session: Session, embedder: Embedder) -> EmbeddingModel:
+    """The embedder's model row, created with its HNSW index on first use.
+
+    The first model ever registered becomes the active one; later models are activated by
+    `learning-app reembed` once every chunk has a vector of theirs.
+    """
+    model = session.exec(  # type: ignore[call-overload]
+        select(EmbeddingModel).where(col(EmbeddingModel.name) == embedder.name)
+    ).scalar_one_or_none()
+    if model is None:
+        has_active = session.exec(  # type: ignore[call-overload]
+            select(EmbeddingModel.id).where(col(EmbeddingModel.is_active))
+        ).first()
+        model = EmbeddingModel(
+            name=embedder.name, dimensions=embedder.dimensions, is_active=has_active is None
+        )
+        session.add(model)
+        session.flush()
+    ensure_index(session, model)
+    return model
+
+
+def ensure_index(session: Session, model: EmbeddingModel) -> None:
+    exists = session.execute(
+        text("SELECT 1 FROM pg_indexes WHERE indexname = :name"),
+        {"name": hnsw_index_name(model.id)},
+    ).first()
+    if exists is None:
+        session.execute(text(hnsw_index_ddl(model.id, model.dimensions)))
+
+
+def model_id_for(embedder: Embedder) -> uuid.UUID:
+    with session_scope() as session:
+        return register_model(session, embedder).id
+
+
+def embed_chunks(
+    session: Session, embedder: Embedder, model_id: uuid.UUID, drafts: list[ChunkDraft]
+) -> np.ndarray:
+    """One vector per draft; text already embedded by this model reuses its stored vector."""
+    shas = [draft.content_sha256 for draft in drafts]
+    known: dict[str, Any] = dict(
+        session.execute(  # type: ignore[arg-type]
+            select(LessonChunk.content_sha256, LessonChunk.embedding).where(
+                col(LessonChunk.embedding_model_id) == model_id,
+                col(LessonChunk.content_sha256).in_(set(shas)),
+            )
+        ).all()
+    )
+    missing = [i for i, sha in enumerate(shas) if sha not in known]
+    vectors = np.zeros((len(drafts), embedder.dimensions), dtype=np.float32)
+    if missing:
+        vectors[missing] = embedder.embed([drafts[i].text for i in missing])
+    for i, sha in enumerate(shas):
+        if sha in known:
+            vectors[i] = np.asarray(known[sha], dtype=np.float32)
+    return vectors
+
+
+def _chunk_rows(
+    drafts: list[ChunkDraft], vectors: np.ndarray, model_id: uuid.UUID, **source: Any
+) -> list[LessonChunk]:
+    return [
+        LessonChunk(
+            **source,
+            page=draft.page,
+            heading=(draft.heading or "")[:500] or None,
+            position=position,
+            text=draft.text,
+            word_count=draft.word_count,
+            content_sha256=draft.content_sha256,
+            embedding=vector.tolist(),
+            embedding_model_id=model_id,
+        )
+        for position, (draft, vector) in enumerate(zip(drafts, vectors, strict=True))
+    ]
+
+
+def ingest_lesson(lesson_id: uuid.UUID, embedder: Embedder) -> int:
+    """Replace the lesson body's chunks; returns how many there are now (0 if it is gone)."""
+    model_id = model_id_for(embedder)
+    with session_scope() as session:
+        lesson = session.get(Lesson, lesson_id, with_for_update=True)
+        if lesson is None:
+            return 0
+        drafts = chunk_sections(markdown_sections(lesson.body_markdown or ""))
+        vectors = embed_chunks(session, embedder, model_id, drafts)
+        session.execute(
+            delete(LessonChunk).where(
+                col(LessonChunk.lesson_id) == lesson_id, col(LessonChunk.document_id).is_(None)
+            )
+        )
+        session.add_all(
+            _chunk_rows(
+                drafts, vectors, model_id, lesson_id=lesson_id, source_label=lesson.title[:300]
+            )
+        )
+        return len(drafts)
+
+
+def _set_status(document_id: uuid.UUID, status: DocumentStatus, error: str | None = None) -> None:
+    with session_scope() as session:
+        session.execute(
+            update(Document)
+            .where(col(Document.id) == document_id)
+            .values(status=status, error=error, updated_at=utc_now())
+        )
+
+
+@contextmanager
+def _downloaded(s3: Any, key: str) -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="ingest-") as folder:
+        path = Path(folder) / "object"
+        s3.download_file(get_settings().s3_bucket, key, str(path))
+        yield path
+
+
+def ingest_document(document_id: uuid.UUID, embedder: Embedder, s3: Any) -> DocumentStatus:
+    """Extract, chunk and embed one document; its status ends `ready` or `failed` + reason.
+
+    Failures are recorded on the document (the teacher sees the reason and a Retry button)
+    rather than raised, so the job is not retried blindly on a file that cannot be read.
+    """
+    with session_scope() as session:
+        document = session.get(Document, document_id)
+        if document is None:
+            return DocumentStatus.FAILED
+        key, kind = document.s3_key, _kind_of(document.mime_type)
+    _set_status(document_id, DocumentStatus.PROCESSING)
+    try:
+        with _downloaded(s3, key) as path:
+            sections, page_count = extract_sections(path, kind)
+        drafts = chunk_sections(sections)
+        if not drafts:
+            raise DomainError(NO_TEXT)
+        model_id = model_id_for(embedder)
+        # Embedding is the slow part: done before the writing transaction opens.
+        with session_scope() as session:
+            vectors = embed_chunks(session, embedder, model_id, drafts)
+        with session_scope() as session:
+            document = session.get(Document, document_id, with_for_update=True)
+            if document is None:  # deleted while we worked
+                return DocumentStatus.FAILED
+            session.execute(delete(LessonChunk).where(col(LessonChunk.document_id) == document_id))
+            session.add_all(
+                _chunk_rows(
+                    drafts,
+                    vectors,
+                    model_id,
+                    course_id=document.course_id,
+                    lesson_id=document.lesson_id,
+                    document_id=document_id,
+                    source_label=document.filename[:300],
+                )
+            )
+            document.status, document.error = DocumentStatus.READY, None
+            document.page_count, document.processed_at = page_count, utc_now()
+            session.add(document)
+        return DocumentStatus.READY
+    except Exception as exc:
+        reason = str(exc) if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
+        _set_status(document_id, DocumentStatus.FAILED, reason[:MAX_ERROR_LENGTH])
+        return DocumentStatus.FAILED
+
+
+def _kind_of(mime_type: str) -> str:
+    return next((kind for kind, mime in MIME_TYPES.items() if mime == mime_type), "txt")
+
+
+def reembed_everything(embedder: Embedder, s3: Any) -> tuple[int, int]:
+    """Move every lesson and document to `embedder`'s model, then make it the active one and
+    retire the others (their chunks and HNSW indexes). Returns (lessons, documents) done.
+
+    Each source is replaced in its own transaction, as ingestion always does, so a run that
+    stops half-way can simply be started again.
+    """
+    model_id = model_id_for(embedder)
+    with session_scope() as session:
+        lesson_ids = list(session.exec(select(Lesson.id)).scalars())  # type: ignore[call-overload]
+        document_ids = list(session.exec(select(Document.id)).scalars())  # type: ignore[call-overload]
+    for lesson_id in lesson_ids:
+        ingest_lesson(lesson_id, embedder)
+    for document_id in document_ids:
+        ingest_document(document_id, embedder, s3)
+    with session_scope() as session:
+        retired = (
+            session.exec(  # type: ignore[call-overload]
+                select(EmbeddingModel).where(col(EmbeddingModel.id) != model_id)
+            )
+            .scalars()
+            .all()
+        )
+        session.execute(update(EmbeddingModel).values(is_active=False))
+        session.flush()
+        for model in retired:
+            session.execute(
+                delete(LessonChunk).where(col(LessonChunk.embedding_model_id) == model.id)
+            )
+            session.execute(text(drop_hnsw_index_ddl(model.id)))
+            session.delete(model)
+        session.flush()
+        session.execute(
+            update(EmbeddingModel).where(col(EmbeddingModel.id) == model_id).values(is_active=True)
+        )
+    return len(lesson_ids), len(document_ids)

@@ -1,0 +1,74 @@
+"""A teacher uploads course material in Chromium and watches it become ready; an enrolled
+student asks the tutor and gets an answer citing that file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from learning_app.adapters.postgres import session_scope
+from learning_app.services import courses, learning
+from learning_app.services.accounts import sign_in_with_password
+from tests.e2e.conftest import RunningApp
+from tests.e2e.people import PASSWORD, account, signed_in_page
+
+pytestmark = pytest.mark.e2e
+
+NOTES = """# Tides
+
+The moon's gravity pulls on the oceans. The water bulges towards the moon, and the Earth
+turns beneath the bulge, so most coasts see two high tides and two low tides every day.
+"""
+
+
+def _token(session: object, email: str) -> str:
+    return sign_in_with_password(
+        session,  # type: ignore[arg-type]
+        email=email,
+        password=PASSWORD,
+        client_ip="198.51.100.7",
+        user_agent="test",
+    )[1]
+
+
+def test_uploaded_material_answers_a_students_question(
+    browser: Browser, app_server: RunningApp, tmp_path: Path, unique: str
+) -> None:
+    teacher_email, student_email = f"t-{unique}@example.com", f"s-{unique}@example.com"
+    account(teacher_email, "Tess", "teacher")
+    account(student_email, "Sam", "student")
+    with session_scope() as session:
+        token = _token(session, teacher_email)
+        course_id = courses.create_course(
+            session, token=token, title=f"Oceans {unique}", description="Seas."
+        ).id
+        courses.publish_course(session, token=token, course_id=course_id)
+    with session_scope() as session:
+        student_token = _token(session, student_email)
+        learning.enroll(session, token=student_token, course_id=course_id)
+
+    notes = tmp_path / "tides.md"
+    notes.write_text(NOTES)
+    teacher = signed_in_page(browser, app_server, teacher_email)
+    teacher.goto(f"{app_server.url}/teach/courses/{course_id}")
+    expect(teacher.get_by_role("heading", name="Course material")).to_be_visible()
+    teacher.locator("#course-material input[type=file]").set_input_files(str(notes))
+    teacher.get_by_role("button", name="Upload", exact=True).click()
+    expect(teacher.get_by_role("status")).to_contain_text("tides.md is uploaded.")
+    files = teacher.get_by_role("list", name="Course material files")
+    expect(files.get_by_text("Ready")).to_be_visible(timeout=60_000)
+
+    student = signed_in_page(browser, app_server, student_email)
+    student.goto(f"{app_server.url}/courses/{course_id}")
+    expect(student.get_by_role("list", name="Course material")).to_contain_text("tides.md")
+    student.get_by_role("link", name="Ask the tutor").click()
+    expect(student.get_by_role("heading", name="Ask the tutor")).to_be_visible()
+    student.get_by_label("Your question").fill("Why does the sea level go up and down twice a day?")
+    student.get_by_role("button", name="Ask").click()
+    answer = student.get_by_role("article").first
+    expect(answer).to_contain_text("[1]", timeout=30_000)
+    source = answer.get_by_role("list", name="Sources").get_by_role("link").first
+    expect(source).to_contain_text(re.compile(r"\[1\] tides\.md"))
