@@ -65,7 +65,12 @@ DEGRADED_NOTICE = (
     "Search is running in a simpler mode right now: results may miss misspelled words, and "
     "counts and tag filters are unavailable."
 )
-TYPE_LABELS = {"course": "Courses", "lesson": "Lessons", "question": "Questions"}
+TYPE_LABELS = {
+    "course": "Courses",
+    "lesson": "Lessons",
+    "question": "Questions",
+    "document": "Course files",
+}
 QUERY_BY = "title,tags,preview,course_title"
 QUERY_WEIGHTS = "4,3,2,1"
 

@@ -1,9 +1,10 @@
 """What the search index holds: one Typesense document per searchable thing, built from Postgres.
 
-Three kinds today, each in its own collection: courses, lessons (one document per place of a
-lesson in a course, so a hit links to that course and carries that course's visibility) and
-questions (teachers only). Documents are the next kind: add a `SearchKind` with its builder to
-`KINDS` and the index, the sync job, the drift check and the search service pick it up.
+Four kinds, each in its own collection: courses, lessons (one document per place of a lesson in
+a course, so a hit links to that course and carries that course's visibility), questions
+(teachers only) and course files (uploaded material once it is ingested, searched by name and
+by the start of its extracted text). A new kind is a `SearchKind` with its builder in `KINDS`:
+the index, the sync job, the drift check and the search service pick it up.
 
 Every document carries the same fields, so one query shape and one visibility filter serve all
 kinds:
@@ -34,12 +35,15 @@ from learning_app.models import (
     Course,
     CourseLesson,
     CourseTeacher,
+    DocumentStatus,
     Lesson,
+    LessonChunk,
     PublishStatus,
     Question,
     QuestionTag,
     Tag,
 )
+from learning_app.models import Document as CourseFile
 from learning_app.services.markdown_render import render_markdown
 
 # Bump when a schema below changes: `learning-app reindex` then builds collections of the new
@@ -254,12 +258,51 @@ def question_documents(session: Session, scope: Scope | None) -> list[Document]:
     return docs
 
 
+def file_documents(session: Session, scope: Scope | None) -> list[Document]:
+    """Course files that are ready (ingested): their name and the start of their text."""
+    query = (
+        select(CourseFile, Course)
+        .join(Course, col(Course.id) == col(CourseFile.course_id))
+        .where(CourseFile.status == DocumentStatus.READY)
+    )
+    if scope is not None:
+        column = CourseFile.id if scope.field == "entity_id" else Course.id
+        query = query.where(col(column) == scope.value)
+    rows = session.exec(query).all()
+    teachers = _teachers(session, (course.id for _, course in rows))
+    docs = []
+    for file, course in rows:
+        opening = session.exec(
+            select(LessonChunk.text)
+            .where(LessonChunk.document_id == file.id)
+            .order_by(col(LessonChunk.page), col(LessonChunk.position))
+            .limit(4)
+        ).all()
+        docs.append(
+            _finish(
+                {
+                    "id": str(file.id),
+                    "type": "document",
+                    "entity_id": str(file.id),
+                    **_course_fields(course, teachers),
+                    "published": course.status == PublishStatus.PUBLISHED,
+                    "title": clean_text(file.filename)[:TITLE_CHARS],
+                    "preview": clean_text(" ".join(opening))[:PREVIEW_CHARS],
+                    "tags": [],
+                    "tag_keys": [],
+                }
+            )
+        )
+    return docs
+
+
 KINDS: dict[str, SearchKind] = {
     kind.name: kind
     for kind in (
         SearchKind("courses", "course", teachers_only=False, build=course_documents),
         SearchKind("lessons", "lesson", teachers_only=False, build=lesson_documents),
         SearchKind("questions", "question", teachers_only=True, build=question_documents),
+        SearchKind("documents", "document", teachers_only=False, build=file_documents),
     )
 }
 KIND_BY_TYPE = {kind.type: kind for kind in KINDS.values()}

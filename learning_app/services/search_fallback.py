@@ -18,10 +18,13 @@ from learning_app.models import (
     Course,
     CourseLesson,
     CourseTeacher,
+    DocumentStatus,
     Lesson,
+    LessonChunk,
     PublishStatus,
     Question,
 )
+from learning_app.models import Document as CourseFile
 from learning_app.services.search_documents import SearchKind, plain_text
 from learning_app.services.search_results import (
     Audience,
@@ -112,7 +115,35 @@ def _question_query(audience: Audience, tsquery: Any) -> Any:
     )
 
 
-_QUERIES = {"course": _course_query, "lesson": _lesson_query, "question": _question_query}
+def _file_query(audience: Audience, tsquery: Any) -> Any:
+    """Ready course files by name and extracted text: each chunk matches on its own, and a
+    file ranks by its best chunk."""
+    text = func.concat_ws(" ", CourseFile.filename, LessonChunk.text)
+    matched, rank = _matches(text, tsquery)
+    visible = true() if audience.is_admin else or_(_course_readable(audience), _teaches(audience))
+    return (
+        select(
+            literal("document", String).label("type"),
+            col(CourseFile.id).label("item_id"),
+            col(Course.id).label("course_id"),
+            col(CourseFile.filename).label("title"),
+            col(Course.title).label("course_title"),
+            func.left(func.string_agg(LessonChunk.text, " "), 2_000).label("body"),
+            func.max(rank).label("rank"),
+        )
+        .join(Course, col(Course.id) == col(CourseFile.course_id))
+        .join(LessonChunk, col(LessonChunk.document_id) == col(CourseFile.id))
+        .where(matched, visible, CourseFile.status == DocumentStatus.READY)
+        .group_by(col(CourseFile.id), col(Course.id))
+    )
+
+
+_QUERIES = {
+    "course": _course_query,
+    "lesson": _lesson_query,
+    "question": _question_query,
+    "document": _file_query,
+}
 
 
 def fallback_search(

@@ -134,9 +134,15 @@ def _indexed_hashes(index: SearchIndex, collection: str, filter_by: str = "") ->
 # Which documents an entity owns, per kind it appears in.
 ENTITY_SCOPES: dict[str, list[tuple[str, str]]] = {
     # A course's title, visibility and teachers are copied into its lessons and questions.
-    "course": [("courses", "entity_id"), ("lessons", "course_id"), ("questions", "course_id")],
+    "course": [
+        ("courses", "entity_id"),
+        ("lessons", "course_id"),
+        ("questions", "course_id"),
+        ("documents", "course_id"),
+    ],
     "lesson": [("lessons", "entity_id")],
     "question": [("questions", "entity_id")],
+    "document": [("documents", "entity_id")],
 }
 
 

@@ -31,6 +31,7 @@ from learning_app.models import (
     QuestionTag,
     SearchSynonym,
 )
+from learning_app.models import Document as CourseFile
 
 SYNC_ENTITY_TASK = "search.sync_entity"
 SYNC_SYNONYMS_TASK = "search.sync_synonyms"
@@ -38,7 +39,8 @@ SEARCH_QUEUE = "search"
 SYNONYMS = "synonyms"  # the outbox key of "the synonym list changed"
 _PENDING = "search_outbox"  # key in Session.info
 
-Change = tuple[str, str]  # (entity, id): ("course" | "lesson" | "question", uuid) or SYNONYMS
+# (entity, id): ("course" | "lesson" | "question" | "document", uuid) or SYNONYMS
+Change = tuple[str, str]
 
 # Which entity a row of each table belongs to, and the column naming it.
 _TRACKED: dict[str, tuple[str, str]] = {
@@ -47,6 +49,7 @@ _TRACKED: dict[str, tuple[str, str]] = {
     CourseLesson.__tablename__: ("lesson", "lesson_id"),
     CourseTeacher.__tablename__: ("course", "course_id"),
     Question.__tablename__: ("question", "id"),
+    CourseFile.__tablename__: ("document", "id"),
     QuestionTag.__tablename__: ("question", "question_id"),
     SearchSynonym.__tablename__: (SYNONYMS, "id"),
 }

@@ -31,7 +31,7 @@ class SnippetPart:
 class SearchHit:
     """One result. `id` is the course, lesson or question id; `url` opens it."""
 
-    type: str  # "course" | "lesson" | "question"
+    type: str  # "course" | "lesson" | "question" | "document"
     id: str
     title: str
     course_id: str

@@ -220,3 +220,42 @@ def test_a_tag_filter_with_filter_syntax_matches_nothing(index: SearchIndex, tea
     publish(teacher, course_id)
     sync_search()
     assert find(teacher, "tapir", tag="x] || course_public:=true").hits == []
+
+
+def test_a_ready_course_file_is_found_by_its_text_and_only_by_its_readers(
+    index: SearchIndex, teacher: str, student: str, s3_bucket: str
+) -> None:
+    from learning_app.services import accounts, documents
+    from learning_app.services.search_documents import KINDS
+    from learning_app.services.search_fallback import fallback_search
+    from learning_app.services.search_results import audience_of
+    from tests.integration.material import ingest, upload
+
+    private = new_course(teacher, "Oceanography")
+    publish(teacher, private)
+    notes = b"# Tides\n\nSpring tides happen when the sun and the moon line up.\n"
+    file_id = upload(teacher, private, "tides.md", notes).document.id
+    sync_search()
+    assert find(teacher, "tides").hits == []  # not ingested yet: not searchable
+    assert ingest(file_id) == "ready"
+    sync_search()
+
+    hit = find(teacher, "sprnig tides").hits[0]  # a typo, in the extracted text
+    assert (hit.type, hit.title, hit.url) == ("document", "tides.md", f"/courses/{private}")
+    assert find(student, "spring tides").hits == []  # not enrolled in this private course
+    with session_scope() as session:
+        learning.enroll(session, token=student, course_id=private)
+    sync_search()
+    assert titles(find(student, "spring tides")) == ["tides.md"]
+    with session_scope() as session:  # the Postgres fallback finds it too, for the same reader
+        viewer = accounts.viewer_for_session(session, student)
+        hits = fallback_search(
+            session, audience_of(session, viewer), "spring tides", [KINDS["documents"]], None, 5
+        )
+    assert [(h.type, h.title) for h in hits] == [("document", "tides.md")]
+
+    with session_scope() as session:
+        documents.delete_document(session, token=teacher, document_id=file_id)
+    sync_search()
+    assert find(teacher, "spring tides").hits == []
+    assert all(d.clean for d in _drift())
