@@ -489,7 +489,8 @@ def save_answer(
     analytics.record_event(
         "question_answered",
         user_id=user_id,
-        course_id=None,
+        # One indexed lookup, so the course's roll-ups count its answers.
+        course_id=session.exec(select(Exam.course_id).where(Exam.id == attempt.exam_id)).one(),
         context={"attempt_id": attempt_id, "question_id": question_id},
         session=session,
     )

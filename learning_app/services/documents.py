@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 from learning_app.adapters.postgres import session_scope
 from learning_app.jobs.material import delete_object_later, ingest_document_later
 from learning_app.models import Document, DocumentStatus
+from learning_app.services import analytics
 from learning_app.services.accounts import Viewer
 from learning_app.services.course_access import (
     can_edit_course,
@@ -209,6 +210,13 @@ def _record(
             session.add(document)
             session.flush()
             ingest_document_later(session, document.id)
+            analytics.record_event(
+                "document_uploaded",
+                user_id=viewer.user_id,
+                course_id=course_id,
+                context={"document_id": str(document.id), "size_bytes": spool.size},
+                session=session,
+            )
             return UploadResult(_view(document), duplicate=False)
     except IntegrityError:
         # The same bytes arrived twice at once: the other upload's row stands.

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from learning_app.services import analytics
 from learning_app.services.accounts import Viewer
 from learning_app.services.course_access import optional_viewer
 from learning_app.services.errors import InvalidInput
@@ -268,4 +269,17 @@ def search(
 ) -> SearchResults:
     """Search as whoever holds `token` (a visitor when it is empty or signed out)."""
     viewer = optional_viewer(session, token)
-    return search_as(session, viewer, query=query, filters=filters, limit=limit, index=index)
+    results = search_as(session, viewer, query=query, filters=filters, limit=limit, index=index)
+    if results.query:
+        # The query's length, not its words: searches can hold what people would not share.
+        analytics.record_event(
+            "search_performed",
+            user_id=viewer.user_id if viewer else None,
+            course_id=None,
+            context={
+                "query_chars": len(results.query),
+                "hits": results.found,
+                "degraded": results.degraded,
+            },
+        )
+    return results

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from learning_app.adapters.embeddings import Embedder
 from learning_app.adapters.llm import ChatError, ChatModel
 from learning_app.models import Document, TutorExchange
+from learning_app.services import analytics
 from learning_app.services.chunking import split_sentences
 from learning_app.services.course_access import require_course_reader
 from learning_app.services.documents import presigned_download_url
@@ -202,6 +203,13 @@ def record(session: Session, context: TutorContext, stream: AnswerStream) -> Tut
     )
     session.add(exchange)
     session.flush()
+    analytics.record_event(
+        "tutor_asked",
+        user_id=context.user_id,
+        course_id=context.course_id,
+        context={"exchange_id": str(exchange.id), "mode": stream.mode},
+        session=session,
+    )
     return exchange
 
 

@@ -234,3 +234,20 @@ def test_cli_flushes_and_exports_ndjson_and_csv(student: str, tmp_path: Path) ->
     assert future.returncode == 0 and future.stdout == ""
     bad = _cli("events", "export", "--since", "yesterday")
     assert bad.returncode == 2 and "not a date" in bad.stderr
+
+
+def test_searches_and_uploads_record_their_events(teacher: str, s3_bucket: str) -> None:
+    from learning_app.services.search import search
+    from tests.integration.material import upload
+
+    course_id = new_course(teacher, "Events")
+    upload(teacher, course_id, "notes.md", b"# Notes\n\nSome text.\n")
+    with session_scope() as session:
+        search(session, token=teacher, query="my private words")
+        search(session, token=None, query="   ")  # nothing searched, nothing recorded
+    flush_events()
+    events = {event.name: event for event in stored()}
+    assert set(events) == {"document_uploaded", "search_performed"}
+    assert events["search_performed"].context["query_chars"] == len("my private words")
+    assert "my private words" not in json.dumps(events["search_performed"].context)
+    assert str(events["document_uploaded"].course_id) == course_id
