@@ -1,4 +1,5 @@
-"""Plain HTTP routes served beside the Reflex app: `/health` for probes and load balancers."""
+"""Plain HTTP routes served beside the Reflex app: `/health` for probes and load balancers, and
+`/files/<id>` for course pictures that lessons show."""
 
 from __future__ import annotations
 
@@ -6,10 +7,15 @@ import asyncio
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from learning_app.adapters.postgres import session_scope
+from learning_app.adapters.s3_store import get_s3
+from learning_app.services import documents
+from learning_app.services.errors import DomainError
 from learning_app.services.health import check_stores
+from learning_app.services.sessions import SESSION_COOKIE
 from learning_app.settings import get_settings
 
 
@@ -27,5 +33,31 @@ async def health(_request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
+async def course_file(request: Request) -> Response:
+    """A course file for whoever may read it (the session cookie says who): a redirect to a
+    short-lived S3 link. Lessons embed pictures as `/files/<id>`, a stable address, while the
+    S3 links behind it expire within 15 minutes."""
+    token = request.cookies.get(SESSION_COOKIE) or None
+    document_id = request.path_params["document_id"]
+
+    def link() -> str:
+        with session_scope() as session:
+            return documents.download_url(
+                session, token=token, document_id=document_id, s3=get_s3()
+            )
+
+    try:
+        url = await asyncio.to_thread(link)
+    except DomainError:
+        return PlainTextResponse("Not found", status_code=404)
+    # Cached by this browser only, and for less time than the S3 link lives.
+    return RedirectResponse(url, status_code=302, headers={"Cache-Control": "private, max-age=300"})
+
+
 def build_http_api() -> Starlette:
-    return Starlette(routes=[Route("/health", health, methods=["GET"])])
+    return Starlette(
+        routes=[
+            Route("/health", health, methods=["GET"]),
+            Route("/files/{document_id}", course_file, methods=["GET"]),
+        ]
+    )

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -119,15 +119,22 @@ class Settings(BaseSettings):
     # Uploads: enforced on the server (Reflex only limits size in the browser).
     upload_max_bytes: int = Field(default=50 * MiB, gt=0)
     upload_allowed_types: Annotated[tuple[str, ...], NoDecode] = ("pdf", "docx", "md", "txt")
+    # Pictures for lessons (`![..](/files/<id>)`), stored as course files but never ingested.
+    upload_image_types: Annotated[tuple[str, ...], NoDecode] = ("png", "jpg", "gif", "webp")
+    # Where the backend answers `/files/<id>` for pages: "" when it shares the pages' origin
+    # (production behind one host); the dev backend's own address otherwise.
+    backend_url: str = Field(
+        default="http://localhost:8000",
+        validation_alias=AliasChoices("BACKEND_URL", "REFLEX_API_URL"),
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _split_upload_types(cls, data: dict) -> dict:
-        raw = data.get("upload_allowed_types") if isinstance(data, dict) else None
-        if isinstance(raw, str):
-            data["upload_allowed_types"] = tuple(
-                part.strip().lower() for part in raw.split(",") if part.strip()
-            )
+        for name in ("upload_allowed_types", "upload_image_types"):
+            raw = data.get(name) if isinstance(data, dict) else None
+            if isinstance(raw, str):
+                data[name] = tuple(part.strip().lower() for part in raw.split(",") if part.strip())
         return data
 
     @model_validator(mode="after")

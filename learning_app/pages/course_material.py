@@ -29,6 +29,10 @@ ACCEPT = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [".docx"],
     "text/markdown": [".md", ".markdown"],
     "text/plain": [".txt"],
+    "image/png": [".png"],
+    "image/jpeg": [".jpg", ".jpeg"],
+    "image/gif": [".gif"],
+    "image/webp": [".webp"],
 }
 STATUS_COLOURS = {"queued": "gray", "processing": "blue", "ready": "green", "failed": "red"}
 
@@ -196,8 +200,26 @@ def _teacher_row(document: DocumentView) -> rx.Component:
             width="100%",
         ),
         rx.cond(document.error != "", rx.text(document.error, size="1", color_scheme="red")),
+        rx.cond(document.is_image, _picture_snippet(document)),
         padding_y="0.4rem",
         border_bottom="1px solid var(--gray-a4)",
+    )
+
+
+def _picture_snippet(document: DocumentView) -> rx.Component:
+    """The Markdown that shows this picture in a lesson, ready to copy."""
+    snippet = "![" + document.filename + "](/files/" + document.id + ")"
+    return rx.hstack(
+        rx.code(snippet, size="1"),
+        rx.button(
+            "Copy Markdown",
+            size="1",
+            variant="ghost",
+            aria_label="Copy the Markdown for " + document.filename,
+            on_click=[rx.set_clipboard(snippet), rx.toast("Copied: paste it into a lesson")],
+        ),
+        align="center",
+        spacing="2",
     )
 
 
@@ -207,8 +229,8 @@ def _uploader() -> rx.Component:
         rx.text("Material files", weight="medium"),
         rx.upload(
             rx.text(
-                f"Drop PDF, Word (.docx), Markdown or text files here, or click to choose "
-                f"(up to {limit_mb} MB each).",
+                f"Drop PDF, Word (.docx), Markdown or text files, or pictures for lessons "
+                f"(PNG, JPEG, GIF, WebP) here, or click to choose (up to {limit_mb} MB each).",
                 size="2",
             ),
             id=UPLOAD_ID,

@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 from learning_app.adapters.postgres import session_scope
 from learning_app.jobs.material import delete_object_later, ingest_document_later
 from learning_app.models import Document, DocumentStatus
+from learning_app.models.base import utc_now
 from learning_app.services import analytics
 from learning_app.services.accounts import Viewer
 from learning_app.services.course_access import (
@@ -41,7 +42,7 @@ from learning_app.services.course_access import (
     require_course_reader,
 )
 from learning_app.services.errors import DomainError, InvalidInput, NotFound
-from learning_app.services.extraction import MIME_TYPES, sniff_kind
+from learning_app.services.extraction import IMAGE_MIME_TYPES, MIME_TYPES, sniff_kind
 from learning_app.services.permissions import require_viewer
 from learning_app.settings import get_settings
 
@@ -70,6 +71,7 @@ class DocumentView:
     error: str
     page_count: int
     uploaded_at: str
+    is_image: bool  # a picture for lessons, shown as `![...](/files/<id>)`
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,7 @@ def _view(document: Document) -> DocumentView:
         error=document.error or "",
         page_count=document.page_count or 0,
         uploaded_at=iso(document.created_at),
+        is_image=is_image(document),
     )
 
 
@@ -170,6 +173,7 @@ def upload_document(*, token: str, course_id: str, spool: UploadSpool, s3: Any) 
         if spool.size == 0:
             raise InvalidInput(f"{spool.filename} is empty.", field="file")
         kind = sniff_kind(spool.path, spool.filename)
+        _require_allowed(kind)
         key = object_key(course.id, spool.sha256, kind)
         with session_scope() as session:
             found = _existing(session, key)
@@ -179,6 +183,19 @@ def upload_document(*, token: str, course_id: str, spool: UploadSpool, s3: Any) 
         return _record(token, course.id, spool, key, MIME_TYPES[kind])
     finally:
         spool.discard()
+
+
+def _require_allowed(kind: str) -> None:
+    """The kinds settings accept: material to ingest, and pictures for lessons."""
+    settings = get_settings()
+    allowed = (*settings.upload_allowed_types, *settings.upload_image_types)
+    if kind not in allowed:
+        names = ", ".join(allowed)
+        raise InvalidInput(f"{kind.upper()} files are not accepted here ({names}).", field="file")
+
+
+def is_image(document: Document) -> bool:
+    return document.mime_type in IMAGE_MIME_TYPES.values()
 
 
 def _put_object(s3: Any, path: Path, key: str, mime_type: str) -> None:
@@ -207,9 +224,13 @@ def _record(
                 mime_type=mime_type,
                 sha256=spool.sha256,
             )
+            if is_image(document):
+                # A picture for lessons: nothing to read, ready as soon as it is stored.
+                document.status, document.processed_at = DocumentStatus.READY, utc_now()
             session.add(document)
             session.flush()
-            ingest_document_later(session, document.id)
+            if not is_image(document):
+                ingest_document_later(session, document.id)
             analytics.record_event(
                 "document_uploaded",
                 user_id=viewer.user_id,
@@ -292,6 +313,8 @@ def retry_document(session: Session, *, token: str, document_id: str) -> Documen
     viewer = require_viewer(session, token)
     document = _load(session, document_id)
     require_course_editor(session, viewer, document.course_id)  # type: ignore[arg-type]
+    if is_image(document):  # a picture has nothing to ingest
+        return _view(document)
     document.status, document.error = DocumentStatus.UPLOADED, None
     session.add(document)
     session.flush()

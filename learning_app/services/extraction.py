@@ -15,13 +15,31 @@ from learning_app.services.errors import InvalidInput
 
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
+IMAGE_MIME_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
 MIME_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "md": "text/markdown; charset=utf-8",
     "txt": "text/plain; charset=utf-8",
+    **IMAGE_MIME_TYPES,
 }
-NAME_SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".md": "md", ".markdown": "md", ".txt": "txt"}
+NAME_SUFFIXES = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".md": "md",
+    ".markdown": "md",
+    ".txt": "txt",
+    ".png": "png",
+    ".jpg": "jpg",
+    ".jpeg": "jpg",
+    ".gif": "gif",
+    ".webp": "webp",
+}
 # A DOCX is a zip: refuse archives that would unpack to more than this, or compress
 # suspiciously well (a zip bomb), before python-docx inflates anything.
 DOCX_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -37,8 +55,21 @@ class Section:
     paragraphs: list[str] = field(default_factory=list)
 
 
+def _image_kind(head: bytes) -> str | None:
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
 def sniff_kind(path: Path, filename: str) -> str:
-    """'pdf', 'docx', 'md' or 'txt', from the content; InvalidInput for anything else.
+    """'pdf', 'docx', 'md', 'txt' or an image kind ('png', 'jpg', 'gif', 'webp'), from the
+    content; InvalidInput for anything else.
 
     Markdown and plain text look alike, so between those two only the name decides. A name
     claiming another type than the content (a `.pdf` that holds text) is refused.
@@ -46,7 +77,10 @@ def sniff_kind(path: Path, filename: str) -> str:
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     claimed = NAME_SUFFIXES.get(Path(filename).suffix.lower())
-    if head.startswith(PDF_MAGIC):
+    image = _image_kind(head)
+    if image is not None:
+        kind = image
+    elif head.startswith(PDF_MAGIC):
         kind = "pdf"
     elif head.startswith(ZIP_MAGIC) and _is_docx(path):
         kind = "docx"
@@ -54,7 +88,7 @@ def sniff_kind(path: Path, filename: str) -> str:
         kind = "md" if claimed == "md" else "txt"
     else:
         raise InvalidInput(
-            "This file is not a PDF, Word (.docx), Markdown or text file.", field="file"
+            "This file is not a PDF, Word (.docx), Markdown, text or image file.", field="file"
         )
     if claimed is not None and claimed != kind and {claimed, kind} != {"md", "txt"}:
         raise InvalidInput(

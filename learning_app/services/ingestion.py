@@ -34,7 +34,12 @@ from learning_app.models import (
 from learning_app.models.base import utc_now
 from learning_app.services.chunking import ChunkDraft, chunk_sections
 from learning_app.services.errors import DomainError
-from learning_app.services.extraction import MIME_TYPES, extract_sections, markdown_sections
+from learning_app.services.extraction import (
+    IMAGE_MIME_TYPES,
+    MIME_TYPES,
+    extract_sections,
+    markdown_sections,
+)
 from learning_app.settings import get_settings
 
 NO_TEXT = "No text was found in this file (a scanned PDF needs text recognition first)."
@@ -168,6 +173,8 @@ def ingest_document(document_id: uuid.UUID, embedder: Embedder, s3: Any) -> Docu
         document = session.get(Document, document_id)
         if document is None:
             return DocumentStatus.FAILED
+        if document.mime_type in IMAGE_MIME_TYPES.values():
+            return DocumentStatus(document.status)  # pictures for lessons hold no text
         key, kind = document.s3_key, _kind_of(document.mime_type)
     _set_status(document_id, DocumentStatus.PROCESSING)
     try:

@@ -32,6 +32,8 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
+from learning_app.settings import get_settings
+
 HIGHLIGHT_CLASS = "highlight"
 MAX_HEADING_LEVEL = 6
 
@@ -149,4 +151,14 @@ def render_markdown(text: str) -> str:
     env: dict[str, object] = {}
     tokens = parser.parse(text, env)
     _demote_headings(tokens)
-    return _cleaner().clean(parser.renderer.render(tokens, parser.options, env))
+    return _absolute_file_links(
+        _cleaner().clean(parser.renderer.render(tokens, parser.options, env))
+    )
+
+
+def _absolute_file_links(safe_html: str) -> str:
+    """Course pictures are written `![..](/files/<id>)`; the backend serves that path, which
+    is not the pages' origin in development. Done after sanitising, on `src` values that the
+    sanitiser has already limited to this site's paths."""
+    base = get_settings().backend_url.rstrip("/")
+    return safe_html.replace('src="/files/', f'src="{base}/files/') if base else safe_html

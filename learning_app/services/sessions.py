@@ -49,6 +49,9 @@ end
 return user_id
 """
 
+# The browser cookie holding the opaque session id (set by the app's pages, read by its routes).
+SESSION_COOKIE = "la_session"
+
 
 @functools.cache
 def _resolve_script(client: redis.Redis) -> AsyncScript | Script:

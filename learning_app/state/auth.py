@@ -15,12 +15,12 @@ import reflex as rx
 from learning_app.services import accounts
 from learning_app.services.accounts import Viewer
 from learning_app.services.errors import DomainError
+from learning_app.services.sessions import SESSION_COOKIE
 from learning_app.settings import get_settings
 from learning_app.state.calls import UNAVAILABLE_MESSAGE, call_service, call_with_session
 
 log = logging.getLogger(__name__)
 
-SESSION_COOKIE = "la_session"
 SESSION_MAX_AGE_S = 7 * 24 * 3600
 
 

@@ -67,6 +67,8 @@ def test_a_pdf_name_on_text_content_is_refused(teacher: str, course: str) -> Non
 
 def test_an_unknown_binary_is_refused(teacher: str, course: str) -> None:
     with pytest.raises(InvalidInput, match="not a PDF, Word"):
+        upload(teacher, course, "program.txt", b"\x7fELF\x02\x01\x01\x00\x00binary")
+    with pytest.raises(InvalidInput, match=r"named \.txt but"):  # a picture dressed as text
         upload(teacher, course, "photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00binary")
 
 
