@@ -16,6 +16,12 @@ from learning_app.state.auth import AuthState, sign_in_redirect
 from learning_app.state.calls import call_service, call_with_session
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
+# The fragment is read, never written into the page: an id lookup, nothing more.
+SCROLL_TO_SECTION = (
+    "setTimeout(() => { const id = decodeURIComponent(location.hash.slice(1));"
+    " if (id) document.getElementById(id)?.scrollIntoView(); }, 50)"
+)
+
 
 class LessonReaderState(LoadedPageState, AuthState):
     marking: bool = False
@@ -32,8 +38,10 @@ class LessonReaderState(LoadedPageState, AuthState):
     can_edit: bool = False
 
     @rx.event
-    async def load(self) -> None:
-        """on_load, after `load_viewer` (visitors may read lessons of public courses)."""
+    async def load(self) -> rx.event.EventSpec | None:
+        """on_load, after `load_viewer` (visitors may read lessons of public courses). The body
+        arrives after the browser tried to scroll to `#section-...` (a tutor citation), so it
+        scrolls there again once the body is shown."""
         self._start_loading()
         course_id = route_arg(self, "course_id")
         # The course page says how to get in (enrol, sign in) when this lesson is closed.
@@ -55,6 +63,7 @@ class LessonReaderState(LoadedPageState, AuthState):
             self.completed, self.can_edit = lesson.completed, lesson.can_edit
         finally:
             self.loading = False
+        return rx.call_script(SCROLL_TO_SECTION) if not self.problem else None
 
     @rx.event
     async def mark_complete(self) -> AsyncIterator[object]:

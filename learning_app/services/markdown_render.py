@@ -21,6 +21,8 @@ No Reflex import: pages, exams, share pages and jobs can all call `render_markdo
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
 from functools import lru_cache
 
 import nh3
@@ -73,12 +75,15 @@ _ATTRIBUTES = {
     # Table column alignment; `filter_style_properties` keeps `text-align` and nothing else.
     "th": {"style"},
     "td": {"style"},
+    **{f"h{level}": {"id"} for level in range(2, 7)},
 }
 _CLASSES = {
     "pre": {HIGHLIGHT_CLASS},
     "span": {name for name in STANDARD_TYPES.values() if name},
 }
 _URL_SCHEMES = {"http", "https", "mailto"}
+ANCHOR_PREFIX = "section-"
+_ANCHOR = re.compile(re.escape(ANCHOR_PREFIX) + r"[\w-]{1,60}")
 
 
 def _is_allowed_image(src: str) -> bool:
@@ -89,8 +94,17 @@ def _is_allowed_image(src: str) -> bool:
     return ":" not in src.split("/", 1)[0] and not src.startswith(("//", "\\"))
 
 
+def heading_anchor(heading: str) -> str:
+    """The `id` a lesson heading gets, so citations can link to its section: prefixed, so a
+    lesson can never take an id the app's own page uses."""
+    words = re.sub(r"[^\w]+", "-", unicodedata.normalize("NFKC", heading).casefold())
+    return ANCHOR_PREFIX + (words.strip("-_")[:60] or "part")
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src" and not _is_allowed_image(value):
+        return None
+    if attribute == "id" and not _ANCHOR.fullmatch(value):
         return None
     return value
 
@@ -137,10 +151,14 @@ def _parser() -> MarkdownIt:
 
 
 def _demote_headings(tokens: list[Token]) -> None:
-    for token in tokens:
+    """`#` becomes `<h2>` (the page title is the only `<h1>`), and each heading gets its anchor
+    (from its source text, as the tutor's chunks record it)."""
+    for index, token in enumerate(tokens):
         if token.type in ("heading_open", "heading_close"):
             level = min(int(token.tag[1]) + 1, MAX_HEADING_LEVEL)
             token.tag = f"h{level}"
+        if token.type == "heading_open" and index + 1 < len(tokens):
+            token.attrSet("id", heading_anchor(tokens[index + 1].content))
 
 
 def render_markdown(text: str) -> str:

@@ -28,6 +28,7 @@ from learning_app.services.course_access import require_course_reader
 from learning_app.services.documents import presigned_download_url
 from learning_app.services.errors import InvalidInput
 from learning_app.services.ingestion import register_model
+from learning_app.services.markdown_render import heading_anchor
 from learning_app.services.permissions import require_viewer
 from learning_app.services.retrieval import search_course
 from learning_app.settings import get_settings
@@ -253,7 +254,8 @@ def _links(
         if document is not None:
             href = presigned_download_url(s3, document, c.get("page") or None)
         elif c.get("lesson_id"):
-            href = f"/courses/{course_id}/lessons/{c['lesson_id']}"
+            section = f"#{heading_anchor(c['heading'])}" if c.get("heading") else ""
+            href = f"/courses/{course_id}/lessons/{c['lesson_id']}{section}"
         else:
             href = ""  # the document was deleted since
         links.append(CitationLink(c["number"], _label(c), href, c["text"][:300]))

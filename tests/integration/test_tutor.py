@@ -131,6 +131,8 @@ def test_history_keeps_each_users_questions(student: str, teacher: str, course: 
         mine = tutor.history(session, token=student, course_id=course, s3=get_s3())
     assert [e.question for e in mine] == ["How do plants turn light into sugar?"]
     assert mine[0].citations[0].href.startswith(f"/courses/{course}/lessons/")
+    # ...to the section the passage came from (the heading's anchor in the rendered lesson)
+    assert mine[0].citations[0].href.endswith("#section-how-plants-feed-themselves")
 
 
 def test_saving_a_lesson_queues_its_reingestion_and_reruns_never_duplicate(

@@ -127,8 +127,8 @@ def test_headings_lists_and_tables_are_kept() -> None:
         "| a | b |\n|--:|---|\n| 1 | 2 |\n\n> quoted\n\n~~gone~~ *em* **strong**"
     )
     # Headings move one level down: the page title is the page's only <h1>.
-    assert "<h2>Title</h2>" in out
-    assert "<h3>Part</h3>" in out
+    assert '<h2 id="section-title">Title</h2>' in out
+    assert '<h3 id="section-part">Part</h3>' in out
     assert "<ul>\n<li>one</li>\n<li>two</li>\n</ul>" in out
     assert "<ol>\n<li>first</li>" in out
     assert '<th style="text-align:right">a</th>' in out
