@@ -11,13 +11,22 @@ from tests.e2e.conftest import RunningApp
 PASSWORD = "correct horse battery"
 
 
-def account(email: str, name: str, role: str) -> None:
+def account(email: str, name: str, role: str) -> str:
+    """A new account; returns a session token for arranging things through the services."""
+    import uuid
+
     from learning_app.adapters.postgres import session_scope
     from learning_app.models import UserRole
+    from learning_app.services import sessions
     from learning_app.services.accounts import create_user
 
     with session_scope() as session:
-        create_user(session, email=email, password=PASSWORD, display_name=name, role=UserRole(role))
+        viewer = create_user(
+            session, email=email, password=PASSWORD, display_name=name, role=UserRole(role)
+        )
+    return sessions.create_session(
+        uuid.UUID(viewer.user_id), client_ip="127.0.0.1", user_agent="e2e"
+    )
 
 
 def signed_in_page(browser: Browser, app: RunningApp, email: str) -> Page:

@@ -15,22 +15,14 @@ from tests.e2e.people import account, signed_in_page
 pytestmark = pytest.mark.e2e
 
 
-def _course(teacher_email: str, student_email: str) -> tuple[str, str]:
+def _course(teacher: str, student: str) -> tuple[str, str]:
     """A published course with two lessons and a one-question exam; the student is enrolled."""
-    from sqlmodel import select
 
     from learning_app.adapters.postgres import session_scope
-    from learning_app.models import User
-    from learning_app.services import courses, exams, learning, lessons, questions, sessions
+    from learning_app.services import courses, exams, learning, lessons, questions
     from learning_app.services.exams import ExamDraft, ExamQuestionDraft
     from learning_app.services.questions import OptionDraft, QuestionDraft
 
-    def token_of(email: str) -> str:
-        with session_scope() as session:
-            user_id = session.exec(select(User.id).where(User.email == email)).one()
-        return sessions.create_session(user_id, client_ip="127.0.0.1", user_agent="e2e")
-
-    teacher, student = token_of(teacher_email), token_of(student_email)
     with session_scope() as session:
         course = courses.create_course(
             session, token=teacher, title=f"Charts {uuid.uuid4().hex[:6]}", description=""
@@ -84,9 +76,9 @@ def test_a_student_sees_progress_and_the_teacher_sees_the_course(
     app_server: RunningApp, browser: Browser, clean_db: str, unique: str
 ) -> None:
     teacher_email, student_email = f"t-{unique}@example.com", f"s-{unique}@example.com"
-    account(teacher_email, "Tess Teacher", "teacher")
-    account(student_email, "Ada Student", "student")
-    course_id, lesson_id = _course(teacher_email, student_email)
+    teacher = account(teacher_email, "Tess Teacher", "teacher")
+    student = account(student_email, "Ada Student", "student")
+    course_id, lesson_id = _course(teacher, student)
 
     page = signed_in_page(browser, app_server, student_email)
     page.get_by_role("link", name="Dashboard").click()

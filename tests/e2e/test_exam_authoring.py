@@ -14,18 +14,6 @@ from tests.e2e.people import account, signed_in_page
 pytestmark = pytest.mark.e2e
 
 
-def _token(email: str) -> str:
-    from sqlmodel import select
-
-    from learning_app.adapters.postgres import session_scope
-    from learning_app.models import User
-    from learning_app.services import sessions
-
-    with session_scope() as session:
-        user_id = session.exec(select(User.id).where(User.email == email)).one()
-    return sessions.create_session(user_id, client_ip="127.0.0.1", user_agent="e2e")
-
-
 def _published_course(teacher: str, student: str) -> str:
     from learning_app.adapters.postgres import session_scope
     from learning_app.services import courses, learning
@@ -113,9 +101,9 @@ def test_a_teacher_writes_and_publishes_an_exam_then_grades_the_essay(
     app_server: RunningApp, browser: Browser, clean_db: str, unique: str
 ) -> None:
     teacher_email, student_email = f"t-{unique}@example.com", f"s-{unique}@example.com"
-    account(teacher_email, "Tess Teacher", "teacher")
-    account(student_email, "Ada Student", "student")
-    course_id = _published_course(_token(teacher_email), student := _token(student_email))
+    teacher = account(teacher_email, "Tess Teacher", "teacher")
+    student = account(student_email, "Ada Student", "student")
+    course_id = _published_course(teacher, student)
 
     page = signed_in_page(browser, app_server, teacher_email)
     page.goto(f"{app_server.url}/teach/courses/{course_id}")

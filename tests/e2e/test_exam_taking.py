@@ -14,24 +14,15 @@ from tests.e2e.people import account, signed_in_page
 pytestmark = pytest.mark.e2e
 
 
-def _course_with_exam(teacher_email: str, student_email: str) -> tuple[str, str]:
+def _course_with_exam(teacher: str, student: str) -> tuple[str, str]:
     """A published course with a 30-minute exam of every type; the student is enrolled."""
     import uuid
 
-    from sqlmodel import select
-
     from learning_app.adapters.postgres import session_scope
-    from learning_app.models import User
-    from learning_app.services import courses, exams, learning, questions, sessions
+    from learning_app.services import courses, exams, learning, questions
     from learning_app.services.exams import ExamDraft, ExamQuestionDraft
     from learning_app.services.questions import OptionDraft, QuestionDraft
 
-    def token_of(email: str) -> str:
-        with session_scope() as session:
-            user_id = session.exec(select(User.id).where(User.email == email)).one()
-        return sessions.create_session(user_id, client_ip="127.0.0.1", user_agent="e2e")
-
-    teacher, student = token_of(teacher_email), token_of(student_email)
     drafts = [
         QuestionDraft(
             type="single_choice",
@@ -84,9 +75,9 @@ def test_a_student_takes_an_exam_with_a_reload_and_sees_the_score(
     app_server: RunningApp, browser: Browser, clean_db: str, unique: str
 ) -> None:
     teacher_email, student_email = f"t-{unique}@example.com", f"s-{unique}@example.com"
-    account(teacher_email, "Tess Teacher", "teacher")
-    account(student_email, "Ada Student", "student")
-    course_id, exam_id = _course_with_exam(teacher_email, student_email)
+    teacher = account(teacher_email, "Tess Teacher", "teacher")
+    student = account(student_email, "Ada Student", "student")
+    course_id, exam_id = _course_with_exam(teacher, student)
 
     page = signed_in_page(browser, app_server, student_email)
     page.goto(f"{app_server.url}/courses/{course_id}")

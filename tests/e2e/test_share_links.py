@@ -16,16 +16,10 @@ pytestmark = pytest.mark.e2e
 TITLE = 'Loops <img src=x onerror="window.__pwned=1">'
 
 
-def _published_lesson(teacher_email: str) -> tuple[str, str]:
-    from sqlmodel import select
-
+def _published_lesson(token: str) -> tuple[str, str]:
     from learning_app.adapters.postgres import session_scope
-    from learning_app.models import User
-    from learning_app.services import courses, lessons, sessions
+    from learning_app.services import courses, lessons
 
-    with session_scope() as session:
-        user_id = session.exec(select(User.id).where(User.email == teacher_email)).one()
-    token = sessions.create_session(user_id, client_ip="127.0.0.1", user_agent="e2e")
     with session_scope() as session:
         course = courses.create_course(session, token=token, title="Shared", description="")
         courses.publish_course(session, token=token, course_id=course.id)
@@ -44,8 +38,7 @@ def test_a_visitor_opens_a_shared_lesson_until_it_is_revoked(
     app_server: RunningApp, browser: Browser, clean_db: str, unique: str
 ) -> None:
     teacher_email = f"t-{unique}@example.com"
-    account(teacher_email, "Tess Teacher", "teacher")
-    course_id, lesson_id = _published_lesson(teacher_email)
+    course_id, lesson_id = _published_lesson(account(teacher_email, "Tess Teacher", "teacher"))
 
     teacher = signed_in_page(browser, app_server, teacher_email)
     teacher.goto(f"{app_server.url}/teach/courses/{course_id}/lessons/{lesson_id}")

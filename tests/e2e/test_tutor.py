@@ -11,9 +11,8 @@ from playwright.sync_api import Browser, expect
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.services import courses, learning
-from learning_app.services.accounts import sign_in_with_password
 from tests.e2e.conftest import RunningApp
-from tests.e2e.people import PASSWORD, account, signed_in_page
+from tests.e2e.people import account, signed_in_page
 
 pytestmark = pytest.mark.e2e
 
@@ -24,30 +23,18 @@ turns beneath the bulge, so most coasts see two high tides and two low tides eve
 """
 
 
-def _token(session: object, email: str) -> str:
-    return sign_in_with_password(
-        session,  # type: ignore[arg-type]
-        email=email,
-        password=PASSWORD,
-        client_ip="198.51.100.7",
-        user_agent="test",
-    )[1]
-
-
 def test_uploaded_material_answers_a_students_question(
     browser: Browser, app_server: RunningApp, tmp_path: Path, unique: str
 ) -> None:
     teacher_email, student_email = f"t-{unique}@example.com", f"s-{unique}@example.com"
-    account(teacher_email, "Tess", "teacher")
-    account(student_email, "Sam", "student")
+    token = account(teacher_email, "Tess", "teacher")
+    student_token = account(student_email, "Sam", "student")
     with session_scope() as session:
-        token = _token(session, teacher_email)
         course_id = courses.create_course(
             session, token=token, title=f"Oceans {unique}", description="Seas."
         ).id
         courses.publish_course(session, token=token, course_id=course_id)
     with session_scope() as session:
-        student_token = _token(session, student_email)
         learning.enroll(session, token=student_token, course_id=course_id)
 
     notes = tmp_path / "tides.md"
