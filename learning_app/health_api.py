@@ -1,14 +1,17 @@
-"""Plain HTTP routes served beside the Reflex app: `/health` for probes and load balancers."""
+"""Plain HTTP routes served beside the Reflex app (`/health` for probes and load balancers), and
+the security headers every backend response gets."""
 
 from __future__ import annotations
 
 import asyncio
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from learning_app.security_headers import SecurityHeadersMiddleware, security_headers
 from learning_app.services.health import check_stores
 from learning_app.settings import get_settings
 
@@ -28,4 +31,11 @@ async def health(_request: Request) -> JSONResponse:
 
 
 def build_http_api() -> Starlette:
-    return Starlette(routes=[Route("/health", health, methods=["GET"])])
+    """The app Reflex mounts itself into (`api_transformer`): its middleware therefore wraps
+    Reflex's routes and, in production, the built frontend too."""
+    return Starlette(
+        routes=[Route("/health", health, methods=["GET"])],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, headers=security_headers(get_settings()))
+        ],
+    )
