@@ -16,15 +16,12 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
 from learning_app.cli_bench import add_bench_commands
+from learning_app.cli_errors import CliError
 from learning_app.cli_events import add_events_commands
 from learning_app.cli_search import add_search_commands, prepare_search_index
 from learning_app.services.errors import DomainError
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings
 from learning_app.stack import StackError
-
-
-class CliError(Exception):
-    """A failure whose message is the one line the user sees."""
 
 
 def _database_error_line(exc: OperationalError, settings: Settings) -> str:
