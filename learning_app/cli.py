@@ -16,15 +16,12 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
 from learning_app.cli_bench import add_bench_commands
+from learning_app.cli_errors import CliError
 from learning_app.cli_events import add_events_commands
 from learning_app.cli_search import add_search_commands, prepare_search_index
 from learning_app.services.errors import DomainError
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings
 from learning_app.stack import StackError
-
-
-class CliError(Exception):
-    """A failure whose message is the one line the user sees."""
 
 
 def _database_error_line(exc: OperationalError, settings: Settings) -> str:
@@ -158,8 +155,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
 # --- run ---------------------------------------------------------------------------------------
 
 
-def reflex_environment(settings: Settings, *, prod: bool) -> dict[str, str]:
-    """The environment `reflex run` needs here: bun from the venv, no phoning home."""
+def reflex_environment(
+    settings: Settings, *, prod: bool, workers: int | None = None
+) -> dict[str, str]:
+    """The environment `reflex run` needs here: bun from the venv, no phoning home; in
+    production Reflex's state in Redis, which is what lets Reflex run several workers."""
     env = dict(os.environ)
     bun_dir = Path(sys.prefix) / "bun" / "bin"
     if (bun_dir / "bun").exists():
@@ -170,6 +170,10 @@ def reflex_environment(settings: Settings, *, prod: bool) -> dict[str, str]:
     if prod and settings.redis_url:
         # Reflex's own state lives in Redis so several backend workers share it.
         env.setdefault("REFLEX_REDIS_URL", settings.redis_url)
+        # Reflex 0.10 starts 2 x cores + 1 granian workers when its state is in Redis (one
+        # otherwise); GRANIAN_WORKERS overrides that count.
+        if workers:
+            env["GRANIAN_WORKERS"] = str(workers)
     return env
 
 
@@ -192,7 +196,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"serving the app at {url or settings.public_base_url}", flush=True)
     os.chdir(PROJECT_ROOT)
     # Replace this process: Reflex gets the signals directly and no idle parent stays around.
-    os.execve(command[0], command, reflex_environment(settings, prod=args.prod))  # noqa: S606
+    env = reflex_environment(settings, prod=args.prod, workers=args.workers)
+    os.execve(command[0], command, env)  # noqa: S606
 
 
 # --- entry point -------------------------------------------------------------------------------
@@ -229,6 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmd = sub.add_parser("run", help="start the stack, migrate, seed and serve the app")
     run_cmd.add_argument("--prod", action="store_true", help="serve the built frontend")
     run_cmd.add_argument("--no-stack", action="store_true", help="do not start the local stack")
+    run_cmd.add_argument(
+        "--workers", type=int, help="backend workers with --prod (default: 2 x cores + 1)"
+    )
     run_cmd.add_argument("--frontend-port", type=int)
     run_cmd.add_argument("--backend-port", type=int)
     run_cmd.add_argument(

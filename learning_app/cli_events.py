@@ -1,7 +1,4 @@
-"""`learning-app events flush|export|rollup`: analytics events from the command line.
-
-`CliError` is imported where raised: `learning_app.cli` imports this module while it loads.
-"""
+"""`learning-app events flush|export|rollup`: analytics events from the command line."""
 
 from __future__ import annotations
 
@@ -9,14 +6,14 @@ import argparse
 import sys
 from datetime import date
 
+from learning_app.cli_errors import CliError
+
 
 def cmd_events_flush(_args: argparse.Namespace) -> int:
     from learning_app.services.analytics import buffered_count, flush_events
 
     result = flush_events()
     if result.skipped:
-        from learning_app.cli import CliError
-
         raise CliError("another flush is running; try again in a few seconds")
     print(
         f"flushed {result.received} event(s): {result.stored} stored, {result.rejected} "

@@ -1,7 +1,4 @@
-"""`learning-app reindex`, `search-check` and `search`: the search index from the command line.
-
-`CliError` is imported where raised: `learning_app.cli` imports this module while it loads.
-"""
+"""`learning-app reindex`, `search-check` and `search`: the search index from the command line."""
 
 from __future__ import annotations
 
@@ -9,9 +6,10 @@ import argparse
 import json
 import sys
 
+from learning_app.cli_errors import CliError
+
 
 def _search_unreachable(exc: Exception) -> Exception:
-    from learning_app.cli import CliError
     from learning_app.settings import get_settings
 
     return CliError(
@@ -87,7 +85,6 @@ def cmd_search_check(_args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from learning_app.adapters.postgres import session_scope
-    from learning_app.cli import CliError
     from learning_app.services.accounts import find_account_by_email, load_account, viewer_of
     from learning_app.services.search import search_as
 

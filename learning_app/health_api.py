@@ -1,17 +1,20 @@
-"""Plain HTTP routes served beside the Reflex app: `/health` for probes and load balancers, and
-`/files/<id>` for course pictures that lessons show."""
+"""Plain HTTP routes served beside the Reflex app (`/health` for probes and load balancers,
+`/files/<id>` for course pictures that lessons show), and the security headers every backend
+response gets."""
 
 from __future__ import annotations
 
 import asyncio
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.s3_store import get_s3
+from learning_app.security_headers import SecurityHeadersMiddleware, security_headers
 from learning_app.services import documents
 from learning_app.services.errors import DomainError
 from learning_app.services.health import check_stores
@@ -55,9 +58,14 @@ async def course_file(request: Request) -> Response:
 
 
 def build_http_api() -> Starlette:
+    """The app Reflex mounts itself into (`api_transformer`): its middleware therefore wraps
+    Reflex's routes and, in production, the built frontend too."""
     return Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/files/{document_id}", course_file, methods=["GET"]),
-        ]
+        ],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, headers=security_headers(get_settings()))
+        ],
     )

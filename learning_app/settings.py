@@ -166,6 +166,9 @@ class Settings(BaseSettings):
         bad = [name for name, value in secrets.items() if is_placeholder(value)]
         if len(self.secret_key) < 32 and "SECRET_KEY" not in bad:
             bad.append("SECRET_KEY (shorter than 32 characters)")
+        if not self.served_over_https:
+            # Over plain http the session cookie could not be `Secure` and would travel in clear.
+            bad.append("PUBLIC_BASE_URL (an https:// address)")
         if bad:
             raise PlaceholderSecretError(
                 "APP_ENV=production needs real secrets; set " + ", ".join(bad)
@@ -175,6 +178,11 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.app_env is AppEnv.PRODUCTION
+
+    @property
+    def served_over_https(self) -> bool:
+        """Users reach the app over https: cookies are `Secure` and HSTS is sent."""
+        return self.public_base_url.lower().startswith("https://")
 
     @property
     def uses_openai_embeddings(self) -> bool:

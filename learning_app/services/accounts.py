@@ -40,6 +40,7 @@ from learning_app.services.passwords import (
     needs_rehash,
     verify_password,
 )
+from learning_app.services.text_input import is_blank, one_line
 from learning_app.settings import get_settings
 
 MAX_EMAIL_LENGTH = 320
@@ -106,7 +107,7 @@ def normalise_email(raw: str) -> str:
 def clean_display_name(raw: str) -> str:
     """Trimmed with whitespace runs collapsed; 1-100 characters, stored as plain text."""
     name = " ".join((raw or "").split())
-    if not name:
+    if is_blank(name):
         raise InvalidInput("Enter your name.", field="display_name")
     if len(name) > MAX_DISPLAY_NAME_LENGTH:
         raise InvalidInput(
@@ -114,7 +115,7 @@ def clean_display_name(raw: str) -> str:
         )
     if any(unicodedata.category(ch) == "Cc" for ch in name):
         raise InvalidInput("Your name contains characters we cannot store.", field="display_name")
-    return name
+    return one_line(name, "name", "display_name")
 
 
 def checked_password(password: str, field: str = "password") -> None:

@@ -61,6 +61,7 @@ from learning_app.services.grading import (
     grade_answer,
 )
 from learning_app.services.permissions import require_viewer
+from learning_app.services.text_input import storable
 
 log = logging.getLogger(__name__)
 
@@ -427,6 +428,7 @@ def clean_response(
     text = raw.get("text")
     if not isinstance(text, str):
         raise InvalidInput("Type your answer.", field=field_name)
+    storable(text, "answer", field_name)
     if len(text) > limit:
         raise InvalidInput(f"Keep the answer under {limit:,} characters.", field=field_name)
     return {"text": text}

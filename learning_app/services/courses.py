@@ -53,6 +53,7 @@ from learning_app.services.course_access import (
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.permissions import require_teacher, require_viewer
 from learning_app.services.share_tokens import delete_links_to
+from learning_app.services.text_input import is_blank, one_line, storable
 
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 5_000
@@ -113,8 +114,8 @@ class CourseOutline:
 
 def clean_title(raw: str, field: str = "title") -> str:
     """Trimmed; 1-200 characters."""
-    title = (raw or "").strip()
-    if not title:
+    title = one_line((raw or "").strip(), "title", field)
+    if is_blank(title):
         raise InvalidInput("Enter a title.", field=field)
     if len(title) > MAX_TITLE_LENGTH:
         raise InvalidInput(f"Use at most {MAX_TITLE_LENGTH} characters for the title.", field=field)
@@ -122,7 +123,7 @@ def clean_title(raw: str, field: str = "title") -> str:
 
 
 def clean_description(raw: str) -> str:
-    description = (raw or "").strip()
+    description = storable((raw or "").strip(), "description", "description")
     if len(description) > MAX_DESCRIPTION_LENGTH:
         raise InvalidInput(
             f"Use at most {MAX_DESCRIPTION_LENGTH:,} characters for the description.",

@@ -30,6 +30,7 @@ from learning_app.services.course_access import is_admin, parse_id, require_cour
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.grading import AWAITING_TEACHER, GradeResult, GradingKey, grade_essay
 from learning_app.services.permissions import require_viewer
+from learning_app.services.text_input import storable
 
 ANSWER_NOT_FOUND = "We could not find that answer."
 MAX_FEEDBACK = 5_000
@@ -115,7 +116,7 @@ def grade_essay_answer(
         raise InvalidInput("Only essays are marked by hand.")
     if attempt.status == AttemptStatus.IN_PROGRESS:
         raise InvalidInput("The student has not submitted this attempt yet.")
-    note = (feedback or "").strip()
+    note = storable((feedback or "").strip(), "feedback", "feedback")
     if len(note) > MAX_FEEDBACK:
         raise InvalidInput(f"Keep feedback under {MAX_FEEDBACK:,} characters.", field="feedback")
     try:

@@ -45,6 +45,7 @@ from learning_app.services.course_access import (
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.permissions import require_viewer
 from learning_app.services.questions import parse_number
+from learning_app.services.text_input import is_blank, one_line, storable
 
 EXAM_NOT_FOUND = "We could not find that exam."
 MAX_QUESTIONS = 200
@@ -217,12 +218,12 @@ def require_exam_reader(session: Session, viewer: Viewer | None, exam_id: str) -
 
 
 def _apply_settings(exam: Exam, draft: ExamDraft, zone: ZoneInfo) -> None:
-    title = (draft.title or "").strip()
-    if not title:
+    title = one_line((draft.title or "").strip(), "title", "title")
+    if is_blank(title):
         raise InvalidInput("Enter a title.", field="title")
     if len(title) > 200:
         raise InvalidInput("Use at most 200 characters for the title.", field="title")
-    description = (draft.description or "").strip()
+    description = storable((draft.description or "").strip(), "description", "description")
     if len(description) > 5_000:
         raise InvalidInput("Use at most 5,000 characters for the description.", field="description")
     try:

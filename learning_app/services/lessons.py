@@ -45,6 +45,7 @@ from learning_app.services.courses import clean_title
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from learning_app.services.permissions import require_viewer
 from learning_app.services.share_tokens import delete_links_to
+from learning_app.services.text_input import storable
 
 MAX_BODY_LENGTH = 200_000
 MAX_SUMMARY_LENGTH = 1_000
@@ -65,7 +66,7 @@ class LessonSummary:
 
 
 def clean_body(raw: str) -> str:
-    body = raw or ""
+    body = storable(raw or "", "lesson", "body_markdown")
     if len(body) > MAX_BODY_LENGTH:
         raise InvalidInput(
             f"Use at most {MAX_BODY_LENGTH:,} characters for the lesson.", field="body_markdown"
@@ -74,7 +75,7 @@ def clean_body(raw: str) -> str:
 
 
 def clean_summary(raw: str) -> str:
-    summary = (raw or "").strip()
+    summary = storable((raw or "").strip(), "summary", "summary")
     if len(summary) > MAX_SUMMARY_LENGTH:
         raise InvalidInput(
             f"Use at most {MAX_SUMMARY_LENGTH:,} characters for the summary.", field="summary"

@@ -34,6 +34,7 @@ from learning_app.services.course_access import parse_id, require_course_editor
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.grading import CHOICE_TYPES, GradingKey
 from learning_app.services.permissions import require_viewer
+from learning_app.services.text_input import is_blank, one_line, storable
 
 QUESTION_NOT_FOUND = "We could not find that question."
 MAX_PROMPT_LENGTH = 10_000
@@ -121,8 +122,8 @@ def parse_number(raw: float | int | str | None, label: str, field_name: str) -> 
 
 
 def _text(raw: str, label: str, field_name: str, limit: int, *, required: bool) -> str:
-    value = (raw or "").strip()
-    if required and not value:
+    value = storable((raw or "").strip(), label, field_name)
+    if required and is_blank(value):
         raise InvalidInput(f"Enter the {label}.", field=field_name)
     if len(value) > limit:
         raise InvalidInput(f"Use at most {limit:,} characters for the {label}.", field=field_name)
@@ -147,8 +148,8 @@ def clean_tags(raw: Sequence[str]) -> list[str]:
     """Trimmed, de-duplicated ignoring case, first spelling kept; at most 10 of 64 characters."""
     tags: dict[str, str] = {}
     for name in raw:
-        tag = " ".join((name or "").split())
-        if not tag:
+        tag = one_line(" ".join((name or "").split()), "tag", "tags")
+        if is_blank(tag):
             continue
         if len(tag) > MAX_TAG_LENGTH:
             raise InvalidInput(f"Keep tags under {MAX_TAG_LENGTH} characters.", field="tags")

@@ -31,6 +31,7 @@ from learning_app.services.ingestion import register_model
 from learning_app.services.markdown_render import heading_anchor
 from learning_app.services.permissions import require_viewer
 from learning_app.services.retrieval import search_course
+from learning_app.services.text_input import is_blank, storable
 from learning_app.settings import get_settings
 
 MAX_QUESTION_LENGTH = 2_000
@@ -89,8 +90,8 @@ class ExchangeView:
 
 
 def clean_question(raw: str) -> str:
-    question = " ".join((raw or "").split())
-    if not question:
+    question = storable(" ".join((raw or "").split()), "question", "question")
+    if is_blank(question):
         raise InvalidInput("Type a question first.", field="question")
     if len(question) > MAX_QUESTION_LENGTH:
         raise InvalidInput(

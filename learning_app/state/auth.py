@@ -29,12 +29,15 @@ def sign_in_redirect(path: str) -> rx.event.EventSpec:
 
 
 class AuthState(rx.State):
+    # Reflex sets and reads this cookie from JavaScript (it travels to the server inside each
+    # websocket event), so it cannot be HttpOnly. It holds only an opaque id that the server
+    # resolves and can revoke; see "Security and faults" in the README.
     session_token: str = rx.Cookie(
         "",
         name=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE_S,
         same_site="lax",
-        secure=get_settings().public_base_url.startswith("https://"),
+        secure=get_settings().served_over_https,
     )
     # What the navbar shows; display only, never trusted by any handler.
     signed_in: bool = False

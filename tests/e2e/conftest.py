@@ -1,4 +1,9 @@
-"""Browser tests: the real app served by `reflex run` on free ports, driven in Chromium."""
+"""Browser tests: the real app served by `reflex run` on free ports, driven in Chromium.
+
+`E2E_PROD=1` serves it the production way instead: `reflex run --env prod` builds the frontend
+and serves it from the backend on one port, with Reflex's state in Redis and two granian
+workers, so consecutive events of one page land on different processes.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +33,8 @@ CHROMIUM_ARGS = [
 ]
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 START_TIMEOUT_S = 240
+PROD = os.environ.get("E2E_PROD") == "1"
+PROD_WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -61,16 +68,18 @@ def app_server(
     from learning_app.cli import reflex_environment
 
     get_redis().flushdb()  # the test Redis DB: no rate-limit counters left from earlier runs
-    frontend, backend = free_port(), free_port()
+    # Production serves the frontend from the backend: one port for both.
+    frontend = free_port()
+    backend = frontend if PROD else free_port()
     log = tmp_path_factory.mktemp("reflex") / "reflex.log"
-    env = reflex_environment(get_settings(), prod=False)
+    env = reflex_environment(get_settings(), prod=PROD, workers=PROD_WORKERS if PROD else None)
     env["PUBLIC_BASE_URL"] = f"http://localhost:{frontend}"
     env["REFLEX_API_URL"] = f"http://localhost:{backend}"
     command = [
         str(Path(sys.executable).parent / "reflex"),
         "run",
         "--env",
-        "dev",
+        "prod" if PROD else "dev",
         "--frontend-port",
         str(frontend),
         "--backend-port",

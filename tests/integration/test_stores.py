@@ -65,3 +65,15 @@ def test_health_reports_every_store(database: str, s3_bucket: str) -> None:
     assert set(stores) == {"postgres", "redis", "typesense", "s3"}
     assert all(s.ok for s in stores.values()), stores
     assert stores["postgres"].detail.startswith("pgvector")
+
+
+def test_the_health_route_answers_200_with_security_headers(database: str, s3_bucket: str) -> None:
+    from starlette.testclient import TestClient
+
+    from learning_app.health_api import build_http_api
+
+    answer = TestClient(build_http_api()).get("/health")
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "ok"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["x-frame-options"] == "DENY"

@@ -9,6 +9,7 @@ from learning_app.settings import Settings, normalise_database_url
 from tests.conftest import TEST_DATABASE
 
 REAL_SECRETS = {
+    "public_base_url": "https://learn.example.com",
     "secret_key": "k" * 40,
     "typesense_api_key": "ts-real-key-123",
     "s3_secret_access_key": "r2-real-secret-456",
@@ -42,7 +43,10 @@ def test_production_accepts_real_secrets() -> None:
     assert s.is_production
 
 
-@pytest.mark.parametrize("field", sorted(REAL_SECRETS))
+SECRET_FIELDS = sorted(set(REAL_SECRETS) - {"public_base_url"})
+
+
+@pytest.mark.parametrize("field", SECRET_FIELDS)
 @pytest.mark.parametrize("placeholder", ["", "changethis", "dev-secret-key", "localstack-secret"])
 def test_production_refuses_placeholder_secrets(field: str, placeholder: str) -> None:
     values = {**REAL_SECRETS, field: placeholder}
@@ -54,6 +58,13 @@ def test_production_refuses_placeholder_secrets(field: str, placeholder: str) ->
 def test_production_refuses_a_short_secret_key() -> None:
     with pytest.raises(ValidationError, match="shorter than 32"):
         Settings(_env_file=None, app_env="production", **{**REAL_SECRETS, "secret_key": "short1"})
+
+
+@pytest.mark.parametrize("url", ["http://learn.example.com", "http://localhost:3000"])
+def test_production_refuses_a_plain_http_public_url(url: str) -> None:
+    # The session cookie is only `Secure` (and HSTS only sent) when users come over https.
+    with pytest.raises(ValidationError, match="PUBLIC_BASE_URL"):
+        Settings(_env_file=None, app_env="production", **{**REAL_SECRETS, "public_base_url": url})
 
 
 def test_development_allows_the_local_defaults() -> None:

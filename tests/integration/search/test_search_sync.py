@@ -18,10 +18,9 @@ from learning_app.adapters.postgres import session_scope
 from learning_app.services import lessons, search_outbox
 from learning_app.services.search_index import SearchIndex, default_index, drop_index, rebuild
 from learning_app.settings import Settings, reset_settings_cache
-from learning_app.stack.base import port_in_use
 from learning_app.stack.servers import Typesense
-from tests.conftest import free_port
 from tests.integration.people import new_course, new_lesson, publish
+from tests.integration.private_servers import on_free_ports
 from tests.integration.search.helpers import (
     find,
     forget_sync_jobs,
@@ -35,22 +34,12 @@ from tests.integration.search.helpers import (
 OUTAGE_QUEUE = "search-outage-test"
 
 
-def _free_port_pair() -> int:
-    """A port whose next port is free too (Typesense peers on port + 1)."""
-    for _ in range(50):
-        port = free_port()
-        if port < 65535 and not port_in_use(port + 1):
-            return port
-    raise RuntimeError("no free port pair")
-
-
 @pytest.fixture
 def own_typesense(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stores: None
 ) -> Iterator[Typesense]:
     """A Typesense of this test's own (own data dir, free ports), which the app then uses."""
-    port = _free_port_pair()
-    server = Typesense(Settings(stack_typesense_port=port), tmp_path)
+    server = on_free_ports(lambda port: Typesense(Settings(stack_typesense_port=port), tmp_path))
     server.ensure_up(time.monotonic() + 60)
     monkeypatch.setenv("TYPESENSE_URL", server.address)
     monkeypatch.setattr(search_outbox, "SEARCH_QUEUE", OUTAGE_QUEUE)

@@ -1,0 +1,392 @@
+"""Hostile input, through the same services the pages, states and CLI call: each case must end
+in a clear error (a DomainError whose message is one short line that does not echo the input)
+and leave every store exactly as it was (see `hostile_world.fingerprint`).
+
+Forged ids are what a tampered state event carries: the states pass route segments and form
+values to these services unchanged, with the caller's session token.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlmodel import Session
+
+from learning_app.adapters.embeddings import get_embedder
+from learning_app.adapters.postgres import session_scope
+from learning_app.adapters.s3_store import get_s3
+from learning_app.services import (
+    accounts,
+    attempts,
+    courses,
+    essay_grading,
+    exams,
+    learning,
+    lessons,
+    questions,
+    search,
+    share_links,
+    tutor,
+)
+from learning_app.services.documents import UploadSpool, upload_document
+from learning_app.services.errors import DomainError
+from learning_app.services.exams import DrawRuleDraft, ExamDraft, ExamQuestionDraft
+from learning_app.services.questions import OptionDraft, QuestionDraft
+from learning_app.services.search_results import SearchFilters
+from tests.integration.hostile.world import (
+    EMOJI,
+    HUGE,
+    NUL,
+    RANDOM_UUID,
+    RTL,
+    SQLISH,
+    ZERO_WIDTH,
+    World,
+    fingerprint,
+)
+from tests.integration.people import PASSWORD
+
+_ips = (f"198.51.{n // 250}.{n % 250 + 1}" for n in itertools.count())
+
+
+def _ip() -> str:
+    """A fresh client address per call: rate limits must not be what refuses a case."""
+    return next(_ips)
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    action: Callable[[Session, World], Any]
+
+
+def _sign_up(email: str = "new@example.com", password: str = PASSWORD, name: str = "New") -> Any:
+    return lambda s, w: accounts.sign_up(
+        s, email=email, password=password, display_name=name, client_ip=_ip()
+    )
+
+
+def _sign_in(email: str, password: str = PASSWORD) -> Any:
+    return lambda s, w: accounts.sign_in_with_password(
+        s, email=email, password=password, client_ip=_ip(), user_agent="t"
+    )
+
+
+def _new_course(title: str, description: str = "") -> Any:
+    return lambda s, w: courses.create_course(
+        s, token=w.owner, title=title, description=description
+    )
+
+
+def _new_lesson(title: str = "Waves", body: str = "", summary: str = "") -> Any:
+    return lambda s, w: lessons.create_lesson(
+        s, token=w.owner, course_id=w.course, title=title, body_markdown=body, summary=summary
+    )
+
+
+def _question(**fields: Any) -> Any:
+    draft = QuestionDraft(**{"type": "short_answer", "prompt": "Name it", **fields})
+    if draft.type == "short_answer" and "accepted_answers" not in fields:
+        draft = QuestionDraft(**{**draft.__dict__, "accepted_answers": ["tide"]})
+    return lambda s, w: questions.create_question(s, token=w.owner, course_id=w.course, draft=draft)
+
+
+def _exam(**fields: Any) -> Any:
+    def action(s: Session, w: World) -> Any:
+        values = {"title": "Final", "questions": [ExamQuestionDraft(w.single)], **fields}
+        return exams.save_exam(s, token=w.owner, course_id=w.course, draft=ExamDraft(**values))
+
+    return action
+
+
+def _answer(question: str, response: dict[str, Any], *, attempt: str = "") -> Any:
+    def action(s: Session, w: World) -> Any:
+        question_id = getattr(w, question, question)
+        return attempts.save_answer(
+            s,
+            token=w.student,
+            attempt_id=attempt or w.attempt,
+            question_id=question_id,
+            response=response,
+        )
+
+    return action
+
+
+def _open_link(raw: str) -> Any:
+    return lambda s, w: share_links.open_share_link(s, raw_token=raw, client_ip=_ip())
+
+
+def _upload(filename: str, data: bytes, *, course: str = "", max_bytes: int | None = None) -> Any:
+    def action(s: Session, w: World) -> Any:
+        spool = UploadSpool(filename, max_bytes=max_bytes)
+        spool.write(data)
+        return upload_document(
+            token=w.owner, course_id=course or w.course, spool=spool, s3=get_s3()
+        )
+
+    return action
+
+
+CASES = [
+    # sign-up and sign-in
+    Case("signup-email-nul", _sign_up(email="a\x00b@example.com")),
+    Case("signup-email-100k", _sign_up(email=HUGE + "@example.com")),
+    Case("signup-email-sqlish", _sign_up(email=SQLISH)),
+    Case("signup-email-emoji-only", _sign_up(email=EMOJI)),
+    Case("signup-password-100k", _sign_up(password=HUGE)),
+    Case("signup-password-short", _sign_up(password="short")),
+    Case("signup-name-zero-width", _sign_up(name=ZERO_WIDTH)),
+    Case("signup-name-100k", _sign_up(name=HUGE)),
+    Case("signup-name-nul", _sign_up(name=NUL)),
+    Case("signin-password-100k", _sign_in("ada@example.com", HUGE)),
+    Case("signin-email-sqlish", _sign_in(SQLISH)),
+    Case("signin-email-nul", _sign_in("ada\x00@example.com")),
+    Case("signin-wrong-password", _sign_in("ada@example.com", "wrong password!")),
+    # courses and lessons
+    Case("course-title-empty", _new_course("")),
+    Case("course-title-zero-width", _new_course(ZERO_WIDTH)),
+    Case("course-title-100k", _new_course(HUGE)),
+    Case("course-title-nul", _new_course(NUL)),
+    Case("course-title-rtl", _new_course(RTL)),
+    Case("course-description-100k", _new_course("Ok", HUGE * 2)),
+    Case("course-description-nul", _new_course("Ok", NUL)),
+    Case(
+        "course-update-random-uuid",
+        lambda s, w: courses.update_course(
+            s, token=w.owner, course_id=RANDOM_UUID, title="T", description="", is_public=False
+        ),
+    ),
+    Case(
+        "course-update-sqlish-id",
+        lambda s, w: courses.update_course(
+            s, token=w.owner, course_id=SQLISH, title="T", description="", is_public=False
+        ),
+    ),
+    Case(
+        "course-update-other-teachers",
+        lambda s, w: courses.update_course(
+            s,
+            token=w.owner,
+            course_id=w.other_course,
+            title="Mine now",
+            description="",
+            is_public=False,
+        ),
+    ),
+    Case(
+        "student-creates-course",
+        lambda s, w: courses.create_course(s, token=w.student, title="Mine", description=""),
+    ),
+    Case("lesson-title-100k", _new_lesson(title=HUGE)),
+    Case("lesson-title-nul", _new_lesson(title=NUL)),
+    Case("lesson-body-nul", _new_lesson(body="# Hi\n" + NUL)),
+    Case("lesson-body-too-long", _new_lesson(body=HUGE * 20)),
+    Case("lesson-summary-100k", _new_lesson(summary=HUGE)),
+    Case(
+        "lesson-in-other-teachers-course",
+        lambda s, w: lessons.create_lesson(
+            s, token=w.owner, course_id=w.other_course, title="Sneaky", body_markdown=""
+        ),
+    ),
+    Case(
+        "lesson-of-other-course-read",
+        lambda s, w: learning.read_lesson(
+            s, token=w.student, course_id=w.course, lesson_id=w.other_lesson
+        ),
+    ),
+    Case(
+        "lesson-of-other-course-completed",
+        lambda s, w: learning.mark_lesson_complete(
+            s, token=w.student, course_id=w.course, lesson_id=w.other_lesson
+        ),
+    ),
+    Case(
+        "lesson-of-other-teacher-attached",
+        lambda s, w: lessons.attach_lesson(
+            s, token=w.owner, course_id=w.course, lesson_id=w.other_lesson
+        ),
+    ),
+    Case(
+        "lesson-reorder-with-foreign-id",
+        lambda s, w: lessons.reorder_lessons(
+            s, token=w.owner, course_id=w.course, lesson_ids=[w.other_lesson, w.lesson]
+        ),
+    ),
+    Case("enroll-non-uuid", lambda s, w: learning.enroll(s, token=w.student, course_id="../etc")),
+    # questions
+    Case("question-prompt-empty", _question(prompt=ZERO_WIDTH)),
+    Case("question-prompt-100k", _question(prompt=HUGE)),
+    Case("question-prompt-nul", _question(prompt=NUL)),
+    Case("question-type-sqlish", _question(type=SQLISH)),
+    Case("question-points-nan", _question(points="NaN")),
+    Case("question-points-inf", _question(points="1e309")),
+    Case("question-points-negative", _question(points="-3")),
+    Case("question-numeric-nan", _question(type="numeric", numeric_answer="nan")),
+    Case(
+        "question-no-correct-option",
+        _question(type="single_choice", options=[OptionDraft("a"), OptionDraft("b")]),
+    ),
+    Case(
+        "question-option-nul",
+        _question(type="single_choice", options=[OptionDraft(NUL, True), OptionDraft("b")]),
+    ),
+    Case("question-tag-100k", _question(tags=[HUGE])),
+    Case("question-accepted-answer-nul", _question(accepted_answers=[NUL])),
+    Case(
+        "question-update-other-course",
+        lambda s, w: questions.update_question(
+            s, token=w.owner, question_id=w.other_question, draft=QuestionDraft("essay", "Mine")
+        ),
+    ),
+    # exams
+    Case("exam-title-empty", _exam(title=ZERO_WIDTH)),
+    Case("exam-title-nul", _exam(title=NUL)),
+    Case("exam-time-limit-negative", _exam(time_limit_minutes="-5")),
+    Case("exam-time-limit-huge", _exam(time_limit_minutes="1e12")),
+    Case("exam-passing-score-nan", _exam(passing_score="NaN")),
+    Case("exam-opens-garbage", _exam(opens_at=SQLISH)),
+    Case(
+        "exam-closes-before-opens", _exam(opens_at="2030-01-02T10:00", closes_at="2030-01-01T10:00")
+    ),
+    Case("exam-type-bogus", _exam(type="midterm")),
+    Case("exam-feedback-bogus", _exam(feedback_policy=SQLISH)),
+    Case(
+        "exam-question-of-other-course",
+        lambda s, w: _exam(questions=[ExamQuestionDraft(w.other_question)])(s, w),
+    ),
+    Case("exam-draw-negative", _exam(draws=[DrawRuleDraft("tides", "-1")])),
+    Case("exam-question-non-uuid", _exam(questions=[ExamQuestionDraft(EMOJI)])),
+    # attempts and answers
+    Case(
+        "attempt-start-random-uuid",
+        lambda s, w: attempts.start_attempt(s, token=w.student, exam_id=RANDOM_UUID),
+    ),
+    Case(
+        "attempt-start-sqlish",
+        lambda s, w: attempts.start_attempt(s, token=w.student, exam_id=SQLISH),
+    ),
+    Case(
+        "attempt-read-another-students",
+        lambda s, w: attempts.get_attempt(s, token=w.student, attempt_id=w.other_attempt),
+    ),
+    Case(
+        "attempt-submit-another-students",
+        lambda s, w: attempts.submit_attempt(s, token=w.student, attempt_id=w.other_attempt),
+    ),
+    Case(
+        "answer-another-students-attempt",
+        lambda s, w: _answer("essay", {"text": "Mine"}, attempt=w.other_attempt)(s, w),
+    ),
+    Case("answer-question-not-in-attempt", _answer("other_question", {"text": "x"})),
+    Case("answer-option-of-another-question", _answer("single", {"option_id": RANDOM_UUID})),
+    Case("answer-option-wrong-type", _answer("single", {"option_id": ["a", "b"]})),
+    Case("answer-essay-too-long", _answer("essay", {"text": HUGE * 2})),
+    Case("answer-essay-nul", _answer("essay", {"text": NUL})),
+    Case("answer-numeric-nan", _answer("numeric", {"value": "NaN"})),
+    Case("answer-numeric-sqlish", _answer("numeric", {"value": SQLISH})),
+    Case("answer-essay-not-a-string", _answer("essay", {"text": {"$gt": ""}})),
+    Case(
+        "answer-forged-token",
+        lambda s, w: attempts.save_answer(
+            s, token=SQLISH, attempt_id=w.attempt, question_id=w.essay, response={"text": "x"}
+        ),
+    ),
+    Case(
+        "grade-random-answer",
+        lambda s, w: essay_grading.grade_essay_answer(
+            s, token=w.owner, answer_id=RANDOM_UUID, points="1"
+        ),
+    ),
+    # share links
+    Case("share-token-random", _open_link("A" * 43)),
+    Case("share-token-nul", _open_link("abc\x00def")),
+    Case("share-token-100k", _open_link(HUGE)),
+    Case("share-token-sqlish", _open_link(SQLISH)),
+    Case("share-token-rtl", _open_link(RTL)),
+    Case(
+        "share-lesson-of-other-course",
+        lambda s, w: share_links.open_share_link(
+            s, raw_token=w.share_token, client_ip=_ip(), lesson_id=w.other_lesson
+        ),
+    ),
+    Case(
+        "share-create-expiry-negative",
+        lambda s, w: share_links.create_share_link(
+            s, token=w.owner, entity_type="course", entity_id=w.course, expires_in_days="-1"
+        ),
+    ),
+    Case(
+        "share-create-entity-bogus",
+        lambda s, w: share_links.create_share_link(
+            s, token=w.owner, entity_type=SQLISH, entity_id=w.course
+        ),
+    ),
+    Case(
+        "share-create-other-teachers",
+        lambda s, w: share_links.create_share_link(
+            s, token=w.owner, entity_type="course", entity_id=w.other_course
+        ),
+    ),
+    # uploads
+    Case("upload-text-named-pdf", _upload("notes.pdf", b"just text, not a PDF")),
+    Case("upload-binary-junk", _upload("junk.md", bytes(range(256)) * 4)),
+    Case("upload-empty", _upload("empty.md", b"")),
+    Case("upload-over-the-limit", _upload("big.md", b"x" * 64, max_bytes=32)),
+    Case(
+        "upload-other-teachers-course",
+        lambda s, w: _upload("a.md", b"# A\n", course=w.other_course)(s, w),
+    ),
+    Case("upload-course-non-uuid", _upload("a.md", b"# A\n", course=SQLISH)),
+    # the tutor
+    Case(
+        "tutor-question-100k",
+        lambda s, w: tutor.prepare(
+            s, token=w.student, course_id=w.course, question=HUGE, embedder=get_embedder()
+        ),
+    ),
+    Case(
+        "tutor-question-zero-width",
+        lambda s, w: tutor.prepare(
+            s, token=w.student, course_id=w.course, question=ZERO_WIDTH, embedder=get_embedder()
+        ),
+    ),
+    Case(
+        "tutor-other-course",
+        lambda s, w: tutor.prepare(
+            s, token=w.student, course_id=w.other_course, question="Lava?", embedder=get_embedder()
+        ),
+    ),
+    # search facets (queries themselves are cleaned, not refused: see below)
+    Case(
+        "search-filter-course-sqlish",
+        lambda s, w: search.search(
+            s, token=None, query="tides", filters=SearchFilters(course_id=SQLISH)
+        ),
+    ),
+    Case(
+        "search-filter-type-bogus",
+        lambda s, w: search.search(
+            s, token=None, query="tides", filters=SearchFilters(type=SQLISH)
+        ),
+    ),
+]
+
+
+def _assert_clear(error: DomainError) -> None:
+    message = str(error)
+    assert message and "\n" not in message and len(message) <= 200, message
+    assert "Traceback" not in message and "\x00" not in message
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_input_gets_a_clear_error_and_changes_nothing(case: Case, world: World) -> None:
+    before = fingerprint()
+    with pytest.raises(DomainError) as caught, session_scope() as session:
+        case.action(session, world)
+    _assert_clear(caught.value)
+    assert fingerprint() == before

@@ -1,0 +1,151 @@
+"""The world the hostile-input suite attacks, and a fingerprint of everything stored.
+
+Two teachers with a published course each (a lesson, questions, a published exam), two
+students enrolled in the first course with an attempt in progress each, and a share link. The
+fingerprint covers every app table's full content (md5 of its rows), the job queue, the
+analytics buffer in Redis and the objects in the bucket: "no stored change" compares two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+import learning_app.models  # noqa: F401 - registers every table
+from learning_app.adapters.postgres import get_engine, session_scope
+from learning_app.adapters.redis_store import get_redis
+from learning_app.adapters.s3_store import get_s3
+from learning_app.models import UserRole
+from learning_app.services import attempts, exams, learning, questions, share_links
+from learning_app.services.analytics import BUFFER_KEY
+from learning_app.services.exams import ExamDraft, ExamQuestionDraft
+from learning_app.services.questions import OptionDraft, QuestionDraft
+from learning_app.settings import get_settings
+from tests.integration.people import new_course, new_lesson, person, publish
+
+HUGE = "x" * 100_000
+SQLISH = "'; DROP TABLE course; --"
+RTL = "\u202egnp.exe"  # right-to-left override: shows as "exe.png"
+ZERO_WIDTH = "\u200b\u200c\u200d\ufeff"
+NUL = "bad\x00byte"
+EMOJI = "📚🔥"
+RANDOM_UUID = "7d1f2a9e-3c4b-4d5e-8f60-718293a4b5c6"
+
+
+@dataclass(frozen=True)
+class World:
+    owner: str
+    other_teacher: str
+    student: str
+    other_student: str
+    course: str
+    other_course: str
+    lesson: str
+    other_lesson: str
+    single: str
+    single_option: str
+    numeric: str
+    essay: str
+    other_question: str
+    exam: str
+    attempt: str
+    other_attempt: str
+    share_token: str
+
+
+def _exam(token: str, course: str, question_ids: list[str]) -> str:
+    with session_scope() as session:
+        exam = exams.save_exam(
+            session,
+            token=token,
+            course_id=course,
+            draft=ExamDraft(title="Quiz", questions=[ExamQuestionDraft(q) for q in question_ids]),
+        )
+        exams.set_exam_published(session, token=token, exam_id=exam.id, published=True)
+    return exam.id
+
+
+def build_world() -> World:
+    owner, other_teacher = person("rosa", UserRole.TEACHER), person("grace", UserRole.TEACHER)
+    student, other_student = person("ada"), person("sam")
+    course, other_course = new_course(owner, "Tides"), new_course(other_teacher, "Volcanoes")
+    lesson = new_lesson(owner, course, "The moon")
+    other_lesson = new_lesson(other_teacher, other_course, "Lava")
+    publish(owner, course)
+    publish(other_teacher, other_course)
+    with session_scope() as session:
+        single = questions.create_question(
+            session,
+            token=owner,
+            course_id=course,
+            draft=QuestionDraft(
+                type="single_choice",
+                prompt="Pick",
+                options=[OptionDraft("a", True), OptionDraft("b")],
+            ),
+        )
+        numeric = questions.create_question(
+            session,
+            token=owner,
+            course_id=course,
+            draft=QuestionDraft(type="numeric", prompt="How many?", numeric_answer="2"),
+        )
+        essay = questions.create_question(
+            session, token=owner, course_id=course, draft=QuestionDraft(type="essay", prompt="Why")
+        )
+        other_question = questions.create_question(
+            session,
+            token=other_teacher,
+            course_id=other_course,
+            draft=QuestionDraft(type="essay", prompt="Hot?"),
+        )
+        link = share_links.create_share_link(
+            session, token=owner, entity_type="course", entity_id=course
+        )
+    exam = _exam(owner, course, [single.id, numeric.id, essay.id])
+    started = {}
+    for name, token in (("student", student), ("other", other_student)):
+        with session_scope() as session:
+            learning.enroll(session, token=token, course_id=course)
+            started[name] = attempts.start_attempt(session, token=token, exam_id=exam).attempt_id
+    return World(
+        owner=owner,
+        other_teacher=other_teacher,
+        student=student,
+        other_student=other_student,
+        course=course,
+        other_course=other_course,
+        lesson=lesson,
+        other_lesson=other_lesson,
+        single=single.id,
+        single_option=single.options[0].id,
+        numeric=numeric.id,
+        essay=essay.id,
+        other_question=other_question.id,
+        exam=exam,
+        attempt=started["student"],
+        other_attempt=started["other"],
+        share_token=link.path.rsplit("/", 1)[-1],
+    )
+
+
+def fingerprint() -> dict[str, object]:
+    """Everything a request could have written: app tables, queued jobs, buffered events and
+    stored objects."""
+    tables = [t.name for t in SQLModel.metadata.sorted_tables]
+    query = " UNION ALL ".join(
+        f"SELECT '{name}', md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) "
+        f'FROM "{name}" r'
+        for name in tables
+    )
+    with get_engine().connect() as conn:
+        found: dict[str, object] = {str(name): digest for name, digest in conn.execute(text(query))}
+        found["procrastinate_jobs"] = conn.execute(
+            text("SELECT count(*) FROM procrastinate_jobs")
+        ).scalar_one()
+    found["analytics buffer"] = get_redis().llen(BUFFER_KEY)
+    listing = get_s3().list_objects_v2(Bucket=get_settings().s3_bucket, Prefix="material/")
+    found["s3 objects"] = sorted(o["Key"] for o in listing.get("Contents", []))
+    return found
