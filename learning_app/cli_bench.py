@@ -97,6 +97,18 @@ def cmd_bench_retrieval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_ingest(args: argparse.Namespace) -> int:
+    from learning_app.bench.ingest import run_ingest_bench
+
+    result = run_ingest_bench(documents=args.documents, sections=args.sections)
+    print(f"{result['chunks']} chunks in {args.documents} documents")
+    print(f"ingestion (extract, chunk, embed, write)  {result['pipeline_chunks_per_s']} chunks/s")
+    print(f"raw embedder on the same texts            {result['raw_chunks_per_s']} chunks/s")
+    print(f"ratio {result['ratio']} (goal >= 0.8)")
+    print(json.dumps({"bench": "ingest", **result}))
+    return 0
+
+
 def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     bench_cmd = sub.add_parser("bench", help="print performance figures").add_subparsers(
         dest="bench_command", required=True
@@ -137,3 +149,10 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     retrieval_bench.add_argument("--chunks", type=int, default=100_000)
     retrieval_bench.add_argument("--queries", type=int, default=200)
     retrieval_bench.set_defaults(func=cmd_bench_retrieval)
+
+    ingest_bench = bench_cmd.add_parser(
+        "ingest", help="chunks/s through ingestion vs the raw embedder on the same texts"
+    )
+    ingest_bench.add_argument("--documents", type=int, default=8)
+    ingest_bench.add_argument("--sections", type=int, default=16, help="headed sections each")
+    ingest_bench.set_defaults(func=cmd_bench_ingest)
