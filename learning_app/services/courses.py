@@ -52,6 +52,7 @@ from learning_app.services.course_access import (
     require_course_owner,
     require_course_reader,
 )
+from learning_app.services.documents import delete_course_objects_later
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.permissions import require_teacher, require_viewer
 from learning_app.services.share_tokens import delete_links_to
@@ -301,6 +302,7 @@ def delete_course(session: Session, *, token: str, course_id: str) -> None:
             "are kept. Unpublish the course instead of deleting it."
         )
     delete_links_to(session, ShareEntityType.COURSE, course.id)
+    delete_course_objects_later(session, course.id)
     session.execute(delete(Course).where(col(Course.id) == course.id))
     session.expunge(course)
 
