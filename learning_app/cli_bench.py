@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from learning_app.bench import RETRIEVAL_VECTORS
+
 
 def cmd_bench_auth(args: argparse.Namespace) -> int:
     from learning_app.bench.auth import run_auth_bench
@@ -88,8 +90,18 @@ def cmd_bench_dashboard(args: argparse.Namespace) -> int:
 def cmd_bench_retrieval(args: argparse.Namespace) -> int:
     from learning_app.bench.retrieval import run_retrieval_bench
 
-    result = run_retrieval_bench(chunks=args.chunks, queries=args.queries)
-    print(f"{result['chunks']} chunks, ef_search {result['ef_search']}")
+    index = {"m": args.m, "ef_construction": args.ef_construction}
+    result = run_retrieval_bench(
+        chunks=args.chunks,
+        queries=args.queries,
+        vectors=args.vectors,
+        ef_search=args.ef_search,
+        **{name: value for name, value in index.items() if value is not None},
+    )
+    print(
+        f"{result['chunks']} chunks ({result['vectors']} vectors), m {result['m']}, "
+        f"ef_construction {result['ef_construction']}, ef_search {result['ef_search']}"
+    )
     print(f"HNSW search  p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms")
     print(f"recall@10 against exact search: {result['recall_at_10']}")
     keys = ("chunks", "p50_ms", "p95_ms", "recall_at_10")
@@ -148,6 +160,15 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     )
     retrieval_bench.add_argument("--chunks", type=int, default=100_000)
     retrieval_bench.add_argument("--queries", type=int, default=200)
+    retrieval_bench.add_argument(
+        "--vectors",
+        choices=RETRIEVAL_VECTORS,
+        default="topics",
+        help="synthetic chunks: topic clusters (default), isotropic clusters, or uniform (worst)",
+    )
+    retrieval_bench.add_argument("--m", type=int, help="HNSW links per node (default: the app's)")
+    retrieval_bench.add_argument("--ef-construction", type=int, help="default: the app's")
+    retrieval_bench.add_argument("--ef-search", type=int, help="default: TUTOR_EF_SEARCH")
     retrieval_bench.set_defaults(func=cmd_bench_retrieval)
 
     ingest_bench = bench_cmd.add_parser(
