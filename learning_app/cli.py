@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from learning_app.cli_bench import add_bench_commands
 from learning_app.cli_errors import CliError
 from learning_app.cli_events import add_events_commands
+from learning_app.cli_material import add_material_commands
 from learning_app.cli_search import add_search_commands, prepare_search_index
 from learning_app.services.errors import DomainError
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings
@@ -257,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_search_commands(sub)
     add_events_commands(sub)
+    add_material_commands(sub)
     add_bench_commands(sub)
     return parser
 
@@ -280,4 +282,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # `python -m learning_app.cli` loads this file as `__main__`; the command modules raise
+    # `learning_app.cli.CliError`, so run that module's `main`, whose handler catches it.
+    from learning_app.cli import main as cli_main
+
+    raise SystemExit(cli_main())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from learning_app.bench import RETRIEVAL_VECTORS
+
 
 def cmd_bench_auth(args: argparse.Namespace) -> int:
     from learning_app.bench.auth import run_auth_bench
@@ -88,12 +90,34 @@ def cmd_bench_dashboard(args: argparse.Namespace) -> int:
 def cmd_bench_retrieval(args: argparse.Namespace) -> int:
     from learning_app.bench.retrieval import run_retrieval_bench
 
-    result = run_retrieval_bench(chunks=args.chunks, queries=args.queries)
-    print(f"{result['chunks']} chunks, ef_search {result['ef_search']}")
+    index = {"m": args.m, "ef_construction": args.ef_construction}
+    result = run_retrieval_bench(
+        chunks=args.chunks,
+        queries=args.queries,
+        vectors=args.vectors,
+        ef_search=args.ef_search,
+        **{name: value for name, value in index.items() if value is not None},
+    )
+    print(
+        f"{result['chunks']} chunks ({result['vectors']} vectors), m {result['m']}, "
+        f"ef_construction {result['ef_construction']}, ef_search {result['ef_search']}"
+    )
     print(f"HNSW search  p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms")
     print(f"recall@10 against exact search: {result['recall_at_10']}")
     keys = ("chunks", "p50_ms", "p95_ms", "recall_at_10")
     print(json.dumps({"bench": "retrieval", **{key: result[key] for key in keys}}))
+    return 0
+
+
+def cmd_bench_ingest(args: argparse.Namespace) -> int:
+    from learning_app.bench.ingest import run_ingest_bench
+
+    result = run_ingest_bench(documents=args.documents, sections=args.sections)
+    print(f"{result['chunks']} chunks in {args.documents} documents")
+    print(f"ingestion (extract, chunk, embed, write)  {result['pipeline_chunks_per_s']} chunks/s")
+    print(f"raw embedder on the same texts            {result['raw_chunks_per_s']} chunks/s")
+    print(f"ratio {result['ratio']} (goal >= 0.8)")
+    print(json.dumps({"bench": "ingest", **result}))
     return 0
 
 
@@ -136,4 +160,20 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     )
     retrieval_bench.add_argument("--chunks", type=int, default=100_000)
     retrieval_bench.add_argument("--queries", type=int, default=200)
+    retrieval_bench.add_argument(
+        "--vectors",
+        choices=RETRIEVAL_VECTORS,
+        default="topics",
+        help="synthetic chunks: topic clusters (default), isotropic clusters, or uniform (worst)",
+    )
+    retrieval_bench.add_argument("--m", type=int, help="HNSW links per node (default: the app's)")
+    retrieval_bench.add_argument("--ef-construction", type=int, help="default: the app's")
+    retrieval_bench.add_argument("--ef-search", type=int, help="default: TUTOR_EF_SEARCH")
     retrieval_bench.set_defaults(func=cmd_bench_retrieval)
+
+    ingest_bench = bench_cmd.add_parser(
+        "ingest", help="chunks/s through ingestion vs the raw embedder on the same texts"
+    )
+    ingest_bench.add_argument("--documents", type=int, default=8)
+    ingest_bench.add_argument("--sections", type=int, default=16, help="headed sections each")
+    ingest_bench.set_defaults(func=cmd_bench_ingest)

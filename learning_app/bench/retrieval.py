@@ -1,24 +1,44 @@
 """`learning-app bench retrieval`: HNSW search among N synthetic chunks (100k by default).
 
-The chunks are clustered random 384-dimension unit vectors of a scratch embedding model in one
-scratch course (so the course filter keeps them all), loaded with binary COPY, indexed with the
-same DDL as real models (m=16, ef_construction=64). Queries are perturbed chunks; each is run
-through `retrieval.nearest` with the index (ef_search from settings) and exactly, in the same
-run, for recall@10. Everything the run created is deleted at the end.
+Synthetic chunks (`--vectors`):
+
+* `topics` (default), a model of real embeddings: 300 topic centroids; each chunk is its
+  topic's centroid plus a offset along 16 directions of that topic (how its passages differ),
+  plus a little noise in all 384 dimensions, normalised. Two chunks of a topic have cosine
+  about 0.6, of different topics about 0, and a query is a chunk moved along its topic's
+  directions (a paraphrase). Real sentence embeddings behave like this: they cluster by
+  topic and vary along few directions (low intrinsic dimension), which is what lets an ANN
+  graph navigate them.
+* `isotropic`: 200 centroids with noise in all 384 dimensions (the model measured first):
+  inside a cluster the points are spread like uniform random vectors, so the true top 10
+  among ~500 nearly equidistant points is hard for any ANN index.
+* `uniform`: uniform random unit vectors, the worst case, kept so the hard case stays visible.
+
+They are loaded with binary COPY into one scratch course (so the course filter keeps them
+all) under a scratch embedding model, indexed with the same DDL and build parameters as real
+models unless told otherwise. Queries run through `retrieval.nearest` with the index
+(ef_search from settings unless given) and exactly, in the same run and on the same data, for
+recall@10. Everything the run created is deleted.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 from pgvector.psycopg import register_vector
 from sqlalchemy import delete, text
 
 from learning_app.adapters.postgres import get_engine, session_scope
+from learning_app.bench import RETRIEVAL_VECTORS
 from learning_app.bench.stats import percentile
 from learning_app.models import (
+    HNSW_EF_CONSTRUCTION,
+    HNSW_M,
     Course,
     Document,
     EmbeddingModel,
@@ -27,13 +47,52 @@ from learning_app.models import (
     UserProfile,
     UserRole,
     drop_hnsw_index_ddl,
+    hnsw_index_ddl,
 )
-from learning_app.services.ingestion import ensure_index
 from learning_app.services.retrieval import nearest, scope_filter
 from learning_app.settings import get_settings
 
 DIMENSIONS = 384
-CLUSTERS = 200
+TOPICS, TOPIC_DIRECTIONS, TOPIC_SPREAD, TOPIC_NOISE = 300, 16, 0.8, 0.1
+# A question is a passage moved along its topic to cosine ~0.83 with it (a paraphrase).
+TOPIC_QUERY_SHIFT = 0.9
+ISOTROPIC_CLUSTERS, ISOTROPIC_SPREAD = 200, 0.6
+# Added before normalising, to vectors of norm ~20: cosine ~0.97 with the source chunk.
+QUERY_SHIFT = 0.3
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def synthetic_vectors(
+    kind: str, chunks: int, queries: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """(chunk vectors, query vectors) of one of `RETRIEVAL_VECTORS`, unit length."""
+    picks = rng.integers(0, chunks, queries)
+    if kind == "topics":
+        centres = _unit(rng.normal(size=(TOPICS, DIMENSIONS)))
+        # Rows of about unit length: a topic's directions of variation.
+        directions = rng.normal(size=(TOPICS, TOPIC_DIRECTIONS, DIMENSIONS)) / np.sqrt(DIMENSIONS)
+        topic = rng.integers(0, TOPICS, chunks)
+
+        def along_topic(which: np.ndarray, scale: float) -> np.ndarray:
+            weights = rng.normal(size=(len(which), TOPIC_DIRECTIONS)) / np.sqrt(TOPIC_DIRECTIONS)
+            moved = np.einsum("ns,nsd->nd", weights, directions[which])
+            noise = rng.normal(size=(len(which), DIMENSIONS)) / np.sqrt(DIMENSIONS)
+            return scale * moved + TOPIC_NOISE * noise
+
+        raw = centres[topic] + along_topic(topic, TOPIC_SPREAD)
+        probes = raw[picks] + along_topic(topic[picks], TOPIC_QUERY_SHIFT)
+        return _unit(raw), _unit(probes)
+    raw = rng.normal(size=(chunks, DIMENSIONS))
+    if kind == "isotropic":
+        centres = rng.normal(size=(ISOTROPIC_CLUSTERS, DIMENSIONS))
+        raw = centres[rng.integers(0, ISOTROPIC_CLUSTERS, chunks)] + ISOTROPIC_SPREAD * raw
+    elif kind != "uniform":
+        raise ValueError(f"vectors must be one of {', '.join(RETRIEVAL_VECTORS)}")
+    probes = raw[picks] + QUERY_SHIFT * rng.normal(size=(queries, DIMENSIONS))
+    return _unit(raw), _unit(probes)
 
 
 def _load(
@@ -83,13 +142,17 @@ def _load(
         raw.close()
 
 
-def run_retrieval_bench(*, chunks: int, queries: int) -> dict[str, float | int]:
-    rng = np.random.default_rng(11)
-    centres = rng.normal(size=(CLUSTERS, DIMENSIONS))
-    vectors = centres[rng.integers(0, CLUSTERS, chunks)] + 0.6 * rng.normal(
-        size=(chunks, DIMENSIONS)
-    )
-    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+@dataclass(frozen=True)
+class Scratch:
+    """The bench's own course and embedding model, holding the loaded chunks."""
+
+    course_id: uuid.UUID
+    model: EmbeddingModel
+
+
+@contextmanager
+def scratch_chunks(vectors: np.ndarray, *, m: int, ef_construction: int) -> Iterator[Scratch]:
+    """`vectors` as chunks of a scratch course and model with its HNSW index; removed after."""
     tag = uuid.uuid4().hex[:8]
     owner, course_id, document_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     with session_scope() as session:
@@ -120,22 +183,11 @@ def run_retrieval_bench(*, chunks: int, queries: int) -> dict[str, float | int]:
         _load(course_id, document_id, model.id, vectors)
         with session_scope() as session:
             session.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
-            ensure_index(session, model)
+            ddl = hnsw_index_ddl(model.id, DIMENSIONS, m=m, ef_construction=ef_construction)
+            session.execute(text(ddl))
         with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE lesson_chunk"))  # fresh statistics, as autovacuum would
-        probes = vectors[rng.integers(0, chunks, queries)] + 0.3 * rng.normal(
-            size=(queries, DIMENSIONS)
-        )
-        where = scope_filter(course_id, [])
-        timings: list[float] = []
-        found = 0
-        for probe in probes:
-            with session_scope() as session:
-                started = time.perf_counter()
-                approx = nearest(session, model=model, vector=probe, where=where, k=10, exact=False)
-                timings.append((time.perf_counter() - started) * 1000)
-                exact = nearest(session, model=model, vector=probe, where=where, k=10, exact=True)
-            found += len({p.chunk_id for p in approx} & {p.chunk_id for p in exact})
+        yield Scratch(course_id, model)
     finally:
         with session_scope() as session:
             session.execute(delete(LessonChunk).where(LessonChunk.embedding_model_id == model.id))  # type: ignore[arg-type]
@@ -144,10 +196,68 @@ def run_retrieval_bench(*, chunks: int, queries: int) -> dict[str, float | int]:
             session.execute(delete(Course).where(Course.id == course_id))  # type: ignore[arg-type]
             session.execute(delete(UserProfile).where(UserProfile.user_id == owner))  # type: ignore[arg-type]
             session.execute(delete(User).where(User.id == owner))  # type: ignore[arg-type]
+
+
+def exact_top10(scratch: Scratch, probes: np.ndarray) -> list[set[str]]:
+    where = scope_filter(scratch.course_id, [])
+    with session_scope() as session:
+        return [
+            {
+                p.chunk_id
+                for p in nearest(
+                    session, model=scratch.model, vector=probe, where=where, k=10, exact=True
+                )
+            }
+            for probe in probes
+        ]
+
+
+def measure(
+    scratch: Scratch, probes: np.ndarray, exact: list[set[str]], ef_search: int
+) -> dict[str, float]:
+    """p50/p95 of the indexed search at `ef_search`, and its recall@10 against `exact`."""
+    where = scope_filter(scratch.course_id, [])
+    timings: list[float] = []
+    found = 0
+    for probe, truth in zip(probes, exact, strict=True):
+        with session_scope() as session:
+            started = time.perf_counter()
+            approx = nearest(
+                session,
+                model=scratch.model,
+                vector=probe,
+                where=where,
+                k=10,
+                exact=False,
+                ef_search=ef_search,
+            )
+            timings.append((time.perf_counter() - started) * 1000)
+        found += len({p.chunk_id for p in approx} & truth)
     return {
-        "chunks": chunks,
-        "ef_search": get_settings().tutor_ef_search,
         "p50_ms": round(percentile(timings, 0.5), 2),
         "p95_ms": round(percentile(timings, 0.95), 2),
-        "recall_at_10": round(found / (10 * queries), 3),
+        "recall_at_10": round(found / (10 * len(probes)), 3),
+    }
+
+
+def run_retrieval_bench(
+    *,
+    chunks: int,
+    queries: int,
+    vectors: str = "topics",
+    m: int = HNSW_M,
+    ef_construction: int = HNSW_EF_CONSTRUCTION,
+    ef_search: int | None = None,
+) -> dict[str, float | int | str]:
+    ef = ef_search or get_settings().tutor_ef_search
+    data, probes = synthetic_vectors(vectors, chunks, queries, np.random.default_rng(11))
+    with scratch_chunks(data, m=m, ef_construction=ef_construction) as scratch:
+        result = measure(scratch, probes, exact_top10(scratch, probes), ef)
+    return {
+        "chunks": chunks,
+        "vectors": vectors,
+        "m": m,
+        "ef_construction": ef_construction,
+        "ef_search": ef,
+        **result,
     }

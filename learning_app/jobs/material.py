@@ -55,7 +55,9 @@ def delete_object_later(session: Session, s3_key: str) -> None:
     name=INGEST_DOCUMENT_TASK, queue=MATERIAL_QUEUE, retry=MATERIAL_RETRY, pass_context=False
 )
 def ingest_document_job(document_id: str) -> None:
-    status = ingestion.ingest_document(uuid.UUID(document_id), get_embedder(), get_s3())
+    status = ingestion.ingest_document(
+        uuid.UUID(document_id), get_embedder(), get_s3(), pending_only=True
+    )
     log.info("document %s ingested: %s", document_id, status.value)
 
 
@@ -82,11 +84,19 @@ def delete_object_job(s3_key: str) -> None:
     pass_context=False,
 )
 async def retry_stalled_jobs(timestamp: int) -> None:
+    await retry_stalled_material_jobs(STALLED_AFTER_S)
+
+
+async def retry_stalled_material_jobs(seconds_since_heartbeat: float) -> int:
     """A worker killed mid-ingest leaves its job `doing` forever; run such jobs again (they
-    replace their source's chunks in one transaction, so nothing is duplicated)."""
-    stalled = await job_app.job_manager.get_stalled_jobs(
-        queue=MATERIAL_QUEUE, seconds_since_heartbeat=STALLED_AFTER_S
+    replace their source's chunks in one transaction, so nothing is duplicated). Returns how
+    many were queued again."""
+    stalled = list(
+        await job_app.job_manager.get_stalled_jobs(
+            queue=MATERIAL_QUEUE, seconds_since_heartbeat=seconds_since_heartbeat
+        )
     )
     for job in stalled:
         log.warning("retrying stalled job %s (%s)", job.id, job.task_name)
         await job_app.job_manager.retry_job(job)
+    return len(stalled)

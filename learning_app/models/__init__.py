@@ -7,6 +7,8 @@ keys, timestamps, native enums) and must be imported first, which the table modu
 from learning_app.models.analytics import AnalyticsDaily, AnalyticsEvent
 from learning_app.models.base import HNSW_INDEX_PREFIX, NAMING_CONVENTION, alembic_include_object
 from learning_app.models.chunks import (
+    HNSW_EF_CONSTRUCTION,
+    HNSW_M,
     HNSW_MAX_DIMENSIONS,
     EmbeddingModel,
     LessonChunk,
@@ -44,7 +46,9 @@ from learning_app.models.tutor import TutorExchange
 from learning_app.models.users import User, UserProfile, UserRole
 
 __all__ = [
+    "HNSW_EF_CONSTRUCTION",
     "HNSW_INDEX_PREFIX",
+    "HNSW_M",
     "HNSW_MAX_DIMENSIONS",
     "NAMING_CONVENTION",
     "AnalyticsDaily",

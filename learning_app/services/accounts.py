@@ -30,6 +30,7 @@ from learning_app.services.account_mail import send_later, send_verification
 from learning_app.services.errors import (
     AuthenticationFailed,
     InvalidInput,
+    NotFound,
     PermissionDenied,
 )
 from learning_app.services.passwords import (
@@ -323,3 +324,23 @@ def create_user(
     if created is None:
         raise InvalidInput(EMAIL_TAKEN_MESSAGE, field="email")
     return viewer_of(*created)
+
+
+def operator_session(session: Session, email: str | None) -> str:
+    """A session token for the account a command-line operator acts as: `email`'s, or else the
+    first admin's. Commands then meet the same permission checks as the UI; end it with
+    `sign_out` when done."""
+    if email:
+        user = find_account_by_email(session, email.strip())
+        missing = f"No active account uses {email.strip()}."
+    else:
+        user = session.exec(
+            select(User)
+            .join(UserProfile, UserProfile.user_id == User.id)  # type: ignore[arg-type]
+            .where(UserProfile.role == UserRole.ADMIN, User.is_active)  # type: ignore[arg-type]
+            .order_by(User.created_at)  # type: ignore[arg-type]
+        ).first()
+        missing = "No admin account exists yet: pass --as EMAIL, or create one first."
+    if user is None or not user.is_active:
+        raise NotFound(missing)
+    return sessions.create_session(user.id, client_ip="", user_agent="learning-app cli")

@@ -43,13 +43,16 @@ from learning_app.models import (
 from learning_app.models.base import utc_now
 from learning_app.services.accounts import Viewer, find_account_by_email
 from learning_app.services.course_access import (
+    COURSE_NOT_FOUND,
     can_edit_course,
     is_enrolled,
     iso,
     parse_id,
     require_course_editor,
     require_course_owner,
+    require_course_reader,
 )
+from learning_app.services.documents import delete_course_objects_later
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.permissions import require_teacher, require_viewer
 from learning_app.services.share_tokens import delete_links_to
@@ -185,18 +188,30 @@ def summarise(session: Session, viewer: Viewer | None, course: Course) -> Course
 
 
 def create_course(
-    session: Session, *, token: str, title: str, description: str, is_public: bool = False
+    session: Session,
+    *,
+    token: str,
+    title: str,
+    description: str,
+    is_public: bool = False,
+    slug: str | None = None,
 ) -> CourseSummary:
-    """A draft course owned by the viewer (teachers and admins), with its owner row."""
+    """A draft course owned by the viewer (teachers and admins), with its owner row.
+
+    The slug comes from the title unless one is asked for (the CLI names courses by slug);
+    an asked-for slug must be free.
+    """
     viewer = require_teacher(require_viewer(session, token))
     clean = clean_title(title)
     text = clean_description(description)
     owner_id = uuid.UUID(viewer.user_id)
+    if slug is not None and slug_base(slug) != slug:
+        raise InvalidInput(f"{slug!r} is not a slug like intro-to-python.", field="slug")
     for _ in range(5):  # another course may take the same slug between the check and the insert
         course = Course(
             owner_id=owner_id,
             title=clean,
-            slug=_free_slug(session, slug_base(clean)),
+            slug=slug or _free_slug(session, slug_base(clean)),
             description=text,
             is_public=is_public,
         )
@@ -205,6 +220,8 @@ def create_course(
                 session.add(course)
                 session.flush()
         except IntegrityError:
+            if slug:
+                raise InvalidInput(f"Another course uses {slug!r}.", field="slug") from None
             continue
         session.add(
             CourseTeacher(course_id=course.id, user_id=owner_id, role=CourseTeacherRole.OWNER)
@@ -212,6 +229,15 @@ def create_course(
         session.flush()
         return summarise(session, viewer, course)
     raise InvalidInput("Could not create the course right now. Please try again.", field="title")
+
+
+def course_by_slug(session: Session, *, token: str, slug: str) -> CourseSummary:
+    """The course named `slug`, if the viewer may read it (NotFound otherwise, as for ids)."""
+    viewer = require_viewer(session, token)
+    course_id = session.exec(select(Course.id).where(Course.slug == slug.strip().lower())).first()
+    if course_id is None:
+        raise NotFound(COURSE_NOT_FOUND)
+    return summarise(session, viewer, require_course_reader(session, viewer, course_id))
 
 
 def update_course(
@@ -277,6 +303,7 @@ def delete_course(session: Session, *, token: str, course_id: str) -> None:
             "are kept. Unpublish the course instead of deleting it."
         )
     delete_links_to(session, ShareEntityType.COURSE, course.id)
+    delete_course_objects_later(session, course.id)
     session.execute(delete(Course).where(col(Course.id) == course.id))
     session.expunge(course)
 

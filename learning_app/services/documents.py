@@ -308,6 +308,14 @@ def delete_document(session: Session, *, token: str, document_id: str) -> None:
     delete_object_later(session, key)
 
 
+def delete_course_objects_later(session: Session, course_id: uuid.UUID) -> None:
+    """Queue the S3 deletes of a course's files in the transaction that deletes the course
+    (their rows and chunks go by cascade; keys are per course, so no other course uses them)."""
+    keys = session.exec(select(Document.s3_key).where(Document.course_id == course_id)).all()
+    for key in keys:
+        delete_object_later(session, key)
+
+
 def retry_document(session: Session, *, token: str, document_id: str) -> DocumentView:
     """Queue the file's ingestion again (after a failure, or to refresh it)."""
     viewer = require_viewer(session, token)

@@ -4,6 +4,11 @@ Idempotent by construction: a source's chunks are replaced in ONE transaction (d
 insert, under a lock on the source row), so a re-run, a retry or a worker killed half-way
 never leaves duplicates or a half-indexed source. Vectors of unchanged text are reused
 (`content_sha256`), so re-ingesting an edited lesson only embeds the passages that changed.
+
+Runs of one document never overlap: each holds an advisory lock on the document for its
+whole length (`_document_lock`), so a Retry click, a re-delivered job or the CLI waits for
+the run in progress instead of racing its status writes. A lesson run holds its row lock
+for its whole length, which serialises it the same way.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from sqlalchemy import delete, select, text, update
 from sqlmodel import Session, col
 
 from learning_app.adapters.embeddings import Embedder
-from learning_app.adapters.postgres import session_scope
+from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.models import (
     Document,
     DocumentStatus,
@@ -42,6 +47,8 @@ from learning_app.services.extraction import (
 )
 from learning_app.settings import get_settings
 
+# pg_advisory_lock(namespace, key): the namespace of document-ingestion locks.
+DOCUMENT_LOCK_NAMESPACE = 5105
 NO_TEXT = "No text was found in this file (a scanned PDF needs text recognition first)."
 MAX_ERROR_LENGTH = 500
 
@@ -163,19 +170,47 @@ def _downloaded(s3: Any, key: str) -> Iterator[Path]:
         yield path
 
 
-def ingest_document(document_id: uuid.UUID, embedder: Embedder, s3: Any) -> DocumentStatus:
+@contextmanager
+def _document_lock(document_id: uuid.UUID) -> Iterator[None]:
+    """Postgres's session advisory lock on the document, held until the block ends; a second
+    ingestion of the same document waits here. It lives on a connection of its own, outside
+    any transaction, so a worker killed mid-run releases it with its connection."""
+    key = {"namespace": DOCUMENT_LOCK_NAMESPACE, "id": str(document_id)}
+    with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:namespace, hashtext(:id))"), key)
+        try:
+            yield
+        finally:
+            # Pooled connections keep session locks: release it before the pool takes it back.
+            conn.execute(text("SELECT pg_advisory_unlock(:namespace, hashtext(:id))"), key)
+
+
+def ingest_document(
+    document_id: uuid.UUID, embedder: Embedder, s3: Any, *, pending_only: bool = False
+) -> DocumentStatus:
     """Extract, chunk and embed one document; its status ends `ready` or `failed` + reason.
 
     Failures are recorded on the document (the teacher sees the reason and a Retry button)
     rather than raised, so the job is not retried blindly on a file that cannot be read.
+    `pending_only` (the job) leaves a document that is already ready alone: the job was
+    delivered twice, or the CLI ingested the upload meanwhile.
     """
-    with session_scope() as session:
-        document = session.get(Document, document_id)
-        if document is None:
-            return DocumentStatus.FAILED
-        if document.mime_type in IMAGE_MIME_TYPES.values():
-            return DocumentStatus(document.status)  # pictures for lessons hold no text
-        key, kind = document.s3_key, _kind_of(document.mime_type)
+    with _document_lock(document_id):
+        with session_scope() as session:
+            document = session.get(Document, document_id)
+            if document is None:
+                return DocumentStatus.FAILED
+            if pending_only and document.status == DocumentStatus.READY:
+                return DocumentStatus.READY
+            if document.mime_type in IMAGE_MIME_TYPES.values():
+                return DocumentStatus(document.status)  # pictures for lessons hold no text
+            key, kind = document.s3_key, _kind_of(document.mime_type)
+        return _ingest_locked(document_id, key, kind, embedder, s3)
+
+
+def _ingest_locked(
+    document_id: uuid.UUID, key: str, kind: str, embedder: Embedder, s3: Any
+) -> DocumentStatus:
     _set_status(document_id, DocumentStatus.PROCESSING)
     try:
         with _downloaded(s3, key) as path:

@@ -5,16 +5,21 @@ and attachments of its lessons (published ones, unless they teach it). Two plans
 
 * A course with at most `EXACT_SCAN_LIMIT` chunks is searched exactly: a few thousand
   distances cost a couple of milliseconds and recall is 1.0.
-* A bigger scope uses the model's HNSW index with `hnsw.ef_search` from settings (400: on
-  20k spread-out synthetic vectors 100 gave recall@10 0.80, 200 0.92, 400 0.97;
-  `learning-app bench retrieval` measures it). Not yet enough at 100k such vectors: 0.63
-  at ef_search 400 (p95 18 ms); the index build parameters need tuning there.
-  pgvector 0.6 filters HNSW candidates after the scan, which is fine here because only
-  large scopes take this path: most of the candidates are then in scope.
+* A bigger scope uses the model's HNSW index (m=16, ef_construction=64) with
+  `hnsw.ef_search` from settings. pgvector 0.6 has no iterative scan: it takes the
+  ef_search nearest chunks of the whole model and filters them by scope afterwards, so a
+  scope holding a share s of the model's chunks keeps only about s * ef_search candidates.
+  `hnsw_ef_search` therefore raises ef_search to ef / s, and when that passes pgvector's
+  maximum (1000) the scope is searched exactly instead: slower, never short of results.
+  (pgvector >= 0.8 could use `hnsw.iterative_scan` here instead.)
+
+`learning-app bench retrieval` measures the indexed plan at 100k chunks; see the README for
+the figures and for why the synthetic vectors model topics.
 """
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +35,7 @@ from learning_app.models import (
     LessonChunk,
     PublishStatus,
     embedding_as,
+    hnsw_index_name,
     of_model,
 )
 from learning_app.services.accounts import Viewer
@@ -37,6 +43,7 @@ from learning_app.services.course_access import can_edit_course
 from learning_app.settings import get_settings
 
 EXACT_SCAN_LIMIT = 20_000
+HNSW_MAX_EF_SEARCH = 1000  # pgvector's upper bound for hnsw.ef_search
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,27 @@ def scope_filter(course_id: uuid.UUID, lesson_ids: Sequence[uuid.UUID]) -> sa.Co
     if not lesson_ids:
         return in_course
     return sa.or_(in_course, col(LessonChunk.lesson_id).in_(list(lesson_ids)))
+
+
+def hnsw_ef_search(in_scope: int, indexed: int, ef_search: int) -> int | None:
+    """The ef_search that leaves about `ef_search` in-scope candidates after the scope filter
+    (see the module notes), or None when the scope is to be searched exactly: it is small,
+    or so small a share of the index that no allowed ef_search would find its top k."""
+    if in_scope <= EXACT_SCAN_LIMIT:
+        return None
+    share = in_scope / max(indexed, in_scope)
+    needed = math.ceil(ef_search / share)
+    return needed if needed <= HNSW_MAX_EF_SEARCH else None
+
+
+def indexed_chunks(session: Session, model: EmbeddingModel) -> int:
+    """How many chunks the model's HNSW index holds, as Postgres last estimated it (kept by
+    ANALYZE and autovacuum): free to read, unlike a count over every chunk of the model."""
+    estimate = session.execute(
+        sa.text("SELECT reltuples FROM pg_class WHERE relname = :name"),
+        {"name": hnsw_index_name(model.id)},
+    ).scalar()
+    return max(int(estimate or 0), 0)
 
 
 def nearest(
@@ -133,11 +161,15 @@ def search_course(
     in_scope = session.execute(
         sa.select(sa.func.count()).select_from(LessonChunk).where(of_model(model.id), where)
     ).scalar_one()
+    ef_search = hnsw_ef_search(
+        in_scope, indexed_chunks(session, model), get_settings().tutor_ef_search
+    )
     return nearest(
         session,
         model=model,
         vector=vector,
         where=where,
         k=k,
-        exact=in_scope <= EXACT_SCAN_LIMIT,
+        exact=ef_search is None,
+        ef_search=ef_search,
     )

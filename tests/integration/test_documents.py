@@ -20,7 +20,7 @@ from sqlmodel import select
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.s3_store import get_s3
 from learning_app.models import Document, LessonChunk
-from learning_app.services import documents, learning
+from learning_app.services import courses, documents, learning
 from learning_app.services.documents import StorageUnavailable, UploadSpool, clean_filename
 from learning_app.services.errors import InvalidInput, PermissionDenied
 from learning_app.settings import get_settings
@@ -214,6 +214,19 @@ def test_delete_removes_chunks_now_and_the_object_through_a_job(teacher: str, co
     assert _object_exists(key)  # until the job runs
     drain_material_queue()
     assert not _object_exists(key)
+
+
+def test_deleting_a_course_removes_its_objects_through_jobs(teacher: str, course: str) -> None:
+    keys = [
+        _key_of(upload(teacher, course, name, data).document.id)
+        for name, data in (("tides.md", NOTES), ("waves.pdf", pdf_bytes(["Waves break."])))
+    ]
+    with session_scope() as session:
+        courses.delete_course(session, token=teacher, course_id=course)
+    assert _count(Document) == 0
+    assert all(_object_exists(key) for key in keys)  # until the jobs run
+    drain_material_queue()
+    assert not any(_object_exists(key) for key in keys)
 
 
 def test_the_worker_ingests_an_upload(teacher: str, course: str) -> None:
