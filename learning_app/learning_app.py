@@ -144,7 +144,9 @@ ROUTES: list[Route] = [
         "/teach/courses/[course_id]/exams",
         "Questions & exams",
         questions_and_exams_page,
-        [_signed_in, QuestionBankState.load, ExamListState.load, QuestionFormState.load],
+        # The form is blanked first, while the page still shows its spinner: blanking it after
+        # the bank has loaded would wipe what a fast teacher has already typed.
+        [_signed_in, QuestionFormState.load, QuestionBankState.load, ExamListState.load],
     ),
     Route(
         "/teach/courses/[course_id]/exams/[exam_id]",
