@@ -1,5 +1,5 @@
-"""A teacher uploads course material in Chromium and watches it become ready; an enrolled
-student asks the tutor and gets an answer citing that file."""
+"""A teacher uploads a PDF in Chromium and watches it become ready; an enrolled student asks
+the tutor, gets an answer citing the PDF's page, and opens the citation."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from learning_app.adapters.postgres import session_scope
 from learning_app.services import courses, learning
 from tests.e2e.conftest import RunningApp
 from tests.e2e.people import account, signed_in_page
+from tests.integration.material import pdf_bytes
 
 pytestmark = pytest.mark.e2e
 
@@ -37,20 +38,22 @@ def test_uploaded_material_answers_a_students_question(
     with session_scope() as session:
         learning.enroll(session, token=student_token, course_id=course_id)
 
-    notes = tmp_path / "tides.md"
-    notes.write_text(NOTES)
+    notes = tmp_path / "tides.pdf"
+    notes.write_bytes(
+        pdf_bytes(["Chapter one: waves are made by the wind.", " ".join(NOTES.split()[2:])])
+    )
     teacher = signed_in_page(browser, app_server, teacher_email)
     teacher.goto(f"{app_server.url}/teach/courses/{course_id}")
     expect(teacher.get_by_role("heading", name="Course material")).to_be_visible()
     teacher.locator("#course-material input[type=file]").set_input_files(str(notes))
     teacher.get_by_role("button", name="Upload", exact=True).click()
-    expect(teacher.get_by_role("status")).to_contain_text("tides.md is uploaded.")
+    expect(teacher.get_by_role("status")).to_contain_text("tides.pdf is uploaded.")
     files = teacher.get_by_role("list", name="Course material files")
     expect(files.get_by_text("Ready")).to_be_visible(timeout=60_000)
 
     student = signed_in_page(browser, app_server, student_email)
     student.goto(f"{app_server.url}/courses/{course_id}")
-    expect(student.get_by_role("list", name="Course material")).to_contain_text("tides.md")
+    expect(student.get_by_role("list", name="Course material")).to_contain_text("tides.pdf")
     student.get_by_role("link", name="Ask the tutor").click()
     expect(student.get_by_role("heading", name="Ask the tutor")).to_be_visible()
     student.get_by_label("Your question").fill("Why does the sea level go up and down twice a day?")
@@ -58,4 +61,8 @@ def test_uploaded_material_answers_a_students_question(
     answer = student.get_by_role("article").first
     expect(answer).to_contain_text("[1]", timeout=30_000)
     source = answer.get_by_role("list", name="Sources").get_by_role("link").first
-    expect(source).to_contain_text(re.compile(r"\[1\] tides\.md"))
+    expect(source).to_contain_text(re.compile(r"\[1\] tides\.pdf.*page 2"))
+    href = source.get_attribute("href") or ""
+    assert "X-Amz-Expires=900" in href and href.endswith("#page=2")
+    opened = student.request.get(href.split("#")[0])  # the citation opens the PDF itself
+    assert opened.status == 200 and opened.body().startswith(b"%PDF")
