@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from learning_app.jobs.material import ingest_lesson_later
 from learning_app.models import (
     Course,
     CourseLesson,
@@ -195,6 +196,9 @@ def seed_demo_data(session: Session) -> bool:
         session.add(lesson)
         session.flush()
         session.add(CourseLesson(course_id=course.id, lesson_id=lesson.id, position=position))
+        # The tutor answers from the lessons once a worker has ingested them (`make run`
+        # starts one), as it would after a teacher saved them.
+        ingest_lesson_later(session, lesson.id)
 
     questions = _questions(session, course, teacher)
     exam = Exam(

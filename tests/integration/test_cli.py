@@ -40,9 +40,20 @@ def test_a_placeholder_secret_in_production_fails_with_one_line() -> None:
     assert "SECRET_KEY" in result.stderr
 
 
-def test_migrate_and_seed_are_idempotent(database: str) -> None:
+def test_migrate_and_seed_are_idempotent(clean_db: str) -> None:
+    from sqlalchemy import text
+
+    from learning_app.adapters.postgres import get_engine
+
     first = _run_cli("seed")
     assert first.returncode == 0, first.stderr
+    with get_engine().connect() as conn:  # the demo lessons are queued for the tutor
+        queued = conn.execute(
+            text(
+                "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'material.ingest_lesson'"
+            )
+        ).scalar_one()
+    assert queued == 3
     again = _run_cli("seed")
     assert again.returncode == 0, again.stderr
     assert "left it alone" in again.stdout
