@@ -44,14 +44,17 @@ def test_migrate_and_seed_are_idempotent(clean_db: str) -> None:
     from sqlalchemy import text
 
     from learning_app.adapters.postgres import get_engine
+    from learning_app.jobs.material import INGEST_LESSON_TASK
 
     first = _run_cli("seed")
     assert first.returncode == 0, first.stderr
-    with get_engine().connect() as conn:  # the demo lessons are queued for the tutor
+    with get_engine().connect() as conn:  # each demo lesson is queued for the tutor
         queued = conn.execute(
             text(
-                "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'material.ingest_lesson'"
-            )
+                "SELECT count(DISTINCT j.args->>'lesson_id') FROM procrastinate_jobs j"
+                " JOIN lesson l ON l.id::text = j.args->>'lesson_id' WHERE j.task_name = :task"
+            ),
+            {"task": INGEST_LESSON_TASK},
         ).scalar_one()
     assert queued == 3
     again = _run_cli("seed")
