@@ -21,7 +21,8 @@ from learning_app.components.courses import loaded_page, status_badge, text_area
 from learning_app.components.forms import field, form_error, form_notice
 from learning_app.pages.exam_editor_state import DrawRow, ExamEditorState, PickRow
 from learning_app.services.exams import MAX_ATTEMPTS_ALLOWED, MAX_QUESTIONS, MAX_TIME_LIMIT_MINUTES
-from learning_app.services.questions import MAX_POINTS, TagCount
+from learning_app.services.question_drafts import MAX_POINTS
+from learning_app.services.questions import TagCount
 
 S = ExamEditorState
 FEEDBACK_POLICIES = [

@@ -17,7 +17,7 @@ import reflex as rx
 
 from learning_app.pages.question_bank_state import prompt_preview
 from learning_app.pages.question_form_state import number_text
-from learning_app.services import exams, questions
+from learning_app.services import exam_access, exams, questions
 from learning_app.services.exams import (
     DrawRuleDraft,
     ExamDraft,
@@ -163,7 +163,7 @@ class ExamEditorState(LoadedPageState, AuthState):
                     exams.get_exam_for_editing, token=token, exam_id=exam_id
                 )
             if exam is not None and exam.course_id != course_id:
-                self.problem_title, self.problem = "Not found", exams.EXAM_NOT_FOUND
+                self.problem_title, self.problem = "Not found", exam_access.EXAM_NOT_FOUND
             else:
                 self._show(exam)
                 self.loaded_course_id = course_id

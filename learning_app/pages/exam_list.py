@@ -14,8 +14,8 @@ from learning_app.components.courses import confirm_button, status_badge, toggle
 from learning_app.components.feedback import empty_state
 from learning_app.components.forms import form_error, form_notice
 from learning_app.pages.exam_intro import exam_facts
-from learning_app.services import exams
-from learning_app.services.exams import ExamCard
+from learning_app.services import exam_access, exams
+from learning_app.services.exam_access import ExamCard
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 from learning_app.state.course_pages import route_arg
@@ -60,7 +60,9 @@ class ExamListState(AuthState):
             return None
 
     async def _reload(self) -> None:
-        cards = await self._run(exams.list_course_exams, course_id=route_arg(self, "course_id"))
+        cards = await self._run(
+            exam_access.list_course_exams, course_id=route_arg(self, "course_id")
+        )
         self.exams = [exam_row(card) for card in cards or []]
 
     @rx.event

@@ -18,7 +18,8 @@ from learning_app.pages.question_bank_state import QuestionBankState
 from learning_app.services import questions
 from learning_app.services.errors import InvalidInput
 from learning_app.services.grading import CHOICE_TYPES
-from learning_app.services.questions import MAX_OPTIONS, OptionDraft, QuestionDraft, QuestionView
+from learning_app.services.question_drafts import MAX_OPTIONS, OptionDraft, QuestionDraft
+from learning_app.services.questions import QuestionView
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 from learning_app.state.course_pages import is_checked, route_arg

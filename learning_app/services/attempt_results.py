@@ -27,15 +27,11 @@ from learning_app.models import (
 )
 from learning_app.models.base import utc_now
 from learning_app.services.accounts import Viewer
-from learning_app.services.attempts import (
-    ATTEMPT_NOT_FOUND,
-    finalize_attempt,
-    is_expired,
-    load_attempt,
-)
+from learning_app.services.attempt_grading import finalize_attempt, is_expired, questions_of
+from learning_app.services.attempts import ATTEMPT_NOT_FOUND, load_attempt
 from learning_app.services.course_access import can_edit_course, is_enrolled, iso, load_course
 from learning_app.services.errors import NotFound
-from learning_app.services.exams import (
+from learning_app.services.exam_access import (
     ExamCard,
     is_open,
     list_course_exams,
@@ -171,15 +167,7 @@ def attempt_result(session: Session, *, token: str, attempt_id: str) -> AttemptR
     teacher = str(attempt.user_id) != viewer.user_id
     visible, note = feedback_visible(exam, AttemptStatus(attempt.status), now)
     visible = visible or teacher
-    ids = [uuid.UUID(e["question_id"]) for e in attempt.question_order]
-    questions = {q.id: q for q in session.exec(select(Question).where(col(Question.id).in_(ids)))}
-    options: dict[uuid.UUID, list[QuestionOption]] = {}
-    for option in session.exec(
-        select(QuestionOption)
-        .where(col(QuestionOption.question_id).in_(ids))
-        .order_by(col(QuestionOption.position))
-    ):
-        options.setdefault(option.question_id, []).append(option)
+    questions, options = questions_of(session, attempt)
     bodies = {str(o.id): o.body for group in options.values() for o in group}
     answers = {
         a.question_id: a

@@ -13,7 +13,6 @@ the second submit returns the first one's result.
 from __future__ import annotations
 
 import logging
-import random
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,47 +30,34 @@ from learning_app.models import (
     Enrollment,
     Exam,
     ExamAttempt,
-    ExamDrawRule,
-    ExamQuestion,
     PublishStatus,
     Question,
     QuestionOption,
-    QuestionTag,
     QuestionType,
     User,
 )
 from learning_app.models.base import utc_now
 from learning_app.services import analytics, sessions
 from learning_app.services.accounts import SIGNED_OUT_MESSAGE, Viewer
+from learning_app.services.answers import clean_response
+from learning_app.services.attempt_grading import answers_by_question, finalize_attempt, is_expired
 from learning_app.services.course_access import iso, parse_id
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
-from learning_app.services.exams import (
+from learning_app.services.exam_access import (
     EXAM_NOT_FOUND,
     is_open,
     load_exam,
     require_exam_reader,
     time_limit,
 )
-from learning_app.services.grading import (
-    AWAITING_TEACHER,
-    CHOICE_TYPES,
-    GradeResult,
-    GradingKey,
-    attempt_score,
-    grade_answer,
-)
+from learning_app.services.exam_draws import build_question_order
 from learning_app.services.permissions import require_viewer
-from learning_app.services.text_input import storable
 
 log = logging.getLogger(__name__)
 
 ATTEMPT_NOT_FOUND = "We could not find that attempt."
 TIME_UP = "Time is up: this answer was not saved. Your attempt was submitted automatically."
 ALREADY_SUBMITTED = "This attempt has already been submitted; answers can no longer change."
-MAX_SHORT_ANSWER = 500
-MAX_ESSAY = 20_000
-EXPIRED_BATCH = 200  # attempts submitted per transaction by close_expired_attempts
-_shuffler = random.SystemRandom()
 
 
 @dataclass(frozen=True)
@@ -137,10 +123,6 @@ def require_own_attempt(
     return attempt
 
 
-def is_expired(attempt: ExamAttempt, now: datetime) -> bool:
-    return attempt.deadline_at is not None and now >= attempt.deadline_at
-
-
 def seconds_left(attempt: ExamAttempt, now: datetime) -> int | None:
     if attempt.deadline_at is None:
         return None
@@ -148,75 +130,6 @@ def seconds_left(attempt: ExamAttempt, now: datetime) -> int | None:
 
 
 # --- starting -------------------------------------------------------------------------------
-
-
-def _option_ids(session: Session, question_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    rows = session.exec(
-        select(QuestionOption.question_id, QuestionOption.id)
-        .where(col(QuestionOption.question_id).in_(question_ids))
-        .order_by(col(QuestionOption.question_id), col(QuestionOption.position))
-    ).all()
-    options: dict[uuid.UUID, list[str]] = {}
-    for question_id, option_id in rows:
-        options.setdefault(question_id, []).append(str(option_id))
-    return options
-
-
-def _draw(session: Session, exam: Exam, chosen: set[uuid.UUID]) -> list[tuple[uuid.UUID, float]]:
-    """Random questions for each draw rule, never repeating a question already chosen."""
-    picked: list[tuple[uuid.UUID, float]] = []
-    rules = session.exec(
-        select(ExamDrawRule).where(ExamDrawRule.exam_id == exam.id).order_by(col(ExamDrawRule.id))
-    ).all()
-    for rule in rules:
-        pool = [
-            (qid, points)
-            for qid, points in session.exec(
-                select(Question.id, Question.points)
-                .join(QuestionTag, col(QuestionTag.question_id) == col(Question.id))
-                .where(QuestionTag.tag_id == rule.tag_id, col(Question.archived_at).is_(None))
-            ).all()
-            if qid not in chosen
-        ]
-        if len(pool) < rule.question_count:
-            log.warning("exam %s: draw rule %s is short of questions", exam.id, rule.id)
-        for qid, points in _shuffler.sample(pool, min(rule.question_count, len(pool))):
-            chosen.add(qid)
-            picked.append((qid, points if rule.points is None else rule.points))
-    return picked
-
-
-def build_question_order(session: Session, exam: Exam) -> list[dict[str, Any]]:
-    """Fixed questions in order, then random draws; shuffled as the exam says."""
-    fixed = session.exec(
-        select(Question.id, Question.points, ExamQuestion.points)
-        .join(ExamQuestion, col(ExamQuestion.question_id) == col(Question.id))
-        .where(ExamQuestion.exam_id == exam.id, col(Question.archived_at).is_(None))
-        .order_by(col(ExamQuestion.position))
-    ).all()
-    lines = [(qid, own if points is None else points) for qid, own, points in fixed]
-    lines += _draw(session, exam, {qid for qid, _ in lines})
-    if exam.shuffle_questions:
-        _shuffler.shuffle(lines)
-    ids = [qid for qid, _ in lines]
-    types = dict(
-        session.exec(select(Question.id, Question.type).where(col(Question.id).in_(ids))).all()
-    )
-    options = _option_ids(session, ids)
-    order = []
-    for qid, points in lines:
-        option_ids = list(options.get(qid, []))
-        if exam.shuffle_options and types[qid] is not QuestionType.TRUE_FALSE:
-            _shuffler.shuffle(option_ids)
-        order.append(
-            {
-                "question_id": str(qid),
-                "type": QuestionType(types[qid]).value,
-                "option_ids": option_ids,
-                "points": points,
-            }
-        )
-    return order
 
 
 def _my_attempts(session: Session, exam_id: uuid.UUID, user_id: uuid.UUID) -> list[ExamAttempt]:
@@ -323,11 +236,6 @@ def start_attempt(session: Session, *, token: str, exam_id: str) -> AttemptView:
 # --- reading and answering ------------------------------------------------------------------
 
 
-def _answers(session: Session, attempt_id: uuid.UUID) -> dict[str, AttemptAnswer]:
-    rows = session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id)).all()
-    return {str(a.question_id): a for a in rows}
-
-
 def attempt_view(
     session: Session, attempt: ExamAttempt, exam: Exam, now: datetime, *, fresh: bool = False
 ) -> AttemptView:
@@ -341,7 +249,7 @@ def attempt_view(
             )
         ).all()
     )
-    saved = {} if fresh else _answers(session, attempt.id)
+    saved = {} if fresh else answers_by_question(session, attempt.id)
     lines = []
     for number, entry in enumerate(attempt.question_order, start=1):
         question = questions[uuid.UUID(entry["question_id"])]
@@ -392,46 +300,6 @@ def get_attempt(session: Session, *, token: str, attempt_id: str) -> AttemptView
     if attempt.status == AttemptStatus.IN_PROGRESS and is_expired(attempt, now):
         finalize_attempt(session, attempt, exam, now=now)
     return attempt_view(session, attempt, exam, now)
-
-
-def clean_response(
-    qtype: QuestionType, entry: Mapping[str, Any], raw: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The response to store, or InvalidInput naming what is wrong with it."""
-    field_name = str(entry["question_id"])
-    shown = set(entry["option_ids"])
-    if qtype in (QuestionType.SINGLE_CHOICE, QuestionType.TRUE_FALSE):
-        option_id = raw.get("option_id")
-        if not isinstance(option_id, str) or option_id not in shown:
-            raise InvalidInput("Choose one of the options.", field=field_name)
-        return {"option_id": option_id}
-    if qtype is QuestionType.MULTIPLE_CHOICE:
-        chosen = raw.get("option_ids")
-        if not isinstance(chosen, list) or not all(
-            isinstance(o, str) and o in shown for o in chosen
-        ):
-            raise InvalidInput("Choose among the options shown.", field=field_name)
-        return {"option_ids": list(dict.fromkeys(chosen))}
-    if qtype is QuestionType.NUMERIC:
-        value = raw.get("value")
-        text = value.strip() if isinstance(value, str) else value
-        try:
-            number = float(text)  # type: ignore[arg-type]
-        except (TypeError, ValueError, OverflowError):
-            number = float("nan")
-        if number != number or number in (float("inf"), float("-inf")):
-            raise InvalidInput(
-                "Enter a number, like 42 or 3.14 (use a dot for decimals).", field=field_name
-            )
-        return {"value": number}
-    limit = MAX_ESSAY if qtype is QuestionType.ESSAY else MAX_SHORT_ANSWER
-    text = raw.get("text")
-    if not isinstance(text, str):
-        raise InvalidInput("Type your answer.", field=field_name)
-    storable(text, "answer", field_name)
-    if len(text) > limit:
-        raise InvalidInput(f"Keep the answer under {limit:,} characters.", field=field_name)
-    return {"text": text}
 
 
 def save_answer(
@@ -501,62 +369,7 @@ def save_answer(
     )
 
 
-# --- submitting and grading -----------------------------------------------------------------
-
-
-def store_score(
-    attempt: ExamAttempt, exam: Exam, results: list[GradeResult], now: datetime
-) -> None:
-    """Write the attempt's total and status from its answers' grades (`max_score` is set)."""
-    total = attempt_score(results, attempt.max_score or 0.0, exam.passing_score)
-    attempt.score, attempt.percent, attempt.passed = total.score, total.percent, total.passed
-    attempt.status = (
-        AttemptStatus.AWAITING_GRADING if total.awaiting_grading else AttemptStatus.GRADED
-    )
-    attempt.graded_at = None if total.awaiting_grading else now
-    attempt.updated_at = now
-
-
-def finalize_attempt(
-    session: Session, attempt: ExamAttempt, exam: Exam, *, now: datetime, by_student: bool = False
-) -> None:
-    """Grade a locked attempt in progress: every question, answered or not, gets a row.
-
-    After the deadline the attempt counts as submitted at the deadline (automatically).
-    """
-    ids = [uuid.UUID(e["question_id"]) for e in attempt.question_order]
-    questions = {q.id: q for q in session.exec(select(Question).where(col(Question.id).in_(ids)))}
-    options: dict[uuid.UUID, list[QuestionOption]] = {}
-    for option in session.exec(
-        select(QuestionOption).where(col(QuestionOption.question_id).in_(ids))
-    ):
-        options.setdefault(option.question_id, []).append(option)
-    saved = _answers(session, attempt.id)
-    results = []
-    for entry in attempt.question_order:
-        qid = uuid.UUID(entry["question_id"])
-        question = questions[qid]
-        key = GradingKey.from_question(
-            question,
-            options.get(qid, []) if question.type in CHOICE_TYPES else [],
-            points=float(entry["points"]),
-        )
-        answer = saved.get(entry["question_id"]) or AttemptAnswer(
-            attempt_id=attempt.id, question_id=qid, response={}, answered_at=now
-        )
-        result = grade_answer(key, answer.response)
-        answer.points_awarded, answer.is_correct = result.points_awarded, result.is_correct
-        answer.graded_at = None if result is AWAITING_TEACHER else now
-        session.add(answer)
-        results.append(result)
-    attempt.max_score = sum(float(e["points"]) for e in attempt.question_order)
-    expired = is_expired(attempt, now)
-    attempt.auto_submitted = expired or not by_student
-    attempt.submitted_at = attempt.deadline_at if expired else now
-    store_score(attempt, exam, results, now)
-    session.add(attempt)
-    session.flush()
-    analytics.record_attempt_completed(session, attempt, exam)
+# --- submitting ----------------------------------------------------------------------------
 
 
 def submit_attempt(session: Session, *, token: str, attempt_id: str) -> str:
@@ -570,21 +383,3 @@ def submit_attempt(session: Session, *, token: str, attempt_id: str) -> str:
         exam = load_exam(session, attempt.exam_id)
         finalize_attempt(session, attempt, exam, now=utc_now(), by_student=True)
     return str(attempt.id)
-
-
-def close_expired_attempts(session: Session, *, limit: int = EXPIRED_BATCH) -> int:
-    """Submit attempts whose deadline has passed (the scheduled job); returns how many."""
-    now = utc_now()
-    expired = session.exec(
-        select(ExamAttempt)
-        .where(
-            ExamAttempt.status == AttemptStatus.IN_PROGRESS,
-            col(ExamAttempt.deadline_at) <= now,
-        )
-        .order_by(col(ExamAttempt.deadline_at))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    for attempt in expired:
-        finalize_attempt(session, attempt, load_exam(session, attempt.exam_id), now=now)
-    return len(expired)

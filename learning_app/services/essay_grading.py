@@ -25,7 +25,8 @@ from learning_app.models import (
 )
 from learning_app.models.base import utc_now
 from learning_app.services import analytics
-from learning_app.services.attempts import load_attempt, store_score
+from learning_app.services.attempt_grading import store_score
+from learning_app.services.attempts import load_attempt
 from learning_app.services.course_access import is_admin, parse_id, require_course_editor
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.grading import AWAITING_TEACHER, GradeResult, GradingKey, grade_essay

@@ -27,6 +27,7 @@ from learning_app.services import (
     attempts,
     courses,
     essay_grading,
+    exam_access,
     exams,
     learning,
     lessons,
@@ -231,7 +232,7 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
         EDITORS,
     ),
     "list the course's exams": (
-        lambda s, t, w: exams.list_course_exams(s, token=t, course_id=w.course),
+        lambda s, t, w: exam_access.list_course_exams(s, token=t, course_id=w.course),
         READERS,
     ),
     "start the exam": (

@@ -23,10 +23,12 @@ from learning_app.models import (
 )
 from learning_app.models.base import utc_now
 from learning_app.services import (
+    attempt_grading,
     attempt_results,
     attempts,
     courses,
     essay_grading,
+    exam_access,
     exams,
     learning,
     questions,
@@ -360,7 +362,7 @@ def test_answers_after_the_deadline_are_refused_and_the_attempt_is_auto_submitte
     assert count(AttemptAnswer) == 1
 
     with session_scope() as session:
-        assert attempts.close_expired_attempts(session) == 1
+        assert attempt_grading.close_expired_attempts(session) == 1
         attempt = session.get(ExamAttempt, view.attempt_id)
         assert attempt is not None
         assert attempt.auto_submitted and attempt.submitted_at == attempt.deadline_at
@@ -579,9 +581,9 @@ def test_the_course_exam_list_shows_my_attempts(
     view = run(attempts.start_attempt, token=student, exam_id=exam_id)
     save(student, view.attempt_id, qs["single"].id, {"option_id": qs["single"].options[1].id})
     run(attempts.submit_attempt, token=student, attempt_id=view.attempt_id)
-    cards = run(exams.list_course_exams, token=student, course_id=course)
+    cards = run(exam_access.list_course_exams, token=student, course_id=course)
     assert [(c.title, c.attempts_used, c.best_percent) for c in cards] == [("Quiz", 1, 50.0)]
-    assert len(run(exams.list_course_exams, token=teacher, course_id=course)) == 2
+    assert len(run(exam_access.list_course_exams, token=teacher, course_id=course)) == 2
 
 
 def test_bad_ids_are_not_found(student: str, course: str) -> None:

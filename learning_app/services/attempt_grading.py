@@ -1,0 +1,126 @@
+"""Grading a submitted attempt, the one way it happens: by the student, at the deadline (by a
+read or by the `exams.close_expired` job), and again when a teacher marks an essay.
+
+Callers hold the attempt's row lock, so an attempt is graded exactly once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from learning_app.models import (
+    AttemptAnswer,
+    AttemptStatus,
+    Exam,
+    ExamAttempt,
+    Question,
+    QuestionOption,
+)
+from learning_app.models.base import utc_now
+from learning_app.services import analytics
+from learning_app.services.exam_access import load_exam
+from learning_app.services.grading import (
+    AWAITING_TEACHER,
+    CHOICE_TYPES,
+    GradeResult,
+    GradingKey,
+    attempt_score,
+    grade_answer,
+)
+
+EXPIRED_BATCH = 200  # attempts submitted per transaction by close_expired_attempts
+
+
+def is_expired(attempt: ExamAttempt, now: datetime) -> bool:
+    return attempt.deadline_at is not None and now >= attempt.deadline_at
+
+
+def answers_by_question(session: Session, attempt_id: uuid.UUID) -> dict[str, AttemptAnswer]:
+    rows = session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id)).all()
+    return {str(a.question_id): a for a in rows}
+
+
+def questions_of(
+    session: Session, attempt: ExamAttempt
+) -> tuple[dict[uuid.UUID, Question], dict[uuid.UUID, list[QuestionOption]]]:
+    """The attempt's questions, and their options in display order, by question id."""
+    ids = [uuid.UUID(e["question_id"]) for e in attempt.question_order]
+    questions = {q.id: q for q in session.exec(select(Question).where(col(Question.id).in_(ids)))}
+    options: dict[uuid.UUID, list[QuestionOption]] = {}
+    for option in session.exec(
+        select(QuestionOption)
+        .where(col(QuestionOption.question_id).in_(ids))
+        .order_by(col(QuestionOption.position))
+    ):
+        options.setdefault(option.question_id, []).append(option)
+    return questions, options
+
+
+def store_score(
+    attempt: ExamAttempt, exam: Exam, results: list[GradeResult], now: datetime
+) -> None:
+    """Write the attempt's total and status from its answers' grades (`max_score` is set)."""
+    total = attempt_score(results, attempt.max_score or 0.0, exam.passing_score)
+    attempt.score, attempt.percent, attempt.passed = total.score, total.percent, total.passed
+    attempt.status = (
+        AttemptStatus.AWAITING_GRADING if total.awaiting_grading else AttemptStatus.GRADED
+    )
+    attempt.graded_at = None if total.awaiting_grading else now
+    attempt.updated_at = now
+
+
+def finalize_attempt(
+    session: Session, attempt: ExamAttempt, exam: Exam, *, now: datetime, by_student: bool = False
+) -> None:
+    """Grade a locked attempt in progress: every question, answered or not, gets a row.
+
+    After the deadline the attempt counts as submitted at the deadline (automatically).
+    """
+    questions, options = questions_of(session, attempt)
+    saved = answers_by_question(session, attempt.id)
+    results = []
+    for entry in attempt.question_order:
+        qid = uuid.UUID(entry["question_id"])
+        question = questions[qid]
+        key = GradingKey.from_question(
+            question,
+            options.get(qid, []) if question.type in CHOICE_TYPES else [],
+            points=float(entry["points"]),
+        )
+        answer = saved.get(entry["question_id"]) or AttemptAnswer(
+            attempt_id=attempt.id, question_id=qid, response={}, answered_at=now
+        )
+        result = grade_answer(key, answer.response)
+        answer.points_awarded, answer.is_correct = result.points_awarded, result.is_correct
+        answer.graded_at = None if result is AWAITING_TEACHER else now
+        session.add(answer)
+        results.append(result)
+    attempt.max_score = sum(float(e["points"]) for e in attempt.question_order)
+    expired = is_expired(attempt, now)
+    attempt.auto_submitted = expired or not by_student
+    attempt.submitted_at = attempt.deadline_at if expired else now
+    store_score(attempt, exam, results, now)
+    session.add(attempt)
+    session.flush()
+    analytics.record_attempt_completed(session, attempt, exam)
+
+
+def close_expired_attempts(session: Session, *, limit: int = EXPIRED_BATCH) -> int:
+    """Submit attempts whose deadline has passed (the scheduled job); returns how many."""
+    now = utc_now()
+    expired = session.exec(
+        select(ExamAttempt)
+        .where(
+            ExamAttempt.status == AttemptStatus.IN_PROGRESS,
+            col(ExamAttempt.deadline_at) <= now,
+        )
+        .order_by(col(ExamAttempt.deadline_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for attempt in expired:
+        finalize_attempt(session, attempt, load_exam(session, attempt.exam_id), now=now)
+    return len(expired)

@@ -1,0 +1,147 @@
+"""Who may see an exam and when it is open, and a course's exam list as its viewer sees it.
+
+A draft exam reads as "not found" to anyone who may not edit its course, exactly as an id that
+does not exist, so probing ids reveals nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from learning_app.models import (
+    Exam,
+    ExamAttempt,
+    ExamDrawRule,
+    ExamQuestion,
+    ExamType,
+    PublishStatus,
+)
+from learning_app.models.base import utc_now
+from learning_app.services.accounts import Viewer
+from learning_app.services.course_access import (
+    can_edit_course,
+    iso,
+    parse_id,
+    require_course_editor,
+    require_course_reader,
+)
+from learning_app.services.errors import NotFound
+from learning_app.services.permissions import require_viewer
+
+EXAM_NOT_FOUND = "We could not find that exam."
+
+
+@dataclass(frozen=True)
+class ExamCard:
+    """An exam in a course's list, as the viewer sees it."""
+
+    id: str
+    title: str
+    description: str
+    type: str
+    status: str
+    question_count: int
+    time_limit_minutes: int | None
+    max_attempts: int | None
+    opens_at: str
+    closes_at: str
+    is_open: bool
+    attempts_used: int
+    best_percent: float | None
+    can_edit: bool
+
+
+def is_open(exam: Exam, now: datetime) -> bool:
+    return (exam.opens_at is None or exam.opens_at <= now) and (
+        exam.closes_at is None or now < exam.closes_at
+    )
+
+
+def load_exam(session: Session, exam_id: str | uuid.UUID, *, lock: bool = False) -> Exam:
+    query = select(Exam).where(Exam.id == parse_id(exam_id, EXAM_NOT_FOUND))
+    if lock:
+        query = query.with_for_update()
+    exam = session.exec(query).first()
+    if exam is None:
+        raise NotFound(EXAM_NOT_FOUND)
+    return exam
+
+
+def require_exam_editor(
+    session: Session, viewer: Viewer, exam_id: str, *, lock: bool = False
+) -> Exam:
+    exam = load_exam(session, exam_id, lock=lock)
+    require_course_editor(session, viewer, exam.course_id)
+    return exam
+
+
+def require_exam_reader(session: Session, viewer: Viewer | None, exam_id: str) -> Exam:
+    """The exam, if the viewer edits its course, or it is published in a course they read."""
+    exam = load_exam(session, exam_id)
+    course = require_course_reader(session, viewer, exam.course_id)
+    if exam.status != PublishStatus.PUBLISHED and not can_edit_course(session, viewer, course):
+        raise NotFound(EXAM_NOT_FOUND)
+    return exam
+
+
+def question_total(session: Session, exam_id: uuid.UUID) -> int:
+    fixed = session.exec(
+        select(func.count()).select_from(ExamQuestion).where(ExamQuestion.exam_id == exam_id)
+    ).one()
+    drawn = session.exec(
+        select(func.coalesce(func.sum(ExamDrawRule.question_count), 0)).where(
+            ExamDrawRule.exam_id == exam_id
+        )
+    ).one()
+    return int(fixed) + int(drawn)
+
+
+def list_course_exams(session: Session, *, token: str | None, course_id: str) -> list[ExamCard]:
+    """The course's exams: all of them for its teachers, published ones for its readers."""
+    viewer = require_viewer(session, token) if token else None
+    course = require_course_reader(session, viewer, course_id)
+    editor = can_edit_course(session, viewer, course)
+    query = select(Exam).where(Exam.course_id == course.id)
+    if not editor:
+        query = query.where(Exam.status == PublishStatus.PUBLISHED)
+    exams = session.exec(query.order_by(col(Exam.created_at), col(Exam.id))).all()
+    mine: dict[uuid.UUID, tuple[int, float | None]] = {}
+    if viewer is not None and exams:
+        rows = session.exec(
+            select(ExamAttempt.exam_id, func.count(), func.max(ExamAttempt.percent))
+            .where(
+                ExamAttempt.user_id == uuid.UUID(viewer.user_id),
+                col(ExamAttempt.exam_id).in_([e.id for e in exams]),
+            )
+            .group_by(col(ExamAttempt.exam_id))
+        ).all()
+        mine = {exam_id: (count, best) for exam_id, count, best in rows}
+    now = utc_now()
+    return [
+        ExamCard(
+            id=str(e.id),
+            title=e.title,
+            description=e.description,
+            type=ExamType(e.type).value,
+            status=PublishStatus(e.status).value,
+            question_count=question_total(session, e.id),
+            time_limit_minutes=e.time_limit_minutes,
+            max_attempts=e.max_attempts,
+            opens_at=iso(e.opens_at),
+            closes_at=iso(e.closes_at),
+            is_open=is_open(e, now),
+            attempts_used=mine.get(e.id, (0, None))[0],
+            best_percent=mine.get(e.id, (0, None))[1],
+            can_edit=editor,
+        )
+        for e in exams
+    ]
+
+
+def time_limit(exam: Exam) -> timedelta | None:
+    return timedelta(minutes=exam.time_limit_minutes) if exam.time_limit_minutes else None
