@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Mapping, Sequence
 
 from learning_app.bench import RETRIEVAL_VECTORS
+
+
+def print_bench_line(name: str, result: Mapping[str, object], keys: Sequence[str]) -> None:
+    """The one JSON line every benchmark ends with: its name and the figures its issue names."""
+    print(json.dumps({"bench": name, **{key: result[key] for key in keys}}))
 
 
 def cmd_bench_auth(args: argparse.Namespace) -> int:
@@ -17,7 +23,7 @@ def cmd_bench_auth(args: argparse.Namespace) -> int:
         print(f"{label:<15} p50 {p50:.3f} ms  p95 {p95:.3f} ms")
     print(f"argon2id hash   median {result['argon2_hash_ms']:.1f} ms")
     keys = ("session_p95_ms", "redis_get_p95_ms", "added_p95_ms", "argon2_hash_ms")
-    print(json.dumps({"bench": "auth", **{key: result[key] for key in keys}}))
+    print_bench_line("auth", result, keys)
     return 0
 
 
@@ -33,7 +39,7 @@ def cmd_bench_exams(args: argparse.Namespace) -> int:
     print(f"start      p95 {result['start_p95_ms']} ms;  save p95 {result['save_p95_ms']} ms")
     print(f"errors     {result['errors']}  {result['first_error']}")
     keys = ("students", "errors", "p50_ms", "p95_ms")
-    print(json.dumps({"bench": "exams", **{key: result[key] for key in keys}}))
+    print_bench_line("exams", result, keys)
     return 0 if result["errors"] == 0 else 1
 
 
@@ -45,7 +51,7 @@ def cmd_bench_share(args: argparse.Namespace) -> int:
     print(f"share lookup   p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms")
     print(f"row by id      p50 {result['raw_p50_ms']} ms  p95 {result['raw_p95_ms']} ms")
     keys = ("tokens", "p95_ms")
-    print(json.dumps({"bench": "share", **{key: result[key] for key in keys}}))
+    print_bench_line("share", result, keys)
     return 0
 
 
@@ -61,7 +67,7 @@ def cmd_bench_search(args: argparse.Namespace) -> int:
         print(f"{label:<19} p50 {p50:.2f} ms  p95 {p95:.2f} ms")
     print(f"p95 ratio {result['ratio_p95']:.2f} (goal <= 1.5)")
     keys = ("items", "app_p95_ms", "raw_p95_ms", "ratio_p95")
-    print(json.dumps({"bench": "search", **{key: result[key] for key in keys}}))
+    print_bench_line("search", result, keys)
     return 0
 
 
@@ -83,7 +89,7 @@ def cmd_bench_dashboard(args: argparse.Namespace) -> int:
     print(f"naive aggregates    p50 {result['naive_p50_ms']} ms  p95 {result['naive_p95_ms']} ms")
     print(f"speedup (p95)       {result['speedup']}x")
     keys = ("students", "events", "p95_ms", "naive_p95_ms", "speedup")
-    print(json.dumps({"bench": "dashboard", **{key: result[key] for key in keys}}))
+    print_bench_line("dashboard", result, keys)
     return 0
 
 
@@ -105,7 +111,7 @@ def cmd_bench_retrieval(args: argparse.Namespace) -> int:
     print(f"HNSW search  p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms")
     print(f"recall@10 against exact search: {result['recall_at_10']}")
     keys = ("chunks", "p50_ms", "p95_ms", "recall_at_10")
-    print(json.dumps({"bench": "retrieval", **{key: result[key] for key in keys}}))
+    print_bench_line("retrieval", result, keys)
     return 0
 
 

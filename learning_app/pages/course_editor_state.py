@@ -11,11 +11,11 @@ from collections.abc import AsyncIterator
 
 import reflex as rx
 
-from learning_app.services import courses, learning, lessons
+from learning_app.services import courses, lessons
 from learning_app.services.courses import CourseSummary, OutlineLesson
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
-from learning_app.state.course_pages import LoadedPageState, is_checked, route_arg
+from learning_app.state.course_pages import LoadedPageState, is_checked
 
 
 class CourseEditorState(LoadedPageState, AuthState):
@@ -42,19 +42,12 @@ class CourseEditorState(LoadedPageState, AuthState):
         if not self.signed_in:
             return
         try:
-            outline = await call_with_session(
-                learning.course_outline,
-                token=self.session_token,
-                course_id=route_arg(self, "course_id"),
-            )
-            if outline.can_edit:
+            outline = await self._editable_outline("Only the course's teachers can change it.")
+            if outline is not None:
                 self.title, self.description = outline.title, outline.description
                 self.is_public, self.status = outline.is_public, outline.status
                 self.course_lessons = outline.lessons
                 self.loaded_id = outline.course_id
-            else:
-                self.problem_title = "Not allowed"
-                self.problem = "Only the course's teachers can change it."
         except Exception as exc:
             self._show_problem(exc)
         finally:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from learning_app.services import learning, questions
+from learning_app.services import questions
 from learning_app.services.questions import QuestionView, TagCount
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
-from learning_app.state.course_pages import LoadedPageState, route_arg
+from learning_app.state.course_pages import LoadedPageState
 
 PREVIEW_LENGTH = 140
 
@@ -107,17 +107,12 @@ class QuestionBankState(LoadedPageState, AuthState):
         if not self.signed_in:
             return
         try:
-            outline = await call_with_session(
-                learning.course_outline,
-                token=self.session_token,
-                course_id=route_arg(self, "course_id"),
+            outline = await self._editable_outline(
+                "Only the course's teachers can write its questions and exams."
             )
-            if outline.can_edit:
+            if outline is not None:
                 self.course_title, self.loaded_course_id = outline.title, outline.course_id
                 await self._refresh()
-            else:
-                self.problem_title = "Not allowed"
-                self.problem = "Only the course's teachers can write its questions and exams."
         except Exception as exc:
             self._show_problem(exc)
         finally:

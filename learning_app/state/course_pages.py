@@ -8,6 +8,8 @@ from typing import TypeVar
 
 import reflex as rx
 
+from learning_app.services import learning
+from learning_app.services.courses import CourseOutline
 from learning_app.services.errors import NotFound, PermissionDenied
 from learning_app.state.auth import describe_error
 from learning_app.state.calls import call_with_session
@@ -58,6 +60,19 @@ class LoadedPageState(rx.State, mixin=True):
             self.problem_title, self.problem = "Not allowed", str(exc)
         else:
             self.problem_title, self.problem = "Something went wrong", describe_error(exc)
+
+    async def _editable_outline(self, refusal: str) -> CourseOutline | None:
+        """The outline of the route's course if the viewer may edit it; otherwise None, with
+        `refusal` as the page's problem. Errors (not found, store down) propagate."""
+        outline = await call_with_session(
+            learning.course_outline,
+            token=self.session_token,  # type: ignore[attr-defined]  # from AuthState
+            course_id=route_arg(self, "course_id"),
+        )
+        if outline.can_edit:
+            return outline
+        self.problem_title, self.problem = "Not allowed", refusal
+        return None
 
     async def _call(self, action: Callable[..., T], /, **kwargs: object) -> T | None:
         """`action(session, token=..., **kwargs)` as the viewer; on failure `error` says why
