@@ -127,6 +127,39 @@ def cmd_bench_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_load(args: argparse.Namespace) -> int:
+    from learning_app.bench.load import LoadOptions, run_load_bench
+
+    options = LoadOptions(
+        users=args.users,
+        spawn_rate=args.spawn_rate,
+        duration_s=args.duration,
+        spike_students=args.spike_students,
+        spike_window_s=args.spike_window,
+        workers=args.workers,
+    )
+    print(
+        f"{options.users} students for {options.duration_s} s, then {options.spike_students} "
+        f"starting one exam within {options.spike_window_s:g} s; {options.workers} backend "
+        "workers on loopback",
+        flush=True,
+    )
+    result = run_load_bench(options)
+    print(f"{'action':<14}{'count':>7}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}")
+    for line in result["by_action"]:  # type: ignore[attr-defined]
+        print(f"{line.kind:<14}{line.count:>7}{line.errors:>8}{line.p50_ms:>9}{line.p95_ms:>9}")
+        if line.first_error:
+            print(f"  first error: {line.first_error}")
+    print(
+        f"ordinary actions p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms (goal <= 100); "
+        f"exam-start spike p95 {result['spike_p95_ms']} ms (goal <= 500)"
+    )
+    print(f"logs and samples: {result['workdir']}")
+    keys = ("users", "errors", "p50_ms", "p95_ms", "spike_students", "spike_errors")
+    print_bench_line("load", result, (*keys, "spike_p95_ms"))
+    return 0 if result["errors"] == 0 and result["spike_errors"] == 0 else 1
+
+
 def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     bench_cmd = sub.add_parser("bench", help="print performance figures").add_subparsers(
         dest="bench_command", required=True
@@ -183,3 +216,14 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     ingest_bench.add_argument("--documents", type=int, default=8)
     ingest_bench.add_argument("--sections", type=int, default=16, help="headed sections each")
     ingest_bench.set_defaults(func=cmd_bench_ingest)
+
+    load_bench = bench_cmd.add_parser(
+        "load", help="simulated students over the websocket (Locust), then an exam-start spike"
+    )
+    load_bench.add_argument("--users", type=int, default=200, help="signed-in students")
+    load_bench.add_argument("--spawn-rate", type=float, default=10.0, help="arrivals per second")
+    load_bench.add_argument("--duration", type=int, default=90, help="seconds of load")
+    load_bench.add_argument("--spike-students", type=int, default=500)
+    load_bench.add_argument("--spike-window", type=float, default=10.0, help="seconds of starts")
+    load_bench.add_argument("--workers", type=int, default=2, help="backend workers")
+    load_bench.set_defaults(func=cmd_bench_load)

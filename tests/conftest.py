@@ -8,7 +8,6 @@ demo data is never touched.
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 
@@ -34,12 +33,6 @@ reset_settings_cache()
 _settings = get_settings()
 os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:{_settings.stack_redis_port}/1")
 reset_settings_cache()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

@@ -107,6 +107,14 @@ def port_in_use(port: int, host: str = HOST) -> bool:
     return False
 
 
+def free_port(host: str = HOST) -> int:
+    """A port nothing listens on right now, chosen by the kernel (other processes share the
+    machine, so fixed ports are never assumed free)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
 def wait_gone(pid: int, timeout: float) -> bool:
     with _CHILDREN_LOCK:
         child = _CHILDREN.get(pid)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from learning_app.settings import PROJECT_ROOT, get_settings
-from tests.conftest import free_port
+from learning_app.stack.base import free_port
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

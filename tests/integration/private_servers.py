@@ -11,8 +11,7 @@ from typing import TypeVar
 import pytest
 
 from learning_app.settings import reset_settings_cache
-from learning_app.stack.base import MAX_PORT, MIN_PORT, Server, port_in_use
-from tests.conftest import free_port
+from learning_app.stack.base import MAX_PORT, MIN_PORT, Server, free_port, port_in_use
 
 S = TypeVar("S", bound=Server)
 START_TIMEOUT_S = 90.0

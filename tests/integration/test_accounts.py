@@ -30,8 +30,8 @@ from learning_app.services.errors import (
 from learning_app.services.one_time_tokens import TokenPurpose
 from learning_app.services.permissions import safe_next_path
 from learning_app.settings import get_settings, reset_settings_cache
+from learning_app.stack.base import free_port
 from learning_app.stack.mailbox import StoredMail, list_messages, mail_dir
-from tests.conftest import free_port
 
 PASSWORD = "correct horse battery"
 IP = "203.0.113.7"

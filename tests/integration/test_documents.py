@@ -24,7 +24,7 @@ from learning_app.services import courses, documents, learning
 from learning_app.services.documents import StorageUnavailable, UploadSpool, clean_filename
 from learning_app.services.errors import InvalidInput, PermissionDenied
 from learning_app.settings import get_settings
-from tests.conftest import free_port
+from learning_app.stack.base import free_port
 from tests.integration.material import docx_bytes, ingest, pdf_bytes, upload
 from tests.integration.people import new_course, publish
 

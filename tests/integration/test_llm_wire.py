@@ -23,7 +23,7 @@ from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.llm import ChatModel, chat_model
 from learning_app.services.tutor import FALLBACK_NOTICE, AnswerStream, Citation, TutorContext
 from learning_app.settings import reset_settings_cache
-from tests.conftest import free_port
+from learning_app.stack.base import free_port
 
 pytestmark = pytest.mark.slow
 
