@@ -201,7 +201,7 @@ def run_locust(
         )
     if not samples_path.exists():
         raise RuntimeError(f"Locust wrote no samples; see {log_path}")
-    return [tuple(sample) for sample in json.loads(samples_path.read_text())]
+    return [tuple(sample[:3]) for sample in json.loads(samples_path.read_text())]
 
 
 def summarise(samples: list[tuple[str, float, str]]) -> list[ActionFigures]:

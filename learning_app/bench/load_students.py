@@ -36,7 +36,7 @@ STATES: dict[str, str] = PLAN["states"]
 ACTION_TIMEOUT_S = 30.0
 SOCKET_PREFIX = "42/_event,"  # a Socket.IO EVENT packet on the app's /_event namespace
 
-# Every timed action, [kind, milliseconds, error or ""], written to LOAD_SAMPLES at the end.
+# Every timed action, [kind, milliseconds, error or "", start time], written to LOAD_SAMPLES.
 SAMPLES: list[list[Any]] = []
 _accounts = itertools.count()
 
@@ -175,14 +175,14 @@ class ReflexTab:
 
 def timed(kind: str, action: Callable[[], None]) -> bool:
     """Run one action, record its time and outcome (also in Locust's own statistics)."""
-    start = time.perf_counter()
+    began, start = time.time(), time.perf_counter()
     error = ""
     try:
         action()
     except Exception as exc:  # every failure is counted, and the user carries on
         error = f"{type(exc).__name__}: {exc}"[:300]
     ms = (time.perf_counter() - start) * 1000
-    SAMPLES.append([kind, ms, error])
+    SAMPLES.append([kind, ms, error, began])
     events.request.fire(
         request_type="WS",
         name=kind,
