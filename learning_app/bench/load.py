@@ -235,15 +235,16 @@ def run_load_bench(options: LoadOptions) -> dict[str, object]:
             load = run_locust(
                 "Student", options.users, options.spawn_rate, options.duration_s, plan, workdir
             )
-            spike_rate = options.spike_students / options.spike_window_s
-            spike = run_locust(
-                "SpikeStudent",
-                options.spike_students,
-                spike_rate,
-                options.spike_window_s + 20,
-                plan,
-                workdir,
-            )
+            spike = []
+            if options.spike_students:
+                spike = run_locust(
+                    "SpikeStudent",
+                    options.spike_students,
+                    options.spike_students / options.spike_window_s,
+                    options.spike_window_s + 20,
+                    plan,
+                    workdir,
+                )
     finally:
         drop_load_world(world)
     ordinary = [(k, ms, e) for k, ms, e in load if k not in HEAVY_ACTIONS]

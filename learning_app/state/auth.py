@@ -8,6 +8,7 @@ services take the token, never a user id sent by the browser.
 from __future__ import annotations
 
 import logging
+import time
 from urllib.parse import quote
 
 import reflex as rx
@@ -22,6 +23,10 @@ from learning_app.state.calls import UNAVAILABLE_MESSAGE, call_service, call_wit
 log = logging.getLogger(__name__)
 
 SESSION_MAX_AGE_S = 7 * 24 * 3600
+# Opening a page re-resolves the navbar's viewer at most this often. The navbar is display
+# only, since every service call resolves the session itself, and resolving it on every page
+# open (Redis, then Postgres) was a tenth of the backend's CPU under `learning-app bench load`.
+VIEWER_RECHECK_S = 30.0
 
 
 def sign_in_redirect(path: str) -> rx.event.EventSpec:
@@ -46,6 +51,9 @@ class AuthState(rx.State):
     viewer_role: str = ""
     viewer_verified: bool = False
     auth_checked: bool = False
+    # When, and for which session, the viewer above was last resolved (backend only).
+    _viewer_checked_at: float = 0.0
+    _viewer_checked_token: str = ""
 
     @rx.var
     def is_admin(self) -> bool:
@@ -62,6 +70,7 @@ class AuthState(rx.State):
         self.viewer_role = viewer.role if viewer else ""
         self.viewer_verified = viewer.email_verified if viewer else False
         self.auth_checked = True
+        self._viewer_checked_at, self._viewer_checked_token = time.time(), self.session_token
 
     async def _refresh_viewer(self) -> Viewer | None:
         """Resolve the session server-side; a dead session clears the cookie."""
@@ -74,6 +83,7 @@ class AuthState(rx.State):
             # Redis or Postgres is down: show the page signed-out rather than a blank screen.
             log.warning("could not resolve the session", exc_info=True)
             self._show(None)
+            self._viewer_checked_at = 0.0  # try again on the next page
             return None
         if viewer is None:
             self.session_token = ""
@@ -84,14 +94,25 @@ class AuthState(rx.State):
         self.session_token = token
         self._show(viewer)
 
+    async def _recently_signed_in(self) -> bool:
+        """Whether this tab is signed in, resolving the session again only when the last check
+        is older than VIEWER_RECHECK_S or was made for another session token."""
+        if (
+            self.session_token
+            and self.session_token == self._viewer_checked_token
+            and time.time() - self._viewer_checked_at < VIEWER_RECHECK_S
+        ):
+            return self.signed_in
+        return await self._refresh_viewer() is not None
+
     @rx.event
     async def load_viewer(self) -> None:
-        await self._refresh_viewer()
+        await self._recently_signed_in()
 
     @rx.event
     async def require_signed_in(self) -> rx.event.EventSpec | None:
         """on_load of private pages: signed-out visitors go to sign-in and come back after."""
-        if await self._refresh_viewer() is None:
+        if not await self._recently_signed_in():
             return sign_in_redirect(self.router.url.path)
         return None
 

@@ -1,0 +1,48 @@
+"""Opening pages re-resolves the navbar's viewer at most every VIEWER_RECHECK_S; services still
+check the session on every call, so a signed-out session is refused at once either way."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from reflex.state import State
+
+import learning_app.learning_app  # noqa: F401 - registers the page states under AuthState
+from learning_app.adapters.postgres import session_scope
+from learning_app.services import learning, sessions
+from learning_app.services.errors import PermissionDenied
+from learning_app.state.auth import VIEWER_RECHECK_S, AuthState
+
+
+def _tab(token: str) -> AuthState:
+    root = State(_reflex_internal_init=True)
+    tab = root.substates[AuthState.get_name()]
+    assert isinstance(tab, AuthState)
+    tab.session_token = token
+    return tab
+
+
+def test_a_page_open_reuses_a_recent_viewer_and_resolves_again_after_the_interval(
+    student: str,
+) -> None:
+    tab = _tab(student)
+    assert asyncio.run(tab._recently_signed_in()) is True
+    assert tab.viewer_name == "Ada"
+
+    sessions.end_session(student)  # signed out from another device
+    assert asyncio.run(tab._recently_signed_in()) is True  # the navbar may lag a little...
+    with session_scope() as session, pytest.raises(PermissionDenied):
+        learning.list_my_courses(session, token=student)  # ...but the services refuse at once
+
+    tab._viewer_checked_at -= VIEWER_RECHECK_S + 1
+    assert asyncio.run(tab._recently_signed_in()) is False
+    assert tab.session_token == "" and tab.signed_in is False
+
+
+def test_a_new_session_token_is_always_resolved(student: str, teacher: str) -> None:
+    tab = _tab(student)
+    assert asyncio.run(tab._recently_signed_in()) is True
+    tab.session_token = teacher  # signed in as someone else in this browser
+    assert asyncio.run(tab._recently_signed_in()) is True
+    assert tab.viewer_role == "teacher"
