@@ -133,27 +133,40 @@ def recompute_user_stats(
         return 0
     moment = now or utc_now()
     rows = session.execute(_FIGURES, {"zones": json.dumps(zones)}).all()
+    stats, xp = [], []
     for row in rows:
         streak = streaks(row.days, reference_day(ZoneInfo(row.tz), moment))
         done = Achievements(row.lessons, row.passed, len(row.days))
-        figures = {
-            "current_streak_days": streak.current,
-            "longest_streak_days": streak.longest,
-            "last_active_date": streak.last_active,
-            "lessons_completed": row.lessons,
-            "exams_passed": row.passed,
-            "average_score": None if row.average is None else round(row.average, 2),
-            "updated_at": moment,
-        }
-        session.execute(
-            pg_insert(UserStats)
-            .values(user_id=row.user_id, **figures)
-            .on_conflict_do_update(index_elements=["user_id"], set_=figures)
+        stats.append(
+            {
+                "user_id": row.user_id,
+                "current_streak_days": streak.current,
+                "longest_streak_days": streak.longest,
+                "last_active_date": streak.last_active,
+                "lessons_completed": row.lessons,
+                "exams_passed": row.passed,
+                "average_score": None if row.average is None else round(row.average, 2),
+                "updated_at": moment,
+            }
         )
+        xp.append({"profile_user_id": row.user_id, "profile_xp": xp_for(done)})
+    if stats:
+        # One statement each for the whole batch (executemany): the analytics flush runs this
+        # for every active user every few seconds, inside the app's backend processes.
+        upsert = pg_insert(UserStats.__table__)  # type: ignore[arg-type]
+        figures = [name for name in stats[0] if name != "user_id"]
         session.execute(
-            sa.update(UserProfile)
-            .where(col(UserProfile.user_id) == row.user_id)
-            .values(xp=xp_for(done), updated_at=moment)
+            upsert.on_conflict_do_update(
+                index_elements=["user_id"], set_={name: upsert.excluded[name] for name in figures}
+            ),
+            stats,
+        )
+        profiles = UserProfile.__table__
+        session.execute(
+            sa.update(profiles)
+            .where(profiles.c.user_id == sa.bindparam("profile_user_id"))
+            .values(xp=sa.bindparam("profile_xp"), updated_at=moment),
+            xp,
         )
     return len(rows)
 
