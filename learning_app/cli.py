@@ -182,15 +182,23 @@ def reflex_environment(
     return env
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def prepare_stores(*, start_stack: bool = True, demo_data: bool = False) -> None:
+    """What serving the app needs first: the local stack (in development), the schema, the
+    demo data if asked, and the search collections (built after the data); all idempotent."""
     settings = get_settings()
-    if not settings.is_production and not args.no_stack:
+    if not settings.is_production and start_stack:
         from learning_app import stack
 
         print(stack.format_status(stack.up(settings)))
     migrate()
-    print(seed())
+    if demo_data:
+        print(seed())
     print(prepare_search_index())
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    prepare_stores(start_stack=not args.no_stack, demo_data=True)
     command = [str(Path(sys.executable).parent / "reflex"), "run", "--env"]
     command += ["prod" if args.prod else "dev", "--backend-host", args.backend_host]
     if args.frontend_port:

@@ -129,6 +129,7 @@ def cmd_bench_ingest(args: argparse.Namespace) -> int:
 
 def cmd_bench_load(args: argparse.Namespace) -> int:
     from learning_app.bench.load import LoadOptions, run_load_bench
+    from learning_app.cli import prepare_stores
 
     options = LoadOptions(
         users=args.users,
@@ -137,7 +138,10 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
         spike_students=args.spike_students,
         spike_window_s=args.spike_window,
         workers=args.workers,
+        think_min_s=args.think_min,
+        think_max_s=args.think_max,
     )
+    prepare_stores()
     print(
         f"{options.users} students for {options.duration_s} s, then {options.spike_students} "
         f"starting one exam within {options.spike_window_s:g} s; {options.workers} backend "
@@ -152,8 +156,9 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
             print(f"  first error: {line.first_error}")
     print(
         f"ordinary actions p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms (goal <= 100); "
-        f"exam-start spike p95 {result['spike_p95_ms']} ms (goal <= 500)"
+        f"once everyone has signed in p95 {result['settled_p95_ms']} ms"
     )
+    print(f"exam-start spike p95 {result['spike_p95_ms']} ms (goal <= 500)")
     print(f"logs and samples: {result['workdir']}")
     keys = ("users", "errors", "p50_ms", "p95_ms", "spike_students", "spike_errors")
     print_bench_line("load", result, (*keys, "spike_p95_ms"))
@@ -226,4 +231,6 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     load_bench.add_argument("--spike-students", type=int, default=500)
     load_bench.add_argument("--spike-window", type=float, default=10.0, help="seconds of starts")
     load_bench.add_argument("--workers", type=int, default=2, help="backend workers")
+    load_bench.add_argument("--think-min", type=float, default=2.0, help="seconds between actions")
+    load_bench.add_argument("--think-max", type=float, default=6.0)
     load_bench.set_defaults(func=cmd_bench_load)
