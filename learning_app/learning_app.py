@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import reflex as rx
 
+from learning_app.adapters.embeddings import embedder_loaded
 from learning_app.components.markdown import MARKDOWN_STYLESHEET
 from learning_app.components.share_dialog import ShareLinksState
 from learning_app.health_api import build_http_api
@@ -175,6 +176,7 @@ app = rx.App(
     stylesheets=["/app.css", MARKDOWN_STYLESHEET],
 )
 app.register_lifespan_task(worker_lifespan)
+app.register_lifespan_task(embedder_loaded)
 for route in ROUTES:
     app.add_page(
         route.page, route=route.path, title=f"{route.title} · Learning App", on_load=route.on_load

@@ -8,14 +8,19 @@ pgvector's cosine distance is `1 - dot`. A provider's `name` is recorded with ev
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
-from collections.abc import Sequence
+import logging
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from learning_app.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 # The standard tokenizer of all-MiniLM-L6-v2 (BERT uncased WordPiece, Apache-2.0), copied from
 # the model's release because the int8 ONNX package ships none; see data/NOTICE.
@@ -129,3 +134,15 @@ def get_embedder() -> Embedder:
     if settings.uses_openai_embeddings:
         return OpenAIEmbedder(settings.openai_embedding_model)
     return _local_embedder()
+
+
+@contextlib.asynccontextmanager
+async def embedder_loaded() -> AsyncIterator[None]:
+    """An app lifespan step: load the embedder before serving. Loaded by the first tutor
+    question instead, it stalled that worker's event loop, and with it every tab the worker
+    serves, for the model's load time. A failure is logged; the tutor reports it when asked."""
+    try:
+        await asyncio.to_thread(get_embedder)
+    except Exception:
+        log.exception("could not load the embedding model at start-up")
+    yield

@@ -18,7 +18,7 @@ from learning_app.services import attempts
 from learning_app.services.attempts import ALREADY_SUBMITTED, TIME_UP, AttemptOption
 from learning_app.services.markdown_render import render_markdown
 from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.calls import call_service, call_with_session
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 SAVED = "Saved"
@@ -38,6 +38,10 @@ class QuestionForm:
 
 def result_path(attempt_id: str) -> str:
     return f"/attempts/{attempt_id}/result"
+
+
+def _render_prompts(view: attempts.AttemptView) -> list[str]:
+    return [render_markdown(q.prompt_markdown) for q in view.questions]
 
 
 class AttemptState(LoadedPageState, AuthState):
@@ -62,7 +66,7 @@ class AttemptState(LoadedPageState, AuthState):
     def answered_count(self) -> int:
         return sum(1 for status in self.save_status.values() if status == SAVED)
 
-    def _show(self, view: attempts.AttemptView) -> None:
+    def _show(self, view: attempts.AttemptView, prompts_html: list[str]) -> None:
         self.loaded_attempt_id, self.loaded_exam_id = view.attempt_id, view.exam_id
         self.exam_title, self.attempt_number = view.exam_title, view.attempt_number
         self.seconds_left = -1 if view.seconds_left is None else view.seconds_left
@@ -71,11 +75,11 @@ class AttemptState(LoadedPageState, AuthState):
                 question_id=q.question_id,
                 number=q.number,
                 type=q.type,
-                prompt_html=render_markdown(q.prompt_markdown),
+                prompt_html=prompt_html,
                 points=q.points,
                 options=q.options,
             )
-            for q in view.questions
+            for q, prompt_html in zip(view.questions, prompts_html, strict=True)
         ]
         self.choice = {
             q.question_id: q.selected_option_ids[0] for q in view.questions if q.selected_option_ids
@@ -101,7 +105,9 @@ class AttemptState(LoadedPageState, AuthState):
         if view.status != "in_progress":
             yield rx.redirect(result_path(view.attempt_id))
             return
-        self._show(view)
+        # Rendered off the event loop: it serves every tab of this worker.
+        prompts = await call_service(_render_prompts, view)
+        self._show(view, prompts)
         self.loading = False
 
     def _type_of(self, question_id: str) -> str:

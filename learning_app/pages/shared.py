@@ -12,7 +12,7 @@ from learning_app.services.errors import DomainError
 from learning_app.services.markdown_render import render_markdown
 from learning_app.services.share_links import SharedLessonItem
 from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.calls import call_service, call_with_session
 from learning_app.state.course_pages import route_arg
 
 
@@ -45,8 +45,9 @@ class SharedPageState(AuthState):
         else:
             self.kind, self.shared_course_id = content.entity_type, content.course_id
             self.course_title, self.lesson_title = content.course_title, content.lesson_title
-            self.description_html = render_markdown(content.course_description)
-            self.body_html = render_markdown(content.body_markdown)
+            # Rendered off the event loop: a long lesson would stall every tab of this worker.
+            self.description_html = await call_service(render_markdown, content.course_description)
+            self.body_html = await call_service(render_markdown, content.body_markdown)
             self.shared_lessons = content.lessons
         finally:
             self.shared_loading = False
