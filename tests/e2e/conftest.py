@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from learning_app.settings import PROJECT_ROOT, get_settings
+from learning_app.settings import PROJECT_ROOT, Settings, get_settings, reset_settings_cache
 from learning_app.stack.base import free_port
+from learning_app.stack.servers import Redis
+from tests.integration.private_servers import on_free_ports, restart
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -57,11 +59,28 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, deadline: f
     pytest.fail(f"{url} did not answer within {START_TIMEOUT_S}s:\n{log.read_text()[-4000:]}")
 
 
+@pytest.fixture(scope="package")
+def app_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
+    """The browser tests' own Redis (sessions and rate limits, and Reflex's state with
+    E2E_PROD), so that a test can stop it and start it again; the shared stack is untouched."""
+    data = tmp_path_factory.mktemp("redis")
+    server = on_free_ports(lambda port: Redis(Settings(stack_redis_port=port), data))
+    restart(server)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("REDIS_URL", server.address)
+            reset_settings_cache()
+            yield server
+    finally:
+        reset_settings_cache()
+        server.stop(timeout=20)
+
+
 # Package scope: the app (and the job worker inside it) stops when the browser tests end, so
 # it never runs jobs that later integration tests enqueue and watch.
 @pytest.fixture(scope="package")
 def app_server(
-    database: str, s3_bucket: str, tmp_path_factory: pytest.TempPathFactory
+    database: str, s3_bucket: str, app_redis: Redis, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningApp]:
     """`reflex run` in its own process group on free ports; the group is killed at the end."""
     from learning_app.adapters.redis_store import get_redis

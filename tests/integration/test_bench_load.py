@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 
+SMALL_RUN = ["--users", "4", "--spawn-rate", "4", "--duration", "15", "--think-min", "0.1"]
+SMALL_RUN += ["--think-max", "0.3", "--spike-students", "6", "--spike-window", "1"]
 KINDS = ("connect", "sign_in", "open_lesson", "search", "ask_tutor", "answer", "spike_start")
 
 
@@ -16,9 +18,7 @@ def test_bench_load_drives_students_over_the_websocket_and_ends_with_its_json_li
     clean_db: str,
 ) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "learning_app.cli", "bench", "load"]
-        + ["--users", "4", "--spawn-rate", "4", "--duration", "15", "--think-min", "0.1"]
-        + ["--think-max", "0.3", "--spike-students", "6", "--spike-window", "1"],
+        [sys.executable, "-m", "learning_app.cli", "bench", "load", *SMALL_RUN],
         capture_output=True,
         text=True,
         timeout=600,
