@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -28,14 +27,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from learning_app.bench.load_world import QUERIES, TOPICS, LoadWorld
 from learning_app.bench.stats import percentile
 from learning_app.settings import PROJECT_ROOT, get_settings
-from learning_app.stack.base import free_port
+from learning_app.stack.base import free_port, stop_process_group
 
 STUDENTS_FILE = Path(__file__).with_name("load_students.py")
 # Not in the ordinary figures: argon2id is slow on purpose, and the tutor embeds and searches.
@@ -155,14 +154,7 @@ def running_backend(options: LoadOptions, log_path: Path) -> Iterator[int]:
         _wait_until_serving(port, process, log_path)
         yield port
     finally:
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        stop_process_group(process)
 
 
 def _wait_until_serving(port: int, process: subprocess.Popen, log_path: Path) -> None:

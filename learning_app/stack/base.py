@@ -115,6 +115,21 @@ def free_port(host: str = HOST) -> int:
         return int(sock.getsockname()[1])
 
 
+def stop_process_group(process: subprocess.Popen, timeout: float = 20.0) -> None:
+    """Stop a process started with `start_new_session=True` and everything it started (its own
+    process group), and nothing else: SIGTERM, then SIGKILL if it lingers."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=timeout)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 def wait_gone(pid: int, timeout: float) -> bool:
     with _CHILDREN_LOCK:
         child = _CHILDREN.get(pid)

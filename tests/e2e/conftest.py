@@ -8,7 +8,6 @@ workers, so consecutive events of one page land on different processes.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings, reset_settings_cache
-from learning_app.stack.base import free_port
+from learning_app.stack.base import free_port, stop_process_group
 from learning_app.stack.servers import Redis
 from tests.integration.private_servers import on_free_ports, restart
 
@@ -121,21 +120,7 @@ def app_server(
         _wait_for(f"http://localhost:{frontend}/", process, log, deadline)
         yield RunningApp(f"http://localhost:{frontend}", f"http://127.0.0.1:{backend}")
     finally:
-        _stop_group(process)
-
-
-def _stop_group(process: subprocess.Popen[bytes]) -> None:
-    """Stop reflex and everything it started (its own process group), and nothing else."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=20)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+        stop_process_group(process)
 
 
 @pytest.fixture(scope="package")
