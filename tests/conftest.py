@@ -8,6 +8,7 @@ demo data is never touched.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -119,14 +120,24 @@ def job_worker(database: str) -> Iterator[None]:
 def clean_db(database: str) -> Iterator[str]:
     """Every app table empty before the test (TRUNCATE is fast on a small schema)."""
     from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
     from sqlmodel import SQLModel
 
     import learning_app.models  # noqa: F401 - registers every table
     from learning_app.adapters.postgres import get_engine
 
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-    with get_engine().begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    for attempt in range(5):
+        try:
+            with get_engine().begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            break
+        except OperationalError:
+            # A running app's job worker (the browser tests') can hold a row lock that makes
+            # TRUNCATE the deadlock victim; it is free again a moment later.
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
     yield database
 
 
