@@ -34,7 +34,7 @@ from pathlib import Path
 from learning_app.bench.load_world import QUERIES, TOPICS, LoadWorld
 from learning_app.bench.stats import percentile
 from learning_app.settings import PROJECT_ROOT, get_settings
-from learning_app.stack.base import free_port, stop_process_group
+from learning_app.stack.base import free_port, start_process_group, stop_process_group
 
 STUDENTS_FILE = Path(__file__).with_name("load_students.py")
 # Not in the ordinary figures: argon2id is slow on purpose, and the tutor embeds and searches.
@@ -141,15 +141,7 @@ def running_backend(options: LoadOptions, log_path: Path) -> Iterator[int]:
     env = reflex_environment(get_settings(), prod=True, workers=options.workers)
     command = [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod"]
     command += ["--backend-only", "--backend-host", "127.0.0.1", "--backend-port", str(port)]
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # one process group: the workers stop with it
-        )
+    process = start_process_group(command, cwd=PROJECT_ROOT, env=env, log_path=log_path)
     try:
         _wait_until_serving(port, process, log_path)
         yield port

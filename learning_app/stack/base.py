@@ -115,6 +115,22 @@ def free_port(host: str = HOST) -> int:
         return int(sock.getsockname()[1])
 
 
+def start_process_group(
+    command: Sequence[str], *, cwd: Path, env: Mapping[str, str], log_path: Path
+) -> subprocess.Popen:
+    """Start `command` in a process group of its own, its output in `log_path`; stop it, and
+    whatever it starts, with `stop_process_group`."""
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            list(command),
+            cwd=cwd,
+            env=dict(env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def stop_process_group(process: subprocess.Popen, timeout: float = 20.0) -> None:
     """Stop a process started with `start_new_session=True` and everything it started (its own
     process group), and nothing else: SIGTERM, then SIGKILL if it lingers."""

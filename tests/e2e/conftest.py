@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings, reset_settings_cache
-from learning_app.stack.base import free_port, stop_process_group
+from learning_app.stack.base import free_port, start_process_group, stop_process_group
 from learning_app.stack.servers import Redis
 from tests.integration.private_servers import on_free_ports, restart
 
@@ -105,15 +105,7 @@ def app_server(
         "--backend-host",
         "127.0.0.1",
     ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_process_group(command, cwd=PROJECT_ROOT, env=env, log_path=log)
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         _wait_for(f"http://127.0.0.1:{backend}/ping", process, log, deadline)
