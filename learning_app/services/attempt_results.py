@@ -33,8 +33,8 @@ from learning_app.services.course_access import can_edit_course, is_enrolled, is
 from learning_app.services.errors import NotFound
 from learning_app.services.exam_access import (
     ExamCard,
+    exam_cards,
     is_open,
-    list_course_exams,
     load_exam,
     require_exam_reader,
 )
@@ -230,11 +230,7 @@ def exam_intro(session: Session, *, token: str, exam_id: str) -> ExamIntro:
     viewer = require_viewer(session, token)
     exam = require_exam_reader(session, viewer, exam_id)
     course = load_course(session, exam.course_id)
-    card = next(
-        c
-        for c in list_course_exams(session, token=token, course_id=str(course.id))
-        if c.id == str(exam.id)
-    )
+    [card] = exam_cards(session, viewer, [exam], editor=can_edit_course(session, viewer, course))
     rows = session.exec(
         select(ExamAttempt)
         .where(ExamAttempt.exam_id == exam.id, ExamAttempt.user_id == uuid.UUID(viewer.user_id))
