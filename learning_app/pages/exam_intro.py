@@ -79,10 +79,10 @@ class ExamIntroState(LoadedPageState, AuthState):
     async def start(self) -> AsyncIterator[object]:
         self.starting = True
         yield
-        view = await self._call(attempts.start_attempt, exam_id=self.loaded_exam_id)
+        attempt_id = await self._call(attempts.begin_attempt, exam_id=self.loaded_exam_id)
         self.starting = False
-        if view is not None:
-            yield rx.redirect(f"/attempts/{view.attempt_id}")
+        if attempt_id is not None:
+            yield rx.redirect(f"/attempts/{attempt_id}")
 
 
 def _attempt_row(attempt: AttemptSummary) -> rx.Component:

@@ -179,6 +179,21 @@ def _exam_for_student(session: Session, viewer: Viewer, exam_id: str) -> Exam:
 
 def start_attempt(session: Session, *, token: str, exam_id: str) -> AttemptView:
     """Start an attempt, or resume the one in progress (a second tab, a double click)."""
+    attempt, exam, now, fresh = _started(session, token, exam_id)
+    return attempt_view(session, attempt, exam, now, fresh=fresh)
+
+
+def begin_attempt(session: Session, *, token: str, exam_id: str) -> str:
+    """`start_attempt` for a page that opens the attempt next: only the attempt's id, without
+    building the view that page is about to load anyway."""
+    attempt, *_ = _started(session, token, exam_id)
+    return str(attempt.id)
+
+
+def _started(
+    session: Session, token: str, exam_id: str
+) -> tuple[ExamAttempt, Exam, datetime, bool]:
+    """The attempt in progress, or a new one; whether it is new comes last."""
     viewer = require_viewer(session, token)
     user_id = uuid.UUID(viewer.user_id)
     exam = _exam_for_student(session, viewer, exam_id)
@@ -187,7 +202,7 @@ def start_attempt(session: Session, *, token: str, exam_id: str) -> AttemptView:
     current = _in_progress(mine)
     if current is not None:
         if not is_expired(current, now):
-            return attempt_view(session, current, exam, now)
+            return current, exam, now, False
         finalize_attempt(session, current, exam, now=now)
     if not is_open(exam, now):
         when = "has not opened yet" if exam.opens_at and now < exam.opens_at else "has closed"
@@ -222,7 +237,7 @@ def start_attempt(session: Session, *, token: str, exam_id: str) -> AttemptView:
             raise PermissionDenied(
                 "Another attempt was just started or finished. Reload."
             ) from None
-        return attempt_view(session, current, exam, now)
+        return current, exam, now, False
     analytics.record_event(
         "exam_started",
         user_id=user_id,
@@ -230,7 +245,7 @@ def start_attempt(session: Session, *, token: str, exam_id: str) -> AttemptView:
         context={"exam_id": str(exam.id), "attempt_id": str(attempt.id)},
         session=session,
     )
-    return attempt_view(session, attempt, exam, now, fresh=True)
+    return attempt, exam, now, True
 
 
 # --- reading and answering ------------------------------------------------------------------

@@ -239,6 +239,10 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
         lambda s, t, w: attempts.start_attempt(s, token=t, exam_id=w.exam),
         {"enrolled"},
     ),
+    "start the exam from its page": (
+        lambda s, t, w: attempts.begin_attempt(s, token=t, exam_id=w.exam),
+        {"enrolled"},
+    ),
     "read the attempt's result": (
         lambda s, t, w: attempt_results.attempt_result(s, token=t, attempt_id=w.attempt),
         READERS,
