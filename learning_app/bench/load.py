@@ -39,7 +39,6 @@ from learning_app.stack.base import free_port, start_process_group, stop_process
 STUDENTS_FILE = Path(__file__).with_name("load_students.py")
 # Not in the ordinary figures: argon2id is slow on purpose, and the tutor embeds and searches.
 HEAVY_ACTIONS = ("sign_in", "ask_tutor")
-SPIKE_ACTIONS = ("spike_connect", "spike_start")
 BACKEND_START_TIMEOUT_S = 180.0
 
 
