@@ -247,8 +247,6 @@ def run_load_bench(options: LoadOptions) -> dict[str, object]:
     spike_errors = options.spike_students - len(starts)
     return {
         "users": options.users,
-        "duration_s": options.duration_s,
-        "workers": options.workers,
         "actions": len(load),
         "errors": sum(1 for _, _, error, _ in load if error),
         "p50_ms": round(percentile(ordinary_ms, 0.50), 1),
