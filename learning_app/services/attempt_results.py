@@ -36,7 +36,7 @@ from learning_app.services.exam_access import (
     exam_cards,
     is_open,
     load_exam,
-    require_exam_reader,
+    read_exam,
 )
 from learning_app.services.permissions import require_viewer
 
@@ -228,9 +228,9 @@ def _student_name(session: Session, user_id: uuid.UUID) -> str:
 
 def exam_intro(session: Session, *, token: str, exam_id: str) -> ExamIntro:
     viewer = require_viewer(session, token)
-    exam = require_exam_reader(session, viewer, exam_id)
-    course = load_course(session, exam.course_id)
-    [card] = exam_cards(session, viewer, [exam], editor=can_edit_course(session, viewer, course))
+    reading = read_exam(session, viewer, exam_id)
+    exam, course = reading.exam, reading.course
+    [card] = exam_cards(session, viewer, [exam], editor=reading.can_edit)
     rows = session.exec(
         select(ExamAttempt)
         .where(ExamAttempt.exam_id == exam.id, ExamAttempt.user_id == uuid.UUID(viewer.user_id))

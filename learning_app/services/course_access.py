@@ -79,12 +79,16 @@ def is_enrolled(session: Session, viewer: Viewer | None, course_id: uuid.UUID) -
     return found is not None
 
 
-def can_read_course(session: Session, viewer: Viewer | None, course: Course) -> bool:
-    if can_edit_course(session, viewer, course):
+def _readable(session: Session, viewer: Viewer | None, course: Course, *, editor: bool) -> bool:
+    if editor:
         return True
     if course.status != PublishStatus.PUBLISHED:
         return False
     return course.is_public or is_enrolled(session, viewer, course.id)
+
+
+def can_read_course(session: Session, viewer: Viewer | None, course: Course) -> bool:
+    return _readable(session, viewer, course, editor=can_edit_course(session, viewer, course))
 
 
 def load_course(session: Session, course_id: str | uuid.UUID, *, lock: bool = False) -> Course:
@@ -129,9 +133,17 @@ def require_course_reader(
     session: Session, viewer: Viewer | None, course_id: str | uuid.UUID
 ) -> Course:
     """The course, if the viewer edits it, or it is published and public or they are enrolled."""
+    return read_course(session, viewer, course_id)[0]
+
+
+def read_course(
+    session: Session, viewer: Viewer | None, course_id: str | uuid.UUID
+) -> tuple[Course, bool]:
+    """`require_course_reader`'s course, and whether the viewer edits it (one check, not two)."""
     course = load_course(session, course_id)
-    if can_read_course(session, viewer, course):
-        return course
+    editor = can_edit_course(session, viewer, course)
+    if _readable(session, viewer, course, editor=editor):
+        return course, editor
     if viewer is not None and course.status == PublishStatus.PUBLISHED:
         raise PermissionDenied("Enrol in this course to read it.")
     if viewer is None and course.status == PublishStatus.PUBLISHED:

@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from learning_app.models import (
+    Course,
     Exam,
     ExamAttempt,
     ExamDrawRule,
@@ -27,6 +28,7 @@ from learning_app.services.course_access import (
     can_edit_course,
     iso,
     parse_id,
+    read_course,
     require_course_editor,
     require_course_reader,
 )
@@ -80,13 +82,26 @@ def require_exam_editor(
     return exam
 
 
-def require_exam_reader(session: Session, viewer: Viewer | None, exam_id: str) -> Exam:
+@dataclass(frozen=True)
+class ExamReading:
+    """An exam the viewer may read, its course, and whether they edit that course."""
+
+    exam: Exam
+    course: Course
+    can_edit: bool
+
+
+def read_exam(session: Session, viewer: Viewer | None, exam_id: str) -> ExamReading:
     """The exam, if the viewer edits its course, or it is published in a course they read."""
     exam = load_exam(session, exam_id)
-    course = require_course_reader(session, viewer, exam.course_id)
-    if exam.status != PublishStatus.PUBLISHED and not can_edit_course(session, viewer, course):
+    course, editor = read_course(session, viewer, exam.course_id)
+    if exam.status != PublishStatus.PUBLISHED and not editor:
         raise NotFound(EXAM_NOT_FOUND)
-    return exam
+    return ExamReading(exam=exam, course=course, can_edit=editor)
+
+
+def require_exam_reader(session: Session, viewer: Viewer | None, exam_id: str) -> Exam:
+    return read_exam(session, viewer, exam_id).exam
 
 
 def question_totals(session: Session, exam_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
