@@ -42,7 +42,10 @@ def _facts(exam: ExamCard) -> rx.Component:
             size="2",
         ),
         rx.cond(exam.status == "draft", rx.badge("Draft", color_scheme="amber")),
-        rx.cond(~exam.is_open, rx.badge("Closed", color_scheme="gray")),
+        rx.cond(
+            exam.window != "",
+            rx.text(exam.window, size="2", color_scheme=rx.cond(exam.is_open, "gray", "amber")),
+        ),
         rx.cond(
             exam.best_percent,
             rx.badge("Best " + exam.best_percent.to_string() + "%", color_scheme="green"),

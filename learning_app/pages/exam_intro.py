@@ -10,6 +10,7 @@ from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error
 from learning_app.services import attempt_results, attempts
 from learning_app.services.attempt_results import AttemptSummary
+from learning_app.services.exam_access import ExamCard
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import call_with_session
 from learning_app.state.course_pages import LoadedPageState, route_arg
@@ -21,15 +22,15 @@ FEEDBACK_POLICY_TEXT = {
 }
 
 
-def exam_facts(time_limit: int | None, max_attempts: int | None, question_count: int) -> str:
-    """ "10 questions · 15 minutes · 3 attempts", for cards and the intro page."""
-    parts = [f"{question_count} question{'s' if question_count != 1 else ''}"]
-    parts.append(f"{time_limit} minutes" if time_limit else "no time limit")
-    parts.append(
-        f"{max_attempts} attempt{'s' if max_attempts != 1 else ''}"
-        if max_attempts
-        else "unlimited attempts"
-    )
+def exam_facts(card: ExamCard) -> str:
+    """ "10 questions · 15 minutes · 3 attempts · Closes Fri 4 Dec, 17:00 CET", for the
+    teacher's list and the intro page."""
+    count, limit, most = card.question_count, card.time_limit_minutes, card.max_attempts
+    parts = [f"{count} question{'s' if count != 1 else ''}"]
+    parts.append(f"{limit} minutes" if limit else "no time limit")
+    parts.append(f"{most} attempt{'s' if most != 1 else ''}" if most else "unlimited attempts")
+    if card.window:
+        parts.append(card.window)
     return " · ".join(parts)
 
 
@@ -67,7 +68,7 @@ class ExamIntroState(LoadedPageState, AuthState):
                 card.description,
             )
             self.loaded_course_id, self.course_title = intro.course_id, intro.course_title
-            self.facts = exam_facts(card.time_limit_minutes, card.max_attempts, card.question_count)
+            self.facts = exam_facts(card)
             self.policy_text = FEEDBACK_POLICY_TEXT.get(intro.feedback_policy, "")
             self.passing_score, self.attempts = intro.passing_score, intro.attempts
             self.resume_id, self.can_start = intro.in_progress_attempt_id, intro.can_start

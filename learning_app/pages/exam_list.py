@@ -29,7 +29,7 @@ class ExamRow:
     title: str
     type: str
     status: str
-    facts: str  # "10 questions · 15 minutes · 3 attempts"
+    facts: str  # see exam_facts
     is_open: bool
 
 
@@ -39,7 +39,7 @@ def exam_row(card: ExamCard) -> ExamRow:
         title=card.title,
         type=card.type,
         status=card.status,
-        facts=exam_facts(card.time_limit_minutes, card.max_attempts, card.question_count),
+        facts=exam_facts(card),
         is_open=card.is_open,
     )
 

@@ -20,7 +20,8 @@ from learning_app.services.course_access import require_course_editor
 from learning_app.services.errors import PermissionDenied
 from learning_app.services.permissions import require_viewer
 from learning_app.services.rollups import ALL_EVENTS
-from learning_app.services.user_stats import current_streak, reference_day, user_zone
+from learning_app.services.time_zones import user_zone
+from learning_app.services.user_stats import current_streak, reference_day
 
 RECENT_SCORES = 10
 ACTIVITY_DAYS = 30

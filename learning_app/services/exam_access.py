@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -34,6 +35,7 @@ from learning_app.services.course_access import (
 )
 from learning_app.services.errors import NotFound
 from learning_app.services.permissions import require_viewer
+from learning_app.services.time_zones import local_moment, viewer_zone
 
 EXAM_NOT_FOUND = "We could not find that exam."
 
@@ -53,6 +55,7 @@ class ExamCard:
     opens_at: str
     closes_at: str
     is_open: bool
+    window: str  # "Opens Thu 3 Dec, 09:00 CET", in the viewer's zone; "" if always open
     attempts_used: int
     best_percent: float | None
     can_edit: bool
@@ -62,6 +65,19 @@ def is_open(exam: Exam, now: datetime) -> bool:
     return (exam.opens_at is None or exam.opens_at <= now) and (
         exam.closes_at is None or now < exam.closes_at
     )
+
+
+def exam_window(exam: Exam, zone: ZoneInfo, now: datetime) -> str:
+    """When the exam opens or closes, whichever the viewer needs next."""
+    if exam.opens_at is not None and now < exam.opens_at:
+        opens = f"Opens {local_moment(exam.opens_at, zone, now)}"
+        if exam.closes_at is None:
+            return opens
+        return f"{opens} · closes {local_moment(exam.closes_at, zone, now)}"
+    if exam.closes_at is None:
+        return ""
+    verb = "Closes" if now < exam.closes_at else "Closed"
+    return f"{verb} {local_moment(exam.closes_at, zone, now)}"
 
 
 def load_exam(session: Session, exam_id: str | uuid.UUID, *, lock: bool = False) -> Exam:
@@ -153,6 +169,7 @@ def exam_cards(
         ).all()
         mine = {exam_id: (count, best) for exam_id, count, best in rows}
     totals = question_totals(session, [e.id for e in exams])
+    zone = viewer_zone(session, viewer)
     now = utc_now()
     return [
         ExamCard(
@@ -167,6 +184,7 @@ def exam_cards(
             opens_at=iso(e.opens_at),
             closes_at=iso(e.closes_at),
             is_open=is_open(e, now),
+            window=exam_window(e, zone, now),
             attempts_used=mine.get(e.id, (0, None))[0],
             best_percent=mine.get(e.id, (0, None))[1],
             can_edit=editor,

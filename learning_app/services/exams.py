@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
@@ -32,10 +32,8 @@ from learning_app.models import (
     Question,
     QuestionTag,
     Tag,
-    UserProfile,
 )
 from learning_app.models.base import utc_now
-from learning_app.services.accounts import Viewer
 from learning_app.services.course_access import (
     iso,
     parse_id,
@@ -46,6 +44,7 @@ from learning_app.services.exam_access import EXAM_NOT_FOUND, require_exam_edito
 from learning_app.services.permissions import require_viewer
 from learning_app.services.question_drafts import parse_number
 from learning_app.services.text_input import is_blank, one_line, storable
+from learning_app.services.time_zones import viewer_zone
 
 MAX_QUESTIONS = 200
 MAX_TIME_LIMIT_MINUTES = 24 * 60
@@ -132,16 +131,6 @@ def _int(raw: int | str | None, label: str, field_name: str, low: int, high: int
             f"{label} must be a whole number from {low} to {high}.", field=field_name
         )
     return int(number)
-
-
-def viewer_zone(session: Session, viewer: Viewer) -> ZoneInfo:
-    name = session.exec(
-        select(UserProfile.timezone).where(UserProfile.user_id == uuid.UUID(viewer.user_id))
-    ).first()
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def author_time_zone(session: Session, *, token: str) -> str:

@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -32,6 +32,7 @@ from sqlmodel import Session, col, select
 
 from learning_app.models import UserProfile, UserStats
 from learning_app.models.base import utc_now
+from learning_app.services.time_zones import user_zone
 from learning_app.services.xp import Achievements, xp_for
 
 MAX_CLOCK_SKEW = timedelta(minutes=2)
@@ -82,13 +83,6 @@ class Streak(NamedTuple):
     current: int
     longest: int
     last_active: date | None
-
-
-def user_zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def reference_day(zone: ZoneInfo, now: datetime | None = None) -> date:

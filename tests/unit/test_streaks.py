@@ -6,12 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from learning_app.models import UserStats
+from learning_app.services.time_zones import user_zone
 from learning_app.services.user_stats import (
     MAX_CLOCK_SKEW,
     current_streak,
     reference_day,
     streaks,
-    user_zone,
 )
 from learning_app.services.xp import XP_RULES, Achievements, xp_for
 

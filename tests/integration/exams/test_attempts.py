@@ -211,6 +211,13 @@ def test_closed_unpublished_and_unenrolled_exams_cannot_start(
     closed = exam_of(teacher, course, [qs["single"].id], closes_at=past)
     with pytest.raises(PermissionDenied, match="has closed"):
         run(attempts.start_attempt, token=student, exam_id=closed)
+    intro = run(attempt_results.exam_intro, token=student, exam_id=closed)
+    assert "has closed" in intro.blocked_reason and intro.exam.window.startswith("Closed ")
+    later = exam_of(
+        teacher, course, [qs["single"].id], opens_at=(utc_now() + timedelta(days=1)).isoformat()
+    )
+    intro = run(attempt_results.exam_intro, token=student, exam_id=later)
+    assert "not opened" in intro.blocked_reason and intro.exam.window.startswith("Opens ")
     draft = exam_of(teacher, course, [qs["single"].id], publish_it=False)
     with pytest.raises(NotFound):
         run(attempts.start_attempt, token=student, exam_id=draft)
