@@ -9,9 +9,9 @@ import reflex as rx
 from learning_app.components.courses import loaded_page
 from learning_app.components.markdown import rendered_markdown
 from learning_app.services import attempt_results
-from learning_app.services.markdown_render import render_markdown
+from learning_app.services.markdown_render import render_all
 from learning_app.state.auth import AuthState
-from learning_app.state.calls import call_with_session
+from learning_app.state.calls import call_service, call_with_session
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 
@@ -66,11 +66,15 @@ class AttemptResultState(LoadedPageState, AuthState):
         except Exception as exc:
             self._show_problem(exc)
         else:
-            self._show(result)
+            # Rendered off the event loop, in one hop: it serves every tab of this worker.
+            texts = [(a.prompt_markdown, a.explanation_markdown) for a in result.answers]
+            rendered = await call_service(render_all, [text for pair in texts for text in pair])
+            self._show(result, rendered)
         finally:
             self.loading = False
 
-    def _show(self, result: attempt_results.AttemptResult) -> None:
+    def _show(self, result: attempt_results.AttemptResult, rendered: list[str]) -> None:
+        """`rendered`: each answer's prompt and explanation as HTML, in order."""
         self.exam_title, self.loaded_exam_id = result.exam_title, result.exam_id
         self.student_name, self.is_own = result.student_name, result.is_own
         self.attempt_number, self.status = result.attempt_number, result.status
@@ -83,16 +87,16 @@ class AttemptResultState(LoadedPageState, AuthState):
         self.lines = [
             ReviewLine(
                 number=a.number,
-                prompt_html=render_markdown(a.prompt_markdown),
+                prompt_html=rendered[2 * index],
                 points=a.points,
                 points_awarded="" if a.points_awarded is None else f"{a.points_awarded:g}",
                 verdict=_verdict(a),
                 your_answer=a.your_answer,
                 correct_answer=a.correct_answer,
-                explanation_html=render_markdown(a.explanation_markdown),
+                explanation_html=rendered[2 * index + 1],
                 teacher_feedback=a.teacher_feedback,
             )
-            for a in result.answers
+            for index, a in enumerate(result.answers)
         ]
 
 

@@ -16,7 +16,7 @@ import reflex as rx
 
 from learning_app.services import attempts
 from learning_app.services.attempts import ALREADY_SUBMITTED, TIME_UP, AttemptOption
-from learning_app.services.markdown_render import render_markdown
+from learning_app.services.markdown_render import render_all
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_service, call_with_session
 from learning_app.state.course_pages import LoadedPageState, route_arg
@@ -38,10 +38,6 @@ class QuestionForm:
 
 def result_path(attempt_id: str) -> str:
     return f"/attempts/{attempt_id}/result"
-
-
-def _render_prompts(view: attempts.AttemptView) -> list[str]:
-    return [render_markdown(q.prompt_markdown) for q in view.questions]
 
 
 class AttemptState(LoadedPageState, AuthState):
@@ -106,7 +102,7 @@ class AttemptState(LoadedPageState, AuthState):
             yield rx.redirect(result_path(view.attempt_id))
             return
         # Rendered off the event loop: it serves every tab of this worker.
-        prompts = await call_service(_render_prompts, view)
+        prompts = await call_service(render_all, [q.prompt_markdown for q in view.questions])
         self._show(view, prompts)
         self.loading = False
 

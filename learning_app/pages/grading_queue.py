@@ -21,7 +21,7 @@ from learning_app.services import essay_grading
 from learning_app.services.essay_grading import MAX_FEEDBACK, PendingEssay
 from learning_app.services.markdown_render import render_markdown
 from learning_app.state.auth import AuthState
-from learning_app.state.calls import call_with_session
+from learning_app.state.calls import call_service, call_with_session
 from learning_app.state.course_pages import LoadedPageState
 
 TEACHER_ATTEMPT_PATH = "/teach/attempts/"
@@ -79,7 +79,8 @@ class GradingState(LoadedPageState, AuthState):
             pending = await call_with_session(
                 essay_grading.pending_essays, token=self.session_token
             )
-            self.essays = [essay_item(essay) for essay in pending]
+            # Off the event loop: each prompt is rendered Markdown.
+            self.essays = await call_service(lambda: [essay_item(essay) for essay in pending])
         except Exception as exc:
             self._show_problem(exc)
         finally:

@@ -9,7 +9,7 @@ from learning_app.components.layout import page_shell
 from learning_app.components.markdown import rendered_markdown
 from learning_app.services import share_links
 from learning_app.services.errors import DomainError
-from learning_app.services.markdown_render import render_markdown
+from learning_app.services.markdown_render import render_all
 from learning_app.services.share_links import SharedLessonItem
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_service, call_with_session
@@ -46,8 +46,9 @@ class SharedPageState(AuthState):
             self.kind, self.shared_course_id = content.entity_type, content.course_id
             self.course_title, self.lesson_title = content.course_title, content.lesson_title
             # Rendered off the event loop: a long lesson would stall every tab of this worker.
-            self.description_html = await call_service(render_markdown, content.course_description)
-            self.body_html = await call_service(render_markdown, content.body_markdown)
+            self.description_html, self.body_html = await call_service(
+                render_all, [content.course_description, content.body_markdown]
+            )
             self.shared_lessons = content.lessons
         finally:
             self.shared_loading = False

@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 import nh3
@@ -172,6 +173,11 @@ def render_markdown(text: str) -> str:
     return _absolute_file_links(
         _cleaner().clean(parser.renderer.render(tokens, parser.options, env))
     )
+
+
+def render_all(texts: Iterable[str]) -> list[str]:
+    """`render_markdown` of each, so a page renders all its Markdown in one worker-thread hop."""
+    return [render_markdown(text) for text in texts]
 
 
 def _absolute_file_links(safe_html: str) -> str:
