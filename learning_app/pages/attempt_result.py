@@ -25,6 +25,7 @@ class ReviewLine:
     your_answer: str
     correct_answer: str
     explanation_html: str
+    option_feedback: str
     teacher_feedback: str
 
 
@@ -94,6 +95,7 @@ class AttemptResultState(LoadedPageState, AuthState):
                 your_answer=a.your_answer,
                 correct_answer=a.correct_answer,
                 explanation_html=rendered[2 * index + 1],
+                option_feedback=a.option_feedback,
                 teacher_feedback=a.teacher_feedback,
             )
             for index, a in enumerate(result.answers)
@@ -140,6 +142,7 @@ def _line(line: ReviewLine) -> rx.Component:
             rendered_markdown(line.prompt_html),
             _labelled("Your answer", line.your_answer),
             _labelled("Correct answer", line.correct_answer),
+            _labelled("About your choice", line.option_feedback),
             rx.cond(
                 line.explanation_html != "",
                 rx.box(

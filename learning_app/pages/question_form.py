@@ -34,47 +34,64 @@ def _option_row(row: OptionRow, index: rx.Var[int]) -> rx.Component:
     number = (index + 1).to_string()
     text_id = "option-" + index.to_string()
     correct_id = "option-correct-" + index.to_string()
+    feedback_id = "option-feedback-" + index.to_string()
     return rx.el.li(
-        rx.hstack(
-            rx.vstack(
-                rx.el.label("Option " + number, html_for=text_id, font_size="0.9rem"),
+        rx.vstack(
+            rx.el.label("Option " + number, html_for=text_id, font_size="0.9rem"),
+            rx.hstack(
                 rx.input(
                     id=text_id,
                     value=row.body,
                     on_change=lambda body: S.set_option_body(index, body),
                     max_length=MAX_OPTION_LENGTH,
                     read_only=S.question_type == "true_false",
-                    width="100%",
+                    flex="1",
                 ),
-                spacing="1",
-                flex="1",
-            ),
-            rx.hstack(
-                rx.el.input(
-                    type=rx.cond(S.single_answer, "radio", "checkbox"),
-                    name="correct-option",
-                    id=correct_id,
-                    checked=row.is_correct,
-                    on_change=lambda _: S.set_option_correct(index, ~row.is_correct),
-                    disabled=S.locked,
+                rx.hstack(
+                    rx.el.input(
+                        type=rx.cond(S.single_answer, "radio", "checkbox"),
+                        name="correct-option",
+                        id=correct_id,
+                        checked=row.is_correct,
+                        on_change=lambda _: S.set_option_correct(index, ~row.is_correct),
+                        disabled=S.locked,
+                    ),
+                    rx.el.label("Option " + number + " is correct", html_for=correct_id),
+                    align="center",
+                    spacing="2",
                 ),
-                rx.el.label("Option " + number + " is correct", html_for=correct_id),
+                rx.cond(
+                    ~S.fixed_options,
+                    rx.icon_button(
+                        rx.icon("x", aria_hidden="true"),
+                        type="button",
+                        variant="soft",
+                        color_scheme="gray",
+                        aria_label="Remove option " + number,
+                        on_click=S.remove_option(index),
+                    ),
+                ),
                 align="center",
-                spacing="2",
+                spacing="3",
+                width="100%",
+                wrap="wrap",
             ),
-            rx.cond(
-                ~S.fixed_options,
-                rx.icon_button(
-                    rx.icon("x", aria_hidden="true"),
-                    type="button",
-                    variant="soft",
-                    color_scheme="gray",
-                    aria_label="Remove option " + number,
-                    on_click=S.remove_option(index),
-                ),
+            rx.el.label(
+                "Feedback for option " + number + " (optional)",
+                html_for=feedback_id,
+                font_size="0.8rem",
+                color="var(--gray-11)",
             ),
-            align="end",
-            spacing="3",
+            rx.input(
+                id=feedback_id,
+                value=row.feedback,
+                on_change=lambda text: S.set_option_feedback(index, text),
+                max_length=MAX_OPTION_LENGTH,
+                placeholder="Shown to students who pick it, when answers are shown",
+                size="1",
+                width="100%",
+            ),
+            spacing="1",
             width="100%",
         ),
         list_style="none",

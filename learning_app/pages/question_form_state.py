@@ -47,7 +47,7 @@ INLINE_ERROR_FIELDS = frozenset(
 class OptionRow:
     body: str = ""
     is_correct: bool = False
-    feedback: str = ""  # kept as loaded: the form does not edit option feedback
+    feedback: str = ""  # shown to a student who picked this option, when answers are shown
 
 
 TRUE_FALSE_ROWS = [OptionRow("True", is_correct=True), OptionRow("False")]
@@ -169,6 +169,12 @@ class QuestionFormState(AuthState):
         if 0 <= index < len(self.options):
             row = self.options[index]
             self.options[index] = OptionRow(body, row.is_correct, row.feedback)
+
+    @rx.event
+    def set_option_feedback(self, index: int, feedback: str) -> None:
+        if 0 <= index < len(self.options):
+            row = self.options[index]
+            self.options[index] = OptionRow(row.body, row.is_correct, feedback)
 
     @rx.event
     def set_option_correct(self, index: int, correct: bool) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -38,7 +39,9 @@ from learning_app.services.exam_access import (
     load_exam,
     read_exam,
 )
+from learning_app.services.grading import CHOICE_TYPES
 from learning_app.services.permissions import require_viewer
+from learning_app.services.time_zones import local_moment, viewer_zone
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class AnswerReview:
     your_answer: str
     correct_answer: str  # "" unless feedback is visible
     explanation_markdown: str  # "" unless feedback is visible
+    option_feedback: str  # what the teacher wrote for the chosen options; "" unless visible
     teacher_feedback: str  # "" unless feedback is visible
 
 
@@ -105,8 +109,11 @@ class ExamIntro:
     blocked_reason: str
 
 
-def feedback_visible(exam: Exam, status: AttemptStatus, now: datetime) -> tuple[bool, str]:
-    """Whether the student may see answers and explanations, and if not, why."""
+def feedback_visible(
+    exam: Exam, status: AttemptStatus, now: datetime, zone: ZoneInfo
+) -> tuple[bool, str]:
+    """Whether the student may see answers and explanations, and if not, why (with times in
+    `zone`)."""
     if status == AttemptStatus.IN_PROGRESS:
         return False, "Answers are shown once the attempt is submitted."
     policy = FeedbackPolicy(exam.feedback_policy)
@@ -115,22 +122,39 @@ def feedback_visible(exam: Exam, status: AttemptStatus, now: datetime) -> tuple[
     if policy is FeedbackPolicy.AFTER_CLOSE:
         if exam.closes_at is not None and now >= exam.closes_at:
             return True, ""
-        when = f" on {exam.closes_at:%d %b %Y at %H:%M} UTC" if exam.closes_at else ""
+        when = f" ({local_moment(exam.closes_at, zone, now)})" if exam.closes_at else ""
         return False, f"Correct answers and explanations are shown after the exam closes{when}."
     return False, "This exam does not show correct answers."
 
 
-def _describe(qtype: QuestionType, response: dict[str, object], bodies: dict[str, str]) -> str:
+def _chosen(qtype: QuestionType, response: dict[str, object]) -> list[str]:
+    """The ids of the options a choice answer picked, in the order given."""
     if qtype in (QuestionType.SINGLE_CHOICE, QuestionType.TRUE_FALSE):
-        return bodies.get(str(response.get("option_id")), "")
-    if qtype is QuestionType.MULTIPLE_CHOICE:
-        chosen = response.get("option_ids")
-        return ", ".join(bodies.get(str(o), "") for o in chosen) if isinstance(chosen, list) else ""
+        return [str(response.get("option_id"))]
+    chosen = response.get("option_ids")
+    return [str(o) for o in chosen] if isinstance(chosen, list) else []
+
+
+def _describe(qtype: QuestionType, response: dict[str, object], bodies: dict[str, str]) -> str:
+    if qtype in CHOICE_TYPES:
+        return ", ".join(bodies.get(o, "") for o in _chosen(qtype, response))
     if qtype is QuestionType.NUMERIC:
         value = response.get("value")
         return f"{value:g}" if isinstance(value, float | int) else ""
     text = response.get("text")
     return text if isinstance(text, str) else ""
+
+
+def _option_feedback(
+    qtype: QuestionType, response: dict[str, object], options: list[QuestionOption]
+) -> str:
+    """The feedback written for each chosen option: alone for one choice, "option: feedback"
+    per line for several."""
+    by_id = {str(o.id): o for o in options}
+    picked = [by_id[o] for o in _chosen(qtype, response) if o in by_id and by_id[o].feedback]
+    if qtype is not QuestionType.MULTIPLE_CHOICE:
+        return (picked[0].feedback or "") if picked else ""
+    return "\n".join(f"{o.body}: {o.feedback}" for o in picked)
 
 
 def _correct(question: Question, options: list[QuestionOption]) -> str:
@@ -165,7 +189,8 @@ def attempt_result(session: Session, *, token: str, attempt_id: str) -> AttemptR
     if attempt.status == AttemptStatus.IN_PROGRESS and is_expired(attempt, now):
         finalize_attempt(session, attempt, exam, now=now)
     teacher = str(attempt.user_id) != viewer.user_id
-    visible, note = feedback_visible(exam, AttemptStatus(attempt.status), now)
+    zone = viewer_zone(session, viewer)
+    visible, note = feedback_visible(exam, AttemptStatus(attempt.status), now, zone)
     visible = visible or teacher
     questions, options = questions_of(session, attempt)
     bodies = {str(o.id): o.body for group in options.values() for o in group}
@@ -194,6 +219,9 @@ def attempt_result(session: Session, *, token: str, attempt_id: str) -> AttemptR
                 your_answer=_describe(qtype, answer.response, bodies) if answer else "",
                 correct_answer=_correct(question, options.get(qid, [])) if visible else "",
                 explanation_markdown=question.explanation_markdown if visible else "",
+                option_feedback=_option_feedback(qtype, answer.response, options.get(qid, []))
+                if visible and answer and qtype in CHOICE_TYPES
+                else "",
                 teacher_feedback=(answer.feedback or "") if visible and answer else "",
             )
         )

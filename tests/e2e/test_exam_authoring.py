@@ -32,6 +32,7 @@ def _write_questions(page: Page) -> None:
     correct = page.get_by_label("Option 2 is correct")
     correct.click()
     expect(correct).to_be_checked()
+    page.get_by_label("Feedback for option 2 (optional)").fill("Yes: the point makes a float.")
     page.get_by_label("Tags").fill("basics")
     page.get_by_role("button", name="Save question").click()
     expect(page.get_by_text("The question is saved.")).to_be_visible()
@@ -133,3 +134,4 @@ def test_a_teacher_writes_and_publishes_an_exam_then_grades_the_essay(
     expect(summary).to_contain_text("Score 5 of 6 points")
     expect(summary).to_contain_text("Passed")
     expect(student_page.get_by_text("Name one example next time.")).to_be_visible()
+    expect(student_page.get_by_text("Yes: the point makes a float.")).to_be_visible()

@@ -42,13 +42,21 @@ def bank(teacher: str, course_id: str, *, tag: str = "basics") -> dict[str, ques
             type="single_choice",
             prompt="Which type does `3.5` have?",
             explanation="A decimal point makes a float.",
-            options=[OptionDraft("int"), OptionDraft("float", True), OptionDraft("str")],
+            options=[
+                OptionDraft("int", feedback="`3` is an int; the point makes `3.5` a float."),
+                OptionDraft("float", True),
+                OptionDraft("str"),
+            ],
         ),
         "multiple": QuestionDraft(
             type="multiple_choice",
             prompt="Which are loops?",
             points=2,
-            options=[OptionDraft("for", True), OptionDraft("while", True), OptionDraft("if")],
+            options=[
+                OptionDraft("for", True),
+                OptionDraft("while", True),
+                OptionDraft("if", feedback="It branches once; it does not repeat."),
+            ],
         ),
         "true_false": QuestionDraft(
             type="true_false",

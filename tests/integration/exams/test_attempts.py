@@ -270,6 +270,33 @@ def test_feedback_follows_the_exam_policy(
     assert (result.feedback_note == "") is visible
 
 
+@pytest.mark.parametrize(("policy", "visible"), [("after_submit", True), ("never", False)])
+def test_the_feedback_written_for_a_chosen_option_follows_the_exam_policy(
+    teacher: str,
+    student: str,
+    course: str,
+    qs: dict[str, questions.QuestionView],
+    policy: str,
+    visible: bool,
+) -> None:
+    single, multiple = qs["single"], qs["multiple"]
+    exam_id = exam_of(teacher, course, [single.id, multiple.id], feedback_policy=policy)
+    view = run(attempts.start_attempt, token=student, exam_id=exam_id)
+    option = {o.body: o.id for q in (single, multiple) for o in q.options}
+    save(student, view.attempt_id, single.id, {"option_id": option["int"]})
+    save(student, view.attempt_id, multiple.id, {"option_ids": [option["for"], option["if"]]})
+    run(attempts.submit_attempt, token=student, attempt_id=view.attempt_id)
+    result = run(attempt_results.attempt_result, token=student, attempt_id=view.attempt_id)
+    by_question = {a.question_id: a.option_feedback for a in result.answers}
+    if visible:
+        assert by_question == {
+            single.id: "`3` is an int; the point makes `3.5` a float.",
+            multiple.id: "if: It branches once; it does not repeat.",
+        }
+    else:
+        assert by_question == {single.id: "", multiple.id: ""}
+
+
 def test_editing_an_exam_leaves_running_attempts_as_they_started(
     teacher: str, student: str, course: str, qs: dict[str, questions.QuestionView]
 ) -> None:
