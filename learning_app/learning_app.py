@@ -42,6 +42,7 @@ from learning_app.pages.password import (
 )
 from learning_app.pages.question_bank import questions_and_exams_page
 from learning_app.pages.question_bank_state import QuestionBankState
+from learning_app.pages.question_drafting import QuestionDraftingState
 from learning_app.pages.question_form_state import QuestionFormState
 from learning_app.pages.search import SearchPageState, search_page
 from learning_app.pages.search_synonyms import SynonymsState, synonyms_page
@@ -147,7 +148,13 @@ ROUTES: list[Route] = [
         questions_and_exams_page,
         # The form is blanked first, while the page still shows its spinner: blanking it after
         # the bank has loaded would wipe what a fast teacher has already typed.
-        [_signed_in, QuestionFormState.load, QuestionBankState.load, ExamListState.load],
+        [
+            _signed_in,
+            QuestionFormState.load,
+            QuestionBankState.load,
+            ExamListState.load,
+            QuestionDraftingState.load,
+        ],
     ),
     Route(
         "/teach/courses/[course_id]/exams/[exam_id]",

@@ -20,6 +20,7 @@ from learning_app.components.feedback import empty_state
 from learning_app.components.forms import form_error, form_notice
 from learning_app.pages.exam_list import exams_section
 from learning_app.pages.question_bank_state import BankRow, QuestionBankState
+from learning_app.pages.question_drafting import question_drafting_section
 from learning_app.pages.question_form import question_form_section
 from learning_app.pages.question_form_state import QuestionFormState
 from learning_app.services.questions import TagCount
@@ -149,7 +150,8 @@ def _content() -> rx.Component:
         rx.heading("Questions & exams", size="7", as_="h1"),
         exams_section(COURSE_EDITOR_PATH + B.loaded_course_id + "/exams/"),
         rx.grid(
-            _bank_section(),
+            # Drafts sit beside the form that "Edit in form" fills.
+            rx.vstack(_bank_section(), question_drafting_section(), spacing="4", width="100%"),
             question_form_section(),
             columns=rx.breakpoints(initial="1", lg="2"),
             spacing="4",

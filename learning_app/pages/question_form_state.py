@@ -19,7 +19,7 @@ from learning_app.services import questions
 from learning_app.services.errors import InvalidInput
 from learning_app.services.grading import CHOICE_TYPES
 from learning_app.services.question_drafts import MAX_OPTIONS, OptionDraft, QuestionDraft
-from learning_app.services.questions import QuestionView
+from learning_app.services.questions import OptionView, QuestionView
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 from learning_app.state.course_pages import is_checked, route_arg
@@ -56,6 +56,10 @@ TRUE_FALSE_ROWS = [OptionRow("True", is_correct=True), OptionRow("False")]
 def number_text(value: float | None) -> str:
     """A number as a form shows it: "2", "0.5", or "" for none."""
     return "" if value is None else f"{value:g}"
+
+
+def _float_or_none(value: float | str | None) -> float | None:
+    return None if value is None or value == "" else float(value)
 
 
 def focus_later(element_id: str) -> rx.event.EventSpec:
@@ -127,6 +131,27 @@ class QuestionFormState(AuthState):
         )
         if remount:
             self.form_key += 1
+
+    def _fill_draft(self, draft: QuestionDraft) -> rx.event.EventSpec:
+        """Show a drafted question as a new one, for the teacher to check and save."""
+        self.notice = ""
+        self._fill(
+            QuestionView(
+                id="",
+                course_id="",
+                type=draft.type,
+                prompt_markdown=draft.prompt,
+                explanation_markdown=draft.explanation,
+                points=float(draft.points),
+                options=[OptionView("", o.body, o.is_correct, o.feedback) for o in draft.options],
+                accepted_answers=list(draft.accepted_answers),
+                numeric_answer=_float_or_none(draft.numeric_answer),
+                numeric_tolerance=_float_or_none(draft.numeric_tolerance),
+                case_sensitive=draft.case_sensitive,
+                tags=list(draft.tags),
+            )
+        )
+        return focus_later(PROMPT_INPUT_ID)
 
     @rx.event
     def load(self) -> None:

@@ -3,10 +3,14 @@
 `E2E_PROD=1` serves it the production way instead: `reflex run --env prod` builds the frontend
 and serves it from the backend on one port, with Reflex's state in Redis and two granian
 workers, so consecutive events of one page land on different processes.
+
+The app's language model is a scripted OpenAI-compatible server (`scripted_llm`): OpenAI is the
+one outside provider, and its replies must be known for a browser test to check them.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -22,6 +26,7 @@ from learning_app.settings import PROJECT_ROOT, Settings, get_settings, reset_se
 from learning_app.stack.base import free_port, start_process_group, stop_process_group
 from learning_app.stack.servers import Redis
 from tests.integration.private_servers import on_free_ports, restart
+from tests.scripted_llm import DRAFTED_QUESTIONS, ScriptedLlm, system_prompt
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -75,11 +80,31 @@ def app_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
         server.stop(timeout=20)
 
 
+TUTOR_ANSWER = ["The moon's gravity pulls on the oceans, ", "which bulge towards it [1]."]
+
+
+def _scripted_reply(body: dict[str, object]) -> list[str]:
+    if "quiz questions" in system_prompt(body):
+        return [json.dumps({"questions": DRAFTED_QUESTIONS})]
+    return TUTOR_ANSWER
+
+
+@pytest.fixture(scope="package")
+def scripted_llm() -> Iterator[ScriptedLlm]:
+    """The app's OpenAI-compatible chat server: drafted questions and tutor answers, scripted."""
+    with ScriptedLlm(_scripted_reply) as server:
+        yield server
+
+
 # Package scope: the app (and the job worker inside it) stops when the browser tests end, so
 # it never runs jobs that later integration tests enqueue and watch.
 @pytest.fixture(scope="package")
 def app_server(
-    database: str, s3_bucket: str, app_redis: Redis, tmp_path_factory: pytest.TempPathFactory
+    database: str,
+    s3_bucket: str,
+    app_redis: Redis,
+    scripted_llm: ScriptedLlm,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[RunningApp]:
     """`reflex run` in its own process group on free ports; the group is killed at the end."""
     from learning_app.adapters.redis_store import get_redis
@@ -93,6 +118,7 @@ def app_server(
     env = reflex_environment(get_settings(), prod=PROD, workers=PROD_WORKERS if PROD else None)
     env["PUBLIC_BASE_URL"] = f"http://localhost:{frontend}"
     env["REFLEX_API_URL"] = f"http://localhost:{backend}"
+    env["OPENAI_BASE_URL"], env["OPENAI_CHAT_MODEL"] = scripted_llm.url, "scripted"
     command = [
         str(Path(sys.executable).parent / "reflex"),
         "run",

@@ -31,6 +31,7 @@ from learning_app.services import (
     exams,
     learning,
     lessons,
+    question_generation,
     questions,
     share_links,
 )
@@ -211,6 +212,16 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
     "archive a question": (
         lambda s, t, w: questions.set_question_archived(
             s, token=t, question_id=w.question, archived=True
+        ),
+        EDITORS,
+    ),
+    "list what questions can be drafted from": (
+        lambda s, t, w: question_generation.drafting_sources(s, token=t, course_id=w.course),
+        EDITORS,
+    ),
+    "read a lesson to draft questions from": (
+        lambda s, t, w: question_generation.drafting_source(
+            s, token=t, course_id=w.course, source_key=f"lesson:{w.draft_lesson}"
         ),
         EDITORS,
     ),

@@ -4,26 +4,30 @@ shape and true streaming (cyllama 0.2 answers `stream: true` with one JSON body)
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.llm import ChatModel, chat_model
+from learning_app.services.errors import DomainError
+from learning_app.services.question_drafts import clean_question
+from learning_app.services.question_generation import (
+    NO_USABLE_DRAFT,
+    SourceText,
+    draft_questions,
+)
 from learning_app.services.tutor import FALLBACK_NOTICE, AnswerStream, Citation, TutorContext
 from learning_app.settings import reset_settings_cache
 from learning_app.stack.base import free_port
+from tests.scripted_llm import BROKEN_MODEL, ScriptedLlm
 
 pytestmark = pytest.mark.slow
 
@@ -93,6 +97,21 @@ def test_a_real_local_server_generates_the_answer(
     assert stream.text.strip() and "".join(pieces) == stream.text
 
 
+def test_a_real_local_server_drafts_questions_or_says_it_could_not(
+    cyllama: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 135M-parameter model rarely writes usable questions: what this checks is the request
+    and the reading of a real reply, which ends in checked drafts or the teacher's message."""
+    source = SourceText("Plants", PASSAGE)
+    try:
+        batch = draft_questions(source, count=2, chat=_model_at(monkeypatch, cyllama))
+    except DomainError as exc:
+        assert str(exc) == NO_USABLE_DRAFT
+    else:
+        assert 1 <= len(batch.drafts) <= 2
+        assert all(clean_question(draft) for draft in batch.drafts)
+
+
 def test_a_timeout_falls_back_to_the_extractive_answer(
     cyllama: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -109,58 +128,21 @@ def test_an_unreachable_server_falls_back(monkeypatch: pytest.MonkeyPatch) -> No
     assert stream.mode == "fallback"
 
 
-class _SseServer(BaseHTTPRequestHandler):
-    """Answers chat completions as OpenAI does when streaming, and keeps what it was sent."""
-
-    requests: list[dict[str, Any]] = []
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-        _SseServer.requests.append(
-            {"path": self.path, "auth": self.headers["authorization"], **body}
-        )
-        if body.get("model") == "broken":
-            self.send_response(500)
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("content-type", "text/event-stream")
-        self.end_headers()
-        for piece in ["Plants use ", "sunlight ", "[1]."]:
-            chunk = {
-                "id": "x",
-                "object": "chat.completion.chunk",
-                "created": 0,
-                "model": "m",
-                "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
-            }
-            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            self.wfile.flush()
-        self.wfile.write(b"data: [DONE]\n\n")
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def sse_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _SseServer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    _SseServer.requests.clear()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
+def sse_server() -> Iterator[ScriptedLlm]:
+    with ScriptedLlm(lambda _body: ["Plants use ", "sunlight ", "[1]."]) as server:
+        yield server
 
 
 def test_the_request_is_grounded_and_the_answer_streams(
-    sse_server: str, monkeypatch: pytest.MonkeyPatch
+    sse_server: ScriptedLlm, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key")
     monkeypatch.setenv("EMBEDDING_PROVIDER", "local")  # a key alone would embed with OpenAI
-    stream = AnswerStream(_context(), get_embedder(), _model_at(monkeypatch, sse_server))
+    stream = AnswerStream(_context(), get_embedder(), _model_at(monkeypatch, sse_server.url))
     assert list(stream) == ["Plants use ", "sunlight ", "[1]."]
     assert stream.mode == "generated"
-    (sent,) = _SseServer.requests
+    (sent,) = sse_server.requests
     assert sent["path"] == "/v1/chat/completions" and sent["stream"] is True
     assert sent["auth"] == "Bearer sk-test-key" and sent["model"] == "smollm2"
     system, user = sent["messages"]
@@ -169,9 +151,10 @@ def test_the_request_is_grounded_and_the_answer_streams(
     assert user["content"].endswith("Question: How do plants make food?")
 
 
-def test_a_server_error_falls_back(sse_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPENAI_CHAT_MODEL", "broken")
-    model = _model_at(monkeypatch, sse_server)
-    stream = AnswerStream(_context(), get_embedder(), ChatModel("broken", model.client))
+def test_a_server_error_falls_back(
+    sse_server: ScriptedLlm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = _model_at(monkeypatch, sse_server.url)
+    stream = AnswerStream(_context(), get_embedder(), ChatModel(BROKEN_MODEL, model.client))
     list(stream)
     assert stream.mode == "fallback"

@@ -1,0 +1,307 @@
+"""The "Draft questions" section of `/teach/courses/[course_id]/exams`: the language model
+proposes questions from a lesson or a document, and the teacher adds, edits or discards each.
+
+Drafts wait in this state (server side; the browser sees only what they show) until the
+teacher decides: nothing reaches the bank until "Add to bank", which goes through the same
+service and checks as the question form.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import reflex as rx
+
+from learning_app.adapters.llm import chat_model
+from learning_app.components.authoring import (
+    choice_options,
+    question_type_badge,
+    section_card,
+    select_field,
+)
+from learning_app.components.forms import form_error, form_notice
+from learning_app.pages.question_bank_state import QuestionBankState
+from learning_app.pages.question_form_state import QuestionFormState
+from learning_app.services import question_generation, questions
+from learning_app.services.question_drafts import QuestionDraft
+from learning_app.services.question_generation import DEFAULT_DRAFTS, MAX_DRAFTS, DraftSource
+from learning_app.state.auth import AuthState, describe_error
+from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.course_pages import route_arg
+
+SOURCE_INPUT_ID = "draft-source"
+COUNT_INPUT_ID = "draft-count"
+
+
+@dataclass(frozen=True)
+class DraftCard:
+    """A drafted question as its card shows it (plain text: the model's words are not
+    rendered as Markdown until a teacher saves them)."""
+
+    key: str  # names the draft in events; stable while others come and go
+    number: int
+    type: str
+    prompt: str
+    choices: list[str]  # "✓ Paris" / "✗ Lyon"
+    answer: str  # the accepted answers or the number, for the other types
+    explanation: str
+
+
+def draft_card(key: str, number: int, draft: QuestionDraft) -> DraftCard:
+    if draft.type == "numeric":
+        tolerance = f" (± {float(draft.numeric_tolerance):g})" if draft.numeric_tolerance else ""
+        answer = f"Answer: {float(draft.numeric_answer or 0):g}{tolerance}"
+    elif draft.accepted_answers:
+        answer = "Accepted: " + " / ".join(draft.accepted_answers)
+    else:
+        answer = ""
+    return DraftCard(
+        key=key,
+        number=number,
+        type=draft.type,
+        prompt=draft.prompt,
+        choices=[f"{'✓' if o.is_correct else '✗'} {o.body}" for o in draft.options],
+        answer=answer,
+        explanation=draft.explanation,
+    )
+
+
+class QuestionDraftingState(AuthState):
+    sources: list[DraftSource] = []
+    off_reason: str = ""  # why drafting is unavailable ("" when it is available)
+    drafting: bool = False
+    cards: list[DraftCard] = []
+    error: str = ""
+    notice: str = ""
+    # The drafts themselves stay on the server, by key: events name a draft by its key, so a
+    # double click can never act on the draft that moved into its place.
+    _drafts: dict[str, QuestionDraft] = {}
+
+    @rx.event
+    async def load(self) -> None:
+        """on_load, after the bank: the sources to draft from (a refusal shows on the page)."""
+        self.error, self.notice, self.cards, self._drafts = "", "", [], {}
+        self.off_reason = question_generation.drafting_off_reason()
+        if not self.signed_in:
+            return
+        try:
+            self.sources = await call_with_session(
+                question_generation.drafting_sources,
+                token=self.session_token,
+                course_id=route_arg(self, "course_id"),
+            )
+        except Exception:
+            self.sources = []
+
+    def _show(self, drafts: dict[str, QuestionDraft]) -> None:
+        self._drafts = drafts
+        self.cards = [draft_card(k, n, d) for n, (k, d) in enumerate(drafts.items(), start=1)]
+
+    @rx.event(background=True)
+    async def draft(self, form: dict[str, str]) -> None:
+        async with self:
+            if self.drafting:
+                return
+            self.drafting, self.error, self.notice = True, "", ""
+            token, course_id = self.session_token, route_arg(self, "course_id")
+        try:
+            source = await call_with_session(
+                question_generation.drafting_source,
+                token=token,
+                course_id=course_id,
+                source_key=form.get("source", ""),
+            )
+            batch = await call_service(
+                question_generation.draft_questions,
+                source,
+                count=form.get("count", ""),
+                chat=chat_model(),
+            )
+        except Exception as exc:
+            async with self:
+                self.error = describe_error(exc)
+        else:
+            async with self:
+                fresh = {secrets.token_urlsafe(8): draft for draft in batch.drafts}
+                self._show({**fresh, **self._drafts})
+                skipped = f" ({batch.rejected} unusable left out)" if batch.rejected else ""
+                self.notice = (
+                    f"{len(batch.drafts)} draft(s) from “{source.title}”{skipped}. "
+                    "Check each one before adding it."
+                )
+        finally:
+            async with self:
+                self.drafting = False
+
+    def _take(self, key: str) -> QuestionDraft | None:
+        """Remove the draft from the list and return it (None if there is no such draft)."""
+        draft = self._drafts.get(key)
+        if draft is not None:
+            self._show({k: d for k, d in self._drafts.items() if k != key})
+        return draft
+
+    @rx.event
+    async def add(self, key: str) -> None:
+        self.error, self.notice = "", ""
+        if key not in self._drafts:
+            return
+        try:
+            await call_with_session(
+                questions.create_question,
+                token=self.session_token,
+                course_id=route_arg(self, "course_id"),
+                draft=self._drafts[key],
+            )
+        except Exception as exc:
+            self.error = describe_error(exc)
+            return
+        self._take(key)
+        self.notice = "Added to the question bank."
+        bank = await self.get_state(QuestionBankState)
+        await bank._reload()
+
+    @rx.event
+    async def edit(self, key: str) -> rx.event.EventSpec | None:
+        """Move the draft into the question form, to change it before saving."""
+        draft = self._take(key)
+        if draft is None:
+            return None
+        self.error, self.notice = "", "The draft is in the question form: save it from there."
+        form = await self.get_state(QuestionFormState)
+        return form._fill_draft(draft)
+
+    @rx.event
+    def discard(self, key: str) -> None:
+        self.error, self.notice = "", ""
+        self._take(key)
+
+
+S = QuestionDraftingState
+
+
+def _card(card: DraftCard) -> rx.Component:
+    number = card.number.to_string()
+    return rx.el.li(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.text("Draft " + number, weight="medium"),
+                    question_type_badge(card.type),
+                    spacing="2",
+                    align="center",
+                ),
+                rx.text(card.prompt, white_space="pre-wrap"),
+                rx.cond(
+                    card.choices.length() > 0,
+                    rx.el.ul(
+                        rx.foreach(card.choices, lambda c: rx.el.li(c)),
+                        aria_label="Options of draft " + number,
+                        padding_left="1rem",
+                        margin="0",
+                    ),
+                ),
+                rx.cond(card.answer != "", rx.text(card.answer, size="2")),
+                rx.cond(
+                    card.explanation != "",
+                    rx.text(card.explanation, size="2", color_scheme="gray"),
+                ),
+                rx.hstack(
+                    rx.button(
+                        "Add to bank",
+                        aria_label="Add draft " + number + " to the bank",
+                        on_click=S.add(card.key),
+                    ),
+                    rx.button(
+                        "Edit in form",
+                        variant="soft",
+                        aria_label="Edit draft " + number + " in the question form",
+                        on_click=S.edit(card.key),
+                    ),
+                    rx.button(
+                        "Discard",
+                        variant="soft",
+                        color_scheme="gray",
+                        aria_label="Discard draft " + number,
+                        on_click=S.discard(card.key),
+                    ),
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+        ),
+        list_style="none",
+    )
+
+
+def _picker() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            select_field(
+                "Draft from",
+                rx.foreach(S.sources, lambda s: rx.el.option(s.label, value=s.key)),
+                input_id=SOURCE_INPUT_ID,
+                name="source",
+                required=True,
+            ),
+            select_field(
+                "How many",
+                *choice_options([(str(n), str(n)) for n in range(1, MAX_DRAFTS + 1)]),
+                input_id=COUNT_INPUT_ID,
+                name="count",
+                default_value=str(DEFAULT_DRAFTS),
+            ),
+            rx.button(
+                rx.cond(S.drafting, "Drafting…", "Draft questions"),
+                type="submit",
+                loading=S.drafting,
+                disabled=S.drafting | (S.off_reason != "") | (S.sources.length() == 0),
+            ),
+            align="end",
+            spacing="3",
+            wrap="wrap",
+        ),
+        on_submit=S.draft,
+        width="100%",
+    )
+
+
+def question_drafting_section() -> rx.Component:
+    return section_card(
+        "Draft questions with AI",
+        rx.text(
+            "The language model proposes questions from a lesson or a file of this course. "
+            "Nothing enters the bank until you add it.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            S.off_reason != "",
+            rx.callout(S.off_reason, icon="info", color_scheme="gray", width="100%"),
+            rx.cond(
+                S.sources.length() == 0,
+                rx.text("Add a lesson or upload a file first.", color_scheme="gray"),
+                _picker(),
+            ),
+        ),
+        rx.cond(
+            S.drafting,
+            rx.text("The model is writing; this can take up to a minute.", role="status"),
+        ),
+        form_error(S.error),
+        form_notice(S.notice),
+        rx.cond(
+            S.cards.length() > 0,
+            rx.el.ul(
+                rx.foreach(S.cards, _card),
+                aria_label="Drafted questions",
+                padding="0",
+                margin="0",
+                display="grid",
+                gap="0.75rem",
+                width="100%",
+            ),
+        ),
+    )
