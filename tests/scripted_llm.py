@@ -13,8 +13,6 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from learning_app.stack.base import free_port
-
 BROKEN_MODEL = "broken"  # a request for this model gets HTTP 500
 # Questions as a model drafts them (see services/question_generation.py), all usable.
 DRAFTED_QUESTIONS: list[dict[str, Any]] = [
@@ -36,7 +34,8 @@ class ScriptedLlm:
     def __init__(self, reply: Reply) -> None:
         self.reply = reply
         self.requests: list[dict[str, Any]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", free_port()), self._handler())
+        # Port 0: the kernel picks a free port as it binds, so nothing can take it first.
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

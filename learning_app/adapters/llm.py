@@ -8,6 +8,7 @@ With neither `OPENAI_API_KEY` nor `OPENAI_BASE_URL` set there is no chat model, 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,12 +17,15 @@ import httpx
 
 from learning_app.settings import get_settings
 
+log = logging.getLogger(__name__)
+
 # Local OpenAI-compatible servers ignore the key, but the client insists on one.
 NO_KEY = "not-needed"
 
 
 class ChatError(Exception):
-    """The chat model did not answer (timeout, refused, unreachable)."""
+    """The chat model did not answer (timeout, refused, unreachable). The message is safe to
+    show: the provider's own words (which may echo a request or part of a key) are logged."""
 
 
 def openai_client() -> Any:
@@ -66,7 +70,8 @@ class ChatModel:
         except openai.APITimeoutError as exc:
             raise ChatError("the language model took too long to answer") from exc
         except (openai.OpenAIError, httpx.HTTPError) as exc:
-            raise ChatError(f"the language model failed: {exc}") from exc
+            log.warning("chat completion failed: %s", exc)
+            raise ChatError("the language model failed") from exc
         except (KeyError, IndexError, TypeError, ValueError) as exc:
             raise ChatError("the language model sent an answer we could not read") from exc
 

@@ -24,6 +24,7 @@ from learning_app.components.forms import form_error, form_notice
 from learning_app.pages.question_bank_state import QuestionBankState
 from learning_app.pages.question_form_state import QuestionFormState
 from learning_app.services import question_generation, questions
+from learning_app.services.errors import DomainError
 from learning_app.services.question_drafts import QuestionDraft
 from learning_app.services.question_generation import DEFAULT_DRAFTS, MAX_DRAFTS, DraftSource
 from learning_app.state.auth import AuthState, describe_error
@@ -77,22 +78,29 @@ class QuestionDraftingState(AuthState):
     # The drafts themselves stay on the server, by key: events name a draft by its key, so a
     # double click can never act on the draft that moved into its place.
     _drafts: dict[str, QuestionDraft] = {}
+    _course_id: str = ""  # the course of the page the drafts were made on, and belong to
 
     @rx.event
     async def load(self) -> None:
-        """on_load, after the bank: the sources to draft from (a refusal shows on the page)."""
+        """on_load, after the bank: the sources to draft from. A page that is not found or not
+        allowed says so in the bank's place; only other failures show here."""
         self.error, self.notice, self.cards, self._drafts = "", "", [], {}
+        # A draft still running for the page left behind shows nothing here (see `draft`).
+        self.drafting, self._course_id = False, route_arg(self, "course_id")
         self.off_reason = question_generation.drafting_off_reason()
+        self.sources = []
         if not self.signed_in:
             return
         try:
             self.sources = await call_with_session(
                 question_generation.drafting_sources,
                 token=self.session_token,
-                course_id=route_arg(self, "course_id"),
+                course_id=self._course_id,
             )
-        except Exception:
-            self.sources = []
+        except DomainError:
+            pass
+        except Exception as exc:
+            self.error = describe_error(exc)
 
     def _show(self, drafts: dict[str, QuestionDraft]) -> None:
         self._drafts = drafts
@@ -104,13 +112,14 @@ class QuestionDraftingState(AuthState):
             if self.drafting:
                 return
             self.drafting, self.error, self.notice = True, "", ""
-            token, course_id = self.session_token, route_arg(self, "course_id")
+            token, course_id = self.session_token, self._course_id
         try:
             source = await call_with_session(
                 question_generation.drafting_source,
                 token=token,
                 course_id=course_id,
                 source_key=form.get("source", ""),
+                count=form.get("count", ""),
             )
             batch = await call_service(
                 question_generation.draft_questions,
@@ -120,9 +129,12 @@ class QuestionDraftingState(AuthState):
             )
         except Exception as exc:
             async with self:
-                self.error = describe_error(exc)
+                if self._course_id == course_id:
+                    self.error = describe_error(exc)
         else:
             async with self:
+                if self._course_id != course_id:
+                    return  # the teacher has opened another course meanwhile
                 fresh = {secrets.token_urlsafe(8): draft for draft in batch.drafts}
                 self._show({**fresh, **self._drafts})
                 skipped = f" ({batch.rejected} unusable left out)" if batch.rejected else ""
@@ -132,7 +144,8 @@ class QuestionDraftingState(AuthState):
                 )
         finally:
             async with self:
-                self.drafting = False
+                if self._course_id == course_id:
+                    self.drafting = False
 
     def _take(self, key: str) -> QuestionDraft | None:
         """Remove the draft from the list and return it (None if there is no such draft)."""
@@ -150,7 +163,7 @@ class QuestionDraftingState(AuthState):
             await call_with_session(
                 questions.create_question,
                 token=self.session_token,
-                course_id=route_arg(self, "course_id"),
+                course_id=self._course_id,
                 draft=self._drafts[key],
             )
         except Exception as exc:
@@ -163,12 +176,22 @@ class QuestionDraftingState(AuthState):
 
     @rx.event
     async def edit(self, key: str) -> rx.event.EventSpec | None:
-        """Move the draft into the question form, to change it before saving."""
+        """Move the draft into the question form, to change it before saving; not over a bank
+        question being edited there, which it would silently replace."""
+        form = await self.get_state(QuestionFormState)
+        if form.editing_id:
+            self.notice, self.error = (
+                "",
+                (
+                    "The question form holds a question you are editing: save it or press New "
+                    "question first."
+                ),
+            )
+            return None
         draft = self._take(key)
         if draft is None:
             return None
         self.error, self.notice = "", "The draft is in the question form: save it from there."
-        form = await self.get_state(QuestionFormState)
         return form._fill_draft(draft)
 
     @rx.event

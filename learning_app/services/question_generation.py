@@ -13,6 +13,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, replace
+from itertools import islice
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -42,7 +43,8 @@ NO_USABLE_DRAFT = (
 )
 DEFAULT_DRAFTS = 5
 MAX_DRAFTS = 10
-# About 1,500 tokens: room for the instructions and the reply in a small local model's context.
+# About 1,500 tokens: with the instructions and a reply of MAX_DRAFTS questions the request
+# stays within a 4k-token context.
 MAX_SOURCE_CHARS = 6_000
 # Passages are ~170 words: this many more than fill MAX_SOURCE_CHARS.
 MAX_PASSAGES = 12
@@ -50,6 +52,7 @@ MAX_PASSAGES = 12
 # fewer than this.
 DRAFTS_PER_HOUR = 30
 REPLY_TOKENS_PER_DRAFT = 220
+JSON_STARTS_TRIED = 50
 
 
 @dataclass(frozen=True)
@@ -92,11 +95,17 @@ def drafting_sources(session: Session, *, token: str, course_id: str) -> list[Dr
     return lessons + [DraftSource(f"document:{d.id}", f"File: {d.filename}") for d in documents]
 
 
-def drafting_source(session: Session, *, token: str, course_id: str, source_key: str) -> SourceText:
-    """The text to draft from, if the viewer edits the course and the source belongs to it.
-    Counts against the viewer's hourly drafting allowance."""
+def drafting_source(
+    session: Session, *, token: str, course_id: str, source_key: str, count: int | str
+) -> SourceText:
+    """The text to draft `count` questions from, if the viewer edits the course and the source
+    belongs to it. A request that passes every check counts against the viewer's hourly
+    allowance; one refused for its own fault does not."""
     viewer = require_viewer(session, token)
     course = require_course_editor(session, viewer, course_id)
+    if reason := drafting_off_reason():
+        raise DomainError(reason)
+    _count(count)
     kind, _, raw_id = (source_key or "").partition(":")
     if kind == "lesson":
         lesson = load_lesson(session, parse_id(raw_id, SOURCE_NOT_FOUND))
@@ -176,30 +185,37 @@ def _count(raw: int | str) -> int:
 
 
 def parse_drafts(reply: str, limit: int) -> DraftBatch:
-    """The usable questions of a model's reply: JSON found anywhere in it (models wrap it in
-    prose or code fences), each item checked like a teacher's form, repeats dropped."""
-    items = _json_items(reply)
+    """The first `limit` usable questions of a model's reply: JSON found anywhere in it
+    (models wrap it in prose or code fences), each item checked like a teacher's form, repeats
+    dropped. `rejected` counts the items that failed the check or repeated one."""
     drafts: list[QuestionDraft] = []
     seen: set[str] = set()
-    for item in items:
+    rejected = 0
+    for item in _json_items(reply):
+        if len(drafts) >= limit:
+            break
         draft = _draft(item)
-        if draft is None or draft.prompt.casefold() in seen or len(drafts) >= limit:
+        if draft is None or draft.prompt.casefold() in seen:
+            rejected += 1
             continue
         seen.add(draft.prompt.casefold())
         drafts.append(draft)
-    return DraftBatch(drafts=drafts, rejected=len(items) - len(drafts))
+    return DraftBatch(drafts=drafts, rejected=rejected)
 
 
 def _json_items(reply: str) -> list[Any]:
+    """The question objects of the first JSON value in `reply` that holds some: an object with
+    "questions", a list of objects, or one question object."""
     decoder = json.JSONDecoder()
-    for match in re.finditer(r"[\[{]", reply):
+    # Bounded: each failed start costs a parse, and a reply could be all brackets.
+    for match in islice(re.finditer(r"[\[{]", reply), JSON_STARTS_TRIED):
         try:
             value, _ = decoder.raw_decode(reply, match.start())
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(value, dict):
             value = value.get("questions", [value])
-        if isinstance(value, list):
+        if isinstance(value, list) and any(isinstance(item, dict) for item in value):
             return value
     return []
 
@@ -223,7 +239,7 @@ def _draft(item: Any) -> QuestionDraft | None:
     )
     try:
         clean = clean_question(draft)
-    except (DomainError, TypeError, ValueError):
+    except (DomainError, TypeError, ValueError, OverflowError):
         return None
     return QuestionDraft(
         type=clean.type.value,
@@ -259,5 +275,5 @@ def _number(raw: Any) -> float | None:
         return None
     try:
         return float(raw)
-    except ValueError:
+    except (ValueError, OverflowError):  # "many"; an integer beyond a float's range
         return None

@@ -1,6 +1,6 @@
 """A teacher drafts questions from a lesson with the language model in Chromium, adds one to
-the bank as it is, edits another in the question form before saving it, and discards none
-unseen: nothing reaches the bank without a click."""
+the bank as it is, discards one, and edits another in the question form before saving it:
+nothing reaches the bank without a click."""
 
 from __future__ import annotations
 
@@ -49,6 +49,12 @@ def test_a_teacher_reviews_drafted_questions_before_they_enter_the_bank(
     expect(bank.first).to_contain_text("What pulls on the oceans?")
     expect(drafts).to_have_count(1)
 
+    page.get_by_role("button", name="Draft questions").click()  # two more: one is discarded
+    expect(drafts).to_have_count(3, timeout=30_000)
+    page.get_by_role("button", name="Discard draft 1").click()
+    expect(drafts).to_have_count(2)
+    expect(bank).to_have_count(1)
+
     page.get_by_role("button", name="Edit draft 1 in the question form").click()
     prompt = page.get_by_label("Question", exact=True)
     expect(prompt).to_have_value("Most coasts see two high tides a day.")
@@ -56,4 +62,4 @@ def test_a_teacher_reviews_drafted_questions_before_they_enter_the_bank(
     page.get_by_role("button", name="Save question").click()
     expect(page.get_by_text("The question is saved.")).to_be_visible()
     expect(bank).to_have_count(2)
-    expect(page.get_by_role("list", name="Drafted questions")).to_have_count(0)
+    expect(drafts).to_have_count(1)  # the draft left for later stays on the page

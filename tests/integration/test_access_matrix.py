@@ -38,6 +38,7 @@ from learning_app.services import (
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from learning_app.services.exams import ExamDraft, ExamQuestionDraft
 from learning_app.services.questions import OptionDraft, QuestionDraft
+from learning_app.settings import reset_settings_cache
 from tests.integration.people import new_course, new_lesson, person, publish
 
 CALLERS = ("visitor", "student", "enrolled", "other_teacher", "owner", "admin")
@@ -221,7 +222,7 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
     ),
     "read a lesson to draft questions from": (
         lambda s, t, w: question_generation.drafting_source(
-            s, token=t, course_id=w.course, source_key=f"lesson:{w.draft_lesson}"
+            s, token=t, course_id=w.course, source_key=f"lesson:{w.draft_lesson}", count=3
         ),
         EDITORS,
     ),
@@ -315,6 +316,17 @@ REFUSED_ON_MERIT: dict[str, set[str]] = {
     "save an answer to the attempt": {"enrolled"},
     "delete the course": {"owner", "admin"},
 }
+
+
+@pytest.fixture(autouse=True)
+def chat_configured(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Drafting refuses everyone while no language model is configured; with one configured,
+    the matrix decides. No action here calls the model, so the address is never contacted."""
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    reset_settings_cache()
+    yield
+    monkeypatch.undo()
+    reset_settings_cache()
 
 
 @pytest.mark.parametrize("caller", CALLERS)

@@ -5,6 +5,7 @@ bank until a teacher adds it."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -41,8 +42,14 @@ def _run(func: Any, **kwargs: Any) -> Any:
         return func(session, **kwargs)
 
 
-def _source(token: str, course: str, key: str) -> SourceText:
-    return _run(question_generation.drafting_source, token=token, course_id=course, source_key=key)
+def _source(token: str, course: str, key: str, count: int | str = 3) -> SourceText:
+    return _run(
+        question_generation.drafting_source,
+        token=token,
+        course_id=course,
+        source_key=key,
+        count=count,
+    )
 
 
 def _bank_size() -> int:
@@ -50,10 +57,11 @@ def _bank_size() -> int:
         return int(session.exec(select(func.count()).select_from(Question)).one())
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedLlm]:
     reply = "Sure:\n" + json.dumps({"questions": QUESTIONS})
     with ScriptedLlm(lambda _body: [reply[:40], reply[40:]]) as server:
+        monkeypatch.delenv("OPENAI_API_KEY", raising=False)
         monkeypatch.setenv("OPENAI_BASE_URL", server.url)
         monkeypatch.setenv("OPENAI_CHAT_MODEL", "scripted")
         reset_settings_cache()
@@ -147,9 +155,21 @@ def test_an_empty_lesson_or_an_unready_file_is_refused_with_a_reason(teacher: st
         _source(teacher, course, f"document:{waiting.document.id}")
 
 
-def test_drafting_is_limited_per_teacher_per_hour(teacher: str) -> None:
+def test_drafting_is_limited_per_teacher_per_hour(
+    teacher: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     course = new_course(teacher)
     key = f"lesson:{_lesson_with_text(teacher, course)}"
+    # Requests refused for their own fault cost nothing: a bad count, or no model to ask.
+    with pytest.raises(InvalidInput, match="1 to 10"):
+        _source(teacher, course, key, count="50")
+    configured = os.environ["OPENAI_BASE_URL"]
+    monkeypatch.delenv("OPENAI_BASE_URL")
+    reset_settings_cache()
+    with pytest.raises(DomainError, match="needs a language model"):
+        _source(teacher, course, key)
+    monkeypatch.setenv("OPENAI_BASE_URL", configured)
+    reset_settings_cache()
     for _ in range(DRAFTS_PER_HOUR):
         _source(teacher, course, key)
     with pytest.raises(RateLimited):

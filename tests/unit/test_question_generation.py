@@ -91,12 +91,26 @@ def test_repeats_are_dropped_and_no_more_than_asked_for_are_kept() -> None:
     shouting = {**SINGLE, "prompt": SINGLE["prompt"].upper()}
     batch = parse_drafts(_reply(SINGLE, shouting, SHORT, NUMERIC), limit=2)
     assert [d.prompt for d in batch.drafts] == [SINGLE["prompt"], SHORT["prompt"]]
-    assert batch.rejected == 2
+    assert batch.rejected == 1  # the repeat; the question past the limit was not looked at
 
 
-@pytest.mark.parametrize("reply", ["", "I cannot help with that.", "{not json", '{"questions": 3}'])
+@pytest.mark.parametrize(
+    "reply",
+    ["", "I cannot help with that.", "{not json", '{"questions": 3}', "[" * 20_000, '["a", 1]'],
+)
 def test_a_reply_without_questions_gives_none(reply: str) -> None:
     assert parse_drafts(reply, limit=5).drafts == []
+
+
+def test_brackets_before_the_questions_do_not_hide_them() -> None:
+    reply = "Per item [1] and [2]: " + json.dumps({"questions": [SHORT]})
+    assert [d.prompt for d in parse_drafts(reply, limit=5).drafts] == [SHORT["prompt"]]
+
+
+def test_a_number_beyond_a_float_is_not_an_answer() -> None:
+    huge = '{"type": "numeric", "prompt": "How many?", "answer": 1' + "0" * 400 + "}"
+    batch = parse_drafts(f'{{"questions": [{huge}, {json.dumps(SHORT)}]}}', limit=5)
+    assert [d.prompt for d in batch.drafts] == [SHORT["prompt"]] and batch.rejected == 1
 
 
 def test_the_prompt_holds_the_material_and_the_number_asked_for() -> None:
