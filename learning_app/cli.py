@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
+from learning_app.cli_audit import add_audit_commands
 from learning_app.cli_bench import add_bench_commands
 from learning_app.cli_errors import CliError
 from learning_app.cli_events import add_events_commands
@@ -268,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     create_cmd.add_argument("--name", help="display name (default: the part before @)")
     create_cmd.set_defaults(func=cmd_user_create)
 
+    add_audit_commands(sub)
     add_search_commands(sub)
     add_events_commands(sub)
     add_material_commands(sub)
