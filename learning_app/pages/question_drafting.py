@@ -180,12 +180,10 @@ class QuestionDraftingState(AuthState):
         question being edited there, which it would silently replace."""
         form = await self.get_state(QuestionFormState)
         if form.editing_id:
-            self.notice, self.error = (
-                "",
-                (
-                    "The question form holds a question you are editing: save it or press New "
-                    "question first."
-                ),
+            self.notice = ""
+            self.error = (
+                "The question form holds a question you are editing: save it or press New "
+                "question first."
             )
             return None
         draft = self._take(key)
