@@ -17,7 +17,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     vulnerable = [r for r in checked if r.advisories]
     unchecked = [r for r in results if not r.checked]
     if not checked:
-        raise CliError(f"no package could be checked: {unchecked[0].note}" if unchecked else "")
+        reason = unchecked[0].note if unchecked else "no installed packages were found"
+        raise CliError(f"no package could be checked: {reason}")
     print(f"checked {len(checked)} of {len(results)} installed packages against PyPI's advisories")
     for result in vulnerable:
         for advisory in result.advisories:

@@ -93,3 +93,14 @@ def test_the_command_fails_when_a_package_is_vulnerable(
         "vulnerable": 1,
         "unchecked": 1,
     }
+
+
+def test_the_command_says_in_one_line_when_pypi_cannot_be_reached(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        "learning_app.dependency_audit.installed_packages", lambda: {"fresh": "3.1"}
+    )
+    assert main(["audit", "--pypi-url", "http://127.0.0.1:9/pypi"]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("learning-app: no package could be checked: PyPI did not answer")
