@@ -25,7 +25,7 @@ from learning_app.pages.question_bank_state import QuestionBankState
 from learning_app.pages.question_form_state import QuestionFormState
 from learning_app.services import question_generation, questions
 from learning_app.services.errors import DomainError
-from learning_app.services.question_drafts import QuestionDraft
+from learning_app.services.question_drafts import QuestionDraft, numeric_answer_text
 from learning_app.services.question_generation import DEFAULT_DRAFTS, MAX_DRAFTS, DraftSource
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_service, call_with_session
@@ -51,8 +51,8 @@ class DraftCard:
 
 def draft_card(key: str, number: int, draft: QuestionDraft) -> DraftCard:
     if draft.type == "numeric":
-        tolerance = f" (± {float(draft.numeric_tolerance):g})" if draft.numeric_tolerance else ""
-        answer = f"Answer: {float(draft.numeric_answer or 0):g}{tolerance}"
+        tolerance = float(draft.numeric_tolerance) if draft.numeric_tolerance else None
+        answer = "Answer: " + numeric_answer_text(float(draft.numeric_answer or 0), tolerance)
     elif draft.accepted_answers:
         answer = "Accepted: " + " / ".join(draft.accepted_answers)
     else:

@@ -18,7 +18,12 @@ from learning_app.pages.question_bank_state import QuestionBankState
 from learning_app.services import questions
 from learning_app.services.errors import InvalidInput
 from learning_app.services.grading import CHOICE_TYPES
-from learning_app.services.question_drafts import MAX_OPTIONS, OptionDraft, QuestionDraft
+from learning_app.services.question_drafts import (
+    MAX_OPTIONS,
+    OptionDraft,
+    QuestionDraft,
+    parse_number,
+)
 from learning_app.services.questions import OptionView, QuestionView
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
@@ -56,10 +61,6 @@ TRUE_FALSE_ROWS = [OptionRow("True", is_correct=True), OptionRow("False")]
 def number_text(value: float | None) -> str:
     """A number as a form shows it: "2", "0.5", or "" for none."""
     return "" if value is None else f"{value:g}"
-
-
-def _float_or_none(value: float | str | None) -> float | None:
-    return None if value is None or value == "" else float(value)
 
 
 def focus_later(element_id: str) -> rx.event.EventSpec:
@@ -145,8 +146,10 @@ class QuestionFormState(AuthState):
                 points=float(draft.points),
                 options=[OptionView("", o.body, o.is_correct, o.feedback) for o in draft.options],
                 accepted_answers=list(draft.accepted_answers),
-                numeric_answer=_float_or_none(draft.numeric_answer),
-                numeric_tolerance=_float_or_none(draft.numeric_tolerance),
+                numeric_answer=parse_number(draft.numeric_answer, "The answer", "numeric_answer"),
+                numeric_tolerance=parse_number(
+                    draft.numeric_tolerance, "The tolerance", "tolerance"
+                ),
                 case_sensitive=draft.case_sensitive,
                 tags=list(draft.tags),
             )

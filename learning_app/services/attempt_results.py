@@ -41,6 +41,7 @@ from learning_app.services.exam_access import (
 )
 from learning_app.services.grading import CHOICE_TYPES
 from learning_app.services.permissions import require_viewer
+from learning_app.services.question_drafts import numeric_answer_text
 from learning_app.services.time_zones import local_moment, viewer_zone
 
 
@@ -162,9 +163,7 @@ def _correct(question: Question, options: list[QuestionOption]) -> str:
         case QuestionType.SHORT_ANSWER:
             return " / ".join(question.accepted_answers or [])
         case QuestionType.NUMERIC:
-            tolerance = question.numeric_tolerance
-            plus = f" (± {tolerance:g})" if tolerance else ""
-            return f"{question.numeric_answer:g}{plus}"
+            return numeric_answer_text(question.numeric_answer or 0.0, question.numeric_tolerance)
         case QuestionType.ESSAY:
             return ""
     return ", ".join(o.body for o in options if o.is_correct)

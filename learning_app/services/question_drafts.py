@@ -59,6 +59,11 @@ def parse_number(raw: float | int | str | None, label: str, field_name: str) -> 
     return number
 
 
+def numeric_answer_text(answer: float, tolerance: float | None) -> str:
+    """ "10 (± 0.01)": a numeric question's answer as teachers and results show it."""
+    return f"{answer:g} (± {tolerance:g})" if tolerance else f"{answer:g}"
+
+
 def _text(raw: str, label: str, field_name: str, limit: int, *, required: bool) -> str:
     value = storable((raw or "").strip(), label, field_name)
     if required and is_blank(value):

@@ -33,10 +33,17 @@ def new_course(token: str, title: str = "Intro to Python", **kwargs: object) -> 
         ).id  # type: ignore[arg-type]
 
 
-def new_lesson(token: str, course_id: str, title: str, *, publish: bool = True) -> str:
+def new_lesson(
+    token: str, course_id: str, title: str, *, publish: bool = True, body: str | None = None
+) -> str:
+    """A lesson whose body is `body`, or a heading of its title."""
     with session_scope() as session:
         lesson_id = lessons.create_lesson(
-            session, token=token, course_id=course_id, title=title, body_markdown=f"# {title}"
+            session,
+            token=token,
+            course_id=course_id,
+            title=title,
+            body_markdown=f"# {title}" if body is None else body,
         ).id
         if publish:
             lessons.publish_lesson(session, token=token, lesson_id=lesson_id)

@@ -16,7 +16,7 @@ from sqlmodel import select
 from learning_app.adapters.llm import chat_model
 from learning_app.adapters.postgres import session_scope
 from learning_app.models import Question, UserRole
-from learning_app.services import lessons, question_generation, questions
+from learning_app.services import question_generation, questions
 from learning_app.services.errors import (
     DomainError,
     InvalidInput,
@@ -75,16 +75,7 @@ def _lesson_with_text(
     title: str = "Tides",
     body: str = "# Tides\n\nThe moon's gravity pulls on the oceans: two high tides a day.",
 ) -> str:
-    lesson_id = new_lesson(teacher, course, title)
-    _run(
-        lessons.update_lesson,
-        token=teacher,
-        lesson_id=lesson_id,
-        title=title,
-        body_markdown=body,
-        summary="",
-    )
-    return lesson_id
+    return new_lesson(teacher, course, title, body=body)
 
 
 def test_a_teacher_drafts_from_a_lesson_and_only_added_drafts_reach_the_bank(
