@@ -15,10 +15,10 @@ from starlette.routing import Route
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.s3_store import get_s3
 from learning_app.security_headers import SecurityHeadersMiddleware, security_headers
-from learning_app.services import documents
+from learning_app.services.accounts.sessions import SESSION_COOKIE
 from learning_app.services.errors import DomainError
 from learning_app.services.health import check_stores
-from learning_app.services.sessions import SESSION_COOKIE
+from learning_app.services.material import documents
 from learning_app.settings import get_settings
 
 

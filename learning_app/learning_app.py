@@ -11,47 +11,47 @@ from learning_app.components.markdown import MARKDOWN_STYLESHEET
 from learning_app.components.share_dialog import ShareLinksState
 from learning_app.health_api import build_http_api
 from learning_app.jobs.runner import worker_lifespan
-from learning_app.pages.account_settings import account_settings_page
-from learning_app.pages.admin_users import AdminUsersState, admin_users_page
-from learning_app.pages.attempt_result import AttemptResultState, attempt_result_page
-from learning_app.pages.attempt_state import AttemptState
-from learning_app.pages.attempt_take import attempt_page
-from learning_app.pages.course import CourseState, course_page
-from learning_app.pages.course_dashboard import CourseDashboardState, course_dashboard_page
-from learning_app.pages.course_editor import course_editor_page
-from learning_app.pages.course_editor_state import CourseEditorState
-from learning_app.pages.course_exams import CourseExamsState
-from learning_app.pages.course_material import MaterialState
-from learning_app.pages.course_teachers import CourseTeachersState
-from learning_app.pages.dashboard import DashboardState, dashboard_page
-from learning_app.pages.dev_mailbox import MailboxState, dev_mailbox_page
-from learning_app.pages.exam_editor import exam_editor_page
-from learning_app.pages.exam_editor_state import ExamEditorState
-from learning_app.pages.exam_intro import ExamIntroState, exam_intro_page
-from learning_app.pages.exam_list import ExamListState
-from learning_app.pages.grading_queue import GradingState, grading_page
-from learning_app.pages.home import CatalogueState, home_page
-from learning_app.pages.lesson_editor import LessonEditorState, lesson_editor_page
-from learning_app.pages.lesson_reader import LessonReaderState, lesson_reader_page
-from learning_app.pages.my_courses import MyCoursesState, my_courses_page
-from learning_app.pages.my_share_links import my_share_links_page
-from learning_app.pages.password import (
+from learning_app.pages.accounts.dev_mailbox import MailboxState, dev_mailbox_page
+from learning_app.pages.accounts.password import (
     PasswordResetState,
     forgot_password_page,
     reset_password_page,
 )
-from learning_app.pages.question_bank import questions_and_exams_page
-from learning_app.pages.question_bank_state import QuestionBankState
-from learning_app.pages.question_drafting import QuestionDraftingState
-from learning_app.pages.question_form_state import QuestionFormState
-from learning_app.pages.search import SearchPageState, search_page
-from learning_app.pages.search_synonyms import SynonymsState, synonyms_page
-from learning_app.pages.shared import SharedPageState, shared_page
-from learning_app.pages.sign_in import MagicLinkState, sign_in_page
-from learning_app.pages.sign_in import magic_link_page as magic_link_landing
-from learning_app.pages.sign_up import VerifyEmailState, sign_up_page, verify_email_page
-from learning_app.pages.teach import TeachState, teach_page
-from learning_app.pages.tutor import TutorState, tutor_page
+from learning_app.pages.accounts.settings import account_settings_page
+from learning_app.pages.accounts.sign_in import MagicLinkState, sign_in_page
+from learning_app.pages.accounts.sign_in import magic_link_page as magic_link_landing
+from learning_app.pages.accounts.sign_up import VerifyEmailState, sign_up_page, verify_email_page
+from learning_app.pages.admin.users import AdminUsersState, admin_users_page
+from learning_app.pages.attempts.grading_queue import GradingState, grading_page
+from learning_app.pages.attempts.result import AttemptResultState, attempt_result_page
+from learning_app.pages.attempts.take import attempt_page
+from learning_app.pages.attempts.take_state import AttemptState
+from learning_app.pages.courses.catalog import CatalogueState, home_page
+from learning_app.pages.courses.course import CourseState, course_page
+from learning_app.pages.courses.editor import course_editor_page
+from learning_app.pages.courses.editor_state import CourseEditorState
+from learning_app.pages.courses.lesson_editor import LessonEditorState, lesson_editor_page
+from learning_app.pages.courses.lesson_reader import LessonReaderState, lesson_reader_page
+from learning_app.pages.courses.my_courses import MyCoursesState, my_courses_page
+from learning_app.pages.courses.teach import TeachState, teach_page
+from learning_app.pages.courses.teachers import CourseTeachersState
+from learning_app.pages.exams.bank_page import questions_and_exams_page
+from learning_app.pages.exams.course_section import CourseExamsState
+from learning_app.pages.exams.editor import exam_editor_page
+from learning_app.pages.exams.editor_state import ExamEditorState
+from learning_app.pages.exams.intro import ExamIntroState, exam_intro_page
+from learning_app.pages.exams.listing import ExamListState
+from learning_app.pages.material.sections import MaterialState
+from learning_app.pages.progress.course_dashboard import CourseDashboardState, course_dashboard_page
+from learning_app.pages.progress.dashboard import DashboardState, dashboard_page
+from learning_app.pages.questions.bank_state import QuestionBankState
+from learning_app.pages.questions.drafting import QuestionDraftingState
+from learning_app.pages.questions.form_state import QuestionFormState
+from learning_app.pages.search.results import SearchPageState, search_page
+from learning_app.pages.search.synonyms import SynonymsState, synonyms_page
+from learning_app.pages.sharing.my_links import my_share_links_page
+from learning_app.pages.sharing.shared_page import SharedPageState, shared_page
+from learning_app.pages.tutor.ask import TutorState, tutor_page
 from learning_app.settings import get_settings
 from learning_app.state.auth import AuthState
 

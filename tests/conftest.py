@@ -79,7 +79,7 @@ def drop_database(admin_url: str, name: str) -> None:
 def database(pg_admin_url: str, running_stack: Settings) -> Iterator[str]:
     """A fresh test database at the latest migration; yields its SQLAlchemy URL."""
     from learning_app.adapters.postgres import dispose_engines
-    from learning_app.cli import migrate
+    from learning_app.cli.support import migrate
 
     recreate_database(pg_admin_url, TEST_DATABASE)
     migrate()

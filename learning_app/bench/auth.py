@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 from learning_app.adapters.redis_store import get_redis
 from learning_app.bench.stats import percentile
-from learning_app.services import sessions
-from learning_app.services.passwords import hash_password
+from learning_app.services.accounts import sessions
+from learning_app.services.accounts.passwords import hash_password
 
 ARGON2_SAMPLES = 10
 WARMUP = 50

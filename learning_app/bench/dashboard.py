@@ -21,8 +21,12 @@ from sqlmodel import Session
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.bench.stats import percentile
 from learning_app.models.base import utc_now
-from learning_app.services.dashboards import ACTIVITY_DAYS, HARDEST_QUESTIONS, course_figures
-from learning_app.services.rollups import refresh_teacher_views, rollup_day
+from learning_app.services.progress.dashboards import (
+    ACTIVITY_DAYS,
+    HARDEST_QUESTIONS,
+    course_figures,
+)
+from learning_app.services.progress.rollups import refresh_teacher_views, rollup_day
 
 DAYS = 90
 LESSONS = 20

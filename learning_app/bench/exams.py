@@ -29,7 +29,7 @@ from learning_app.bench.fixtures import (
 )
 from learning_app.bench.stats import percentile
 from learning_app.models import ExamType
-from learning_app.services import attempts
+from learning_app.services.attempts import taking
 
 THREADS_PER_PROCESS = 24
 
@@ -68,13 +68,13 @@ def _one_student(token: str, exam_id: str, responses: dict[str, dict], at: float
         samples.append(Sample(kind, (time.perf_counter() - start) * 1000, error))
         return result
 
-    view = timed("start", attempts.start_attempt, token=token, exam_id=exam_id)
-    if not isinstance(view, attempts.AttemptView):
+    view = timed("start", taking.start_attempt, token=token, exam_id=exam_id)
+    if not isinstance(view, taking.AttemptView):
         return samples
     for line in view.questions:
         timed(
             "save",
-            attempts.save_answer,
+            taking.save_answer,
             token=token,
             attempt_id=view.attempt_id,
             question_id=line.question_id,

@@ -32,7 +32,7 @@ from learning_app.models import (
     UserStats,
 )
 from learning_app.models.base import utc_now
-from learning_app.services import sessions
+from learning_app.services.accounts import sessions
 
 QUESTIONS_PER_EXAM = 10
 

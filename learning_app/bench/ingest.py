@@ -23,10 +23,12 @@ from learning_app.adapters.embeddings import Embedder, get_embedder
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.s3_store import get_s3
 from learning_app.models import EmbeddingModel, LessonChunk, User, UserRole, drop_hnsw_index_ddl
-from learning_app.services import accounts, courses, ingestion, sessions
-from learning_app.services.chunking import chunk_sections
-from learning_app.services.documents import UploadSpool, upload_document
-from learning_app.services.extraction import markdown_sections
+from learning_app.services.accounts import sessions, users
+from learning_app.services.courses import authoring
+from learning_app.services.material import ingestion
+from learning_app.services.material.chunking import chunk_sections
+from learning_app.services.material.documents import UploadSpool, upload_document
+from learning_app.services.material.extraction import markdown_sections
 
 WORDS = [
     "water",
@@ -104,7 +106,7 @@ def run_ingest_bench(*, documents: int, sections: int) -> dict[str, float | int]
     texts = [text for document_texts in texts_of for text in document_texts]
     embedder = ScratchModel(get_embedder(), tag)
     with session_scope() as session:
-        viewer = accounts.create_user(
+        viewer = users.create_user(
             session,
             email=f"bench-ingest-{tag}@example.test",
             password=uuid.uuid4().hex,
@@ -115,7 +117,7 @@ def run_ingest_bench(*, documents: int, sections: int) -> dict[str, float | int]
     course_id = ""
     try:
         with session_scope() as session:
-            course_id = courses.create_course(
+            course_id = authoring.create_course(
                 session, token=token, title=f"Bench ingest {tag}", description=""
             ).id
         document_ids = []
@@ -157,7 +159,7 @@ def _timed(work: Callable[..., object], *args: object) -> float:
 def _clean_up(token: str, course_id: str, model_name: str, user_id: str) -> None:
     if course_id:
         with session_scope() as session:
-            courses.delete_course(session, token=token, course_id=course_id)
+            authoring.delete_course(session, token=token, course_id=course_id)
     with session_scope() as session:
         model = session.execute(
             select(EmbeddingModel).where(col(EmbeddingModel.name) == model_name)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from learning_app.bench.load_world import QUERIES, TOPICS, LoadWorld
 from learning_app.bench.stats import percentile
-from learning_app.settings import PROJECT_ROOT, get_settings
+from learning_app.settings import PROJECT_ROOT
 from learning_app.stack.base import free_port, start_process_group, stop_process_group
 
 STUDENTS_FILE = Path(__file__).with_name("load_students.py")
@@ -68,12 +68,12 @@ def _state_names() -> dict[str, str]:
     """The full names of the states the students drive, as the compiled frontend knows them."""
     from reflex.state import OnLoadInternalState, State, UpdateVarsInternalState
 
-    from learning_app.pages.attempt_state import AttemptState
-    from learning_app.pages.exam_intro import ExamIntroState
-    from learning_app.pages.lesson_reader import LessonReaderState
-    from learning_app.pages.search import SearchPageState
-    from learning_app.pages.sign_in import SignInState
-    from learning_app.pages.tutor import TutorState
+    from learning_app.pages.accounts.sign_in import SignInState
+    from learning_app.pages.attempts.take_state import AttemptState
+    from learning_app.pages.courses.lesson_reader import LessonReaderState
+    from learning_app.pages.exams.intro import ExamIntroState
+    from learning_app.pages.search.results import SearchPageState
+    from learning_app.pages.tutor.ask import TutorState
     from learning_app.state.auth import AuthState
 
     states = {
@@ -105,7 +105,7 @@ def _initial_state_hashes() -> list[str]:
 def write_plan(world: LoadWorld, backend_port: int, options: LoadOptions, path: Path) -> None:
     from reflex_base.constants import Reflex
 
-    from learning_app.pages.attempt_state import NOT_SAVED, SAVED
+    from learning_app.pages.attempts.take_state import NOT_SAVED, SAVED
 
     states = _state_names()
     plan = {
@@ -132,12 +132,10 @@ def write_plan(world: LoadWorld, backend_port: int, options: LoadOptions, path: 
 
 
 @contextmanager
-def running_backend(options: LoadOptions, log_path: Path) -> Iterator[int]:
-    """The app's backend as in production, on a free loopback port; yields the port."""
-    from learning_app.cli import reflex_environment
-
+def running_backend(env: dict[str, str], log_path: Path) -> Iterator[int]:
+    """The app's backend as in production (`env` from `reflex_environment`), on a free
+    loopback port; yields the port."""
     port = free_port()
-    env = reflex_environment(get_settings(), prod=True, workers=options.workers)
     command = [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod"]
     command += ["--backend-only", "--backend-host", "127.0.0.1", "--backend-port", str(port)]
     process = start_process_group(command, cwd=PROJECT_ROOT, env=env, log_path=log_path)
@@ -211,13 +209,13 @@ def summarise(samples: list[Sample]) -> list[ActionFigures]:
     return figures
 
 
-def run_load_bench(options: LoadOptions) -> dict[str, object]:
+def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[str, object]:
     from learning_app.bench.load_world import create_load_world, drop_load_world
 
     workdir = Path(tempfile.mkdtemp(prefix="learning-app-load-"))
     world = create_load_world(options.users, options.spike_students)
     try:
-        with running_backend(options, workdir / "backend.log") as port:
+        with running_backend(backend_env, workdir / "backend.log") as port:
             plan = workdir / "plan.json"
             write_plan(world, port, options, plan)
             load = run_locust(

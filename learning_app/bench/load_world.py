@@ -21,9 +21,9 @@ from learning_app.bench.fixtures import (
 )
 from learning_app.models import CourseLesson, ExamType, Lesson, PublishStatus
 from learning_app.models.base import utc_now
-from learning_app.services import ingestion
-from learning_app.services.passwords import hash_password
-from learning_app.services.search_index import default_index, sync_entity
+from learning_app.services.accounts.passwords import hash_password
+from learning_app.services.material import ingestion
+from learning_app.services.search.index import default_index, sync_entity
 
 STUDENT_PASSWORD = "bench-load-password-1"  # noqa: S105 - the bench's own throwaway accounts
 

@@ -49,7 +49,7 @@ from learning_app.models import (
     drop_hnsw_index_ddl,
     hnsw_index_ddl,
 )
-from learning_app.services.retrieval import nearest, scope_filter
+from learning_app.services.tutor.retrieval import nearest, scope_filter
 from learning_app.settings import get_settings
 
 DIMENSIONS = 384

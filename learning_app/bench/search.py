@@ -16,10 +16,10 @@ import uuid
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.typesense_store import get_typesense
 from learning_app.bench.stats import percentile
-from learning_app.services.search import multi_search_body, plan_searches, search_as
-from learning_app.services.search_documents import KINDS, course_key
-from learning_app.services.search_index import SearchIndex, drop_index, ensure_collections
-from learning_app.services.search_results import Audience
+from learning_app.services.search.documents import KINDS, course_key
+from learning_app.services.search.index import SearchIndex, drop_index, ensure_collections
+from learning_app.services.search.queries import multi_search_body, plan_searches, search_as
+from learning_app.services.search.results import Audience
 
 WORDS = tuple(
     [

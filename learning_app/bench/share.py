@@ -29,8 +29,8 @@ from learning_app.models import (
     UserRole,
 )
 from learning_app.models.base import utc_now
-from learning_app.services.share_links import find_active_link
-from learning_app.services.share_tokens import token_hash
+from learning_app.services.sharing.links import find_active_link
+from learning_app.services.sharing.tokens import token_hash
 
 BATCH = 10_000
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from learning_app.cli_errors import CliError
+from learning_app.cli.support import CliError
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

@@ -7,6 +7,8 @@ import json
 from collections.abc import Mapping, Sequence
 
 from learning_app.bench import RETRIEVAL_VECTORS
+from learning_app.cli.support import prepare_stores, reflex_environment
+from learning_app.settings import get_settings
 
 
 def print_bench_line(name: str, result: Mapping[str, object], keys: Sequence[str]) -> None:
@@ -129,7 +131,6 @@ def cmd_bench_ingest(args: argparse.Namespace) -> int:
 
 def cmd_bench_load(args: argparse.Namespace) -> int:
     from learning_app.bench.load import LoadOptions, run_load_bench
-    from learning_app.cli import prepare_stores
 
     options = LoadOptions(
         users=args.users,
@@ -148,7 +149,8 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
         "workers on loopback",
         flush=True,
     )
-    result = run_load_bench(options)
+    backend_env = reflex_environment(get_settings(), prod=True, workers=options.workers)
+    result = run_load_bench(options, backend_env)
     print(f"{'action':<14}{'count':>7}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}")
     for line in result["by_action"]:  # type: ignore[attr-defined]
         print(f"{line.kind:<14}{line.count:>7}{line.errors:>8}{line.p50_ms:>9}{line.p95_ms:>9}")

@@ -6,11 +6,11 @@ import argparse
 import sys
 from datetime import date
 
-from learning_app.cli_errors import CliError
+from learning_app.cli.support import CliError
 
 
 def cmd_events_flush(_args: argparse.Namespace) -> int:
-    from learning_app.services.analytics import buffered_count, flush_events
+    from learning_app.services.progress.events import buffered_count, flush_events
 
     result = flush_events()
     if result.skipped:
@@ -23,7 +23,7 @@ def cmd_events_flush(_args: argparse.Namespace) -> int:
 
 
 def cmd_events_export(args: argparse.Namespace) -> int:
-    from learning_app.services.event_export import export_events
+    from learning_app.services.progress.event_export import export_events
 
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
@@ -37,8 +37,8 @@ def cmd_events_export(args: argparse.Namespace) -> int:
 
 def cmd_events_rollup(args: argparse.Namespace) -> int:
     from learning_app.adapters.postgres import session_scope
-    from learning_app.services.rollups import refresh_teacher_views, rollup_since
-    from learning_app.services.user_stats import recompute_all_user_stats
+    from learning_app.services.progress.rollups import refresh_teacher_views, rollup_since
+    from learning_app.services.progress.user_stats import recompute_all_user_stats
 
     with session_scope() as session:
         days = rollup_since(session, args.since)

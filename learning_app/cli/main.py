@@ -15,12 +15,12 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
-from learning_app.cli_audit import add_audit_commands
-from learning_app.cli_bench import add_bench_commands
-from learning_app.cli_errors import CliError
-from learning_app.cli_events import add_events_commands
-from learning_app.cli_material import add_material_commands
-from learning_app.cli_search import add_search_commands, prepare_search_index
+from learning_app.cli.audit import add_audit_commands
+from learning_app.cli.bench import add_bench_commands
+from learning_app.cli.events import add_events_commands
+from learning_app.cli.material import add_material_commands
+from learning_app.cli.search import add_search_commands
+from learning_app.cli.support import CliError, migrate, prepare_stores, reflex_environment, seed
 from learning_app.services.errors import DomainError
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings
 from learning_app.stack import StackError
@@ -58,31 +58,10 @@ def cmd_stack(args: argparse.Namespace) -> int:
 # --- database ----------------------------------------------------------------------------------
 
 
-def migrate() -> None:
-    """Upgrade the settings' database to the latest revision (plain Alembic, our env.py)."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
-    command.upgrade(config, "head")
-
-
 def cmd_migrate(_args: argparse.Namespace) -> int:
     migrate()
     print("database is at the latest schema")
     return 0
-
-
-def seed() -> str:
-    from learning_app.adapters.postgres import session_scope
-    from learning_app.services.demo_data import DEMO_LOGINS, seed_demo_data
-
-    with session_scope() as session:
-        created = seed_demo_data(session)
-    logins = "\n".join(f"  {role:<8} {email}  password: {pw}" for role, email, pw in DEMO_LOGINS)
-    head = "seeded demo data" if created else "database already has data; left it alone"
-    return f"{head}\ndemo logins:\n{logins}"
 
 
 def cmd_seed(_args: argparse.Namespace) -> int:
@@ -119,7 +98,7 @@ def _read_password() -> str:
 def cmd_user_create(args: argparse.Namespace) -> int:
     from learning_app.adapters.postgres import session_scope
     from learning_app.models import UserRole
-    from learning_app.services.accounts import create_user
+    from learning_app.services.accounts.users import create_user
 
     password = _read_password()
     with session_scope() as session:
@@ -137,7 +116,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 def cmd_reembed(_args: argparse.Namespace) -> int:
     from learning_app.adapters.embeddings import get_embedder
     from learning_app.adapters.s3_store import get_s3
-    from learning_app.services.ingestion import reembed_everything
+    from learning_app.services.material.ingestion import reembed_everything
 
     embedder = get_embedder()
     print(f"re-embedding every lesson and document with {embedder.name} ...", flush=True)
@@ -155,46 +134,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 # --- run ---------------------------------------------------------------------------------------
-
-
-def reflex_environment(
-    settings: Settings, *, prod: bool, workers: int | None = None
-) -> dict[str, str]:
-    """The environment `reflex run` needs here: bun from the venv, no phoning home; in
-    production Reflex's state in Redis, which is what lets Reflex run several workers."""
-    env = dict(os.environ)
-    bun_dir = Path(sys.prefix) / "bun" / "bin"
-    if (bun_dir / "bun").exists():
-        env["PATH"] = f"{bun_dir}{os.pathsep}{env.get('PATH', '')}"
-    env.setdefault("REFLEX_CHECK_LATEST_VERSION", "0")
-    env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
-    env.setdefault("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org")
-    if prod and settings.redis_url:
-        # Reflex's own state lives in Redis so several backend workers share it.
-        env.setdefault("REFLEX_REDIS_URL", settings.redis_url)
-        # A tab's websocket stays on one worker, so that worker may keep holding the tab's state
-        # lock between events and serve them from memory, writing to Redis when the lease ends
-        # or another worker asks for it (`bench load`: ordinary p95 393 ms -> 135 ms).
-        env.setdefault("REFLEX_OPLOCK_ENABLED", "true")
-        # Reflex 0.10 starts 2 x cores + 1 granian workers when its state is in Redis (one
-        # otherwise); GRANIAN_WORKERS overrides that count.
-        if workers:
-            env["GRANIAN_WORKERS"] = str(workers)
-    return env
-
-
-def prepare_stores(*, start_stack: bool = True, demo_data: bool = False) -> None:
-    """What serving the app needs first: the local stack (in development), the schema, the
-    demo data if asked, and the search collections (built after the data); all idempotent."""
-    settings = get_settings()
-    if not settings.is_production and start_stack:
-        from learning_app import stack
-
-        print(stack.format_status(stack.up(settings)))
-    migrate()
-    if demo_data:
-        print(seed())
-    print(prepare_search_index())
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -293,11 +232,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:
         print(f"learning-app: {exc}", file=sys.stderr)
     return 1
-
-
-if __name__ == "__main__":
-    # `python -m learning_app.cli` loads this file as `__main__`; the command modules raise
-    # `learning_app.cli.CliError`, so run that module's `main`, whose handler catches it.
-    from learning_app.cli import main as cli_main
-
-    raise SystemExit(cli_main())

@@ -2,7 +2,6 @@
 
 The commands act as a real account (`--as EMAIL`, else the first admin) through a session of
 their own, so every permission check of the UI applies; they call the same services.
-`CliError` is imported where raised: `learning_app.cli` imports this module while it loads.
 """
 
 from __future__ import annotations
@@ -15,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from learning_app.cli.support import CliError
+
 # Files are streamed into the upload spool in parts, as the browser's chunked upload does.
 READ_CHUNK_BYTES = 1024 * 1024
 AS_HELP = "act as this teacher or admin account (default: the first admin)"
@@ -24,7 +25,7 @@ AS_HELP = "act as this teacher or admin account (default: the first admin)"
 def _acting_as(email: str | None) -> Iterator[str]:
     """A session token for the operator's account, signed out when the command ends."""
     from learning_app.adapters.postgres import session_scope
-    from learning_app.services.accounts import operator_session, sign_out
+    from learning_app.services.accounts.users import operator_session, sign_out
 
     with session_scope() as session:
         token = operator_session(session, email)
@@ -37,8 +38,7 @@ def _acting_as(email: str | None) -> Iterator[str]:
 def _course_id(token: str, slug: str, create_title: str | None) -> str:
     """The id of the course `slug` (created first when a title is given and it is missing)."""
     from learning_app.adapters.postgres import session_scope
-    from learning_app.cli import CliError
-    from learning_app.services.courses import course_by_slug, create_course
+    from learning_app.services.courses.authoring import course_by_slug, create_course
     from learning_app.services.errors import NotFound
 
     try:
@@ -58,7 +58,7 @@ def _course_id(token: str, slug: str, create_title: str | None) -> str:
 def _upload(token: str, course_id: str, path: Path) -> tuple[str, bool]:
     """Upload one file through the UI's path; returns (document id, already stored)."""
     from learning_app.adapters.s3_store import get_s3
-    from learning_app.services.documents import UploadSpool, upload_document
+    from learning_app.services.material.documents import UploadSpool, upload_document
 
     spool = UploadSpool(path.name)
     try:
@@ -76,10 +76,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from learning_app.adapters.embeddings import get_embedder
     from learning_app.adapters.postgres import session_scope
     from learning_app.adapters.s3_store import get_s3
-    from learning_app.cli import CliError
-    from learning_app.services.documents import list_documents
     from learning_app.services.errors import DomainError
-    from learning_app.services.ingestion import ingest_document
+    from learning_app.services.material.documents import list_documents
+    from learning_app.services.material.ingestion import ingest_document
 
     paths = [Path(raw) for raw in args.paths]
     for path in paths:  # checked before anything is written
@@ -119,7 +118,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from learning_app.adapters.embeddings import get_embedder
     from learning_app.adapters.llm import chat_model
     from learning_app.adapters.postgres import session_scope
-    from learning_app.services.tutor import ask
+    from learning_app.services.tutor.answering import ask
 
     with _acting_as(args.as_email) as token:
         course_id = _course_id(token, args.course, None)

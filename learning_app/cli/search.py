@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from learning_app.cli_errors import CliError
+from learning_app.cli.support import CliError
 
 
 def _search_unreachable(exc: Exception) -> Exception:
@@ -19,7 +19,7 @@ def _search_unreachable(exc: Exception) -> Exception:
 
 
 def cmd_reindex(_args: argparse.Namespace) -> int:
-    from learning_app.services.search_index import SEARCH_ERRORS, default_index, rebuild
+    from learning_app.services.search.index import SEARCH_ERRORS, default_index, rebuild
 
     try:
         rebuilt = rebuild(default_index())
@@ -34,29 +34,9 @@ def cmd_reindex(_args: argparse.Namespace) -> int:
     return 0
 
 
-def prepare_search_index() -> str:
-    """Build the search index from Postgres if it has never been built (`learning-app run`)."""
-    from learning_app.services.search_documents import KINDS
-    from learning_app.services.search_index import (
-        SEARCH_ERRORS,
-        alias_target,
-        default_index,
-        rebuild,
-    )
-
-    index = default_index()
-    try:
-        if all(alias_target(index, kind) for kind in KINDS.values()):
-            return "search index is ready"
-        rebuild(index)
-    except SEARCH_ERRORS as exc:
-        return f"search index not built ({exc}); search answers from Postgres until it is"
-    return "built the search index from Postgres"
-
-
 def cmd_search_check(_args: argparse.Namespace) -> int:
     from learning_app.adapters.postgres import session_scope
-    from learning_app.services.search_index import SEARCH_ERRORS, check_drift, default_index
+    from learning_app.services.search.index import SEARCH_ERRORS, check_drift, default_index
 
     try:
         with session_scope() as session:
@@ -85,8 +65,8 @@ def cmd_search_check(_args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from learning_app.adapters.postgres import session_scope
-    from learning_app.services.accounts import find_account_by_email, load_account, viewer_of
-    from learning_app.services.search import search_as
+    from learning_app.services.accounts.users import find_account_by_email, load_account, viewer_of
+    from learning_app.services.search.queries import search_as
 
     with session_scope() as session:
         viewer = None

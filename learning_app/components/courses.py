@@ -7,7 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from learning_app.components.layout import page_shell
-from learning_app.services.courses import CourseSummary
+from learning_app.services.courses.authoring import CourseSummary
 from learning_app.state.course_pages import LoadedPageState
 
 MARKDOWN_HINT = "Markdown is allowed: headings, lists, links, images, code blocks."

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from learning_app.services import search
-from learning_app.services.search_results import SearchHit, SnippetPart
+from learning_app.services.search import queries
+from learning_app.services.search.results import SearchHit, SnippetPart
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import call_with_session
 
@@ -30,13 +30,13 @@ class SearchBoxState(AuthState):
 
     @rx.event
     async def set_query(self, value: str) -> None:
-        self.query = value[: search.MAX_QUERY_CHARS]
+        self.query = value[: queries.MAX_QUERY_CHARS]
         if not self.query.strip():
             self.suggestions = []
             return
         try:
             found = await call_with_session(
-                search.search, token=self.session_token, query=self.query, limit=SUGGESTIONS
+                queries.search, token=self.session_token, query=self.query, limit=SUGGESTIONS
             )
         except Exception:  # the results page explains failures; the box just shows nothing
             self.suggestions = []
@@ -93,7 +93,7 @@ def search_box() -> rx.Component:
                     placeholder="Search courses and lessons",
                     aria_label="Search",
                     auto_complete="off",
-                    max_length=search.MAX_QUERY_CHARS,
+                    max_length=queries.MAX_QUERY_CHARS,
                     width="16rem",
                 ),
                 debounce_timeout=DEBOUNCE_MS,

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 import reflex as rx
 
 from learning_app.components.forms import form_error, form_notice
-from learning_app.services import share_links
-from learning_app.services.share_links import ShareLinkView
+from learning_app.services.sharing import links as share_links
+from learning_app.services.sharing.links import ShareLinkView
 from learning_app.settings import get_settings
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session

@@ -10,8 +10,8 @@ import logging
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.jobs.runner import job_app
-from learning_app.services.analytics import flush_events
-from learning_app.services.rollups import refresh_teacher_views, rollup_recent
+from learning_app.services.progress.events import flush_events
+from learning_app.services.progress.rollups import refresh_teacher_views, rollup_recent
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import logging
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.jobs.runner import job_app
-from learning_app.services.attempt_grading import EXPIRED_BATCH, close_expired_attempts
+from learning_app.services.attempts.grading import EXPIRED_BATCH, close_expired_attempts
 
 log = logging.getLogger(__name__)
 

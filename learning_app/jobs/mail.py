@@ -6,9 +6,7 @@ import procrastinate
 
 from learning_app.adapters.mailer import send_mail
 from learning_app.jobs.runner import job_app
-
-SEND_MAIL_TASK = "mail.send"
-MAIL_QUEUE = "mail"
+from learning_app.services.accounts.mail import MAIL_QUEUE, SEND_MAIL_TASK
 
 # 2, 4, 8 … seconds between tries: about 9 hours of retries before a mail is given up.
 MAIL_RETRY = procrastinate.RetryStrategy(max_attempts=15, exponential_wait=2)

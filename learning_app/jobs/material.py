@@ -1,8 +1,9 @@
 """Course material as background jobs: ingesting lessons and documents, deleting S3 objects.
 
-Services enqueue these in their own transaction (`defer_in_transaction`), so a lesson save or
-an upload that rolls back leaves no job, and one that commits is never forgotten. Every task is
-idempotent (see `services.ingestion`), which is what makes the retries below safe.
+Services enqueue these in their own transaction (`services.material.work_queue`), so a lesson
+save or an upload that rolls back leaves no job, and one that commits is never forgotten. Every
+task is idempotent (see `services.material.ingestion`), which is what makes the retries below
+safe.
 """
 
 from __future__ import annotations
@@ -11,44 +12,26 @@ import logging
 import uuid
 
 import procrastinate
-from sqlmodel import Session
 
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.s3_store import get_s3
-from learning_app.jobs.queue import defer_in_transaction
 from learning_app.jobs.runner import job_app
-from learning_app.services import ingestion
+from learning_app.services.material import ingestion
+from learning_app.services.material.work_queue import (
+    DELETE_OBJECT_TASK,
+    INGEST_DOCUMENT_TASK,
+    INGEST_LESSON_TASK,
+    MATERIAL_QUEUE,
+)
 from learning_app.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-MATERIAL_QUEUE = "material"
-INGEST_DOCUMENT_TASK = "material.ingest_document"
-INGEST_LESSON_TASK = "material.ingest_lesson"
-DELETE_OBJECT_TASK = "material.delete_object"
 # A job whose worker stopped sending heartbeats this long ago died mid-run (killed, OOM).
 STALLED_AFTER_S = 120
 
 # S3 or the embedding provider briefly down: 2, 4, 8 ... s, about 1 h in all.
 MATERIAL_RETRY = procrastinate.RetryStrategy(max_attempts=12, exponential_wait=2)
-
-
-def ingest_document_later(session: Session, document_id: uuid.UUID) -> None:
-    defer_in_transaction(
-        session, INGEST_DOCUMENT_TASK, queue=MATERIAL_QUEUE, document_id=str(document_id)
-    )
-
-
-def ingest_lesson_later(session: Session, lesson_id: uuid.UUID) -> None:
-    """Re-ingest a lesson body after it changed (one job per save; re-runs are cheap because
-    unchanged passages keep their vectors)."""
-    defer_in_transaction(
-        session, INGEST_LESSON_TASK, queue=MATERIAL_QUEUE, lesson_id=str(lesson_id)
-    )
-
-
-def delete_object_later(session: Session, s3_key: str) -> None:
-    defer_in_transaction(session, DELETE_OBJECT_TASK, queue=MATERIAL_QUEUE, s3_key=s3_key)
 
 
 @job_app.task(

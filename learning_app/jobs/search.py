@@ -11,8 +11,8 @@ from procrastinate.jobs import Job
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.jobs.runner import job_app
-from learning_app.services.search_index import default_index, sync_entity, sync_synonyms
-from learning_app.services.search_outbox import SEARCH_QUEUE, SYNC_ENTITY_TASK, SYNC_SYNONYMS_TASK
+from learning_app.services.search.index import default_index, sync_entity, sync_synonyms
+from learning_app.services.search.outbox import SEARCH_QUEUE, SYNC_ENTITY_TASK, SYNC_SYNONYMS_TASK
 
 MAX_RETRY_WAIT_S = 60
 

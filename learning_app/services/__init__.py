@@ -1,4 +1,4 @@
 """The domain: plain functions taking a DB session and adapters. No Reflex import."""
 
 # Registers the session listener that enqueues search sync jobs with every committed change.
-from learning_app.services import search_outbox as _search_outbox  # noqa: F401
+from learning_app.services.search import outbox as _search_outbox  # noqa: F401

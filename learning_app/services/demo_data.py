@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from learning_app.jobs.material import ingest_lesson_later
 from learning_app.models import (
     Course,
     CourseLesson,
@@ -30,7 +29,8 @@ from learning_app.models import (
     UserStats,
 )
 from learning_app.models.base import utc_now
-from learning_app.services.passwords import hash_password
+from learning_app.services.accounts.passwords import hash_password
+from learning_app.services.material.work_queue import ingest_lesson_later
 
 DEMO_COURSE_TITLE = "Introduction to Python"
 DEMO_DRAFT_COURSE_TITLE = "Data Structures (draft)"

@@ -13,8 +13,8 @@ import redis
 from redis.commands.core import AsyncScript, Script
 
 from learning_app.adapters.redis_store import get_redis
+from learning_app.services.accounts.sessions import redis_guard
 from learning_app.services.errors import RateLimited
-from learning_app.services.sessions import redis_guard
 
 # Count, start the window on the first hit, and report how long the window has left.
 # The TTL repair covers a key that lost its expiry (e.g. written by hand): never block forever.

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session, select
 
 from learning_app.models import UserProfile
-from learning_app.services.accounts import Viewer
+from learning_app.services.accounts.users import Viewer
 
 UTC = ZoneInfo("UTC")
 

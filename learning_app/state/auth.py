@@ -13,10 +13,10 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from learning_app.services import accounts
-from learning_app.services.accounts import Viewer
+from learning_app.services.accounts import users
+from learning_app.services.accounts.sessions import SESSION_COOKIE
+from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import DomainError
-from learning_app.services.sessions import SESSION_COOKIE
 from learning_app.settings import get_settings
 from learning_app.state.calls import UNAVAILABLE_MESSAGE, call_service, call_with_session
 
@@ -78,7 +78,7 @@ class AuthState(rx.State):
             self._show(None)
             return None
         try:
-            viewer = await call_with_session(accounts.viewer_for_session, self.session_token)
+            viewer = await call_with_session(users.viewer_for_session, self.session_token)
         except DomainError:
             # Redis or Postgres is down: show the page signed-out rather than a blank screen.
             log.warning("could not resolve the session", exc_info=True)
@@ -120,7 +120,7 @@ class AuthState(rx.State):
     async def sign_out(self) -> rx.event.EventSpec:
         token, self.session_token = self.session_token, ""
         try:
-            await call_service(accounts.sign_out, token)
+            await call_service(users.sign_out, token)
         except DomainError:
             log.warning("sign-out could not reach the session store", exc_info=True)
         self._show(None)

@@ -8,8 +8,8 @@ from typing import TypeVar
 
 import reflex as rx
 
-from learning_app.services import learning
-from learning_app.services.courses import CourseOutline
+from learning_app.services.courses import reading
+from learning_app.services.courses.authoring import CourseOutline
 from learning_app.services.errors import NotFound, PermissionDenied
 from learning_app.state.auth import describe_error
 from learning_app.state.calls import call_with_session
@@ -65,7 +65,7 @@ class LoadedPageState(rx.State, mixin=True):
         """The outline of the route's course if the viewer may edit it; otherwise None, with
         `refusal` as the page's problem. Errors (not found, store down) propagate."""
         outline = await call_with_session(
-            learning.course_outline,
+            reading.course_outline,
             token=self.session_token,  # type: ignore[attr-defined]  # from AuthState
             course_id=route_arg(self, "course_id"),
         )

@@ -108,7 +108,7 @@ def app_server(
 ) -> Iterator[RunningApp]:
     """`reflex run` in its own process group on free ports; the group is killed at the end."""
     from learning_app.adapters.redis_store import get_redis
-    from learning_app.cli import reflex_environment
+    from learning_app.cli.support import reflex_environment
 
     get_redis().flushdb()  # the test Redis DB: no rate-limit counters left from earlier runs
     # Production serves the frontend from the backend: one port for both.

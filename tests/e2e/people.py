@@ -17,8 +17,8 @@ def account(email: str, name: str, role: str) -> str:
 
     from learning_app.adapters.postgres import session_scope
     from learning_app.models import UserRole
-    from learning_app.services import sessions
-    from learning_app.services.accounts import create_user
+    from learning_app.services.accounts import sessions
+    from learning_app.services.accounts.users import create_user
 
     with session_scope() as session:
         viewer = create_user(

@@ -98,7 +98,7 @@ def test_a_student_is_blocked_from_the_admin_page(
 ) -> None:
     from learning_app.adapters.postgres import session_scope
     from learning_app.models import UserRole
-    from learning_app.services.accounts import create_user
+    from learning_app.services.accounts.users import create_user
 
     email = f"student-{unique}@example.com"
     with session_scope() as session:

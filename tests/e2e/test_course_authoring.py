@@ -122,13 +122,14 @@ def test_a_student_cannot_teach(
 def _course_with_lessons(owner_email: str, title: str, lesson_titles: list[str]) -> str:
     """A draft course with draft lessons, made through the services; returns its id."""
     from learning_app.adapters.postgres import session_scope
-    from learning_app.services import accounts, courses, lessons
+    from learning_app.services.accounts import users
+    from learning_app.services.courses import authoring, lessons
 
     with session_scope() as session:
-        _, token = accounts.sign_in_with_password(
+        _, token = users.sign_in_with_password(
             session, email=owner_email, password=PASSWORD, client_ip="198.51.100.9", user_agent="t"
         )
-        course_id = courses.create_course(session, token=token, title=title, description="").id
+        course_id = authoring.create_course(session, token=token, title=title, description="").id
         for lesson_title in lesson_titles:
             lessons.create_lesson(
                 session, token=token, course_id=course_id, title=lesson_title, body_markdown=""

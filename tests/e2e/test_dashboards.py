@@ -19,12 +19,15 @@ def _course(teacher: str, student: str) -> tuple[str, str]:
     """A published course with two lessons and a one-question exam; the student is enrolled."""
 
     from learning_app.adapters.postgres import session_scope
-    from learning_app.services import courses, exams, learning, lessons, questions
-    from learning_app.services.exams import ExamDraft, ExamQuestionDraft
-    from learning_app.services.questions import OptionDraft, QuestionDraft
+    from learning_app.services.courses import authoring as courses_authoring
+    from learning_app.services.courses import lessons, reading
+    from learning_app.services.exams import authoring as exams_authoring
+    from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
+    from learning_app.services.questions import bank as question_bank
+    from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 
     with session_scope() as session:
-        course = courses.create_course(
+        course = courses_authoring.create_course(
             session, token=teacher, title=f"Charts {uuid.uuid4().hex[:6]}", description=""
         )
         lesson_ids = []
@@ -34,7 +37,7 @@ def _course(teacher: str, student: str) -> tuple[str, str]:
             )
             lessons.publish_lesson(session, token=teacher, lesson_id=lesson.id)
             lesson_ids.append(lesson.id)
-        question = questions.create_question(
+        question = question_bank.create_question(
             session,
             token=teacher,
             course_id=course.id,
@@ -44,23 +47,23 @@ def _course(teacher: str, student: str) -> tuple[str, str]:
                 options=[OptionDraft("x", True), OptionDraft("y")],
             ),
         )
-        exam = exams.save_exam(
+        exam = exams_authoring.save_exam(
             session,
             token=teacher,
             course_id=course.id,
             draft=ExamDraft(title="Axes quiz", questions=[ExamQuestionDraft(question.id)]),
         )
-        exams.set_exam_published(session, token=teacher, exam_id=exam.id, published=True)
-        courses.publish_course(session, token=teacher, course_id=course.id)
-        learning.enroll(session, token=student, course_id=course.id)
+        exams_authoring.set_exam_published(session, token=teacher, exam_id=exam.id, published=True)
+        courses_authoring.publish_course(session, token=teacher, course_id=course.id)
+        reading.enroll(session, token=student, course_id=course.id)
     return course.id, lesson_ids[0]
 
 
 def _flush_and_refresh() -> None:
     """What the jobs do every few seconds/minutes, done now so the test need not wait."""
     from learning_app.adapters.postgres import session_scope
-    from learning_app.services.analytics import flush_events
-    from learning_app.services.rollups import refresh_teacher_views, rollup_recent
+    from learning_app.services.progress.events import flush_events
+    from learning_app.services.progress.rollups import refresh_teacher_views, rollup_recent
 
     flush_events()
     with session_scope() as session:

@@ -16,12 +16,12 @@ pytestmark = pytest.mark.e2e
 
 def _published_course(teacher: str, student: str) -> str:
     from learning_app.adapters.postgres import session_scope
-    from learning_app.services import courses, learning
+    from learning_app.services.courses import authoring, reading
 
     with session_scope() as session:
-        course = courses.create_course(session, token=teacher, title="Python 101", description="")
-        courses.publish_course(session, token=teacher, course_id=course.id)
-        learning.enroll(session, token=student, course_id=course.id)
+        course = authoring.create_course(session, token=teacher, title="Python 101", description="")
+        authoring.publish_course(session, token=teacher, course_id=course.id)
+        reading.enroll(session, token=student, course_id=course.id)
     return course.id
 
 
@@ -75,10 +75,10 @@ def _write_exam(page: Page) -> None:
 
 def _student_attempt(student: str, exam_id: str) -> None:
     from learning_app.adapters.postgres import session_scope
-    from learning_app.services import attempts
+    from learning_app.services.attempts import taking
 
     with session_scope() as session:
-        view = attempts.start_attempt(session, token=student, exam_id=exam_id)
+        view = taking.start_attempt(session, token=student, exam_id=exam_id)
     by_type = {q.type: q for q in view.questions}
     answers = {
         "single_choice": {"option_id": by_type["single_choice"].options[1].id},
@@ -87,7 +87,7 @@ def _student_attempt(student: str, exam_id: str) -> None:
     }
     for qtype, response in answers.items():
         with session_scope() as session:
-            attempts.save_answer(
+            taking.save_answer(
                 session,
                 token=student,
                 attempt_id=view.attempt_id,
@@ -95,7 +95,7 @@ def _student_attempt(student: str, exam_id: str) -> None:
                 response=response,
             )
     with session_scope() as session:
-        attempts.submit_attempt(session, token=student, attempt_id=view.attempt_id)
+        taking.submit_attempt(session, token=student, attempt_id=view.attempt_id)
 
 
 def test_a_teacher_writes_and_publishes_an_exam_then_grades_the_essay(

@@ -19,9 +19,12 @@ def _course_with_exam(teacher: str, student: str) -> tuple[str, str]:
     import uuid
 
     from learning_app.adapters.postgres import session_scope
-    from learning_app.services import courses, exams, learning, questions
-    from learning_app.services.exams import ExamDraft, ExamQuestionDraft
-    from learning_app.services.questions import OptionDraft, QuestionDraft
+    from learning_app.services.courses import authoring as courses_authoring
+    from learning_app.services.courses import reading
+    from learning_app.services.exams import authoring as exams_authoring
+    from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
+    from learning_app.services.questions import bank as question_bank
+    from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 
     drafts = [
         QuestionDraft(
@@ -40,15 +43,15 @@ def _course_with_exam(teacher: str, student: str) -> tuple[str, str]:
         QuestionDraft(type="essay", prompt="Why write tests?", points=2),
     ]
     with session_scope() as session:
-        course = courses.create_course(
+        course = courses_authoring.create_course(
             session, token=teacher, title=f"Exams {uuid.uuid4().hex[:6]}", description=""
         )
-        courses.publish_course(session, token=teacher, course_id=course.id)
+        courses_authoring.publish_course(session, token=teacher, course_id=course.id)
         ids = [
-            questions.create_question(session, token=teacher, course_id=course.id, draft=d).id
+            question_bank.create_question(session, token=teacher, course_id=course.id, draft=d).id
             for d in drafts
         ]
-        exam = exams.save_exam(
+        exam = exams_authoring.save_exam(
             session,
             token=teacher,
             course_id=course.id,
@@ -58,8 +61,8 @@ def _course_with_exam(teacher: str, student: str) -> tuple[str, str]:
                 questions=[ExamQuestionDraft(q) for q in ids],
             ),
         )
-        exams.set_exam_published(session, token=teacher, exam_id=exam.id, published=True)
-        learning.enroll(session, token=student, course_id=course.id)
+        exams_authoring.set_exam_published(session, token=teacher, exam_id=exam.id, published=True)
+        reading.enroll(session, token=student, course_id=course.id)
     return course.id, exam.id
 
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.services import courses, lessons
+from learning_app.services.courses import authoring, lessons
 from tests.e2e.conftest import RunningApp
 from tests.e2e.people import account, signed_in_page
 
@@ -21,7 +21,7 @@ def test_a_teacher_reviews_drafted_questions_before_they_enter_the_bank(
     email = f"t-{unique}@example.com"
     teacher = account(email, "Tess Teacher", "teacher")
     with session_scope() as session:
-        course = courses.create_course(session, token=teacher, title="Oceans", description="")
+        course = authoring.create_course(session, token=teacher, title="Oceans", description="")
         lessons.create_lesson(
             session,
             token=teacher,

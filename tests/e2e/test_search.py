@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from learning_app.services.search_index import default_index, drop_index, rebuild
+from learning_app.services.search.index import default_index, drop_index, rebuild
 from tests.e2e.conftest import RunningApp
 from tests.integration.people import new_course, new_lesson, person, publish
 from tests.integration.search.helpers import forget_sync_jobs, sync_search

@@ -18,11 +18,11 @@ TITLE = 'Loops <img src=x onerror="window.__pwned=1">'
 
 def _published_lesson(token: str) -> tuple[str, str]:
     from learning_app.adapters.postgres import session_scope
-    from learning_app.services import courses, lessons
+    from learning_app.services.courses import authoring, lessons
 
     with session_scope() as session:
-        course = courses.create_course(session, token=token, title="Shared", description="")
-        courses.publish_course(session, token=token, course_id=course.id)
+        course = authoring.create_course(session, token=token, title="Shared", description="")
+        authoring.publish_course(session, token=token, course_id=course.id)
         lesson = lessons.create_lesson(
             session,
             token=token,

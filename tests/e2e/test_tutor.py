@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.services import courses, learning
+from learning_app.services.courses import authoring, reading
 from tests.e2e.conftest import RunningApp
 from tests.e2e.people import account, signed_in_page
 from tests.integration.material import pdf_bytes
@@ -31,12 +31,12 @@ def test_uploaded_material_answers_a_students_question(
     token = account(teacher_email, "Tess", "teacher")
     student_token = account(student_email, "Sam", "student")
     with session_scope() as session:
-        course_id = courses.create_course(
+        course_id = authoring.create_course(
             session, token=token, title=f"Oceans {unique}", description="Seas."
         ).id
-        courses.publish_course(session, token=token, course_id=course_id)
+        authoring.publish_course(session, token=token, course_id=course_id)
     with session_scope() as session:
-        learning.enroll(session, token=student_token, course_id=course_id)
+        reading.enroll(session, token=student_token, course_id=course_id)
 
     notes = tmp_path / "tides.pdf"
     notes.write_bytes(

@@ -8,8 +8,8 @@ import uuid
 
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.s3_store import get_s3
-from learning_app.services import ingestion
-from learning_app.services.documents import UploadResult, UploadSpool, upload_document
+from learning_app.services.material import ingestion
+from learning_app.services.material.documents import UploadResult, UploadSpool, upload_document
 
 
 def pdf_bytes(pages: list[str]) -> bytes:

@@ -6,7 +6,8 @@ import uuid
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.models import UserRole
-from learning_app.services import accounts, courses, lessons, sessions
+from learning_app.services.accounts import sessions, users
+from learning_app.services.courses import authoring, lessons
 
 PASSWORD = "correct horse battery"
 
@@ -14,7 +15,7 @@ PASSWORD = "correct horse battery"
 def person(name: str, role: UserRole = UserRole.STUDENT) -> str:
     """A new account of `role`, signed in; returns its session token."""
     with session_scope() as session:
-        viewer = accounts.create_user(
+        viewer = users.create_user(
             session,
             email=f"{name}@example.com",
             password=PASSWORD,
@@ -28,7 +29,7 @@ def person(name: str, role: UserRole = UserRole.STUDENT) -> str:
 
 def new_course(token: str, title: str = "Intro to Python", **kwargs: object) -> str:
     with session_scope() as session:
-        return courses.create_course(
+        return authoring.create_course(
             session, token=token, title=title, description="Learn Python.", **kwargs
         ).id  # type: ignore[arg-type]
 
@@ -52,4 +53,4 @@ def new_lesson(
 
 def publish(token: str, course_id: str) -> None:
     with session_scope() as session:
-        courses.publish_course(session, token=token, course_id=course_id)
+        authoring.publish_course(session, token=token, course_id=course_id)

@@ -21,23 +21,17 @@ from sqlmodel import Session
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.redis_store import get_redis
 from learning_app.models import UserRole
-from learning_app.services import (
-    account_admin,
-    attempt_results,
-    attempts,
-    courses,
-    essay_grading,
-    exam_access,
-    exams,
-    learning,
-    lessons,
-    question_generation,
-    questions,
-    share_links,
-)
+from learning_app.services.admin import user_roles
+from learning_app.services.attempts import essay_grading, results, taking
+from learning_app.services.courses import authoring as courses_authoring
+from learning_app.services.courses import lessons, reading
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
-from learning_app.services.exams import ExamDraft, ExamQuestionDraft
-from learning_app.services.questions import OptionDraft, QuestionDraft
+from learning_app.services.exams import authoring as exams_authoring
+from learning_app.services.exams import listing
+from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
+from learning_app.services.questions import bank, generation
+from learning_app.services.questions.bank import OptionDraft, QuestionDraft
+from learning_app.services.sharing import links
 from learning_app.settings import reset_settings_cache
 from tests.integration.people import new_course, new_lesson, person, publish
 
@@ -84,8 +78,8 @@ def world(database: str) -> Iterator[World]:
     draft_lesson = new_lesson(owner, course, "Draft lesson", publish=False)
     publish(owner, course)
     with session_scope() as session:
-        learning.enroll(session, token=enrolled, course_id=course)
-        single = questions.create_question(
+        reading.enroll(session, token=enrolled, course_id=course)
+        single = bank.create_question(
             session,
             token=owner,
             course_id=course,
@@ -95,10 +89,10 @@ def world(database: str) -> Iterator[World]:
                 options=[OptionDraft("a", True), OptionDraft("b")],
             ),
         )
-        essay = questions.create_question(
+        essay = bank.create_question(
             session, token=owner, course_id=course, draft=QuestionDraft(type="essay", prompt="Why")
         )
-        exam = exams.save_exam(
+        exam = exams_authoring.save_exam(
             session,
             token=owner,
             course_id=course,
@@ -107,10 +101,10 @@ def world(database: str) -> Iterator[World]:
                 questions=[ExamQuestionDraft(single.id), ExamQuestionDraft(essay.id)],
             ),
         )
-        exams.set_exam_published(session, token=owner, exam_id=exam.id, published=True)
+        exams_authoring.set_exam_published(session, token=owner, exam_id=exam.id, published=True)
     with session_scope() as session:
-        view = attempts.start_attempt(session, token=enrolled, exam_id=exam.id)
-        attempts.save_answer(
+        view = taking.start_attempt(session, token=enrolled, exam_id=exam.id)
+        taking.save_answer(
             session,
             token=enrolled,
             attempt_id=view.attempt_id,
@@ -118,12 +112,10 @@ def world(database: str) -> Iterator[World]:
             response={"text": "Because."},
         )
     with session_scope() as session:
-        attempts.submit_attempt(session, token=enrolled, attempt_id=view.attempt_id)
+        taking.submit_attempt(session, token=enrolled, attempt_id=view.attempt_id)
         pending = essay_grading.pending_essays(session, token=owner)
-        link = share_links.create_share_link(
-            session, token=owner, entity_type="course", entity_id=course
-        )
-        student_user = account_admin.list_users(session, token=tokens["admin"], query="sam@")[0]
+        link = links.create_share_link(session, token=owner, entity_type="course", entity_id=course)
+        student_user = user_roles.list_users(session, token=tokens["admin"], query="sam@")[0]
     yield World(
         tokens=tokens,
         course=course,
@@ -147,35 +139,35 @@ SINGLE = QuestionDraft(
 # action -> (what it does, the callers allowed)
 MATRIX: dict[str, tuple[Action, set[str]]] = {
     "read course outline": (
-        lambda s, t, w: learning.course_outline(s, token=t, course_id=w.course),
+        lambda s, t, w: reading.course_outline(s, token=t, course_id=w.course),
         set(CALLERS),  # a published course's outline is its public syllabus
     ),
     "read a published lesson": (
-        lambda s, t, w: learning.read_lesson(s, token=t, course_id=w.course, lesson_id=w.lesson),
+        lambda s, t, w: reading.read_lesson(s, token=t, course_id=w.course, lesson_id=w.lesson),
         READERS,
     ),
     "read a draft lesson": (
-        lambda s, t, w: learning.read_lesson(
+        lambda s, t, w: reading.read_lesson(
             s, token=t, course_id=w.course, lesson_id=w.draft_lesson
         ),
         EDITORS,
     ),
     "enrol": (
-        lambda s, t, w: learning.enroll(s, token=t, course_id=w.course),
+        lambda s, t, w: reading.enroll(s, token=t, course_id=w.course),
         set(CALLERS) - {"visitor"},  # a teacher may enrol to see the course as students do
     ),
     "update the course": (
-        lambda s, t, w: courses.update_course(
+        lambda s, t, w: courses_authoring.update_course(
             s, token=t, course_id=w.course, title="Renamed", description="", is_public=True
         ),
         EDITORS,
     ),
     "unpublish the course": (
-        lambda s, t, w: courses.unpublish_course(s, token=t, course_id=w.course),
+        lambda s, t, w: courses_authoring.unpublish_course(s, token=t, course_id=w.course),
         EDITORS,
     ),
     "add a co-teacher": (
-        lambda s, t, w: courses.add_co_teacher(
+        lambda s, t, w: courses_authoring.add_co_teacher(
             s, token=t, course_id=w.course, email="grace@example.com"
         ),
         EDITORS,
@@ -197,37 +189,37 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
         EDITORS,
     ),
     "list the question bank": (
-        lambda s, t, w: questions.list_question_bank(s, token=t, course_id=w.course),
+        lambda s, t, w: bank.list_question_bank(s, token=t, course_id=w.course),
         EDITORS,
     ),
     "create a question": (
-        lambda s, t, w: questions.create_question(s, token=t, course_id=w.course, draft=SINGLE),
+        lambda s, t, w: bank.create_question(s, token=t, course_id=w.course, draft=SINGLE),
         EDITORS,
     ),
     "edit a question": (
-        lambda s, t, w: questions.update_question(
+        lambda s, t, w: bank.update_question(
             s, token=t, question_id=w.question, draft=replace(SINGLE, points=2)
         ),
         set(),  # shown in an attempt: its points and answers are locked even for its teachers
     ),
     "archive a question": (
-        lambda s, t, w: questions.set_question_archived(
+        lambda s, t, w: bank.set_question_archived(
             s, token=t, question_id=w.question, archived=True
         ),
         EDITORS,
     ),
     "list what questions can be drafted from": (
-        lambda s, t, w: question_generation.drafting_sources(s, token=t, course_id=w.course),
+        lambda s, t, w: generation.drafting_sources(s, token=t, course_id=w.course),
         EDITORS,
     ),
     "read a lesson to draft questions from": (
-        lambda s, t, w: question_generation.drafting_source(
+        lambda s, t, w: generation.drafting_source(
             s, token=t, course_id=w.course, source_key=f"lesson:{w.draft_lesson}", count=3
         ),
         EDITORS,
     ),
     "create an exam": (
-        lambda s, t, w: exams.save_exam(
+        lambda s, t, w: exams_authoring.save_exam(
             s,
             token=t,
             course_id=w.course,
@@ -236,37 +228,39 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
         EDITORS,
     ),
     "open an exam in the editor": (
-        lambda s, t, w: exams.get_exam_for_editing(s, token=t, exam_id=w.exam),
+        lambda s, t, w: exams_authoring.get_exam_for_editing(s, token=t, exam_id=w.exam),
         EDITORS,
     ),
     "unpublish an exam": (
-        lambda s, t, w: exams.set_exam_published(s, token=t, exam_id=w.exam, published=False),
+        lambda s, t, w: exams_authoring.set_exam_published(
+            s, token=t, exam_id=w.exam, published=False
+        ),
         EDITORS,
     ),
     "list the course's exams": (
-        lambda s, t, w: exam_access.list_course_exams(s, token=t, course_id=w.course),
+        lambda s, t, w: listing.list_course_exams(s, token=t, course_id=w.course),
         READERS,
     ),
     "start the exam": (
-        lambda s, t, w: attempts.start_attempt(s, token=t, exam_id=w.exam),
+        lambda s, t, w: taking.start_attempt(s, token=t, exam_id=w.exam),
         {"enrolled"},
     ),
     "start the exam from its page": (
-        lambda s, t, w: attempts.begin_attempt(s, token=t, exam_id=w.exam),
+        lambda s, t, w: taking.begin_attempt(s, token=t, exam_id=w.exam),
         {"enrolled"},
     ),
     "read the attempt's result": (
-        lambda s, t, w: attempt_results.attempt_result(s, token=t, attempt_id=w.attempt),
+        lambda s, t, w: results.attempt_result(s, token=t, attempt_id=w.attempt),
         READERS,
     ),
     "save an answer to the attempt": (
-        lambda s, t, w: attempts.save_answer(
+        lambda s, t, w: taking.save_answer(
             s, token=t, attempt_id=w.attempt, question_id=w.question, response={"option_id": "x"}
         ),
         set(),  # submitted: nobody, and nobody else's ever
     ),
     "submit the attempt": (
-        lambda s, t, w: attempts.submit_attempt(s, token=t, attempt_id=w.attempt),
+        lambda s, t, w: taking.submit_attempt(s, token=t, attempt_id=w.attempt),
         {"enrolled"},  # a repeat submit returns the graded result
     ),
     "list the course's essays to grade": (
@@ -280,31 +274,31 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
         EDITORS,
     ),
     "share the course": (
-        lambda s, t, w: share_links.create_share_link(
+        lambda s, t, w: links.create_share_link(
             s, token=t, entity_type="course", entity_id=w.course
         ),
         EDITORS,
     ),
     "list the course's share links": (
-        lambda s, t, w: share_links.list_share_links(
+        lambda s, t, w: links.list_share_links(
             s, token=t, entity_type="course", entity_id=w.course
         ),
         EDITORS,
     ),
     "revoke the share link": (
-        lambda s, t, w: share_links.revoke_share_link(s, token=t, link_id=w.link),
+        lambda s, t, w: links.revoke_share_link(s, token=t, link_id=w.link),
         EDITORS,
     ),
     "delete the course": (
-        lambda s, t, w: courses.delete_course(s, token=t, course_id=w.course),
+        lambda s, t, w: courses_authoring.delete_course(s, token=t, course_id=w.course),
         set(),  # its exam was taken: grades are kept, so nobody deletes it
     ),
     "list users": (
-        lambda s, t, w: account_admin.list_users(s, token=t),
+        lambda s, t, w: user_roles.list_users(s, token=t),
         {"admin"},
     ),
     "make a student a teacher": (
-        lambda s, t, w: account_admin.set_role(s, token=t, user_id=w.student_user, role="teacher"),
+        lambda s, t, w: user_roles.set_role(s, token=t, user_id=w.student_user, role="teacher"),
         {"admin"},
     ),
 }

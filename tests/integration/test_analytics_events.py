@@ -19,8 +19,9 @@ from sqlmodel import col, select
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.redis_store import get_redis
 from learning_app.models import AnalyticsEvent, User
-from learning_app.services import analytics, learning
-from learning_app.services.analytics import (
+from learning_app.services.courses import reading
+from learning_app.services.progress import events as analytics
+from learning_app.services.progress.events import (
     BUFFER_KEY,
     MAX_CONTEXT_BYTES,
     PROCESSING_KEY,
@@ -42,7 +43,7 @@ def stored_count() -> int:
 
 
 def user_id_of(token: str) -> uuid.UUID:
-    from learning_app.services import sessions
+    from learning_app.services.accounts import sessions
 
     found = sessions.resolve_session(token)
     assert found is not None
@@ -52,7 +53,7 @@ def user_id_of(token: str) -> uuid.UUID:
 def test_unknown_names_and_oversized_contexts_are_rejected_with_a_log_line(
     stores: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="learning_app.services.analytics")
+    caplog.set_level(logging.WARNING, logger="learning_app.services.progress.events")
     assert not record_event("lesson_teleported", user_id=None, course_id=None)
     assert not record_event(
         "lesson_viewed", user_id=None, course_id=None, context={"x": "y" * MAX_CONTEXT_BYTES}
@@ -77,14 +78,14 @@ def test_the_hot_path_only_buffers_and_a_rollback_records_nothing(
     lesson_id = new_lesson(teacher, course_id, "One")
     publish(teacher, course_id)
     with session_scope() as session:
-        learning.enroll(session, token=student, course_id=course_id)
+        reading.enroll(session, token=student, course_id=course_id)
     with pytest.raises(RuntimeError), session_scope() as session:
-        learning.read_lesson(session, token=student, course_id=course_id, lesson_id=lesson_id)
+        reading.read_lesson(session, token=student, course_id=course_id, lesson_id=lesson_id)
         raise RuntimeError("the action failed after recording")
     assert buffered_count() == 0
     with session_scope() as session:
-        learning.read_lesson(session, token=student, course_id=course_id, lesson_id=lesson_id)
-        learning.mark_lesson_complete(
+        reading.read_lesson(session, token=student, course_id=course_id, lesson_id=lesson_id)
+        reading.mark_lesson_complete(
             session, token=student, course_id=course_id, lesson_id=lesson_id
         )
     assert buffered_count() == 2 and stored_count() == 0  # no insert on the hot path
@@ -237,7 +238,7 @@ def test_cli_flushes_and_exports_ndjson_and_csv(student: str, tmp_path: Path) ->
 
 
 def test_searches_and_uploads_record_their_events(teacher: str, s3_bucket: str) -> None:
-    from learning_app.services.search import search
+    from learning_app.services.search.queries import search
     from tests.integration.material import upload
 
     course_id = new_course(teacher, "Events")

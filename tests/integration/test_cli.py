@@ -44,7 +44,7 @@ def test_migrate_and_seed_are_idempotent(clean_db: str) -> None:
     from sqlalchemy import text
 
     from learning_app.adapters.postgres import get_engine
-    from learning_app.jobs.material import INGEST_LESSON_TASK
+    from learning_app.services.material.work_queue import INGEST_LESSON_TASK
 
     first = _run_cli("seed")
     assert first.returncode == 0, first.stderr

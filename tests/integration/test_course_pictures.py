@@ -10,10 +10,10 @@ from starlette.testclient import TestClient
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.health_api import build_http_api
-from learning_app.services import learning
+from learning_app.services.accounts.sessions import SESSION_COOKIE
+from learning_app.services.courses import reading
 from learning_app.services.errors import InvalidInput
 from learning_app.services.markdown_render import render_markdown
-from learning_app.services.sessions import SESSION_COOKIE
 from learning_app.settings import get_settings, reset_settings_cache
 from tests.integration.material import upload
 from tests.integration.people import new_course, person, publish
@@ -44,7 +44,7 @@ def test_a_picture_is_ready_at_once_and_served_to_readers_only(
     client.cookies.set(SESSION_COOKIE, student)
     assert client.get(path, follow_redirects=False).status_code == 404  # not enrolled
     with session_scope() as session:
-        learning.enroll(session, token=student, course_id=course)
+        reading.enroll(session, token=student, course_id=course)
     answer = client.get(path, follow_redirects=False)
     assert answer.status_code == 302 and "X-Amz-Expires=900" in answer.headers["location"]
     assert answer.headers["cache-control"] == "private, max-age=300"

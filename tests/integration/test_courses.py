@@ -18,14 +18,15 @@ from learning_app.models import (
     LessonProgress,
     UserRole,
 )
-from learning_app.services import course_access, courses, learning, lessons
+from learning_app.services.access import courses
+from learning_app.services.courses import authoring, lessons, reading
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from tests.integration.people import new_course, new_lesson, person, publish
 
 
-def outline(token: str | None, course_id: str) -> courses.CourseOutline:
+def outline(token: str | None, course_id: str) -> authoring.CourseOutline:
     with session_scope() as session:
-        return learning.course_outline(session, token=token, course_id=course_id)
+        return reading.course_outline(session, token=token, course_id=course_id)
 
 
 def count(model: type) -> int:
@@ -35,7 +36,7 @@ def count(model: type) -> int:
 
 def test_teacher_creates_a_course_and_lessons_in_order(teacher: str) -> None:
     with session_scope() as session:
-        summary = courses.create_course(
+        summary = authoring.create_course(
             session, token=teacher, title="  Intro to Python!  ", description="Basics."
         )
     assert (summary.title, summary.slug, summary.status) == (
@@ -57,7 +58,7 @@ def test_teacher_creates_a_course_and_lessons_in_order(teacher: str) -> None:
     assert [item.position for item in got.lessons] == [0, 1, 2]
     publish(teacher, summary.id)
     with session_scope() as session:
-        mine = learning.list_my_courses(session, token=teacher)
+        mine = reading.list_my_courses(session, token=teacher)
     assert {c.slug for c in mine} == {"intro-to-python", "intro-to-python-2"}
     assert next(c for c in mine if c.id == summary.id).published_at != ""
 
@@ -68,9 +69,9 @@ def test_students_cannot_author(teacher: str, student: str) -> None:
     publish(teacher, course_id)
     with session_scope() as session:
         with pytest.raises(PermissionDenied):
-            courses.create_course(session, token=student, title="Mine", description="")
+            authoring.create_course(session, token=student, title="Mine", description="")
         with pytest.raises(PermissionDenied):
-            courses.update_course(
+            authoring.update_course(
                 session,
                 token=student,
                 course_id=course_id,
@@ -87,7 +88,7 @@ def test_students_cannot_author(teacher: str, student: str) -> None:
                 session, token=student, course_id=course_id, title="X", body_markdown=""
             )
         with pytest.raises(PermissionDenied):
-            courses.create_course(session, token="not a session", title="X", description="")
+            authoring.create_course(session, token="not a session", title="X", description="")
     assert count(Course) == 1 and count(Lesson) == 1
 
 
@@ -97,7 +98,7 @@ def test_other_teacher_cannot_edit_until_added_as_co_teacher(teacher: str, stude
     lesson_id = new_lesson(teacher, course_id, "One")
     with session_scope() as session:
         with pytest.raises((PermissionDenied, NotFound)):
-            courses.update_course(
+            authoring.update_course(
                 session,
                 token=other,
                 course_id=course_id,
@@ -110,24 +111,24 @@ def test_other_teacher_cannot_edit_until_added_as_co_teacher(teacher: str, stude
                 session, token=other, lesson_id=lesson_id, title="X", body_markdown="", summary=""
             )
         with pytest.raises(InvalidInput) as not_teacher:
-            courses.add_co_teacher(
+            authoring.add_co_teacher(
                 session, token=teacher, course_id=course_id, email="ada@example.com"
             )
         assert not_teacher.value.field == "email"
         with pytest.raises(InvalidInput):
-            courses.add_co_teacher(
+            authoring.add_co_teacher(
                 session, token=teacher, course_id=course_id, email="no@example.com"
             )
     with session_scope() as session:
-        team = courses.add_co_teacher(
+        team = authoring.add_co_teacher(
             session, token=teacher, course_id=course_id, email="GRACE@example.com"
         )
-        courses.add_co_teacher(
+        authoring.add_co_teacher(
             session, token=teacher, course_id=course_id, email="grace@example.com"
         )
     assert [(t.display_name, t.role) for t in team] == [("Rosa", "owner"), ("Grace", "co_teacher")]
     with session_scope() as session:
-        courses.update_course(
+        authoring.update_course(
             session,
             token=other,
             course_id=course_id,
@@ -139,14 +140,14 @@ def test_other_teacher_cannot_edit_until_added_as_co_teacher(teacher: str, stude
             session, token=other, lesson_id=lesson_id, title="Edited", body_markdown="b", summary=""
         )
         with pytest.raises(PermissionDenied):  # co-teachers do not delete or manage the team
-            courses.delete_course(session, token=other, course_id=course_id)
+            authoring.delete_course(session, token=other, course_id=course_id)
     assert outline(other, course_id).title == "Shared"
     with session_scope() as session:
-        courses.remove_co_teacher(
+        authoring.remove_co_teacher(
             session, token=teacher, course_id=course_id, user_id=team[1].user_id
         )
     with session_scope() as session, pytest.raises((PermissionDenied, NotFound)):
-        courses.publish_course(session, token=other, course_id=course_id)
+        authoring.publish_course(session, token=other, course_id=course_id)
 
 
 def test_drafts_are_invisible_to_students_and_visible_to_editors(
@@ -157,9 +158,9 @@ def test_drafts_are_invisible_to_students_and_visible_to_editors(
     draft = new_lesson(teacher, course_id, "Draft", publish=False)
     for token in (student, None):
         with session_scope() as session, pytest.raises(NotFound):
-            learning.course_outline(session, token=token, course_id=course_id)
+            reading.course_outline(session, token=token, course_id=course_id)
         with session_scope() as session, pytest.raises(NotFound):
-            learning.read_lesson(session, token=token, course_id=course_id, lesson_id=published)
+            reading.read_lesson(session, token=token, course_id=course_id, lesson_id=published)
     editor_view = outline(teacher, course_id)
     assert [(i.title, i.is_draft) for i in editor_view.lessons] == [
         ("Published", False),
@@ -170,9 +171,9 @@ def test_drafts_are_invisible_to_students_and_visible_to_editors(
     assert [i.title for i in outline(None, course_id).lessons] == ["Published"]
     assert [i.title for i in outline(student, course_id).lessons] == ["Published"]
     with session_scope() as session, pytest.raises(NotFound):
-        learning.read_lesson(session, token=student, course_id=course_id, lesson_id=draft)
+        reading.read_lesson(session, token=student, course_id=course_id, lesson_id=draft)
     with session_scope() as session:
-        view = learning.read_lesson(session, token=teacher, course_id=course_id, lesson_id=draft)
+        view = reading.read_lesson(session, token=teacher, course_id=course_id, lesson_id=draft)
     assert view.is_draft and view.can_edit and view.previous_lesson_id == published
 
 
@@ -180,31 +181,31 @@ def test_enrol_only_in_published_courses(teacher: str, student: str) -> None:
     course_id = new_course(teacher)  # private: enrolment is the way in
     lesson_id = new_lesson(teacher, course_id, "One")
     with session_scope() as session, pytest.raises(NotFound):
-        learning.enroll(session, token=student, course_id=course_id)
+        reading.enroll(session, token=student, course_id=course_id)
     with session_scope() as session, pytest.raises(InvalidInput):
-        learning.enroll(session, token=teacher, course_id=course_id)
+        reading.enroll(session, token=teacher, course_id=course_id)
     publish(teacher, course_id)
     syllabus = outline(student, course_id)  # open to read about, closed to read in
     assert not syllabus.can_read and [i.title for i in syllabus.lessons] == ["One"]
     with session_scope() as session, pytest.raises(PermissionDenied):
-        learning.read_lesson(session, token=student, course_id=course_id, lesson_id=lesson_id)
+        reading.read_lesson(session, token=student, course_id=course_id, lesson_id=lesson_id)
     for _ in range(2):
         with session_scope() as session:
-            assert learning.enroll(session, token=student, course_id=course_id).enrolled
+            assert reading.enroll(session, token=student, course_id=course_id).enrolled
     assert count(Enrollment) == 1
     assert outline(student, course_id).enrolled and outline(student, course_id).can_read
     with session_scope() as session:
-        assert [c.id for c in learning.list_my_courses(session, token=student)] == [course_id]
-        learning.read_lesson(session, token=student, course_id=course_id, lesson_id=lesson_id)
+        assert [c.id for c in reading.list_my_courses(session, token=student)] == [course_id]
+        reading.read_lesson(session, token=student, course_id=course_id, lesson_id=lesson_id)
     with session_scope() as session:
         progress = session.exec(select(LessonProgress)).one()
     assert progress.first_viewed_at is not None and str(progress.status) == "in_progress"
     with session_scope() as session:  # unpublished again: hidden, enrolment kept
-        courses.unpublish_course(session, token=teacher, course_id=course_id)
+        authoring.unpublish_course(session, token=teacher, course_id=course_id)
     with session_scope() as session:
-        assert learning.list_my_courses(session, token=student) == []
+        assert reading.list_my_courses(session, token=student) == []
         with pytest.raises(NotFound):
-            learning.course_outline(session, token=student, course_id=course_id)
+            reading.course_outline(session, token=student, course_id=course_id)
 
 
 def test_reorder_swaps_and_rejects_a_wrong_set(teacher: str) -> None:
@@ -275,9 +276,9 @@ def test_read_lesson_refuses_a_lesson_of_another_course(teacher: str, student: s
     publish(teacher, readable)
     publish(teacher, private)
     with session_scope() as session, pytest.raises(NotFound):
-        learning.read_lesson(session, token=student, course_id=readable, lesson_id=secret)
+        reading.read_lesson(session, token=student, course_id=readable, lesson_id=secret)
     with session_scope() as session, pytest.raises(PermissionDenied):
-        learning.read_lesson(session, token=student, course_id=private, lesson_id=secret)
+        reading.read_lesson(session, token=student, course_id=private, lesson_id=secret)
 
 
 def test_mark_complete_is_idempotent(teacher: str, student: str) -> None:
@@ -286,25 +287,25 @@ def test_mark_complete_is_idempotent(teacher: str, student: str) -> None:
     two = new_lesson(teacher, course_id, "Two")
     publish(teacher, course_id)
     with session_scope() as session, pytest.raises(PermissionDenied):
-        learning.mark_lesson_complete(session, token=student, course_id=course_id, lesson_id=one)
+        reading.mark_lesson_complete(session, token=student, course_id=course_id, lesson_id=one)
     with session_scope() as session:
-        learning.enroll(session, token=student, course_id=course_id)
+        reading.enroll(session, token=student, course_id=course_id)
     with session_scope() as session:
-        assert not learning.mark_lesson_complete(
+        assert not reading.mark_lesson_complete(
             session, token=student, course_id=course_id, lesson_id=one
         )
     with session_scope() as session:
         first_done = session.exec(select(LessonProgress.completed_at)).one()
     with session_scope() as session:
-        learning.mark_lesson_complete(session, token=student, course_id=course_id, lesson_id=one)
-        learning.read_lesson(session, token=student, course_id=course_id, lesson_id=one)
+        reading.mark_lesson_complete(session, token=student, course_id=course_id, lesson_id=one)
+        reading.read_lesson(session, token=student, course_id=course_id, lesson_id=one)
     with session_scope() as session:
         row = session.exec(select(LessonProgress)).one()
     assert row.completed_at == first_done and str(row.status) == "completed"
     got = outline(student, course_id)
     assert [i.completed for i in got.lessons] == [True, False] and got.completed_count == 1
     with session_scope() as session:
-        assert learning.mark_lesson_complete(
+        assert reading.mark_lesson_complete(
             session, token=student, course_id=course_id, lesson_id=two
         )
     with session_scope() as session:
@@ -316,24 +317,24 @@ def test_bad_ids_are_not_found(teacher: str, student: str) -> None:
     for bad in ("not-a-uuid", "", "'; drop table course; --", str(uuid.uuid4())):
         with session_scope() as session:
             with pytest.raises(NotFound):
-                learning.course_outline(session, token=student, course_id=bad)
+                reading.course_outline(session, token=student, course_id=bad)
             with pytest.raises(NotFound):
-                courses.publish_course(session, token=teacher, course_id=bad)
+                authoring.publish_course(session, token=teacher, course_id=bad)
             with pytest.raises(NotFound):
-                learning.read_lesson(session, token=teacher, course_id=course_id, lesson_id=bad)
+                reading.read_lesson(session, token=teacher, course_id=course_id, lesson_id=bad)
             with pytest.raises(NotFound):
                 lessons.publish_lesson(session, token=teacher, lesson_id=bad)
             with pytest.raises(NotFound):
-                course_access.require_course_reader(session, None, bad)
+                courses.require_course_reader(session, None, bad)
 
 
 def test_bad_titles_are_refused_and_nothing_is_written(teacher: str) -> None:
     for title in ("", "   ", "x" * 201):
         with session_scope() as session, pytest.raises(InvalidInput) as caught:
-            courses.create_course(session, token=teacher, title=title, description="")
+            authoring.create_course(session, token=teacher, title=title, description="")
         assert caught.value.field == "title"
     with session_scope() as session, pytest.raises(InvalidInput) as long_text:
-        courses.create_course(session, token=teacher, title="Ok", description="d" * 5001)
+        authoring.create_course(session, token=teacher, title="Ok", description="d" * 5001)
     assert long_text.value.field == "description"
     assert count(Course) == 0 and count(CourseTeacher) == 0
 
@@ -348,7 +349,7 @@ def test_bad_titles_are_refused_and_nothing_is_written(teacher: str) -> None:
         )
     assert body.value.field == "body_markdown"
     with session_scope() as session, pytest.raises(InvalidInput):
-        courses.update_course(
+        authoring.update_course(
             session,
             token=teacher,
             course_id=course_id,
@@ -364,5 +365,5 @@ def test_owner_deletes_course_and_lessons_survive(teacher: str) -> None:
     course_id = new_course(teacher)
     new_lesson(teacher, course_id, "One")
     with session_scope() as session:
-        courses.delete_course(session, token=teacher, course_id=course_id)
+        authoring.delete_course(session, token=teacher, course_id=course_id)
     assert count(Course) == 0 and count(CourseLesson) == 0 and count(Lesson) == 1

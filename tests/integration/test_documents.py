@@ -19,11 +19,12 @@ from sqlmodel import select
 
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.s3_store import get_s3
-from learning_app.jobs.material import MATERIAL_QUEUE
 from learning_app.models import Document, LessonChunk
-from learning_app.services import courses, documents, learning
-from learning_app.services.documents import StorageUnavailable, UploadSpool, clean_filename
+from learning_app.services.courses import authoring, reading
 from learning_app.services.errors import InvalidInput, PermissionDenied
+from learning_app.services.material import documents
+from learning_app.services.material.documents import StorageUnavailable, UploadSpool, clean_filename
+from learning_app.services.material.work_queue import MATERIAL_QUEUE
 from learning_app.settings import get_settings
 from learning_app.stack.base import free_port
 from tests.integration.material import docx_bytes, ingest, pdf_bytes, upload
@@ -192,7 +193,7 @@ def test_students_list_ready_files_and_get_short_links(
     with pytest.raises(PermissionDenied):
         documents_of(student, course)  # not enrolled
     with session_scope() as session:
-        learning.enroll(session, token=student, course_id=course)
+        reading.enroll(session, token=student, course_id=course)
     # The suite's job worker may ingest queued.txt at any moment: students see a file once it
     # is ready, teachers always see both.
     seen = documents_of(student, course)
@@ -223,7 +224,7 @@ def test_deleting_a_course_removes_its_objects_through_jobs(teacher: str, course
         for name, data in (("tides.md", NOTES), ("waves.pdf", pdf_bytes(["Waves break."])))
     ]
     with session_scope() as session:
-        courses.delete_course(session, token=teacher, course_id=course)
+        authoring.delete_course(session, token=teacher, course_id=course)
     assert _count(Document) == 0
     assert all(_object_exists(key) for key in keys)  # until the jobs run
     drain_material_queue()

@@ -22,9 +22,10 @@ from starlette.testclient import TestClient
 from learning_app.adapters.postgres import dispose_engines, get_engine, session_scope
 from learning_app.health_api import build_http_api
 from learning_app.models import Document, User, UserRole
-from learning_app.services import accounts, catalog
-from learning_app.services.documents import StorageUnavailable
+from learning_app.services.accounts import users
+from learning_app.services.courses import catalog
 from learning_app.services.errors import ServiceUnavailable
+from learning_app.services.material.documents import StorageUnavailable
 from learning_app.settings import Settings, get_settings
 from learning_app.stack.postgres import Postgres
 from learning_app.stack.seaweed import SeaweedS3
@@ -50,7 +51,7 @@ def _health() -> tuple[int, dict[str, bool]]:
 
 def _sign_in(email: str) -> str:
     with session_scope() as session:
-        _, token = accounts.sign_in_with_password(
+        _, token = users.sign_in_with_password(
             session, email=email, password=PASSWORD, client_ip="203.0.113.9", user_agent="t"
         )
     return token
@@ -58,7 +59,7 @@ def _sign_in(email: str) -> str:
 
 def _account(email: str) -> None:
     with session_scope() as session:
-        accounts.create_user(
+        users.create_user(
             session,
             email=email,
             password=PASSWORD,
@@ -69,7 +70,7 @@ def _account(email: str) -> None:
 
 def _last_login(email: str) -> object:
     with session_scope() as session:
-        user = accounts.find_account_by_email(session, email)
+        user = users.find_account_by_email(session, email)
         assert user is not None
         return user.last_login_at
 
@@ -98,7 +99,7 @@ def test_redis_down_sign_in_refuses_cleanly_writes_nothing_and_works_after_resta
     restart(own_redis)
     token = _sign_in("rita@example.com")
     with session_scope() as session:
-        viewer = accounts.viewer_for_session(session, token)
+        viewer = users.viewer_for_session(session, token)
     assert viewer is not None and viewer.email == "rita@example.com"
     assert _last_login("rita@example.com") != before
 
@@ -106,7 +107,7 @@ def test_redis_down_sign_in_refuses_cleanly_writes_nothing_and_works_after_resta
 def test_redis_down_sign_up_refuses_cleanly_and_creates_no_account(own_redis: Redis) -> None:
     own_redis.stop(timeout=10)
     with pytest.raises(ServiceUnavailable), session_scope() as session:
-        accounts.sign_up(
+        users.sign_up(
             session,
             email="new@example.com",
             password=PASSWORD,
@@ -124,13 +125,13 @@ def test_redis_down_an_open_page_cannot_resolve_its_session_and_shows_a_message(
     own_redis.stop(timeout=10)
     # AuthState turns this into a signed-out page; a page's own load shows the message.
     with pytest.raises(ServiceUnavailable) as caught:
-        asyncio.run(call_with_session(accounts.viewer_for_session, token))
+        asyncio.run(call_with_session(users.viewer_for_session, token))
     assert describe_error(caught.value) == str(caught.value)
     status, ok = _health()
     assert status == 503 and ok == {"postgres": True, "redis": False, "typesense": True, "s3": True}
 
     restart(own_redis)  # sessions lived in the stopped Redis (no persistence): sign in again
-    assert asyncio.run(call_with_session(accounts.viewer_for_session, token)) is None
+    assert asyncio.run(call_with_session(users.viewer_for_session, token)) is None
     assert _health()[0] == 200
 
 
@@ -176,7 +177,7 @@ def test_s3_down_an_upload_fails_cleanly_with_no_row_and_works_after_restart(
 def own_postgres(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: str
 ) -> Iterator[Postgres]:
-    from learning_app.cli import migrate
+    from learning_app.cli.support import migrate
 
     server = on_free_ports(
         lambda port: Postgres(Settings(stack_pg_port=port, database_name=FAULT_DATABASE), tmp_path)

@@ -22,7 +22,7 @@ from learning_app.adapters.s3_store import get_s3
 from learning_app.jobs.material import retry_stalled_material_jobs
 from learning_app.jobs.runner import job_app
 from learning_app.models import Document, DocumentStatus, LessonChunk
-from learning_app.services import documents, ingestion
+from learning_app.services.material import documents, ingestion
 from tests.integration.material import ingest, upload
 from tests.integration.people import new_course
 from tests.integration.test_documents import drain_material_queue

@@ -10,10 +10,10 @@ import time
 import pytest
 from sqlalchemy import text
 
+from learning_app.adapters.job_queue import defer_in_transaction
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.redis_store import get_redis
-from learning_app.jobs.mail import SEND_MAIL_TASK
-from learning_app.jobs.queue import defer_in_transaction
+from learning_app.services.accounts.mail import SEND_MAIL_TASK
 from learning_app.settings import get_settings
 from learning_app.stack.base import free_port
 from learning_app.stack.mailbox import list_messages, mail_dir

@@ -18,13 +18,14 @@ import pytest
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.llm import ChatModel, chat_model
 from learning_app.services.errors import DomainError
-from learning_app.services.question_drafts import clean_question
-from learning_app.services.question_generation import (
-    NO_USABLE_DRAFT,
-    SourceText,
-    draft_questions,
+from learning_app.services.questions.drafts import clean_question
+from learning_app.services.questions.generation import NO_USABLE_DRAFT, SourceText, draft_questions
+from learning_app.services.tutor.answering import (
+    FALLBACK_NOTICE,
+    AnswerStream,
+    Citation,
+    TutorContext,
 )
-from learning_app.services.tutor import FALLBACK_NOTICE, AnswerStream, Citation, TutorContext
 from learning_app.settings import reset_settings_cache
 from learning_app.stack.base import free_port
 from tests.scripted_llm import BROKEN_MODEL, ScriptedLlm

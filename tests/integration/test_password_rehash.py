@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.models import User
-from learning_app.services import accounts
+from learning_app.services.accounts import users
 from tests.integration.people import PASSWORD, person
 
 
@@ -21,7 +21,7 @@ def test_a_hash_with_older_parameters_signs_in_and_is_rehashed_to_the_current_on
         user.password_hash = rfc_9106_default.hash(PASSWORD)
 
     with session_scope() as session:
-        viewer, _ = accounts.sign_in_with_password(
+        viewer, _ = users.sign_in_with_password(
             session,
             email="ada@example.com",
             password=PASSWORD,
@@ -36,7 +36,7 @@ def test_a_hash_with_older_parameters_signs_in_and_is_rehashed_to_the_current_on
     assert rehashed is not None
     assert rehashed.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     with session_scope() as session:
-        accounts.sign_in_with_password(
+        users.sign_in_with_password(
             session,
             email="ada@example.com",
             password=PASSWORD,

@@ -16,15 +16,20 @@ from sqlmodel import select
 from learning_app.adapters.postgres import session_scope
 from learning_app.models import AnalyticsDaily, AnalyticsEvent, UserProfile, UserRole, UserStats
 from learning_app.models.base import utc_now
-from learning_app.services import attempts, courses, dashboards, exams, learning, questions
-from learning_app.services.analytics import flush_events, record_event
+from learning_app.services.accounts.sessions import resolve_session
+from learning_app.services.attempts import taking
+from learning_app.services.courses import authoring as courses_authoring
+from learning_app.services.courses import reading
 from learning_app.services.errors import PermissionDenied
-from learning_app.services.exams import ExamDraft, ExamQuestionDraft
-from learning_app.services.questions import OptionDraft, QuestionDraft
-from learning_app.services.rollups import ALL_EVENTS, refresh_teacher_views, rollup_since
-from learning_app.services.sessions import resolve_session
-from learning_app.services.user_stats import recompute_user_stats, reference_day, streaks
-from learning_app.services.xp import Achievements, xp_for
+from learning_app.services.exams import authoring as exams_authoring
+from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
+from learning_app.services.progress import dashboards
+from learning_app.services.progress.events import flush_events, record_event
+from learning_app.services.progress.rollups import ALL_EVENTS, refresh_teacher_views, rollup_since
+from learning_app.services.progress.user_stats import recompute_user_stats, reference_day, streaks
+from learning_app.services.progress.xp import Achievements, xp_for
+from learning_app.services.questions import bank as question_bank
+from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 from tests.integration.people import new_course, new_lesson, person, publish
 
 ZONES = ["UTC", "Pacific/Auckland", "America/Los_Angeles", "Not/AZone"]
@@ -130,7 +135,7 @@ def test_rollups_and_stats_equal_a_brute_force_count(stores: None) -> None:
 
 def _exam(teacher: str, course_id: str) -> str:
     with session_scope() as session:
-        qid = questions.create_question(
+        qid = question_bank.create_question(
             session,
             token=teacher,
             course_id=course_id,
@@ -140,13 +145,13 @@ def _exam(teacher: str, course_id: str) -> str:
                 options=[OptionDraft("4", True), OptionDraft("5")],
             ),
         ).id
-        exam = exams.save_exam(
+        exam = exams_authoring.save_exam(
             session,
             token=teacher,
             course_id=course_id,
             draft=ExamDraft(title="Sums", questions=[ExamQuestionDraft(qid)]),
         )
-        exams.set_exam_published(session, token=teacher, exam_id=exam.id, published=True)
+        exams_authoring.set_exam_published(session, token=teacher, exam_id=exam.id, published=True)
     return exam.id
 
 
@@ -160,23 +165,23 @@ def test_a_student_learns_and_both_dashboards_show_it(teacher: str, student: str
     assert (empty.xp, empty.current_streak, empty.courses, empty.recent_scores) == (0, 0, [], [])
 
     with session_scope() as session:
-        learning.enroll(session, token=student, course_id=course_id)
-        learning.read_lesson(session, token=student, course_id=course_id, lesson_id=lesson_ids[0])
-        learning.mark_lesson_complete(
+        reading.enroll(session, token=student, course_id=course_id)
+        reading.read_lesson(session, token=student, course_id=course_id, lesson_id=lesson_ids[0])
+        reading.mark_lesson_complete(
             session, token=student, course_id=course_id, lesson_id=lesson_ids[0]
         )
-        view = attempts.start_attempt(session, token=student, exam_id=exam_id)
+        view = taking.start_attempt(session, token=student, exam_id=exam_id)
     question = view.questions[0]
     right = next(o.id for o in question.options if o.body == "4")
     with session_scope() as session:
-        attempts.save_answer(
+        taking.save_answer(
             session,
             token=student,
             attempt_id=view.attempt_id,
             question_id=question.question_id,
             response={"option_id": right},
         )
-        attempts.submit_attempt(session, token=student, attempt_id=view.attempt_id)
+        taking.submit_attempt(session, token=student, attempt_id=view.attempt_id)
     flush_events()
     with session_scope() as session:
         mine = dashboards.student_dashboard(session, token=student)
@@ -210,7 +215,7 @@ def test_the_dashboard_of_a_course_with_no_students(teacher: str, student: str) 
     new_lesson(teacher, course_id, "Only lesson")
     _exam(teacher, course_id)
     with session_scope() as session:
-        courses.publish_course(session, token=teacher, course_id=course_id)
+        courses_authoring.publish_course(session, token=teacher, course_id=course_id)
         refresh_teacher_views(session)
         board = dashboards.course_dashboard(session, token=teacher, course_id=course_id)
     assert board.students == 0 and board.enrolments == [] and board.daily_active == []

@@ -16,7 +16,6 @@ from sqlmodel import select
 from learning_app.adapters.llm import chat_model
 from learning_app.adapters.postgres import session_scope
 from learning_app.models import Question, UserRole
-from learning_app.services import question_generation, questions
 from learning_app.services.errors import (
     DomainError,
     InvalidInput,
@@ -24,7 +23,8 @@ from learning_app.services.errors import (
     PermissionDenied,
     RateLimited,
 )
-from learning_app.services.question_generation import DRAFTS_PER_HOUR, SourceText
+from learning_app.services.questions import bank, generation
+from learning_app.services.questions.generation import DRAFTS_PER_HOUR, SourceText
 from learning_app.settings import reset_settings_cache
 from tests.integration.material import ingest, pdf_bytes, upload
 from tests.integration.people import new_course, new_lesson, person
@@ -44,7 +44,7 @@ def _run(func: Any, **kwargs: Any) -> Any:
 
 def _source(token: str, course: str, key: str, count: int | str = 3) -> SourceText:
     return _run(
-        question_generation.drafting_source,
+        generation.drafting_source,
         token=token,
         course_id=course,
         source_key=key,
@@ -83,9 +83,9 @@ def test_a_teacher_drafts_from_a_lesson_and_only_added_drafts_reach_the_bank(
 ) -> None:
     course = new_course(teacher)
     lesson = _lesson_with_text(teacher, course)
-    assert question_generation.drafting_off_reason() == ""
+    assert generation.drafting_off_reason() == ""
     source = _source(teacher, course, f"lesson:{lesson}")
-    batch = question_generation.draft_questions(source, count="3", chat=chat_model())
+    batch = generation.draft_questions(source, count="3", chat=chat_model())
     assert [d.prompt for d in batch.drafts] == [q["prompt"] for q in QUESTIONS[:2]]
     assert batch.rejected == 1
     (sent,) = llm.requests
@@ -93,8 +93,8 @@ def test_a_teacher_drafts_from_a_lesson_and_only_added_drafts_reach_the_bank(
     assert "two high tides a day" in sent["messages"][1]["content"]
     assert _bank_size() == 0  # drafts are only proposals
 
-    _run(questions.create_question, token=teacher, course_id=course, draft=batch.drafts[0])
-    (saved,) = _run(questions.list_question_bank, token=teacher, course_id=course)
+    _run(bank.create_question, token=teacher, course_id=course, draft=batch.drafts[0])
+    (saved,) = _run(bank.list_question_bank, token=teacher, course_id=course)
     assert saved.prompt_markdown == "What pulls on the oceans?"
     assert [(o.body, o.is_correct) for o in saved.options] == [
         ("The moon", True),
@@ -108,7 +108,7 @@ def test_the_sources_are_the_course_lessons_and_its_ready_files(teacher: str) ->
     ready = upload(teacher, course, "tides.pdf", pdf_bytes(["The moon pulls the sea."]))
     ingest(ready.document.id)
     upload(teacher, course, "waves.pdf", pdf_bytes(["Waves."]))  # uploaded, not yet processed
-    sources = _run(question_generation.drafting_sources, token=teacher, course_id=course)
+    sources = _run(generation.drafting_sources, token=teacher, course_id=course)
     assert [(s.key, s.label) for s in sources] == [
         (f"lesson:{lesson}", "Lesson: Tides"),
         (f"document:{ready.document.id}", "File: tides.pdf"),
@@ -127,7 +127,7 @@ def test_only_the_course_teachers_may_draft_and_only_from_their_course(
     other_lesson = _lesson_with_text(other_teacher, other_course)
     for token in (student, other_teacher):
         with pytest.raises((NotFound, PermissionDenied)):
-            _run(question_generation.drafting_sources, token=token, course_id=course)
+            _run(generation.drafting_sources, token=token, course_id=course)
         with pytest.raises((NotFound, PermissionDenied)):
             _source(token, course, f"lesson:{lesson}")
     # A lesson of another course, named with this course's id, is not found.
@@ -173,9 +173,9 @@ def test_a_failing_model_gives_a_clear_error(
     monkeypatch.setenv("OPENAI_CHAT_MODEL", "broken")
     reset_settings_cache()
     with pytest.raises(DomainError, match="No drafts this time: the language model failed"):
-        question_generation.draft_questions(SourceText("Tides", "text"), count=2, chat=chat_model())
+        generation.draft_questions(SourceText("Tides", "text"), count=2, chat=chat_model())
     llm.reply = lambda _body: ["I would rather not."]
     monkeypatch.setenv("OPENAI_CHAT_MODEL", "scripted")
     reset_settings_cache()
     with pytest.raises(DomainError, match="no usable question"):
-        question_generation.draft_questions(SourceText("Tides", "text"), count=2, chat=chat_model())
+        generation.draft_questions(SourceText("Tides", "text"), count=2, chat=chat_model())

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 import pytest
 
 from learning_app.adapters.redis_store import get_redis
-from learning_app.services import one_time_tokens, rate_limits, sessions
+from learning_app.services import rate_limits
+from learning_app.services.accounts import one_time_tokens, sessions
+from learning_app.services.accounts.one_time_tokens import TokenPurpose
 from learning_app.services.errors import InvalidToken, RateLimited
-from learning_app.services.one_time_tokens import TokenPurpose
 
 
 @pytest.fixture

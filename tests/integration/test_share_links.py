@@ -12,10 +12,11 @@ from sqlmodel import col, select
 from learning_app.adapters.postgres import session_scope
 from learning_app.models import AnalyticsEvent, SharedToken, UserRole
 from learning_app.models.base import utc_now
-from learning_app.services import courses, lessons, share_links
-from learning_app.services.analytics import flush_events
+from learning_app.services.courses import authoring, lessons
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
-from learning_app.services.share_links import LinkUnavailable
+from learning_app.services.progress.events import flush_events
+from learning_app.services.sharing import links
+from learning_app.services.sharing.links import LinkUnavailable
 from tests.integration.people import new_course, new_lesson, person, publish
 
 IP = "203.0.113.7"
@@ -29,7 +30,7 @@ def run(func: Any, **kwargs: Any) -> Any:
 def share(teacher: str, kind: str, entity_id: str, **kwargs: Any) -> str:
     """A new link; returns its raw token."""
     created = run(
-        share_links.create_share_link,
+        links.create_share_link,
         token=teacher,
         entity_type=kind,
         entity_id=entity_id,
@@ -40,7 +41,7 @@ def share(teacher: str, kind: str, entity_id: str, **kwargs: Any) -> str:
 
 def visit(raw: str, *, lesson_id: str = "", viewer: str | None = None, ip: str = IP) -> Any:
     return run(
-        share_links.open_share_link,
+        links.open_share_link,
         raw_token=raw,
         client_ip=ip,
         viewer_token=viewer,
@@ -104,8 +105,8 @@ def test_expired_revoked_unknown_and_emptied_links_look_the_same(
             )
         )
     revoked = share(teacher, "course", course["course"])
-    link_id = run(share_links.list_share_links, token=teacher)[0].id
-    assert run(share_links.revoke_share_link, token=teacher, link_id=link_id).revoked
+    link_id = run(links.list_share_links, token=teacher)[0].id
+    assert run(links.revoke_share_link, token=teacher, link_id=link_id).revoked
     draft_lesson = share(teacher, "lesson", course["draft"])
     messages = set()
     for raw in (expired, revoked, "A" * 43, "", "x" * 5000, draft_lesson):
@@ -121,7 +122,7 @@ def test_a_deleted_entity_takes_its_links_along(teacher: str, course: dict[str, 
     run(lessons.delete_lesson, token=teacher, lesson_id=course["two"])
     with pytest.raises(LinkUnavailable):
         visit(lesson_link)
-    run(courses.delete_course, token=teacher, course_id=course["course"])
+    run(authoring.delete_course, token=teacher, course_id=course["course"])
     with pytest.raises(LinkUnavailable):
         visit(course_link)
     with session_scope() as session:
@@ -130,7 +131,7 @@ def test_a_deleted_entity_takes_its_links_along(teacher: str, course: dict[str, 
 
 def test_an_unpublished_course_closes_its_links(teacher: str, course: dict[str, str]) -> None:
     raw = share(teacher, "course", course["course"])
-    run(courses.unpublish_course, token=teacher, course_id=course["course"])
+    run(authoring.unpublish_course, token=teacher, course_id=course["course"])
     with pytest.raises(LinkUnavailable):
         visit(raw)
 
@@ -153,14 +154,14 @@ def test_only_the_course_teachers_share_and_manage_links(
     with pytest.raises(PermissionDenied):
         share(other_teacher, "course", course["course"])
     share(teacher, "course", course["course"])
-    link_id = run(share_links.list_share_links, token=teacher)[0].id
+    link_id = run(links.list_share_links, token=teacher)[0].id
     with pytest.raises(NotFound):
-        run(share_links.revoke_share_link, token=other_teacher, link_id=link_id)
-    assert run(share_links.list_share_links, token=other_teacher) == []
+        run(links.revoke_share_link, token=other_teacher, link_id=link_id)
+    assert run(links.list_share_links, token=other_teacher) == []
     for bad in ({"entity_type": "exam"}, {"visibility": "everyone"}, {"expires_in_days": "999"}):
         with pytest.raises(InvalidInput):
             run(
-                share_links.create_share_link,
+                links.create_share_link,
                 token=teacher,
                 **{"entity_type": "course", "entity_id": course["course"], **bad},
             )
@@ -168,7 +169,7 @@ def test_only_the_course_teachers_share_and_manage_links(
 
 def test_token_guessing_is_rate_limited_per_ip(teacher: str, course: dict[str, str]) -> None:
     raw = share(teacher, "course", course["course"])
-    for n in range(share_links.LOOKUPS_PER_MINUTE):
+    for n in range(links.LOOKUPS_PER_MINUTE):
         with pytest.raises(LinkUnavailable):
             visit(f"guess-{n}", ip="198.51.100.66")
     with pytest.raises(RateLimited):

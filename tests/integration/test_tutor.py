@@ -13,9 +13,11 @@ from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.s3_store import get_s3
 from learning_app.models import EmbeddingModel, LessonChunk
-from learning_app.services import ingestion, learning, lessons, tutor
+from learning_app.services.courses import lessons, reading
 from learning_app.services.errors import InvalidInput, PermissionDenied
-from learning_app.services.retrieval import nearest, scope_filter
+from learning_app.services.material import ingestion
+from learning_app.services.tutor import answering
+from learning_app.services.tutor.retrieval import nearest, scope_filter
 from learning_app.settings import get_settings
 from tests.integration.people import new_course, new_lesson, person, publish
 
@@ -52,7 +54,7 @@ def course(teacher: str, student: str) -> str:
     _write(teacher, draft, "Volcano exam notes", DRAFT)
     publish(teacher, course_id)
     with session_scope() as session:
-        learning.enroll(session, token=student, course_id=course_id)
+        reading.enroll(session, token=student, course_id=course_id)
     return course_id
 
 
@@ -64,9 +66,9 @@ def _write(token: str, lesson_id: str, title: str, body: str) -> None:
     ingestion.ingest_lesson(uuid.UUID(lesson_id), get_embedder())
 
 
-def _ask(token: str, course_id: str, question: str) -> tuple[tutor.TutorContext, str, str]:
+def _ask(token: str, course_id: str, question: str) -> tuple[answering.TutorContext, str, str]:
     with session_scope() as session:
-        context, stream = tutor.ask(
+        context, stream = answering.ask(
             session,
             token=token,
             course_id=course_id,
@@ -128,7 +130,7 @@ def test_history_keeps_each_users_questions(student: str, teacher: str, course: 
     _ask(student, course, "How do plants turn light into sugar?")
     _ask(teacher, course, "What is binary search?")
     with session_scope() as session:
-        mine = tutor.history(session, token=student, course_id=course, s3=get_s3())
+        mine = answering.history(session, token=student, course_id=course, s3=get_s3())
     assert [e.question for e in mine] == ["How do plants turn light into sugar?"]
     assert mine[0].citations[0].href.startswith(f"/courses/{course}/lessons/")
     # ...to the section the passage came from (the heading's anchor in the rendered lesson)
@@ -215,7 +217,7 @@ def test_hnsw_recall_at_10_against_exact_search(teacher: str) -> None:
 
 def _scratch_document(session: object, course_id: uuid.UUID, token: str) -> uuid.UUID:
     from learning_app.models import Document
-    from learning_app.services.permissions import require_viewer
+    from learning_app.services.access.roles import require_viewer
 
     viewer = require_viewer(session, token)  # type: ignore[arg-type]
     document = Document(

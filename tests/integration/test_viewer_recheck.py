@@ -10,7 +10,8 @@ from reflex.state import State
 
 import learning_app.learning_app  # noqa: F401 - registers the page states under AuthState
 from learning_app.adapters.postgres import session_scope
-from learning_app.services import learning, sessions
+from learning_app.services.accounts import sessions
+from learning_app.services.courses import reading
 from learning_app.services.errors import PermissionDenied
 from learning_app.state.auth import VIEWER_RECHECK_S, AuthState
 
@@ -33,7 +34,7 @@ def test_a_page_open_reuses_a_recent_viewer_and_resolves_again_after_the_interva
     sessions.end_session(student)  # signed out from another device
     assert asyncio.run(tab._recently_signed_in()) is True  # the navbar may lag a little...
     with session_scope() as session, pytest.raises(PermissionDenied):
-        learning.list_my_courses(session, token=student)  # ...but the services refuse at once
+        reading.list_my_courses(session, token=student)  # ...but the services refuse at once
 
     tab._viewer_checked_at -= VIEWER_RECHECK_S + 1
     assert asyncio.run(tab._recently_signed_in()) is False

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from learning_app.models.questions import QuestionType
-from learning_app.services.grading import (
-    GradeResult,
-    GradingKey,
-)
+from learning_app.services.questions.grading import GradeResult, GradingKey
 
 T = QuestionType
 WRONG = GradeResult(points_awarded=0.0, is_correct=False)

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from learning_app.cli import main
+from learning_app.cli.main import main
 from learning_app.dependency_audit import audit, canonical, installed_packages
 
 ADVISORY = {"id": "GHSA-1", "fixed_in": ["2.0"], "link": "https://osv.dev/GHSA-1"}

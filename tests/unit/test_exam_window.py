@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from learning_app.models import Exam
-from learning_app.services.exam_access import exam_window
+from learning_app.services.exams.listing import exam_window
 from learning_app.services.time_zones import local_moment
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

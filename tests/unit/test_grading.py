@@ -7,10 +7,7 @@ from typing import Any
 
 import pytest
 
-from learning_app.services.grading import (
-    GradingKey,
-    grade_answer,
-)
+from learning_app.services.questions.grading import GradingKey, grade_answer
 from tests.unit.grading_keys import (
     WRONG,
     T,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from learning_app.models.questions import Question, QuestionOption
-from learning_app.services.grading import (
+from learning_app.services.questions.grading import (
     AttemptScore,
     GradeResult,
     GradingKey,

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from learning_app.services.errors import DomainError, InvalidInput
-from learning_app.services.question_generation import (
+from learning_app.services.questions.generation import (
     DRAFTING_OFF,
     SourceText,
     draft_questions,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from learning_app.services.retrieval import EXACT_SCAN_LIMIT, hnsw_ef_search
+from learning_app.services.tutor.retrieval import EXACT_SCAN_LIMIT, hnsw_ef_search
 
 
 def test_small_scopes_are_searched_exactly() -> None:

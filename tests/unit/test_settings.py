@@ -74,14 +74,14 @@ def test_development_allows_the_local_defaults() -> None:
 def test_the_cli_prints_one_line_for_a_placeholder_secret(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from learning_app import cli
+    from learning_app.cli import main
     from learning_app.settings import reset_settings_cache
 
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "changethis")
     reset_settings_cache()
     try:
-        assert cli.main(["health"]) == 2
+        assert main.main(["health"]) == 2
     finally:
         reset_settings_cache()
     err = capsys.readouterr().err.strip()

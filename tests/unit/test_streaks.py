@@ -6,14 +6,14 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from learning_app.models import UserStats
-from learning_app.services.time_zones import user_zone
-from learning_app.services.user_stats import (
+from learning_app.services.progress.user_stats import (
     MAX_CLOCK_SKEW,
     current_streak,
     reference_day,
     streaks,
 )
-from learning_app.services.xp import XP_RULES, Achievements, xp_for
+from learning_app.services.progress.xp import XP_RULES, Achievements, xp_for
+from learning_app.services.time_zones import user_zone
 
 D = date(2026, 3, 10)
 

@@ -15,7 +15,7 @@ from learning_app.components.forms import (
     submit_button,
 )
 from learning_app.components.layout import page_shell
-from learning_app.services import account_links
+from learning_app.services.accounts import links
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 
@@ -38,7 +38,7 @@ class PasswordResetState(AuthState):
         yield
         try:
             await call_with_session(
-                account_links.request_password_reset,
+                links.request_password_reset,
                 email=form.get("email", ""),
                 client_ip=self.router.session.client_ip,
             )
@@ -58,7 +58,7 @@ class PasswordResetState(AuthState):
                 self.error = "The two passwords differ. Type the same password twice."
                 return
             await call_with_session(
-                account_links.reset_password,
+                links.reset_password,
                 token=self.router.url.query_parameters.get("token", ""),
                 new_password=form.get("password", ""),
             )

@@ -14,7 +14,7 @@ from learning_app.components.forms import (
     submit_button,
 )
 from learning_app.components.layout import page_shell
-from learning_app.services import accounts
+from learning_app.services.accounts import users
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 
@@ -38,7 +38,7 @@ class AccountSettingsState(AuthState):
     async def save_profile(self, form: dict[str, str]) -> AsyncIterator[object]:
         self.submitting = True
         yield
-        if await self._run(accounts.update_profile, display_name=form.get("display_name", "")):
+        if await self._run(users.update_profile, display_name=form.get("display_name", "")):
             await self._refresh_viewer()
             self.notice = "Your profile is saved."
         self.submitting = False
@@ -50,7 +50,7 @@ class AccountSettingsState(AuthState):
         if form.get("new_password", "") != form.get("new_password_again", ""):
             self.error, self.notice = "The two new passwords differ.", ""
         elif await self._run(
-            accounts.change_password,
+            users.change_password,
             current_password=form.get("current_password", ""),
             new_password=form.get("new_password", ""),
         ):
@@ -61,7 +61,7 @@ class AccountSettingsState(AuthState):
     async def sign_out_everywhere(self) -> AsyncIterator[object]:
         self.submitting = True
         yield
-        if await self._run(accounts.sign_out_everywhere):
+        if await self._run(users.sign_out_everywhere):
             self.session_token = ""
             self._show(None)
             yield rx.redirect("/sign-in")

@@ -8,8 +8,8 @@ import reflex as rx
 
 from learning_app.components.forms import auth_card, field, form_error, form_notice, submit_button
 from learning_app.components.layout import page_shell
-from learning_app.services import account_links, accounts
-from learning_app.services.permissions import safe_next_path
+from learning_app.services.accounts import links, users
+from learning_app.services.accounts.redirects import safe_next_path
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 
@@ -33,7 +33,7 @@ class SignInState(AuthState):
         yield
         try:
             viewer, token = await call_with_session(
-                accounts.sign_in_with_password,
+                users.sign_in_with_password,
                 email=form.get("email", ""),
                 password=form.get("password", ""),
                 client_ip=self.router.session.client_ip,
@@ -53,7 +53,7 @@ class SignInState(AuthState):
         yield
         try:
             await call_with_session(
-                account_links.request_magic_link,
+                links.request_magic_link,
                 email=form.get("email", ""),
                 client_ip=self.router.session.client_ip,
             )
@@ -82,7 +82,7 @@ class MagicLinkState(AuthState):
         yield
         try:
             viewer, token = await call_with_session(
-                account_links.sign_in_with_magic_link,
+                links.sign_in_with_magic_link,
                 token=self.router.url.query_parameters.get("token", ""),
                 client_ip=self.router.session.client_ip,
                 user_agent=self.router.headers.user_agent,

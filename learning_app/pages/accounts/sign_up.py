@@ -8,7 +8,7 @@ import reflex as rx
 
 from learning_app.components.forms import auth_card, field, form_error, form_notice, submit_button
 from learning_app.components.layout import page_shell
-from learning_app.services import account_links, accounts
+from learning_app.services.accounts import links, users
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 
@@ -28,7 +28,7 @@ class SignUpState(AuthState):
         yield
         try:
             await call_with_session(
-                accounts.sign_up,
+                users.sign_up,
                 email=form.get("email", ""),
                 password=form.get("password", ""),
                 display_name=form.get("display_name", ""),
@@ -54,7 +54,7 @@ class VerifyEmailState(AuthState):
         yield
         try:
             viewer = await call_with_session(
-                account_links.verify_email, token=self.router.url.query_parameters.get("token", "")
+                links.verify_email, token=self.router.url.query_parameters.get("token", "")
             )
         except Exception as exc:
             self.error = describe_error(exc)

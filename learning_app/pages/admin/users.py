@@ -9,8 +9,8 @@ import reflex as rx
 from learning_app.components.feedback import empty_state
 from learning_app.components.forms import form_error, form_notice
 from learning_app.components.layout import page_shell
-from learning_app.services import account_admin
-from learning_app.services.accounts import UserRow
+from learning_app.services.accounts.users import UserRow
+from learning_app.services.admin import user_roles
 from learning_app.services.errors import PermissionDenied
 from learning_app.state.auth import AuthState, describe_error, sign_in_redirect
 from learning_app.state.calls import call_with_session
@@ -29,7 +29,7 @@ class AdminUsersState(AuthState):
     async def _reload(self) -> None:
         try:
             self.users = await call_with_session(
-                account_admin.list_users, token=self.session_token, query=self.query
+                user_roles.list_users, token=self.session_token, query=self.query
             )
             self.denied = False
         except PermissionDenied:
@@ -57,7 +57,7 @@ class AdminUsersState(AuthState):
         self.error, self.notice = "", ""
         try:
             row = await call_with_session(
-                account_admin.set_role, token=self.session_token, user_id=user_id, role=role
+                user_roles.set_role, token=self.session_token, user_id=user_id, role=role
             )
         except Exception as exc:
             self.error = describe_error(exc)

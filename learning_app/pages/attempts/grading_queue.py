@@ -17,8 +17,8 @@ from learning_app.components.courses import loaded_page, text_area_field
 from learning_app.components.feedback import empty_state
 from learning_app.components.forms import form_error, form_notice
 from learning_app.components.markdown import rendered_markdown
-from learning_app.services import essay_grading
-from learning_app.services.essay_grading import MAX_FEEDBACK, PendingEssay
+from learning_app.services.attempts import essay_grading
+from learning_app.services.attempts.essay_grading import MAX_FEEDBACK, PendingEssay
 from learning_app.services.markdown_render import render_markdown
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import call_service, call_with_session

@@ -8,7 +8,7 @@ import reflex as rx
 
 from learning_app.components.courses import loaded_page
 from learning_app.components.markdown import rendered_markdown
-from learning_app.services import attempt_results
+from learning_app.services.attempts import results
 from learning_app.services.markdown_render import render_all
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import call_service, call_with_session
@@ -29,7 +29,7 @@ class ReviewLine:
     teacher_feedback: str
 
 
-def _verdict(answer: attempt_results.AnswerReview) -> str:
+def _verdict(answer: results.AnswerReview) -> str:
     if answer.awaiting_grading:
         return "awaiting"
     if not answer.your_answer:
@@ -60,7 +60,7 @@ class AttemptResultState(LoadedPageState, AuthState):
         self._start_loading()
         try:
             result = await call_with_session(
-                attempt_results.attempt_result,
+                results.attempt_result,
                 token=self.session_token,
                 attempt_id=route_arg(self, "attempt_id"),
             )
@@ -74,7 +74,7 @@ class AttemptResultState(LoadedPageState, AuthState):
         finally:
             self.loading = False
 
-    def _show(self, result: attempt_results.AttemptResult, rendered: list[str]) -> None:
+    def _show(self, result: results.AttemptResult, rendered: list[str]) -> None:
         """`rendered`: each answer's prompt and explanation as HTML, in order."""
         self.exam_title, self.loaded_exam_id = result.exam_title, result.exam_id
         self.student_name, self.is_own = result.student_name, result.is_own

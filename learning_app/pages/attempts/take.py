@@ -7,8 +7,8 @@ import reflex as rx
 from learning_app.components.courses import confirm_button, loaded_page
 from learning_app.components.forms import form_error
 from learning_app.components.markdown import rendered_markdown
-from learning_app.pages.attempt_state import NOT_SAVED, SAVED, AttemptState, QuestionForm
-from learning_app.services.attempts import AttemptOption
+from learning_app.pages.attempts.take_state import NOT_SAVED, SAVED, AttemptState, QuestionForm
+from learning_app.services.attempts.taking import AttemptOption
 
 TIMER_SCRIPT = "/exam_timer.js"
 TIME_UP_BUTTON_ID = "exam-time-up"

@@ -14,8 +14,8 @@ from typing import Any
 
 import reflex as rx
 
-from learning_app.services import attempts
-from learning_app.services.attempts import ALREADY_SUBMITTED, TIME_UP, AttemptOption
+from learning_app.services.attempts import taking
+from learning_app.services.attempts.taking import ALREADY_SUBMITTED, TIME_UP, AttemptOption
 from learning_app.services.markdown_render import render_all
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_service, call_with_session
@@ -62,7 +62,7 @@ class AttemptState(LoadedPageState, AuthState):
     def answered_count(self) -> int:
         return sum(1 for status in self.save_status.values() if status == SAVED)
 
-    def _show(self, view: attempts.AttemptView, prompts_html: list[str]) -> None:
+    def _show(self, view: taking.AttemptView, prompts_html: list[str]) -> None:
         self.loaded_attempt_id, self.loaded_exam_id = view.attempt_id, view.exam_id
         self.exam_title, self.attempt_number = view.exam_title, view.attempt_number
         self.seconds_left = -1 if view.seconds_left is None else view.seconds_left
@@ -90,7 +90,7 @@ class AttemptState(LoadedPageState, AuthState):
         self._start_loading()
         try:
             view = await call_with_session(
-                attempts.get_attempt,
+                taking.get_attempt,
                 token=self.session_token,
                 attempt_id=route_arg(self, "attempt_id"),
             )
@@ -115,7 +115,7 @@ class AttemptState(LoadedPageState, AuthState):
         yield
         try:
             saved = await call_with_session(
-                attempts.save_answer,
+                taking.save_answer,
                 token=self.session_token,
                 attempt_id=self.loaded_attempt_id,
                 question_id=question_id,
@@ -165,7 +165,7 @@ class AttemptState(LoadedPageState, AuthState):
         yield
         try:
             attempt_id = await call_with_session(
-                attempts.submit_attempt, token=self.session_token, attempt_id=self.loaded_attempt_id
+                taking.submit_attempt, token=self.session_token, attempt_id=self.loaded_attempt_id
             )
         except Exception as exc:
             self.error = describe_error(exc)
@@ -179,7 +179,7 @@ class AttemptState(LoadedPageState, AuthState):
         the attempt makes the server submit it if its deadline has passed."""
         try:
             view = await call_with_session(
-                attempts.get_attempt, token=self.session_token, attempt_id=self.loaded_attempt_id
+                taking.get_attempt, token=self.session_token, attempt_id=self.loaded_attempt_id
             )
         except Exception as exc:
             self.error = describe_error(exc)

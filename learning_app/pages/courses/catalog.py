@@ -8,7 +8,7 @@ import reflex as rx
 
 from learning_app.components.feedback import card_skeletons, empty_state, error_callout
 from learning_app.components.layout import page_shell
-from learning_app.services.catalog import CourseCard, list_published_courses
+from learning_app.services.courses.catalog import CourseCard, list_published_courses
 from learning_app.state.calls import UNAVAILABLE_MESSAGE, call_with_session
 
 log = logging.getLogger(__name__)

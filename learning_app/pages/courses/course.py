@@ -10,10 +10,10 @@ import reflex as rx
 from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error
 from learning_app.components.markdown import rendered_markdown
-from learning_app.pages.course_exams import CourseExamsState, course_exams_section
-from learning_app.pages.course_material import material_reader_section
-from learning_app.services import learning
-from learning_app.services.courses import OutlineLesson
+from learning_app.pages.exams.course_section import CourseExamsState, course_exams_section
+from learning_app.pages.material.sections import material_reader_section
+from learning_app.services.courses import reading
+from learning_app.services.courses.authoring import OutlineLesson
 from learning_app.services.markdown_render import render_markdown
 from learning_app.state.auth import AuthState, sign_in_redirect
 from learning_app.state.calls import call_service, call_with_session
@@ -37,7 +37,7 @@ class CourseState(LoadedPageState, AuthState):
         self.problem = ""
         try:
             outline = await call_with_session(
-                learning.course_outline,
+                reading.course_outline,
                 token=self.session_token or None,
                 course_id=route_arg(self, "course_id"),
             )
@@ -64,7 +64,7 @@ class CourseState(LoadedPageState, AuthState):
             return
         self.enrolling = True
         yield
-        await self._call(learning.enroll, course_id=route_arg(self, "course_id"))
+        await self._call(reading.enroll, course_id=route_arg(self, "course_id"))
         if not self.error:
             # Enrolling may open a course that was closed to this viewer: show all of it now.
             await self._load_outline()

@@ -19,10 +19,14 @@ from learning_app.components.courses import (
 )
 from learning_app.components.forms import field, form_error, form_notice
 from learning_app.components.share_dialog import share_dialog
-from learning_app.pages.course_editor_state import CourseEditorState
-from learning_app.pages.course_material import material_editor_section
-from learning_app.pages.course_teachers import teachers_section
-from learning_app.services.courses import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, OutlineLesson
+from learning_app.pages.courses.editor_state import CourseEditorState
+from learning_app.pages.courses.teachers import teachers_section
+from learning_app.pages.material.sections import material_editor_section
+from learning_app.services.courses.authoring import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_TITLE_LENGTH,
+    OutlineLesson,
+)
 
 EDITOR_PATH = "/teach/courses/"
 

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 
 import reflex as rx
 
-from learning_app.services import courses, lessons
-from learning_app.services.courses import CourseSummary, OutlineLesson
+from learning_app.services.courses import authoring, lessons
+from learning_app.services.courses.authoring import CourseSummary, OutlineLesson
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 from learning_app.state.course_pages import LoadedPageState, is_checked
@@ -58,7 +58,7 @@ class CourseEditorState(LoadedPageState, AuthState):
         self.busy = True
         yield
         course = await self._call(
-            courses.update_course,
+            authoring.update_course,
             course_id=self.loaded_id,
             title=str(form.get("title", "")),
             description=str(form.get("description", "")),
@@ -73,7 +73,7 @@ class CourseEditorState(LoadedPageState, AuthState):
     async def set_published(self, publish: bool) -> AsyncIterator[object]:
         self.busy = True
         yield
-        action = courses.publish_course if publish else courses.unpublish_course
+        action = authoring.publish_course if publish else authoring.unpublish_course
         course = await self._call(action, course_id=self.loaded_id)
         if course is not None:
             self._show_course(course)
@@ -90,7 +90,7 @@ class CourseEditorState(LoadedPageState, AuthState):
         yield
         try:
             await call_with_session(
-                courses.delete_course, token=self.session_token, course_id=self.loaded_id
+                authoring.delete_course, token=self.session_token, course_id=self.loaded_id
             )
         except Exception as exc:
             self.delete_error = describe_error(exc)

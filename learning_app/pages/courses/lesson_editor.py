@@ -11,9 +11,9 @@ from learning_app.components.courses import loaded_page, status_badge, text_area
 from learning_app.components.forms import field, form_error, form_notice
 from learning_app.components.markdown import rendered_markdown
 from learning_app.components.share_dialog import share_dialog
-from learning_app.services import learning, lessons
-from learning_app.services.courses import MAX_TITLE_LENGTH
-from learning_app.services.lessons import MAX_BODY_LENGTH, MAX_SUMMARY_LENGTH
+from learning_app.services.courses import lessons, reading
+from learning_app.services.courses.authoring import MAX_TITLE_LENGTH
+from learning_app.services.courses.lessons import MAX_BODY_LENGTH, MAX_SUMMARY_LENGTH
 from learning_app.services.markdown_render import render_markdown
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import call_service, call_with_session
@@ -44,7 +44,7 @@ class LessonEditorState(LoadedPageState, AuthState):
             return
         try:
             lesson = await call_with_session(
-                learning.read_lesson,
+                reading.read_lesson,
                 token=self.session_token,
                 course_id=route_arg(self, "course_id"),
                 lesson_id=route_arg(self, "lesson_id"),

@@ -10,7 +10,7 @@ import reflex as rx
 from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error, form_notice
 from learning_app.components.markdown import rendered_markdown
-from learning_app.services import learning
+from learning_app.services.courses import reading
 from learning_app.services.markdown_render import render_markdown
 from learning_app.state.auth import AuthState, sign_in_redirect
 from learning_app.state.calls import call_service, call_with_session
@@ -48,7 +48,7 @@ class LessonReaderState(LoadedPageState, AuthState):
         self.loaded_course_id = course_id
         try:
             lesson = await call_with_session(
-                learning.read_lesson,
+                reading.read_lesson,
                 token=self.session_token or None,
                 course_id=course_id,
                 lesson_id=route_arg(self, "lesson_id"),
@@ -73,7 +73,7 @@ class LessonReaderState(LoadedPageState, AuthState):
         self.marking = True
         yield
         course_done = await self._call(
-            learning.mark_lesson_complete,
+            reading.mark_lesson_complete,
             course_id=self.loaded_course_id,
             lesson_id=self.loaded_id,
         )

@@ -8,8 +8,8 @@ from learning_app.components.courses import course_grid
 from learning_app.components.feedback import card_skeletons, empty_state
 from learning_app.components.forms import form_error
 from learning_app.components.layout import page_shell
-from learning_app.services import learning
-from learning_app.services.courses import CourseSummary
+from learning_app.services.courses import reading
+from learning_app.services.courses.authoring import CourseSummary
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 
@@ -27,7 +27,7 @@ class MyCoursesState(AuthState):
         if not self.signed_in:
             return
         try:
-            mine = await call_with_session(learning.list_my_courses, token=self.session_token)
+            mine = await call_with_session(reading.list_my_courses, token=self.session_token)
             self.learning_courses = [course for course in mine if course.enrolled]
             self.teaching_courses = [course for course in mine if course.can_edit]
         except Exception as exc:

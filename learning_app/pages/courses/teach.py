@@ -15,8 +15,12 @@ from learning_app.components.courses import (
 from learning_app.components.feedback import card_skeletons, empty_state
 from learning_app.components.forms import field, form_error
 from learning_app.components.layout import page_shell
-from learning_app.services import courses, learning
-from learning_app.services.courses import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, CourseSummary
+from learning_app.services.courses import authoring, reading
+from learning_app.services.courses.authoring import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_TITLE_LENGTH,
+    CourseSummary,
+)
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 
@@ -38,7 +42,7 @@ class TeachState(AuthState):
             self.courses, self.loading = [], False
             return
         try:
-            mine = await call_with_session(learning.list_my_courses, token=self.session_token)
+            mine = await call_with_session(reading.list_my_courses, token=self.session_token)
             self.courses = [course for course in mine if course.can_edit]
         except Exception as exc:
             self.error = describe_error(exc)
@@ -51,7 +55,7 @@ class TeachState(AuthState):
         yield
         try:
             course = await call_with_session(
-                courses.create_course,
+                authoring.create_course,
                 token=self.session_token,
                 title=form.get("title", ""),
                 description=form.get("description", ""),

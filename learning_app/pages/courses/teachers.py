@@ -11,8 +11,8 @@ from collections.abc import Callable
 import reflex as rx
 
 from learning_app.components.forms import field, form_error
-from learning_app.services import courses
-from learning_app.services.courses import CourseTeacherView
+from learning_app.services.courses import authoring
+from learning_app.services.courses.authoring import CourseTeacherView
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 from learning_app.state.course_pages import route_arg
@@ -41,15 +41,15 @@ class CourseTeachersState(AuthState):
         """on_load of the course editor, after `require_signed_in`."""
         self.teachers = []
         if self.signed_in:
-            await self._update(courses.list_course_teachers)
+            await self._update(authoring.list_course_teachers)
 
     @rx.event
     async def add(self, form: dict[str, str]) -> None:
-        await self._update(courses.add_co_teacher, email=form.get("email", ""))
+        await self._update(authoring.add_co_teacher, email=form.get("email", ""))
 
     @rx.event
     async def remove(self, user_id: str) -> None:
-        await self._update(courses.remove_co_teacher, user_id=user_id)
+        await self._update(authoring.remove_co_teacher, user_id=user_id)
 
 
 def _teacher_row(teacher: CourseTeacherView) -> rx.Component:

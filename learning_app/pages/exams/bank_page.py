@@ -18,12 +18,12 @@ from learning_app.components.authoring import (
 from learning_app.components.courses import confirm_button, loaded_page, toggle_button
 from learning_app.components.feedback import empty_state
 from learning_app.components.forms import form_error, form_notice
-from learning_app.pages.exam_list import exams_section
-from learning_app.pages.question_bank_state import BankRow, QuestionBankState
-from learning_app.pages.question_drafting import question_drafting_section
-from learning_app.pages.question_form import question_form_section
-from learning_app.pages.question_form_state import QuestionFormState
-from learning_app.services.questions import TagCount
+from learning_app.pages.exams.listing import exams_section
+from learning_app.pages.questions.bank_state import BankRow, QuestionBankState
+from learning_app.pages.questions.drafting import question_drafting_section
+from learning_app.pages.questions.form import question_form_section
+from learning_app.pages.questions.form_state import QuestionFormState
+from learning_app.services.questions.bank import TagCount
 
 B = QuestionBankState
 COURSE_EDITOR_PATH = "/teach/courses/"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from learning_app.services import exam_access
 from learning_app.services.errors import DomainError
-from learning_app.services.exam_access import ExamCard
+from learning_app.services.exams import listing
+from learning_app.services.exams.listing import ExamCard
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import call_with_session
 from learning_app.state.course_pages import route_arg
@@ -21,7 +21,7 @@ class CourseExamsState(AuthState):
         course this viewer may not read simply has no exam list."""
         try:
             self.course_exams = await call_with_session(
-                exam_access.list_course_exams,
+                listing.list_course_exams,
                 token=self.session_token or None,
                 course_id=route_arg(self, "course_id"),
             )

@@ -19,10 +19,14 @@ from learning_app.components.authoring import (
 )
 from learning_app.components.courses import loaded_page, status_badge, text_area_field
 from learning_app.components.forms import field, form_error, form_notice
-from learning_app.pages.exam_editor_state import DrawRow, ExamEditorState, PickRow
-from learning_app.services.exams import MAX_ATTEMPTS_ALLOWED, MAX_QUESTIONS, MAX_TIME_LIMIT_MINUTES
-from learning_app.services.question_drafts import MAX_POINTS
-from learning_app.services.questions import TagCount
+from learning_app.pages.exams.editor_state import DrawRow, ExamEditorState, PickRow
+from learning_app.services.exams.authoring import (
+    MAX_ATTEMPTS_ALLOWED,
+    MAX_QUESTIONS,
+    MAX_TIME_LIMIT_MINUTES,
+)
+from learning_app.services.questions.bank import TagCount
+from learning_app.services.questions.drafts import MAX_POINTS
 
 S = ExamEditorState
 FEEDBACK_POLICIES = [

@@ -15,17 +15,19 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from learning_app.pages.question_bank_state import prompt_preview
-from learning_app.pages.question_form_state import number_text
-from learning_app.services import exam_access, exams, questions
-from learning_app.services.exams import (
+from learning_app.pages.questions.bank_state import prompt_preview
+from learning_app.pages.questions.form_state import number_text
+from learning_app.services.access import exams
+from learning_app.services.exams import authoring
+from learning_app.services.exams.authoring import (
     DrawRuleDraft,
     ExamDraft,
     ExamQuestionDraft,
     ExamQuestionLine,
     ExamView,
 )
-from learning_app.services.questions import QuestionView, TagCount
+from learning_app.services.questions import bank as question_bank
+from learning_app.services.questions.bank import QuestionView, TagCount
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import call_with_session
 from learning_app.state.course_pages import LoadedPageState, is_checked, route_arg
@@ -151,19 +153,19 @@ class ExamEditorState(LoadedPageState, AuthState):
         exam_id = route_arg(self, "exam_id")
         try:
             self._bank = await call_with_session(
-                questions.list_question_bank, token=token, course_id=course_id
+                question_bank.list_question_bank, token=token, course_id=course_id
             )
             self.tags = await call_with_session(
-                questions.list_tags, token=token, course_id=course_id
+                question_bank.list_tags, token=token, course_id=course_id
             )
-            self.time_zone = await call_with_session(exams.author_time_zone, token=token)
+            self.time_zone = await call_with_session(authoring.author_time_zone, token=token)
             exam = None
             if exam_id != NEW_EXAM:
                 exam = await call_with_session(
-                    exams.get_exam_for_editing, token=token, exam_id=exam_id
+                    authoring.get_exam_for_editing, token=token, exam_id=exam_id
                 )
             if exam is not None and exam.course_id != course_id:
-                self.problem_title, self.problem = "Not found", exam_access.EXAM_NOT_FOUND
+                self.problem_title, self.problem = "Not found", exams.EXAM_NOT_FOUND
             else:
                 self._show(exam)
                 self.loaded_course_id = course_id
@@ -245,7 +247,7 @@ class ExamEditorState(LoadedPageState, AuthState):
         self.busy = True
         yield
         exam = await self._call(
-            exams.save_exam,
+            authoring.save_exam,
             course_id=self.loaded_course_id,
             draft=self._draft(form),
             exam_id=self.loaded_exam_id or None,
@@ -264,7 +266,7 @@ class ExamEditorState(LoadedPageState, AuthState):
         self.busy = True
         yield
         exam = await self._call(
-            exams.set_exam_published, exam_id=self.loaded_exam_id, published=published
+            authoring.set_exam_published, exam_id=self.loaded_exam_id, published=published
         )
         self.busy = False
         if exam is not None:

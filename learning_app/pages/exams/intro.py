@@ -8,9 +8,9 @@ import reflex as rx
 
 from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error
-from learning_app.services import attempt_results, attempts
-from learning_app.services.attempt_results import AttemptSummary
-from learning_app.services.exam_access import ExamCard
+from learning_app.services.attempts import results, taking
+from learning_app.services.attempts.results import AttemptSummary
+from learning_app.services.exams.listing import ExamCard
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import call_with_session
 from learning_app.state.course_pages import LoadedPageState, route_arg
@@ -54,7 +54,7 @@ class ExamIntroState(LoadedPageState, AuthState):
         self._start_loading()
         try:
             intro = await call_with_session(
-                attempt_results.exam_intro,
+                results.exam_intro,
                 token=self.session_token,
                 exam_id=route_arg(self, "exam_id"),
             )
@@ -80,7 +80,7 @@ class ExamIntroState(LoadedPageState, AuthState):
     async def start(self) -> AsyncIterator[object]:
         self.starting = True
         yield
-        attempt_id = await self._call(attempts.begin_attempt, exam_id=self.loaded_exam_id)
+        attempt_id = await self._call(taking.begin_attempt, exam_id=self.loaded_exam_id)
         self.starting = False
         if attempt_id is not None:
             yield rx.redirect(f"/attempts/{attempt_id}")

@@ -13,9 +13,9 @@ from learning_app.components.authoring import exam_type_badge, section_card
 from learning_app.components.courses import confirm_button, status_badge, toggle_button
 from learning_app.components.feedback import empty_state
 from learning_app.components.forms import form_error, form_notice
-from learning_app.pages.exam_intro import exam_facts
-from learning_app.services import exam_access, exams
-from learning_app.services.exam_access import ExamCard
+from learning_app.pages.exams.intro import exam_facts
+from learning_app.services.exams import authoring, listing
+from learning_app.services.exams.listing import ExamCard
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 from learning_app.state.course_pages import route_arg
@@ -60,9 +60,7 @@ class ExamListState(AuthState):
             return None
 
     async def _reload(self) -> None:
-        cards = await self._run(
-            exam_access.list_course_exams, course_id=route_arg(self, "course_id")
-        )
+        cards = await self._run(listing.list_course_exams, course_id=route_arg(self, "course_id"))
         self.exams = [exam_row(card) for card in cards or []]
 
     @rx.event
@@ -75,7 +73,7 @@ class ExamListState(AuthState):
 
     @rx.event
     async def set_published(self, exam_id: str, published: bool) -> None:
-        view = await self._run(exams.set_exam_published, exam_id=exam_id, published=published)
+        view = await self._run(authoring.set_exam_published, exam_id=exam_id, published=published)
         if view is not None:
             await self._reload()
             self.notice = (
@@ -87,7 +85,7 @@ class ExamListState(AuthState):
     @rx.event
     async def delete(self, exam_id: str) -> None:
         title = next((row.title for row in self.exams if row.id == exam_id), "The exam")
-        await self._run(exams.delete_exam, exam_id=exam_id)
+        await self._run(authoring.delete_exam, exam_id=exam_id)
         if not self.error:
             await self._reload()
             self.notice = f"“{title}” is deleted."

@@ -14,8 +14,8 @@ import reflex as rx
 from learning_app.adapters.s3_store import get_s3
 from learning_app.components.courses import confirm_button
 from learning_app.components.forms import form_error, form_notice
-from learning_app.services import documents
-from learning_app.services.documents import DocumentView, UploadSpool
+from learning_app.services.material import documents
+from learning_app.services.material.documents import DocumentView, UploadSpool
 from learning_app.settings import get_settings
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_service, call_with_session

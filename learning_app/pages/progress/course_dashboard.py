@@ -14,8 +14,8 @@ import reflex as rx
 from learning_app.components.charts import bar_chart, chart_card, line_chart, stat_tile
 from learning_app.components.courses import loaded_page
 from learning_app.components.feedback import empty_state
-from learning_app.services import dashboards
-from learning_app.services.dashboards import SCORE_BUCKETS, HardQuestion
+from learning_app.services.progress import dashboards
+from learning_app.services.progress.dashboards import SCORE_BUCKETS, HardQuestion
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import call_with_session
 from learning_app.state.course_pages import LoadedPageState, route_arg

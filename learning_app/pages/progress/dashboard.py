@@ -10,8 +10,8 @@ from learning_app.components.charts import bar_chart, chart_card, stat_tile
 from learning_app.components.feedback import card_skeletons, empty_state
 from learning_app.components.forms import form_error
 from learning_app.components.layout import page_shell
-from learning_app.services import dashboards
-from learning_app.services.dashboards import CourseProgress
+from learning_app.services.progress import dashboards
+from learning_app.services.progress.dashboards import CourseProgress
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from learning_app.services import questions
-from learning_app.services.questions import QuestionView, TagCount
+from learning_app.services.questions import bank as question_bank
+from learning_app.services.questions.bank import QuestionView, TagCount
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 from learning_app.state.course_pages import LoadedPageState
@@ -86,13 +86,13 @@ class QuestionBankState(LoadedPageState, AuthState):
         """Read the bank and its tags again (raises like the services)."""
         course_id = self.loaded_course_id
         self._bank = await call_with_session(
-            questions.list_question_bank,
+            question_bank.list_question_bank,
             token=self.session_token,
             course_id=course_id,
             include_archived=True,
         )
         self.tags = await call_with_session(
-            questions.list_tags, token=self.session_token, course_id=course_id
+            question_bank.list_tags, token=self.session_token, course_id=course_id
         )
         self.rows = [bank_row(q) for q in self._bank]
         if self.tag_filter and all(t.name != self.tag_filter for t in self.tags):
@@ -130,7 +130,7 @@ class QuestionBankState(LoadedPageState, AuthState):
     async def set_archived(self, question_id: str, archived: bool) -> None:
         """Archive (retire from new exams, keep for grades) or restore a question."""
         if await self._call(
-            questions.set_question_archived, question_id=question_id, archived=archived
+            question_bank.set_question_archived, question_id=question_id, archived=archived
         ):
             self.notice = (
                 "The question is archived: new exams and draws no longer use it."
@@ -141,7 +141,7 @@ class QuestionBankState(LoadedPageState, AuthState):
 
     @rx.event
     async def delete_question(self, question_id: str) -> None:
-        deleted = await self._call(questions.delete_question, question_id=question_id)
+        deleted = await self._call(question_bank.delete_question, question_id=question_id)
         if deleted is None:
             return
         self.notice = (

@@ -21,12 +21,13 @@ from learning_app.components.authoring import (
     select_field,
 )
 from learning_app.components.forms import form_error, form_notice
-from learning_app.pages.question_bank_state import QuestionBankState
-from learning_app.pages.question_form_state import QuestionFormState
-from learning_app.services import question_generation, questions
+from learning_app.pages.questions.bank_state import QuestionBankState
+from learning_app.pages.questions.form_state import QuestionFormState
 from learning_app.services.errors import DomainError
-from learning_app.services.question_drafts import QuestionDraft, numeric_answer_text
-from learning_app.services.question_generation import DEFAULT_DRAFTS, MAX_DRAFTS, DraftSource
+from learning_app.services.questions import bank as question_bank
+from learning_app.services.questions import generation
+from learning_app.services.questions.drafts import QuestionDraft, numeric_answer_text
+from learning_app.services.questions.generation import DEFAULT_DRAFTS, MAX_DRAFTS, DraftSource
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_service, call_with_session
 from learning_app.state.course_pages import route_arg
@@ -87,13 +88,13 @@ class QuestionDraftingState(AuthState):
         self.error, self.notice, self.cards, self._drafts = "", "", [], {}
         # A draft still running for the page left behind shows nothing here (see `draft`).
         self.drafting, self._course_id = False, route_arg(self, "course_id")
-        self.off_reason = question_generation.drafting_off_reason()
+        self.off_reason = generation.drafting_off_reason()
         self.sources = []
         if not self.signed_in:
             return
         try:
             self.sources = await call_with_session(
-                question_generation.drafting_sources,
+                generation.drafting_sources,
                 token=self.session_token,
                 course_id=self._course_id,
             )
@@ -115,14 +116,14 @@ class QuestionDraftingState(AuthState):
             token, course_id = self.session_token, self._course_id
         try:
             source = await call_with_session(
-                question_generation.drafting_source,
+                generation.drafting_source,
                 token=token,
                 course_id=course_id,
                 source_key=form.get("source", ""),
                 count=form.get("count", ""),
             )
             batch = await call_service(
-                question_generation.draft_questions,
+                generation.draft_questions,
                 source,
                 count=form.get("count", ""),
                 chat=chat_model(),
@@ -161,7 +162,7 @@ class QuestionDraftingState(AuthState):
             return
         try:
             await call_with_session(
-                questions.create_question,
+                question_bank.create_question,
                 token=self.session_token,
                 course_id=self._course_id,
                 draft=self._drafts[key],

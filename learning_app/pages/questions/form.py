@@ -15,9 +15,9 @@ from learning_app.components.authoring import (
 )
 from learning_app.components.courses import MARKDOWN_HINT, text_area_field
 from learning_app.components.forms import field, form_error, form_notice
-from learning_app.pages.question_form_state import PROMPT_INPUT_ID, OptionRow, QuestionFormState
-from learning_app.services.question_drafts import MAX_OPTION_LENGTH, MAX_POINTS, MAX_PROMPT_LENGTH
-from learning_app.services.questions import LOCKED_MESSAGE
+from learning_app.pages.questions.form_state import PROMPT_INPUT_ID, OptionRow, QuestionFormState
+from learning_app.services.questions.bank import LOCKED_MESSAGE
+from learning_app.services.questions.drafts import MAX_OPTION_LENGTH, MAX_POINTS, MAX_PROMPT_LENGTH
 
 S = QuestionFormState
 

@@ -14,17 +14,17 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from learning_app.pages.question_bank_state import QuestionBankState
-from learning_app.services import questions
+from learning_app.pages.questions.bank_state import QuestionBankState
 from learning_app.services.errors import InvalidInput
-from learning_app.services.grading import CHOICE_TYPES
-from learning_app.services.question_drafts import (
+from learning_app.services.questions import bank as question_bank
+from learning_app.services.questions.bank import OptionView, QuestionView
+from learning_app.services.questions.drafts import (
     MAX_OPTIONS,
     OptionDraft,
     QuestionDraft,
     parse_number,
 )
-from learning_app.services.questions import OptionView, QuestionView
+from learning_app.services.questions.grading import CHOICE_TYPES
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 from learning_app.state.course_pages import is_checked, route_arg
@@ -256,14 +256,14 @@ class QuestionFormState(AuthState):
         try:
             if self.editing_id:
                 saved = await call_with_session(
-                    questions.update_question,
+                    question_bank.update_question,
                     token=self.session_token,
                     question_id=self.editing_id,
                     draft=draft,
                 )
             else:
                 saved = await call_with_session(
-                    questions.create_question,
+                    question_bank.create_question,
                     token=self.session_token,
                     course_id=route_arg(self, "course_id"),
                     draft=draft,

@@ -12,8 +12,8 @@ import reflex as rx
 from learning_app.components.feedback import empty_state, error_callout
 from learning_app.components.layout import page_shell
 from learning_app.components.search_box import search_href, snippet
-from learning_app.services import search
-from learning_app.services.search_results import FacetCount, SearchFilters, SearchHit
+from learning_app.services.search import queries
+from learning_app.services.search.results import FacetCount, SearchFilters, SearchHit
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 
@@ -65,7 +65,7 @@ class SearchPageState(AuthState):
         self.filtered = bool(chosen.type or chosen.course_id or chosen.tag)
         try:
             found = await call_with_session(
-                search.search,
+                queries.search,
                 token=self.session_token,
                 query=self.query,
                 filters=chosen,
@@ -148,7 +148,7 @@ def _search_form() -> rx.Component:
                     type="search",
                     default_value=SearchPageState.query,
                     key=SearchPageState.query,
-                    max_length=search.MAX_QUERY_CHARS,
+                    max_length=queries.MAX_QUERY_CHARS,
                     size="3",
                     width="100%",
                 ),

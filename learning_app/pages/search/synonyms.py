@@ -7,8 +7,8 @@ import reflex as rx
 from learning_app.components.feedback import empty_state
 from learning_app.components.forms import form_error, form_notice
 from learning_app.components.layout import page_shell
-from learning_app.services import search_synonyms
-from learning_app.services.search_synonyms import SynonymGroup
+from learning_app.services.search import synonyms
+from learning_app.services.search.synonyms import SynonymGroup
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_with_session
 
@@ -21,7 +21,7 @@ class SynonymsState(AuthState):
 
     async def _reload(self) -> None:
         self.groups = await call_with_session(
-            search_synonyms.list_synonym_groups, token=self.session_token
+            synonyms.list_synonym_groups, token=self.session_token
         )
 
     @rx.event
@@ -37,7 +37,7 @@ class SynonymsState(AuthState):
         self.error, self.notice = "", ""
         try:
             await call_with_session(
-                search_synonyms.add_synonym_group,
+                synonyms.add_synonym_group,
                 token=self.session_token,
                 words=form.get("words", ""),
             )
@@ -53,7 +53,7 @@ class SynonymsState(AuthState):
         self.error, self.notice = "", ""
         try:
             await call_with_session(
-                search_synonyms.delete_synonym_group, token=self.session_token, group_id=group_id
+                synonyms.delete_synonym_group, token=self.session_token, group_id=group_id
             )
             await self._reload()
         except Exception as exc:

@@ -7,10 +7,10 @@ import reflex as rx
 
 from learning_app.components.layout import page_shell
 from learning_app.components.markdown import rendered_markdown
-from learning_app.services import share_links
 from learning_app.services.errors import DomainError
 from learning_app.services.markdown_render import render_all
-from learning_app.services.share_links import SharedLessonItem
+from learning_app.services.sharing import links
+from learning_app.services.sharing.links import SharedLessonItem
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_service, call_with_session
 from learning_app.state.course_pages import route_arg
@@ -32,7 +32,7 @@ class SharedPageState(AuthState):
         self.shared_loading, self.unavailable = True, ""
         try:
             content = await call_with_session(
-                share_links.open_share_link,
+                links.open_share_link,
                 raw_token=route_arg(self, "share_token"),
                 client_ip=self.router.session.client_ip,
                 viewer_token=self.session_token or None,

@@ -17,8 +17,14 @@ from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.s3_store import get_s3
 from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error
-from learning_app.services import learning, tutor
-from learning_app.services.tutor import AnswerStream, CitationLink, ExchangeView, TutorContext
+from learning_app.services.courses import reading
+from learning_app.services.tutor import answering
+from learning_app.services.tutor.answering import (
+    AnswerStream,
+    CitationLink,
+    ExchangeView,
+    TutorContext,
+)
 from learning_app.state.auth import AuthState, describe_error
 from learning_app.state.calls import call_service, call_with_session
 from learning_app.state.course_pages import LoadedPageState, route_arg
@@ -26,7 +32,9 @@ from learning_app.state.course_pages import LoadedPageState, route_arg
 
 def _finish(context: TutorContext, stream: AnswerStream) -> ExchangeView:
     with session_scope() as session:
-        return tutor.exchange_view(session, tutor.record(session, context, stream), get_s3())
+        return answering.exchange_view(
+            session, answering.record(session, context, stream), get_s3()
+        )
 
 
 class TutorState(LoadedPageState, AuthState):
@@ -46,10 +54,10 @@ class TutorState(LoadedPageState, AuthState):
         try:
             course_id = route_arg(self, "course_id")
             outline = await call_with_session(
-                learning.course_outline, token=self.session_token, course_id=course_id
+                reading.course_outline, token=self.session_token, course_id=course_id
             )
             self.exchanges = await call_with_session(
-                tutor.history, token=self.session_token, course_id=course_id, s3=get_s3()
+                answering.history, token=self.session_token, course_id=course_id, s3=get_s3()
             )
             self.loaded_id, self.course_title = outline.course_id, outline.title
         except Exception as exc:
@@ -67,7 +75,7 @@ class TutorState(LoadedPageState, AuthState):
             token, course_id, question = self.session_token, self.loaded_id, self.pending_question
         try:
             context = await call_with_session(
-                tutor.prepare,
+                answering.prepare,
                 token=token,
                 course_id=course_id,
                 question=question,
@@ -135,7 +143,7 @@ def _question_form() -> rx.Component:
             rx.text_area(
                 id="question",
                 name="question",
-                max_length=tutor.MAX_QUESTION_LENGTH,
+                max_length=answering.MAX_QUESTION_LENGTH,
                 required=True,
                 rows="3",
                 width="100%",

@@ -7,7 +7,6 @@ see it, exactly as an id that does not exist, so probing ids reveals nothing.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -21,25 +20,12 @@ from learning_app.models import (
     PublishStatus,
     UserRole,
 )
-from learning_app.services.accounts import Viewer, viewer_for_session
+from learning_app.services.accounts.users import Viewer, viewer_for_session
 from learning_app.services.errors import NotFound, PermissionDenied
+from learning_app.services.values import parse_id
 
 COURSE_NOT_FOUND = "We could not find that course."
 LESSON_NOT_FOUND = "We could not find that lesson."
-
-
-def parse_id(raw: str | uuid.UUID | None, message: str = "We could not find that.") -> uuid.UUID:
-    """The UUID in `raw`; NotFound for anything that is not one (a bad id names nothing)."""
-    if isinstance(raw, uuid.UUID):
-        return raw
-    try:
-        return uuid.UUID(str(raw or "").strip())
-    except ValueError as exc:
-        raise NotFound(message) from exc
-
-
-def iso(moment: datetime | None) -> str:
-    return moment.isoformat() if moment else ""
 
 
 def optional_viewer(session: Session, token: str | None) -> Viewer | None:

@@ -5,15 +5,11 @@ Hiding a button in the UI is never the check; these are.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from sqlmodel import Session
 
 from learning_app.models import UserRole
-from learning_app.services.accounts import SIGNED_OUT_MESSAGE, Viewer, viewer_for_session
+from learning_app.services.accounts.users import SIGNED_OUT_MESSAGE, Viewer, viewer_for_session
 from learning_app.services.errors import PermissionDenied
-
-MAX_NEXT_PATH_LENGTH = 2000
 
 
 def require_viewer(session: Session, token: str | None) -> Viewer:
@@ -38,22 +34,3 @@ def require_admin(viewer: Viewer) -> Viewer:
 def require_teacher(viewer: Viewer) -> Viewer:
     """Teachers, and admins (who can do everything a teacher can)."""
     return require_role(viewer, UserRole.TEACHER, UserRole.ADMIN)
-
-
-def safe_next_path(raw: str | None) -> str:
-    """`raw` if it is a path on this site, else "/": where to go after sign-in (`?next=`).
-
-    Refuses anything a browser could read as another origin: `//host` and `/\\host`
-    (browsers treat a backslash as a slash), schemes, and control characters (browsers drop
-    tabs and newlines, so `/\\t/host` would become `//host`).
-    """
-    if not raw or len(raw) > MAX_NEXT_PATH_LENGTH:
-        return "/"
-    if not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
-        return "/"
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in raw):
-        return "/"
-    parts = urlsplit(raw)
-    if parts.scheme or parts.netloc:
-        return "/"
-    return raw

@@ -9,9 +9,11 @@ from sqlmodel import Session
 
 from learning_app.models import User, UserProfile
 from learning_app.models.base import utc_now
-from learning_app.services import one_time_tokens, sessions
-from learning_app.services.account_mail import LINK_PATHS, link_to, send_later, send_verification
-from learning_app.services.accounts import (
+from learning_app.services.accounts import one_time_tokens, sessions
+from learning_app.services.accounts.mail import LINK_PATHS, link_to, send_later, send_verification
+from learning_app.services.accounts.one_time_tokens import TokenPurpose
+from learning_app.services.accounts.passwords import hash_password
+from learning_app.services.accounts.users import (
     EMAIL_LINKS_PER_IP_LIMIT,
     MAGIC_LINK_LIMIT,
     PASSWORD_RESET_LIMIT,
@@ -26,8 +28,6 @@ from learning_app.services.accounts import (
     viewer_of,
 )
 from learning_app.services.errors import InvalidToken
-from learning_app.services.one_time_tokens import TokenPurpose
-from learning_app.services.passwords import hash_password
 
 
 def _mail_link_if_account(

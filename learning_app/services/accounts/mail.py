@@ -6,12 +6,15 @@ from urllib.parse import quote
 
 from sqlmodel import Session
 
-from learning_app.jobs.mail import MAIL_QUEUE, SEND_MAIL_TASK
-from learning_app.jobs.queue import defer_in_transaction
+from learning_app.adapters.job_queue import defer_in_transaction
 from learning_app.models import User
-from learning_app.services import one_time_tokens
-from learning_app.services.one_time_tokens import TokenPurpose
+from learning_app.services.accounts import one_time_tokens
+from learning_app.services.accounts.one_time_tokens import TokenPurpose
 from learning_app.settings import get_settings
+
+# The task that sends it is `learning_app.jobs.mail`, under this name.
+SEND_MAIL_TASK = "mail.send"
+MAIL_QUEUE = "mail"
 
 LINK_PATHS = {
     TokenPurpose.MAGIC_LINK: "/auth/magic-link",

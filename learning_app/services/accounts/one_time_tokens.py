@@ -12,8 +12,8 @@ from datetime import timedelta
 from enum import StrEnum
 
 from learning_app.adapters.redis_store import get_redis
+from learning_app.services.accounts.sessions import is_well_formed_token, redis_guard, token_hash
 from learning_app.services.errors import InvalidToken
-from learning_app.services.sessions import is_well_formed_token, redis_guard, token_hash
 
 
 class TokenPurpose(StrEnum):

@@ -25,21 +25,22 @@ from sqlmodel import Session, select
 
 from learning_app.models import User, UserProfile, UserRole, UserStats
 from learning_app.models.base import utc_now
-from learning_app.services import rate_limits, sessions
-from learning_app.services.account_mail import send_later, send_verification
-from learning_app.services.errors import (
-    AuthenticationFailed,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
-)
-from learning_app.services.passwords import (
+from learning_app.services import rate_limits
+from learning_app.services.accounts import sessions
+from learning_app.services.accounts.mail import send_later, send_verification
+from learning_app.services.accounts.passwords import (
     MAX_PASSWORD_LENGTH,
     PasswordPolicyError,
     check_password_policy,
     hash_password,
     needs_rehash,
     verify_password,
+)
+from learning_app.services.errors import (
+    AuthenticationFailed,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
 )
 from learning_app.services.text_input import is_blank, one_line
 from learning_app.settings import get_settings

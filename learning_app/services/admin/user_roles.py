@@ -11,9 +11,9 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from learning_app.models import User, UserProfile, UserRole
-from learning_app.services.accounts import UserRow
+from learning_app.services.access.roles import require_admin, require_viewer
+from learning_app.services.accounts.users import UserRow
 from learning_app.services.errors import InvalidInput, NotFound
-from learning_app.services.permissions import require_admin, require_viewer
 
 __all__ = ["UserRow", "list_users", "set_role"]
 

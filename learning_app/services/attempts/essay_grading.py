@@ -24,14 +24,20 @@ from learning_app.models import (
     UserProfile,
 )
 from learning_app.models.base import utc_now
-from learning_app.services import analytics
-from learning_app.services.attempt_grading import store_score
-from learning_app.services.attempts import load_attempt
-from learning_app.services.course_access import is_admin, parse_id, require_course_editor
+from learning_app.services.access.courses import is_admin, require_course_editor
+from learning_app.services.access.roles import require_viewer
+from learning_app.services.attempts.grading import store_score
+from learning_app.services.attempts.taking import load_attempt
 from learning_app.services.errors import InvalidInput, NotFound
-from learning_app.services.grading import AWAITING_TEACHER, GradeResult, GradingKey, grade_essay
-from learning_app.services.permissions import require_viewer
+from learning_app.services.progress import events
+from learning_app.services.questions.grading import (
+    AWAITING_TEACHER,
+    GradeResult,
+    GradingKey,
+    grade_essay,
+)
 from learning_app.services.text_input import storable
+from learning_app.services.values import parse_id
 
 ANSWER_NOT_FOUND = "We could not find that answer."
 MAX_FEEDBACK = 5_000
@@ -149,5 +155,5 @@ def grade_essay_answer(
     store_score(attempt, exam, results, now)
     session.add(attempt)
     session.flush()
-    analytics.record_attempt_completed(session, attempt, exam)
+    events.record_attempt_completed(session, attempt, exam)
     return str(attempt.id)

@@ -20,9 +20,9 @@ from learning_app.models import (
     QuestionOption,
 )
 from learning_app.models.base import utc_now
-from learning_app.services import analytics
-from learning_app.services.exam_access import load_exam
-from learning_app.services.grading import (
+from learning_app.services.access.exams import load_exam
+from learning_app.services.progress import events
+from learning_app.services.questions.grading import (
     AWAITING_TEACHER,
     CHOICE_TYPES,
     GradeResult,
@@ -105,7 +105,7 @@ def finalize_attempt(
     store_score(attempt, exam, results, now)
     session.add(attempt)
     session.flush()
-    analytics.record_attempt_completed(session, attempt, exam)
+    events.record_attempt_completed(session, attempt, exam)
 
 
 def close_expired_attempts(session: Session, *, limit: int = EXPIRED_BATCH) -> int:

@@ -27,22 +27,18 @@ from learning_app.models import (
     UserProfile,
 )
 from learning_app.models.base import utc_now
-from learning_app.services.accounts import Viewer
-from learning_app.services.attempt_grading import finalize_attempt, is_expired, questions_of
-from learning_app.services.attempts import ATTEMPT_NOT_FOUND, load_attempt
-from learning_app.services.course_access import can_edit_course, is_enrolled, iso, load_course
+from learning_app.services.access.courses import can_edit_course, is_enrolled, load_course
+from learning_app.services.access.exams import load_exam, read_exam
+from learning_app.services.access.roles import require_viewer
+from learning_app.services.accounts.users import Viewer
+from learning_app.services.attempts.grading import finalize_attempt, is_expired, questions_of
+from learning_app.services.attempts.taking import ATTEMPT_NOT_FOUND, load_attempt
 from learning_app.services.errors import NotFound
-from learning_app.services.exam_access import (
-    ExamCard,
-    exam_cards,
-    is_open,
-    load_exam,
-    read_exam,
-)
-from learning_app.services.grading import CHOICE_TYPES
-from learning_app.services.permissions import require_viewer
-from learning_app.services.question_drafts import numeric_answer_text
+from learning_app.services.exams.listing import ExamCard, exam_cards, is_open
+from learning_app.services.questions.drafts import numeric_answer_text
+from learning_app.services.questions.grading import CHOICE_TYPES
 from learning_app.services.time_zones import local_moment, viewer_zone
+from learning_app.services.values import iso
 
 
 @dataclass(frozen=True)

@@ -37,21 +37,17 @@ from learning_app.models import (
     User,
 )
 from learning_app.models.base import utc_now
-from learning_app.services import analytics, sessions
-from learning_app.services.accounts import SIGNED_OUT_MESSAGE, Viewer
-from learning_app.services.answers import clean_response
-from learning_app.services.attempt_grading import answers_by_question, finalize_attempt, is_expired
-from learning_app.services.course_access import iso, parse_id
+from learning_app.services.access.exams import EXAM_NOT_FOUND, load_exam, require_exam_reader
+from learning_app.services.access.roles import require_viewer
+from learning_app.services.accounts import sessions
+from learning_app.services.accounts.users import SIGNED_OUT_MESSAGE, Viewer
+from learning_app.services.attempts.answers import clean_response
+from learning_app.services.attempts.grading import answers_by_question, finalize_attempt, is_expired
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
-from learning_app.services.exam_access import (
-    EXAM_NOT_FOUND,
-    is_open,
-    load_exam,
-    require_exam_reader,
-    time_limit,
-)
-from learning_app.services.exam_draws import build_question_order
-from learning_app.services.permissions import require_viewer
+from learning_app.services.exams.draws import build_question_order
+from learning_app.services.exams.listing import is_open, time_limit
+from learning_app.services.progress import events
+from learning_app.services.values import iso, parse_id
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +234,7 @@ def _started(
                 "Another attempt was just started or finished. Reload."
             ) from None
         return current, exam, now, False
-    analytics.record_event(
+    events.record_event(
         "exam_started",
         user_id=user_id,
         course_id=exam.course_id,
@@ -371,7 +367,7 @@ def save_answer(
             set_={"response": stored, "answered_at": now, "updated_at": now},
         )
     )
-    analytics.record_event(
+    events.record_event(
         "question_answered",
         user_id=user_id,
         # One indexed lookup, so the course's roll-ups count its answers.

@@ -41,22 +41,21 @@ from learning_app.models import (
     UserRole,
 )
 from learning_app.models.base import utc_now
-from learning_app.services.accounts import Viewer, find_account_by_email
-from learning_app.services.course_access import (
+from learning_app.services.access.courses import (
     COURSE_NOT_FOUND,
     can_edit_course,
     is_enrolled,
-    iso,
-    parse_id,
     require_course_editor,
     require_course_owner,
     require_course_reader,
 )
-from learning_app.services.documents import delete_course_objects_later
+from learning_app.services.access.roles import require_teacher, require_viewer
+from learning_app.services.accounts.users import Viewer, find_account_by_email
 from learning_app.services.errors import InvalidInput, NotFound
-from learning_app.services.permissions import require_teacher, require_viewer
-from learning_app.services.share_tokens import delete_links_to
+from learning_app.services.material.documents import delete_course_objects_later
+from learning_app.services.sharing.tokens import delete_links_to
 from learning_app.services.text_input import is_blank, one_line, storable
+from learning_app.services.values import iso, parse_id
 
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 5_000

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from learning_app.jobs.material import ingest_lesson_later
 from learning_app.models import (
     Course,
     CourseLesson,
@@ -29,23 +28,22 @@ from learning_app.models import (
     ShareEntityType,
 )
 from learning_app.models.base import utc_now
-from learning_app.services.accounts import Viewer
-from learning_app.services.course_access import (
+from learning_app.services.access.courses import (
     LESSON_NOT_FOUND,
     can_edit_course,
-    can_read_course,
     is_admin,
     lesson_place,
-    load_lesson,
     ordered_lessons,
-    parse_id,
     require_course_editor,
 )
-from learning_app.services.courses import clean_title
-from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
-from learning_app.services.permissions import require_viewer
-from learning_app.services.share_tokens import delete_links_to
+from learning_app.services.access.lessons import courses_of_lesson, require_lesson_editor
+from learning_app.services.access.roles import require_viewer
+from learning_app.services.courses.authoring import clean_title
+from learning_app.services.errors import InvalidInput, PermissionDenied
+from learning_app.services.material.work_queue import ingest_lesson_later
+from learning_app.services.sharing.tokens import delete_links_to
 from learning_app.services.text_input import storable
+from learning_app.services.values import parse_id
 
 MAX_BODY_LENGTH = 200_000
 MAX_SUMMARY_LENGTH = 1_000
@@ -81,34 +79,6 @@ def clean_summary(raw: str) -> str:
             f"Use at most {MAX_SUMMARY_LENGTH:,} characters for the summary.", field="summary"
         )
     return summary
-
-
-def _courses_of(session: Session, lesson_id: uuid.UUID) -> list[Course]:
-    return list(
-        session.exec(
-            select(Course)
-            .join(CourseLesson, col(CourseLesson.course_id) == col(Course.id))
-            .where(CourseLesson.lesson_id == lesson_id)
-        ).all()
-    )
-
-
-def require_lesson_editor(session: Session, viewer: Viewer, lesson_id: str | uuid.UUID) -> Lesson:
-    """The lesson, if the viewer edits any course containing it, wrote it, or is an admin.
-
-    PermissionDenied if the viewer can read it somewhere; NotFound otherwise.
-    """
-    lesson = load_lesson(session, lesson_id)
-    if is_admin(viewer) or str(lesson.owner_id) == viewer.user_id:
-        return lesson
-    courses = _courses_of(session, lesson.id)
-    if any(can_edit_course(session, viewer, course) for course in courses):
-        return lesson
-    if lesson.status == PublishStatus.PUBLISHED and any(
-        can_read_course(session, viewer, course) for course in courses
-    ):
-        raise PermissionDenied("Only the course's teachers can change this lesson.")
-    raise NotFound(LESSON_NOT_FOUND)
 
 
 def _append(session: Session, course: Course, lesson: Lesson) -> int:
@@ -276,7 +246,7 @@ def delete_lesson(session: Session, *, token: str, lesson_id: str) -> None:
     it (or be an admin), since it disappears from all of them."""
     viewer = require_viewer(session, token)
     lesson = require_lesson_editor(session, viewer, lesson_id)
-    courses = _courses_of(session, lesson.id)
+    courses = courses_of_lesson(session, lesson.id)
     if not is_admin(viewer) and not all(
         can_edit_course(session, viewer, course) for course in courses
     ):

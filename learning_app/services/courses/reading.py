@@ -20,9 +20,7 @@ from learning_app.models import (
     PublishStatus,
 )
 from learning_app.models.base import utc_now
-from learning_app.services import analytics
-from learning_app.services.accounts import Viewer
-from learning_app.services.course_access import (
+from learning_app.services.access.courses import (
     COURSE_NOT_FOUND,
     LESSON_NOT_FOUND,
     can_edit_course,
@@ -33,12 +31,19 @@ from learning_app.services.course_access import (
     load_lesson,
     optional_viewer,
     ordered_lessons,
-    parse_id,
     require_course_reader,
 )
-from learning_app.services.courses import CourseOutline, CourseSummary, OutlineLesson, summarise
+from learning_app.services.access.roles import require_viewer
+from learning_app.services.accounts.users import Viewer
+from learning_app.services.courses.authoring import (
+    CourseOutline,
+    CourseSummary,
+    OutlineLesson,
+    summarise,
+)
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
-from learning_app.services.permissions import require_viewer
+from learning_app.services.progress import events
+from learning_app.services.values import parse_id
 
 
 @dataclass(frozen=True)
@@ -215,7 +220,7 @@ def read_lesson(
     course, lesson, editor = _readable_lesson(session, viewer, course_id, lesson_id)
     if viewer is not None and not editor and is_enrolled(session, viewer, course.id):
         _record_progress(session, viewer, course, lesson, completed=False)
-        analytics.record_event(
+        events.record_event(
             "lesson_viewed",
             user_id=viewer.user_id,
             course_id=course.id,
@@ -263,7 +268,7 @@ def mark_lesson_complete(session: Session, *, token: str, course_id: str, lesson
     if lesson.status != PublishStatus.PUBLISHED:
         raise InvalidInput("Only published lessons can be completed.", field="lesson_id")
     _record_progress(session, viewer, course, lesson, completed=True)
-    analytics.record_event(
+    events.record_event(
         "lesson_completed",
         user_id=viewer.user_id,
         course_id=course.id,

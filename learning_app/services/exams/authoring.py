@@ -34,17 +34,14 @@ from learning_app.models import (
     Tag,
 )
 from learning_app.models.base import utc_now
-from learning_app.services.course_access import (
-    iso,
-    parse_id,
-    require_course_editor,
-)
+from learning_app.services.access.courses import require_course_editor
+from learning_app.services.access.exams import EXAM_NOT_FOUND, require_exam_editor
+from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import InvalidInput, NotFound
-from learning_app.services.exam_access import EXAM_NOT_FOUND, require_exam_editor
-from learning_app.services.permissions import require_viewer
-from learning_app.services.question_drafts import parse_number
+from learning_app.services.questions.drafts import parse_number
 from learning_app.services.text_input import is_blank, one_line, storable
 from learning_app.services.time_zones import viewer_zone
+from learning_app.services.values import iso, parse_id
 
 MAX_QUESTIONS = 200
 MAX_TIME_LIMIT_MINUTES = 24 * 60

@@ -15,7 +15,6 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from learning_app.models import (
-    Course,
     Exam,
     ExamAttempt,
     ExamDrawRule,
@@ -24,20 +23,14 @@ from learning_app.models import (
     PublishStatus,
 )
 from learning_app.models.base import utc_now
-from learning_app.services.accounts import Viewer
-from learning_app.services.course_access import (
+from learning_app.services.access.courses import (
     can_edit_course,
-    iso,
-    parse_id,
-    read_course,
-    require_course_editor,
     require_course_reader,
 )
-from learning_app.services.errors import NotFound
-from learning_app.services.permissions import require_viewer
+from learning_app.services.access.roles import require_viewer
+from learning_app.services.accounts.users import Viewer
 from learning_app.services.time_zones import local_moment, viewer_zone
-
-EXAM_NOT_FOUND = "We could not find that exam."
+from learning_app.services.values import iso
 
 
 @dataclass(frozen=True)
@@ -78,46 +71,6 @@ def exam_window(exam: Exam, zone: ZoneInfo, now: datetime) -> str:
         return ""
     verb = "Closes" if now < exam.closes_at else "Closed"
     return f"{verb} {local_moment(exam.closes_at, zone, now)}"
-
-
-def load_exam(session: Session, exam_id: str | uuid.UUID, *, lock: bool = False) -> Exam:
-    query = select(Exam).where(Exam.id == parse_id(exam_id, EXAM_NOT_FOUND))
-    if lock:
-        query = query.with_for_update()
-    exam = session.exec(query).first()
-    if exam is None:
-        raise NotFound(EXAM_NOT_FOUND)
-    return exam
-
-
-def require_exam_editor(
-    session: Session, viewer: Viewer, exam_id: str, *, lock: bool = False
-) -> Exam:
-    exam = load_exam(session, exam_id, lock=lock)
-    require_course_editor(session, viewer, exam.course_id)
-    return exam
-
-
-@dataclass(frozen=True)
-class ExamReading:
-    """An exam the viewer may read, its course, and whether they edit that course."""
-
-    exam: Exam
-    course: Course
-    can_edit: bool
-
-
-def read_exam(session: Session, viewer: Viewer | None, exam_id: str) -> ExamReading:
-    """The exam, if the viewer edits its course, or it is published in a course they read."""
-    exam = load_exam(session, exam_id)
-    course, editor = read_course(session, viewer, exam.course_id)
-    if exam.status != PublishStatus.PUBLISHED and not editor:
-        raise NotFound(EXAM_NOT_FOUND)
-    return ExamReading(exam=exam, course=course, can_edit=editor)
-
-
-def require_exam_reader(session: Session, viewer: Viewer | None, exam_id: str) -> Exam:
-    return read_exam(session, viewer, exam_id).exam
 
 
 def question_totals(session: Session, exam_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:

@@ -12,7 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from learning_app.services.extraction import Section
+from learning_app.services.material.extraction import Section
 
 TARGET_WORDS = 170
 MAX_WORDS = 185

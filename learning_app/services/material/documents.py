@@ -28,22 +28,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.jobs.material import delete_object_later, ingest_document_later
 from learning_app.models import Document, DocumentStatus
 from learning_app.models.base import utc_now
-from learning_app.services import analytics
-from learning_app.services.accounts import Viewer
-from learning_app.services.course_access import (
+from learning_app.services.access.courses import (
     can_edit_course,
-    iso,
     optional_viewer,
-    parse_id,
     require_course_editor,
     require_course_reader,
 )
+from learning_app.services.access.roles import require_viewer
+from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import DomainError, InvalidInput, NotFound
-from learning_app.services.extraction import IMAGE_MIME_TYPES, MIME_TYPES, sniff_kind
-from learning_app.services.permissions import require_viewer
+from learning_app.services.material.extraction import IMAGE_MIME_TYPES, MIME_TYPES, sniff_kind
+from learning_app.services.material.work_queue import delete_object_later, ingest_document_later
+from learning_app.services.progress import events
+from learning_app.services.values import iso, parse_id
 from learning_app.settings import get_settings
 
 DOCUMENT_NOT_FOUND = "We could not find that file."
@@ -231,7 +230,7 @@ def _record(
             session.flush()
             if not is_image(document):
                 ingest_document_later(session, document.id)
-            analytics.record_event(
+            events.record_event(
                 "document_uploaded",
                 user_id=viewer.user_id,
                 course_id=course_id,

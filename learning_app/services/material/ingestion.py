@@ -37,9 +37,9 @@ from learning_app.models import (
     hnsw_index_name,
 )
 from learning_app.models.base import utc_now
-from learning_app.services.chunking import ChunkDraft, chunk_sections
 from learning_app.services.errors import DomainError
-from learning_app.services.extraction import (
+from learning_app.services.material.chunking import ChunkDraft, chunk_sections
+from learning_app.services.material.extraction import (
     IMAGE_MIME_TYPES,
     MIME_TYPES,
     extract_sections,

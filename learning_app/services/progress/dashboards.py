@@ -16,12 +16,12 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from learning_app.models import Course, UserProfile, UserStats
-from learning_app.services.course_access import require_course_editor
+from learning_app.services.access.courses import require_course_editor
+from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import PermissionDenied
-from learning_app.services.permissions import require_viewer
-from learning_app.services.rollups import ALL_EVENTS
+from learning_app.services.progress.rollups import ALL_EVENTS
+from learning_app.services.progress.user_stats import current_streak, reference_day
 from learning_app.services.time_zones import user_zone
-from learning_app.services.user_stats import current_streak, reference_day
 
 RECENT_SCORES = 10
 ACTIVITY_DAYS = 30

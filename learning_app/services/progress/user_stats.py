@@ -32,8 +32,8 @@ from sqlmodel import Session, col, select
 
 from learning_app.models import UserProfile, UserStats
 from learning_app.models.base import utc_now
+from learning_app.services.progress.xp import Achievements, xp_for
 from learning_app.services.time_zones import user_zone
-from learning_app.services.xp import Achievements, xp_for
 
 MAX_CLOCK_SKEW = timedelta(minutes=2)
 ONE_DAY = timedelta(days=1)

@@ -29,15 +29,16 @@ from learning_app.models import (
     Tag,
 )
 from learning_app.models.base import utc_now
-from learning_app.services.course_access import parse_id, require_course_editor
+from learning_app.services.access.courses import require_course_editor
+from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import InvalidInput, NotFound
-from learning_app.services.permissions import require_viewer
-from learning_app.services.question_drafts import (
+from learning_app.services.questions.drafts import (
     CleanQuestion,
     OptionDraft,
     QuestionDraft,
     clean_question,
 )
+from learning_app.services.values import parse_id
 
 QUESTION_NOT_FOUND = "We could not find that question."
 LOCKED_MESSAGE = (

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from learning_app.models import QuestionType
 from learning_app.services.errors import InvalidInput
-from learning_app.services.grading import CHOICE_TYPES, GradingKey
+from learning_app.services.questions.grading import CHOICE_TYPES, GradingKey
 from learning_app.services.text_input import is_blank, one_line, storable
 
 MAX_PROMPT_LENGTH = 10_000

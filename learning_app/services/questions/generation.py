@@ -21,16 +21,16 @@ from sqlmodel import Session, col, select
 from learning_app.adapters.llm import ChatError, ChatModel
 from learning_app.models import Document, DocumentStatus, LessonChunk
 from learning_app.services import rate_limits
-from learning_app.services.course_access import (
+from learning_app.services.access.courses import (
     lesson_place,
     load_lesson,
     ordered_lessons,
-    parse_id,
     require_course_editor,
 )
+from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import DomainError, InvalidInput, NotFound
-from learning_app.services.permissions import require_viewer
-from learning_app.services.question_drafts import OptionDraft, QuestionDraft, clean_question
+from learning_app.services.questions.drafts import OptionDraft, QuestionDraft, clean_question
+from learning_app.services.values import parse_id
 from learning_app.settings import get_settings
 
 DRAFTING_OFF = (

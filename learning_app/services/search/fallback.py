@@ -25,8 +25,8 @@ from learning_app.models import (
     Question,
 )
 from learning_app.models import Document as CourseFile
-from learning_app.services.search_documents import SearchKind, plain_text
-from learning_app.services.search_results import (
+from learning_app.services.search.documents import SearchKind, plain_text
+from learning_app.services.search.results import (
     Audience,
     SearchFilters,
     SearchHit,

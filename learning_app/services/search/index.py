@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.typesense_store import get_typesense
 from learning_app.models import SearchSynonym
-from learning_app.services.search_documents import (
+from learning_app.services.search.documents import (
     FIELDS,
     KINDS,
     SCHEMA_VERSION,

@@ -21,7 +21,7 @@ from sqlalchemy import Table, event, select
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 from sqlmodel import Session as ModelSession
 
-from learning_app.jobs.queue import defer_in_transaction
+from learning_app.adapters.job_queue import defer_in_transaction
 from learning_app.models import (
     Course,
     CourseLesson,

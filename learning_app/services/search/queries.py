@@ -26,11 +26,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from learning_app.services import analytics
-from learning_app.services.accounts import Viewer
-from learning_app.services.course_access import optional_viewer
+from learning_app.services.access.courses import optional_viewer
+from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import InvalidInput
-from learning_app.services.search_documents import (
+from learning_app.services.progress import events
+from learning_app.services.search.documents import (
     KIND_BY_TYPE,
     KINDS,
     MARK_END,
@@ -39,9 +39,9 @@ from learning_app.services.search_documents import (
     clean_text,
     tag_key,
 )
-from learning_app.services.search_fallback import fallback_search
-from learning_app.services.search_index import SEARCH_ERRORS, SearchIndex, default_index
-from learning_app.services.search_results import (
+from learning_app.services.search.fallback import fallback_search
+from learning_app.services.search.index import SEARCH_ERRORS, SearchIndex, default_index
+from learning_app.services.search.results import (
     Audience,
     FacetCount,
     SearchFilters,
@@ -272,7 +272,7 @@ def search(
     results = search_as(session, viewer, query=query, filters=filters, limit=limit, index=index)
     if results.query:
         # The query's length, not its words: searches can hold what people would not share.
-        analytics.record_event(
+        events.record_event(
             "search_performed",
             user_id=viewer.user_id if viewer else None,
             course_id=None,

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from learning_app.models import Enrollment, UserRole
-from learning_app.services.accounts import Viewer
-from learning_app.services.search_documents import MARK_END, MARK_START
+from learning_app.services.accounts.users import Viewer
+from learning_app.services.search.documents import MARK_END, MARK_START
 
 SNIPPET_CHARS = 180
 

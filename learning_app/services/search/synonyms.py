@@ -15,10 +15,11 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from learning_app.models import SearchSynonym, UserProfile
-from learning_app.services.course_access import is_admin, iso, parse_id
+from learning_app.services.access.courses import is_admin
+from learning_app.services.access.roles import require_teacher, require_viewer
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
-from learning_app.services.permissions import require_teacher, require_viewer
-from learning_app.services.search_documents import clean_text
+from learning_app.services.search.documents import clean_text
+from learning_app.services.values import iso, parse_id
 
 MIN_WORDS, MAX_WORDS = 2, 10
 MAX_WORD_CHARS = 50

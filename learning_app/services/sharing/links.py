@@ -35,20 +35,20 @@ from learning_app.models import (
     ShareVisibility,
 )
 from learning_app.models.base import utc_now
-from learning_app.services import analytics, rate_limits
-from learning_app.services.accounts import Viewer
-from learning_app.services.course_access import (
+from learning_app.services import rate_limits
+from learning_app.services.access.courses import (
     can_edit_course,
-    iso,
     optional_viewer,
     ordered_lessons,
-    parse_id,
     require_course_editor,
 )
+from learning_app.services.access.lessons import require_lesson_editor
+from learning_app.services.access.roles import require_teacher, require_viewer
+from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import InvalidInput, NotFound
-from learning_app.services.lessons import require_lesson_editor
-from learning_app.services.permissions import require_teacher, require_viewer
-from learning_app.services.share_tokens import token_hash
+from learning_app.services.progress import events
+from learning_app.services.sharing.tokens import token_hash
+from learning_app.services.values import iso, parse_id
 
 TOKEN_BYTES = 32  # 256 bits of entropy, 43 URL-safe characters
 MAX_TOKEN_LENGTH = 64
@@ -346,7 +346,7 @@ def open_share_link(
         .where(col(SharedToken.id) == link.id)
         .values(view_count=SharedToken.view_count + 1, last_viewed_at=now)
     )
-    analytics.record_event(
+    events.record_event(
         "share_opened",
         user_id=viewer.user_id if viewer else None,
         course_id=content.course_id or None,

@@ -22,16 +22,16 @@ from sqlmodel import Session, col, select
 from learning_app.adapters.embeddings import Embedder
 from learning_app.adapters.llm import ChatError, ChatModel
 from learning_app.models import Document, TutorExchange
-from learning_app.services import analytics
-from learning_app.services.chunking import split_sentences
-from learning_app.services.course_access import require_course_reader
-from learning_app.services.documents import presigned_download_url
+from learning_app.services.access.courses import require_course_reader
+from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import InvalidInput
-from learning_app.services.ingestion import register_model
 from learning_app.services.markdown_render import heading_anchor
-from learning_app.services.permissions import require_viewer
-from learning_app.services.retrieval import search_course
+from learning_app.services.material.chunking import split_sentences
+from learning_app.services.material.documents import presigned_download_url
+from learning_app.services.material.ingestion import register_model
+from learning_app.services.progress import events
 from learning_app.services.text_input import is_blank, storable
+from learning_app.services.tutor.retrieval import search_course
 from learning_app.settings import get_settings
 
 MAX_QUESTION_LENGTH = 2_000
@@ -205,7 +205,7 @@ def record(session: Session, context: TutorContext, stream: AnswerStream) -> Tut
     )
     session.add(exchange)
     session.flush()
-    analytics.record_event(
+    events.record_event(
         "tutor_asked",
         user_id=context.user_id,
         course_id=context.course_id,

@@ -38,8 +38,8 @@ from learning_app.models import (
     hnsw_index_name,
     of_model,
 )
-from learning_app.services.accounts import Viewer
-from learning_app.services.course_access import can_edit_course
+from learning_app.services.access.courses import can_edit_course
+from learning_app.services.accounts.users import Viewer
 from learning_app.settings import get_settings
 
 EXACT_SCAN_LIMIT = 20_000

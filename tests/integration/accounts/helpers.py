@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.models import User, UserRole
-from learning_app.services import accounts
+from learning_app.services.accounts import users
 from learning_app.settings import get_settings
 from learning_app.stack.mailbox import StoredMail, list_messages, mail_dir
 
@@ -52,15 +52,15 @@ def user_count() -> int:
 
 def make_user(
     email: str, role: UserRole = UserRole.STUDENT, password: str = PASSWORD
-) -> accounts.Viewer:
+) -> users.Viewer:
     with session_scope() as session:
-        return accounts.create_user(
+        return users.create_user(
             session, email=email, password=password, display_name="Test User", role=role
         )
 
 
-def sign_in(email: str, password: str = PASSWORD) -> tuple[accounts.Viewer, str]:
+def sign_in(email: str, password: str = PASSWORD) -> tuple[users.Viewer, str]:
     with session_scope() as session:
-        return accounts.sign_in_with_password(
+        return users.sign_in_with_password(
             session, email=email, password=password, client_ip=IP, user_agent=UA
         )

@@ -11,14 +11,14 @@ import pytest
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.models import UserRole
-from learning_app.services import account_links, accounts
-from learning_app.services.account_admin import list_users, set_role
+from learning_app.services.accounts import links, users
+from learning_app.services.accounts.redirects import safe_next_path
+from learning_app.services.admin.user_roles import list_users, set_role
 from learning_app.services.errors import (
     InvalidInput,
     PermissionDenied,
     ServiceUnavailable,
 )
-from learning_app.services.permissions import safe_next_path
 from learning_app.settings import reset_settings_cache
 from learning_app.stack.base import free_port
 from tests.integration.accounts.helpers import (
@@ -58,7 +58,7 @@ def test_only_admins_list_users_and_set_roles(stores: None, unique: str) -> None
         row = set_role(session, token=admin_token, user_id=student.user_id, role="teacher")
         assert row.role == "teacher"
     with session_scope() as session:
-        assert accounts.viewer_for_session(session, student_token).role == "teacher"  # type: ignore[union-attr]
+        assert users.viewer_for_session(session, student_token).role == "teacher"  # type: ignore[union-attr]
         with pytest.raises(InvalidInput):
             set_role(session, token=admin_token, user_id=student.user_id, role="owner")
         with pytest.raises(InvalidInput):
@@ -107,7 +107,7 @@ def test_redis_down_is_a_readable_service_unavailable(
             sign_in(email)
         assert "try again" in str(caught.value).lower()
         with session_scope() as session, pytest.raises(ServiceUnavailable):
-            accounts.viewer_for_session(session, "a" * 43)
+            users.viewer_for_session(session, "a" * 43)
     finally:
         monkeypatch.undo()
         reset_settings_cache()
@@ -142,16 +142,16 @@ def test_cli_user_create(stores: None, email: str) -> None:
 
 def test_resend_verification_mails_a_fresh_link_until_verified(stores: None, email: str) -> None:
     with session_scope() as session:
-        viewer = accounts.sign_up(
+        viewer = users.sign_up(
             session, email=email, password=PASSWORD, display_name="Ada", client_ip=IP
         )
     assert viewer is not None
     with session_scope() as session:
-        account_links.resend_verification(session, viewer=viewer, client_ip=IP)
+        links.resend_verification(session, viewer=viewer, client_ip=IP)
     second = link_token(email, "/auth/verify-email", nth=2)
     with session_scope() as session:
-        assert account_links.verify_email(session, token=second).email_verified
+        assert links.verify_email(session, token=second).email_verified
     with session_scope() as session:  # already verified: nothing more is sent
-        account_links.resend_verification(session, viewer=viewer, client_ip=IP)
+        links.resend_verification(session, viewer=viewer, client_ip=IP)
     time.sleep(0.3)
     assert len(messages_to(email)) == 2

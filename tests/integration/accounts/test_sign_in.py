@@ -11,13 +11,13 @@ from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.models import User
-from learning_app.services import account_links, accounts, one_time_tokens, sessions
+from learning_app.services.accounts import links, one_time_tokens, sessions, users
+from learning_app.services.accounts.one_time_tokens import TokenPurpose
 from learning_app.services.errors import (
     AuthenticationFailed,
     InvalidToken,
     RateLimited,
 )
-from learning_app.services.one_time_tokens import TokenPurpose
 from tests.integration.accounts.helpers import (
     IP,
     UA,
@@ -45,11 +45,11 @@ def test_sign_in_starts_a_session_and_records_the_login(stores: None, email: str
     viewer, token = sign_in(email.upper())
     assert viewer.email == email
     with session_scope() as session:
-        assert accounts.viewer_for_session(session, token) == viewer
+        assert users.viewer_for_session(session, token) == viewer
         assert session.exec(select(User.last_login_at)).one() is not None
-    accounts.sign_out(token)
+    users.sign_out(token)
     with session_scope() as session:
-        assert accounts.viewer_for_session(session, token) is None
+        assert users.viewer_for_session(session, token) is None
 
 
 def test_a_deactivated_account_cannot_sign_in(stores: None, email: str) -> None:
@@ -60,7 +60,7 @@ def test_a_deactivated_account_cannot_sign_in(stores: None, email: str) -> None:
     with pytest.raises(AuthenticationFailed):
         sign_in(email)
     with session_scope() as session:
-        assert accounts.viewer_for_session(session, token) is None
+        assert users.viewer_for_session(session, token) is None
 
 
 def test_five_wrong_passwords_then_rate_limited(stores: None, email: str) -> None:
@@ -84,16 +84,16 @@ def test_magic_link_signs_in_once_and_verifies_the_email(stores: None, email: st
     with session_scope() as session:
         session.exec(select(User)).one().email_verified_at = None
     with session_scope() as session:
-        account_links.request_magic_link(session, email=email.upper(), client_ip=IP)
+        links.request_magic_link(session, email=email.upper(), client_ip=IP)
     token = link_token(email, "/auth/magic-link")
     with session_scope() as session:
-        viewer, session_token = account_links.sign_in_with_magic_link(
+        viewer, session_token = links.sign_in_with_magic_link(
             session, token=token, client_ip=IP, user_agent=UA
         )
     assert viewer.email == email and viewer.email_verified is True
     assert sessions.resolve_session(session_token) == uuid.UUID(viewer.user_id)
     with session_scope() as session, pytest.raises(InvalidToken) as again:
-        account_links.sign_in_with_magic_link(session, token=token, client_ip=IP, user_agent=UA)
+        links.sign_in_with_magic_link(session, token=token, client_ip=IP, user_agent=UA)
     assert "invalid or has expired" in str(again.value)
 
 
@@ -101,7 +101,7 @@ def test_magic_link_for_an_unknown_email_answers_the_same_and_sends_nothing(
     stores: None, email: str
 ) -> None:
     with session_scope() as session:
-        assert account_links.request_magic_link(session, email=email, client_ip=IP) is None
+        assert links.request_magic_link(session, email=email, client_ip=IP) is None
     time.sleep(0.3)
     assert messages_to(email) == []
 
@@ -114,17 +114,17 @@ def test_expired_and_tampered_magic_links_are_refused(stores: None, email: str) 
     tampered = valid[:-1] + ("A" if valid[-1] != "A" else "B")
     for token in (expired, tampered, "../../etc/passwd", "", "x" * 5000):
         with session_scope() as session, pytest.raises(InvalidToken):
-            account_links.sign_in_with_magic_link(session, token=token, client_ip=IP, user_agent=UA)
+            links.sign_in_with_magic_link(session, token=token, client_ip=IP, user_agent=UA)
     with session_scope() as session:  # the tampering attempt did not spend the real link
-        account_links.sign_in_with_magic_link(session, token=valid, client_ip=IP, user_agent=UA)
+        links.sign_in_with_magic_link(session, token=valid, client_ip=IP, user_agent=UA)
 
 
 def test_magic_link_requests_are_rate_limited(stores: None, email: str) -> None:
     make_user(email)
     for _ in range(3):
         with session_scope() as session:
-            account_links.request_magic_link(session, email=email, client_ip=IP)
+            links.request_magic_link(session, email=email, client_ip=IP)
     with session_scope() as session, pytest.raises(RateLimited) as caught:
-        account_links.request_magic_link(session, email=email, client_ip=IP)
+        links.request_magic_link(session, email=email, client_ip=IP)
     assert "minutes" in str(caught.value)
     assert len(wait_for_mail(email, count=3)) == 3

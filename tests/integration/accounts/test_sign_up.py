@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.models import User, UserProfile, UserRole, UserStats
-from learning_app.services import account_links, accounts
+from learning_app.services.accounts import links, users
 from learning_app.services.errors import (
     AuthenticationFailed,
     InvalidInput,
@@ -29,7 +29,7 @@ from tests.integration.accounts.helpers import (
 
 def test_sign_up_creates_a_student_with_profile_and_stats(stores: None, email: str) -> None:
     with session_scope() as session:
-        viewer = accounts.sign_up(
+        viewer = users.sign_up(
             session, email=f"  {email} ", password=PASSWORD, display_name=" Ada   L ", client_ip=IP
         )
     assert viewer is not None
@@ -45,9 +45,9 @@ def test_sign_up_creates_a_student_with_profile_and_stats(stores: None, email: s
     token = link_token(email, "/auth/verify-email")
     assert get_settings().public_base_url in wait_for_mail(email)[0].text
     with session_scope() as session:
-        assert account_links.verify_email(session, token=token).email_verified is True
+        assert links.verify_email(session, token=token).email_verified is True
     with session_scope() as session, pytest.raises(InvalidToken):
-        account_links.verify_email(session, token=token)
+        links.verify_email(session, token=token)
 
 
 def test_email_is_case_insensitive_and_a_taken_address_reveals_nothing(
@@ -55,12 +55,12 @@ def test_email_is_case_insensitive_and_a_taken_address_reveals_nothing(
 ) -> None:
     typed = f"Foo-{unique}@X.com"
     with session_scope() as session:
-        first = accounts.sign_up(
+        first = users.sign_up(
             session, email=typed, password=PASSWORD, display_name="Foo", client_ip=IP
         )
     assert first is not None and first.email == typed
     with session_scope() as session:
-        second = accounts.sign_up(
+        second = users.sign_up(
             session,
             email=typed.lower(),
             password="another password",
@@ -93,7 +93,7 @@ def test_bad_sign_up_input_is_refused_and_nothing_is_written(
 ) -> None:
     values = {"email": email, "password": PASSWORD, "display_name": "Ada", **kwargs}
     with session_scope() as session, pytest.raises(InvalidInput) as caught:
-        accounts.sign_up(session, client_ip=IP, **values)
+        users.sign_up(session, client_ip=IP, **values)
     assert caught.value.field == field
     assert str(caught.value)
     assert user_count() == 0
@@ -103,15 +103,15 @@ def test_bad_sign_up_input_is_refused_and_nothing_is_written(
 def test_display_name_markup_is_stored_verbatim(stores: None, email: str) -> None:
     name = "<script>alert(1)</script>"
     with session_scope() as session:
-        viewer = accounts.sign_up(
+        viewer = users.sign_up(
             session, email=email, password=PASSWORD, display_name=name, client_ip=IP
         )
     assert viewer is not None and viewer.display_name == name
     _, token = sign_in(email)
     with session_scope() as session:
-        updated = accounts.update_profile(session, token=token, display_name="  Ada  Byron ")
+        updated = users.update_profile(session, token=token, display_name="  Ada  Byron ")
     assert updated.display_name == "Ada Byron"
     with session_scope() as session, pytest.raises(InvalidInput):
-        accounts.update_profile(session, token=token, display_name="")
+        users.update_profile(session, token=token, display_name="")
     with session_scope() as session:
         assert session.exec(select(UserProfile.display_name)).one() == "Ada Byron"

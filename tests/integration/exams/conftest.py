@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from learning_app.services import (
-    learning,
-    questions,
-)
+from learning_app.services.courses import reading
+from learning_app.services.questions import bank as question_bank
 from tests.integration.exams.helpers import bank, run
 from tests.integration.people import new_course, publish
 
@@ -16,10 +14,10 @@ from tests.integration.people import new_course, publish
 def course(teacher: str, student: str) -> str:
     course_id = new_course(teacher)
     publish(teacher, course_id)
-    run(learning.enroll, token=student, course_id=course_id)
+    run(reading.enroll, token=student, course_id=course_id)
     return course_id
 
 
 @pytest.fixture
-def qs(teacher: str, course: str) -> dict[str, questions.QuestionView]:
+def qs(teacher: str, course: str) -> dict[str, question_bank.QuestionView]:
     return bank(teacher, course)

@@ -14,13 +14,11 @@ from learning_app.models import (
     ExamAttempt,
 )
 from learning_app.models.base import utc_now
-from learning_app.services import (
-    attempts,
-    exams,
-    questions,
-)
-from learning_app.services.exams import ExamDraft, ExamQuestionDraft
-from learning_app.services.questions import OptionDraft, QuestionDraft
+from learning_app.services.attempts import taking
+from learning_app.services.exams import authoring
+from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
+from learning_app.services.questions import bank as question_bank
+from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 
 T = TypeVar("T")
 
@@ -35,7 +33,9 @@ def count(model: type) -> int:
         return int(session.exec(select(func.count()).select_from(model)).one())
 
 
-def bank(teacher: str, course_id: str, *, tag: str = "basics") -> dict[str, questions.QuestionView]:
+def bank(
+    teacher: str, course_id: str, *, tag: str = "basics"
+) -> dict[str, question_bank.QuestionView]:
     """One question of every type, all tagged `tag`."""
     drafts = {
         "single": QuestionDraft(
@@ -73,7 +73,7 @@ def bank(teacher: str, course_id: str, *, tag: str = "basics") -> dict[str, ques
     }
     return {
         name: run(
-            questions.create_question,
+            question_bank.create_question,
             token=teacher,
             course_id=course_id,
             draft=QuestionDraft(**{**draft.__dict__, "tags": [tag]}),
@@ -95,13 +95,13 @@ def exam_of(
         questions=[ExamQuestionDraft(q) for q in question_ids],
         **settings,
     )
-    exam_id = run(exams.save_exam, token=teacher, course_id=course_id, draft=draft).id
+    exam_id = run(authoring.save_exam, token=teacher, course_id=course_id, draft=draft).id
     if publish_it:
-        run(exams.set_exam_published, token=teacher, exam_id=exam_id, published=True)
+        run(authoring.set_exam_published, token=teacher, exam_id=exam_id, published=True)
     return exam_id
 
 
-def answers_for(view: attempts.AttemptView, qs: dict[str, questions.QuestionView]) -> dict:
+def answers_for(view: taking.AttemptView, qs: dict[str, question_bank.QuestionView]) -> dict:
     """All-correct responses (essay text included) keyed by question id."""
     by_id = {q.id: q for q in qs.values()}
     out: dict[str, dict[str, Any]] = {}
@@ -121,7 +121,7 @@ def answers_for(view: attempts.AttemptView, qs: dict[str, questions.QuestionView
 
 def save(token: str, attempt_id: str, question_id: str, response: dict) -> None:
     run(
-        attempts.save_answer,
+        taking.save_answer,
         token=token,
         attempt_id=attempt_id,
         question_id=question_id,

@@ -16,17 +16,12 @@ from learning_app.models import (
     UserRole,
 )
 from learning_app.models.base import utc_now
-from learning_app.services import (
-    attempt_grading,
-    attempt_results,
-    attempts,
-    essay_grading,
-    exams,
-    learning,
-    questions,
-)
+from learning_app.services.attempts import essay_grading, grading, results, taking
+from learning_app.services.courses import reading
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
-from learning_app.services.exams import ExamDraft, ExamQuestionDraft
+from learning_app.services.exams import authoring
+from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
+from learning_app.services.questions import bank as question_bank
 from tests.integration.exams.helpers import (
     answers_for,
     count,
@@ -41,23 +36,23 @@ from tests.integration.people import person
 
 
 def test_a_student_takes_an_exam_and_a_teacher_grades_the_essay(
-    teacher: str, student: str, course: str, qs: dict[str, questions.QuestionView]
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
     exam_id = exam_of(
         teacher, course, [q.id for q in qs.values()], time_limit_minutes=30, max_attempts=2
     )
-    view = run(attempts.start_attempt, token=student, exam_id=exam_id)
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
     assert view.status == "in_progress" and 29 * 60 < (view.seconds_left or 0) <= 30 * 60
     responses = answers_for(view, qs)
     for question_id, response in responses.items():
         save(student, view.attempt_id, question_id, response)
-    reloaded = run(attempts.get_attempt, token=student, attempt_id=view.attempt_id)
+    reloaded = run(taking.get_attempt, token=student, attempt_id=view.attempt_id)
     assert all(line.answered for line in reloaded.questions)
     numeric = next(line for line in reloaded.questions if line.type == "numeric")
     assert numeric.value == "10.005"
 
-    run(attempts.submit_attempt, token=student, attempt_id=view.attempt_id)
-    result = run(attempt_results.attempt_result, token=student, attempt_id=view.attempt_id)
+    run(taking.submit_attempt, token=student, attempt_id=view.attempt_id)
+    result = run(results.attempt_result, token=student, attempt_id=view.attempt_id)
     assert result.status == "awaiting_grading" and result.passed is None
     assert (result.score, result.max_score) == (6.0, 9.0)
     essay = next(a for a in result.answers if a.type == "essay")
@@ -79,7 +74,7 @@ def test_a_student_takes_an_exam_and_a_teacher_grades_the_essay(
         points="2",
         feedback="Good, but give an example.",
     )
-    graded = run(attempt_results.attempt_result, token=student, attempt_id=view.attempt_id)
+    graded = run(results.attempt_result, token=student, attempt_id=view.attempt_id)
     assert (graded.status, graded.score, graded.percent, graded.passed) == (
         "graded",
         8.0,
@@ -91,11 +86,11 @@ def test_a_student_takes_an_exam_and_a_teacher_grades_the_essay(
 
 
 def test_answers_are_validated_and_bad_ones_are_not_saved(
-    teacher: str, student: str, course: str, qs: dict[str, questions.QuestionView]
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
     exam_id = exam_of(teacher, course, [qs["numeric"].id, qs["single"].id])
     other_exam = exam_of(teacher, course, [qs["short"].id], title="Other")
-    view = run(attempts.start_attempt, token=student, exam_id=exam_id)
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
     with pytest.raises(InvalidInput, match="Enter a number"):
         save(student, view.attempt_id, qs["numeric"].id, {"value": "ten"})
     with pytest.raises(InvalidInput, match="not part of this exam"):
@@ -107,10 +102,10 @@ def test_answers_are_validated_and_bad_ones_are_not_saved(
 
 
 def test_answers_after_the_deadline_are_refused_and_the_attempt_is_auto_submitted(
-    teacher: str, student: str, course: str, qs: dict[str, questions.QuestionView]
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
     exam_id = exam_of(teacher, course, [qs["single"].id, qs["numeric"].id], time_limit_minutes=5)
-    view = run(attempts.start_attempt, token=student, exam_id=exam_id)
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
     save(student, view.attempt_id, qs["numeric"].id, {"value": 10})
     expire(view.attempt_id)
     with pytest.raises(InvalidInput, match="Time is up"):
@@ -118,30 +113,30 @@ def test_answers_after_the_deadline_are_refused_and_the_attempt_is_auto_submitte
     assert count(AttemptAnswer) == 1
 
     with session_scope() as session:
-        assert attempt_grading.close_expired_attempts(session) == 1
+        assert grading.close_expired_attempts(session) == 1
         attempt = session.get(ExamAttempt, view.attempt_id)
         assert attempt is not None
         assert attempt.auto_submitted and attempt.submitted_at == attempt.deadline_at
-    result = run(attempt_results.attempt_result, token=student, attempt_id=view.attempt_id)
+    result = run(results.attempt_result, token=student, attempt_id=view.attempt_id)
     assert (result.status, result.score, result.max_score) == ("graded", 1.0, 2.0)
     with pytest.raises(InvalidInput, match="already been submitted"):
         save(student, view.attempt_id, qs["numeric"].id, {"value": 10})
 
 
 def test_reading_an_expired_attempt_submits_it(
-    teacher: str, student: str, course: str, qs: dict[str, questions.QuestionView]
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
     exam_id = exam_of(teacher, course, [qs["single"].id], time_limit_minutes=1)
-    view = run(attempts.start_attempt, token=student, exam_id=exam_id)
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
     expire(view.attempt_id)
-    assert run(attempts.get_attempt, token=student, attempt_id=view.attempt_id).status == "graded"
+    assert run(taking.get_attempt, token=student, attempt_id=view.attempt_id).status == "graded"
 
 
 def test_racing_submits_grade_once(
-    teacher: str, student: str, course: str, qs: dict[str, questions.QuestionView]
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
     exam_id = exam_of(teacher, course, [q.id for q in qs.values() if q.type != "essay"])
-    view = run(attempts.start_attempt, token=student, exam_id=exam_id)
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
     for question_id, response in answers_for(view, qs).items():
         save(student, view.attempt_id, question_id, response)
     barrier = threading.Barrier(4)
@@ -150,7 +145,7 @@ def test_racing_submits_grade_once(
     def submit() -> None:
         barrier.wait()
         try:
-            run(attempts.submit_attempt, token=student, attempt_id=view.attempt_id)
+            run(taking.submit_attempt, token=student, attempt_id=view.attempt_id)
         except BaseException as exc:  # collected and asserted below
             errors.append(exc)
 
@@ -172,7 +167,7 @@ def test_racing_submits_grade_once(
 
 
 def test_racing_starts_make_one_attempt(
-    teacher: str, student: str, course: str, qs: dict[str, questions.QuestionView]
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
     exam_id = exam_of(teacher, course, [qs["single"].id], max_attempts=1)
     barrier = threading.Barrier(4)
@@ -180,7 +175,7 @@ def test_racing_starts_make_one_attempt(
 
     def start() -> None:
         barrier.wait()
-        seen.append(run(attempts.start_attempt, token=student, exam_id=exam_id).attempt_id)
+        seen.append(run(taking.start_attempt, token=student, exam_id=exam_id).attempt_id)
 
     threads = [threading.Thread(target=start) for _ in range(4)]
     for thread in threads:
@@ -191,58 +186,58 @@ def test_racing_starts_make_one_attempt(
 
 
 def test_more_attempts_than_allowed_are_refused(
-    teacher: str, student: str, course: str, qs: dict[str, questions.QuestionView]
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
     exam_id = exam_of(teacher, course, [qs["single"].id], max_attempts=2)
     for _ in range(2):
-        view = run(attempts.start_attempt, token=student, exam_id=exam_id)
-        run(attempts.submit_attempt, token=student, attempt_id=view.attempt_id)
+        view = run(taking.start_attempt, token=student, exam_id=exam_id)
+        run(taking.submit_attempt, token=student, attempt_id=view.attempt_id)
     with pytest.raises(PermissionDenied, match="all 2 attempt"):
-        run(attempts.start_attempt, token=student, exam_id=exam_id)
-    intro = run(attempt_results.exam_intro, token=student, exam_id=exam_id)
+        run(taking.start_attempt, token=student, exam_id=exam_id)
+    intro = run(results.exam_intro, token=student, exam_id=exam_id)
     assert not intro.can_start and "all 2" in intro.blocked_reason
     assert [a.attempt_number for a in intro.attempts] == [1, 2] and count(ExamAttempt) == 2
 
 
 def test_closed_unpublished_and_unenrolled_exams_cannot_start(
-    teacher: str, student: str, course: str, qs: dict[str, questions.QuestionView]
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
     past = (utc_now() - timedelta(days=1)).isoformat()
     closed = exam_of(teacher, course, [qs["single"].id], closes_at=past)
     with pytest.raises(PermissionDenied, match="has closed"):
-        run(attempts.start_attempt, token=student, exam_id=closed)
-    intro = run(attempt_results.exam_intro, token=student, exam_id=closed)
+        run(taking.start_attempt, token=student, exam_id=closed)
+    intro = run(results.exam_intro, token=student, exam_id=closed)
     assert "has closed" in intro.blocked_reason and intro.exam.window.startswith("Closed ")
     later = exam_of(
         teacher, course, [qs["single"].id], opens_at=(utc_now() + timedelta(days=1)).isoformat()
     )
-    intro = run(attempt_results.exam_intro, token=student, exam_id=later)
+    intro = run(results.exam_intro, token=student, exam_id=later)
     assert "not opened" in intro.blocked_reason and intro.exam.window.startswith("Opens ")
     draft = exam_of(teacher, course, [qs["single"].id], publish_it=False)
     with pytest.raises(NotFound):
-        run(attempts.start_attempt, token=student, exam_id=draft)
+        run(taking.start_attempt, token=student, exam_id=draft)
     stranger = person("bob")
     open_exam = exam_of(teacher, course, [qs["single"].id])
     with pytest.raises(PermissionDenied, match="Enrol"):
-        run(attempts.start_attempt, token=stranger, exam_id=open_exam)
+        run(taking.start_attempt, token=stranger, exam_id=open_exam)
     assert count(ExamAttempt) == 0
 
 
 def test_attempts_are_private_to_the_student_and_the_course_teachers(
-    teacher: str, student: str, course: str, qs: dict[str, questions.QuestionView]
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
     exam_id = exam_of(teacher, course, [qs["single"].id])
-    view = run(attempts.start_attempt, token=student, exam_id=exam_id)
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
     classmate = person("bob")
-    run(learning.enroll, token=classmate, course_id=course)
+    run(reading.enroll, token=classmate, course_id=course)
     other_teacher = person("grace", UserRole.TEACHER)
     for intruder in (classmate, other_teacher):
         with pytest.raises(NotFound):
-            run(attempt_results.attempt_result, token=intruder, attempt_id=view.attempt_id)
+            run(results.attempt_result, token=intruder, attempt_id=view.attempt_id)
         with pytest.raises(NotFound):
             save(intruder, view.attempt_id, qs["single"].id, {"option_id": "x"})
-    run(attempts.submit_attempt, token=student, attempt_id=view.attempt_id)
-    seen = run(attempt_results.attempt_result, token=teacher, attempt_id=view.attempt_id)
+    run(taking.submit_attempt, token=student, attempt_id=view.attempt_id)
+    seen = run(results.attempt_result, token=teacher, attempt_id=view.attempt_id)
     assert seen.student_name == "Ada" and seen.feedback_visible
 
 
@@ -254,16 +249,16 @@ def test_feedback_follows_the_exam_policy(
     teacher: str,
     student: str,
     course: str,
-    qs: dict[str, questions.QuestionView],
+    qs: dict[str, question_bank.QuestionView],
     policy: str,
     closes_in: int | None,
     visible: bool,
 ) -> None:
     closes = (utc_now() + timedelta(days=closes_in)).isoformat() if closes_in else None
     exam_id = exam_of(teacher, course, [qs["single"].id], feedback_policy=policy, closes_at=closes)
-    view = run(attempts.start_attempt, token=student, exam_id=exam_id)
-    run(attempts.submit_attempt, token=student, attempt_id=view.attempt_id)
-    result = run(attempt_results.attempt_result, token=student, attempt_id=view.attempt_id)
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
+    run(taking.submit_attempt, token=student, attempt_id=view.attempt_id)
+    result = run(results.attempt_result, token=student, attempt_id=view.attempt_id)
     answer = result.answers[0]
     assert result.feedback_visible is visible
     assert bool(answer.correct_answer) is visible and bool(answer.explanation_markdown) is visible
@@ -275,18 +270,18 @@ def test_the_feedback_written_for_a_chosen_option_follows_the_exam_policy(
     teacher: str,
     student: str,
     course: str,
-    qs: dict[str, questions.QuestionView],
+    qs: dict[str, question_bank.QuestionView],
     policy: str,
     visible: bool,
 ) -> None:
     single, multiple = qs["single"], qs["multiple"]
     exam_id = exam_of(teacher, course, [single.id, multiple.id], feedback_policy=policy)
-    view = run(attempts.start_attempt, token=student, exam_id=exam_id)
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
     option = {o.body: o.id for q in (single, multiple) for o in q.options}
     save(student, view.attempt_id, single.id, {"option_id": option["int"]})
     save(student, view.attempt_id, multiple.id, {"option_ids": [option["for"], option["if"]]})
-    run(attempts.submit_attempt, token=student, attempt_id=view.attempt_id)
-    result = run(attempt_results.attempt_result, token=student, attempt_id=view.attempt_id)
+    run(taking.submit_attempt, token=student, attempt_id=view.attempt_id)
+    result = run(results.attempt_result, token=student, attempt_id=view.attempt_id)
     by_question = {a.question_id: a.option_feedback for a in result.answers}
     if visible:
         assert by_question == {
@@ -298,12 +293,12 @@ def test_the_feedback_written_for_a_chosen_option_follows_the_exam_policy(
 
 
 def test_editing_an_exam_leaves_running_attempts_as_they_started(
-    teacher: str, student: str, course: str, qs: dict[str, questions.QuestionView]
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
     exam_id = exam_of(teacher, course, [qs["single"].id, qs["short"].id], time_limit_minutes=10)
-    running = run(attempts.start_attempt, token=student, exam_id=exam_id)
+    running = run(taking.start_attempt, token=student, exam_id=exam_id)
     run(
-        exams.save_exam,
+        authoring.save_exam,
         token=teacher,
         course_id=course,
         exam_id=exam_id,
@@ -313,12 +308,12 @@ def test_editing_an_exam_leaves_running_attempts_as_they_started(
             time_limit_minutes=1,
         ),
     )
-    same = run(attempts.get_attempt, token=student, attempt_id=running.attempt_id)
+    same = run(taking.get_attempt, token=student, attempt_id=running.attempt_id)
     assert [q.question_id for q in same.questions] == [qs["single"].id, qs["short"].id]
     assert same.deadline_at == running.deadline_at
     save(student, running.attempt_id, qs["short"].id, {"text": "type"})
-    run(attempts.submit_attempt, token=student, attempt_id=running.attempt_id)
-    result = run(attempt_results.attempt_result, token=student, attempt_id=running.attempt_id)
+    run(taking.submit_attempt, token=student, attempt_id=running.attempt_id)
+    result = run(results.attempt_result, token=student, attempt_id=running.attempt_id)
     assert (result.exam_title, result.score, result.max_score) == ("Quiz v2", 1.0, 2.0)
-    fresh = run(attempts.start_attempt, token=student, exam_id=exam_id)
+    fresh = run(taking.start_attempt, token=student, exam_id=exam_id)
     assert [(q.question_id, q.points) for q in fresh.questions] == [(qs["numeric"].id, 5.0)]

@@ -10,17 +10,14 @@ from learning_app.models import (
     ExamQuestion,
     Question,
 )
-from learning_app.services import (
-    attempt_results,
-    attempts,
-    courses,
-    exam_access,
-    exams,
-    questions,
-)
+from learning_app.services.attempts import results, taking
+from learning_app.services.courses import authoring as courses_authoring
 from learning_app.services.errors import DomainError, InvalidInput, PermissionDenied
-from learning_app.services.exams import DrawRuleDraft, ExamDraft, ExamQuestionDraft
-from learning_app.services.questions import OptionDraft, QuestionDraft
+from learning_app.services.exams import authoring as exams_authoring
+from learning_app.services.exams import listing
+from learning_app.services.exams.authoring import DrawRuleDraft, ExamDraft, ExamQuestionDraft
+from learning_app.services.questions import bank as question_bank
+from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 from tests.integration.exams.helpers import (
     bank,
     count,
@@ -33,7 +30,7 @@ from tests.integration.people import new_course
 # --- the question bank ----------------------------------------------------------------------
 
 
-def test_every_question_type_is_saved_with_tags(qs: dict[str, questions.QuestionView]) -> None:
+def test_every_question_type_is_saved_with_tags(qs: dict[str, question_bank.QuestionView]) -> None:
     assert {q.type for q in qs.values()} == {
         "single_choice",
         "multiple_choice",
@@ -70,19 +67,19 @@ def test_ungradable_questions_are_refused_and_nothing_is_written(
     teacher: str, course: str, draft: QuestionDraft, field: str
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
-        run(questions.create_question, token=teacher, course_id=course, draft=draft)
+        run(question_bank.create_question, token=teacher, course_id=course, draft=draft)
     assert refused.value.field == field
     assert count(Question) == 0
 
 
 def test_students_cannot_use_the_bank_or_author_exams(
-    student: str, course: str, qs: dict[str, questions.QuestionView]
+    student: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
     with pytest.raises(PermissionDenied):
-        run(questions.list_question_bank, token=student, course_id=course)
+        run(question_bank.list_question_bank, token=student, course_id=course)
     with pytest.raises(PermissionDenied):
         run(
-            exams.save_exam,
+            exams_authoring.save_exam,
             token=student,
             course_id=course,
             draft=ExamDraft(title="Mine", questions=[ExamQuestionDraft(qs["single"].id)]),
@@ -95,12 +92,17 @@ def test_students_cannot_use_the_bank_or_author_exams(
 
 def test_an_exam_with_no_questions_is_refused(teacher: str, course: str) -> None:
     with pytest.raises(InvalidInput, match="at least one question"):
-        run(exams.save_exam, token=teacher, course_id=course, draft=ExamDraft(title="Empty"))
+        run(
+            exams_authoring.save_exam,
+            token=teacher,
+            course_id=course,
+            draft=ExamDraft(title="Empty"),
+        )
     assert count(Exam) == 0
 
 
 def test_a_failed_exam_save_leaves_nothing_behind(
-    teacher: str, course: str, qs: dict[str, questions.QuestionView]
+    teacher: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
     other = new_course(teacher, "Other course")
     foreign = bank(teacher, other, tag="elsewhere")["single"].id
@@ -109,27 +111,27 @@ def test_a_failed_exam_save_leaves_nothing_behind(
         questions=[ExamQuestionDraft(qs["single"].id), ExamQuestionDraft(foreign)],
     )
     with pytest.raises(InvalidInput, match="not in this course"):
-        run(exams.save_exam, token=teacher, course_id=course, draft=draft)
+        run(exams_authoring.save_exam, token=teacher, course_id=course, draft=draft)
     too_many = ExamDraft(title="Draws", draws=[DrawRuleDraft("basics", 99)])
     with pytest.raises(InvalidInput, match="fewer than 99"):
-        run(exams.save_exam, token=teacher, course_id=course, draft=too_many)
+        run(exams_authoring.save_exam, token=teacher, course_id=course, draft=too_many)
     assert (count(Exam), count(ExamQuestion), count(ExamDrawRule)) == (0, 0, 0)
 
     exam_id = exam_of(teacher, course, [qs["single"].id], publish_it=False)
     with pytest.raises(InvalidInput):
         run(
-            exams.save_exam,
+            exams_authoring.save_exam,
             token=teacher,
             course_id=course,
             exam_id=exam_id,
             draft=ExamDraft(title="Renamed", questions=[ExamQuestionDraft(foreign)]),
         )
-    kept = run(exams.get_exam_for_editing, token=teacher, exam_id=exam_id)
+    kept = run(exams_authoring.get_exam_for_editing, token=teacher, exam_id=exam_id)
     assert kept.title == "Quiz" and [q.question_id for q in kept.questions] == [qs["single"].id]
 
 
 def test_random_draws_pick_distinct_tagged_questions_per_attempt(
-    teacher: str, student: str, course: str, qs: dict[str, questions.QuestionView]
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
     draft = ExamDraft(
         title="Drawn",
@@ -138,9 +140,9 @@ def test_random_draws_pick_distinct_tagged_questions_per_attempt(
         shuffle_questions=True,
         shuffle_options=True,
     )
-    exam_id = run(exams.save_exam, token=teacher, course_id=course, draft=draft).id
-    run(exams.set_exam_published, token=teacher, exam_id=exam_id, published=True)
-    view = run(attempts.start_attempt, token=student, exam_id=exam_id)
+    exam_id = run(exams_authoring.save_exam, token=teacher, course_id=course, draft=draft).id
+    run(exams_authoring.set_exam_published, token=teacher, exam_id=exam_id, published=True)
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
     ids = [q.question_id for q in view.questions]
     assert len(ids) == 4 == len(set(ids)) and qs["essay"].id in ids
     drawn = [q for q in view.questions if q.question_id != qs["essay"].id]
@@ -152,63 +154,65 @@ def test_random_draws_pick_distinct_tagged_questions_per_attempt(
 
 
 def test_used_questions_lock_their_answers_and_are_archived_not_deleted(
-    teacher: str, student: str, course: str, qs: dict[str, questions.QuestionView]
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
     single = qs["single"]
     exam_id = exam_of(teacher, course, [single.id])
-    run(attempts.start_attempt, token=student, exam_id=exam_id)
+    run(taking.start_attempt, token=student, exam_id=exam_id)
     reworded = QuestionDraft(
         type="single_choice",
         prompt="Which type does 3.5 have, exactly?",
         options=[OptionDraft("int"), OptionDraft("float (decimal)", True), OptionDraft("str")],
         tags=["basics", "types"],
     )
-    edited = run(questions.update_question, token=teacher, question_id=single.id, draft=reworded)
+    edited = run(
+        question_bank.update_question, token=teacher, question_id=single.id, draft=reworded
+    )
     assert edited.locked and [o.id for o in edited.options] == [o.id for o in single.options]
     assert edited.options[1].body == "float (decimal)" and edited.tags == ["basics", "types"]
     regraded = QuestionDraft(
         **{**reworded.__dict__, "options": [OptionDraft("int", True), OptionDraft("float")]}
     )
     with pytest.raises(InvalidInput, match="locked"):
-        run(questions.update_question, token=teacher, question_id=single.id, draft=regraded)
-    assert run(questions.delete_question, token=teacher, question_id=single.id) is False
-    assert run(questions.delete_question, token=teacher, question_id=qs["essay"].id) is True
-    remaining = run(questions.list_question_bank, token=teacher, course_id=course)
+        run(question_bank.update_question, token=teacher, question_id=single.id, draft=regraded)
+    assert run(question_bank.delete_question, token=teacher, question_id=single.id) is False
+    assert run(question_bank.delete_question, token=teacher, question_id=qs["essay"].id) is True
+    remaining = run(question_bank.list_question_bank, token=teacher, course_id=course)
     assert single.id not in {q.id for q in remaining} and len(remaining) == 4
 
 
 def test_a_course_or_exam_with_attempts_keeps_its_results(
-    teacher: str, student: str, course: str, qs: dict[str, questions.QuestionView]
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
     exam_id = exam_of(teacher, course, [qs["single"].id])
-    view = run(attempts.start_attempt, token=student, exam_id=exam_id)
-    run(attempts.submit_attempt, token=student, attempt_id=view.attempt_id)
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
+    run(taking.submit_attempt, token=student, attempt_id=view.attempt_id)
     with pytest.raises(InvalidInput, match="Unpublish"):
-        run(exams.delete_exam, token=teacher, exam_id=exam_id)
+        run(exams_authoring.delete_exam, token=teacher, exam_id=exam_id)
     with pytest.raises(InvalidInput, match="Unpublish the course"):
-        run(courses.delete_course, token=teacher, course_id=course)
-    assert run(attempt_results.attempt_result, token=student, attempt_id=view.attempt_id).score == 0
+        run(courses_authoring.delete_course, token=teacher, course_id=course)
+    assert run(results.attempt_result, token=student, attempt_id=view.attempt_id).score == 0
 
 
 def test_the_course_exam_list_shows_my_attempts(
-    teacher: str, student: str, course: str, qs: dict[str, questions.QuestionView]
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
     exam_id = exam_of(teacher, course, [qs["single"].id, qs["true_false"].id])
     exam_of(teacher, course, [qs["short"].id], title="Draft", publish_it=False)
-    view = run(attempts.start_attempt, token=student, exam_id=exam_id)
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
     save(student, view.attempt_id, qs["single"].id, {"option_id": qs["single"].options[1].id})
-    run(attempts.submit_attempt, token=student, attempt_id=view.attempt_id)
-    cards = run(exam_access.list_course_exams, token=student, course_id=course)
+    run(taking.submit_attempt, token=student, attempt_id=view.attempt_id)
+    cards = run(listing.list_course_exams, token=student, course_id=course)
     assert [(c.title, c.attempts_used, c.best_percent) for c in cards] == [("Quiz", 1, 50.0)]
-    assert len(run(exam_access.list_course_exams, token=teacher, course_id=course)) == 2
+    assert len(run(listing.list_course_exams, token=teacher, course_id=course)) == 2
 
 
 def test_bad_ids_are_not_found(student: str, course: str) -> None:
     for call in (
-        lambda: run(attempts.start_attempt, token=student, exam_id="nope"),
-        lambda: run(attempts.get_attempt, token=student, attempt_id="../etc"),
-        lambda: run(attempt_results.attempt_result, token=student, attempt_id=""),
-        lambda: run(exams.get_exam_for_editing, token=student, exam_id="x"),
+        lambda: run(taking.start_attempt, token=student, exam_id="nope"),
+        lambda: run(taking.get_attempt, token=student, attempt_id="../etc"),
+        lambda: run(results.attempt_result, token=student, attempt_id=""),
+        lambda: run(exams_authoring.get_exam_for_editing, token=student, exam_id="x"),
     ):
         with pytest.raises(DomainError):
             call()

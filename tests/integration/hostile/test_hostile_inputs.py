@@ -19,24 +19,20 @@ from sqlmodel import Session
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.s3_store import get_s3
-from learning_app.services import (
-    accounts,
-    attempts,
-    courses,
-    essay_grading,
-    exams,
-    learning,
-    lessons,
-    questions,
-    search,
-    share_links,
-    tutor,
-)
-from learning_app.services.documents import UploadSpool, upload_document
+from learning_app.services.accounts import users
+from learning_app.services.attempts import essay_grading, taking
+from learning_app.services.courses import authoring as courses_authoring
+from learning_app.services.courses import lessons, reading
 from learning_app.services.errors import DomainError
-from learning_app.services.exams import DrawRuleDraft, ExamDraft, ExamQuestionDraft
-from learning_app.services.questions import OptionDraft, QuestionDraft
-from learning_app.services.search_results import SearchFilters
+from learning_app.services.exams import authoring as exams_authoring
+from learning_app.services.exams.authoring import DrawRuleDraft, ExamDraft, ExamQuestionDraft
+from learning_app.services.material.documents import UploadSpool, upload_document
+from learning_app.services.questions import bank as question_bank
+from learning_app.services.questions.bank import OptionDraft, QuestionDraft
+from learning_app.services.search import queries
+from learning_app.services.search.results import SearchFilters
+from learning_app.services.sharing import links
+from learning_app.services.tutor import answering
 from tests.integration.hostile.world import (
     EMOJI,
     HUGE,
@@ -65,19 +61,19 @@ class Case:
 
 
 def _sign_up(email: str = "new@example.com", password: str = PASSWORD, name: str = "New") -> Any:
-    return lambda s, w: accounts.sign_up(
+    return lambda s, w: users.sign_up(
         s, email=email, password=password, display_name=name, client_ip=_ip()
     )
 
 
 def _sign_in(email: str, password: str = PASSWORD) -> Any:
-    return lambda s, w: accounts.sign_in_with_password(
+    return lambda s, w: users.sign_in_with_password(
         s, email=email, password=password, client_ip=_ip(), user_agent="t"
     )
 
 
 def _new_course(title: str, description: str = "") -> Any:
-    return lambda s, w: courses.create_course(
+    return lambda s, w: courses_authoring.create_course(
         s, token=w.owner, title=title, description=description
     )
 
@@ -92,13 +88,17 @@ def _question(**fields: Any) -> Any:
     draft = QuestionDraft(**{"type": "short_answer", "prompt": "Name it", **fields})
     if draft.type == "short_answer" and "accepted_answers" not in fields:
         draft = QuestionDraft(**{**draft.__dict__, "accepted_answers": ["tide"]})
-    return lambda s, w: questions.create_question(s, token=w.owner, course_id=w.course, draft=draft)
+    return lambda s, w: question_bank.create_question(
+        s, token=w.owner, course_id=w.course, draft=draft
+    )
 
 
 def _exam(**fields: Any) -> Any:
     def action(s: Session, w: World) -> Any:
         values = {"title": "Final", "questions": [ExamQuestionDraft(w.single)], **fields}
-        return exams.save_exam(s, token=w.owner, course_id=w.course, draft=ExamDraft(**values))
+        return exams_authoring.save_exam(
+            s, token=w.owner, course_id=w.course, draft=ExamDraft(**values)
+        )
 
     return action
 
@@ -106,7 +106,7 @@ def _exam(**fields: Any) -> Any:
 def _answer(question: str, response: dict[str, Any], *, attempt: str = "") -> Any:
     def action(s: Session, w: World) -> Any:
         question_id = getattr(w, question, question)
-        return attempts.save_answer(
+        return taking.save_answer(
             s,
             token=w.student,
             attempt_id=attempt or w.attempt,
@@ -118,7 +118,7 @@ def _answer(question: str, response: dict[str, Any], *, attempt: str = "") -> An
 
 
 def _open_link(raw: str) -> Any:
-    return lambda s, w: share_links.open_share_link(s, raw_token=raw, client_ip=_ip())
+    return lambda s, w: links.open_share_link(s, raw_token=raw, client_ip=_ip())
 
 
 def _upload(filename: str, data: bytes, *, course: str = "", max_bytes: int | None = None) -> Any:
@@ -157,19 +157,19 @@ CASES = [
     Case("course-description-nul", _new_course("Ok", NUL)),
     Case(
         "course-update-random-uuid",
-        lambda s, w: courses.update_course(
+        lambda s, w: courses_authoring.update_course(
             s, token=w.owner, course_id=RANDOM_UUID, title="T", description="", is_public=False
         ),
     ),
     Case(
         "course-update-sqlish-id",
-        lambda s, w: courses.update_course(
+        lambda s, w: courses_authoring.update_course(
             s, token=w.owner, course_id=SQLISH, title="T", description="", is_public=False
         ),
     ),
     Case(
         "course-update-other-teachers",
-        lambda s, w: courses.update_course(
+        lambda s, w: courses_authoring.update_course(
             s,
             token=w.owner,
             course_id=w.other_course,
@@ -180,7 +180,9 @@ CASES = [
     ),
     Case(
         "student-creates-course",
-        lambda s, w: courses.create_course(s, token=w.student, title="Mine", description=""),
+        lambda s, w: courses_authoring.create_course(
+            s, token=w.student, title="Mine", description=""
+        ),
     ),
     Case("lesson-title-100k", _new_lesson(title=HUGE)),
     Case("lesson-title-nul", _new_lesson(title=NUL)),
@@ -195,13 +197,13 @@ CASES = [
     ),
     Case(
         "lesson-of-other-course-read",
-        lambda s, w: learning.read_lesson(
+        lambda s, w: reading.read_lesson(
             s, token=w.student, course_id=w.course, lesson_id=w.other_lesson
         ),
     ),
     Case(
         "lesson-of-other-course-completed",
-        lambda s, w: learning.mark_lesson_complete(
+        lambda s, w: reading.mark_lesson_complete(
             s, token=w.student, course_id=w.course, lesson_id=w.other_lesson
         ),
     ),
@@ -217,7 +219,7 @@ CASES = [
             s, token=w.owner, course_id=w.course, lesson_ids=[w.other_lesson, w.lesson]
         ),
     ),
-    Case("enroll-non-uuid", lambda s, w: learning.enroll(s, token=w.student, course_id="../etc")),
+    Case("enroll-non-uuid", lambda s, w: reading.enroll(s, token=w.student, course_id="../etc")),
     # questions
     Case("question-prompt-empty", _question(prompt=ZERO_WIDTH)),
     Case("question-prompt-100k", _question(prompt=HUGE)),
@@ -239,7 +241,7 @@ CASES = [
     Case("question-accepted-answer-nul", _question(accepted_answers=[NUL])),
     Case(
         "question-update-other-course",
-        lambda s, w: questions.update_question(
+        lambda s, w: question_bank.update_question(
             s, token=w.owner, question_id=w.other_question, draft=QuestionDraft("essay", "Mine")
         ),
     ),
@@ -264,19 +266,19 @@ CASES = [
     # attempts and answers
     Case(
         "attempt-start-random-uuid",
-        lambda s, w: attempts.start_attempt(s, token=w.student, exam_id=RANDOM_UUID),
+        lambda s, w: taking.start_attempt(s, token=w.student, exam_id=RANDOM_UUID),
     ),
     Case(
         "attempt-start-sqlish",
-        lambda s, w: attempts.start_attempt(s, token=w.student, exam_id=SQLISH),
+        lambda s, w: taking.start_attempt(s, token=w.student, exam_id=SQLISH),
     ),
     Case(
         "attempt-read-another-students",
-        lambda s, w: attempts.get_attempt(s, token=w.student, attempt_id=w.other_attempt),
+        lambda s, w: taking.get_attempt(s, token=w.student, attempt_id=w.other_attempt),
     ),
     Case(
         "attempt-submit-another-students",
-        lambda s, w: attempts.submit_attempt(s, token=w.student, attempt_id=w.other_attempt),
+        lambda s, w: taking.submit_attempt(s, token=w.student, attempt_id=w.other_attempt),
     ),
     Case(
         "answer-another-students-attempt",
@@ -292,7 +294,7 @@ CASES = [
     Case("answer-essay-not-a-string", _answer("essay", {"text": {"$gt": ""}})),
     Case(
         "answer-forged-token",
-        lambda s, w: attempts.save_answer(
+        lambda s, w: taking.save_answer(
             s, token=SQLISH, attempt_id=w.attempt, question_id=w.essay, response={"text": "x"}
         ),
     ),
@@ -310,25 +312,25 @@ CASES = [
     Case("share-token-rtl", _open_link(RTL)),
     Case(
         "share-lesson-of-other-course",
-        lambda s, w: share_links.open_share_link(
+        lambda s, w: links.open_share_link(
             s, raw_token=w.share_token, client_ip=_ip(), lesson_id=w.other_lesson
         ),
     ),
     Case(
         "share-create-expiry-negative",
-        lambda s, w: share_links.create_share_link(
+        lambda s, w: links.create_share_link(
             s, token=w.owner, entity_type="course", entity_id=w.course, expires_in_days="-1"
         ),
     ),
     Case(
         "share-create-entity-bogus",
-        lambda s, w: share_links.create_share_link(
+        lambda s, w: links.create_share_link(
             s, token=w.owner, entity_type=SQLISH, entity_id=w.course
         ),
     ),
     Case(
         "share-create-other-teachers",
-        lambda s, w: share_links.create_share_link(
+        lambda s, w: links.create_share_link(
             s, token=w.owner, entity_type="course", entity_id=w.other_course
         ),
     ),
@@ -345,32 +347,32 @@ CASES = [
     # the tutor
     Case(
         "tutor-question-100k",
-        lambda s, w: tutor.prepare(
+        lambda s, w: answering.prepare(
             s, token=w.student, course_id=w.course, question=HUGE, embedder=get_embedder()
         ),
     ),
     Case(
         "tutor-question-zero-width",
-        lambda s, w: tutor.prepare(
+        lambda s, w: answering.prepare(
             s, token=w.student, course_id=w.course, question=ZERO_WIDTH, embedder=get_embedder()
         ),
     ),
     Case(
         "tutor-other-course",
-        lambda s, w: tutor.prepare(
+        lambda s, w: answering.prepare(
             s, token=w.student, course_id=w.other_course, question="Lava?", embedder=get_embedder()
         ),
     ),
     # search facets (queries themselves are cleaned, not refused: see below)
     Case(
         "search-filter-course-sqlish",
-        lambda s, w: search.search(
+        lambda s, w: queries.search(
             s, token=None, query="tides", filters=SearchFilters(course_id=SQLISH)
         ),
     ),
     Case(
         "search-filter-type-bogus",
-        lambda s, w: search.search(
+        lambda s, w: queries.search(
             s, token=None, query="tides", filters=SearchFilters(type=SQLISH)
         ),
     ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.services import search
+from learning_app.services.search import queries
 from tests.integration.hostile.world import (
     EMOJI,
     HUGE,
@@ -27,7 +27,7 @@ def test_hostile_search_queries_are_cleaned_answered_and_change_nothing(
 ) -> None:
     before = fingerprint()
     with session_scope() as session:
-        results = search.search(session, token=world.student, query=query)
+        results = queries.search(session, token=world.student, query=query)
     assert len(results.query) <= 200 and "\x00" not in results.query
     after = fingerprint()
     # A search records one `search_performed` event (its length, not its words); nothing else.

@@ -19,10 +19,14 @@ from learning_app.adapters.redis_store import get_redis
 from learning_app.adapters.s3_store import get_s3
 from learning_app.jobs.runner import job_app
 from learning_app.models import UserRole
-from learning_app.services import attempts, exams, learning, questions, share_links
-from learning_app.services.analytics import BUFFER_KEY
-from learning_app.services.exams import ExamDraft, ExamQuestionDraft
-from learning_app.services.questions import OptionDraft, QuestionDraft
+from learning_app.services.attempts import taking
+from learning_app.services.courses import reading
+from learning_app.services.exams import authoring
+from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
+from learning_app.services.progress.events import BUFFER_KEY
+from learning_app.services.questions import bank as question_bank
+from learning_app.services.questions.bank import OptionDraft, QuestionDraft
+from learning_app.services.sharing import links
 from learning_app.settings import get_settings
 from tests.integration.people import new_course, new_lesson, person, publish
 
@@ -58,13 +62,13 @@ class World:
 
 def _exam(token: str, course: str, question_ids: list[str]) -> str:
     with session_scope() as session:
-        exam = exams.save_exam(
+        exam = authoring.save_exam(
             session,
             token=token,
             course_id=course,
             draft=ExamDraft(title="Quiz", questions=[ExamQuestionDraft(q) for q in question_ids]),
         )
-        exams.set_exam_published(session, token=token, exam_id=exam.id, published=True)
+        authoring.set_exam_published(session, token=token, exam_id=exam.id, published=True)
     return exam.id
 
 
@@ -77,7 +81,7 @@ def build_world() -> World:
     publish(owner, course)
     publish(other_teacher, other_course)
     with session_scope() as session:
-        single = questions.create_question(
+        single = question_bank.create_question(
             session,
             token=owner,
             course_id=course,
@@ -87,30 +91,28 @@ def build_world() -> World:
                 options=[OptionDraft("a", True), OptionDraft("b")],
             ),
         )
-        numeric = questions.create_question(
+        numeric = question_bank.create_question(
             session,
             token=owner,
             course_id=course,
             draft=QuestionDraft(type="numeric", prompt="How many?", numeric_answer="2"),
         )
-        essay = questions.create_question(
+        essay = question_bank.create_question(
             session, token=owner, course_id=course, draft=QuestionDraft(type="essay", prompt="Why")
         )
-        other_question = questions.create_question(
+        other_question = question_bank.create_question(
             session,
             token=other_teacher,
             course_id=other_course,
             draft=QuestionDraft(type="essay", prompt="Hot?"),
         )
-        link = share_links.create_share_link(
-            session, token=owner, entity_type="course", entity_id=course
-        )
+        link = links.create_share_link(session, token=owner, entity_type="course", entity_id=course)
     exam = _exam(owner, course, [single.id, numeric.id, essay.id])
     started = {}
     for name, token in (("student", student), ("other", other_student)):
         with session_scope() as session:
-            learning.enroll(session, token=token, course_id=course)
-            started[name] = attempts.start_attempt(session, token=token, exam_id=exam).attempt_id
+            reading.enroll(session, token=token, course_id=course)
+            started[name] = taking.start_attempt(session, token=token, exam_id=exam).attempt_id
     return World(
         owner=owner,
         other_teacher=other_teacher,

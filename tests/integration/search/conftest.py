@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from learning_app.services.search_index import SearchIndex, default_index, drop_index, rebuild
+from learning_app.services.search.index import SearchIndex, default_index, drop_index, rebuild
 from tests.integration.search.helpers import forget_sync_jobs
 
 

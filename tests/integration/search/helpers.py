@@ -9,9 +9,9 @@ from sqlalchemy import text
 
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.jobs.runner import run_worker
-from learning_app.services.search import search
-from learning_app.services.search_outbox import SEARCH_QUEUE
-from learning_app.services.search_results import SearchFilters, SearchResults
+from learning_app.services.search.outbox import SEARCH_QUEUE
+from learning_app.services.search.queries import search
+from learning_app.services.search.results import SearchFilters, SearchResults
 
 SYNC_TIMEOUT_S = 30
 

@@ -6,12 +6,8 @@ import pytest
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.models import UserRole
-from learning_app.services import courses, learning, lessons
-from learning_app.services.search_index import (
-    SearchIndex,
-    check_drift,
-    default_index,
-)
+from learning_app.services.courses import authoring, lessons, reading
+from learning_app.services.search.index import SearchIndex, check_drift, default_index
 from tests.integration.people import new_course, new_lesson, person, publish
 from tests.integration.search.helpers import find, sync_search, titles
 
@@ -33,7 +29,7 @@ def test_a_typo_finds_the_lesson(index: SearchIndex, teacher: str) -> None:
 
 
 def _add_synonyms(token: str, words: str) -> None:
-    from learning_app.services.search_synonyms import add_synonym_group
+    from learning_app.services.search.synonyms import add_synonym_group
 
     with session_scope() as session:
         add_synonym_group(session, token=token, words=words)
@@ -65,7 +61,7 @@ def _drift() -> list:
 
 
 def test_facets_count_types_courses_and_tags(index: SearchIndex, teacher: str) -> None:
-    from learning_app.services.questions import QuestionDraft, create_question
+    from learning_app.services.questions.bank import QuestionDraft, create_question
 
     python = new_course(teacher, "Python loops", is_public=True)
     rust = new_course(teacher, "Rust loops", is_public=True)
@@ -120,7 +116,7 @@ def test_each_person_sees_only_what_they_may_read(index: SearchIndex, teacher: s
     assert set(titles(find(student, "zebra"))) == visitor
 
     with session_scope() as session:
-        learning.enroll(session, token=student, course_id=private)
+        reading.enroll(session, token=student, course_id=private)
     enrolled = set(titles(find(student, "zebra")))
     assert enrolled == visitor | {"Private zebra course", "Zebra herds private"}
 
@@ -149,12 +145,12 @@ def test_unpublishing_and_deleting_leave_the_index(index: SearchIndex, teacher: 
     assert "Walrus whiskers" in titles(find(None, "walrus"))
 
     with session_scope() as session:
-        courses.unpublish_course(session, token=teacher, course_id=course_id)
+        authoring.unpublish_course(session, token=teacher, course_id=course_id)
     sync_search()
     assert find(None, "walrus").hits == []
 
     with session_scope() as session:
-        courses.delete_course(session, token=teacher, course_id=course_id)
+        authoring.delete_course(session, token=teacher, course_id=course_id)
     sync_search()
     assert find(teacher, "walrus").hits == []
     assert all(d.clean for d in _drift())
@@ -225,10 +221,11 @@ def test_a_tag_filter_with_filter_syntax_matches_nothing(index: SearchIndex, tea
 def test_a_ready_course_file_is_found_by_its_text_and_only_by_its_readers(
     index: SearchIndex, teacher: str, student: str, s3_bucket: str
 ) -> None:
-    from learning_app.services import accounts, documents
-    from learning_app.services.search_documents import KINDS
-    from learning_app.services.search_fallback import fallback_search
-    from learning_app.services.search_results import audience_of
+    from learning_app.services.accounts import users
+    from learning_app.services.material import documents
+    from learning_app.services.search.documents import KINDS
+    from learning_app.services.search.fallback import fallback_search
+    from learning_app.services.search.results import audience_of
     from tests.integration.material import ingest, upload
 
     private = new_course(teacher, "Oceanography")
@@ -244,11 +241,11 @@ def test_a_ready_course_file_is_found_by_its_text_and_only_by_its_readers(
     assert (hit.type, hit.title, hit.url) == ("document", "tides.md", f"/courses/{private}")
     assert find(student, "spring tides").hits == []  # not enrolled in this private course
     with session_scope() as session:
-        learning.enroll(session, token=student, course_id=private)
+        reading.enroll(session, token=student, course_id=private)
     sync_search()
     assert titles(find(student, "spring tides")) == ["tides.md"]
     with session_scope() as session:  # the Postgres fallback finds it too, for the same reader
-        viewer = accounts.viewer_for_session(session, student)
+        viewer = users.viewer_for_session(session, student)
         hits = fallback_search(
             session, audience_of(session, viewer), "spring tides", [KINDS["documents"]], None, 5
         )

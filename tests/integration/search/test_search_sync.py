@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.services import lessons, search_outbox
-from learning_app.services.search_index import SearchIndex, default_index, drop_index, rebuild
+from learning_app.services.courses import lessons
+from learning_app.services.search import outbox as search_outbox
+from learning_app.services.search.index import SearchIndex, default_index, drop_index, rebuild
 from learning_app.settings import Settings, reset_settings_cache
 from learning_app.stack.servers import Typesense
 from tests.integration.people import new_course, new_lesson, publish

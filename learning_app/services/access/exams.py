@@ -1,0 +1,60 @@
+"""Who may see and edit an exam.
+
+A draft exam reads as "not found" to anyone who may not edit its course, exactly as an id that
+does not exist, so probing ids reveals nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from learning_app.models import Course, Exam, PublishStatus
+from learning_app.services.access.courses import read_course, require_course_editor
+from learning_app.services.accounts.users import Viewer
+from learning_app.services.errors import NotFound
+from learning_app.services.values import parse_id
+
+EXAM_NOT_FOUND = "We could not find that exam."
+
+
+def load_exam(session: Session, exam_id: str | uuid.UUID, *, lock: bool = False) -> Exam:
+    query = select(Exam).where(Exam.id == parse_id(exam_id, EXAM_NOT_FOUND))
+    if lock:
+        query = query.with_for_update()
+    exam = session.exec(query).first()
+    if exam is None:
+        raise NotFound(EXAM_NOT_FOUND)
+    return exam
+
+
+def require_exam_editor(
+    session: Session, viewer: Viewer, exam_id: str, *, lock: bool = False
+) -> Exam:
+    exam = load_exam(session, exam_id, lock=lock)
+    require_course_editor(session, viewer, exam.course_id)
+    return exam
+
+
+@dataclass(frozen=True)
+class ExamReading:
+    """An exam the viewer may read, its course, and whether they edit that course."""
+
+    exam: Exam
+    course: Course
+    can_edit: bool
+
+
+def read_exam(session: Session, viewer: Viewer | None, exam_id: str) -> ExamReading:
+    """The exam, if the viewer edits its course, or it is published in a course they read."""
+    exam = load_exam(session, exam_id)
+    course, editor = read_course(session, viewer, exam.course_id)
+    if exam.status != PublishStatus.PUBLISHED and not editor:
+        raise NotFound(EXAM_NOT_FOUND)
+    return ExamReading(exam=exam, course=course, can_edit=editor)
+
+
+def require_exam_reader(session: Session, viewer: Viewer | None, exam_id: str) -> Exam:
+    return read_exam(session, viewer, exam_id).exam
