@@ -1,7 +1,7 @@
 """`learning-app bench ingest`: chunks per second through ingestion vs the raw embedder.
 
 A scratch teacher uploads generated Markdown documents through `upload_document` (not timed),
-then `ingestion.ingest_document` runs on each one: S3 download, extraction, chunking,
+then `material.ingestion.ingest_document` runs on each one: S3 download, extraction, chunking,
 embedding, the chunk write. Just before each, the raw embedder alone embeds that document's
 chunk texts, in the same process, after a warm-up. The embedder is the configured one under
 a scratch model name, so nothing is reused from earlier runs (`content_sha256`) and no real

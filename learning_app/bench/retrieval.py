@@ -16,7 +16,7 @@ Synthetic chunks (`--vectors`):
 
 They are loaded with binary COPY into one scratch course (so the course filter keeps them
 all) under a scratch embedding model, indexed with the same DDL and build parameters as real
-models unless told otherwise. Queries run through `retrieval.nearest` with the index
+models unless told otherwise. Queries run through `tutor.retrieval.nearest` with the index
 (ef_search from settings unless given) and exactly, in the same run and on the same data, for
 recall@10. Everything the run created is deleted.
 """

@@ -2,7 +2,7 @@
 
 The links are written straight into `shared_token` (hashes of random tokens, for one bench
 course created and deleted by the run), then random known tokens are looked up through
-`share_links.find_active_link`: a SHA-256 and one query through the unique index on
+`sharing.links.find_active_link`: a SHA-256 and one query through the unique index on
 `token_hash`, each in its own short transaction as a visit would be. A raw single-row SELECT
 by primary key on the same table, in the same run, is the yardstick.
 """

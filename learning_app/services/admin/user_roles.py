@@ -1,7 +1,5 @@
-"""Admin tasks on accounts: list and search users, grant and withdraw roles.
-
-`UserRow` is defined in `accounts` (beside `Viewer`) and re-exported here.
-"""
+"""Admin tasks on accounts: list and search users, grant and withdraw roles (as `UserRow`s,
+defined in `accounts.users` beside `Viewer`)."""
 
 from __future__ import annotations
 
@@ -14,8 +12,6 @@ from learning_app.models import User, UserProfile, UserRole
 from learning_app.services.access.roles import require_admin, require_viewer
 from learning_app.services.accounts.users import UserRow
 from learning_app.services.errors import InvalidInput, NotFound
-
-__all__ = ["UserRow", "list_users", "set_role"]
 
 MAX_LIST_LIMIT = 500
 MAX_QUERY_LENGTH = 200

@@ -1,6 +1,6 @@
 """What a student's answer may be before it is stored: its shape by question type, among the
 options the attempt showed, a real number for numeric questions, and text within limits.
-Grading later reads exactly these shapes (see `grading`)."""
+Grading later reads exactly these shapes (see `questions.grading`)."""
 
 from __future__ import annotations
 

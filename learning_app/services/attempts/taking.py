@@ -386,7 +386,7 @@ def save_answer(
 def submit_attempt(session: Session, *, token: str, attempt_id: str) -> str:
     """Submit and grade the viewer's attempt once; a repeated submit changes nothing.
 
-    Returns the attempt id, whose result `attempt_results.attempt_result` shows.
+    Returns the attempt id, whose result `attempts.results.attempt_result` shows.
     """
     viewer = require_viewer(session, token)
     attempt = require_own_attempt(session, viewer, attempt_id, lock=True)

@@ -11,8 +11,8 @@ owner row, or a lesson and its place in a course, are written together or not at
 Markdown (descriptions, lesson bodies) is stored raw. Rendering and sanitising it (no raw HTML,
 safe links) is the UI's job, at display time.
 
-Permission accessors live in `course_access`, lesson authoring in `lessons`, and the student
-side (enrolment, outline, reading, progress) in `learning`.
+Permission accessors live in `access.courses`, lesson authoring in `lessons`, and the student
+side (enrolment, outline, reading, progress) in `reading`.
 """
 
 from __future__ import annotations

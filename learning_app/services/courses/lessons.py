@@ -1,4 +1,4 @@
-"""Lessons: authoring and their place in courses (reading and progress are in `learning`).
+"""Lessons: authoring and their place in courses (reading and progress are in `reading`).
 
 A lesson is written once and placed into one or more courses through `course_lesson`. Whoever
 may edit any course that contains a lesson may edit the lesson (and so change it in every course

@@ -1,5 +1,5 @@
 """Exams: teachers compose them from the question bank (who may see them, and the course's
-exam list, are in `exam_access`).
+exam list, are in `access.exams` and `exams.listing`).
 
 Saving an exam writes the exam row, its fixed questions and its random-draw rules in the
 caller's one transaction, after checking all of it: a failure leaves nothing behind.

@@ -2,7 +2,7 @@
 
 The model's reply is a suggestion, never a question: each draft it proposes goes through
 `clean_question`, the check the question form uses, and a draft reaches the bank only when a
-teacher adds it (`questions.create_question`, which checks everything again). Loading the text
+teacher adds it (`questions.bank.create_question`, which checks everything again). Loading the text
 (`drafting_source`) and asking the model (`draft_questions`) are separate calls, so no database
 transaction stays open while the model writes.
 """

@@ -13,7 +13,7 @@ Who sees what:
 feature lands.)
 
 When Typesense cannot answer, the same rules run as a Postgres full-text search
-(`search_fallback`), and the results say so (`degraded`).
+(`search.fallback`), and the results say so (`degraded`).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Share-link storage details that the course and lesson services need too (kept apart from
-`share_links`, which depends on them)."""
+`sharing.links`, which depends on them)."""
 
 from __future__ import annotations
 
