@@ -44,9 +44,9 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def running_stack(settings: Settings) -> Settings:
     """The local stack, started if it is not running yet (idempotent)."""
-    from learning_app import stack
+    from learning_app.stack import launcher
 
-    stack.up(settings)
+    launcher.up(settings)
     return settings
 
 

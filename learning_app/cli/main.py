@@ -23,7 +23,7 @@ from learning_app.cli.search import add_search_commands
 from learning_app.cli.support import CliError, migrate, prepare_stores, reflex_environment, seed
 from learning_app.services.errors import DomainError
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings
-from learning_app.stack import StackError
+from learning_app.stack.base import StackError
 
 
 def _database_error_line(exc: OperationalError, settings: Settings) -> str:
@@ -40,18 +40,19 @@ def _database_error_line(exc: OperationalError, settings: Settings) -> str:
 
 
 def cmd_stack(args: argparse.Namespace) -> int:
-    from learning_app import stack
+    from learning_app.stack import launcher
+    from learning_app.stack.base import ServerStatus
 
     settings = get_settings()
     if settings.is_production:
         raise CliError("the local stack is for development; production sets the *_URL settings")
-    action: Callable[[Settings], list[stack.ServerStatus]] = {
-        "up": stack.up,
-        "down": stack.down,
-        "status": stack.status,
+    action: Callable[[Settings], list[ServerStatus]] = {
+        "up": launcher.up,
+        "down": launcher.down,
+        "status": launcher.status,
     }[args.action]
     statuses = action(settings)
-    print(stack.format_status(statuses))
+    print(launcher.format_status(statuses))
     return 0
 
 

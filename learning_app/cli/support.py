@@ -91,9 +91,9 @@ def prepare_stores(*, start_stack: bool = True, demo_data: bool = False) -> None
     demo data if asked, and the search collections (built after the data); all idempotent."""
     settings = get_settings()
     if not settings.is_production and start_stack:
-        from learning_app import stack
+        from learning_app.stack import launcher
 
-        print(stack.format_status(stack.up(settings)))
+        print(launcher.format_status(launcher.up(settings)))
     migrate()
     if demo_data:
         print(seed())

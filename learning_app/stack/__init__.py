@@ -4,28 +4,9 @@ Every server runs from a PyPI wheel (or Debian's redis-server), binds 127.0.0.1 
 its data, pidfile and log under `settings.stack_dir`. Production uses none of this: it sets the
 *_URL settings of managed services instead.
 
-    from learning_app import stack
-    print(stack.format_status(stack.up(settings)))
+    from learning_app.stack import launcher
+    print(launcher.format_status(launcher.up(settings)))
 
 Server clients (psycopg, redis, boto3) are imported lazily, so that importing this package (as
 the mail sink process does) stays cheap.
 """
-
-from __future__ import annotations
-
-from learning_app.stack.base import ServerStatus, StackError
-from learning_app.stack.launcher import down, format_status, status, up
-from learning_app.stack.mailbox import StoredMail, list_messages, mail_dir, read_message
-
-__all__ = [
-    "ServerStatus",
-    "StackError",
-    "StoredMail",
-    "down",
-    "format_status",
-    "list_messages",
-    "mail_dir",
-    "read_message",
-    "status",
-    "up",
-]

@@ -22,9 +22,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from learning_app import stack
 from learning_app.settings import PROJECT_ROOT, Settings
-from learning_app.stack.base import pid_alive, port_in_use
+from learning_app.stack import launcher
+from learning_app.stack.base import ServerStatus, StackError, pid_alive, port_in_use
 from learning_app.stack.launcher import build_servers
 from learning_app.stack.mailbox import list_messages, mail_dir, read_message
 
@@ -99,25 +99,25 @@ def settings() -> Iterator[Settings]:
     try:
         yield settings
     finally:
-        stack.down(settings)
+        launcher.down(settings)
         shutil.rmtree(stack_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
-def started(settings: Settings) -> list[stack.ServerStatus]:
-    return stack.up(settings)
+def started(settings: Settings) -> list[ServerStatus]:
+    return launcher.up(settings)
 
 
 def test_up_starts_every_server_on_loopback_only(
-    settings: Settings, started: list[stack.ServerStatus]
+    settings: Settings, started: list[ServerStatus]
 ) -> None:
     assert [s.name for s in started] == SERVER_NAMES
-    assert all(s.running and s.pid for s in started), stack.format_status(started)
+    assert all(s.running and s.pid for s in started), launcher.format_status(started)
     assert all("127.0.0.1" in s.address for s in started)
 
-    current = stack.status(settings)
+    current = launcher.status(settings)
     assert [(s.pid, s.detail) for s in current] == [(s.pid, "ready") for s in started]
-    table = stack.format_status(current)
+    table = launcher.format_status(current)
     assert "PostgreSQL" in table and str(settings.stack_pg_port) in table
 
     # Every listener of every server is on 127.0.0.1, on a port the launcher knows about
@@ -131,7 +131,7 @@ def test_up_starts_every_server_on_loopback_only(
 
 
 def test_postgres_answers_sql_with_pgvector(
-    settings: Settings, started: list[stack.ServerStatus]
+    settings: Settings, started: list[ServerStatus]
 ) -> None:
     with psycopg.connect(settings.libpq_url, autocommit=True) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("stack_test",)
@@ -140,7 +140,7 @@ def test_postgres_answers_sql_with_pgvector(
         assert row.fetchone() == ("[1,2,3]", 1.0)
 
 
-def test_redis_answers(settings: Settings, started: list[stack.ServerStatus]) -> None:
+def test_redis_answers(settings: Settings, started: list[ServerStatus]) -> None:
     import redis
 
     client = redis.Redis(host="127.0.0.1", port=settings.stack_redis_port)
@@ -149,9 +149,7 @@ def test_redis_answers(settings: Settings, started: list[stack.ServerStatus]) ->
     client.close()
 
 
-def test_typesense_indexes_and_searches(
-    settings: Settings, started: list[stack.ServerStatus]
-) -> None:
+def test_typesense_indexes_and_searches(settings: Settings, started: list[ServerStatus]) -> None:
     import typesense
 
     client = typesense.Client(
@@ -188,7 +186,7 @@ def _s3(settings: Settings, secret: str) -> Any:
 
 
 def test_s3_stores_objects_and_refuses_a_wrong_secret(
-    settings: Settings, started: list[stack.ServerStatus]
+    settings: Settings, started: list[ServerStatus]
 ) -> None:
     from botocore.exceptions import ClientError
 
@@ -208,7 +206,7 @@ def test_s3_stores_objects_and_refuses_a_wrong_secret(
 
 
 def test_smtp_sink_saves_mail_that_the_mailbox_reads_back(
-    settings: Settings, started: list[stack.ServerStatus]
+    settings: Settings, started: list[ServerStatus]
 ) -> None:
     message = EmailMessage()
     message["From"] = "Learning App <no-reply@learning-app.local>"
@@ -234,14 +232,14 @@ def test_smtp_sink_saves_mail_that_the_mailbox_reads_back(
 
 
 def test_up_again_leaves_running_servers_alone(
-    settings: Settings, started: list[stack.ServerStatus]
+    settings: Settings, started: list[ServerStatus]
 ) -> None:
-    again = stack.up(settings)
+    again = launcher.up(settings)
     assert [s.pid for s in again] == [s.pid for s in started]
     assert {s.detail for s in again} == {"already running"}
 
 
-def test_a_held_port_fails_clearly_and_starts_nothing(started: list[stack.ServerStatus]) -> None:
+def test_a_held_port_fails_clearly_and_starts_nothing(started: list[ServerStatus]) -> None:
     stack_dir = _new_stack_dir()
     try:
         other = _free_settings(stack_dir)
@@ -254,13 +252,13 @@ def test_a_held_port_fails_clearly_and_starts_nothing(started: list[stack.Server
             with socket.socket() as holder:
                 holder.bind(("127.0.0.1", port))
                 holder.listen()
-                with pytest.raises(stack.StackError) as failure:
-                    stack.up(other)
+                with pytest.raises(StackError) as failure:
+                    launcher.up(other)
             message = str(failure.value)
             assert message.count("\n") == 0, message
             assert f"port {port} for {name}" in message
             assert f"set {env_var} to a free port" in message
-            assert not any(s.running for s in stack.status(other))
+            assert not any(s.running for s in launcher.status(other))
             assert not any(stack_dir.glob("*/*.pid"))
     finally:
         shutil.rmtree(stack_dir, ignore_errors=True)
@@ -275,11 +273,11 @@ def test_overlapping_or_out_of_range_ports_are_refused_up_front() -> None:
         "stack_s3_port": 24010,
         "stack_typesense_port": 24011,  # also S3's derived master port (STACK_S3_PORT+1)
     }
-    with pytest.raises(stack.StackError, match="needed by both"):
-        stack.up(_settings(stack_dir, **ports))
+    with pytest.raises(StackError, match="needed by both"):
+        launcher.up(_settings(stack_dir, **ports))
     ports.update(stack_typesense_port=24101, stack_s3_port=5000)  # admin port would be < 1024
-    with pytest.raises(stack.StackError, match="set STACK_S3_PORT to another port"):
-        stack.up(_settings(stack_dir, **ports))
+    with pytest.raises(StackError, match="set STACK_S3_PORT to another port"):
+        launcher.up(_settings(stack_dir, **ports))
     assert not stack_dir.exists()
 
 
@@ -290,24 +288,24 @@ def test_a_stale_pidfile_naming_a_foreign_process_is_never_signalled() -> None:
         pidfile = stack_dir / "smtp" / "smtp.pid"
         pidfile.parent.mkdir()
         pidfile.write_text(f"{os.getpid()}\n")  # alive, but not a mail sink: not ours
-        sink = next(s for s in stack.status(other) if s.name == "SMTP sink")
+        sink = next(s for s in launcher.status(other) if s.name == "SMTP sink")
         assert not sink.running and "stale" in sink.detail
-        stack.down(other)  # must not signal this test process
+        launcher.down(other)  # must not signal this test process
         assert not pidfile.exists()
     finally:
         shutil.rmtree(stack_dir, ignore_errors=True)
 
 
 def test_down_stops_everything_and_keeps_the_data(
-    settings: Settings, started: list[stack.ServerStatus]
+    settings: Settings, started: list[ServerStatus]
 ) -> None:
-    stopped = stack.down(settings)
+    stopped = launcher.down(settings)
     assert not any(s.running for s in stopped)
     assert all(s.detail.startswith("stopped (was pid") for s in stopped)
     for status in started:
         assert status.pid is not None and not pid_alive(status.pid), status
-    assert not any(s.running for s in stack.status(settings))
+    assert not any(s.running for s in launcher.status(settings))
     assert not any(settings.stack_dir.glob("*/*.pid"))
     assert (settings.stack_dir / "postgres" / "data" / "PG_VERSION").exists()
     assert len(list_messages(mail_dir(settings))) == 1
-    assert {s.detail for s in stack.down(settings)} == {"not running"}
+    assert {s.detail for s in launcher.down(settings)} == {"not running"}
