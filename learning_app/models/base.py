@@ -86,6 +86,22 @@ def timestamp_field(*, index: bool = False) -> Any:
 JOB_QUEUE_PREFIX = "procrastinate_"
 
 
+def ordered_positions(table: str, parent: str) -> tuple[sa.UniqueConstraint, sa.CheckConstraint]:
+    """An ordered list's `position` column: unique per `parent`, but checked at COMMIT
+    (DEFERRABLE INITIALLY DEFERRED) so a reorder can rewrite every position in one transaction,
+    and never negative."""
+    return (
+        sa.UniqueConstraint(
+            parent,
+            "position",
+            name=f"uq_{table}_{parent}_position",
+            deferrable=True,
+            initially="DEFERRED",
+        ),
+        sa.CheckConstraint("position >= 0", name="position_not_negative"),
+    )
+
+
 def alembic_include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:

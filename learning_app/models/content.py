@@ -15,6 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from learning_app.models.base import (
     created_at_field,
+    ordered_positions,
     pg_enum,
     timestamp_field,
     updated_at_field,
@@ -134,16 +135,7 @@ class CourseLesson(SQLModel, table=True):
     """
 
     __tablename__ = "course_lesson"
-    __table_args__ = (
-        sa.UniqueConstraint(
-            "course_id",
-            "position",
-            name="uq_course_lesson_course_id_position",
-            deferrable=True,
-            initially="DEFERRED",
-        ),
-        sa.CheckConstraint("position >= 0", name="position_not_negative"),
-    )
+    __table_args__ = (*ordered_positions("course_lesson", "course_id"),)
 
     course_id: uuid.UUID = Field(primary_key=True, foreign_key="course.id", ondelete="CASCADE")
     lesson_id: uuid.UUID = Field(

@@ -21,6 +21,7 @@ from sqlmodel import Field, SQLModel
 
 from learning_app.models.base import (
     created_at_field,
+    ordered_positions,
     pg_enum,
     timestamp_field,
     updated_at_field,
@@ -121,14 +122,7 @@ class ExamQuestion(SQLModel, table=True):
 
     __tablename__ = "exam_question"
     __table_args__ = (
-        sa.UniqueConstraint(
-            "exam_id",
-            "position",
-            name="uq_exam_question_exam_id_position",
-            deferrable=True,
-            initially="DEFERRED",
-        ),
-        sa.CheckConstraint("position >= 0", name="position_not_negative"),
+        *ordered_positions("exam_question", "exam_id"),
         sa.CheckConstraint("points IS NULL OR points >= 0", name="points_not_negative"),
     )
 
