@@ -1,4 +1,5 @@
-"""Who may edit a lesson: it can sit in several courses, so the check looks at each of them."""
+"""Who may edit a lesson (it can sit in several courses, so the check looks at each of them), and
+who may read one within a course."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from learning_app.services.access.courses import (
     can_edit_course,
     can_read_course,
     is_admin,
+    lesson_place,
     load_lesson,
+    require_course_reader,
 )
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import NotFound, PermissionDenied
+from learning_app.services.values import parse_id
 
 
 def courses_of_lesson(session: Session, lesson_id: uuid.UUID) -> list[Course]:
@@ -44,3 +48,18 @@ def require_lesson_editor(session: Session, viewer: Viewer, lesson_id: str | uui
     ):
         raise PermissionDenied("Only the course's teachers can change this lesson.")
     raise NotFound(LESSON_NOT_FOUND)
+
+
+def read_lesson_in_course(
+    session: Session, viewer: Viewer | None, course_id: str, lesson_id: str
+) -> tuple[Course, Lesson, bool]:
+    """The course, the lesson (which must sit in it and be published unless the viewer edits
+    the course) and whether the viewer edits the course."""
+    course = require_course_reader(session, viewer, course_id)
+    editor = can_edit_course(session, viewer, course)
+    lesson_uuid = parse_id(lesson_id, LESSON_NOT_FOUND)
+    lesson_place(session, course.id, lesson_uuid)
+    lesson = load_lesson(session, lesson_uuid)
+    if lesson.status != PublishStatus.PUBLISHED and not editor:
+        raise NotFound(LESSON_NOT_FOUND)
+    return course, lesson, editor

@@ -24,10 +24,10 @@ from learning_app.models import (
     UserProfile,
 )
 from learning_app.models.base import utc_now
+from learning_app.services.access.attempts import load_attempt
 from learning_app.services.access.courses import is_admin, require_course_editor
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.attempts.grading import store_score
-from learning_app.services.attempts.taking import load_attempt
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.progress import events
 from learning_app.services.questions.grading import (

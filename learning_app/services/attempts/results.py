@@ -27,13 +27,11 @@ from learning_app.models import (
     UserProfile,
 )
 from learning_app.models.base import utc_now
-from learning_app.services.access.courses import can_edit_course, is_enrolled, load_course
+from learning_app.services.access.attempts import require_attempt_reader
+from learning_app.services.access.courses import is_enrolled
 from learning_app.services.access.exams import load_exam, read_exam
 from learning_app.services.access.roles import require_viewer
-from learning_app.services.accounts.users import Viewer
 from learning_app.services.attempts.grading import finalize_attempt, is_expired, questions_of
-from learning_app.services.attempts.taking import ATTEMPT_NOT_FOUND, load_attempt
-from learning_app.services.errors import NotFound
 from learning_app.services.exams.listing import ExamCard, exam_cards, is_open
 from learning_app.services.questions.drafts import numeric_answer_text
 from learning_app.services.questions.grading import CHOICE_TYPES
@@ -163,17 +161,6 @@ def _correct(question: Question, options: list[QuestionOption]) -> str:
         case QuestionType.ESSAY:
             return ""
     return ", ".join(o.body for o in options if o.is_correct)
-
-
-def require_attempt_reader(session: Session, viewer: Viewer, attempt_id: str) -> ExamAttempt:
-    """The attempt, if it is the viewer's own or the viewer teaches its course."""
-    attempt = load_attempt(session, attempt_id, lock=True)
-    if str(attempt.user_id) == viewer.user_id:
-        return attempt
-    exam = load_exam(session, attempt.exam_id)
-    if can_edit_course(session, viewer, load_course(session, exam.course_id)):
-        return attempt
-    raise NotFound(ATTEMPT_NOT_FOUND)
 
 
 def attempt_result(session: Session, *, token: str, attempt_id: str) -> AttemptResult:

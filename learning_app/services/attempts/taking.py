@@ -37,6 +37,7 @@ from learning_app.models import (
     User,
 )
 from learning_app.models.base import utc_now
+from learning_app.services.access.attempts import ATTEMPT_NOT_FOUND, require_own_attempt
 from learning_app.services.access.exams import EXAM_NOT_FOUND, load_exam, require_exam_reader
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.accounts import sessions
@@ -51,7 +52,7 @@ from learning_app.services.values import iso, parse_id
 
 log = logging.getLogger(__name__)
 
-ATTEMPT_NOT_FOUND = "We could not find that attempt."
+
 TIME_UP = "Time is up: this answer was not saved. Your attempt was submitted automatically."
 ALREADY_SUBMITTED = "This attempt has already been submitted; answers can no longer change."
 
@@ -97,26 +98,6 @@ class SavedAnswer:
     question_id: str
     saved_at: str
     seconds_left: int | None
-
-
-def load_attempt(session: Session, attempt_id: str | uuid.UUID, *, lock: bool) -> ExamAttempt:
-    query = select(ExamAttempt).where(ExamAttempt.id == parse_id(attempt_id, ATTEMPT_NOT_FOUND))
-    if lock:
-        query = query.with_for_update()
-    attempt = session.exec(query).first()
-    if attempt is None:
-        raise NotFound(ATTEMPT_NOT_FOUND)
-    return attempt
-
-
-def require_own_attempt(
-    session: Session, viewer: Viewer, attempt_id: str, *, lock: bool
-) -> ExamAttempt:
-    """The viewer's own attempt; anyone else's reads as not found."""
-    attempt = load_attempt(session, attempt_id, lock=lock)
-    if str(attempt.user_id) != viewer.user_id:
-        raise NotFound(ATTEMPT_NOT_FOUND)
-    return attempt
 
 
 def seconds_left(attempt: ExamAttempt, now: datetime) -> int | None:

@@ -22,17 +22,14 @@ from learning_app.models import (
 from learning_app.models.base import utc_now
 from learning_app.services.access.courses import (
     COURSE_NOT_FOUND,
-    LESSON_NOT_FOUND,
     can_edit_course,
     can_read_course,
     is_enrolled,
-    lesson_place,
     load_course,
-    load_lesson,
     optional_viewer,
     ordered_lessons,
-    require_course_reader,
 )
+from learning_app.services.access.lessons import read_lesson_in_course
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.courses.authoring import (
@@ -43,7 +40,6 @@ from learning_app.services.courses.authoring import (
 )
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from learning_app.services.progress import events
-from learning_app.services.values import parse_id
 
 
 @dataclass(frozen=True)
@@ -154,21 +150,6 @@ def course_outline(session: Session, *, token: str | None, course_id: str) -> Co
     )
 
 
-def _readable_lesson(
-    session: Session, viewer: Viewer | None, course_id: str, lesson_id: str
-) -> tuple[Course, Lesson, bool]:
-    """The course, the lesson (which must sit in it and be published unless the viewer edits
-    the course) and whether the viewer edits the course."""
-    course = require_course_reader(session, viewer, course_id)
-    editor = can_edit_course(session, viewer, course)
-    lesson_uuid = parse_id(lesson_id, LESSON_NOT_FOUND)
-    lesson_place(session, course.id, lesson_uuid)
-    lesson = load_lesson(session, lesson_uuid)
-    if lesson.status != PublishStatus.PUBLISHED and not editor:
-        raise NotFound(LESSON_NOT_FOUND)
-    return course, lesson, editor
-
-
 def _record_progress(
     session: Session, viewer: Viewer, course: Course, lesson: Lesson, *, completed: bool
 ) -> None:
@@ -217,7 +198,7 @@ def read_lesson(
 ) -> LessonView:
     """The lesson as read within the course; records the view for enrolled students."""
     viewer = optional_viewer(session, token)
-    course, lesson, editor = _readable_lesson(session, viewer, course_id, lesson_id)
+    course, lesson, editor = read_lesson_in_course(session, viewer, course_id, lesson_id)
     if viewer is not None and not editor and is_enrolled(session, viewer, course.id):
         _record_progress(session, viewer, course, lesson, completed=False)
         events.record_event(
@@ -262,7 +243,7 @@ def mark_lesson_complete(session: Session, *, token: str, course_id: str, lesson
     sets the enrolment's `completed_at` the first time.
     """
     viewer = require_viewer(session, token)
-    course, lesson, _ = _readable_lesson(session, viewer, course_id, lesson_id)
+    course, lesson, _ = read_lesson_in_course(session, viewer, course_id, lesson_id)
     if not is_enrolled(session, viewer, course.id):
         raise PermissionDenied("Enrol in this course to track your progress.")
     if lesson.status != PublishStatus.PUBLISHED:

@@ -37,14 +37,11 @@ from learning_app.models import (
 from learning_app.models.base import utc_now
 from learning_app.services import rate_limits
 from learning_app.services.access.courses import (
-    can_edit_course,
     optional_viewer,
     ordered_lessons,
-    require_course_editor,
 )
-from learning_app.services.access.lessons import require_lesson_editor
 from learning_app.services.access.roles import require_teacher, require_viewer
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.access.sharing import may_manage_link, require_sharer
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.progress import events
 from learning_app.services.sharing.tokens import token_hash
@@ -160,15 +157,6 @@ def _view(session: Session, link: SharedToken, now: datetime) -> ShareLinkView:
     )
 
 
-def _require_sharer(
-    session: Session, viewer: Viewer, entity_type: ShareEntityType, entity_id: str
-) -> uuid.UUID:
-    """The entity's id, if the viewer may share it (edits the course or the lesson)."""
-    if entity_type is ShareEntityType.COURSE:
-        return require_course_editor(session, viewer, entity_id).id
-    return require_lesson_editor(session, viewer, entity_id).id
-
-
 def _entity_type(raw: str) -> ShareEntityType:
     try:
         return ShareEntityType(raw)
@@ -187,7 +175,7 @@ def create_share_link(
 ) -> CreatedShareLink:
     viewer = require_teacher(require_viewer(session, token))
     kind = _entity_type(entity_type)
-    target = _require_sharer(session, viewer, kind, entity_id)
+    target = require_sharer(session, viewer, kind, entity_id)
     try:
         audience = ShareVisibility(visibility)
     except ValueError:
@@ -208,15 +196,6 @@ def create_share_link(
     return CreatedShareLink(link=_view(session, link, now), path=f"/share/{raw}")
 
 
-def _may_manage(session: Session, viewer: Viewer, link: SharedToken) -> bool:
-    if str(link.created_by) == viewer.user_id:
-        return True
-    if link.entity_type == ShareEntityType.COURSE:
-        course = session.get(Course, link.entity_id)
-        return course is not None and can_edit_course(session, viewer, course)
-    return False
-
-
 def list_share_links(
     session: Session, *, token: str, entity_type: str = "", entity_id: str = ""
 ) -> list[ShareLinkView]:
@@ -227,7 +206,7 @@ def list_share_links(
         kind = _entity_type(entity_type)
         query = query.where(
             SharedToken.entity_type == kind,
-            SharedToken.entity_id == _require_sharer(session, viewer, kind, entity_id),
+            SharedToken.entity_id == require_sharer(session, viewer, kind, entity_id),
         )
     else:
         query = query.where(SharedToken.created_by == uuid.UUID(viewer.user_id))
@@ -244,7 +223,7 @@ def revoke_share_link(session: Session, *, token: str, link_id: str) -> ShareLin
         .where(SharedToken.id == parse_id(link_id, LINK_NOT_FOUND))
         .with_for_update()
     ).first()
-    if link is None or not _may_manage(session, viewer, link):
+    if link is None or not may_manage_link(session, viewer, link):
         raise NotFound(LINK_NOT_FOUND)
     link.revoked_at = link.revoked_at or utc_now()
     session.add(link)
