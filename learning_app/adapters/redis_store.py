@@ -6,7 +6,7 @@ import functools
 
 import redis
 
-from learning_app.settings import get_settings
+from learning_app.settings import get_settings, required
 
 
 @functools.cache
@@ -21,6 +21,4 @@ def _client_for(url: str) -> redis.Redis:
 
 
 def get_redis() -> redis.Redis:
-    url = get_settings().redis_url
-    assert url is not None
-    return _client_for(url)
+    return _client_for(required(get_settings().redis_url, "REDIS_URL"))

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from learning_app.settings import get_settings
+from learning_app.settings import get_settings, required
 
 
 @functools.cache
@@ -32,5 +32,5 @@ def _client_for(endpoint: str, key_id: str, secret: str, region: str) -> Any:
 
 def get_s3() -> Any:
     s = get_settings()
-    assert s.s3_endpoint_url is not None
-    return _client_for(s.s3_endpoint_url, s.s3_access_key_id, s.s3_secret_access_key, s.s3_region)
+    endpoint = required(s.s3_endpoint_url, "S3_ENDPOINT_URL")
+    return _client_for(endpoint, s.s3_access_key_id, s.s3_secret_access_key, s.s3_region)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import typesense
 
-from learning_app.settings import get_settings
+from learning_app.settings import get_settings, required
 
 
 @functools.cache
@@ -29,5 +29,5 @@ def _client_for(url: str, api_key: str) -> typesense.Client:
 
 def get_typesense() -> typesense.Client:
     settings = get_settings()
-    assert settings.typesense_url is not None
-    return _client_for(settings.typesense_url, settings.typesense_api_key)
+    url = required(settings.typesense_url, "TYPESENSE_URL")
+    return _client_for(url, settings.typesense_api_key)
