@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 from typing_extensions import get_protocol_members
 
-from learning_app.adapters import redis_store
+from learning_app.adapters import redis_store, s3_store
 from learning_app.adapters.redis_store import KeyValuePipeline, KeyValueStore, StoredScript
+from learning_app.adapters.s3_store import ObjectStore
 from learning_app.services.errors import ServiceUnavailable, unavailable_on
 
 
@@ -23,6 +24,10 @@ def test_the_redis_client_has_every_command_of_its_port() -> None:
     assert _missing(client, KeyValueStore) == set()
     assert _missing(client.pipeline(transaction=True), KeyValuePipeline) == set()
     assert _missing(client.register_script("return 1"), StoredScript) == set()
+
+
+def test_the_s3_client_has_every_call_of_its_port() -> None:
+    assert _missing(s3_store.get_s3(), ObjectStore) == set()
 
 
 def test_unreachable_store_errors_become_service_unavailable() -> None:
