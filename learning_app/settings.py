@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Self, TypeVar
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -51,6 +51,23 @@ class EmbeddingProvider(StrEnum):
 
 class PlaceholderSecretError(ValueError):
     """A production setting still holds a development default or is empty."""
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the app needs has no value; the message names its environment variable."""
+
+
+_T = TypeVar("_T")
+
+
+def required(value: _T | None, name: str) -> _T:
+    """`value`, or ConfigurationError naming the setting `name` (e.g. "REDIS_URL is not set").
+
+    An explicit check rather than `assert`, which `python -O` strips.
+    """
+    if value is None:
+        raise ConfigurationError(f"{name} is not set")
+    return value
 
 
 class Settings(BaseSettings):
@@ -198,8 +215,7 @@ class Settings(BaseSettings):
 
     @property
     def sqlalchemy_url(self) -> str:
-        assert self.database_url is not None
-        return self.database_url
+        return required(self.database_url, "DATABASE_URL")
 
     @property
     def libpq_url(self) -> str:

@@ -6,7 +6,7 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from learning_app.settings import get_settings
+from learning_app.settings import get_settings, required
 
 SMTP_TIMEOUT_SECONDS = 10
 
@@ -24,8 +24,8 @@ def send_mail(*, to: str, subject: str, text: str, html: str | None = None) -> N
     if html is not None:
         message.add_alternative(html, subtype="html")
 
-    assert settings.smtp_port is not None
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
+    port = required(settings.smtp_port, "SMTP_PORT")
+    with smtplib.SMTP(settings.smtp_host, port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()
         if settings.smtp_username:

@@ -1,12 +1,63 @@
-"""The app's Redis: sessions, one-time tokens, rate limits, event buffers."""
+"""The app's Redis: sessions, one-time tokens, rate limits, event buffers.
+
+Services see it through `KeyValueStore`, the commands they use, and never import redis: what
+"Redis is unreachable" means to them is `REDIS_UNREACHABLE`.
+"""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+from typing import Any, Protocol, cast
 
 import redis
 
-from learning_app.settings import get_settings
+from learning_app.settings import get_settings, required
+
+# Connection refused or dropped, or no answer in time: the callers turn these into "try later".
+REDIS_UNREACHABLE: tuple[type[Exception], ...] = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
+
+
+class StoredScript(Protocol):
+    """A Lua script registered once and run by its hash (EVALSHA); returns what the script does."""
+
+    def __call__(
+        self, keys: Sequence[str] | None = None, args: Sequence[str | int] | None = None
+    ) -> Any: ...
+
+
+class KeyValuePipeline(Protocol):
+    """Commands queued and sent together; `execute` returns their answers in order."""
+
+    def hset(self, name: str, *, mapping: dict[str, str]) -> object: ...
+    def expire(self, name: str, time: int) -> object: ...
+    def sadd(self, name: str, *values: str) -> object: ...
+    def srem(self, name: str, *values: str) -> object: ...
+    def delete(self, *names: str) -> object: ...
+    def execute(self) -> list[Any]: ...
+
+
+class KeyValueStore(Protocol):
+    """The Redis commands the app uses, with the answers of a client that decodes to `str`."""
+
+    def ping(self) -> bool: ...
+    def get(self, name: str) -> str | None: ...
+    def set(self, name: str, value: str, ex: int | None = None) -> bool | None: ...
+    def getdel(self, name: str) -> str | None: ...
+    def delete(self, *names: str) -> int: ...
+    def hget(self, name: str, key: str) -> str | None: ...
+    def smembers(self, name: str) -> AbstractSet[str]: ...
+    def lpush(self, name: str, *values: str) -> int: ...
+    def lrange(self, name: str, start: int, end: int) -> list[str]: ...
+    def llen(self, name: str) -> int: ...
+    def eval(self, script: str, numkeys: int, *keys_and_args: str | int) -> Any: ...
+    def pipeline(self, transaction: bool = True) -> KeyValuePipeline: ...
+    def register_script(self, script: str) -> StoredScript: ...
+    def __hash__(self) -> int: ...  # services cache their registered scripts per client
 
 
 @functools.cache
@@ -20,7 +71,7 @@ def _client_for(url: str) -> redis.Redis:
     )
 
 
-def get_redis() -> redis.Redis:
-    url = get_settings().redis_url
-    assert url is not None
-    return _client_for(url)
+def get_redis() -> KeyValueStore:
+    # A cast, not a check: redis-py annotates every answer as "value or awaitable" for its sync
+    # and asyncio clients alike, and only `decode_responses=True` above makes the values `str`.
+    return cast(KeyValueStore, _client_for(required(get_settings().redis_url, "REDIS_URL")))

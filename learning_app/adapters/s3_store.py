@@ -1,14 +1,36 @@
-"""S3-compatible object storage (SeaweedFS locally, Cloudflare R2 in production) via boto3."""
+"""S3-compatible object storage (SeaweedFS locally, Cloudflare R2 in production) via boto3.
+
+Services see it through `ObjectStore`, the calls they make, and never import boto3 or
+botocore: what "storage failed" means to them is `OBJECT_STORE_ERRORS`.
+"""
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
-from learning_app.settings import get_settings
+from learning_app.settings import get_settings, required
+
+# Unreachable, timed out, or refused by the server (missing bucket, bad credentials).
+OBJECT_STORE_ERRORS: tuple[type[Exception], ...] = (BotoCoreError, ClientError)
+
+
+class ObjectStore(Protocol):
+    """The S3 calls the app makes (boto3's names, which are its keyword arguments too)."""
+
+    def upload_file(
+        self, Filename: str, Bucket: str, Key: str, ExtraArgs: dict[str, Any] | None = None
+    ) -> None: ...
+    def download_file(self, Bucket: str, Key: str, Filename: str) -> None: ...
+    def generate_presigned_url(
+        self, ClientMethod: str, Params: dict[str, Any] | None = None, ExpiresIn: int = 3600
+    ) -> str: ...
+    def head_bucket(self, *, Bucket: str) -> dict[str, Any]: ...
+    def delete_object(self, *, Bucket: str, Key: str) -> dict[str, Any]: ...
 
 
 @functools.cache
@@ -30,7 +52,8 @@ def _client_for(endpoint: str, key_id: str, secret: str, region: str) -> Any:
     )
 
 
-def get_s3() -> Any:
+def get_s3() -> ObjectStore:
     s = get_settings()
-    assert s.s3_endpoint_url is not None
-    return _client_for(s.s3_endpoint_url, s.s3_access_key_id, s.s3_secret_access_key, s.s3_region)
+    endpoint = required(s.s3_endpoint_url, "S3_ENDPOINT_URL")
+    # boto3 builds its client classes at run time: there are no types to check the port against.
+    return _client_for(endpoint, s.s3_access_key_id, s.s3_secret_access_key, s.s3_region)

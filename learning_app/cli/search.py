@@ -19,7 +19,8 @@ def _search_unreachable(exc: Exception) -> Exception:
 
 
 def cmd_reindex(_args: argparse.Namespace) -> int:
-    from learning_app.services.search.index import SEARCH_ERRORS, default_index, rebuild
+    from learning_app.adapters.typesense_store import SEARCH_ERRORS
+    from learning_app.services.search.index import default_index, rebuild
 
     try:
         rebuilt = rebuild(default_index())
@@ -36,7 +37,8 @@ def cmd_reindex(_args: argparse.Namespace) -> int:
 
 def cmd_search_check(_args: argparse.Namespace) -> int:
     from learning_app.adapters.postgres import session_scope
-    from learning_app.services.search.index import SEARCH_ERRORS, check_drift, default_index
+    from learning_app.adapters.typesense_store import SEARCH_ERRORS
+    from learning_app.services.search.index import check_drift, default_index
 
     try:
         with session_scope() as session:

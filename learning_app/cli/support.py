@@ -42,13 +42,9 @@ def seed() -> str:
 
 def prepare_search_index() -> str:
     """Build the search index from Postgres if it has never been built (`learning-app run`)."""
+    from learning_app.adapters.typesense_store import SEARCH_ERRORS
     from learning_app.services.search.documents import KINDS
-    from learning_app.services.search.index import (
-        SEARCH_ERRORS,
-        alias_target,
-        default_index,
-        rebuild,
-    )
+    from learning_app.services.search.index import alias_target, default_index, rebuild
 
     index = default_index()
     try:

@@ -5,6 +5,9 @@ States catch `DomainError` and show its text; anything else is a bug and is logg
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class DomainError(Exception):
     """Base of every error whose message is safe to show to the user."""
@@ -54,6 +57,16 @@ class NotFound(DomainError):
 
 class ServiceUnavailable(DomainError):
     default_message = "Sign-in is unavailable right now. Please try again in a minute."
+
+
+@contextmanager
+def unavailable_on(errors: tuple[type[Exception], ...]) -> Iterator[None]:
+    """Turn a store's "unreachable" errors (e.g. the Redis adapter's `REDIS_UNREACHABLE`) into
+    ServiceUnavailable, the error states know how to show."""
+    try:
+        yield
+    except errors as exc:
+        raise ServiceUnavailable() from exc
 
 
 def _wait(seconds: int) -> str:

@@ -32,7 +32,10 @@ def _check_postgres() -> str:
         version = conn.execute(
             text("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
         ).scalar()
-    return f"pgvector {version}" if version else "connected; pgvector not installed (migrate)"
+    if not version:
+        # Answering is not enough: without pgvector no embedding can be stored or searched.
+        raise RuntimeError("pgvector extension missing: run `learning-app migrate`")
+    return f"pgvector {version}"
 
 
 def _check_redis() -> str:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import functools
 import hashlib
 
-import redis
-from redis.commands.core import AsyncScript, Script
-
-from learning_app.adapters.redis_store import get_redis
-from learning_app.services.accounts.sessions import redis_guard
-from learning_app.services.errors import RateLimited
+from learning_app.adapters.redis_store import (
+    REDIS_UNREACHABLE,
+    KeyValueStore,
+    StoredScript,
+    get_redis,
+)
+from learning_app.services.errors import RateLimited, unavailable_on
 
 # Count, start the window on the first hit, and report how long the window has left.
 # The TTL repair covers a key that lost its expiry (e.g. written by hand): never block forever.
@@ -31,7 +32,7 @@ return {count, ttl}
 
 
 @functools.cache
-def _hit_script(client: redis.Redis) -> AsyncScript | Script:
+def _hit_script(client: KeyValueStore) -> StoredScript:
     return client.register_script(_HIT_SCRIPT)
 
 
@@ -41,7 +42,7 @@ def _key(bucket: str, key: str) -> str:
 
 def hit(bucket: str, key: str, *, limit: int, window_seconds: int) -> None:
     """Count one attempt; raise RateLimited once more than `limit` fall in the window."""
-    with redis_guard():
+    with unavailable_on(REDIS_UNREACHABLE):
         count, ttl = _hit_script(get_redis())(keys=[_key(bucket, key)], args=[window_seconds])
     if int(count) > limit:
         raise RateLimited(retry_after_seconds=int(ttl))
@@ -49,5 +50,5 @@ def hit(bucket: str, key: str, *, limit: int, window_seconds: int) -> None:
 
 def reset(bucket: str, key: str) -> None:
     """Forget the attempts (e.g. after a successful sign-in)."""
-    with redis_guard():
+    with unavailable_on(REDIS_UNREACHABLE):
         get_redis().delete(_key(bucket, key))

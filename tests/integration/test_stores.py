@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
-from learning_app.settings import Settings
+from learning_app.settings import Settings, reset_settings_cache
+from tests.conftest import TEST_DATABASE, drop_database, recreate_database
 
 
 def test_postgres_answers_with_pgvector(database: str) -> None:
@@ -65,6 +68,30 @@ def test_health_reports_every_store(database: str, s3_bucket: str) -> None:
     assert set(stores) == {"postgres", "redis", "typesense", "s3"}
     assert all(s.ok for s in stores.values()), stores
     assert stores["postgres"].detail.startswith("pgvector")
+
+
+def test_health_reports_postgres_down_when_pgvector_is_missing(
+    pg_admin_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from learning_app.adapters.postgres import dispose_engines
+    from learning_app.services.health import check_stores
+
+    name = f"{TEST_DATABASE}_no_vector"  # a scratch database that was never migrated
+    recreate_database(pg_admin_url, name)
+    monkeypatch.setenv(
+        "DATABASE_URL",
+        make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False),
+    )
+    reset_settings_cache()
+    try:
+        stores = {s.store: s for s in check_stores()}
+    finally:
+        monkeypatch.delenv("DATABASE_URL")
+        reset_settings_cache()
+        dispose_engines()
+        drop_database(pg_admin_url, name)
+    assert not stores["postgres"].ok
+    assert "pgvector extension missing: run `learning-app migrate`" in stores["postgres"].detail
 
 
 def test_the_health_route_answers_200_with_security_headers(database: str, s3_bucket: str) -> None:

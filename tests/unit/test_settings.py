@@ -1,11 +1,13 @@
-"""Settings: local defaults, URL normalisation, and refusing placeholder secrets in production."""
+"""Settings: local defaults, URL normalisation, refusing placeholder secrets in production, and
+a clear error (not an `assert`, which `python -O` strips) when a needed setting has no value."""
 
 from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
 
-from learning_app.settings import Settings, normalise_database_url
+from learning_app.adapters import redis_store
+from learning_app.settings import ConfigurationError, Settings, normalise_database_url
 from tests.conftest import TEST_DATABASE
 
 REAL_SECRETS = {
@@ -87,3 +89,17 @@ def test_the_cli_prints_one_line_for_a_placeholder_secret(
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0
     assert "SECRET_KEY" in err
+
+
+def test_a_missing_store_url_names_its_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(_env_file=None)
+    settings.redis_url = None  # the validator fills it; a later change could still clear it
+    monkeypatch.setattr(redis_store, "get_settings", lambda: settings)
+    with pytest.raises(ConfigurationError, match=r"^REDIS_URL is not set$"):
+        redis_store.get_redis()
+
+
+def test_a_missing_database_url_names_its_setting() -> None:
+    settings = Settings(_env_file=None).model_copy(update={"database_url": None})
+    with pytest.raises(ConfigurationError, match=r"^DATABASE_URL is not set$"):
+        _ = settings.sqlalchemy_url

@@ -11,9 +11,9 @@ import uuid
 from datetime import timedelta
 from enum import StrEnum
 
-from learning_app.adapters.redis_store import get_redis
-from learning_app.services.accounts.sessions import is_well_formed_token, redis_guard, token_hash
-from learning_app.services.errors import InvalidToken
+from learning_app.adapters.redis_store import REDIS_UNREACHABLE, get_redis
+from learning_app.services.accounts.sessions import is_well_formed_token, token_hash
+from learning_app.services.errors import InvalidToken, unavailable_on
 
 
 class TokenPurpose(StrEnum):
@@ -42,7 +42,7 @@ def issue(purpose: TokenPurpose, user_id: uuid.UUID, ttl: timedelta | int | None
     lifetime = TOKEN_TTLS[TokenPurpose(purpose)] if ttl is None else ttl
     seconds = int(lifetime.total_seconds()) if isinstance(lifetime, timedelta) else int(lifetime)
     raw = secrets.token_urlsafe(32)  # 256 bits
-    with redis_guard():
+    with unavailable_on(REDIS_UNREACHABLE):
         get_redis().set(_key(purpose, raw), str(user_id), ex=max(1, seconds))
     return raw
 
@@ -52,7 +52,7 @@ def consume(purpose: TokenPurpose, raw: str | None) -> uuid.UUID:
     if not is_well_formed_token(raw):
         raise InvalidToken()
     assert raw is not None
-    with redis_guard():
+    with unavailable_on(REDIS_UNREACHABLE):
         value = get_redis().getdel(_key(purpose, raw))
     if not value:
         raise InvalidToken()

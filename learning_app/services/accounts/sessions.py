@@ -14,16 +14,14 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-import redis
-from redis.commands.core import AsyncScript, Script
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-
-from learning_app.adapters.redis_store import get_redis
-from learning_app.services.errors import ServiceUnavailable
+from learning_app.adapters.redis_store import (
+    REDIS_UNREACHABLE,
+    KeyValueStore,
+    StoredScript,
+    get_redis,
+)
+from learning_app.services.errors import unavailable_on
 
 SESSION_TTL_SECONDS = 7 * 24 * 3600
 # Sliding expiry, but written at most once a day: most requests stay a read-only round trip.
@@ -54,18 +52,9 @@ SESSION_COOKIE = "la_session"
 
 
 @functools.cache
-def _resolve_script(client: redis.Redis) -> AsyncScript | Script:
+def _resolve_script(client: KeyValueStore) -> StoredScript:
     # A registered script runs by EVALSHA: the script body is not resent on every request.
     return client.register_script(_RESOLVE_SCRIPT)
-
-
-@contextmanager
-def redis_guard() -> Iterator[None]:
-    """Turn "Redis is unreachable" into ServiceUnavailable, the error states know how to show."""
-    try:
-        yield
-    except (RedisConnectionError, RedisTimeoutError) as exc:
-        raise ServiceUnavailable() from exc
 
 
 def token_hash(token: str) -> str:
@@ -91,7 +80,7 @@ def create_session(user_id: uuid.UUID, *, client_ip: str, user_agent: str) -> st
     hashed = token_hash(token)
     now = str(int(time.time()))
     key = _session_key(hashed)
-    with redis_guard():
+    with unavailable_on(REDIS_UNREACHABLE):
         pipe = get_redis().pipeline(transaction=True)
         pipe.hset(
             key,
@@ -115,7 +104,7 @@ def resolve_session(token: str | None) -> uuid.UUID | None:
     if not is_well_formed_token(token):
         return None
     assert token is not None
-    with redis_guard():
+    with unavailable_on(REDIS_UNREACHABLE):
         user_id = _resolve_script(get_redis())(
             keys=[_session_key(token_hash(token))],
             args=[int(time.time()), REFRESH_INTERVAL_SECONDS, SESSION_TTL_SECONDS],
@@ -134,7 +123,7 @@ def end_session(token: str | None) -> None:
         return
     assert token is not None
     hashed = token_hash(token)
-    with redis_guard():
+    with unavailable_on(REDIS_UNREACHABLE):
         client = get_redis()
         user_id = client.hget(_session_key(hashed), "user_id")
         pipe = client.pipeline(transaction=True)
@@ -148,9 +137,9 @@ def end_all_sessions(user_id: uuid.UUID | str, *, keep_token: str | None = None)
     """End every session of the user except `keep_token`'s; returns how many were ended."""
     keep = token_hash(keep_token) if is_well_formed_token(keep_token) and keep_token else None
     set_key = _user_sessions_key(user_id)
-    with redis_guard():
+    with unavailable_on(REDIS_UNREACHABLE):
         client = get_redis()
-        hashes = [str(h) for h in client.smembers(set_key) if h != keep]  # type: ignore[union-attr]
+        hashes = [str(h) for h in client.smembers(set_key) if h != keep]
         if not hashes:
             return 0
         pipe = client.pipeline(transaction=True)

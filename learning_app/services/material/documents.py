@@ -21,13 +21,12 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from learning_app.adapters.postgres import session_scope
+from learning_app.adapters.s3_store import OBJECT_STORE_ERRORS, ObjectStore
 from learning_app.models import Document, DocumentStatus
 from learning_app.models.base import utc_now
 from learning_app.services.access.courses import (
@@ -159,7 +158,9 @@ def _existing(session: Session, key: str) -> Document | None:
     return session.exec(select(Document).where(Document.s3_key == key)).first()
 
 
-def upload_document(*, token: str, course_id: str, spool: UploadSpool, s3: Any) -> UploadResult:
+def upload_document(
+    *, token: str, course_id: str, spool: UploadSpool, s3: ObjectStore
+) -> UploadResult:
     """Store a finished upload as course material and queue its ingestion.
 
     Runs its own short transactions around the S3 put (no transaction stays open while
@@ -197,13 +198,13 @@ def is_image(document: Document) -> bool:
     return document.mime_type in IMAGE_MIME_TYPES.values()
 
 
-def _put_object(s3: Any, path: Path, key: str, mime_type: str) -> None:
+def _put_object(s3: ObjectStore, path: Path, key: str, mime_type: str) -> None:
     """Multipart above 8 MB (boto3's transfer manager), so big files stream in parts."""
     try:
         s3.upload_file(
             str(path), get_settings().s3_bucket, key, ExtraArgs={"ContentType": mime_type}
         )
-    except (BotoCoreError, ClientError) as exc:
+    except OBJECT_STORE_ERRORS as exc:
         raise StorageUnavailable() from exc
 
 
@@ -273,7 +274,7 @@ def list_documents(session: Session, *, token: str | None, course_id: str) -> li
     return [_view(document) for document in rows]
 
 
-def presigned_download_url(s3: Any, document: Document, page: int | None = None) -> str:
+def presigned_download_url(s3: ObjectStore, document: Document, page: int | None = None) -> str:
     settings = get_settings()
     url = s3.generate_presigned_url(
         "get_object",
@@ -289,7 +290,12 @@ def presigned_download_url(s3: Any, document: Document, page: int | None = None)
 
 
 def download_url(
-    session: Session, *, token: str | None, document_id: str, s3: Any, page: int | None = None
+    session: Session,
+    *,
+    token: str | None,
+    document_id: str,
+    s3: ObjectStore,
+    page: int | None = None,
 ) -> str:
     """A link to the file that works for 15 minutes at most, for someone who may read it."""
     document = _readable(session, optional_viewer(session, token), document_id)

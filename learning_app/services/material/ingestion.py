@@ -26,6 +26,7 @@ from sqlmodel import Session, col
 
 from learning_app.adapters.embeddings import Embedder
 from learning_app.adapters.postgres import get_engine, session_scope
+from learning_app.adapters.s3_store import ObjectStore
 from learning_app.models import (
     Document,
     DocumentStatus,
@@ -163,7 +164,7 @@ def _set_status(document_id: uuid.UUID, status: DocumentStatus, error: str | Non
 
 
 @contextmanager
-def _downloaded(s3: Any, key: str) -> Iterator[Path]:
+def _downloaded(s3: ObjectStore, key: str) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="ingest-") as folder:
         path = Path(folder) / "object"
         s3.download_file(get_settings().s3_bucket, key, str(path))
@@ -186,7 +187,7 @@ def _document_lock(document_id: uuid.UUID) -> Iterator[None]:
 
 
 def ingest_document(
-    document_id: uuid.UUID, embedder: Embedder, s3: Any, *, pending_only: bool = False
+    document_id: uuid.UUID, embedder: Embedder, s3: ObjectStore, *, pending_only: bool = False
 ) -> DocumentStatus:
     """Extract, chunk and embed one document; its status ends `ready` or `failed` + reason.
 
@@ -209,7 +210,7 @@ def ingest_document(
 
 
 def _ingest_locked(
-    document_id: uuid.UUID, key: str, kind: str, embedder: Embedder, s3: Any
+    document_id: uuid.UUID, key: str, kind: str, embedder: Embedder, s3: ObjectStore
 ) -> DocumentStatus:
     _set_status(document_id, DocumentStatus.PROCESSING)
     try:
@@ -252,7 +253,7 @@ def _kind_of(mime_type: str) -> str:
     return next((kind for kind, mime in MIME_TYPES.items() if mime == mime_type), "txt")
 
 
-def reembed_everything(embedder: Embedder, s3: Any) -> tuple[int, int]:
+def reembed_everything(embedder: Embedder, s3: ObjectStore) -> tuple[int, int]:
     """Move every lesson and document to `embedder`'s model, then make it the active one and
     retire the others (their chunks and HNSW indexes). Returns (lessons, documents) done.
 

@@ -19,13 +19,16 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import httpx
-import typesense
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.adapters.typesense_store import get_typesense
+from learning_app.adapters.typesense_store import (
+    SearchClient,
+    SearchObjectNotFound,
+    SearchRequestRefused,
+    get_typesense,
+)
 from learning_app.models import SearchSynonym
 from learning_app.services.search.documents import (
     FIELDS,
@@ -37,11 +40,6 @@ from learning_app.services.search.documents import (
 )
 from learning_app.settings import get_settings
 
-# Any failure to reach or use Typesense: search falls back, jobs retry.
-SEARCH_ERRORS: tuple[type[BaseException], ...] = (
-    typesense.exceptions.TypesenseClientError,
-    httpx.HTTPError,
-)
 SYNC_LOCK_KEY = 0x5EA4C4  # pg_advisory_xact_lock key shared by every index writer
 IMPORT_BATCH = 1_000
 
@@ -51,7 +49,7 @@ class SearchIndex:
     """A Typesense client and the prefix of this app's aliases (tests and the bench use their
     own)."""
 
-    client: typesense.Client
+    client: SearchClient
     prefix: str = ""
 
     def alias(self, kind: SearchKind) -> str:
@@ -73,7 +71,7 @@ def lock_index_writes(session: Session) -> None:
 def alias_target(index: SearchIndex, kind: SearchKind) -> str | None:
     try:
         return str(index.client.aliases[index.alias(kind)].retrieve()["collection_name"])
-    except typesense.exceptions.ObjectNotFound:
+    except SearchObjectNotFound:
         return None
 
 
@@ -102,7 +100,7 @@ def _import(index: SearchIndex, collection: str, docs: list[Document]) -> None:
         )
         failed = [r for r in results if not r.get("success")]
         if failed:
-            raise typesense.exceptions.ObjectUnprocessable(
+            raise SearchRequestRefused(
                 422, f"{len(failed)} document(s) refused: {failed[0].get('error')}"
             )
 
@@ -111,7 +109,7 @@ def _delete_ids(index: SearchIndex, collection: str, ids: Iterable[str]) -> None
     documents = index.client.collections[collection].documents
     for doc_id in ids:
         # Already gone is fine: deleting is idempotent.
-        with contextlib.suppress(typesense.exceptions.ObjectNotFound):
+        with contextlib.suppress(SearchObjectNotFound):
             documents[doc_id].delete()
 
 

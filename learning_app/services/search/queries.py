@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from learning_app.adapters.typesense_store import SEARCH_ERRORS, SearchError
 from learning_app.services.access.courses import optional_viewer
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import InvalidInput
@@ -40,7 +41,7 @@ from learning_app.services.search.documents import (
     tag_key,
 )
 from learning_app.services.search.fallback import fallback_search
-from learning_app.services.search.index import SEARCH_ERRORS, SearchIndex, default_index
+from learning_app.services.search.index import SearchIndex, default_index
 from learning_app.services.search.results import (
     Audience,
     FacetCount,
@@ -205,7 +206,7 @@ def _typesense_search(
     types, courses, tags = [], Counter[str](), Counter[str]()
     for (kind, _), answer in zip(searches, answers, strict=True):
         if "error" in answer:
-            raise SEARCH_ERRORS[0](f"{kind.name}: {answer['error']}")
+            raise SearchError(f"{kind.name}: {answer['error']}")
         if answer["found"]:
             types.append(FacetCount(kind.type, TYPE_LABELS[kind.type], int(answer["found"])))
         for facet in answer.get("facet_counts", []):

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from learning_app.adapters.embeddings import Embedder
 from learning_app.adapters.llm import ChatError, ChatModel
+from learning_app.adapters.s3_store import ObjectStore
 from learning_app.models import Document, TutorExchange
 from learning_app.services.access.courses import require_course_reader
 from learning_app.services.access.roles import require_viewer
@@ -243,7 +244,7 @@ def _label(citation: Citation | dict[str, Any]) -> str:
 
 
 def _links(
-    session: Session, course_id: uuid.UUID, citations: list[dict[str, Any]], s3: Any
+    session: Session, course_id: uuid.UUID, citations: list[dict[str, Any]], s3: ObjectStore
 ) -> list[CitationLink]:
     ids = {uuid.UUID(c["document_id"]) for c in citations if c.get("document_id")}
     documents = {
@@ -263,7 +264,7 @@ def _links(
     return links
 
 
-def history(session: Session, *, token: str, course_id: str, s3: Any) -> list[ExchangeView]:
+def history(session: Session, *, token: str, course_id: str, s3: ObjectStore) -> list[ExchangeView]:
     """The viewer's questions in this course, newest first, with fresh citation links."""
     viewer = require_viewer(session, token)
     course = require_course_reader(session, viewer, course_id)
@@ -279,7 +280,7 @@ def history(session: Session, *, token: str, course_id: str, s3: Any) -> list[Ex
     return [exchange_view(session, row, s3) for row in rows]
 
 
-def exchange_view(session: Session, row: TutorExchange, s3: Any) -> ExchangeView:
+def exchange_view(session: Session, row: TutorExchange, s3: ObjectStore) -> ExchangeView:
     return ExchangeView(
         id=str(row.id),
         question=row.question,
