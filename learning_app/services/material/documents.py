@@ -35,16 +35,18 @@ from learning_app.services.access.courses import (
     require_course_editor,
     require_course_reader,
 )
+from learning_app.services.access.documents import (
+    require_document_editor,
+    require_document_reader,
+)
 from learning_app.services.access.roles import require_viewer
-from learning_app.services.accounts.users import Viewer
-from learning_app.services.errors import DomainError, InvalidInput, NotFound
+from learning_app.services.errors import DomainError, InvalidInput
 from learning_app.services.material.extraction import IMAGE_MIME_TYPES, MIME_TYPES, sniff_kind
 from learning_app.services.material.work_queue import delete_object_later, ingest_document_later
 from learning_app.services.progress import events
-from learning_app.services.values import iso, parse_id
+from learning_app.services.values import iso
 from learning_app.settings import get_settings
 
-DOCUMENT_NOT_FOUND = "We could not find that file."
 STORAGE_DOWN = "File storage is unavailable right now, so nothing was saved. Try again shortly."
 MAX_FILENAME_LENGTH = 255
 STATUS_LABELS = {
@@ -248,21 +250,6 @@ def _record(
             return UploadResult(_view(found), duplicate=True)
 
 
-def _load(session: Session, document_id: str) -> Document:
-    document = session.get(Document, parse_id(document_id, DOCUMENT_NOT_FOUND))
-    if document is None or document.course_id is None:
-        raise NotFound(DOCUMENT_NOT_FOUND)
-    return document
-
-
-def _readable(session: Session, viewer: Viewer | None, document_id: str) -> Document:
-    document = _load(session, document_id)
-    course = require_course_reader(session, viewer, document.course_id)  # type: ignore[arg-type]
-    if document.status != DocumentStatus.READY and not can_edit_course(session, viewer, course):
-        raise NotFound(DOCUMENT_NOT_FOUND)
-    return document
-
-
 def list_documents(session: Session, *, token: str | None, course_id: str) -> list[DocumentView]:
     """The course's files, newest first; students see only those ready to read."""
     viewer = optional_viewer(session, token)
@@ -298,15 +285,14 @@ def download_url(
     page: int | None = None,
 ) -> str:
     """A link to the file that works for 15 minutes at most, for someone who may read it."""
-    document = _readable(session, optional_viewer(session, token), document_id)
+    document = require_document_reader(session, optional_viewer(session, token), document_id)
     return presigned_download_url(s3, document, page)
 
 
 def delete_document(session: Session, *, token: str, document_id: str) -> None:
     """Remove the file's row and chunks now, and its S3 object through a durable job."""
     viewer = require_viewer(session, token)
-    document = _load(session, document_id)
-    require_course_editor(session, viewer, document.course_id)  # type: ignore[arg-type]
+    document = require_document_editor(session, viewer, document_id)
     key = document.s3_key
     session.delete(document)  # its chunks go with it (ON DELETE CASCADE)
     session.flush()
@@ -324,8 +310,7 @@ def delete_course_objects_later(session: Session, course_id: uuid.UUID) -> None:
 def retry_document(session: Session, *, token: str, document_id: str) -> DocumentView:
     """Queue the file's ingestion again (after a failure, or to refresh it)."""
     viewer = require_viewer(session, token)
-    document = _load(session, document_id)
-    require_course_editor(session, viewer, document.course_id)  # type: ignore[arg-type]
+    document = require_document_editor(session, viewer, document_id)
     if is_image(document):  # a picture has nothing to ingest
         return _view(document)
     document.status, document.error = DocumentStatus.UPLOADED, None
