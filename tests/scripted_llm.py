@@ -2,7 +2,7 @@
 events, as OpenAI does, and keeps every request it was sent.
 
 OpenAI is the one outside provider, so tests may script it; the wire path itself is also tested
-against a real local model server (tests/integration/test_llm_wire.py).
+against a real local model server (tests/integration/tutor/test_llm_wire.py).
 """
 
 from __future__ import annotations

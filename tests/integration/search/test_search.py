@@ -226,7 +226,7 @@ def test_a_ready_course_file_is_found_by_its_text_and_only_by_its_readers(
     from learning_app.services.search.documents import KINDS
     from learning_app.services.search.fallback import fallback_search
     from learning_app.services.search.results import audience_of
-    from tests.integration.material import ingest, upload
+    from tests.integration.material.helpers import ingest, upload
 
     private = new_course(teacher, "Oceanography")
     publish(teacher, private)

@@ -23,9 +23,9 @@ from learning_app.jobs.material import retry_stalled_material_jobs
 from learning_app.jobs.runner import job_app
 from learning_app.models import Document, DocumentStatus, LessonChunk
 from learning_app.services.material import documents, ingestion
-from tests.integration.material import ingest, upload
+from tests.integration.material.helpers import ingest, upload
+from tests.integration.material.test_documents import drain_material_queue
 from tests.integration.people import new_course
-from tests.integration.test_documents import drain_material_queue
 
 WORDS = ["tide", "moon", "ocean", "wave", "coast", "orbit", "water", "shore", "salt"]
 

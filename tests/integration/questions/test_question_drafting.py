@@ -26,7 +26,7 @@ from learning_app.services.errors import (
 from learning_app.services.questions import bank, generation
 from learning_app.services.questions.generation import DRAFTS_PER_HOUR, SourceText
 from learning_app.settings import reset_settings_cache
-from tests.integration.material import ingest, pdf_bytes, upload
+from tests.integration.material.helpers import ingest, pdf_bytes, upload
 from tests.integration.people import new_course, new_lesson, person
 from tests.scripted_llm import DRAFTED_QUESTIONS, ScriptedLlm, system_prompt
 

@@ -239,7 +239,7 @@ def test_cli_flushes_and_exports_ndjson_and_csv(student: str, tmp_path: Path) ->
 
 def test_searches_and_uploads_record_their_events(teacher: str, s3_bucket: str) -> None:
     from learning_app.services.search.queries import search
-    from tests.integration.material import upload
+    from tests.integration.material.helpers import upload
 
     course_id = new_course(teacher, "Events")
     upload(teacher, course_id, "notes.md", b"# Notes\n\nSome text.\n")

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.models import Document, UserRole
-from tests.integration.material import pdf_bytes
+from tests.integration.material.helpers import pdf_bytes
 from tests.integration.people import person
 
 TIDES = """# Tides

@@ -15,7 +15,7 @@ from learning_app.services.courses import reading
 from learning_app.services.errors import InvalidInput
 from learning_app.services.markdown_render import render_markdown
 from learning_app.settings import get_settings, reset_settings_cache
-from tests.integration.material import upload
+from tests.integration.material.helpers import upload
 from tests.integration.people import new_course, person, publish
 
 # The smallest valid PNG: 1x1 pixel.

@@ -27,7 +27,7 @@ from learning_app.services.material.documents import StorageUnavailable, UploadS
 from learning_app.services.material.work_queue import MATERIAL_QUEUE
 from learning_app.settings import get_settings
 from learning_app.stack.base import free_port
-from tests.integration.material import docx_bytes, ingest, pdf_bytes, upload
+from tests.integration.material.helpers import docx_bytes, ingest, pdf_bytes, upload
 from tests.integration.people import new_course, publish
 
 NOTES = b"# Tides\n\nThe moon's gravity pulls the oceans, which makes the tides rise and fall.\n"
