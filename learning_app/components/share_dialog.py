@@ -14,8 +14,8 @@ from learning_app.components.forms import form_error, form_notice
 from learning_app.services.sharing import links as share_links
 from learning_app.services.sharing.links import ShareLinkView
 from learning_app.settings import get_settings
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_with_session, describe_error
 
 EXPIRY_CHOICES = [("never", "Never"), ("1", "In 1 day"), ("7", "In 7 days"), ("30", "In 30 days")]
 AUDIENCE_CHOICES = [("public", "Anyone with the link"), ("signed_in", "Signed-in users")]

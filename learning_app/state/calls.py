@@ -13,7 +13,7 @@ from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.services.errors import ServiceUnavailable
+from learning_app.services.errors import DomainError, ServiceUnavailable
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -56,3 +56,11 @@ async def call_with_session(
 
     with database_guard():
         return await asyncio.to_thread(unit_of_work)
+
+
+def describe_error(exc: Exception) -> str:
+    """The message a form shows: a domain error's own words, otherwise a generic apology."""
+    if isinstance(exc, DomainError):
+        return str(exc)
+    log.exception("unexpected error in an event handler", exc_info=exc)
+    return UNAVAILABLE_MESSAGE

@@ -11,8 +11,7 @@ import reflex as rx
 from learning_app.services.courses import reading
 from learning_app.services.courses.authoring import CourseOutline
 from learning_app.services.errors import NotFound, PermissionDenied
-from learning_app.state.auth import describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.calls import call_with_session, describe_error
 
 T = TypeVar("T")
 

@@ -15,8 +15,8 @@ from learning_app.components.forms import (
 )
 from learning_app.components.layout import page_shell
 from learning_app.services.accounts import users
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_with_session, describe_error
 
 
 class AccountSettingsState(AuthState):

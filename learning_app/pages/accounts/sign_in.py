@@ -10,8 +10,8 @@ from learning_app.components.forms import auth_card, field, form_error, form_not
 from learning_app.components.layout import page_shell
 from learning_app.services.accounts import links, users
 from learning_app.services.accounts.redirects import safe_next_path
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_with_session, describe_error
 
 MAGIC_LINK_SENT = (
     "If an account exists for that email, a sign-in link is on its way. "

@@ -9,8 +9,8 @@ import reflex as rx
 from learning_app.components.forms import auth_card, field, form_error, form_notice, submit_button
 from learning_app.components.layout import page_shell
 from learning_app.services.accounts import links, users
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_with_session, describe_error
 
 CHECK_INBOX = (
     "Check your inbox: we sent a link to verify your email. Then sign in with your password."

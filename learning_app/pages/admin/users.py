@@ -12,8 +12,8 @@ from learning_app.components.layout import page_shell
 from learning_app.services.accounts.users import UserRow
 from learning_app.services.admin import user_roles
 from learning_app.services.errors import PermissionDenied
-from learning_app.state.auth import AuthState, describe_error, sign_in_redirect
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState, sign_in_redirect
+from learning_app.state.calls import call_with_session, describe_error
 
 ROLES = ["student", "teacher", "admin"]
 

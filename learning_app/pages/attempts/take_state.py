@@ -17,8 +17,8 @@ import reflex as rx
 from learning_app.services.attempts import taking
 from learning_app.services.attempts.taking import ALREADY_SUBMITTED, TIME_UP, AttemptOption
 from learning_app.services.markdown_render import render_all
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_service, call_with_session, describe_error
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 SAVED = "Saved"

@@ -13,8 +13,8 @@ import reflex as rx
 
 from learning_app.services.courses import authoring, lessons
 from learning_app.services.courses.authoring import CourseSummary, OutlineLesson
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_with_session, describe_error
 from learning_app.state.course_pages import LoadedPageState, is_checked
 
 

@@ -21,8 +21,8 @@ from learning_app.services.courses.authoring import (
     MAX_TITLE_LENGTH,
     CourseSummary,
 )
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_with_session, describe_error
 
 EDITOR_PATH = "/teach/courses/"
 

@@ -13,8 +13,8 @@ import reflex as rx
 from learning_app.components.forms import field, form_error
 from learning_app.services.courses import authoring
 from learning_app.services.courses.authoring import CourseTeacherView
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_with_session, describe_error
 from learning_app.state.course_pages import route_arg
 
 

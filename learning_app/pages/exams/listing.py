@@ -16,8 +16,8 @@ from learning_app.components.forms import form_error, form_notice
 from learning_app.pages.exams.intro import exam_facts
 from learning_app.services.exams import authoring, listing
 from learning_app.services.exams.listing import ExamCard
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_with_session, describe_error
 from learning_app.state.course_pages import route_arg
 
 T = TypeVar("T")

@@ -17,8 +17,8 @@ from learning_app.components.forms import form_error, form_notice
 from learning_app.services.material import documents
 from learning_app.services.material.documents import DocumentView, UploadSpool
 from learning_app.settings import get_settings
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_service, call_with_session, describe_error
 from learning_app.state.course_pages import route_arg
 
 UPLOAD_ID = "course-material"

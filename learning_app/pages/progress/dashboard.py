@@ -12,8 +12,8 @@ from learning_app.components.forms import form_error
 from learning_app.components.layout import page_shell
 from learning_app.services.progress import dashboards
 from learning_app.services.progress.dashboards import CourseProgress
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_with_session, describe_error
 
 NO_SCORE = "none yet"
 

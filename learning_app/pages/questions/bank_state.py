@@ -14,8 +14,8 @@ import reflex as rx
 
 from learning_app.services.questions import bank as question_bank
 from learning_app.services.questions.bank import QuestionView, TagCount
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_with_session, describe_error
 from learning_app.state.course_pages import LoadedPageState
 
 PREVIEW_LENGTH = 140

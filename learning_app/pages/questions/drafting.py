@@ -28,8 +28,8 @@ from learning_app.services.questions import bank as question_bank
 from learning_app.services.questions import generation
 from learning_app.services.questions.drafts import QuestionDraft, numeric_answer_text
 from learning_app.services.questions.generation import DEFAULT_DRAFTS, MAX_DRAFTS, DraftSource
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_service, call_with_session, describe_error
 from learning_app.state.course_pages import route_arg
 
 SOURCE_INPUT_ID = "draft-source"

@@ -25,8 +25,8 @@ from learning_app.services.questions.drafts import (
     parse_number,
 )
 from learning_app.services.questions.grading import CHOICE_TYPES
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_with_session, describe_error
 from learning_app.state.course_pages import is_checked, route_arg
 
 PROMPT_INPUT_ID = "question-prompt"

@@ -14,8 +14,8 @@ from learning_app.components.layout import page_shell
 from learning_app.components.search_box import search_href, snippet
 from learning_app.services.search import queries
 from learning_app.services.search.results import FacetCount, SearchFilters, SearchHit
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_with_session, describe_error
 
 RESULTS_PER_PAGE = 20
 

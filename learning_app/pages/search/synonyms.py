@@ -9,8 +9,8 @@ from learning_app.components.forms import form_error, form_notice
 from learning_app.components.layout import page_shell
 from learning_app.services.search import synonyms
 from learning_app.services.search.synonyms import SynonymGroup
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_with_session, describe_error
 
 
 class SynonymsState(AuthState):

@@ -11,8 +11,8 @@ from learning_app.services.errors import DomainError
 from learning_app.services.markdown_render import render_all
 from learning_app.services.sharing import links
 from learning_app.services.sharing.links import SharedLessonItem
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_service, call_with_session, describe_error
 from learning_app.state.course_pages import route_arg
 
 

@@ -25,8 +25,8 @@ from learning_app.services.tutor.answering import (
     ExchangeView,
     TutorContext,
 )
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_service, call_with_session, describe_error
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 
