@@ -51,19 +51,11 @@ class TutorState(LoadedPageState, AuthState):
         self._start_loading()
         if not self.signed_in:
             return
-        try:
+        with self._loading():
             course_id = route_arg(self, "course_id")
-            outline = await call_with_session(
-                reading.course_outline, token=self.session_token, course_id=course_id
-            )
-            self.exchanges = await call_with_session(
-                answering.history, token=self.session_token, course_id=course_id, s3=get_s3()
-            )
+            outline = await self._fetch(reading.course_outline, course_id=course_id)
+            self.exchanges = await self._fetch(answering.history, course_id=course_id, s3=get_s3())
             self.loaded_id, self.course_title = outline.course_id, outline.title
-        except Exception as exc:
-            self._show_problem(exc)
-        finally:
-            self.loading = False
 
     @rx.event(background=True)
     async def ask(self, form: dict[str, str]) -> AsyncIterator[object]:
