@@ -14,88 +14,69 @@ from learning_app.components.forms import form_error, form_notice
 from learning_app.services.sharing import links as share_links
 from learning_app.services.sharing.links import ShareLinkView
 from learning_app.settings import get_settings
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import PageLoading
 
 EXPIRY_CHOICES = [("never", "Never"), ("1", "In 1 day"), ("7", "In 7 days"), ("30", "In 30 days")]
 AUDIENCE_CHOICES = [("public", "Anyone with the link"), ("signed_in", "Signed-in users")]
 
 
-class ShareLinksState(AuthState):
+class ShareLinksState(PageLoading, AuthState):
     """Links of one course or lesson (the dialog), or all of mine (`/teach/links`)."""
 
+    loading = False  # only while the links are read
     share_entity_type: str = ""
     share_entity_id: str = ""
     links: list[ShareLinkView] = []
     new_link_url: str = ""
-    share_error: str = ""
-    share_notice: str = ""
     share_busy: bool = False
-    links_loading: bool = False
 
     async def _reload(self) -> None:
-        self.links_loading = True
-        try:
-            self.links = await call_with_session(
+        self.loading = True
+        with self._loading():
+            self.links = await self._fetch(
                 share_links.list_share_links,
-                token=self.session_token,
                 entity_type=self.share_entity_type,
                 entity_id=self.share_entity_id,
             )
-        except Exception as exc:
-            self.share_error = describe_error(exc)
-        finally:
-            self.links_loading = False
 
     @rx.event
     async def open_for(self, entity_type: str, entity_id: str) -> None:
         """The dialog opens: the links of this course or lesson (the service checks that the
         viewer may share it)."""
         self.share_entity_type, self.share_entity_id = entity_type, entity_id
-        self.new_link_url, self.share_error, self.share_notice = "", "", ""
+        self.new_link_url, self.error, self.notice = "", "", ""
         await self._reload()
 
     @rx.event
     async def load_mine(self) -> None:
         """on_load of `/teach/links`."""
         self.share_entity_type, self.share_entity_id = "", ""
-        self.new_link_url, self.share_error, self.share_notice = "", "", ""
+        self.new_link_url, self.error, self.notice = "", "", ""
         await self._reload()
 
     @rx.event
     async def create(self, form: dict[str, str]) -> AsyncIterator[object]:
-        self.share_busy, self.share_error, self.share_notice = True, "", ""
+        self.share_busy, self.error, self.notice = True, "", ""
         yield
-        try:
-            created = await call_with_session(
-                share_links.create_share_link,
-                token=self.session_token,
-                entity_type=self.share_entity_type,
-                entity_id=self.share_entity_id,
-                visibility=form.get("visibility", "public"),
-                expires_in_days=form.get("expires_in_days", "never"),
-            )
-        except Exception as exc:
-            self.share_error = describe_error(exc)
-        else:
+        created = await self._call(
+            share_links.create_share_link,
+            entity_type=self.share_entity_type,
+            entity_id=self.share_entity_id,
+            visibility=form.get("visibility", "public"),
+            expires_in_days=form.get("expires_in_days", "never"),
+        )
+        if created is not None:
             self.new_link_url = get_settings().public_base_url.rstrip("/") + created.path
-            self.share_notice = "Link created. Copy it now: it is shown only once."
+            self.notice = "Link created. Copy it now: it is shown only once."
             await self._reload()
-        finally:
-            self.share_busy = False
+        self.share_busy = False
 
     @rx.event
     async def revoke(self, link_id: str) -> None:
-        self.share_error, self.share_notice = "", ""
-        try:
-            await call_with_session(
-                share_links.revoke_share_link, token=self.session_token, link_id=link_id
-            )
-        except Exception as exc:
-            self.share_error = describe_error(exc)
-            return
-        self.share_notice = "The link is turned off. Anyone opening it now sees “not available”."
-        await self._reload()
+        if await self._call(share_links.revoke_share_link, link_id=link_id) is not None:
+            self.notice = "The link is turned off. Anyone opening it now sees “not available”."
+            await self._reload()
 
 
 def _choice_select(label: str, name: str, choices: list[tuple[str, str]]) -> rx.Component:
@@ -218,8 +199,8 @@ def share_dialog(entity_type: str, entity_id: rx.Var[str], entity_label: str) ->
                 size="2",
             ),
             rx.vstack(
-                form_error(ShareLinksState.share_error),
-                form_notice(ShareLinksState.share_notice),
+                form_error(ShareLinksState.error),
+                form_notice(ShareLinksState.notice),
                 rx.form(
                     rx.hstack(
                         _choice_select("Who can open it", "visibility", AUDIENCE_CHOICES),
@@ -232,9 +213,7 @@ def share_dialog(entity_type: str, entity_id: rx.Var[str], entity_label: str) ->
                     on_submit=ShareLinksState.create,
                 ),
                 _new_link(),
-                rx.cond(
-                    ShareLinksState.links_loading, rx.spinner(), links_table(show_entity=False)
-                ),
+                rx.cond(ShareLinksState.loading, rx.spinner(), links_table(show_entity=False)),
                 rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
                 spacing="4",
                 margin_top="1rem",

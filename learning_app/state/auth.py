@@ -18,7 +18,7 @@ from learning_app.services.accounts.sessions import SESSION_COOKIE
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import DomainError
 from learning_app.settings import get_settings
-from learning_app.state.calls import UNAVAILABLE_MESSAGE, call_service, call_with_session
+from learning_app.state.calls import call_service, call_with_session
 
 log = logging.getLogger(__name__)
 
@@ -125,11 +125,3 @@ class AuthState(rx.State):
             log.warning("sign-out could not reach the session store", exc_info=True)
         self._show(None)
         return rx.redirect("/")
-
-
-def describe_error(exc: Exception) -> str:
-    """The message a form shows: a domain error's own words, otherwise a generic apology."""
-    if isinstance(exc, DomainError):
-        return str(exc)
-    log.exception("unexpected error in an event handler", exc_info=exc)
-    return UNAVAILABLE_MESSAGE

@@ -1,5 +1,11 @@
 """How states call services: off the event loop, so a slow query never stalls other users, and
-with "the database is unreachable" turned into a domain error the page can show."""
+with "the database is unreachable" turned into a domain error the page can show.
+
+Page states call them through the `ServiceCalls` mixin (and `PageLoading`, for a page with a
+loading flag): it owns the `error` and `notice` a page shows and acts as the signed-in viewer.
+Background event handlers, which may change the state only inside `async with self`, call
+`call_with_session` and `describe_error` themselves.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,14 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
+import reflex as rx
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.services.errors import ServiceUnavailable
+from learning_app.services.errors import DomainError, ServiceUnavailable
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -56,3 +63,76 @@ async def call_with_session(
 
     with database_guard():
         return await asyncio.to_thread(unit_of_work)
+
+
+def describe_error(exc: Exception) -> str:
+    """The message a form shows: a domain error's own words, otherwise a generic apology."""
+    if isinstance(exc, DomainError):
+        return str(exc)
+    log.exception("unexpected error in an event handler", exc_info=exc)
+    return UNAVAILABLE_MESSAGE
+
+
+class ServiceCalls(rx.State, mixin=True):
+    """A state that calls services for the signed-in viewer: `error` says why the viewer's
+    last action failed, `notice` what it did.
+
+    A Reflex mixin, used as `class PageState(ServiceCalls, AuthState)`: a mixin's own fields
+    become vars only when it derives from `rx.State` itself and a real state comes after it,
+    and the calls use the `session_token` that `AuthState` provides.
+    """
+
+    error: str = ""
+    notice: str = ""
+
+    if TYPE_CHECKING:
+        session_token: str  # from AuthState
+
+    async def _fetch(self, action: Callable[..., T], /, **kwargs: object) -> T:
+        """`action(session, token=<the viewer's session token>, **kwargs)` in one transaction,
+        off the event loop; a failure propagates (to `_loading`, say)."""
+        return await call_with_session(action, token=self.session_token, **kwargs)
+
+    async def _call(self, action: Callable[..., T], /, **kwargs: object) -> T | None:
+        """What an event handler calls: `_fetch`, after clearing `error` and `notice`; on
+        failure `error` says why (the "unavailable" message when a store is down) and the
+        result is None (so is a service's own None: then `not self.error` means success)."""
+        return await self._call_as_visitor(action, token=self.session_token, **kwargs)
+
+    async def _call_as_visitor(self, action: Callable[..., T], /, **kwargs: object) -> T | None:
+        """`_call` for a service that does not act for a session (signing up or in, a link
+        from an email): `action(session, **kwargs)`, no token added."""
+        self.error, self.notice = "", ""
+        try:
+            return await call_with_session(action, **kwargs)
+        except Exception as exc:
+            self.error = describe_error(exc)
+            return None
+
+
+class PageLoading(ServiceCalls, mixin=True):
+    """`ServiceCalls` for a page that loads what it shows: `loading` until the load is over.
+
+    A load calls `_start_loading()`, then runs its service calls (`_fetch`) in
+    `with self._loading():`. A page whose flag starts False (nothing loads until asked)
+    declares `loading = False`.
+    """
+
+    loading: bool = True
+
+    def _start_loading(self) -> None:
+        self.loading, self.error, self.notice = True, "", ""
+
+    @contextmanager
+    def _loading(self) -> Iterator[None]:
+        """The body of a load: a failure ends it and shows (`_load_failed`); either way
+        `loading` ends with it."""
+        try:
+            yield
+        except Exception as exc:
+            self._load_failed(exc)
+        finally:
+            self.loading = False
+
+    def _load_failed(self, exc: Exception) -> None:
+        self.error = describe_error(exc)

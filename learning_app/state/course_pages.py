@@ -1,20 +1,13 @@
-"""What the course and lesson pages share: reading route segments, showing a failed load, and
-calling a service for the viewer."""
+"""What the course and lesson pages share: reading route segments and showing a failed load."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from typing import TypeVar
 
 import reflex as rx
 
 from learning_app.services.courses import reading
 from learning_app.services.courses.authoring import CourseOutline
 from learning_app.services.errors import NotFound, PermissionDenied
-from learning_app.state.auth import describe_error
-from learning_app.state.calls import call_with_session
-
-T = TypeVar("T")
+from learning_app.state.calls import PageLoading, describe_error
 
 
 def route_arg(state: rx.State, name: str) -> str:
@@ -34,26 +27,22 @@ def is_checked(form: dict[str, str | bool], name: str) -> bool:
     return form.get(name) in (True, "on")
 
 
-class LoadedPageState(rx.State, mixin=True):
+class LoadedPageState(PageLoading, mixin=True):
     """A page that loads one course or lesson. While `loading` it shows a spinner; when the
     load fails, `problem_title` and `problem` replace the page; `error` and `notice` report
     what the viewer's last action did.
 
-    A Reflex mixin, used as `class PageState(LoadedPageState, AuthState)`: a mixin's own
-    fields become vars only when it derives from `rx.State` itself and a real state comes
-    after it, and `_call` uses the `session_token` that `AuthState` provides.
+    A Reflex mixin like `PageLoading`, used as `class PageState(LoadedPageState, AuthState)`.
     """
 
-    loading: bool = True
     problem_title: str = ""
     problem: str = ""
-    error: str = ""
-    notice: str = ""
 
     def _start_loading(self) -> None:
-        self.loading, self.problem, self.error, self.notice = True, "", "", ""
+        super()._start_loading()
+        self.problem = ""
 
-    def _show_problem(self, exc: Exception) -> None:
+    def _load_failed(self, exc: Exception) -> None:
         if isinstance(exc, NotFound):
             self.problem_title, self.problem = "Not found", str(exc)
         elif isinstance(exc, PermissionDenied):
@@ -64,23 +53,8 @@ class LoadedPageState(rx.State, mixin=True):
     async def _editable_outline(self, refusal: str) -> CourseOutline | None:
         """The outline of the route's course if the viewer may edit it; otherwise None, with
         `refusal` as the page's problem. Errors (not found, store down) propagate."""
-        outline = await call_with_session(
-            reading.course_outline,
-            token=self.session_token,  # type: ignore[attr-defined]  # from AuthState
-            course_id=route_arg(self, "course_id"),
-        )
+        outline = await self._fetch(reading.course_outline, course_id=route_arg(self, "course_id"))
         if outline.can_edit:
             return outline
         self.problem_title, self.problem = "Not allowed", refusal
         return None
-
-    async def _call(self, action: Callable[..., T], /, **kwargs: object) -> T | None:
-        """`action(session, token=..., **kwargs)` as the viewer; on failure `error` says why
-        and the result is None."""
-        self.error, self.notice = "", ""
-        try:
-            token = self.session_token  # type: ignore[attr-defined]  # from AuthState
-            return await call_with_session(action, token=token, **kwargs)
-        except Exception as exc:
-            self.error = describe_error(exc)
-            return None

@@ -30,8 +30,7 @@ from learning_app.settings import Settings, get_settings
 from learning_app.stack.postgres import Postgres
 from learning_app.stack.seaweed import SeaweedS3
 from learning_app.stack.servers import Redis
-from learning_app.state.auth import describe_error
-from learning_app.state.calls import UNAVAILABLE_MESSAGE, call_with_session
+from learning_app.state.calls import UNAVAILABLE_MESSAGE, call_with_session, describe_error
 from tests.integration.material.helpers import upload
 from tests.integration.people import PASSWORD, new_course
 from tests.integration.private_servers import on_free_ports, restart, serving_the_app

@@ -16,8 +16,8 @@ from learning_app.components.forms import (
 )
 from learning_app.components.layout import page_shell
 from learning_app.services.accounts import links
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import ServiceCalls
 
 RESET_SENT = (
     "If an account exists for that email, a reset link is on its way. "
@@ -26,9 +26,7 @@ RESET_SENT = (
 RESET_DONE = "Your password is changed and every other session is signed out. Sign in again."
 
 
-class PasswordResetState(AuthState):
-    error: str = ""
-    notice: str = ""
+class PasswordResetState(ServiceCalls, AuthState):
     submitting: bool = False
     done: bool = False
 
@@ -36,40 +34,30 @@ class PasswordResetState(AuthState):
     async def request_reset(self, form: dict[str, str]) -> AsyncIterator[object]:
         self.submitting, self.error, self.notice = True, "", ""
         yield
-        try:
-            await call_with_session(
-                links.request_password_reset,
-                email=form.get("email", ""),
-                client_ip=self.router.session.client_ip,
-            )
-        except Exception as exc:
-            self.error = describe_error(exc)
-        else:
+        await self._call_as_visitor(
+            links.request_password_reset,
+            email=form.get("email", ""),
+            client_ip=self.router.session.client_ip,
+        )
+        if not self.error:
             self.notice = RESET_SENT
-        finally:
-            self.submitting = False
+        self.submitting = False
 
     @rx.event
     async def set_new_password(self, form: dict[str, str]) -> AsyncIterator[object]:
         self.submitting, self.error, self.notice = True, "", ""
         yield
-        try:
-            if form.get("password", "") != form.get("password_again", ""):
-                self.error = "The two passwords differ. Type the same password twice."
-                return
-            await call_with_session(
-                links.reset_password,
-                token=self.router.url.query_parameters.get("token", ""),
-                new_password=form.get("password", ""),
-            )
-        except Exception as exc:
-            self.error = describe_error(exc)
-        else:
+        if form.get("password", "") != form.get("password_again", ""):
+            self.error = "The two passwords differ. Type the same password twice."
+        elif await self._call_as_visitor(
+            links.reset_password,
+            token=self.router.url.query_parameters.get("token", ""),
+            new_password=form.get("password", ""),
+        ):
             self.session_token = ""
             self._show(None)
             self.done, self.notice = True, RESET_DONE
-        finally:
-            self.submitting = False
+        self.submitting = False
 
     @rx.event
     def start(self) -> None:

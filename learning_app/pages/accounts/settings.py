@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import reflex as rx
 
@@ -15,30 +15,18 @@ from learning_app.components.forms import (
 )
 from learning_app.components.layout import page_shell
 from learning_app.services.accounts import users
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import ServiceCalls
 
 
-class AccountSettingsState(AuthState):
-    error: str = ""
-    notice: str = ""
+class AccountSettingsState(ServiceCalls, AuthState):
     submitting: bool = False
-
-    async def _run(self, action: Callable[..., object], **kwargs: str) -> bool:
-        """Call an account service as the signed-in user (the token, never a user id)."""
-        self.error, self.notice = "", ""
-        try:
-            await call_with_session(action, token=self.session_token, **kwargs)
-        except Exception as exc:
-            self.error = describe_error(exc)
-            return False
-        return True
 
     @rx.event
     async def save_profile(self, form: dict[str, str]) -> AsyncIterator[object]:
         self.submitting = True
         yield
-        if await self._run(users.update_profile, display_name=form.get("display_name", "")):
+        if await self._call(users.update_profile, display_name=form.get("display_name", "")):
             await self._refresh_viewer()
             self.notice = "Your profile is saved."
         self.submitting = False
@@ -49,19 +37,22 @@ class AccountSettingsState(AuthState):
         yield
         if form.get("new_password", "") != form.get("new_password_again", ""):
             self.error, self.notice = "The two new passwords differ.", ""
-        elif await self._run(
-            users.change_password,
-            current_password=form.get("current_password", ""),
-            new_password=form.get("new_password", ""),
-        ):
-            self.notice = "Your password is changed; your other sessions are signed out."
+        else:
+            await self._call(
+                users.change_password,
+                current_password=form.get("current_password", ""),
+                new_password=form.get("new_password", ""),
+            )
+            if not self.error:
+                self.notice = "Your password is changed; your other sessions are signed out."
         self.submitting = False
 
     @rx.event
     async def sign_out_everywhere(self) -> AsyncIterator[object]:
         self.submitting = True
         yield
-        if await self._run(users.sign_out_everywhere):
+        await self._call(users.sign_out_everywhere)
+        if not self.error:
             self.session_token = ""
             self._show(None)
             yield rx.redirect("/sign-in")

@@ -10,8 +10,8 @@ from learning_app.components.forms import auth_card, field, form_error, form_not
 from learning_app.components.layout import page_shell
 from learning_app.services.accounts import links, users
 from learning_app.services.accounts.redirects import safe_next_path
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import ServiceCalls
 
 MAGIC_LINK_SENT = (
     "If an account exists for that email, a sign-in link is on its way. "
@@ -19,9 +19,7 @@ MAGIC_LINK_SENT = (
 )
 
 
-class SignInState(AuthState):
-    error: str = ""
-    notice: str = ""
+class SignInState(ServiceCalls, AuthState):
     submitting: bool = False
 
     def _next_path(self) -> str:
@@ -31,68 +29,57 @@ class SignInState(AuthState):
     async def sign_in_with_password(self, form: dict[str, str]) -> AsyncIterator[object]:
         self.submitting, self.error, self.notice = True, "", ""
         yield
-        try:
-            viewer, token = await call_with_session(
-                users.sign_in_with_password,
-                email=form.get("email", ""),
-                password=form.get("password", ""),
-                client_ip=self.router.session.client_ip,
-                user_agent=self.router.headers.user_agent,
-            )
-        except Exception as exc:
-            self.error = describe_error(exc)
-        else:
-            self._start_session(viewer, token)
+        signed_in = await self._call_as_visitor(
+            users.sign_in_with_password,
+            email=form.get("email", ""),
+            password=form.get("password", ""),
+            client_ip=self.router.session.client_ip,
+            user_agent=self.router.headers.user_agent,
+        )
+        if signed_in is not None:
+            self._start_session(*signed_in)
             yield rx.redirect(self._next_path())
-        finally:
-            self.submitting = False
+        self.submitting = False
 
     @rx.event
     async def send_magic_link(self, form: dict[str, str]) -> AsyncIterator[object]:
         self.submitting, self.error, self.notice = True, "", ""
         yield
-        try:
-            await call_with_session(
-                links.request_magic_link,
-                email=form.get("email", ""),
-                client_ip=self.router.session.client_ip,
-            )
-        except Exception as exc:
-            self.error = describe_error(exc)
-        else:
+        await self._call_as_visitor(
+            links.request_magic_link,
+            email=form.get("email", ""),
+            client_ip=self.router.session.client_ip,
+        )
+        if not self.error:
             self.notice = MAGIC_LINK_SENT
-        finally:
-            self.submitting = False
+        self.submitting = False
 
     @rx.event
     def clear_messages(self) -> None:
         self.error, self.notice = "", ""
 
 
-class MagicLinkState(AuthState):
+class MagicLinkState(ServiceCalls, AuthState):
     """Signs in with the token from the link; the page needs JavaScript, so link scanners that
     only fetch the URL cannot use up the single-use token."""
 
-    error: str = ""
     working: bool = True
 
     @rx.event
     async def consume(self) -> AsyncIterator[object]:
         self.working, self.error = True, ""
         yield
-        try:
-            viewer, token = await call_with_session(
-                links.sign_in_with_magic_link,
-                token=self.router.url.query_parameters.get("token", ""),
-                client_ip=self.router.session.client_ip,
-                user_agent=self.router.headers.user_agent,
-            )
-        except Exception as exc:
-            self.error = describe_error(exc)
+        signed_in = await self._call_as_visitor(
+            links.sign_in_with_magic_link,
+            token=self.router.url.query_parameters.get("token", ""),
+            client_ip=self.router.session.client_ip,
+            user_agent=self.router.headers.user_agent,
+        )
+        if signed_in is None:
             self.working = False
-        else:
-            self._start_session(viewer, token)
-            yield rx.redirect("/")
+            return
+        self._start_session(*signed_in)
+        yield rx.redirect("/")
 
 
 def _password_form() -> rx.Component:

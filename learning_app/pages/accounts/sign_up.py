@@ -9,42 +9,35 @@ import reflex as rx
 from learning_app.components.forms import auth_card, field, form_error, form_notice, submit_button
 from learning_app.components.layout import page_shell
 from learning_app.services.accounts import links, users
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import ServiceCalls
 
 CHECK_INBOX = (
     "Check your inbox: we sent a link to verify your email. Then sign in with your password."
 )
 
 
-class SignUpState(AuthState):
-    error: str = ""
-    notice: str = ""
+class SignUpState(ServiceCalls, AuthState):
     submitting: bool = False
 
     @rx.event
     async def sign_up(self, form: dict[str, str]) -> AsyncIterator[object]:
         self.submitting, self.error, self.notice = True, "", ""
         yield
-        try:
-            await call_with_session(
-                users.sign_up,
-                email=form.get("email", ""),
-                password=form.get("password", ""),
-                display_name=form.get("display_name", ""),
-                client_ip=self.router.session.client_ip,
-            )
-        except Exception as exc:
-            self.error = describe_error(exc)
-        else:
+        await self._call_as_visitor(
+            users.sign_up,
+            email=form.get("email", ""),
+            password=form.get("password", ""),
+            display_name=form.get("display_name", ""),
+            client_ip=self.router.session.client_ip,
+        )
+        if not self.error:
             # The same words whether or not the email already had an account.
             self.notice = CHECK_INBOX
-        finally:
-            self.submitting = False
+        self.submitting = False
 
 
-class VerifyEmailState(AuthState):
-    error: str = ""
+class VerifyEmailState(ServiceCalls, AuthState):
     verified_email: str = ""
     working: bool = True
 
@@ -52,17 +45,13 @@ class VerifyEmailState(AuthState):
     async def consume(self) -> AsyncIterator[object]:
         self.working, self.error, self.verified_email = True, "", ""
         yield
-        try:
-            viewer = await call_with_session(
-                links.verify_email, token=self.router.url.query_parameters.get("token", "")
-            )
-        except Exception as exc:
-            self.error = describe_error(exc)
-        else:
+        viewer = await self._call_as_visitor(
+            links.verify_email, token=self.router.url.query_parameters.get("token", "")
+        )
+        if viewer is not None:
             self.verified_email = viewer.email
             await self._refresh_viewer()
-        finally:
-            self.working = False
+        self.working = False
 
 
 def sign_up_page() -> rx.Component:

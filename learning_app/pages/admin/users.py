@@ -12,36 +12,28 @@ from learning_app.components.layout import page_shell
 from learning_app.services.accounts.users import UserRow
 from learning_app.services.admin import user_roles
 from learning_app.services.errors import PermissionDenied
-from learning_app.state.auth import AuthState, describe_error, sign_in_redirect
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState, sign_in_redirect
+from learning_app.state.calls import PageLoading
 
 ROLES = ["student", "teacher", "admin"]
 
 
-class AdminUsersState(AuthState):
+class AdminUsersState(PageLoading, AuthState):
     users: list[UserRow] = []
     query: str = ""
-    error: str = ""
-    notice: str = ""
     denied: bool = False
-    loading: bool = True
 
     async def _reload(self) -> None:
-        try:
-            self.users = await call_with_session(
-                user_roles.list_users, token=self.session_token, query=self.query
-            )
-            self.denied = False
-        except PermissionDenied:
-            self.users, self.denied = [], True
-        except Exception as exc:
-            self.error = describe_error(exc)
-        finally:
-            self.loading = False
+        with self._loading():
+            try:
+                self.users = await self._fetch(user_roles.list_users, query=self.query)
+                self.denied = False
+            except PermissionDenied:
+                self.users, self.denied = [], True
 
     @rx.event
     async def open_page(self) -> AsyncIterator[object]:
-        self.loading, self.error, self.notice = True, "", ""
+        self._start_loading()
         if await self._refresh_viewer() is None:
             yield sign_in_redirect(self.router.url.path)
             return
@@ -54,14 +46,8 @@ class AdminUsersState(AuthState):
 
     @rx.event
     async def change_role(self, user_id: str, role: str) -> None:
-        self.error, self.notice = "", ""
-        try:
-            row = await call_with_session(
-                user_roles.set_role, token=self.session_token, user_id=user_id, role=role
-            )
-        except Exception as exc:
-            self.error = describe_error(exc)
-        else:
+        row = await self._call(user_roles.set_role, user_id=user_id, role=role)
+        if row is not None:
             self.notice = f"{row.display_name} is now a {row.role}."
         await self._reload()
 

@@ -21,7 +21,7 @@ from learning_app.services.attempts import essay_grading
 from learning_app.services.attempts.essay_grading import MAX_FEEDBACK, PendingEssay
 from learning_app.services.markdown_render import render_markdown
 from learning_app.state.auth import AuthState
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.calls import call_service
 from learning_app.state.course_pages import LoadedPageState
 
 TEACHER_ATTEMPT_PATH = "/teach/attempts/"
@@ -75,16 +75,10 @@ class GradingState(LoadedPageState, AuthState):
         yield
         if not self.signed_in:
             return
-        try:
-            pending = await call_with_session(
-                essay_grading.pending_essays, token=self.session_token
-            )
+        with self._loading():
+            pending = await self._fetch(essay_grading.pending_essays)
             # Off the event loop: each prompt is rendered Markdown.
             self.essays = await call_service(lambda: [essay_item(essay) for essay in pending])
-        except Exception as exc:
-            self._show_problem(exc)
-        finally:
-            self.loading = False
 
     @rx.event
     async def save_grade(self, form: dict[str, str]) -> AsyncIterator[object]:

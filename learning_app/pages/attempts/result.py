@@ -11,7 +11,7 @@ from learning_app.components.markdown import rendered_markdown
 from learning_app.services.attempts import results
 from learning_app.services.markdown_render import render_all
 from learning_app.state.auth import AuthState
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.calls import call_service
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 
@@ -58,21 +58,14 @@ class AttemptResultState(LoadedPageState, AuthState):
     @rx.event
     async def load(self) -> None:
         self._start_loading()
-        try:
-            result = await call_with_session(
-                results.attempt_result,
-                token=self.session_token,
-                attempt_id=route_arg(self, "attempt_id"),
+        with self._loading():
+            result = await self._fetch(
+                results.attempt_result, attempt_id=route_arg(self, "attempt_id")
             )
-        except Exception as exc:
-            self._show_problem(exc)
-        else:
             # Rendered off the event loop, in one hop: it serves every tab of this worker.
             texts = [(a.prompt_markdown, a.explanation_markdown) for a in result.answers]
             rendered = await call_service(render_all, [text for pair in texts for text in pair])
             self._show(result, rendered)
-        finally:
-            self.loading = False
 
     def _show(self, result: results.AttemptResult, rendered: list[str]) -> None:
         """`rendered`: each answer's prompt and explanation as HTML, in order."""

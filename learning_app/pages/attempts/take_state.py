@@ -17,8 +17,8 @@ import reflex as rx
 from learning_app.services.attempts import taking
 from learning_app.services.attempts.taking import ALREADY_SUBMITTED, TIME_UP, AttemptOption
 from learning_app.services.markdown_render import render_all
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_service, describe_error
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 SAVED = "Saved"
@@ -88,14 +88,12 @@ class AttemptState(LoadedPageState, AuthState):
     @rx.event
     async def load(self) -> AsyncIterator[object]:
         self._start_loading()
+        # Not in `with self._loading()`: the spinner stays while the browser leaves for a
+        # finished attempt's result.
         try:
-            view = await call_with_session(
-                taking.get_attempt,
-                token=self.session_token,
-                attempt_id=route_arg(self, "attempt_id"),
-            )
+            view = await self._fetch(taking.get_attempt, attempt_id=route_arg(self, "attempt_id"))
         except Exception as exc:
-            self._show_problem(exc)
+            self._load_failed(exc)
             self.loading = False
             return
         if view.status != "in_progress":
@@ -114,9 +112,8 @@ class AttemptState(LoadedPageState, AuthState):
         self.save_problem.pop(question_id, None)
         yield
         try:
-            saved = await call_with_session(
+            saved = await self._fetch(
                 taking.save_answer,
-                token=self.session_token,
                 attempt_id=self.loaded_attempt_id,
                 question_id=question_id,
                 response=response,
@@ -163,12 +160,8 @@ class AttemptState(LoadedPageState, AuthState):
     async def submit(self) -> AsyncIterator[object]:
         self.submitting, self.error = True, ""
         yield
-        try:
-            attempt_id = await call_with_session(
-                taking.submit_attempt, token=self.session_token, attempt_id=self.loaded_attempt_id
-            )
-        except Exception as exc:
-            self.error = describe_error(exc)
+        attempt_id = await self._call(taking.submit_attempt, attempt_id=self.loaded_attempt_id)
+        if attempt_id is None:
             self.submitting = False
             return
         yield rx.redirect(result_path(attempt_id))
@@ -177,12 +170,8 @@ class AttemptState(LoadedPageState, AuthState):
     async def finish_after_deadline(self) -> AsyncIterator[object]:
         """The browser's countdown reached zero, or the server refused a late answer: reading
         the attempt makes the server submit it if its deadline has passed."""
-        try:
-            view = await call_with_session(
-                taking.get_attempt, token=self.session_token, attempt_id=self.loaded_attempt_id
-            )
-        except Exception as exc:
-            self.error = describe_error(exc)
+        view = await self._call(taking.get_attempt, attempt_id=self.loaded_attempt_id)
+        if view is None:
             return
         if view.status != "in_progress":
             yield rx.redirect(result_path(view.attempt_id))

@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-import logging
-
 import reflex as rx
 
 from learning_app.components.feedback import card_skeletons, empty_state, error_callout
 from learning_app.components.layout import page_shell
 from learning_app.services.courses.catalog import CourseCard, list_published_courses
-from learning_app.state.calls import UNAVAILABLE_MESSAGE, call_with_session
-
-log = logging.getLogger(__name__)
+from learning_app.state.calls import PageLoading, call_with_session
 
 
-class CatalogueState(rx.State):
+class CatalogueState(PageLoading, rx.State):
     courses: list[CourseCard] = []
-    loading: bool = True
-    error: str = ""
 
     @rx.event
     async def load(self) -> None:
-        self.loading = True
-        self.error = ""
-        try:
+        self._start_loading()
+        with self._loading():
             self.courses = await call_with_session(list_published_courses)
-        except Exception:
-            log.exception("loading the catalogue failed")
-            self.error = UNAVAILABLE_MESSAGE
-        finally:
-            self.loading = False
 
 
 def course_card(course: CourseCard) -> rx.Component:

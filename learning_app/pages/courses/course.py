@@ -16,7 +16,7 @@ from learning_app.services.courses import reading
 from learning_app.services.courses.authoring import OutlineLesson
 from learning_app.services.markdown_render import render_markdown
 from learning_app.state.auth import AuthState, sign_in_redirect
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.calls import call_service
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 
@@ -34,28 +34,27 @@ class CourseState(LoadedPageState, AuthState):
     course_lessons: list[OutlineLesson] = []
 
     async def _load_outline(self) -> None:
+        """Show the route's course as the viewer now sees it (or why not); ends `loading`."""
         self.problem = ""
-        try:
-            outline = await call_with_session(
-                reading.course_outline,
-                token=self.session_token or None,
-                course_id=route_arg(self, "course_id"),
+        with self._loading():
+            outline = await self._fetch(
+                reading.course_outline, course_id=route_arg(self, "course_id")
             )
             self.description_html = await call_service(render_markdown, outline.description)
-        except Exception as exc:
-            self._show_problem(exc)
-            return
-        self.loaded_id, self.title, self.status = outline.course_id, outline.title, outline.status
-        self.can_edit, self.enrolled = outline.can_edit, outline.enrolled
-        self.can_read = outline.can_read
-        self.completed_count, self.course_lessons = outline.completed_count, outline.lessons
+            self.loaded_id, self.title, self.status = (
+                outline.course_id,
+                outline.title,
+                outline.status,
+            )
+            self.can_edit, self.enrolled = outline.can_edit, outline.enrolled
+            self.can_read = outline.can_read
+            self.completed_count, self.course_lessons = outline.completed_count, outline.lessons
 
     @rx.event
     async def load(self) -> None:
         """on_load, after `load_viewer` (visitors may read public courses)."""
         self._start_loading()
         await self._load_outline()
-        self.loading = False
 
     @rx.event
     async def enroll(self) -> AsyncIterator[object]:

@@ -13,8 +13,8 @@ import reflex as rx
 
 from learning_app.services.courses import authoring, lessons
 from learning_app.services.courses.authoring import CourseSummary, OutlineLesson
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import describe_error
 from learning_app.state.course_pages import LoadedPageState, is_checked
 
 
@@ -41,17 +41,13 @@ class CourseEditorState(LoadedPageState, AuthState):
         yield
         if not self.signed_in:
             return
-        try:
+        with self._loading():
             outline = await self._editable_outline("Only the course's teachers can change it.")
             if outline is not None:
                 self.title, self.description = outline.title, outline.description
                 self.is_public, self.status = outline.is_public, outline.status
                 self.course_lessons = outline.lessons
                 self.loaded_id = outline.course_id
-        except Exception as exc:
-            self._show_problem(exc)
-        finally:
-            self.loading = False
 
     @rx.event
     async def save_details(self, form: dict[str, str | bool]) -> AsyncIterator[object]:
@@ -89,9 +85,7 @@ class CourseEditorState(LoadedPageState, AuthState):
         self.busy, self.delete_error = True, ""
         yield
         try:
-            await call_with_session(
-                authoring.delete_course, token=self.session_token, course_id=self.loaded_id
-            )
+            await self._fetch(authoring.delete_course, course_id=self.loaded_id)
         except Exception as exc:
             self.delete_error = describe_error(exc)
         else:

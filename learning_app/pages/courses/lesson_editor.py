@@ -16,7 +16,7 @@ from learning_app.services.courses.authoring import MAX_TITLE_LENGTH
 from learning_app.services.courses.lessons import MAX_BODY_LENGTH, MAX_SUMMARY_LENGTH
 from learning_app.services.markdown_render import render_markdown
 from learning_app.state.auth import AuthState
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.calls import call_service
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 PREVIEW_DEBOUNCE_MS = 400
@@ -42,10 +42,9 @@ class LessonEditorState(LoadedPageState, AuthState):
         yield
         if not self.signed_in:
             return
-        try:
-            lesson = await call_with_session(
+        with self._loading():
+            lesson = await self._fetch(
                 reading.read_lesson,
-                token=self.session_token,
                 course_id=route_arg(self, "course_id"),
                 lesson_id=route_arg(self, "lesson_id"),
             )
@@ -62,10 +61,6 @@ class LessonEditorState(LoadedPageState, AuthState):
             else:
                 self.problem_title = "Not allowed"
                 self.problem = "Only the course's teachers can change this lesson."
-        except Exception as exc:
-            self._show_problem(exc)
-        finally:
-            self.loading = False
 
     @rx.event
     async def preview(self, body: str) -> None:

@@ -13,7 +13,7 @@ from learning_app.components.markdown import rendered_markdown
 from learning_app.services.courses import reading
 from learning_app.services.markdown_render import render_markdown
 from learning_app.state.auth import AuthState, sign_in_redirect
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.calls import call_service
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 # The fragment is read, never written into the page: an id lookup, nothing more.
@@ -46,23 +46,15 @@ class LessonReaderState(LoadedPageState, AuthState):
         course_id = route_arg(self, "course_id")
         # The course page says how to get in (enrol, sign in) when this lesson is closed.
         self.loaded_course_id = course_id
-        try:
-            lesson = await call_with_session(
-                reading.read_lesson,
-                token=self.session_token or None,
-                course_id=course_id,
-                lesson_id=route_arg(self, "lesson_id"),
+        with self._loading():
+            lesson = await self._fetch(
+                reading.read_lesson, course_id=course_id, lesson_id=route_arg(self, "lesson_id")
             )
             self.body_html = await call_service(render_markdown, lesson.body_markdown)
-        except Exception as exc:
-            self._show_problem(exc)
-        else:
             self.loaded_id, self.course_title = lesson.lesson_id, lesson.course_title
             self.title, self.summary, self.is_draft = lesson.title, lesson.summary, lesson.is_draft
             self.previous_id, self.next_id = lesson.previous_lesson_id, lesson.next_lesson_id
             self.completed, self.can_edit = lesson.completed, lesson.can_edit
-        finally:
-            self.loading = False
         return rx.call_script(SCROLL_TO_SECTION) if not self.problem else None
 
     @rx.event

@@ -10,30 +10,24 @@ from learning_app.components.forms import form_error
 from learning_app.components.layout import page_shell
 from learning_app.services.courses import reading
 from learning_app.services.courses.authoring import CourseSummary
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import PageLoading
 
 
-class MyCoursesState(AuthState):
+class MyCoursesState(PageLoading, AuthState):
     learning_courses: list[CourseSummary] = []
     teaching_courses: list[CourseSummary] = []
-    loading: bool = True
-    error: str = ""
 
     @rx.event
     async def load(self) -> None:
         """on_load, after `require_signed_in`."""
-        self.loading, self.error = True, ""
+        self._start_loading()
         if not self.signed_in:
             return
-        try:
-            mine = await call_with_session(reading.list_my_courses, token=self.session_token)
+        with self._loading():
+            mine = await self._fetch(reading.list_my_courses)
             self.learning_courses = [course for course in mine if course.enrolled]
             self.teaching_courses = [course for course in mine if course.can_edit]
-        except Exception as exc:
-            self.error = describe_error(exc)
-        finally:
-            self.loading = False
 
 
 def _section(title: str, courses: rx.Var[list[CourseSummary]], base_href: str) -> rx.Component:

@@ -21,42 +21,36 @@ from learning_app.services.courses.authoring import (
     MAX_TITLE_LENGTH,
     CourseSummary,
 )
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import PageLoading, describe_error
 
 EDITOR_PATH = "/teach/courses/"
 
 
-class TeachState(AuthState):
+class TeachState(PageLoading, AuthState):
     courses: list[CourseSummary] = []
-    loading: bool = True
-    error: str = ""
-    create_error: str = ""
+    create_error: str = ""  # shown by the new-course form; `error` by the list
     creating: bool = False
 
     @rx.event
     async def load(self) -> None:
         """on_load, after `require_signed_in` (which has redirected visitors to sign-in)."""
-        self.loading, self.error, self.create_error = True, "", ""
+        self._start_loading()
+        self.create_error = ""
         if not self.signed_in or not self.is_teacher:
             self.courses, self.loading = [], False
             return
-        try:
-            mine = await call_with_session(reading.list_my_courses, token=self.session_token)
+        with self._loading():
+            mine = await self._fetch(reading.list_my_courses)
             self.courses = [course for course in mine if course.can_edit]
-        except Exception as exc:
-            self.error = describe_error(exc)
-        finally:
-            self.loading = False
 
     @rx.event
     async def create(self, form: dict[str, str]) -> AsyncIterator[object]:
         self.creating, self.create_error = True, ""
         yield
         try:
-            course = await call_with_session(
+            course = await self._fetch(
                 authoring.create_course,
-                token=self.session_token,
                 title=form.get("title", ""),
                 description=form.get("description", ""),
             )

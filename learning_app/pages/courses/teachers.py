@@ -13,28 +13,20 @@ import reflex as rx
 from learning_app.components.forms import field, form_error
 from learning_app.services.courses import authoring
 from learning_app.services.courses.authoring import CourseTeacherView
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import ServiceCalls
 from learning_app.state.course_pages import route_arg
 
 
-class CourseTeachersState(AuthState):
+class CourseTeachersState(ServiceCalls, AuthState):
     teachers: list[CourseTeacherView] = []
-    error: str = ""
     busy: bool = False
 
     async def _update(self, action: Callable[..., list[CourseTeacherView]], **kwargs: str) -> None:
         """Call a co-teacher service for the course in the URL; it returns the new list."""
-        self.error = ""
-        try:
-            self.teachers = await call_with_session(
-                action,
-                token=self.session_token,
-                course_id=route_arg(self, "course_id"),
-                **kwargs,
-            )
-        except Exception as exc:
-            self.error = describe_error(exc)
+        teachers = await self._call(action, course_id=route_arg(self, "course_id"), **kwargs)
+        if teachers is not None:
+            self.teachers = teachers
 
     @rx.event
     async def load(self) -> None:

@@ -29,7 +29,6 @@ from learning_app.services.exams.authoring import (
 from learning_app.services.questions import bank as question_bank
 from learning_app.services.questions.bank import QuestionView, TagCount
 from learning_app.state.auth import AuthState
-from learning_app.state.calls import call_with_session
 from learning_app.state.course_pages import LoadedPageState, is_checked, route_arg
 
 NEW_EXAM = "new"
@@ -149,30 +148,19 @@ class ExamEditorState(LoadedPageState, AuthState):
         yield
         if not self.signed_in:
             return
-        token, course_id = self.session_token, route_arg(self, "course_id")
-        exam_id = route_arg(self, "exam_id")
-        try:
-            self._bank = await call_with_session(
-                question_bank.list_question_bank, token=token, course_id=course_id
-            )
-            self.tags = await call_with_session(
-                question_bank.list_tags, token=token, course_id=course_id
-            )
-            self.time_zone = await call_with_session(authoring.author_time_zone, token=token)
+        course_id, exam_id = route_arg(self, "course_id"), route_arg(self, "exam_id")
+        with self._loading():
+            self._bank = await self._fetch(question_bank.list_question_bank, course_id=course_id)
+            self.tags = await self._fetch(question_bank.list_tags, course_id=course_id)
+            self.time_zone = await self._fetch(authoring.author_time_zone)
             exam = None
             if exam_id != NEW_EXAM:
-                exam = await call_with_session(
-                    authoring.get_exam_for_editing, token=token, exam_id=exam_id
-                )
+                exam = await self._fetch(authoring.get_exam_for_editing, exam_id=exam_id)
             if exam is not None and exam.course_id != course_id:
                 self.problem_title, self.problem = "Not found", exams.EXAM_NOT_FOUND
             else:
                 self._show(exam)
                 self.loaded_course_id = course_id
-        except Exception as exc:
-            self._show_problem(exc)
-        finally:
-            self.loading = False
 
     @rx.event
     def set_picked(self, question_id: str, selected: bool) -> None:

@@ -12,7 +12,6 @@ from learning_app.services.attempts import results, taking
 from learning_app.services.attempts.results import AttemptSummary
 from learning_app.services.exams.listing import ExamCard
 from learning_app.state.auth import AuthState
-from learning_app.state.calls import call_with_session
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 FEEDBACK_POLICY_TEXT = {
@@ -52,15 +51,8 @@ class ExamIntroState(LoadedPageState, AuthState):
     @rx.event
     async def load(self) -> None:
         self._start_loading()
-        try:
-            intro = await call_with_session(
-                results.exam_intro,
-                token=self.session_token,
-                exam_id=route_arg(self, "exam_id"),
-            )
-        except Exception as exc:
-            self._show_problem(exc)
-        else:
+        with self._loading():
+            intro = await self._fetch(results.exam_intro, exam_id=route_arg(self, "exam_id"))
             card = intro.exam
             self.loaded_exam_id, self.title, self.description = (
                 card.id,
@@ -73,8 +65,6 @@ class ExamIntroState(LoadedPageState, AuthState):
             self.passing_score, self.attempts = intro.passing_score, intro.attempts
             self.resume_id, self.can_start = intro.in_progress_attempt_id, intro.can_start
             self.blocked_reason = intro.blocked_reason
-        finally:
-            self.loading = False
 
     @rx.event
     async def start(self) -> AsyncIterator[object]:

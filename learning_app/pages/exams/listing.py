@@ -3,9 +3,7 @@ status and facts, publishing and deleting, and the way to a new one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
 
 import reflex as rx
 
@@ -16,11 +14,9 @@ from learning_app.components.forms import form_error, form_notice
 from learning_app.pages.exams.intro import exam_facts
 from learning_app.services.exams import authoring, listing
 from learning_app.services.exams.listing import ExamCard
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import PageLoading
 from learning_app.state.course_pages import route_arg
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,23 +40,11 @@ def exam_row(card: ExamCard) -> ExamRow:
     )
 
 
-class ExamListState(AuthState):
+class ExamListState(PageLoading, AuthState):
     exams: list[ExamRow] = []
-    loading: bool = True
-    error: str = ""
-    notice: str = ""
-
-    async def _run(self, action: Callable[..., T], /, **kwargs: object) -> T | None:
-        """`action(session, token=..., **kwargs)`; on failure `error` says why, result None."""
-        self.error, self.notice = "", ""
-        try:
-            return await call_with_session(action, token=self.session_token, **kwargs)
-        except Exception as exc:
-            self.error = describe_error(exc)
-            return None
 
     async def _reload(self) -> None:
-        cards = await self._run(listing.list_course_exams, course_id=route_arg(self, "course_id"))
+        cards = await self._call(listing.list_course_exams, course_id=route_arg(self, "course_id"))
         self.exams = [exam_row(card) for card in cards or []]
 
     @rx.event
@@ -73,7 +57,7 @@ class ExamListState(AuthState):
 
     @rx.event
     async def set_published(self, exam_id: str, published: bool) -> None:
-        view = await self._run(authoring.set_exam_published, exam_id=exam_id, published=published)
+        view = await self._call(authoring.set_exam_published, exam_id=exam_id, published=published)
         if view is not None:
             await self._reload()
             self.notice = (
@@ -85,7 +69,7 @@ class ExamListState(AuthState):
     @rx.event
     async def delete(self, exam_id: str) -> None:
         title = next((row.title for row in self.exams if row.id == exam_id), "The exam")
-        await self._run(authoring.delete_exam, exam_id=exam_id)
+        await self._call(authoring.delete_exam, exam_id=exam_id)
         if not self.error:
             await self._reload()
             self.notice = f"“{title}” is deleted."

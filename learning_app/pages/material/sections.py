@@ -17,8 +17,8 @@ from learning_app.components.forms import form_error, form_notice
 from learning_app.services.material import documents
 from learning_app.services.material.documents import DocumentView, UploadSpool
 from learning_app.settings import get_settings
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import ServiceCalls, call_service, describe_error
 from learning_app.state.course_pages import route_arg
 
 UPLOAD_ID = "course-material"
@@ -37,10 +37,8 @@ ACCEPT = {
 STATUS_COLOURS = {"queued": "gray", "processing": "blue", "ready": "green", "failed": "red"}
 
 
-class MaterialState(AuthState):
+class MaterialState(ServiceCalls, AuthState):
     material: list[DocumentView] = []
-    material_error: str = ""
-    material_notice: str = ""
     upload_percent: int = 0
     uploading: bool = False
     watching: bool = False
@@ -48,10 +46,8 @@ class MaterialState(AuthState):
     async def _reload(self) -> bool:
         """Fetch the list; True while some file is still queued or processing."""
         try:
-            self.material = await call_with_session(
-                documents.list_documents,
-                token=self.session_token or None,
-                course_id=route_arg(self, "course_id"),
+            self.material = await self._fetch(
+                documents.list_documents, course_id=route_arg(self, "course_id")
             )
         except Exception:
             self.material = []  # the page itself reports why the course cannot be shown
@@ -59,7 +55,7 @@ class MaterialState(AuthState):
 
     @rx.event
     async def load(self) -> rx.event.EventSpec | None:
-        self.material_error, self.material_notice, self.upload_percent = "", "", 0
+        self.error, self.notice, self.upload_percent = "", "", 0
         return MaterialState.watch if await self._reload() else None
 
     @rx.event(background=True)
@@ -86,7 +82,7 @@ class MaterialState(AuthState):
     @rx.event(background=True)
     async def upload(self, chunks: rx.UploadChunkIterator) -> rx.event.EventSpec | None:
         async with self:
-            self.uploading, self.material_error, self.material_notice = True, "", ""
+            self.uploading, self.error, self.notice = True, "", ""
             token, course_id = self.session_token, route_arg(self, "course_id")
         notices: list[str] = []
         spool: UploadSpool | None = None
@@ -103,10 +99,10 @@ class MaterialState(AuthState):
             if spool is not None:
                 spool.discard()
             async with self:
-                self.material_error = describe_error(exc)
+                self.error = describe_error(exc)
         async with self:
             self.uploading = False
-            self.material_notice = " ".join(notices)
+            self.notice = " ".join(notices)
             await self._reload()
         return [rx.clear_selected_files(UPLOAD_ID), MaterialState.watch]  # type: ignore[return-value]
 
@@ -119,37 +115,25 @@ class MaterialState(AuthState):
 
     @rx.event
     async def retry(self, document_id: str) -> rx.event.EventSpec | None:
-        return await self._act(documents.retry_document, document_id, "Queued again.")
+        await self._call(documents.retry_document, document_id=document_id)
+        return await self._changed("Queued again.")
 
     @rx.event
     async def delete(self, document_id: str) -> rx.event.EventSpec | None:
-        return await self._act(documents.delete_document, document_id, "The file is deleted.")
+        await self._call(documents.delete_document, document_id=document_id)
+        return await self._changed("The file is deleted.")
 
-    async def _act(
-        self, action: object, document_id: str, notice: str
-    ) -> rx.event.EventSpec | None:
-        self.material_error, self.material_notice = "", ""
-        try:
-            await call_with_session(action, token=self.session_token, document_id=document_id)  # type: ignore[arg-type]
-        except Exception as exc:
-            self.material_error = describe_error(exc)
+    async def _changed(self, notice: str) -> rx.event.EventSpec | None:
+        """After a retry or delete: unless it failed, say so and show the list as it now is."""
+        if self.error:
             return None
-        self.material_notice = notice
+        self.notice = notice
         return MaterialState.watch if await self._reload() else None
 
     @rx.event
     async def download(self, document_id: str) -> rx.event.EventSpec | None:
-        try:
-            url = await call_with_session(
-                documents.download_url,
-                token=self.session_token or None,
-                document_id=document_id,
-                s3=get_s3(),
-            )
-        except Exception as exc:
-            self.material_error = describe_error(exc)
-            return None
-        return rx.redirect(url, is_external=True)
+        url = await self._call(documents.download_url, document_id=document_id, s3=get_s3())
+        return rx.redirect(url, is_external=True) if url is not None else None
 
 
 def _status(document: DocumentView) -> rx.Component:
@@ -270,8 +254,8 @@ def material_editor_section() -> rx.Component:
                 color_scheme="gray",
                 size="2",
             ),
-            form_error(MaterialState.material_error),
-            form_notice(MaterialState.material_notice),
+            form_error(MaterialState.error),
+            form_notice(MaterialState.notice),
             _uploader(),
             rx.el.ul(
                 rx.foreach(MaterialState.material, _teacher_row),
@@ -291,7 +275,7 @@ def material_reader_section() -> rx.Component:
         MaterialState.material.length() > 0,
         rx.vstack(
             rx.heading("Material", size="5", as_="h2"),
-            form_error(MaterialState.material_error),
+            form_error(MaterialState.error),
             rx.el.ul(
                 rx.foreach(
                     MaterialState.material,

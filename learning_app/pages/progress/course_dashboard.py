@@ -17,7 +17,6 @@ from learning_app.components.feedback import empty_state
 from learning_app.services.progress import dashboards
 from learning_app.services.progress.dashboards import SCORE_BUCKETS, HardQuestion
 from learning_app.state.auth import AuthState
-from learning_app.state.calls import call_with_session
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 
@@ -80,17 +79,10 @@ class CourseDashboardState(LoadedPageState, AuthState):
     async def load(self) -> None:
         """on_load, after `require_signed_in`."""
         self._start_loading()
-        try:
-            board = await call_with_session(
-                dashboards.course_dashboard,
-                token=self.session_token,
-                course_id=route_arg(self, "course_id"),
-            )
-        except Exception as exc:
-            self._show_problem(exc)
-        else:
+        with self._loading():
+            course_id = route_arg(self, "course_id")
+            board = await self._fetch(dashboards.course_dashboard, course_id=course_id)
             self._show_dashboard(board)
-        self.loading = False
 
 
 def _funnel() -> rx.Component:

@@ -12,15 +12,13 @@ from learning_app.components.forms import form_error
 from learning_app.components.layout import page_shell
 from learning_app.services.progress import dashboards
 from learning_app.services.progress.dashboards import CourseProgress
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import PageLoading
 
 NO_SCORE = "none yet"
 
 
-class DashboardState(AuthState):
-    loading: bool = True
-    error: str = ""
+class DashboardState(PageLoading, AuthState):
     xp: int = 0
     current_streak: int = 0
     longest_streak: int = 0
@@ -54,16 +52,11 @@ class DashboardState(AuthState):
     @rx.event
     async def load(self) -> None:
         """on_load, after `require_signed_in`."""
-        self.loading, self.error = True, ""
+        self._start_loading()
         if not self.signed_in:
             return
-        try:
-            board = await call_with_session(dashboards.student_dashboard, token=self.session_token)
-            self._show_dashboard(board)
-        except Exception as exc:
-            self.error = describe_error(exc)
-        finally:
-            self.loading = False
+        with self._loading():
+            self._show_dashboard(await self._fetch(dashboards.student_dashboard))
 
 
 def _tiles() -> rx.Component:

@@ -14,8 +14,8 @@ import reflex as rx
 
 from learning_app.services.questions import bank as question_bank
 from learning_app.services.questions.bank import QuestionView, TagCount
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import describe_error
 from learning_app.state.course_pages import LoadedPageState
 
 PREVIEW_LENGTH = 140
@@ -85,15 +85,10 @@ class QuestionBankState(LoadedPageState, AuthState):
     async def _refresh(self) -> None:
         """Read the bank and its tags again (raises like the services)."""
         course_id = self.loaded_course_id
-        self._bank = await call_with_session(
-            question_bank.list_question_bank,
-            token=self.session_token,
-            course_id=course_id,
-            include_archived=True,
+        self._bank = await self._fetch(
+            question_bank.list_question_bank, course_id=course_id, include_archived=True
         )
-        self.tags = await call_with_session(
-            question_bank.list_tags, token=self.session_token, course_id=course_id
-        )
+        self.tags = await self._fetch(question_bank.list_tags, course_id=course_id)
         self.rows = [bank_row(q) for q in self._bank]
         if self.tag_filter and all(t.name != self.tag_filter for t in self.tags):
             self.tag_filter = ""
@@ -106,17 +101,13 @@ class QuestionBankState(LoadedPageState, AuthState):
         yield
         if not self.signed_in:
             return
-        try:
+        with self._loading():
             outline = await self._editable_outline(
                 "Only the course's teachers can write its questions and exams."
             )
             if outline is not None:
                 self.course_title, self.loaded_course_id = outline.title, outline.course_id
                 await self._refresh()
-        except Exception as exc:
-            self._show_problem(exc)
-        finally:
-            self.loading = False
 
     @rx.event
     def set_tag_filter(self, tag: str) -> None:

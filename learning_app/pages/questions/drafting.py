@@ -28,8 +28,8 @@ from learning_app.services.questions import bank as question_bank
 from learning_app.services.questions import generation
 from learning_app.services.questions.drafts import QuestionDraft, numeric_answer_text
 from learning_app.services.questions.generation import DEFAULT_DRAFTS, MAX_DRAFTS, DraftSource
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import ServiceCalls, call_service, call_with_session, describe_error
 from learning_app.state.course_pages import route_arg
 
 SOURCE_INPUT_ID = "draft-source"
@@ -69,13 +69,11 @@ def draft_card(key: str, number: int, draft: QuestionDraft) -> DraftCard:
     )
 
 
-class QuestionDraftingState(AuthState):
+class QuestionDraftingState(ServiceCalls, AuthState):
     sources: list[DraftSource] = []
     off_reason: str = ""  # why drafting is unavailable ("" when it is available)
     drafting: bool = False
     cards: list[DraftCard] = []
-    error: str = ""
-    notice: str = ""
     # The drafts themselves stay on the server, by key: events name a draft by its key, so a
     # double click can never act on the draft that moved into its place.
     _drafts: dict[str, QuestionDraft] = {}
@@ -93,11 +91,7 @@ class QuestionDraftingState(AuthState):
         if not self.signed_in:
             return
         try:
-            self.sources = await call_with_session(
-                generation.drafting_sources,
-                token=self.session_token,
-                course_id=self._course_id,
-            )
+            self.sources = await self._fetch(generation.drafting_sources, course_id=self._course_id)
         except DomainError:
             pass
         except Exception as exc:
@@ -157,18 +151,13 @@ class QuestionDraftingState(AuthState):
 
     @rx.event
     async def add(self, key: str) -> None:
-        self.error, self.notice = "", ""
         if key not in self._drafts:
+            self.error, self.notice = "", ""
             return
-        try:
-            await call_with_session(
-                question_bank.create_question,
-                token=self.session_token,
-                course_id=self._course_id,
-                draft=self._drafts[key],
-            )
-        except Exception as exc:
-            self.error = describe_error(exc)
+        await self._call(
+            question_bank.create_question, course_id=self._course_id, draft=self._drafts[key]
+        )
+        if self.error:
             return
         self._take(key)
         self.notice = "Added to the question bank."

@@ -25,8 +25,8 @@ from learning_app.services.questions.drafts import (
     parse_number,
 )
 from learning_app.services.questions.grading import CHOICE_TYPES
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import ServiceCalls, describe_error
 from learning_app.state.course_pages import is_checked, route_arg
 
 PROMPT_INPUT_ID = "question-prompt"
@@ -68,7 +68,7 @@ def focus_later(element_id: str) -> rx.event.EventSpec:
     return rx.call_script(f"setTimeout(() => document.getElementById({element_id!r})?.focus(), 50)")
 
 
-class QuestionFormState(AuthState):
+class QuestionFormState(ServiceCalls, AuthState):
     editing_id: str = ""  # "" while writing a new question
     form_key: int = 0
     question_type: str = "single_choice"
@@ -83,9 +83,7 @@ class QuestionFormState(AuthState):
     locked: bool = False
     options: list[OptionRow] = [OptionRow() for _ in range(NEW_CHOICE_ROWS)]
     busy: bool = False
-    error: str = ""
-    error_field: str = ""
-    notice: str = ""
+    error_field: str = ""  # the field `error` is about, highlighted
 
     @rx.var
     def is_choice(self) -> bool:
@@ -255,16 +253,12 @@ class QuestionFormState(AuthState):
         draft = self._draft(form)
         try:
             if self.editing_id:
-                saved = await call_with_session(
-                    question_bank.update_question,
-                    token=self.session_token,
-                    question_id=self.editing_id,
-                    draft=draft,
+                saved = await self._fetch(
+                    question_bank.update_question, question_id=self.editing_id, draft=draft
                 )
             else:
-                saved = await call_with_session(
+                saved = await self._fetch(
                     question_bank.create_question,
-                    token=self.session_token,
                     course_id=route_arg(self, "course_id"),
                     draft=draft,
                 )

@@ -14,8 +14,8 @@ from learning_app.components.layout import page_shell
 from learning_app.components.search_box import search_href, snippet
 from learning_app.services.search import queries
 from learning_app.services.search.results import FacetCount, SearchFilters, SearchHit
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import PageLoading
 
 RESULTS_PER_PAGE = 20
 
@@ -28,7 +28,7 @@ class FacetLink:
     active: bool
 
 
-class SearchPageState(AuthState):
+class SearchPageState(PageLoading, AuthState):
     query: str = ""
     hits: list[SearchHit] = []
     found: int = 0
@@ -38,8 +38,6 @@ class SearchPageState(AuthState):
     notices: list[str] = []
     degraded: bool = False
     filtered: bool = False
-    error: str = ""
-    loading: bool = True
 
     def _links(self, facets: list[FacetCount], name: str, chosen: SearchFilters) -> list[FacetLink]:
         current = {"type": chosen.type, "course": chosen.course_id, "tag": chosen.tag}
@@ -61,27 +59,23 @@ class SearchPageState(AuthState):
             course_id=params.get("course", ""),
             tag=params.get("tag", ""),
         )
-        self.loading, self.error, self.query = True, "", params.get("q", "")
+        self._start_loading()
+        self.query = params.get("q", "")
         self.filtered = bool(chosen.type or chosen.course_id or chosen.tag)
-        try:
-            found = await call_with_session(
-                queries.search,
-                token=self.session_token,
-                query=self.query,
-                filters=chosen,
-                limit=RESULTS_PER_PAGE,
+        with self._loading():
+            found = await self._fetch(
+                queries.search, query=self.query, filters=chosen, limit=RESULTS_PER_PAGE
             )
-        except Exception as exc:
-            self.error, self.hits, self.found = describe_error(exc), [], 0
-            self.types, self.courses, self.tags, self.notices = [], [], [], []
-            return
-        finally:
-            self.loading = False
-        self.query, self.hits, self.found = found.query, found.hits, found.found
-        self.degraded, self.notices = found.degraded, found.notices
-        self.types = self._links(found.types, "type", chosen)
-        self.courses = self._links(found.courses, "course", chosen)
-        self.tags = self._links(found.tags, "tag", chosen)
+            self.query, self.hits, self.found = found.query, found.hits, found.found
+            self.degraded, self.notices = found.degraded, found.notices
+            self.types = self._links(found.types, "type", chosen)
+            self.courses = self._links(found.courses, "course", chosen)
+            self.tags = self._links(found.tags, "tag", chosen)
+
+    def _load_failed(self, exc: Exception) -> None:
+        super()._load_failed(exc)
+        self.hits, self.found = [], 0
+        self.types, self.courses, self.tags, self.notices = [], [], [], []
 
     @rx.event
     def search_again(self, form: dict[str, str]) -> rx.event.EventSpec:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from learning_app.components.feedback import empty_state
@@ -9,57 +11,40 @@ from learning_app.components.forms import form_error, form_notice
 from learning_app.components.layout import page_shell
 from learning_app.services.search import synonyms
 from learning_app.services.search.synonyms import SynonymGroup
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import ServiceCalls
 
 
-class SynonymsState(AuthState):
+class SynonymsState(ServiceCalls, AuthState):
     groups: list[SynonymGroup] = []
-    error: str = ""
-    notice: str = ""
     form_key: int = 0  # bumped to clear the form after a save
-
-    async def _reload(self) -> None:
-        self.groups = await call_with_session(
-            synonyms.list_synonym_groups, token=self.session_token
-        )
 
     @rx.event
     async def load(self) -> None:
-        self.error, self.notice = "", ""
-        try:
-            await self._reload()
-        except Exception as exc:
-            self.groups, self.error = [], describe_error(exc)
+        self.groups = await self._call(synonyms.list_synonym_groups) or []
 
     @rx.event
     async def add(self, form: dict[str, str]) -> None:
-        self.error, self.notice = "", ""
-        try:
-            await call_with_session(
-                synonyms.add_synonym_group,
-                token=self.session_token,
-                words=form.get("words", ""),
-            )
-            await self._reload()
-        except Exception as exc:
-            self.error = describe_error(exc)
-            return
-        self.notice, self.form_key = "Saved. Search uses it within seconds.", self.form_key + 1
+        if await self._change(synonyms.add_synonym_group, words=form.get("words", "")):
+            self.notice, self.form_key = "Saved. Search uses it within seconds.", self.form_key + 1
 
     @rx.event
     async def remove(self, group_id: str) -> None:
         """The service checks that the group exists and that the viewer may remove it."""
-        self.error, self.notice = "", ""
-        try:
-            await call_with_session(
-                synonyms.delete_synonym_group, token=self.session_token, group_id=group_id
-            )
-            await self._reload()
-        except Exception as exc:
-            self.error = describe_error(exc)
-            return
-        self.notice = "Removed."
+        if await self._change(synonyms.delete_synonym_group, group_id=group_id):
+            self.notice = "Removed."
+
+    async def _change(self, action: Callable[..., object], **kwargs: str) -> bool:
+        """Make the change, then show the groups as they now are; False, with `error` saying
+        why, if either fails."""
+        await self._call(action, **kwargs)
+        if self.error:
+            return False
+        groups = await self._call(synonyms.list_synonym_groups)
+        if groups is None:
+            return False
+        self.groups = groups
+        return True
 
 
 def _group(group: rx.Var[SynonymGroup]) -> rx.Component:

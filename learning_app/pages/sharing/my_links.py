@@ -20,10 +20,10 @@ def my_share_links_page() -> rx.Component:
                 "in a course or lesson editor.",
                 color_scheme="gray",
             ),
-            form_error(s.share_error),
-            form_notice(s.share_notice),
+            form_error(s.error),
+            form_notice(s.notice),
             rx.cond(
-                s.links_loading,
+                s.loading,
                 rx.spinner(aria_label="Loading"),
                 rx.cond(
                     s.links.length() > 0,

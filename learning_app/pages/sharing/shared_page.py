@@ -7,18 +7,17 @@ import reflex as rx
 
 from learning_app.components.layout import page_shell
 from learning_app.components.markdown import rendered_markdown
-from learning_app.services.errors import DomainError
 from learning_app.services.markdown_render import render_all
 from learning_app.services.sharing import links
 from learning_app.services.sharing.links import SharedLessonItem
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import PageLoading, call_service, call_with_session
 from learning_app.state.course_pages import route_arg
 
 
-class SharedPageState(AuthState):
-    shared_loading: bool = True
-    unavailable: str = ""
+class SharedPageState(PageLoading, AuthState):
+    """`error` says why the link shows nothing."""
+
     kind: str = ""  # "course" | "lesson"
     shared_course_id: str = ""
     course_title: str = ""
@@ -29,8 +28,8 @@ class SharedPageState(AuthState):
 
     @rx.event
     async def load(self) -> None:
-        self.shared_loading, self.unavailable = True, ""
-        try:
+        self._start_loading()
+        with self._loading():
             content = await call_with_session(
                 links.open_share_link,
                 raw_token=route_arg(self, "share_token"),
@@ -38,11 +37,6 @@ class SharedPageState(AuthState):
                 viewer_token=self.session_token or None,
                 lesson_id=route_arg(self, "lesson_id"),
             )
-        except DomainError as exc:
-            self.unavailable = str(exc)
-        except Exception as exc:
-            self.unavailable = describe_error(exc)
-        else:
             self.kind, self.shared_course_id = content.entity_type, content.course_id
             self.course_title, self.lesson_title = content.course_title, content.lesson_title
             # Rendered off the event loop: a long lesson would stall every tab of this worker.
@@ -50,8 +44,6 @@ class SharedPageState(AuthState):
                 render_all, [content.course_description, content.body_markdown]
             )
             self.shared_lessons = content.lessons
-        finally:
-            self.shared_loading = False
 
     @rx.var
     def link_base(self) -> str:
@@ -120,7 +112,7 @@ def _lesson() -> rx.Component:
 def _unavailable() -> rx.Component:
     return rx.vstack(
         rx.heading("This link is not available", size="7", as_="h1"),
-        rx.text(SharedPageState.unavailable),
+        rx.text(SharedPageState.error),
         rx.link("Browse courses", href="/"),
         spacing="3",
     )
@@ -131,10 +123,10 @@ def shared_page() -> rx.Component:
     return page_shell(
         rx.box(
             rx.cond(
-                s.shared_loading,
+                s.loading,
                 rx.spinner(aria_label="Loading"),
                 rx.cond(
-                    s.unavailable != "",
+                    s.error != "",
                     _unavailable(),
                     rx.vstack(
                         rx.cond(s.lesson_title != "", _lesson(), _course()),

@@ -6,35 +6,21 @@ one piece at a time, and each piece is pushed to the browser as it comes.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import reflex as rx
 
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.llm import chat_model
-from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.s3_store import get_s3
 from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error
 from learning_app.services.courses import reading
 from learning_app.services.tutor import answering
-from learning_app.services.tutor.answering import (
-    AnswerStream,
-    CitationLink,
-    ExchangeView,
-    TutorContext,
-)
-from learning_app.state.auth import AuthState, describe_error
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.services.tutor.answering import AnswerStream, CitationLink, ExchangeView
+from learning_app.state.auth import AuthState
+from learning_app.state.calls import call_service, call_with_session, describe_error
 from learning_app.state.course_pages import LoadedPageState, route_arg
-
-
-def _finish(context: TutorContext, stream: AnswerStream) -> ExchangeView:
-    with session_scope() as session:
-        return answering.exchange_view(
-            session, answering.record(session, context, stream), get_s3()
-        )
 
 
 class TutorState(LoadedPageState, AuthState):
@@ -51,19 +37,11 @@ class TutorState(LoadedPageState, AuthState):
         self._start_loading()
         if not self.signed_in:
             return
-        try:
+        with self._loading():
             course_id = route_arg(self, "course_id")
-            outline = await call_with_session(
-                reading.course_outline, token=self.session_token, course_id=course_id
-            )
-            self.exchanges = await call_with_session(
-                answering.history, token=self.session_token, course_id=course_id, s3=get_s3()
-            )
+            outline = await self._fetch(reading.course_outline, course_id=course_id)
+            self.exchanges = await self._fetch(answering.history, course_id=course_id, s3=get_s3())
             self.loaded_id, self.course_title = outline.course_id, outline.title
-        except Exception as exc:
-            self._show_problem(exc)
-        finally:
-            self.loading = False
 
     @rx.event(background=True)
     async def ask(self, form: dict[str, str]) -> AsyncIterator[object]:
@@ -86,7 +64,7 @@ class TutorState(LoadedPageState, AuthState):
             while (piece := await call_service(next, pieces, None)) is not None:
                 async with self:
                     self.partial_answer += piece
-            exchange = await asyncio.to_thread(_finish, context, stream)
+            exchange = await call_with_session(answering.finish_answer, context, stream, get_s3())
             async with self:
                 self.exchanges = [exchange, *self.exchanges]
             yield rx.set_value("question", "")

@@ -216,6 +216,13 @@ def record(session: Session, context: TutorContext, stream: AnswerStream) -> Tut
     return exchange
 
 
+def finish_answer(
+    session: Session, context: TutorContext, stream: AnswerStream, s3: Any
+) -> ExchangeView:
+    """Record a streamed answer and return it as the page shows it."""
+    return exchange_view(session, record(session, context, stream), s3)
+
+
 def ask(
     session: Session,
     *,

@@ -232,3 +232,25 @@ def _scratch_document(session: object, course_id: uuid.UUID, token: str) -> uuid
     session.add(document)  # type: ignore[attr-defined]
     session.flush()  # type: ignore[attr-defined]
     return document.id
+
+
+def test_a_streamed_answer_is_recorded_and_shown_as_history_shows_it(
+    student: str, course: str
+) -> None:
+    """The page's way: prepare, stream the pieces, then `finish_answer` in one transaction."""
+    with session_scope() as session:
+        context = answering.prepare(
+            session,
+            token=student,
+            course_id=course,
+            question="How do plants turn light into sugar?",
+            embedder=get_embedder(),
+        )
+    stream = answering.AnswerStream(context, get_embedder(), None)
+    streamed = "".join(stream)
+    with session_scope() as session:
+        shown = answering.finish_answer(session, context, stream, get_s3())
+    with session_scope() as session:
+        [recorded] = answering.history(session, token=student, course_id=course, s3=get_s3())
+    assert shown.answer == streamed == recorded.answer and shown.id == recorded.id
+    assert shown.citations == recorded.citations
