@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import learning_app.models  # noqa: F401  (fills SQLModel.metadata)
-from learning_app.models import alembic_include_object
+from learning_app.models.base import alembic_include_object
 from learning_app.settings import get_settings, normalise_database_url
 
 config = context.config

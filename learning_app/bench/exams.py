@@ -28,7 +28,7 @@ from learning_app.bench.fixtures import (
     start_sessions,
 )
 from learning_app.bench.stats import percentile
-from learning_app.models import ExamType
+from learning_app.models.exams import ExamType
 from learning_app.services.attempts import taking
 
 THREADS_PER_PROCESS = 24

@@ -12,26 +12,19 @@ from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.models import (
+from learning_app.models.base import utc_now
+from learning_app.models.content import (
     Course,
     CourseTeacher,
     CourseTeacherRole,
     Enrollment,
-    Exam,
-    ExamAttempt,
-    ExamQuestion,
-    ExamType,
     Lesson,
     PublishStatus,
-    Question,
-    QuestionOption,
-    QuestionType,
-    User,
-    UserProfile,
-    UserRole,
-    UserStats,
 )
-from learning_app.models.base import utc_now
+from learning_app.models.exams import Exam, ExamAttempt, ExamQuestion, ExamType
+from learning_app.models.progress import UserStats
+from learning_app.models.questions import Question, QuestionOption, QuestionType
+from learning_app.models.users import User, UserProfile, UserRole
 from learning_app.services.accounts import sessions
 
 QUESTIONS_PER_EXAM = 10

@@ -22,7 +22,8 @@ from sqlmodel import col
 from learning_app.adapters.embeddings import Embedder, get_embedder
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.s3_store import get_s3
-from learning_app.models import EmbeddingModel, LessonChunk, User, UserRole, drop_hnsw_index_ddl
+from learning_app.models.chunks import EmbeddingModel, LessonChunk, drop_hnsw_index_ddl
+from learning_app.models.users import User, UserRole
 from learning_app.services.accounts import sessions, users
 from learning_app.services.courses import authoring
 from learning_app.services.material import ingestion

@@ -19,8 +19,9 @@ from learning_app.bench.fixtures import (
     start_sessions,
     student_email,
 )
-from learning_app.models import CourseLesson, ExamType, Lesson, PublishStatus
 from learning_app.models.base import utc_now
+from learning_app.models.content import CourseLesson, Lesson, PublishStatus
+from learning_app.models.exams import ExamType
 from learning_app.services.accounts.passwords import hash_password
 from learning_app.services.material import ingestion
 from learning_app.services.search.index import default_index, sync_entity

@@ -36,19 +36,17 @@ from sqlalchemy import delete, text
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.bench import RETRIEVAL_VECTORS
 from learning_app.bench.stats import percentile
-from learning_app.models import (
+from learning_app.models.chunks import (
     HNSW_EF_CONSTRUCTION,
     HNSW_M,
-    Course,
-    Document,
     EmbeddingModel,
     LessonChunk,
-    User,
-    UserProfile,
-    UserRole,
     drop_hnsw_index_ddl,
     hnsw_index_ddl,
 )
+from learning_app.models.content import Course
+from learning_app.models.documents import Document
+from learning_app.models.users import User, UserProfile, UserRole
 from learning_app.services.tutor.retrieval import nearest, scope_filter
 from learning_app.settings import get_settings
 

@@ -19,16 +19,10 @@ from sqlmodel import col, select
 
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.bench.stats import percentile
-from learning_app.models import (
-    Course,
-    PublishStatus,
-    SharedToken,
-    ShareEntityType,
-    User,
-    UserProfile,
-    UserRole,
-)
 from learning_app.models.base import utc_now
+from learning_app.models.content import Course, PublishStatus
+from learning_app.models.sharing import SharedToken, ShareEntityType
+from learning_app.models.users import User, UserProfile, UserRole
 from learning_app.services.sharing.links import find_active_link
 from learning_app.services.sharing.tokens import token_hash
 

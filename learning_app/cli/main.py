@@ -98,7 +98,7 @@ def _read_password() -> str:
 
 def cmd_user_create(args: argparse.Namespace) -> int:
     from learning_app.adapters.postgres import session_scope
-    from learning_app.models import UserRole
+    from learning_app.models.users import UserRole
     from learning_app.services.accounts.users import create_user
 
     password = _read_password()

@@ -6,29 +6,20 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from learning_app.models import (
+from learning_app.models.base import utc_now
+from learning_app.models.content import (
     Course,
     CourseLesson,
     CourseTeacher,
     CourseTeacherRole,
     Enrollment,
-    Exam,
-    ExamQuestion,
-    ExamType,
-    FeedbackPolicy,
     Lesson,
     PublishStatus,
-    Question,
-    QuestionOption,
-    QuestionTag,
-    QuestionType,
-    Tag,
-    User,
-    UserProfile,
-    UserRole,
-    UserStats,
 )
-from learning_app.models.base import utc_now
+from learning_app.models.exams import Exam, ExamQuestion, ExamType, FeedbackPolicy
+from learning_app.models.progress import UserStats
+from learning_app.models.questions import Question, QuestionOption, QuestionTag, QuestionType, Tag
+from learning_app.models.users import User, UserProfile, UserRole
 from learning_app.services.accounts.passwords import hash_password
 from learning_app.services.material.work_queue import ingest_lesson_later
 

@@ -16,7 +16,7 @@ def account(email: str, name: str, role: str) -> str:
     import uuid
 
     from learning_app.adapters.postgres import session_scope
-    from learning_app.models import UserRole
+    from learning_app.models.users import UserRole
     from learning_app.services.accounts import sessions
     from learning_app.services.accounts.users import create_user
 

@@ -97,7 +97,7 @@ def test_a_student_is_blocked_from_the_admin_page(
     app_server: RunningApp, clean_db: str, page: Page, unique: str
 ) -> None:
     from learning_app.adapters.postgres import session_scope
-    from learning_app.models import UserRole
+    from learning_app.models.users import UserRole
     from learning_app.services.accounts.users import create_user
 
     email = f"student-{unique}@example.com"

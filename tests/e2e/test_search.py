@@ -28,7 +28,7 @@ def search_index(clean_db: str) -> Iterator[None]:
 def test_a_typo_in_the_navbar_finds_and_opens_the_lesson(
     app_server: RunningApp, search_index: None, page: Page, unique: str
 ) -> None:
-    from learning_app.models import UserRole
+    from learning_app.models.users import UserRole
 
     teacher = person(f"tess{unique}", UserRole.TEACHER)
     course_id = new_course(teacher, f"Python {unique}", is_public=True)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from learning_app.adapters.redis_store import get_redis
-from learning_app.models import UserRole
+from learning_app.models.users import UserRole
 from tests.integration.people import person
 
 

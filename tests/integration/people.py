@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.models import UserRole
+from learning_app.models.users import UserRole
 from learning_app.services.accounts import sessions, users
 from learning_app.services.courses import authoring, lessons
 

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.redis_store import get_redis
-from learning_app.models import UserRole
+from learning_app.models.users import UserRole
 from learning_app.services.admin import user_roles
 from learning_app.services.attempts import essay_grading, results, taking
 from learning_app.services.courses import authoring as courses_authoring

@@ -21,7 +21,8 @@ from starlette.testclient import TestClient
 
 from learning_app.adapters.postgres import dispose_engines, get_engine, session_scope
 from learning_app.health_api import build_http_api
-from learning_app.models import Document, User, UserRole
+from learning_app.models.documents import Document
+from learning_app.models.users import User, UserRole
 from learning_app.services.accounts import users
 from learning_app.services.courses import catalog
 from learning_app.services.errors import ServiceUnavailable

@@ -22,20 +22,18 @@ from sqlalchemy.engine import Connection, make_url
 from sqlmodel import Session, SQLModel, select
 
 import learning_app.models  # noqa: F401 - registers every table
-from learning_app.models import (
-    AnalyticsDaily,
-    Course,
-    CourseLesson,
+from learning_app.models.analytics import AnalyticsDaily
+from learning_app.models.base import alembic_include_object
+from learning_app.models.chunks import (
     EmbeddingModel,
-    Lesson,
     LessonChunk,
-    User,
-    alembic_include_object,
     embedding_as,
     hnsw_index_ddl,
     hnsw_index_name,
     of_model,
 )
+from learning_app.models.content import Course, CourseLesson, Lesson
+from learning_app.models.users import User
 from learning_app.settings import reset_settings_cache
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

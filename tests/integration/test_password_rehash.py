@@ -6,7 +6,7 @@ from argon2 import PasswordHasher
 from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.models import User
+from learning_app.models.users import User
 from learning_app.services.accounts import users
 from tests.integration.people import PASSWORD, person
 

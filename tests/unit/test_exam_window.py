@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from learning_app.models import Exam
+from learning_app.models.exams import Exam
 from learning_app.services.exams.listing import exam_window
 from learning_app.services.time_zones import local_moment
 

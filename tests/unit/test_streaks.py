@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from learning_app.models import UserStats
+from learning_app.models.progress import UserStats
 from learning_app.services.progress.user_stats import (
     MAX_CLOCK_SKEW,
     current_streak,

@@ -7,7 +7,7 @@ import uuid
 
 from sqlmodel import Session, select
 
-from learning_app.models import ExamAttempt
+from learning_app.models.exams import ExamAttempt
 from learning_app.services.access.courses import can_edit_course, load_course
 from learning_app.services.access.exams import load_exam
 from learning_app.services.accounts.users import Viewer

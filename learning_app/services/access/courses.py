@@ -10,7 +10,7 @@ import uuid
 
 from sqlmodel import Session, col, select
 
-from learning_app.models import (
+from learning_app.models.content import (
     Course,
     CourseLesson,
     CourseTeacher,
@@ -18,8 +18,8 @@ from learning_app.models import (
     Enrollment,
     Lesson,
     PublishStatus,
-    UserRole,
 )
+from learning_app.models.users import UserRole
 from learning_app.services.accounts.users import Viewer, viewer_for_session
 from learning_app.services.errors import NotFound, PermissionDenied
 from learning_app.services.values import parse_id

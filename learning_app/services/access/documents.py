@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from learning_app.models import Document, DocumentStatus
+from learning_app.models.documents import Document, DocumentStatus
 from learning_app.services.access.courses import (
     can_edit_course,
     require_course_editor,

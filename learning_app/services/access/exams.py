@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from learning_app.models import Course, Exam, PublishStatus
+from learning_app.models.content import Course, PublishStatus
+from learning_app.models.exams import Exam
 from learning_app.services.access.courses import read_course, require_course_editor
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import NotFound

@@ -7,7 +7,7 @@ import uuid
 
 from sqlmodel import Session, col, select
 
-from learning_app.models import Course, CourseLesson, Lesson, PublishStatus
+from learning_app.models.content import Course, CourseLesson, Lesson, PublishStatus
 from learning_app.services.access.courses import (
     LESSON_NOT_FOUND,
     can_edit_course,

@@ -6,7 +6,8 @@ import uuid
 
 from sqlmodel import Session
 
-from learning_app.models import Course, SharedToken, ShareEntityType
+from learning_app.models.content import Course
+from learning_app.models.sharing import SharedToken, ShareEntityType
 from learning_app.services.access.courses import can_edit_course, require_course_editor
 from learning_app.services.access.lessons import require_lesson_editor
 from learning_app.services.accounts.users import Viewer

@@ -7,8 +7,8 @@ import uuid
 
 from sqlmodel import Session
 
-from learning_app.models import User, UserProfile
 from learning_app.models.base import utc_now
+from learning_app.models.users import User, UserProfile
 from learning_app.services.accounts import one_time_tokens, sessions
 from learning_app.services.accounts.mail import LINK_PATHS, link_to, send_later, send_verification
 from learning_app.services.accounts.one_time_tokens import TokenPurpose

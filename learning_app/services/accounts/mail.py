@@ -7,7 +7,7 @@ from urllib.parse import quote
 from sqlmodel import Session
 
 from learning_app.adapters.job_queue import defer_in_transaction
-from learning_app.models import User
+from learning_app.models.users import User
 from learning_app.services.accounts import one_time_tokens
 from learning_app.services.accounts.one_time_tokens import TokenPurpose
 from learning_app.settings import get_settings

@@ -23,8 +23,9 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from learning_app.models import User, UserProfile, UserRole, UserStats
 from learning_app.models.base import utc_now
+from learning_app.models.progress import UserStats
+from learning_app.models.users import User, UserProfile, UserRole
 from learning_app.services import rate_limits
 from learning_app.services.accounts import sessions
 from learning_app.services.accounts.mail import send_later, send_verification

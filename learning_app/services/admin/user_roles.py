@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from learning_app.models import User, UserProfile, UserRole
+from learning_app.models.users import User, UserProfile, UserRole
 from learning_app.services.access.roles import require_admin, require_viewer
 from learning_app.services.accounts.users import UserRow
 from learning_app.services.errors import InvalidInput, NotFound

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from learning_app.models import QuestionType
+from learning_app.models.questions import QuestionType
 from learning_app.services.errors import InvalidInput
 from learning_app.services.text_input import storable
 

@@ -12,18 +12,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from learning_app.models import (
-    AttemptAnswer,
-    AttemptStatus,
-    Course,
-    CourseTeacher,
-    Exam,
-    ExamAttempt,
-    Question,
-    QuestionType,
-    UserProfile,
-)
 from learning_app.models.base import utc_now
+from learning_app.models.content import Course, CourseTeacher
+from learning_app.models.exams import AttemptAnswer, AttemptStatus, Exam, ExamAttempt
+from learning_app.models.questions import Question, QuestionType
+from learning_app.models.users import UserProfile
 from learning_app.services.access.attempts import load_attempt
 from learning_app.services.access.courses import is_admin, require_course_editor
 from learning_app.services.access.roles import require_viewer

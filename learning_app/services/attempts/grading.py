@@ -11,15 +11,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from learning_app.models import (
-    AttemptAnswer,
-    AttemptStatus,
-    Exam,
-    ExamAttempt,
-    Question,
-    QuestionOption,
-)
 from learning_app.models.base import utc_now
+from learning_app.models.exams import AttemptAnswer, AttemptStatus, Exam, ExamAttempt
+from learning_app.models.questions import Question, QuestionOption
 from learning_app.services.access.exams import load_exam
 from learning_app.services.progress import events
 from learning_app.services.questions.grading import (

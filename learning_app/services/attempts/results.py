@@ -15,18 +15,16 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from learning_app.models import (
+from learning_app.models.base import utc_now
+from learning_app.models.exams import (
     AttemptAnswer,
     AttemptStatus,
     Exam,
     ExamAttempt,
     FeedbackPolicy,
-    Question,
-    QuestionOption,
-    QuestionType,
-    UserProfile,
 )
-from learning_app.models.base import utc_now
+from learning_app.models.questions import Question, QuestionOption, QuestionType
+from learning_app.models.users import UserProfile
 from learning_app.services.access.attempts import require_attempt_reader
 from learning_app.services.access.courses import is_enrolled
 from learning_app.services.access.exams import load_exam, read_exam

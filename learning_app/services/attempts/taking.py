@@ -23,20 +23,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from learning_app.models import (
-    AttemptAnswer,
-    AttemptStatus,
-    Course,
-    Enrollment,
-    Exam,
-    ExamAttempt,
-    PublishStatus,
-    Question,
-    QuestionOption,
-    QuestionType,
-    User,
-)
 from learning_app.models.base import utc_now
+from learning_app.models.content import Course, Enrollment, PublishStatus
+from learning_app.models.exams import AttemptAnswer, AttemptStatus, Exam, ExamAttempt
+from learning_app.models.questions import Question, QuestionOption, QuestionType
+from learning_app.models.users import User
 from learning_app.services.access.attempts import ATTEMPT_NOT_FOUND, require_own_attempt
 from learning_app.services.access.exams import EXAM_NOT_FOUND, load_exam, require_exam_reader
 from learning_app.services.access.roles import require_viewer

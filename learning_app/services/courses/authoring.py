@@ -27,20 +27,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from learning_app.models import (
+from learning_app.models.base import utc_now
+from learning_app.models.content import (
     Course,
     CourseLesson,
     CourseTeacher,
     CourseTeacherRole,
-    Exam,
-    ExamAttempt,
     Lesson,
     PublishStatus,
-    ShareEntityType,
-    UserProfile,
-    UserRole,
 )
-from learning_app.models.base import utc_now
+from learning_app.models.exams import Exam, ExamAttempt
+from learning_app.models.sharing import ShareEntityType
+from learning_app.models.users import UserProfile, UserRole
 from learning_app.services.access.courses import (
     COURSE_NOT_FOUND,
     can_edit_course,

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from learning_app.models import Course, CourseLesson, PublishStatus, UserProfile
+from learning_app.models.content import Course, CourseLesson, PublishStatus
+from learning_app.models.users import UserProfile
 
 CATALOGUE_PAGE_SIZE = 48
 

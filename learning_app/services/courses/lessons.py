@@ -20,14 +20,9 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from learning_app.models import (
-    Course,
-    CourseLesson,
-    Lesson,
-    PublishStatus,
-    ShareEntityType,
-)
 from learning_app.models.base import utc_now
+from learning_app.models.content import Course, CourseLesson, Lesson, PublishStatus
+from learning_app.models.sharing import ShareEntityType
 from learning_app.services.access.courses import (
     LESSON_NOT_FOUND,
     can_edit_course,

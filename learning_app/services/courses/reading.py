@@ -10,16 +10,9 @@ from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col, select
 
-from learning_app.models import (
-    Course,
-    CourseTeacher,
-    Enrollment,
-    Lesson,
-    LessonProgress,
-    LessonProgressStatus,
-    PublishStatus,
-)
 from learning_app.models.base import utc_now
+from learning_app.models.content import Course, CourseTeacher, Enrollment, Lesson, PublishStatus
+from learning_app.models.progress import LessonProgress, LessonProgressStatus
 from learning_app.services.access.courses import (
     COURSE_NOT_FOUND,
     can_edit_course,

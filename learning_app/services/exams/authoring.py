@@ -21,19 +21,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from learning_app.models import (
+from learning_app.models.base import utc_now
+from learning_app.models.content import PublishStatus
+from learning_app.models.exams import (
     Exam,
     ExamAttempt,
     ExamDrawRule,
     ExamQuestion,
     ExamType,
     FeedbackPolicy,
-    PublishStatus,
-    Question,
-    QuestionTag,
-    Tag,
 )
-from learning_app.models.base import utc_now
+from learning_app.models.questions import Question, QuestionTag, Tag
 from learning_app.services.access.courses import require_course_editor
 from learning_app.services.access.exams import EXAM_NOT_FOUND, require_exam_editor
 from learning_app.services.access.roles import require_viewer

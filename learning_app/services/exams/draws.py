@@ -10,15 +10,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from learning_app.models import (
-    Exam,
-    ExamDrawRule,
-    ExamQuestion,
-    Question,
-    QuestionOption,
-    QuestionTag,
-    QuestionType,
-)
+from learning_app.models.exams import Exam, ExamDrawRule, ExamQuestion
+from learning_app.models.questions import Question, QuestionOption, QuestionTag, QuestionType
 
 log = logging.getLogger(__name__)
 _shuffler = random.SystemRandom()

@@ -14,15 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from learning_app.models import (
-    Exam,
-    ExamAttempt,
-    ExamDrawRule,
-    ExamQuestion,
-    ExamType,
-    PublishStatus,
-)
 from learning_app.models.base import utc_now
+from learning_app.models.content import PublishStatus
+from learning_app.models.exams import Exam, ExamAttempt, ExamDrawRule, ExamQuestion, ExamType
 from learning_app.services.access.courses import (
     can_edit_course,
     require_course_reader,

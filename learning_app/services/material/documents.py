@@ -27,8 +27,8 @@ from sqlmodel import Session, col, select
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.s3_store import OBJECT_STORE_ERRORS, ObjectStore
-from learning_app.models import Document, DocumentStatus
 from learning_app.models.base import utc_now
+from learning_app.models.documents import Document, DocumentStatus
 from learning_app.services.access.courses import (
     can_edit_course,
     optional_viewer,

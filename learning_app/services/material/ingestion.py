@@ -27,17 +27,16 @@ from sqlmodel import Session, col
 from learning_app.adapters.embeddings import Embedder
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.s3_store import ObjectStore
-from learning_app.models import (
-    Document,
-    DocumentStatus,
+from learning_app.models.base import utc_now
+from learning_app.models.chunks import (
     EmbeddingModel,
-    Lesson,
     LessonChunk,
     drop_hnsw_index_ddl,
     hnsw_index_ddl,
     hnsw_index_name,
 )
-from learning_app.models.base import utc_now
+from learning_app.models.content import Lesson
+from learning_app.models.documents import Document, DocumentStatus
 from learning_app.services.errors import DomainError
 from learning_app.services.material.chunking import ChunkDraft, chunk_sections
 from learning_app.services.material.extraction import (

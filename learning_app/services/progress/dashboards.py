@@ -15,7 +15,9 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from learning_app.models import Course, UserProfile, UserStats
+from learning_app.models.content import Course
+from learning_app.models.progress import UserStats
+from learning_app.models.users import UserProfile
 from learning_app.services.access.courses import require_course_editor
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import PermissionDenied

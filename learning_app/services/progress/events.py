@@ -37,8 +37,8 @@ from sqlmodel import Session
 
 from learning_app.adapters.postgres import get_engine
 from learning_app.adapters.redis_store import get_redis
-from learning_app.models import Exam, ExamAttempt
 from learning_app.models.base import utc_now
+from learning_app.models.exams import Exam, ExamAttempt
 from learning_app.services.progress.user_stats import recompute_user_stats
 
 log = logging.getLogger(__name__)

@@ -30,8 +30,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col, select
 
-from learning_app.models import UserProfile, UserStats
 from learning_app.models.base import utc_now
+from learning_app.models.progress import UserStats
+from learning_app.models.users import UserProfile
 from learning_app.services.progress.xp import Achievements, xp_for
 from learning_app.services.time_zones import user_zone
 

@@ -19,16 +19,9 @@ from sqlalchemy import delete, exists, func, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col, select
 
-from learning_app.models import (
-    AttemptAnswer,
-    ExamAttempt,
-    Question,
-    QuestionOption,
-    QuestionTag,
-    QuestionType,
-    Tag,
-)
 from learning_app.models.base import utc_now
+from learning_app.models.exams import AttemptAnswer, ExamAttempt
+from learning_app.models.questions import Question, QuestionOption, QuestionTag, QuestionType, Tag
 from learning_app.services.access.courses import require_course_editor
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import InvalidInput, NotFound

@@ -8,7 +8,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from learning_app.models import QuestionType
+from learning_app.models.questions import QuestionType
 from learning_app.services.errors import InvalidInput
 from learning_app.services.questions.grading import CHOICE_TYPES, GradingKey
 from learning_app.services.text_input import is_blank, one_line, storable

@@ -19,7 +19,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from learning_app.adapters.llm import ChatError, ChatModel
-from learning_app.models import Document, DocumentStatus, LessonChunk
+from learning_app.models.chunks import LessonChunk
+from learning_app.models.documents import Document, DocumentStatus
 from learning_app.services import rate_limits
 from learning_app.services.access.courses import (
     lesson_place,

@@ -31,19 +31,11 @@ import nh3
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from learning_app.models import (
-    Course,
-    CourseLesson,
-    CourseTeacher,
-    DocumentStatus,
-    Lesson,
-    LessonChunk,
-    PublishStatus,
-    Question,
-    QuestionTag,
-    Tag,
-)
-from learning_app.models import Document as CourseFile
+from learning_app.models.chunks import LessonChunk
+from learning_app.models.content import Course, CourseLesson, CourseTeacher, Lesson, PublishStatus
+from learning_app.models.documents import Document as CourseFile
+from learning_app.models.documents import DocumentStatus
+from learning_app.models.questions import Question, QuestionTag, Tag
 from learning_app.services.markdown_render import render_markdown
 
 # Bump when a schema below changes: `learning-app reindex` then builds collections of the new

@@ -14,17 +14,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, and_, false, func, literal, or_, true
 from sqlmodel import Session, col, select
 
-from learning_app.models import (
-    Course,
-    CourseLesson,
-    CourseTeacher,
-    DocumentStatus,
-    Lesson,
-    LessonChunk,
-    PublishStatus,
-    Question,
-)
-from learning_app.models import Document as CourseFile
+from learning_app.models.chunks import LessonChunk
+from learning_app.models.content import Course, CourseLesson, CourseTeacher, Lesson, PublishStatus
+from learning_app.models.documents import Document as CourseFile
+from learning_app.models.documents import DocumentStatus
+from learning_app.models.questions import Question
 from learning_app.services.search.documents import SearchKind, plain_text
 from learning_app.services.search.results import (
     Audience,

@@ -29,7 +29,7 @@ from learning_app.adapters.typesense_store import (
     SearchRequestRefused,
     get_typesense,
 )
-from learning_app.models import SearchSynonym
+from learning_app.models.search import SearchSynonym
 from learning_app.services.search.documents import (
     FIELDS,
     KINDS,

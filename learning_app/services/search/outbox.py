@@ -22,16 +22,10 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTran
 from sqlmodel import Session as ModelSession
 
 from learning_app.adapters.job_queue import defer_in_transaction
-from learning_app.models import (
-    Course,
-    CourseLesson,
-    CourseTeacher,
-    Lesson,
-    Question,
-    QuestionTag,
-    SearchSynonym,
-)
-from learning_app.models import Document as CourseFile
+from learning_app.models.content import Course, CourseLesson, CourseTeacher, Lesson
+from learning_app.models.documents import Document as CourseFile
+from learning_app.models.questions import Question, QuestionTag
+from learning_app.models.search import SearchSynonym
 
 SYNC_ENTITY_TASK = "search.sync_entity"
 SYNC_SYNONYMS_TASK = "search.sync_synonyms"

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from learning_app.models import Enrollment, UserRole
+from learning_app.models.content import Enrollment
+from learning_app.models.users import UserRole
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.search.documents import MARK_END, MARK_START
 

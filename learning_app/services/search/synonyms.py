@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from learning_app.models import SearchSynonym, UserProfile
+from learning_app.models.search import SearchSynonym
+from learning_app.models.users import UserProfile
 from learning_app.services.access.courses import is_admin
 from learning_app.services.access.roles import require_teacher, require_viewer
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied

@@ -25,16 +25,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from learning_app.models import (
-    Course,
-    CourseLesson,
-    Lesson,
-    PublishStatus,
-    SharedToken,
-    ShareEntityType,
-    ShareVisibility,
-)
 from learning_app.models.base import utc_now
+from learning_app.models.content import Course, CourseLesson, Lesson, PublishStatus
+from learning_app.models.sharing import SharedToken, ShareEntityType, ShareVisibility
 from learning_app.services import rate_limits
 from learning_app.services.access.courses import (
     optional_viewer,

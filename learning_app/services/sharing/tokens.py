@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import delete
 from sqlmodel import Session, col
 
-from learning_app.models import SharedToken, ShareEntityType
+from learning_app.models.sharing import SharedToken, ShareEntityType
 
 
 def token_hash(raw: str) -> str:

@@ -22,7 +22,8 @@ from sqlmodel import Session, col, select
 from learning_app.adapters.embeddings import Embedder
 from learning_app.adapters.llm import ChatError, ChatModel
 from learning_app.adapters.s3_store import ObjectStore
-from learning_app.models import Document, TutorExchange
+from learning_app.models.documents import Document
+from learning_app.models.tutor import TutorExchange
 from learning_app.services.access.courses import require_course_reader
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import InvalidInput

@@ -27,17 +27,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from learning_app.models import (
-    Course,
-    CourseLesson,
+from learning_app.models.chunks import (
     EmbeddingModel,
-    Lesson,
     LessonChunk,
-    PublishStatus,
     embedding_as,
     hnsw_index_name,
     of_model,
 )
+from learning_app.models.content import Course, CourseLesson, Lesson, PublishStatus
 from learning_app.services.access.courses import can_edit_course
 from learning_app.services.accounts.users import Viewer
 from learning_app.settings import get_settings

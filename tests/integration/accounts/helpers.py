@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.models import User, UserRole
+from learning_app.models.users import User, UserRole
 from learning_app.services.accounts import users
 from learning_app.settings import get_settings
 from learning_app.stack.mailbox import StoredMail, list_messages, mail_dir

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.models import UserRole
+from learning_app.models.users import UserRole
 from learning_app.services.accounts import links, users
 from learning_app.services.accounts.redirects import safe_next_path
 from learning_app.services.admin.user_roles import list_users, set_role

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.models import User
+from learning_app.models.users import User
 from learning_app.services.accounts import links, one_time_tokens, sessions, users
 from learning_app.services.accounts.one_time_tokens import TokenPurpose
 from learning_app.services.errors import (

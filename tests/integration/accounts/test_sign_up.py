@@ -6,7 +6,8 @@ import pytest
 from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.models import User, UserProfile, UserRole, UserStats
+from learning_app.models.progress import UserStats
+from learning_app.models.users import User, UserProfile, UserRole
 from learning_app.services.accounts import links, users
 from learning_app.services.errors import (
     AuthenticationFailed,

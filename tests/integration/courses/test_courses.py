@@ -9,15 +9,9 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.models import (
-    Course,
-    CourseLesson,
-    CourseTeacher,
-    Enrollment,
-    Lesson,
-    LessonProgress,
-    UserRole,
-)
+from learning_app.models.content import Course, CourseLesson, CourseTeacher, Enrollment, Lesson
+from learning_app.models.progress import LessonProgress
+from learning_app.models.users import UserRole
 from learning_app.services.access import courses
 from learning_app.services.courses import authoring, lessons, reading
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied

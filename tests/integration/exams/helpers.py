@@ -10,10 +10,8 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.models import (
-    ExamAttempt,
-)
 from learning_app.models.base import utc_now
+from learning_app.models.exams import ExamAttempt
 from learning_app.services.attempts import taking
 from learning_app.services.exams import authoring
 from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft

@@ -10,12 +10,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.models import (
-    AttemptAnswer,
-    ExamAttempt,
-    UserRole,
-)
 from learning_app.models.base import utc_now
+from learning_app.models.exams import AttemptAnswer, ExamAttempt
+from learning_app.models.users import UserRole
 from learning_app.services.attempts import essay_grading, grading, results, taking
 from learning_app.services.courses import reading
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from learning_app.models import (
-    Exam,
-    ExamDrawRule,
-    ExamQuestion,
-    Question,
-)
+from learning_app.models.exams import Exam, ExamDrawRule, ExamQuestion
+from learning_app.models.questions import Question
 from learning_app.services.attempts import results, taking
 from learning_app.services.courses import authoring as courses_authoring
 from learning_app.services.errors import DomainError, InvalidInput, PermissionDenied

@@ -18,7 +18,7 @@ from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.redis_store import get_redis
 from learning_app.adapters.s3_store import get_s3
 from learning_app.jobs.runner import job_app
-from learning_app.models import UserRole
+from learning_app.models.users import UserRole
 from learning_app.services.attempts import taking
 from learning_app.services.courses import reading
 from learning_app.services.exams import authoring

@@ -19,7 +19,8 @@ from sqlmodel import select
 
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.s3_store import get_s3
-from learning_app.models import Document, LessonChunk
+from learning_app.models.chunks import LessonChunk
+from learning_app.models.documents import Document
 from learning_app.services.courses import authoring, reading
 from learning_app.services.errors import InvalidInput, PermissionDenied
 from learning_app.services.material import documents

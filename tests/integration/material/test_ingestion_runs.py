@@ -21,7 +21,8 @@ from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.s3_store import get_s3
 from learning_app.jobs.material import retry_stalled_material_jobs
 from learning_app.jobs.runner import job_app
-from learning_app.models import Document, DocumentStatus, LessonChunk
+from learning_app.models.chunks import LessonChunk
+from learning_app.models.documents import Document, DocumentStatus
 from learning_app.services.material import documents, ingestion
 from tests.integration.material.helpers import ingest, upload
 from tests.integration.material.test_documents import drain_material_queue

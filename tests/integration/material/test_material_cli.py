@@ -13,7 +13,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.models import Document, UserRole
+from learning_app.models.documents import Document
+from learning_app.models.users import UserRole
 from tests.integration.material.helpers import pdf_bytes
 from tests.integration.people import person
 

@@ -18,7 +18,8 @@ from sqlmodel import col, select
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.redis_store import get_redis
-from learning_app.models import AnalyticsEvent, User
+from learning_app.models.analytics import AnalyticsEvent
+from learning_app.models.users import User
 from learning_app.services.courses import reading
 from learning_app.services.progress import events as analytics
 from learning_app.services.progress.events import (

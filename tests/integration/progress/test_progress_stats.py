@@ -14,8 +14,10 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.models import AnalyticsDaily, AnalyticsEvent, UserProfile, UserRole, UserStats
+from learning_app.models.analytics import AnalyticsDaily, AnalyticsEvent
 from learning_app.models.base import utc_now
+from learning_app.models.progress import UserStats
+from learning_app.models.users import UserProfile, UserRole
 from learning_app.services.accounts.sessions import resolve_session
 from learning_app.services.attempts import taking
 from learning_app.services.courses import authoring as courses_authoring

@@ -15,7 +15,8 @@ from sqlmodel import select
 
 from learning_app.adapters.llm import chat_model
 from learning_app.adapters.postgres import session_scope
-from learning_app.models import Question, UserRole
+from learning_app.models.questions import Question
+from learning_app.models.users import UserRole
 from learning_app.services.errors import (
     DomainError,
     InvalidInput,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.models import UserRole
+from learning_app.models.users import UserRole
 from learning_app.services.courses import authoring, lessons, reading
 from learning_app.services.search.index import SearchIndex, check_drift, default_index
 from tests.integration.people import new_course, new_lesson, person, publish

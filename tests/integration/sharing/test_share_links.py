@@ -10,8 +10,10 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.models import AnalyticsEvent, SharedToken, UserRole
+from learning_app.models.analytics import AnalyticsEvent
 from learning_app.models.base import utc_now
+from learning_app.models.sharing import SharedToken
+from learning_app.models.users import UserRole
 from learning_app.services.courses import authoring, lessons
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
 from learning_app.services.progress.events import flush_events

@@ -12,7 +12,7 @@ from sqlmodel import select
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.s3_store import get_s3
-from learning_app.models import EmbeddingModel, LessonChunk
+from learning_app.models.chunks import EmbeddingModel, LessonChunk
 from learning_app.services.courses import lessons, reading
 from learning_app.services.errors import InvalidInput, PermissionDenied
 from learning_app.services.material import ingestion
@@ -216,7 +216,7 @@ def test_hnsw_recall_at_10_against_exact_search(teacher: str) -> None:
 
 
 def _scratch_document(session: object, course_id: uuid.UUID, token: str) -> uuid.UUID:
-    from learning_app.models import Document
+    from learning_app.models.documents import Document
     from learning_app.services.access.roles import require_viewer
 
     viewer = require_viewer(session, token)  # type: ignore[arg-type]
