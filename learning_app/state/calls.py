@@ -87,6 +87,7 @@ class ServiceCalls(rx.State, mixin=True):
 
     if TYPE_CHECKING:
         session_token: str  # from AuthState
+        signed_in: bool  # from AuthState
 
     async def _fetch(self, action: Callable[..., T], /, **kwargs: object) -> T:
         """`action(session, token=<the viewer's session token>, **kwargs)` in one transaction,
@@ -122,6 +123,12 @@ class PageLoading(ServiceCalls, mixin=True):
 
     def _start_loading(self) -> None:
         self.loading, self.error, self.notice = True, "", ""
+
+    def _start_signed_in_load(self) -> bool:
+        """`_start_loading()` on a page behind `require_signed_in`; False for a visitor, whom
+        that guard is already sending to sign in (the spinner stays until the page changes)."""
+        self._start_loading()
+        return self.signed_in
 
     @contextmanager
     def _loading(self) -> Iterator[None]:

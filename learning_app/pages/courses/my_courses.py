@@ -21,13 +21,11 @@ class MyCoursesState(PageLoading, AuthState):
     @rx.event
     async def load(self) -> None:
         """on_load, after `require_signed_in`."""
-        self._start_loading()
-        if not self.signed_in:
-            return
-        with self._loading():
-            mine = await self._fetch(reading.list_my_courses)
-            self.learning_courses = [course for course in mine if course.enrolled]
-            self.teaching_courses = [course for course in mine if course.can_edit]
+        if self._start_signed_in_load():
+            with self._loading():
+                mine = await self._fetch(reading.list_my_courses)
+                self.learning_courses = [course for course in mine if course.enrolled]
+                self.teaching_courses = [course for course in mine if course.can_edit]
 
 
 def _section(title: str, courses: rx.Var[list[CourseSummary]], base_href: str) -> rx.Component:

@@ -52,11 +52,9 @@ class DashboardState(PageLoading, AuthState):
     @rx.event
     async def load(self) -> None:
         """on_load, after `require_signed_in`."""
-        self._start_loading()
-        if not self.signed_in:
-            return
-        with self._loading():
-            self._show_dashboard(await self._fetch(dashboards.student_dashboard))
+        if self._start_signed_in_load():
+            with self._loading():
+                self._show_dashboard(await self._fetch(dashboards.student_dashboard))
 
 
 def _tiles() -> rx.Component:

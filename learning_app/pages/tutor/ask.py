@@ -34,14 +34,14 @@ class TutorState(LoadedPageState, AuthState):
     @rx.event
     async def load(self) -> None:
         """on_load, after `require_signed_in`."""
-        self._start_loading()
-        if not self.signed_in:
-            return
-        with self._loading():
-            course_id = route_arg(self, "course_id")
-            outline = await self._fetch(reading.course_outline, course_id=course_id)
-            self.exchanges = await self._fetch(answering.history, course_id=course_id, s3=get_s3())
-            self.loaded_id, self.course_title = outline.course_id, outline.title
+        if self._start_signed_in_load():
+            with self._loading():
+                course_id = route_arg(self, "course_id")
+                outline = await self._fetch(reading.course_outline, course_id=course_id)
+                self.exchanges = await self._fetch(
+                    answering.history, course_id=course_id, s3=get_s3()
+                )
+                self.loaded_id, self.course_title = outline.course_id, outline.title
 
     @rx.event(background=True)
     async def ask(self, form: dict[str, str]) -> AsyncIterator[object]:
