@@ -16,6 +16,7 @@ from learning_app.components.authoring import number_field
 from learning_app.components.courses import loaded_page, text_area_field
 from learning_app.components.feedback import empty_state
 from learning_app.components.forms import form_error, form_notice
+from learning_app.components.lists import bare_list
 from learning_app.components.markdown import rendered_markdown
 from learning_app.services.attempts import essay_grading
 from learning_app.services.attempts.essay_grading import MAX_FEEDBACK, PendingEssay
@@ -186,14 +187,10 @@ def _queue() -> rx.Component:
         form_notice(GradingState.notice),
         rx.cond(
             GradingState.essays.length() > 0,
-            rx.el.ul(
+            bare_list(
                 rx.foreach(GradingState.essays, _essay),
                 aria_label="Essays to grade",
-                padding="0",
-                margin="0",
-                display="grid",
                 gap="1rem",
-                width="100%",
             ),
             empty_state(
                 "circle-check",

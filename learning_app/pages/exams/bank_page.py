@@ -18,6 +18,7 @@ from learning_app.components.authoring import (
 from learning_app.components.courses import confirm_button, loaded_page, toggle_button
 from learning_app.components.feedback import empty_state
 from learning_app.components.forms import form_error, form_notice
+from learning_app.components.lists import bare_list
 from learning_app.pages.exams.listing import exams_section
 from learning_app.pages.questions.bank_state import BankRow, QuestionBankState
 from learning_app.pages.questions.drafting import question_drafting_section
@@ -117,12 +118,9 @@ def _bank_section() -> rx.Component:
                 _filters(),
                 rx.cond(
                     B.shown_rows.length() > 0,
-                    rx.el.ul(
+                    bare_list(
                         rx.foreach(B.shown_rows, _question_item),
                         aria_label="Questions",
-                        padding="0",
-                        margin="0",
-                        width="100%",
                     ),
                     rx.text("No question matches this filter.", color_scheme="gray"),
                 ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from learning_app.components.lists import bare_list
 from learning_app.services.errors import DomainError
 from learning_app.services.exams import listing
 from learning_app.services.exams.listing import ExamCard
@@ -75,12 +76,8 @@ def course_exams_section() -> rx.Component:
         CourseExamsState.course_exams.length() > 0,
         rx.vstack(
             rx.heading("Exams", size="5", as_="h2"),
-            rx.el.ul(
+            bare_list(
                 rx.foreach(CourseExamsState.course_exams, _exam_item),
-                padding="0",
-                margin="0",
-                width="100%",
-                display="grid",
                 gap="0.75rem",
             ),
             width="100%",

@@ -19,6 +19,7 @@ from learning_app.components.authoring import (
 )
 from learning_app.components.courses import loaded_page, status_badge, text_area_field
 from learning_app.components.forms import field, form_error, form_notice
+from learning_app.components.lists import bare_list
 from learning_app.pages.exams.editor_state import DrawRow, ExamEditorState, PickRow
 from learning_app.services.exams.authoring import (
     MAX_ATTEMPTS_ALLOWED,
@@ -202,12 +203,9 @@ def _picker() -> rx.Component:
         rx.text(S.picked_count.to_string() + " picked", size="2", role="status"),
         rx.cond(
             S.picks.length() > 0,
-            rx.el.ul(
+            bare_list(
                 rx.foreach(S.picks, _pick_item),
                 aria_label="Questions in the bank",
-                padding="0",
-                margin="0",
-                width="100%",
             ),
             rx.text(
                 "The question bank is empty. Write questions on the Questions & exams page.",
@@ -277,7 +275,7 @@ def _draws() -> rx.Component:
             size="2",
             color_scheme="gray",
         ),
-        rx.el.ul(rx.foreach(S.draws, _draw_item), padding="0", margin="0", width="100%"),
+        bare_list(rx.foreach(S.draws, _draw_item)),
         rx.cond(
             S.tags.length() > 0,
             rx.button(

@@ -11,6 +11,7 @@ from learning_app.components.authoring import exam_type_badge, section_card
 from learning_app.components.courses import confirm_button, status_badge, toggle_button
 from learning_app.components.feedback import empty_state
 from learning_app.components.forms import form_error, form_notice
+from learning_app.components.lists import bare_list
 from learning_app.pages.exams.intro import exam_facts
 from learning_app.services.exams import authoring, listing
 from learning_app.services.exams.listing import ExamCard
@@ -133,12 +134,9 @@ def exams_section(editor_base: rx.Var[str]) -> rx.Component:
             rx.spinner(aria_label="Loading exams"),
             rx.cond(
                 ExamListState.exams.length() > 0,
-                rx.el.ul(
+                bare_list(
                     rx.foreach(ExamListState.exams, lambda exam: _exam_item(exam, editor_base)),
                     aria_label="Exams of this course",
-                    padding="0",
-                    margin="0",
-                    width="100%",
                 ),
                 empty_state(
                     "clipboard-list",

@@ -21,6 +21,7 @@ from learning_app.components.authoring import (
     select_field,
 )
 from learning_app.components.forms import form_error, form_notice
+from learning_app.components.lists import bare_list
 from learning_app.pages.questions.bank_state import QuestionBankState
 from learning_app.pages.questions.form_state import QuestionFormState
 from learning_app.services.errors import DomainError
@@ -305,14 +306,10 @@ def question_drafting_section() -> rx.Component:
         form_notice(S.notice),
         rx.cond(
             S.cards.length() > 0,
-            rx.el.ul(
+            bare_list(
                 rx.foreach(S.cards, _card),
                 aria_label="Drafted questions",
-                padding="0",
-                margin="0",
-                display="grid",
                 gap="0.75rem",
-                width="100%",
             ),
         ),
     )

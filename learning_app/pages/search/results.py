@@ -11,6 +11,7 @@ import reflex as rx
 
 from learning_app.components.feedback import empty_state, error_callout
 from learning_app.components.layout import page_shell
+from learning_app.components.lists import bare_list
 from learning_app.components.search_box import search_href, snippet
 from learning_app.services.search import queries
 from learning_app.services.search.results import FacetCount, SearchFilters, SearchHit
@@ -188,13 +189,9 @@ def _results() -> rx.Component:
                     color_scheme="gray",
                     role="status",
                 ),
-                rx.el.ul(
+                bare_list(
                     rx.foreach(SearchPageState.hits, _result),
                     aria_label="Search results",
-                    padding="0",
-                    margin="0",
-                    width="100%",
-                    display="grid",
                     gap="0.75rem",
                 ),
                 width="100%",
