@@ -1,1 +1,1 @@
-"""One module per route group; `ROUTES` is the table the app registers."""
+"""One package per area, mirroring `services/`; the route table is `learning_app.learning_app`."""
