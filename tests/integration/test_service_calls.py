@@ -4,34 +4,18 @@ the tab's viewer, in a transaction, with a failure shown in the page's words."""
 from __future__ import annotations
 
 import asyncio
-from typing import TypeVar
 
 import pytest
-from reflex.state import BaseState, State
 from sqlmodel import Session
 
-import learning_app.learning_app  # noqa: F401 - registers the page states under AuthState
 from learning_app.pages.courses.course import CourseState
 from learning_app.pages.progress.dashboard import DashboardState
 from learning_app.pages.search.synonyms import SynonymsState
 from learning_app.services.accounts.users import SIGNED_OUT_MESSAGE
 from learning_app.services.courses import reading
 from learning_app.services.errors import InvalidInput, NotFound
-from learning_app.state.auth import AuthState
 from learning_app.state.calls import UNAVAILABLE_MESSAGE
-
-S = TypeVar("S", bound=BaseState)
-
-
-def _tab_state(cls: type[S], token: str) -> S:
-    """`cls` in a fresh browser tab signed in with `token`."""
-    root = State(_reflex_internal_init=True)
-    auth = root.substates[AuthState.get_name()]
-    assert isinstance(auth, AuthState)
-    auth.session_token = token
-    state = auth.substates[cls.get_name()]
-    assert isinstance(state, cls)
-    return state
+from tests.integration.tabs import tab_state
 
 
 def _refused(session: Session, *, token: str) -> None:
@@ -43,14 +27,14 @@ def _broken(session: Session, *, token: str) -> None:
 
 
 def test_call_acts_as_the_viewer_and_clears_the_last_messages(student: str) -> None:
-    tab = _tab_state(SynonymsState, student)
+    tab = tab_state(SynonymsState, student)
     tab.error, tab.notice = "old error", "old notice"
     courses = asyncio.run(tab._call(reading.list_my_courses))
     assert courses == [] and (tab.error, tab.notice) == ("", "")
 
 
 def test_call_shows_a_refusal_in_its_own_words_and_a_bug_as_unavailable(student: str) -> None:
-    tab = _tab_state(SynonymsState, student)
+    tab = tab_state(SynonymsState, student)
     assert asyncio.run(tab._call(_refused)) is None
     assert tab.error == "Words must be separated by commas."
     assert asyncio.run(tab._call(_broken)) is None
@@ -58,13 +42,13 @@ def test_call_shows_a_refusal_in_its_own_words_and_a_bug_as_unavailable(student:
 
 
 def test_a_signed_out_tab_is_refused_by_the_service(stores: None) -> None:
-    tab = _tab_state(SynonymsState, "")
+    tab = tab_state(SynonymsState, "")
     assert asyncio.run(tab._call(reading.list_my_courses)) is None
     assert tab.error == SIGNED_OUT_MESSAGE
 
 
 def test_a_load_always_ends_loading_and_shows_why_it_failed(student: str) -> None:
-    tab = _tab_state(DashboardState, student)
+    tab = tab_state(DashboardState, student)
     tab._start_loading()
     assert tab.loading
 
@@ -78,7 +62,7 @@ def test_a_load_always_ends_loading_and_shows_why_it_failed(student: str) -> Non
 
 
 def test_a_course_page_shows_a_failed_load_as_its_problem(student: str) -> None:
-    tab = _tab_state(CourseState, student)
+    tab = tab_state(CourseState, student)
 
     def missing(session: Session, *, token: str) -> None:
         raise NotFound("This course does not exist.")

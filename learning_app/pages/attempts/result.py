@@ -20,8 +20,10 @@ class ReviewLine:
     number: int
     prompt_html: str
     points: float
-    points_awarded: str  # "" until graded
-    verdict: str  # "correct" | "partial" | "wrong" | "awaiting" | "unanswered"
+    points_awarded: str  # "" until graded, and while the exam's policy hides it
+    # "correct" | "partial" | "wrong" | "awaiting" | "unanswered", or "answered" while the
+    # exam's feedback policy hides whether it was right
+    verdict: str
     your_answer: str
     correct_answer: str
     explanation_html: str
@@ -29,11 +31,13 @@ class ReviewLine:
     teacher_feedback: str
 
 
-def _verdict(answer: results.AnswerReview) -> str:
+def _verdict(answer: results.AnswerReview, feedback_visible: bool) -> str:
     if answer.awaiting_grading:
         return "awaiting"
     if not answer.your_answer:
         return "unanswered"
+    if not feedback_visible:
+        return "answered"
     if answer.is_correct:
         return "correct"
     return "partial" if (answer.points_awarded or 0) > 0 else "wrong"
@@ -84,7 +88,7 @@ class AttemptResultState(LoadedPageState, AuthState):
                 prompt_html=rendered[2 * index],
                 points=a.points,
                 points_awarded="" if a.points_awarded is None else f"{a.points_awarded:g}",
-                verdict=_verdict(a),
+                verdict=_verdict(a, result.feedback_visible),
                 your_answer=a.your_answer,
                 correct_answer=a.correct_answer,
                 explanation_html=rendered[2 * index + 1],
@@ -102,6 +106,7 @@ def _verdict_badge(verdict: rx.Var[str]) -> rx.Component:
         ("partial", rx.badge("Partly correct", color_scheme="amber")),
         ("awaiting", rx.badge("Awaiting grading", color_scheme="blue")),
         ("unanswered", rx.badge("Not answered", color_scheme="gray")),
+        ("answered", rx.badge("Answered", color_scheme="gray")),
         rx.badge("Incorrect", color_scheme="red"),
     )
 

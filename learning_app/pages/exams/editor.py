@@ -113,7 +113,7 @@ def _settings() -> rx.Component:
             color_scheme="gray",
         ),
         select_field(
-            "Show correct answers and explanations",
+            "Show which answers were right, the correct answers and explanations",
             *choice_options(FEEDBACK_POLICIES),
             input_id="exam-feedback-policy",
             name="feedback_policy",

@@ -15,9 +15,12 @@ from learning_app.state.auth import AuthState
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 FEEDBACK_POLICY_TEXT = {
-    "never": "Correct answers are not shown.",
-    "after_submit": "Correct answers and explanations are shown once you submit.",
-    "after_close": "Correct answers and explanations are shown after the exam closes.",
+    "never": "You see your total score, never which answers were right.",
+    "after_submit": "Which answers were right, and why, is shown once you submit.",
+    "after_close": (
+        "You see your total score once you submit; which answers were right, and why, after "
+        "the exam closes."
+    ),
 }
 
 

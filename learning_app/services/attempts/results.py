@@ -1,9 +1,12 @@
 """What students (and their teachers) see after an attempt, and an exam's start page.
 
-Scores are always shown to the student. Correct answers, explanations and teachers' essay
-feedback follow the exam's feedback policy: never, after submitting, or after the exam closes.
-The course's teachers always see everything. An attempt is private to its student and the
-course's teachers; anyone else gets "not found".
+The student always sees their own answers and the attempt's total (score, percent, passed).
+Everything that tells which answers were right follows the exam's feedback policy (never,
+after submitting, after the exam closes): each question's verdict and points awarded, the
+correct answers, explanations, the feedback written for the chosen options and the teacher's
+essay feedback. When the policy hides them, `attempt_result` leaves them out of what it
+returns, so no page can pass them on. The course's teachers always see everything. An attempt
+is private to its student and the course's teachers; anyone else gets "not found".
 """
 
 from __future__ import annotations
@@ -44,8 +47,8 @@ class AnswerReview:
     type: str
     prompt_markdown: str
     points: float
-    points_awarded: float | None
-    is_correct: bool | None
+    points_awarded: float | None  # None until graded, and while feedback is hidden
+    is_correct: bool | None  # None until graded, and while feedback is hidden
     awaiting_grading: bool
     your_answer: str
     correct_answer: str  # "" unless feedback is visible
@@ -71,8 +74,8 @@ class AttemptResult:
     percent: float
     passed: bool | None  # None while essays await a teacher
     passing_score: float
-    feedback_visible: bool
-    feedback_note: str  # why answers are hidden, when they are
+    feedback_visible: bool  # the per-question verdicts, points and answers are included
+    feedback_note: str  # why they are hidden, when they are
     answers: list[AnswerReview] = field(default_factory=list)
 
 
@@ -105,8 +108,9 @@ class ExamIntro:
 def feedback_visible(
     exam: Exam, status: AttemptStatus, now: datetime, zone: ZoneInfo
 ) -> tuple[bool, str]:
-    """Whether the student may see answers and explanations, and if not, why (with times in
-    `zone`)."""
+    """Whether the student may see, per question, whether they were right, the points awarded,
+    the correct answers and all feedback; if not, why (with times in `zone`). The total score
+    is not covered: the student always sees it."""
     if status == AttemptStatus.IN_PROGRESS:
         return False, "Answers are shown once the attempt is submitted."
     policy = FeedbackPolicy(exam.feedback_policy)
@@ -116,8 +120,14 @@ def feedback_visible(
         if exam.closes_at is not None and now >= exam.closes_at:
             return True, ""
         when = f" ({local_moment(exam.closes_at, zone, now)})" if exam.closes_at else ""
-        return False, f"Correct answers and explanations are shown after the exam closes{when}."
-    return False, "This exam does not show correct answers."
+        return False, (
+            "Which answers were right, the correct answers and explanations are shown after "
+            f"the exam closes{when}. Until then you see your total score."
+        )
+    return False, (
+        "This exam shows your total score only: not which answers were right, nor the "
+        "correct answers."
+    )
 
 
 def _chosen(qtype: QuestionType, response: dict[str, object]) -> list[str]:
@@ -191,8 +201,8 @@ def attempt_result(session: Session, *, token: str, attempt_id: str) -> AttemptR
                 type=qtype.value,
                 prompt_markdown=question.prompt_markdown,
                 points=float(entry["points"]),
-                points_awarded=answer.points_awarded if answer else None,
-                is_correct=answer.is_correct if answer else None,
+                points_awarded=answer.points_awarded if visible and answer else None,
+                is_correct=answer.is_correct if visible and answer else None,
                 awaiting_grading=answer is not None
                 and not graded
                 and attempt.status != AttemptStatus.IN_PROGRESS,

@@ -169,6 +169,12 @@ def _apply_settings(exam: Exam, draft: ExamDraft, zone: ZoneInfo) -> None:
     closes = parse_moment(draft.closes_at, zone, "The closing time", "closes_at")
     if opens and closes and closes <= opens:
         raise InvalidInput("The exam must close after it opens.", field="closes_at")
+    if policy is FeedbackPolicy.AFTER_CLOSE and closes is None:
+        # Otherwise the answers would silently never be shown.
+        raise InvalidInput(
+            "Set a closing time, or choose another moment to show the answers.",
+            field="closes_at",
+        )
     exam.title, exam.description, exam.type = title, description, exam_type
     exam.feedback_policy, exam.passing_score = policy, passing
     exam.opens_at, exam.closes_at = opens, closes
