@@ -29,6 +29,9 @@ class SharedPageState(PageLoading, AuthState):
     @rx.event
     async def load(self) -> None:
         self._start_loading()
+        # Forgotten before asking again: a link revoked since the last load (or a move to a
+        # lesson it does not share) must leave none of what it showed in this tab's state.
+        self._forget_content()
         with self._loading():
             content = await call_with_session(
                 links.open_share_link,
@@ -44,6 +47,11 @@ class SharedPageState(PageLoading, AuthState):
                 render_all, [content.course_description, content.body_markdown]
             )
             self.shared_lessons = content.lessons
+
+    def _forget_content(self) -> None:
+        self.kind = self.shared_course_id = self.course_title = self.description_html = ""
+        self.lesson_title = self.body_html = ""
+        self.shared_lessons = []
 
     @rx.var
     def link_base(self) -> str:
