@@ -17,23 +17,37 @@ from learning_app.adapters.s3_store import get_s3
 from learning_app.security_headers import SecurityHeadersMiddleware, security_headers
 from learning_app.services.accounts.sessions import SESSION_COOKIE
 from learning_app.services.errors import DomainError
-from learning_app.services.health import check_stores
+from learning_app.services.health import check_stores, details_allowed
 from learning_app.services.material import documents
 from learning_app.settings import get_settings
 
 
-async def health(_request: Request) -> JSONResponse:
+async def health(request: Request) -> JSONResponse:
+    """200 `{"status": "ok"}` or 503 `{"status": "degraded"}` for anyone (a load balancer needs
+    only the code); each store's status, latency and detail too for a signed-in admin."""
     stores = await asyncio.to_thread(check_stores)
     ok = all(s.ok for s in stores)
-    public = get_settings().is_production  # no versions or error texts for the whole internet
-    body = {
-        "status": "ok" if ok else "degraded",
-        "stores": {
-            s.store: {"ok": s.ok, "latency_ms": s.latency_ms} if public else s.as_dict()
-            for s in stores
-        },
-    }
+    body: dict[str, object] = {"status": "ok" if ok else "degraded"}
+    if await _admin_asking(request):
+        body["stores"] = {s.store: s.as_dict() for s in stores}
     return JSONResponse(body, status_code=200 if ok else 503)
+
+
+async def _admin_asking(request: Request) -> bool:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return False
+
+    def allowed() -> bool:
+        with session_scope() as session:
+            return details_allowed(session, token=token)
+
+    try:
+        return await asyncio.to_thread(allowed)
+    except Exception:
+        # A store that resolves sessions is down: no details then (`learning-app health` prints
+        # them), and the probe must still answer.
+        return False
 
 
 async def course_file(request: Request) -> Response:

@@ -1,4 +1,4 @@
-"""Is each store answering? Used by `/health`, `learning-app stack status` and the tests."""
+"""Is each store answering? Used by `/health`, `learning-app health` and the tests."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import text
+from sqlmodel import Session
 
 from learning_app.adapters.postgres import get_engine
 from learning_app.adapters.redis_store import get_redis
 from learning_app.adapters.s3_store import get_s3
 from learning_app.adapters.typesense_store import get_typesense
+from learning_app.services.access.roles import sees_store_details
+from learning_app.services.accounts.users import viewer_for_session
 from learning_app.settings import get_settings
 
 
@@ -78,3 +81,9 @@ def check_stores() -> list[StoreHealth]:
     with ThreadPoolExecutor(max_workers=len(CHECKS)) as pool:
         futures = [pool.submit(_run, name, check) for name, check in CHECKS.items()]
         return [f.result() for f in futures]
+
+
+def details_allowed(session: Session, *, token: str | None) -> bool:
+    """Whether the session's user may read each store's details on `/health`; everyone else,
+    load balancers included, gets the overall status and its code."""
+    return sees_store_details(viewer_for_session(session, token))

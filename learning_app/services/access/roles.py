@@ -34,3 +34,9 @@ def require_admin(viewer: Viewer) -> Viewer:
 def require_teacher(viewer: Viewer) -> Viewer:
     """Teachers, and admins (who can do everything a teacher can)."""
     return require_role(viewer, UserRole.TEACHER, UserRole.ADMIN)
+
+
+def sees_store_details(viewer: Viewer | None) -> bool:
+    """Store versions, bucket names and error texts (`/health`) are for admins: to anyone else
+    they are a map of the infrastructure. The CLI reads them without a session."""
+    return viewer is not None and viewer.role == UserRole.ADMIN.value
