@@ -13,6 +13,10 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     deploy_url=_settings.public_base_url,
+    # Only the app's own pages may call the backend with the user's cookie or open its
+    # websocket (Reflex's default, "*", let any site do both). REFLEX_CORS_ALLOWED_ORIGINS
+    # (comma-separated) replaces this list.
+    cors_allowed_origins=list(_settings.allowed_origins),
     plugins=[
         rx.plugins.SitemapPlugin(),
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium")),

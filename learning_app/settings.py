@@ -11,6 +11,7 @@ import functools
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Self, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -35,6 +36,8 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 
 MiB = 1024 * 1024
+
+LOOPBACK_TWINS = {"localhost": "127.0.0.1", "127.0.0.1": "localhost"}
 
 
 class AppEnv(StrEnum):
@@ -201,6 +204,20 @@ class Settings(BaseSettings):
     def served_over_https(self) -> bool:
         """Users reach the app over https: cookies are `Secure` and HSTS is sent."""
         return self.public_base_url.lower().startswith("https://")
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """The origins whose pages may call the backend with the user's cookie (CORS) and open
+        its websocket: the public address's, and in development its loopback twin (a page
+        opened at 127.0.0.1 instead of localhost)."""
+        parts = urlsplit(self.public_base_url)
+        scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+        default_port = {"http": 80, "https": 443}.get(scheme)
+        port = f":{parts.port}" if parts.port and parts.port != default_port else ""
+        hosts = [host]
+        if not self.is_production and host in LOOPBACK_TWINS:
+            hosts.append(LOOPBACK_TWINS[host])
+        return tuple(f"{scheme}://{name}{port}" for name in hosts)
 
     @property
     def uses_openai_embeddings(self) -> bool:

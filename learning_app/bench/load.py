@@ -33,7 +33,7 @@ from pathlib import Path
 
 from learning_app.bench.load_world import QUERIES, TOPICS, LoadWorld
 from learning_app.bench.stats import percentile
-from learning_app.settings import PROJECT_ROOT
+from learning_app.settings import PROJECT_ROOT, get_settings
 from learning_app.stack.base import free_port, start_process_group, stop_process_group
 
 STUDENTS_FILE = Path(__file__).with_name("load_students.py")
@@ -110,6 +110,8 @@ def write_plan(world: LoadWorld, backend_port: int, options: LoadOptions, path: 
     states = _state_names()
     plan = {
         "backend_ws": f"ws://127.0.0.1:{backend_port}",
+        # The Origin a browser on the app's pages sends; the backend refuses any other.
+        "origin": get_settings().allowed_origins[0],
         "reflex_version": Reflex.VERSION,
         "states": states,
         "state_hashes": _initial_state_hashes(),

@@ -69,7 +69,10 @@ class ReflexTab:
         self._route(path, params)
         url = f"{PLAN['backend_ws']}/_event/?EIO=4&transport=websocket&token={self.token}"
         self._ws = websocket.create_connection(
-            url, subprotocols=[PLAN["reflex_version"]], timeout=ACTION_TIMEOUT_S
+            url,
+            subprotocols=[PLAN["reflex_version"]],
+            origin=PLAN["origin"],
+            timeout=ACTION_TIMEOUT_S,
         )
         opening = self._ws.recv()
         if not str(opening).startswith("0"):
