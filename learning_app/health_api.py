@@ -5,6 +5,7 @@ response gets."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -20,6 +21,7 @@ from learning_app.services.errors import DomainError
 from learning_app.services.health import check_stores, details_allowed
 from learning_app.services.material import documents
 from learning_app.settings import get_settings
+from learning_app.upload_guard import UploadHandlerGuard
 
 
 async def health(request: Request) -> JSONResponse:
@@ -71,15 +73,17 @@ async def course_file(request: Request) -> Response:
     return RedirectResponse(url, status_code=302, headers={"Cache-Control": "private, max-age=300"})
 
 
-def build_http_api() -> Starlette:
+def build_http_api(upload_handlers: Iterable[str] = ()) -> Starlette:
     """The app Reflex mounts itself into (`api_transformer`): its middleware therefore wraps
-    Reflex's routes and, in production, the built frontend too."""
+    Reflex's routes and, in production, the built frontend too. `upload_handlers`: the full
+    names of the only events `POST /_upload` may run."""
     return Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/files/{document_id}", course_file, methods=["GET"]),
         ],
         middleware=[
-            Middleware(SecurityHeadersMiddleware, headers=security_headers(get_settings()))
+            Middleware(SecurityHeadersMiddleware, headers=security_headers(get_settings())),
+            Middleware(UploadHandlerGuard, handlers=frozenset(upload_handlers)),
         ],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import reflex as rx
+from reflex.utils.format import format_event_handler
 
 from learning_app.adapters.embeddings import embedder_loaded
 from learning_app.components.markdown import MARKDOWN_STYLESHEET
@@ -177,8 +178,11 @@ if not get_settings().is_production:
         Route("/dev/mailbox", "Dev mailbox", dev_mailbox_page, [_viewer, MailboxState.load])
     )
 
+# The only events `POST /_upload` may run (learning_app/upload_guard.py).
+UPLOAD_HANDLERS = [MaterialState.upload]
+
 app = rx.App(
-    api_transformer=build_http_api(),
+    api_transformer=build_http_api(format_event_handler(h) for h in UPLOAD_HANDLERS),
     head_components=[rx.el.meta(name="color-scheme", content="light dark")],
     stylesheets=["/app.css", MARKDOWN_STYLESHEET],
 )
