@@ -55,6 +55,7 @@ from learning_app.pages.sharing.shared_page import SharedPageState, shared_page
 from learning_app.pages.tutor.ask import TutorState, tutor_page
 from learning_app.settings import get_settings
 from learning_app.state.auth import AuthState
+from learning_app.state.unexpected_errors import backend_exception_handler
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ UPLOAD_HANDLERS = [MaterialState.upload]
 
 app = rx.App(
     api_transformer=build_http_api(format_event_handler(h) for h in UPLOAD_HANDLERS),
+    backend_exception_handler=backend_exception_handler,
     head_components=[rx.el.meta(name="color-scheme", content="light dark")],
     stylesheets=["/app.css", MARKDOWN_STYLESHEET],
 )
