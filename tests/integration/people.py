@@ -27,6 +27,13 @@ def person(name: str, role: UserRole = UserRole.STUDENT) -> str:
     )
 
 
+def user_id(token: str) -> str:
+    with session_scope() as session:
+        viewer = users.viewer_for_session(session, token)
+    assert viewer is not None
+    return viewer.user_id
+
+
 def new_course(token: str, title: str = "Intro to Python", **kwargs: object) -> str:
     with session_scope() as session:
         return authoring.create_course(
