@@ -43,3 +43,22 @@ def has_teaching_role(viewer: Viewer | None) -> bool:
     both this and a `course_teacher` row: an admin who demotes a teacher ends their rights at
     once, without deleting the rows that give them back if the role is granted again."""
     return viewer is not None and viewer.role in TEACHING_ROLES
+
+
+def unverified_message(doing: str) -> str:
+    """The refusal an unverified account sees, naming what waits for the verification."""
+    return (
+        f"Verify your email address to {doing}: open the link we emailed you, or use "
+        '"Resend the verification link" at the top of the page.'
+    )
+
+
+def require_verified(viewer: Viewer, doing: str) -> Viewer:
+    """The viewer, if their email address is verified; PermissionDenied saying so otherwise.
+
+    An unverified account reads, enrols and practises; what counts (graded exams) or costs
+    (the tutor's language model) waits until the address is shown to be theirs, so a
+    throwaway or mistyped address cannot sit a graded exam or spend the tutor."""
+    if not viewer.email_verified:
+        raise PermissionDenied(unverified_message(doing))
+    return viewer
