@@ -1,11 +1,16 @@
 """Every service action, for every kind of caller, against one table of who may do what.
 
 The world is built once: an owner teacher's published (not public) course with a published
-and a draft lesson, a question bank, a published exam and an enrolled student's submitted
-attempt with an essay awaiting a mark, plus a share link. Each (action, caller) pair runs in
-its own transaction that is rolled back afterwards, so no case sees another's writes. An
-allowed pair must succeed; a denied pair must raise PermissionDenied or NotFound (never
-another error, never success). A denial is judged before anything is written: the rollback
+and a draft lesson, a question bank, a published quiz and practice exam and an enrolled
+student's submitted attempt with an essay awaiting a mark, plus a share link. Callers differ
+by current role x relationship to the course: besides the plain ones, a co-teacher an admin
+then demoted to student, a co-teacher the owner then removed (each wrote a published lesson of
+the course while they taught it), and an enrolled student who never verified their email.
+Rights come from the role as it is now, a lesson's author has none of their own while it sits
+in a course, and graded exams and the tutor wait for a verified email. Each (action, caller)
+pair runs in its own transaction that is rolled back afterwards, so no case sees another's
+writes. An allowed pair must succeed; a denied pair must raise PermissionDenied or NotFound
+(never another error, never success). A denial is judged before anything is written: the rollback
 makes that invisible here, so the services' "check first, then write" order is what holds it.
 """
 
@@ -18,6 +23,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
+from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.redis_store import get_redis
 from learning_app.models.users import UserRole
@@ -32,12 +38,32 @@ from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
 from learning_app.services.questions import bank, generation
 from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 from learning_app.services.sharing import links
+from learning_app.services.tutor import answering
 from learning_app.settings import reset_settings_cache
-from tests.integration.people import new_course, new_lesson, person, publish
+from tests.integration.people import (
+    new_course,
+    new_lesson,
+    person,
+    publish,
+    unverified_person,
+    user_id,
+)
 
-CALLERS = ("visitor", "student", "enrolled", "other_teacher", "owner", "admin")
+CALLERS = (
+    "visitor",
+    "student",
+    "enrolled",
+    "unverified",
+    "other_teacher",
+    "removed_co_teacher",
+    "demoted_teacher",
+    "owner",
+    "admin",
+)
 EDITORS = {"owner", "admin"}
-READERS = {"enrolled", "owner", "admin"}
+READERS = {"enrolled", "unverified", "owner", "admin"}
+# Graded work and the tutor wait for a verified email; an attempt is read by its own student.
+VERIFIED_READERS = READERS - {"unverified"}
 
 
 @dataclass(frozen=True)
@@ -46,8 +72,11 @@ class World:
     course: str
     lesson: str
     draft_lesson: str
+    removed_co_teachers_lesson: str
+    demoted_teachers_lesson: str
     question: str
     exam: str
+    practice_exam: str
     attempt: str
     essay_answer: str
     link: str
@@ -67,18 +96,35 @@ def world(database: str) -> Iterator[World]:
         "visitor": None,
         "student": person("sam"),
         "enrolled": person("ada"),
+        "unverified": unverified_person("una"),
         "other_teacher": person("grace", UserRole.TEACHER),
+        "removed_co_teacher": person("mei", UserRole.TEACHER),
+        "demoted_teacher": person("otto", UserRole.TEACHER),
         "owner": person("rosa", UserRole.TEACHER),
         "admin": person("root", UserRole.ADMIN),
     }
-    owner, enrolled = tokens["owner"], tokens["enrolled"]
-    assert owner and enrolled
+    owner, enrolled, admin = tokens["owner"], tokens["enrolled"], tokens["admin"]
+    removed, demoted = tokens["removed_co_teacher"], tokens["demoted_teacher"]
+    assert owner and enrolled and admin and removed and demoted and tokens["unverified"]
     course = new_course(owner, "Matrix")
     lesson = new_lesson(owner, course, "Open lesson")
     draft_lesson = new_lesson(owner, course, "Draft lesson", publish=False)
+    with session_scope() as session:
+        for name in ("mei", "otto"):
+            courses_authoring.add_co_teacher(
+                session, token=owner, course_id=course, email=f"{name}@example.com"
+            )
+    removed_lesson = new_lesson(removed, course, "Mei's lesson")
+    demoted_lesson = new_lesson(demoted, course, "Otto's lesson")
     publish(owner, course)
     with session_scope() as session:
+        courses_authoring.remove_co_teacher(
+            session, token=owner, course_id=course, user_id=user_id(removed)
+        )
+        user_roles.set_role(session, token=admin, user_id=user_id(demoted), role="student")
+    with session_scope() as session:
         reading.enroll(session, token=enrolled, course_id=course)
+        reading.enroll(session, token=tokens["unverified"], course_id=course)
         single = bank.create_question(
             session,
             token=owner,
@@ -102,6 +148,17 @@ def world(database: str) -> Iterator[World]:
             ),
         )
         exams_authoring.set_exam_published(session, token=owner, exam_id=exam.id, published=True)
+        practice = exams_authoring.save_exam(
+            session,
+            token=owner,
+            course_id=course,
+            draft=ExamDraft(
+                title="Practice", type="practice", questions=[ExamQuestionDraft(single.id)]
+            ),
+        )
+        exams_authoring.set_exam_published(
+            session, token=owner, exam_id=practice.id, published=True
+        )
     with session_scope() as session:
         view = taking.start_attempt(session, token=enrolled, exam_id=exam.id)
         taking.save_answer(
@@ -121,8 +178,11 @@ def world(database: str) -> Iterator[World]:
         course=course,
         lesson=lesson,
         draft_lesson=draft_lesson,
+        removed_co_teachers_lesson=removed_lesson,
+        demoted_teachers_lesson=demoted_lesson,
         question=single.id,
         exam=exam.id,
+        practice_exam=practice.id,
         attempt=view.attempt_id,
         essay_answer=pending[0].answer_id,
         link=link.link.id,
@@ -183,6 +243,31 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
             s, token=t, lesson_id=w.lesson, title="Edited", body_markdown="", summary=""
         ),
         EDITORS,
+    ),
+    "publish the draft lesson": (
+        lambda s, t, w: lessons.publish_lesson(s, token=t, lesson_id=w.draft_lesson),
+        EDITORS,
+    ),
+    "edit a lesson a removed co-teacher wrote": (
+        lambda s, t, w: lessons.update_lesson(
+            s,
+            token=t,
+            lesson_id=w.removed_co_teachers_lesson,
+            title="Edited",
+            body_markdown="",
+            summary="",
+        ),
+        EDITORS,  # not its author: writing it gave no right of its own
+    ),
+    "unpublish a lesson a removed co-teacher wrote": (
+        lambda s, t, w: lessons.unpublish_lesson(
+            s, token=t, lesson_id=w.removed_co_teachers_lesson
+        ),
+        EDITORS,
+    ),
+    "unpublish a lesson a demoted teacher wrote": (
+        lambda s, t, w: lessons.unpublish_lesson(s, token=t, lesson_id=w.demoted_teachers_lesson),
+        EDITORS,  # the demoted teacher's course_teacher row is kept, and counts for nothing
     ),
     "delete a lesson": (
         lambda s, t, w: lessons.delete_lesson(s, token=t, lesson_id=w.lesson),
@@ -249,9 +334,19 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
         lambda s, t, w: taking.begin_attempt(s, token=t, exam_id=w.exam),
         {"enrolled"},
     ),
+    "start the practice exam": (
+        lambda s, t, w: taking.start_attempt(s, token=t, exam_id=w.practice_exam),
+        {"enrolled", "unverified"},  # practice counts towards no grade: open before verifying
+    ),
+    "ask the tutor": (
+        lambda s, t, w: answering.prepare(
+            s, token=t, course_id=w.course, question="Why?", embedder=get_embedder()
+        ),
+        VERIFIED_READERS,
+    ),
     "read the attempt's result": (
         lambda s, t, w: results.attempt_result(s, token=t, attempt_id=w.attempt),
-        READERS,
+        VERIFIED_READERS,  # the enrolled student's own attempt, and its course's editors
     ),
     "save an answer to the attempt": (
         lambda s, t, w: taking.save_answer(
