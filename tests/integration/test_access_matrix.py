@@ -1,32 +1,28 @@
 """Every service action, for every kind of caller, against one table of who may do what.
 
-The world is built once: an owner teacher's published (not public) course with a published
-and a draft lesson, a question bank, a published quiz and practice exam and an enrolled
-student's submitted attempt with an essay awaiting a mark, plus a share link. Callers differ
-by current role x relationship to the course: besides the plain ones, a co-teacher an admin
-then demoted to student, a co-teacher the owner then removed (each wrote a published lesson of
-the course while they taught it), and an enrolled student who never verified their email.
-Rights come from the role as it is now, a lesson's author has none of their own while it sits
-in a course, and graded exams and the tutor wait for a verified email. Each (action, caller)
-pair runs in its own transaction that is rolled back afterwards, so no case sees another's
-writes. An allowed pair must succeed; a denied pair must raise PermissionDenied or NotFound
-(never another error, never success). A denial is judged before anything is written: the rollback
-makes that invisible here, so the services' "check first, then write" order is what holds it.
+The world (`access_world.py`) is built once. Callers differ by current role x relationship to
+the course: besides the plain ones, a co-teacher an admin then demoted to student, a co-teacher
+the owner then removed, and an enrolled student who never verified their email. Rights come
+from the role as it is now, a lesson's author has none of their own while it sits in a course,
+and graded exams and the tutor wait for a verified email. Each (action, caller) pair runs in its
+own transaction that is rolled back afterwards, so no case sees another's writes. An allowed
+pair must succeed; a denied pair must raise PermissionDenied or NotFound (never another error,
+never success). A denial is judged before anything is written: the rollback makes that
+invisible here, so the services' "check first, then write" order is what holds it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from sqlmodel import Session
 
 from learning_app.adapters.embeddings import get_embedder
-from learning_app.adapters.postgres import get_engine, session_scope
+from learning_app.adapters.postgres import get_engine
 from learning_app.adapters.redis_store import get_redis
-from learning_app.models.users import UserRole
 from learning_app.services.admin import user_roles
 from learning_app.services.attempts import essay_grading, results, taking
 from learning_app.services.courses import authoring as courses_authoring
@@ -40,14 +36,7 @@ from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 from learning_app.services.sharing import links
 from learning_app.services.tutor import answering
 from learning_app.settings import reset_settings_cache
-from tests.integration.people import (
-    new_course,
-    new_lesson,
-    person,
-    publish,
-    unverified_person,
-    user_id,
-)
+from tests.integration.access_world import World, build_world
 
 CALLERS = (
     "visitor",
@@ -66,23 +55,6 @@ READERS = {"enrolled", "unverified", "owner", "admin"}
 VERIFIED_READERS = READERS - {"unverified"}
 
 
-@dataclass(frozen=True)
-class World:
-    tokens: dict[str, str | None]
-    course: str
-    lesson: str
-    draft_lesson: str
-    removed_co_teachers_lesson: str
-    demoted_teachers_lesson: str
-    question: str
-    exam: str
-    practice_exam: str
-    attempt: str
-    essay_answer: str
-    link: str
-    student_user: str
-
-
 @pytest.fixture(scope="module")
 def world(database: str) -> Iterator[World]:
     from sqlalchemy import text
@@ -92,102 +64,7 @@ def world(database: str) -> Iterator[World]:
         tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     get_redis().flushdb()
-    tokens: dict[str, str | None] = {
-        "visitor": None,
-        "student": person("sam"),
-        "enrolled": person("ada"),
-        "unverified": unverified_person("una"),
-        "other_teacher": person("grace", UserRole.TEACHER),
-        "removed_co_teacher": person("mei", UserRole.TEACHER),
-        "demoted_teacher": person("otto", UserRole.TEACHER),
-        "owner": person("rosa", UserRole.TEACHER),
-        "admin": person("root", UserRole.ADMIN),
-    }
-    owner, enrolled, admin = tokens["owner"], tokens["enrolled"], tokens["admin"]
-    removed, demoted = tokens["removed_co_teacher"], tokens["demoted_teacher"]
-    assert owner and enrolled and admin and removed and demoted and tokens["unverified"]
-    course = new_course(owner, "Matrix")
-    lesson = new_lesson(owner, course, "Open lesson")
-    draft_lesson = new_lesson(owner, course, "Draft lesson", publish=False)
-    with session_scope() as session:
-        for name in ("mei", "otto"):
-            courses_authoring.add_co_teacher(
-                session, token=owner, course_id=course, email=f"{name}@example.com"
-            )
-    removed_lesson = new_lesson(removed, course, "Mei's lesson")
-    demoted_lesson = new_lesson(demoted, course, "Otto's lesson")
-    publish(owner, course)
-    with session_scope() as session:
-        courses_authoring.remove_co_teacher(
-            session, token=owner, course_id=course, user_id=user_id(removed)
-        )
-        user_roles.set_role(session, token=admin, user_id=user_id(demoted), role="student")
-    with session_scope() as session:
-        reading.enroll(session, token=enrolled, course_id=course)
-        reading.enroll(session, token=tokens["unverified"], course_id=course)
-        single = bank.create_question(
-            session,
-            token=owner,
-            course_id=course,
-            draft=QuestionDraft(
-                type="single_choice",
-                prompt="Pick",
-                options=[OptionDraft("a", True), OptionDraft("b")],
-            ),
-        )
-        essay = bank.create_question(
-            session, token=owner, course_id=course, draft=QuestionDraft(type="essay", prompt="Why")
-        )
-        exam = exams_authoring.save_exam(
-            session,
-            token=owner,
-            course_id=course,
-            draft=ExamDraft(
-                title="Quiz",
-                questions=[ExamQuestionDraft(single.id), ExamQuestionDraft(essay.id)],
-            ),
-        )
-        exams_authoring.set_exam_published(session, token=owner, exam_id=exam.id, published=True)
-        practice = exams_authoring.save_exam(
-            session,
-            token=owner,
-            course_id=course,
-            draft=ExamDraft(
-                title="Practice", type="practice", questions=[ExamQuestionDraft(single.id)]
-            ),
-        )
-        exams_authoring.set_exam_published(
-            session, token=owner, exam_id=practice.id, published=True
-        )
-    with session_scope() as session:
-        view = taking.start_attempt(session, token=enrolled, exam_id=exam.id)
-        taking.save_answer(
-            session,
-            token=enrolled,
-            attempt_id=view.attempt_id,
-            question_id=essay.id,
-            response={"text": "Because."},
-        )
-    with session_scope() as session:
-        taking.submit_attempt(session, token=enrolled, attempt_id=view.attempt_id)
-        pending = essay_grading.pending_essays(session, token=owner)
-        link = links.create_share_link(session, token=owner, entity_type="course", entity_id=course)
-        student_user = user_roles.list_users(session, token=tokens["admin"], query="sam@")[0]
-    yield World(
-        tokens=tokens,
-        course=course,
-        lesson=lesson,
-        draft_lesson=draft_lesson,
-        removed_co_teachers_lesson=removed_lesson,
-        demoted_teachers_lesson=demoted_lesson,
-        question=single.id,
-        exam=exam.id,
-        practice_exam=practice.id,
-        attempt=view.attempt_id,
-        essay_answer=pending[0].answer_id,
-        link=link.link.id,
-        student_user=student_user.user_id,
-    )
+    yield build_world()
     get_redis().flushdb()
 
 
