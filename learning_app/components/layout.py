@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from learning_app.components.forms import form_error, form_notice
 from learning_app.components.search_box import search_box
 from learning_app.state.auth import AuthState
+from learning_app.state.verification import UNVERIFIED_POLICY, VerificationState
 
 APP_NAME = "Learning App"
 
@@ -102,11 +104,51 @@ def navbar() -> rx.Component:
     )
 
 
+def verification_banner() -> rx.Component:
+    """What an account with an unverified email may not do yet, and a way to get a new link.
+    The services enforce it (`access.roles.require_verified`); this only says so."""
+    state = VerificationState
+    return rx.cond(
+        AuthState.signed_in & ~AuthState.viewer_verified,
+        rx.vstack(
+            rx.callout.root(
+                rx.callout.icon(rx.icon("mail-warning")),
+                rx.flex(
+                    rx.callout.text(UNVERIFIED_POLICY),
+                    rx.button(
+                        "Resend the verification link",
+                        size="1",
+                        variant="soft",
+                        on_click=state.resend_verification_link,
+                        loading=state.sending,
+                    ),
+                    gap="3",
+                    align="center",
+                    wrap="wrap",
+                ),
+                color_scheme="amber",
+                width="100%",
+            ),
+            form_notice(state.notice),
+            form_error(state.error),
+            spacing="2",
+            width="100%",
+            margin_bottom="1rem",
+        ),
+    )
+
+
 def page_shell(*children: rx.Component) -> rx.Component:
     return rx.box(
         navbar(),
         rx.el.main(
-            rx.box(*children, max_width="72rem", margin_x="auto", padding="1.5rem"),
+            rx.box(
+                verification_banner(),
+                *children,
+                max_width="72rem",
+                margin_x="auto",
+                padding="1.5rem",
+            ),
             id="main",
         ),
         min_height="100vh",

@@ -34,13 +34,19 @@ class AuthenticationFailed(DomainError):
 
 
 class RateLimited(DomainError):
-    """Too many attempts; `retry_after_seconds` says when the next one is allowed."""
+    """Too many attempts; `retry_after_seconds` says when the next one is allowed. `reason`
+    opens the message ("Too many attempts."), which then says how long to wait."""
 
-    def __init__(self, retry_after_seconds: int, message: str | None = None) -> None:
+    def __init__(
+        self,
+        retry_after_seconds: int,
+        message: str | None = None,
+        *,
+        reason: str | None = None,
+    ) -> None:
         self.retry_after_seconds = max(1, int(retry_after_seconds))
-        super().__init__(
-            message or f"Too many attempts. Try again in {_wait(self.retry_after_seconds)}."
-        )
+        wait = _wait(self.retry_after_seconds)
+        super().__init__(message or f"{reason or 'Too many attempts.'} Try again in {wait}.")
 
 
 class InvalidToken(DomainError):

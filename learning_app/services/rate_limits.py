@@ -31,21 +31,42 @@ return {count, ttl}
 """
 
 
+# Take back one counted attempt, never below zero, keeping the window's expiry.
+_GIVE_BACK_SCRIPT = """
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+return 0
+"""
+
+
 @functools.cache
 def _hit_script(client: KeyValueStore) -> StoredScript:
     return client.register_script(_HIT_SCRIPT)
+
+
+@functools.cache
+def _give_back_script(client: KeyValueStore) -> StoredScript:
+    return client.register_script(_GIVE_BACK_SCRIPT)
 
 
 def _key(bucket: str, key: str) -> str:
     return f"ratelimit:{bucket}:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
-def hit(bucket: str, key: str, *, limit: int, window_seconds: int) -> None:
-    """Count one attempt; raise RateLimited once more than `limit` fall in the window."""
+def hit(
+    bucket: str, key: str, *, limit: int, window_seconds: int, reason: str | None = None
+) -> None:
+    """Count one attempt; raise RateLimited once more than `limit` fall in the window (its
+    message opens with `reason` when given)."""
     with unavailable_on(REDIS_UNREACHABLE):
         count, ttl = _hit_script(get_redis())(keys=[_key(bucket, key)], args=[window_seconds])
     if int(count) > limit:
-        raise RateLimited(retry_after_seconds=int(ttl))
+        raise RateLimited(retry_after_seconds=int(ttl), reason=reason)
+
+
+def give_back(bucket: str, key: str) -> None:
+    """Uncount one attempt (e.g. one that succeeded, where only failures should count)."""
+    with unavailable_on(REDIS_UNREACHABLE):
+        _give_back_script(get_redis())(keys=[_key(bucket, key)], args=[])
 
 
 def reset(bucket: str, key: str) -> None:

@@ -118,3 +118,43 @@ def test_a_student_is_blocked_from_the_admin_page(
     expect(page).to_have_url(re.compile(r"/admin/users/?$"))
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
     expect(page.get_by_role("table")).to_have_count(0)
+
+
+def _public_course_with_a_quiz(teacher: str) -> tuple[str, str]:
+    """A published public course with a one-question quiz (a graded exam): (course, exam)."""
+    from tests.integration.exams.helpers import exam_of, true_false_question
+    from tests.integration.people import new_course, publish
+
+    course = new_course(teacher, "Tides", is_public=True)
+    publish(teacher, course)
+    return course, exam_of(teacher, course, [true_false_question(teacher, course)])
+
+
+def test_an_unverified_account_is_told_what_waits_and_can_resend_the_link(
+    app_server: RunningApp, clean_db: str, page: Page, unique: str
+) -> None:
+    from tests.e2e.people import account
+
+    teacher = account(f"teacher-{unique}@example.com", "Rosa", "teacher")
+    course, exam = _public_course_with_a_quiz(teacher)
+    email = f"unverified-{unique}@example.com"
+    _sign_up(page, app_server, email, "Una Verified")
+    _sign_in(page, app_server, email)
+    expect(page.get_by_text("Your email address is not verified yet")).to_be_visible()
+
+    page.goto(f"{app_server.url}/courses/{course}")
+    page.get_by_role("button", name="Enrol in this course").click()  # enrolling: yes
+    expect(page.get_by_text("You are enrolled")).to_be_visible()
+    page.goto(f"{app_server.url}/exams/{exam}")
+    waits = "Verify your email address to take quizzes and final exams"
+    expect(page.get_by_text(waits)).to_be_visible()
+    expect(page.get_by_role("button", name="Start exam")).to_have_count(0)
+
+    page.get_by_role("button", name="Resend the verification link").click()
+    sent = page.get_by_role("status").filter(has_text=f"We sent a new link to {email}")
+    expect(sent).to_be_visible()
+    _open_mail_link(page, app_server, email, "Confirm your email")
+    expect(page.get_by_text("is verified")).to_be_visible()
+    expect(page.get_by_text("Your email address is not verified yet")).to_have_count(0)
+    page.goto(f"{app_server.url}/exams/{exam}")
+    expect(page.get_by_role("button", name="Start exam")).to_be_visible()

@@ -27,6 +27,30 @@ def person(name: str, role: UserRole = UserRole.STUDENT) -> str:
     )
 
 
+def unverified_person(name: str) -> str:
+    """A student who signed up through the form's service and never followed the mailed
+    verification link, signed in; returns its session token."""
+    with session_scope() as session:
+        viewer = users.sign_up(
+            session,
+            email=f"{name}@example.com",
+            password=PASSWORD,
+            display_name=name.title(),
+            client_ip="198.51.100.2",
+        )
+    assert viewer is not None and not viewer.email_verified
+    return sessions.create_session(
+        uuid.UUID(viewer.user_id), client_ip="198.51.100.2", user_agent="t"
+    )
+
+
+def user_id(token: str) -> str:
+    with session_scope() as session:
+        viewer = users.viewer_for_session(session, token)
+    assert viewer is not None
+    return viewer.user_id
+
+
 def new_course(token: str, title: str = "Intro to Python", **kwargs: object) -> str:
     with session_scope() as session:
         return authoring.create_course(

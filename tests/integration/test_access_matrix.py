@@ -1,26 +1,28 @@
 """Every service action, for every kind of caller, against one table of who may do what.
 
-The world is built once: an owner teacher's published (not public) course with a published
-and a draft lesson, a question bank, a published exam and an enrolled student's submitted
-attempt with an essay awaiting a mark, plus a share link. Each (action, caller) pair runs in
-its own transaction that is rolled back afterwards, so no case sees another's writes. An
-allowed pair must succeed; a denied pair must raise PermissionDenied or NotFound (never
-another error, never success). A denial is judged before anything is written: the rollback
-makes that invisible here, so the services' "check first, then write" order is what holds it.
+The world (`access_world.py`) is built once. Callers differ by current role x relationship to
+the course: besides the plain ones, a co-teacher an admin then demoted to student, a co-teacher
+the owner then removed, and an enrolled student who never verified their email. Rights come
+from the role as it is now, a lesson's author has none of their own while it sits in a course,
+and graded exams and the tutor wait for a verified email. Each (action, caller) pair runs in its
+own transaction that is rolled back afterwards, so no case sees another's writes. An allowed
+pair must succeed; a denied pair must raise PermissionDenied or NotFound (never another error,
+never success). A denial is judged before anything is written: the rollback makes that
+invisible here, so the services' "check first, then write" order is what holds it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from sqlmodel import Session
 
-from learning_app.adapters.postgres import get_engine, session_scope
+from learning_app.adapters.embeddings import get_embedder
+from learning_app.adapters.postgres import get_engine
 from learning_app.adapters.redis_store import get_redis
-from learning_app.models.users import UserRole
 from learning_app.services.admin import user_roles
 from learning_app.services.attempts import essay_grading, results, taking
 from learning_app.services.courses import authoring as courses_authoring
@@ -32,26 +34,25 @@ from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
 from learning_app.services.questions import bank, generation
 from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 from learning_app.services.sharing import links
+from learning_app.services.tutor import answering
 from learning_app.settings import reset_settings_cache
-from tests.integration.people import new_course, new_lesson, person, publish
+from tests.integration.access_world import World, build_world
 
-CALLERS = ("visitor", "student", "enrolled", "other_teacher", "owner", "admin")
+CALLERS = (
+    "visitor",
+    "student",
+    "enrolled",
+    "unverified",
+    "other_teacher",
+    "removed_co_teacher",
+    "demoted_teacher",
+    "owner",
+    "admin",
+)
 EDITORS = {"owner", "admin"}
-READERS = {"enrolled", "owner", "admin"}
-
-
-@dataclass(frozen=True)
-class World:
-    tokens: dict[str, str | None]
-    course: str
-    lesson: str
-    draft_lesson: str
-    question: str
-    exam: str
-    attempt: str
-    essay_answer: str
-    link: str
-    student_user: str
+READERS = {"enrolled", "unverified", "owner", "admin"}
+# Graded work and the tutor wait for a verified email; an attempt is read by its own student.
+VERIFIED_READERS = READERS - {"unverified"}
 
 
 @pytest.fixture(scope="module")
@@ -63,71 +64,7 @@ def world(database: str) -> Iterator[World]:
         tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     get_redis().flushdb()
-    tokens: dict[str, str | None] = {
-        "visitor": None,
-        "student": person("sam"),
-        "enrolled": person("ada"),
-        "other_teacher": person("grace", UserRole.TEACHER),
-        "owner": person("rosa", UserRole.TEACHER),
-        "admin": person("root", UserRole.ADMIN),
-    }
-    owner, enrolled = tokens["owner"], tokens["enrolled"]
-    assert owner and enrolled
-    course = new_course(owner, "Matrix")
-    lesson = new_lesson(owner, course, "Open lesson")
-    draft_lesson = new_lesson(owner, course, "Draft lesson", publish=False)
-    publish(owner, course)
-    with session_scope() as session:
-        reading.enroll(session, token=enrolled, course_id=course)
-        single = bank.create_question(
-            session,
-            token=owner,
-            course_id=course,
-            draft=QuestionDraft(
-                type="single_choice",
-                prompt="Pick",
-                options=[OptionDraft("a", True), OptionDraft("b")],
-            ),
-        )
-        essay = bank.create_question(
-            session, token=owner, course_id=course, draft=QuestionDraft(type="essay", prompt="Why")
-        )
-        exam = exams_authoring.save_exam(
-            session,
-            token=owner,
-            course_id=course,
-            draft=ExamDraft(
-                title="Quiz",
-                questions=[ExamQuestionDraft(single.id), ExamQuestionDraft(essay.id)],
-            ),
-        )
-        exams_authoring.set_exam_published(session, token=owner, exam_id=exam.id, published=True)
-    with session_scope() as session:
-        view = taking.start_attempt(session, token=enrolled, exam_id=exam.id)
-        taking.save_answer(
-            session,
-            token=enrolled,
-            attempt_id=view.attempt_id,
-            question_id=essay.id,
-            response={"text": "Because."},
-        )
-    with session_scope() as session:
-        taking.submit_attempt(session, token=enrolled, attempt_id=view.attempt_id)
-        pending = essay_grading.pending_essays(session, token=owner)
-        link = links.create_share_link(session, token=owner, entity_type="course", entity_id=course)
-        student_user = user_roles.list_users(session, token=tokens["admin"], query="sam@")[0]
-    yield World(
-        tokens=tokens,
-        course=course,
-        lesson=lesson,
-        draft_lesson=draft_lesson,
-        question=single.id,
-        exam=exam.id,
-        attempt=view.attempt_id,
-        essay_answer=pending[0].answer_id,
-        link=link.link.id,
-        student_user=student_user.user_id,
-    )
+    yield build_world()
     get_redis().flushdb()
 
 
@@ -183,6 +120,31 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
             s, token=t, lesson_id=w.lesson, title="Edited", body_markdown="", summary=""
         ),
         EDITORS,
+    ),
+    "publish the draft lesson": (
+        lambda s, t, w: lessons.publish_lesson(s, token=t, lesson_id=w.draft_lesson),
+        EDITORS,
+    ),
+    "edit a lesson a removed co-teacher wrote": (
+        lambda s, t, w: lessons.update_lesson(
+            s,
+            token=t,
+            lesson_id=w.removed_co_teachers_lesson,
+            title="Edited",
+            body_markdown="",
+            summary="",
+        ),
+        EDITORS,  # not its author: writing it gave no right of its own
+    ),
+    "unpublish a lesson a removed co-teacher wrote": (
+        lambda s, t, w: lessons.unpublish_lesson(
+            s, token=t, lesson_id=w.removed_co_teachers_lesson
+        ),
+        EDITORS,
+    ),
+    "unpublish a lesson a demoted teacher wrote": (
+        lambda s, t, w: lessons.unpublish_lesson(s, token=t, lesson_id=w.demoted_teachers_lesson),
+        EDITORS,  # the demoted teacher's course_teacher row is kept, and counts for nothing
     ),
     "delete a lesson": (
         lambda s, t, w: lessons.delete_lesson(s, token=t, lesson_id=w.lesson),
@@ -249,9 +211,19 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
         lambda s, t, w: taking.begin_attempt(s, token=t, exam_id=w.exam),
         {"enrolled"},
     ),
+    "start the practice exam": (
+        lambda s, t, w: taking.start_attempt(s, token=t, exam_id=w.practice_exam),
+        {"enrolled", "unverified"},  # practice counts towards no grade: open before verifying
+    ),
+    "ask the tutor": (
+        lambda s, t, w: answering.prepare(
+            s, token=t, course_id=w.course, question="Why?", embedder=get_embedder()
+        ),
+        VERIFIED_READERS,
+    ),
     "read the attempt's result": (
         lambda s, t, w: results.attempt_result(s, token=t, attempt_id=w.attempt),
-        READERS,
+        VERIFIED_READERS,  # the enrolled student's own attempt, and its course's editors
     ),
     "save an answer to the attempt": (
         lambda s, t, w: taking.save_answer(

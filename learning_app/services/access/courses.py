@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import false
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from learning_app.models.content import (
     Course,
@@ -19,13 +21,17 @@ from learning_app.models.content import (
     Lesson,
     PublishStatus,
 )
-from learning_app.models.users import UserRole
+from learning_app.services.access.roles import has_teaching_role, is_admin
 from learning_app.services.accounts.users import Viewer, viewer_for_session
 from learning_app.services.errors import NotFound, PermissionDenied
 from learning_app.services.values import parse_id
 
 COURSE_NOT_FOUND = "We could not find that course."
 LESSON_NOT_FOUND = "We could not find that lesson."
+NOT_A_TEACHER_NOW = (
+    "Your account is not a teacher account now, so it cannot change or grade this course. "
+    "Ask an admin if that is a mistake."
+)
 
 
 def optional_viewer(session: Session, token: str | None) -> Viewer | None:
@@ -33,14 +39,7 @@ def optional_viewer(session: Session, token: str | None) -> Viewer | None:
     return viewer_for_session(session, token) if token else None
 
 
-def is_admin(viewer: Viewer | None) -> bool:
-    return viewer is not None and viewer.role == UserRole.ADMIN.value
-
-
-def teacher_role(session: Session, viewer: Viewer | None, course_id: uuid.UUID) -> str | None:
-    """'owner' or 'co_teacher' if the viewer teaches the course, else None."""
-    if viewer is None:
-        return None
+def _teacher_row(session: Session, viewer: Viewer, course_id: uuid.UUID) -> str | None:
     role = session.exec(
         select(CourseTeacher.role).where(
             CourseTeacher.course_id == course_id,
@@ -48,6 +47,28 @@ def teacher_role(session: Session, viewer: Viewer | None, course_id: uuid.UUID) 
         )
     ).first()
     return CourseTeacherRole(role).value if role else None
+
+
+def teacher_role(session: Session, viewer: Viewer | None, course_id: uuid.UUID) -> str | None:
+    """'owner' or 'co_teacher' if the viewer teaches the course now, else None.
+
+    A `course_teacher` row counts only while the viewer's role is teacher or admin: a teacher
+    demoted to student keeps their rows (so their courses come back if the role is granted
+    again) but edits, publishes, grades and reads nothing private through them meanwhile.
+    """
+    if not has_teaching_role(viewer):
+        return None
+    assert viewer is not None
+    return _teacher_row(session, viewer, course_id)
+
+
+def courses_taught(viewer: Viewer) -> SelectOfScalar[uuid.UUID]:
+    """The ids of the courses the viewer teaches now, for `col(Course.id).in_(...)` in a
+    listing: none while their role is not teacher or admin (see `teacher_role`)."""
+    query = select(CourseTeacher.course_id).where(
+        CourseTeacher.user_id == uuid.UUID(viewer.user_id)
+    )
+    return query if has_teaching_role(viewer) else query.where(false())
 
 
 def can_edit_course(session: Session, viewer: Viewer | None, course: Course) -> bool:
@@ -89,7 +110,10 @@ def load_course(session: Session, course_id: str | uuid.UUID, *, lock: bool = Fa
 
 
 def _refuse(session: Session, viewer: Viewer | None, course: Course) -> NotFound | PermissionDenied:
-    """PermissionDenied to someone who can see the course; NotFound to anyone who cannot."""
+    """PermissionDenied to someone who can see the course; NotFound to anyone who cannot.
+    A teacher whose role was taken away is told why, since the course was theirs."""
+    if viewer is not None and _teacher_row(session, viewer, course.id) is not None:
+        return PermissionDenied(NOT_A_TEACHER_NOW)
     if can_read_course(session, viewer, course) or (
         viewer is not None and course.status == PublishStatus.PUBLISHED
     ):

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from learning_app.models.content import Course, PublishStatus
-from learning_app.models.exams import Exam
+from learning_app.models.exams import Exam, ExamType
 from learning_app.services.access.courses import read_course, require_course_editor
+from learning_app.services.access.roles import unverified_message
 from learning_app.services.accounts.users import Viewer
-from learning_app.services.errors import NotFound
+from learning_app.services.errors import NotFound, PermissionDenied
 from learning_app.services.values import parse_id
 
 EXAM_NOT_FOUND = "We could not find that exam."
@@ -59,3 +60,19 @@ def read_exam(session: Session, viewer: Viewer | None, exam_id: str) -> ExamRead
 
 def require_exam_reader(session: Session, viewer: Viewer | None, exam_id: str) -> Exam:
     return read_exam(session, viewer, exam_id).exam
+
+
+def unverified_refusal(viewer: Viewer, exam: Exam) -> str:
+    """Why the viewer may not start this exam until their email is verified; "" if they may.
+    Quizzes and finals count towards a grade; practice exams do not, and stay open to all."""
+    if viewer.email_verified or exam.type == ExamType.PRACTICE:
+        return ""
+    return unverified_message("take quizzes and final exams")
+
+
+def require_verified_taker(viewer: Viewer, exam: Exam) -> Exam:
+    """The exam, if the viewer may start it as far as email verification goes."""
+    refusal = unverified_refusal(viewer, exam)
+    if refusal:
+        raise PermissionDenied(refusal)
+    return exam

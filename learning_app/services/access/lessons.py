@@ -12,11 +12,11 @@ from learning_app.services.access.courses import (
     LESSON_NOT_FOUND,
     can_edit_course,
     can_read_course,
-    is_admin,
     lesson_place,
     load_lesson,
     require_course_reader,
 )
+from learning_app.services.access.roles import has_teaching_role, is_admin
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import NotFound, PermissionDenied
 from learning_app.services.values import parse_id
@@ -33,15 +33,23 @@ def courses_of_lesson(session: Session, lesson_id: uuid.UUID) -> list[Course]:
 
 
 def require_lesson_editor(session: Session, viewer: Viewer, lesson_id: str | uuid.UUID) -> Lesson:
-    """The lesson, if the viewer edits any course containing it, wrote it, or is an admin.
+    """The lesson, if the viewer edits any course containing it or is an admin; or, once it
+    sits in no course, if they wrote it and are a teacher now.
+
+    Writing a lesson gives no right of its own while it sits in a course: the course's
+    teachers decide, so a co-teacher removed from the course (or a teacher demoted to
+    student) can no longer change or publish the lessons they wrote there. A lesson taken out
+    of every course has no teachers left to ask, so its author keeps it, to place it again.
 
     PermissionDenied if the viewer can read it somewhere; NotFound otherwise.
     """
     lesson = load_lesson(session, lesson_id)
-    if is_admin(viewer) or str(lesson.owner_id) == viewer.user_id:
+    if is_admin(viewer):
         return lesson
     courses = courses_of_lesson(session, lesson.id)
     if any(can_edit_course(session, viewer, course) for course in courses):
+        return lesson
+    if not courses and str(lesson.owner_id) == viewer.user_id and has_teaching_role(viewer):
         return lesson
     if lesson.status == PublishStatus.PUBLISHED and any(
         can_read_course(session, viewer, course) for course in courses

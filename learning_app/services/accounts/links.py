@@ -17,6 +17,7 @@ from learning_app.services.accounts.users import (
     EMAIL_LINKS_PER_IP_LIMIT,
     MAGIC_LINK_LIMIT,
     PASSWORD_RESET_LIMIT,
+    SIGNED_OUT_MESSAGE,
     VERIFICATION_RESEND_LIMIT,
     Viewer,
     checked_password,
@@ -25,9 +26,10 @@ from learning_app.services.accounts.users import (
     load_account,
     normalise_email,
     start_session,
+    viewer_for_session,
     viewer_of,
 )
-from learning_app.services.errors import InvalidToken
+from learning_app.services.errors import InvalidToken, PermissionDenied
 
 
 def _mail_link_if_account(
@@ -91,17 +93,19 @@ def verify_email(session: Session, *, token: str) -> Viewer:
     return viewer_of(*_spend_link(session, TokenPurpose.EMAIL_VERIFICATION, token))
 
 
-def resend_verification(session: Session, *, viewer: Viewer, client_ip: str) -> None:
-    """Mail a new verification link to the account's stored address (never to caller input)."""
+def resend_verification(session: Session, *, token: str, client_ip: str) -> bool:
+    """Mail a new verification link to the signed-in account's stored address (never to caller
+    input); False if the address is verified already, so there was nothing to send."""
+    viewer = viewer_for_session(session, token)
+    if viewer is None:
+        raise PermissionDenied(SIGNED_OUT_MESSAGE)
     enforce_limit(VERIFICATION_RESEND_LIMIT, viewer.user_id)
     enforce_limit(EMAIL_LINKS_PER_IP_LIMIT, client_ip)
-    try:
-        loaded = load_account(session, uuid.UUID(viewer.user_id))
-    except ValueError:
-        return
-    if loaded is None or not loaded[0].is_active or loaded[0].email_verified_at is not None:
-        return
+    loaded = load_account(session, uuid.UUID(viewer.user_id))
+    if loaded is None or loaded[0].email_verified_at is not None:
+        return False
     send_verification(session, loaded[0])
+    return True
 
 
 def request_password_reset(session: Session, *, email: str, client_ip: str) -> None:

@@ -53,6 +53,14 @@ EMAIL_TAKEN_MESSAGE = "An account with this email already exists."
 
 # (bucket, limit, window seconds)
 SIGN_IN_LIMIT = ("sign_in", 5, 60)
+# Failed password sign-ins per IP, whatever the email: password spraying (one or two guesses
+# at many accounts) never reaches the per-email limit. Each attempt is counted before the
+# check and a success gives its count back, so a classroom behind one address is held up only
+# by its own typos, and magic links (limited on their own) still work while it waits.
+SIGN_IN_FAILURES_PER_IP_LIMIT = ("sign_in_ip", 10, 900)
+SIGN_IN_FAILURES_PER_IP_REASON = (
+    "Too many failed sign-ins from your network (a sign-in link by email still works)."
+)
 SIGN_UP_LIMIT = ("sign_up", 10, 3600)
 MAGIC_LINK_LIMIT = ("magic_link", 3, 600)
 PASSWORD_RESET_LIMIT = ("password_reset", 3, 600)
@@ -200,9 +208,9 @@ def _insert_account(
     return user, profile
 
 
-def enforce_limit(policy: tuple[str, int, int], key: str) -> None:
+def enforce_limit(policy: tuple[str, int, int], key: str, reason: str | None = None) -> None:
     bucket, limit, window = policy
-    rate_limits.hit(bucket, key, limit=limit, window_seconds=window)
+    rate_limits.hit(bucket, key, limit=limit, window_seconds=window, reason=reason)
 
 
 # --- sign-up and sign-in -----------------------------------------------------------------------
@@ -257,9 +265,9 @@ def sign_in_with_password(
 ) -> tuple[Viewer, str]:
     """Check the password and start a session; returns the viewer and the session token."""
     address = normalise_email(email)
-    enforce_limit(
-        SIGN_IN_LIMIT, f"{address}|{client_ip}"
-    )  # counted before the check, success or not
+    # Both counted before the check, success or not.
+    enforce_limit(SIGN_IN_LIMIT, f"{address}|{client_ip}")
+    enforce_limit(SIGN_IN_FAILURES_PER_IP_LIMIT, client_ip, SIGN_IN_FAILURES_PER_IP_REASON)
     user = find_account_by_email(session, address)
     usable = user is not None and user.is_active and len(password) <= MAX_PASSWORD_LENGTH
     # verify_password checks a dummy hash when there is none: unknown emails cost the same.
@@ -270,6 +278,7 @@ def sign_in_with_password(
     if loaded is None:
         raise AuthenticationFailed()
     rate_limits.reset(SIGN_IN_LIMIT[0], f"{address}|{client_ip}")
+    rate_limits.give_back(SIGN_IN_FAILURES_PER_IP_LIMIT[0], client_ip)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return start_session(*loaded, client_ip, user_agent)

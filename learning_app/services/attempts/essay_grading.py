@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from learning_app.models.base import utc_now
-from learning_app.models.content import Course, CourseTeacher
+from learning_app.models.content import Course
 from learning_app.models.exams import AttemptAnswer, AttemptStatus, Exam, ExamAttempt
 from learning_app.models.questions import Question, QuestionType
 from learning_app.models.users import UserProfile
 from learning_app.services.access.attempts import load_attempt
-from learning_app.services.access.courses import is_admin, require_course_editor
-from learning_app.services.access.roles import require_viewer
+from learning_app.services.access.courses import courses_taught, require_course_editor
+from learning_app.services.access.roles import is_admin, require_viewer
 from learning_app.services.attempts.grading import store_score
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.progress import events
@@ -72,10 +72,7 @@ def pending_essays(session: Session, *, token: str, course_id: str = "") -> list
     if course_id:
         query = query.where(Course.id == require_course_editor(session, viewer, course_id).id)
     if not is_admin(viewer):
-        teaching = select(CourseTeacher.course_id).where(
-            CourseTeacher.user_id == uuid.UUID(viewer.user_id)
-        )
-        query = query.where(col(Course.id).in_(teaching))
+        query = query.where(col(Course.id).in_(courses_taught(viewer)))
     return [
         PendingEssay(
             answer_id=str(answer.id),

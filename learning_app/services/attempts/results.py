@@ -30,7 +30,7 @@ from learning_app.models.questions import Question, QuestionOption, QuestionType
 from learning_app.models.users import UserProfile
 from learning_app.services.access.attempts import require_attempt_reader
 from learning_app.services.access.courses import is_enrolled
-from learning_app.services.access.exams import load_exam, read_exam
+from learning_app.services.access.exams import load_exam, read_exam, unverified_refusal
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.attempts.grading import finalize_attempt, is_expired, questions_of
 from learning_app.services.exams.listing import ExamCard, exam_cards, is_open
@@ -268,6 +268,8 @@ def exam_intro(session: Session, *, token: str, exam_id: str) -> ExamIntro:
                 if exam.opens_at and now < exam.opens_at
                 else "This exam has closed."
             )
+        elif refusal := unverified_refusal(viewer, exam):
+            reason = refusal
         elif exam.max_attempts is not None and len(rows) >= exam.max_attempts:
             reason = f"You have used all {exam.max_attempts} attempt(s) allowed for this exam."
         elif card.question_count == 0:

@@ -29,7 +29,12 @@ from learning_app.models.exams import AttemptAnswer, AttemptStatus, Exam, ExamAt
 from learning_app.models.questions import Question, QuestionOption, QuestionType
 from learning_app.models.users import User
 from learning_app.services.access.attempts import ATTEMPT_NOT_FOUND, require_own_attempt
-from learning_app.services.access.exams import EXAM_NOT_FOUND, load_exam, require_exam_reader
+from learning_app.services.access.exams import (
+    EXAM_NOT_FOUND,
+    load_exam,
+    require_exam_reader,
+    require_verified_taker,
+)
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.accounts import sessions
 from learning_app.services.accounts.users import SIGNED_OUT_MESSAGE, Viewer
@@ -164,7 +169,7 @@ def _started(
     """The attempt in progress, or a new one; whether it is new comes last."""
     viewer = require_viewer(session, token)
     user_id = uuid.UUID(viewer.user_id)
-    exam = _exam_for_student(session, viewer, exam_id)
+    exam = require_verified_taker(viewer, _exam_for_student(session, viewer, exam_id))
     now = utc_now()
     mine = _my_attempts(session, exam.id, user_id)
     current = _in_progress(mine)

@@ -2,7 +2,8 @@
 
 A lesson is written once and placed into one or more courses through `course_lesson`. Whoever
 may edit any course that contains a lesson may edit the lesson (and so change it in every course
-it sits in); its author and admins may too, even once it sits in no course.
+it sits in), and admins may; its author may only through those courses, or once it sits in no
+course and they are a teacher (`access.lessons.require_lesson_editor`).
 
 Positions are unique per course but the constraint is DEFERRABLE INITIALLY DEFERRED, so a
 reorder rewrites every position inside the caller's one transaction and is checked at COMMIT.
@@ -26,13 +27,12 @@ from learning_app.models.sharing import ShareEntityType
 from learning_app.services.access.courses import (
     LESSON_NOT_FOUND,
     can_edit_course,
-    is_admin,
     lesson_place,
     ordered_lessons,
     require_course_editor,
 )
 from learning_app.services.access.lessons import courses_of_lesson, require_lesson_editor
-from learning_app.services.access.roles import require_viewer
+from learning_app.services.access.roles import is_admin, require_viewer
 from learning_app.services.courses.authoring import clean_title
 from learning_app.services.errors import InvalidInput, PermissionDenied
 from learning_app.services.material.work_queue import ingest_lesson_later

@@ -11,12 +11,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col, select
 
 from learning_app.models.base import utc_now
-from learning_app.models.content import Course, CourseTeacher, Enrollment, Lesson, PublishStatus
+from learning_app.models.content import Course, Enrollment, Lesson, PublishStatus
 from learning_app.models.progress import LessonProgress, LessonProgressStatus
 from learning_app.services.access.courses import (
     COURSE_NOT_FOUND,
     can_edit_course,
     can_read_course,
+    courses_taught,
     is_enrolled,
     load_course,
     optional_viewer,
@@ -54,10 +55,10 @@ class LessonView:
 
 
 def list_my_courses(session: Session, *, token: str) -> list[CourseSummary]:
-    """Courses the viewer teaches (any status) and published courses they are enrolled in."""
+    """Courses the viewer teaches now (any status) and published courses they are enrolled in."""
     viewer = require_viewer(session, token)
     me = uuid.UUID(viewer.user_id)
-    teaching = select(CourseTeacher.course_id).where(CourseTeacher.user_id == me)
+    teaching = courses_taught(viewer)
     enrolled = select(Enrollment.course_id).where(Enrollment.user_id == me)
     courses = session.exec(
         select(Course)

@@ -33,8 +33,8 @@ TS_CONFIG = "simple"  # content comes in many languages: no stemming beats wrong
 
 
 def _teaches(audience: Audience) -> ColumnElement[bool]:
-    if audience.user_id is None:
-        return false()
+    if audience.user_id is None or not audience.is_teacher:
+        return false()  # course_teacher rows count only while the role is teacher
     taught = select(CourseTeacher.course_id).where(CourseTeacher.user_id == audience.user_id)
     return col(Course.id).in_(taught)
 

@@ -106,7 +106,10 @@ def visibility_filter(audience: Audience, kind: SearchKind) -> str | None:
     readable = "course_public:=true"
     if audience.enrolled:
         readable = f"(course_public:=true || course_id:=[{_ids(audience.enrolled)}])"
-    return f"(published:=true && {readable}) || teacher_ids:=[{audience.user_id}]"
+    published = f"published:=true && {readable}"
+    if not audience.is_teacher:  # course_teacher rows count only while the role is teacher
+        return published
+    return f"({published}) || teacher_ids:=[{audience.user_id}]"
 
 
 def _facet_filter(filters: SearchFilters) -> tuple[list[SearchKind] | None, str]:

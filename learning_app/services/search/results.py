@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from learning_app.models.content import Enrollment
 from learning_app.models.users import UserRole
+from learning_app.services.access.roles import has_teaching_role
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.search.documents import MARK_END, MARK_START
 
@@ -88,7 +89,7 @@ def audience_of(session: Session, viewer: Viewer | None) -> Audience:
     return Audience(
         user_id=user_id,
         is_admin=viewer.role == UserRole.ADMIN.value,
-        is_teacher=viewer.role in (UserRole.TEACHER.value, UserRole.ADMIN.value),
+        is_teacher=has_teaching_role(viewer),
         enrolled=tuple(sorted(set(enrolled.all()))),
     )
 

@@ -25,7 +25,7 @@ from learning_app.adapters.s3_store import ObjectStore
 from learning_app.models.documents import Document
 from learning_app.models.tutor import TutorExchange
 from learning_app.services.access.courses import require_course_reader
-from learning_app.services.access.roles import require_viewer
+from learning_app.services.access.roles import require_verified, require_viewer
 from learning_app.services.errors import InvalidInput
 from learning_app.services.markdown_render import heading_anchor
 from learning_app.services.material.chunking import split_sentences
@@ -107,6 +107,7 @@ def prepare(
 ) -> TutorContext:
     viewer = require_viewer(session, token)
     course = require_course_reader(session, viewer, course_id)
+    require_verified(viewer, "ask the tutor")
     question = clean_question(question)
     model = register_model(session, embedder)
     vector = embedder.embed([question])[0]

@@ -146,12 +146,13 @@ def test_resend_verification_mails_a_fresh_link_until_verified(stores: None, ema
             session, email=email, password=PASSWORD, display_name="Ada", client_ip=IP
         )
     assert viewer is not None
+    _, token = sign_in(email)
     with session_scope() as session:
-        links.resend_verification(session, viewer=viewer, client_ip=IP)
+        assert links.resend_verification(session, token=token, client_ip=IP) is True
     second = link_token(email, "/auth/verify-email", nth=2)
     with session_scope() as session:
         assert links.verify_email(session, token=second).email_verified
     with session_scope() as session:  # already verified: nothing more is sent
-        links.resend_verification(session, viewer=viewer, client_ip=IP)
+        assert links.resend_verification(session, token=token, client_ip=IP) is False
     time.sleep(0.3)
     assert len(messages_to(email)) == 2

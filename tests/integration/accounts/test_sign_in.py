@@ -20,6 +20,7 @@ from learning_app.services.errors import (
 )
 from tests.integration.accounts.helpers import (
     IP,
+    PASSWORD,
     UA,
     link_token,
     make_user,
@@ -74,6 +75,31 @@ def test_five_wrong_passwords_then_rate_limited(stores: None, email: str) -> Non
     # A full window left reads "1 minute"; otherwise "N seconds".
     wording = r"Too many attempts\. Try again in (\d+ seconds?|1 minute)\."
     assert re.fullmatch(wording, str(caught.value))
+
+
+def test_a_password_spray_across_emails_from_one_ip_is_limited(stores: None, email: str) -> None:
+    """One guess at each of 12 accounts never reaches the per-email limit; the per-IP count of
+    failed sign-ins does. Successes give their count back, and other addresses are not held."""
+    accounts = [f"{n}-{email}" for n in range(12)]
+    for address in accounts:
+        make_user(address)
+    for address in accounts[:3]:
+        sign_in(address)  # a classroom's good sign-ins use none of the failures' budget
+    for address in accounts[:10]:
+        with pytest.raises(AuthenticationFailed):
+            sign_in(address, "Summer2024!")
+    for address in (accounts[10], accounts[11], f"nobody-{email}", accounts[0]):
+        with pytest.raises(RateLimited) as caught:
+            sign_in(address, "Summer2024!" if address != accounts[0] else PASSWORD)
+        assert str(caught.value).startswith(
+            "Too many failed sign-ins from your network (a sign-in link by email still works). "
+            "Try again in "
+        )
+        assert 840 < caught.value.retry_after_seconds <= 900
+    with session_scope() as session:  # another address signs in as usual
+        users.sign_in_with_password(
+            session, email=accounts[11], password=PASSWORD, client_ip="192.0.2.99", user_agent=UA
+        )
 
 
 # --- magic links -------------------------------------------------------------------------------

@@ -80,6 +80,16 @@ def bank(
     }
 
 
+def true_false_question(teacher: str, course_id: str) -> str:
+    """One true/false question (True is right); returns its id."""
+    draft = QuestionDraft(
+        type="true_false",
+        prompt="The moon moves the tides.",
+        options=[OptionDraft("True", True), OptionDraft("False")],
+    )
+    return run(question_bank.create_question, token=teacher, course_id=course_id, draft=draft).id
+
+
 def exam_of(
     teacher: str,
     course_id: str,
