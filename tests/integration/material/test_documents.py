@@ -24,7 +24,8 @@ from learning_app.models.documents import Document
 from learning_app.services.courses import authoring, reading
 from learning_app.services.errors import InvalidInput, PermissionDenied
 from learning_app.services.material import documents
-from learning_app.services.material.documents import StorageUnavailable, UploadSpool, clean_filename
+from learning_app.services.material.documents import StorageUnavailable
+from learning_app.services.material.spool import UploadSpool, clean_filename
 from learning_app.services.material.work_queue import MATERIAL_QUEUE
 from learning_app.settings import get_settings
 from learning_app.stack.base import free_port
