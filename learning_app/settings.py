@@ -103,7 +103,6 @@ class Settings(BaseSettings):
     s3_access_key_id: str = "localstack"
     s3_secret_access_key: str = "localstack-secret"  # noqa: S105 - local stack only
     s3_region: str = "auto"
-    presigned_url_ttl_seconds: int = Field(default=900, ge=1, le=900)
 
     # Background jobs: every app backend also runs a job worker unless this is false (then run
     # `learning-app worker` processes).

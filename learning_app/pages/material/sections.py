@@ -156,7 +156,7 @@ class MaterialState(ServiceCalls, AuthState):
 
     @rx.event
     async def download(self, document_id: str) -> rx.event.EventSpec | None:
-        url = await self._call(documents.download_url, document_id=document_id, s3=get_s3())
+        url = await self._call(documents.download_url, document_id=document_id)
         return rx.redirect(url, is_external=True) if url is not None else None
 
 

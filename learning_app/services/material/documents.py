@@ -1,4 +1,4 @@
-"""Course material files: upload to S3, list, download through short-lived links, delete.
+"""Course material files: upload to S3, list, serve to their readers, delete.
 
 The bytes go to S3 under a key made from their SHA-256 (`material/<course>/<sha256>.<kind>`),
 so the same file uploaded twice to a course is stored once and listed once. The key is per
@@ -15,6 +15,7 @@ crash after the put leaves only an orphan object that the next identical upload 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,8 @@ from learning_app.services.values import iso, size_label
 from learning_app.settings import get_settings
 
 STORAGE_DOWN = "File storage is unavailable right now, so nothing was saved. Try again shortly."
+STORAGE_DOWN_READING = "File storage is unavailable right now. Try again shortly."
+READ_CHUNK_BYTES = 64 * 1024
 STATUS_LABELS = {
     DocumentStatus.UPLOADED: "queued",
     DocumentStatus.PROCESSING: "processing",
@@ -240,32 +243,52 @@ def list_documents(session: Session, *, token: str | None, course_id: str) -> li
     return [_view(document) for document in rows]
 
 
-def presigned_download_url(s3: ObjectStore, document: Document, page: int | None = None) -> str:
-    settings = get_settings()
-    url = s3.generate_presigned_url(
-        "get_object",
-        Params={
-            "Bucket": settings.s3_bucket,
-            "Key": document.s3_key,
-            "ResponseContentDisposition": f'inline; filename="{_quoted(document.filename)}"',
-            "ResponseContentType": document.mime_type,
-        },
-        ExpiresIn=min(settings.presigned_url_ttl_seconds, 900),
-    )
-    return f"{url}#page={page}" if page else str(url)
+def file_url(document_id: str | uuid.UUID, page: int | None = None) -> str:
+    """Where a course file is read: the backend's `/files/<id>`, which checks the reader and
+    streams the bytes (a PDF opens at `page`)."""
+    base = get_settings().backend_url.rstrip("/")
+    return f"{base}/files/{document_id}" + (f"#page={page}" if page else "")
 
 
-def download_url(
-    session: Session,
-    *,
-    token: str | None,
-    document_id: str,
-    s3: ObjectStore,
-    page: int | None = None,
-) -> str:
-    """A link to the file that works for 15 minutes at most, for someone who may read it."""
+def download_url(session: Session, *, token: str | None, document_id: str) -> str:
+    """The link to a file, for someone who may read it (others get NotFound here, where the
+    page can say so, rather than at the link)."""
     document = require_document_reader(session, optional_viewer(session, token), document_id)
-    return presigned_download_url(s3, document, page)
+    return file_url(document.id)
+
+
+@dataclass(frozen=True)
+class ServedFile:
+    """A course file on its way to a reader: the headers to send, and its bytes from S3."""
+
+    headers: dict[str, str]
+    chunks: Iterator[bytes]
+
+
+def open_course_file(
+    session: Session, *, token: str | None, document_id: str, s3: ObjectStore
+) -> ServedFile:
+    """The file for someone who may read it, streamed from S3 through the backend.
+
+    Not a presigned S3 link: S3 and R2 cannot add `X-Content-Type-Options: nosniff` to what
+    they serve (presigned URLs override only Content-Type, -Disposition, -Encoding, -Language,
+    Cache-Control and Expires; object metadata only comes back as `x-amz-meta-*`). Here the
+    type is the one checked from the bytes at upload, and the browser may not guess another.
+    """
+    document = require_document_reader(session, optional_viewer(session, token), document_id)
+    try:
+        stored = s3.get_object(Bucket=get_settings().s3_bucket, Key=document.s3_key)
+    except OBJECT_STORE_ERRORS as exc:
+        raise StorageUnavailable(STORAGE_DOWN_READING) from exc
+    headers = {
+        "Content-Type": document.mime_type,
+        "Content-Length": str(stored["ContentLength"]),
+        "Content-Disposition": f'inline; filename="{_quoted(document.filename)}"',
+        "X-Content-Type-Options": "nosniff",
+        # Kept by this browser only: a reader who loses access stops getting it within 5 min.
+        "Cache-Control": "private, max-age=300",
+    }
+    return ServedFile(headers, stored["Body"].iter_chunks(READ_CHUNK_BYTES))
 
 
 def delete_document(session: Session, *, token: str, document_id: str) -> None:
