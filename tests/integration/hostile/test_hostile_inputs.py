@@ -28,7 +28,8 @@ from learning_app.services.errors import DomainError
 from learning_app.services.exams import authoring as exams_authoring
 from learning_app.services.exams.authoring import DrawRuleDraft, ExamDraft, ExamQuestionDraft
 from learning_app.services.material import documents
-from learning_app.services.material.documents import UploadSpool, upload_document
+from learning_app.services.material.documents import upload_document
+from learning_app.services.material.spool import UploadSpool
 from learning_app.services.questions import bank as question_bank
 from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 from learning_app.services.search import queries

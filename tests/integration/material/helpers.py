@@ -14,7 +14,8 @@ from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.s3_store import get_s3
 from learning_app.models.documents import Document
 from learning_app.services.material import ingestion
-from learning_app.services.material.documents import UploadResult, UploadSpool, upload_document
+from learning_app.services.material.documents import UploadResult, upload_document
+from learning_app.services.material.spool import UploadSpool
 from learning_app.settings import get_settings
 
 
