@@ -8,9 +8,10 @@ import asyncio
 from collections.abc import Iterable
 
 from starlette.applications import Starlette
+from starlette.concurrency import iterate_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from learning_app.adapters.postgres import session_scope
@@ -53,24 +54,24 @@ async def _admin_asking(request: Request) -> bool:
 
 
 async def course_file(request: Request) -> Response:
-    """A course file for whoever may read it (the session cookie says who): a redirect to a
-    short-lived S3 link. Lessons embed pictures as `/files/<id>`, a stable address, while the
-    S3 links behind it expire within 15 minutes."""
+    """A course file for whoever may read it (the session cookie says who), streamed from S3
+    with `nosniff` (`documents.open_course_file`). Lessons embed pictures as `/files/<id>`."""
     token = request.cookies.get(SESSION_COOKIE) or None
     document_id = request.path_params["document_id"]
 
-    def link() -> str:
+    def open_file() -> documents.ServedFile:
         with session_scope() as session:
-            return documents.download_url(
+            return documents.open_course_file(
                 session, token=token, document_id=document_id, s3=get_s3()
             )
 
     try:
-        url = await asyncio.to_thread(link)
+        served = await asyncio.to_thread(open_file)
+    except documents.StorageUnavailable as exc:
+        return PlainTextResponse(str(exc), status_code=503)
     except DomainError:
         return PlainTextResponse("Not found", status_code=404)
-    # Cached by this browser only, and for less time than the S3 link lives.
-    return RedirectResponse(url, status_code=302, headers={"Cache-Control": "private, max-age=300"})
+    return StreamingResponse(iterate_in_threadpool(served.chunks), headers=served.headers)
 
 
 def build_http_api(upload_handlers: Iterable[str] = ()) -> Starlette:

@@ -8,6 +8,7 @@ the same settings.
 from __future__ import annotations
 
 import functools
+import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Self, TypeVar
@@ -105,7 +106,6 @@ class Settings(BaseSettings):
     s3_access_key_id: str = "localstack"
     s3_secret_access_key: str = "localstack-secret"  # noqa: S105 - local stack only
     s3_region: str = "auto"
-    presigned_url_ttl_seconds: int = Field(default=900, ge=1, le=900)
 
     # Background jobs: every app backend also runs a job worker unless this is false (then run
     # `learning-app worker` processes).
@@ -139,6 +139,13 @@ class Settings(BaseSettings):
 
     # Uploads: enforced on the server (Reflex only limits size in the browser).
     upload_max_bytes: int = Field(default=50 * MiB, gt=0)
+    # The bytes of course files one account may keep (admins are not limited): 20 full-size files.
+    upload_quota_bytes: int = Field(default=1024 * MiB, gt=0)
+    # Uploads are spooled here while they arrive; a periodic job removes any left over an hour.
+    # A folder of the app's own, so that sweep can never touch another program's files.
+    upload_spool_dir: Path = Field(
+        default_factory=lambda: Path(tempfile.gettempdir()) / "learning-app-uploads"
+    )
     upload_allowed_types: Annotated[tuple[str, ...], NoDecode] = ("pdf", "docx", "md", "txt")
     # Pictures for lessons (`![..](/files/<id>)`), stored as course files but never ingested.
     upload_image_types: Annotated[tuple[str, ...], NoDecode] = ("png", "jpg", "gif", "webp")

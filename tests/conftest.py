@@ -8,6 +8,7 @@ demo data is never touched.
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,6 +28,11 @@ os.environ["S3_BUCKET"] = TEST_BUCKET
 os.environ.pop("DATABASE_URL", None)
 # Search collections and aliases of this test database, apart from the dev index.
 os.environ["SEARCH_PREFIX"] = "".join(c if c.isalnum() else "_" for c in TEST_DATABASE) + "_"
+# Upload spools of this suite, apart from the app's and other checkouts' suites: the hostile
+# suite checks that a refused or aborted upload leaves no file there.
+os.environ["UPLOAD_SPOOL_DIR"] = os.path.join(
+    tempfile.gettempdir(), f"learning-app-uploads-{TEST_DATABASE}"
+)
 
 from learning_app.settings import Settings, get_settings, reset_settings_cache  # noqa: E402
 

@@ -28,8 +28,9 @@ from learning_app.services.accounts import sessions, users
 from learning_app.services.courses import authoring
 from learning_app.services.material import ingestion
 from learning_app.services.material.chunking import chunk_sections
-from learning_app.services.material.documents import UploadSpool, upload_document
+from learning_app.services.material.documents import upload_document
 from learning_app.services.material.extraction import markdown_sections
+from learning_app.services.material.spool import UploadSpool
 
 WORDS = [
     "water",

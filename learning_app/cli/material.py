@@ -57,10 +57,12 @@ def _course_id(token: str, slug: str, create_title: str | None) -> str:
 
 def _upload(token: str, course_id: str, path: Path) -> tuple[str, bool]:
     """Upload one file through the UI's path; returns (document id, already stored)."""
+    from learning_app.adapters.postgres import session_scope
     from learning_app.adapters.s3_store import get_s3
-    from learning_app.services.material.documents import UploadSpool, upload_document
+    from learning_app.services.material.documents import upload_document, upload_permit
 
-    spool = UploadSpool(path.name)
+    with session_scope() as session:  # may this account upload here, and how much?
+        spool = upload_permit(session, token=token, course_id=course_id).spool(path.name)
     try:
         with path.open("rb") as source:
             while data := source.read(READ_CHUNK_BYTES):

@@ -1,4 +1,5 @@
-"""Course material as background jobs: ingesting lessons and documents, deleting S3 objects.
+"""Course material as background jobs: ingesting lessons and documents, deleting S3 objects,
+and sweeping abandoned upload spools.
 
 Services enqueue these in their own transaction (`services.material.work_queue`), so a lesson
 save or an upload that rolls back leaves no job, and one that commits is never forgotten. Every
@@ -16,7 +17,7 @@ import procrastinate
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.s3_store import get_s3
 from learning_app.jobs.runner import job_app
-from learning_app.services.material import ingestion
+from learning_app.services.material import ingestion, spool
 from learning_app.services.material.work_queue import (
     DELETE_OBJECT_TASK,
     INGEST_DOCUMENT_TASK,
@@ -83,3 +84,16 @@ async def retry_stalled_material_jobs(seconds_since_heartbeat: float) -> int:
         log.warning("retrying stalled job %s (%s)", job.id, job.task_name)
         await job_app.job_manager.retry_job(job)
     return len(stalled)
+
+
+@job_app.periodic(cron="*/10 * * * *", periodic_id="sweep-abandoned-uploads")
+@job_app.task(
+    name="material.sweep_uploads",
+    queue=MATERIAL_QUEUE,
+    queueing_lock="material.sweep_uploads",
+    pass_context=False,
+)
+def sweep_abandoned_uploads(timestamp: int) -> None:
+    """Upload spools untouched for an hour: a process killed mid-upload never removed them.
+    (It sweeps the folder of the machine whose worker runs it.)"""
+    spool.sweep_stale_spools(spool.STALE_AFTER_S)

@@ -17,10 +17,11 @@ class TutorExchange(SQLModel, table=True):
     """One question and its answer, in one user's history for one course.
 
     `citations` is a list of `{"number", "source", "heading", "page", "lesson_id",
-    "document_id", "text", "score"}`: where each numbered reference came from, not a link,
-    because document links are presigned and expire; pages build fresh links when they show
-    the history. `mode` says how the answer was made: `extractive`, `generated`, `fallback`
-    (the language model failed, so the answer is extractive with a notice) or `not_found`.
+    "document_id", "text", "score"}`: where each numbered reference came from, not a link;
+    pages build the links when they show the history (a file's is `/files/<id>`, which checks
+    the reader each time it is opened). `mode` says how the answer was made: `extractive`,
+    `generated`, `fallback` (the language model failed, so the answer is extractive with a
+    notice) or `not_found`.
     Both parents CASCADE: a history belongs to its user and its course.
     """
 

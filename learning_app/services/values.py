@@ -20,3 +20,15 @@ def parse_id(raw: str | uuid.UUID | None, message: str = "We could not find that
 
 def iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment else ""
+
+
+def size_label(size: int) -> str:
+    """A byte count as people read it: '812 bytes', '3.4 KB', '50.0 MB', '1.0 GB'."""
+    if size < 1024:
+        return f"{size} bytes"
+    amount = float(size)
+    for unit in ("KB", "MB", "GB"):
+        amount /= 1024
+        if amount < 1024 or unit == "GB":
+            break
+    return f"{amount:.1f} {unit}"

@@ -31,6 +31,7 @@ from learning_app.services.errors import InvalidInput, NotFound, PermissionDenie
 from learning_app.services.exams import authoring as exams_authoring
 from learning_app.services.exams import listing
 from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
+from learning_app.services.material import documents
 from learning_app.services.questions import bank, generation
 from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 from learning_app.services.sharing import links
@@ -149,6 +150,10 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
     "delete a lesson": (
         lambda s, t, w: lessons.delete_lesson(s, token=t, lesson_id=w.lesson),
         EDITORS,
+    ),
+    "start an upload to the course": (
+        lambda s, t, w: documents.upload_permit(s, token=t, course_id=w.course),
+        EDITORS,  # asked before a byte of the upload is spooled
     ),
     "list the question bank": (
         lambda s, t, w: bank.list_question_bank(s, token=t, course_id=w.course),

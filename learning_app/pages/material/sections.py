@@ -2,7 +2,8 @@
 (the list with download links).
 
 Uploads stream in chunks (`rx.upload_files_chunk`) into the service's `UploadSpool`, which
-refuses a file the moment it passes the size limit; the browser's own limit is only a hint.
+refuses a file the moment it passes the size limit or the uploader's quota; the browser's own
+limit is only a hint.
 """
 
 from __future__ import annotations
@@ -14,16 +15,21 @@ import reflex as rx
 from learning_app.adapters.s3_store import get_s3
 from learning_app.components.courses import confirm_button
 from learning_app.components.forms import form_error, form_notice
+from learning_app.services.errors import DomainError
 from learning_app.services.material import documents
-from learning_app.services.material.documents import DocumentView, UploadSpool
+from learning_app.services.material.documents import DocumentView
+from learning_app.services.material.spool import UploadSpool, clean_filename
 from learning_app.settings import get_settings
 from learning_app.state.auth import AuthState
-from learning_app.state.calls import ServiceCalls, call_service, describe_error
+from learning_app.state.calls import ServiceCalls, call_service, call_with_session, describe_error
 from learning_app.state.course_pages import route_arg
 
 UPLOAD_ID = "course-material"
 POLL_INTERVAL_S = 2.0
 POLL_LIMIT = 300  # about ten minutes of watching a big file being ingested
+UPLOAD_IDLE_TIMEOUT_S = 60.0
+INTERRUPTED = "The upload was interrupted before it finished: nothing more was saved. Try again."
+STALLED = "The upload stopped arriving for a minute, so it was given up. Try again."
 ACCEPT = {
     "application/pdf": [".pdf"],
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [".docx"],
@@ -81,29 +87,47 @@ class MaterialState(ServiceCalls, AuthState):
 
     @rx.event(background=True)
     async def upload(self, chunks: rx.UploadChunkIterator) -> rx.event.EventSpec | None:
+        """Spool each file as it arrives, then store it.
+
+        May this tab upload here, and how much? is asked before a byte is read: a refused upload
+        returns at once, never spooled, and Reflex answers its POST with 400. Whatever ends an
+        upload (an error, the client going away, which cancels this task, or a connection gone
+        quiet) removes the spool and ends `uploading` with a message.
+        """
         async with self:
             self.uploading, self.error, self.notice = True, "", ""
             token, course_id = self.session_token, route_arg(self, "course_id")
         notices: list[str] = []
+        error = INTERRUPTED  # unless the upload gets to the end: cancellation skips `except`
         spool: UploadSpool | None = None
         try:
-            async for chunk in chunks:
-                if spool is None or spool.filename != documents.clean_filename(chunk.filename):
+            permit = await call_with_session(
+                documents.upload_permit, token=token, course_id=course_id
+            )
+            while (chunk := await _next_chunk(chunks)) is not None:
+                if spool is None or spool.filename != clean_filename(chunk.filename):
                     if spool is not None:
-                        notices.append(await self._store(token, course_id, spool))
-                    spool = UploadSpool(chunk.filename)
+                        finished, spool = spool, None  # upload_document removes it from here
+                        notices.append(await self._store(token, permit.course_id, finished))
+                        # The next file is a new upload: asked again, with the room now left.
+                        permit = await call_with_session(
+                            documents.upload_permit, token=token, course_id=course_id
+                        )
+                    spool = permit.spool(chunk.filename)
                 spool.write(chunk.data)
             if spool is not None:
-                notices.append(await self._store(token, course_id, spool))
+                finished, spool = spool, None
+                notices.append(await self._store(token, permit.course_id, finished))
+            error = ""
         except Exception as exc:
+            error = describe_error(exc)
+        finally:
             if spool is not None:
                 spool.discard()
             async with self:
-                self.error = describe_error(exc)
-        async with self:
-            self.uploading = False
-            self.notice = " ".join(notices)
-            await self._reload()
+                self.uploading, self.upload_percent = False, 0
+                self.notice, self.error = " ".join(notices), error
+                await self._reload()
         return [rx.clear_selected_files(UPLOAD_ID), MaterialState.watch]  # type: ignore[return-value]
 
     async def _store(self, token: str, course_id: str, spool: UploadSpool) -> str:
@@ -132,8 +156,20 @@ class MaterialState(ServiceCalls, AuthState):
 
     @rx.event
     async def download(self, document_id: str) -> rx.event.EventSpec | None:
-        url = await self._call(documents.download_url, document_id=document_id, s3=get_s3())
+        url = await self._call(documents.download_url, document_id=document_id)
         return rx.redirect(url, is_external=True) if url is not None else None
+
+
+async def _next_chunk(chunks: rx.UploadChunkIterator) -> rx.UploadChunk | None:
+    """The next chunk of an upload, None at its end. A connection that died without closing (a
+    lost network, a laptop lid) sends nothing more and no disconnect either: after
+    UPLOAD_IDLE_TIMEOUT_S of silence the upload is given up."""
+    try:
+        return await asyncio.wait_for(anext(chunks), UPLOAD_IDLE_TIMEOUT_S)
+    except StopAsyncIteration:
+        return None
+    except TimeoutError as exc:
+        raise DomainError(STALLED) from exc
 
 
 def _status(document: DocumentView) -> rx.Component:

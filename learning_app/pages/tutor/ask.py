@@ -12,7 +12,6 @@ import reflex as rx
 
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.llm import chat_model
-from learning_app.adapters.s3_store import get_s3
 from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error
 from learning_app.services.courses import reading
@@ -38,9 +37,7 @@ class TutorState(LoadedPageState, AuthState):
             with self._loading():
                 course_id = route_arg(self, "course_id")
                 outline = await self._fetch(reading.course_outline, course_id=course_id)
-                self.exchanges = await self._fetch(
-                    answering.history, course_id=course_id, s3=get_s3()
-                )
+                self.exchanges = await self._fetch(answering.history, course_id=course_id)
                 self.loaded_id, self.course_title = outline.course_id, outline.title
 
     @rx.event(background=True)
@@ -64,7 +61,7 @@ class TutorState(LoadedPageState, AuthState):
             while (piece := await call_service(next, pieces, None)) is not None:
                 async with self:
                     self.partial_answer += piece
-            exchange = await call_with_session(answering.finish_answer, context, stream, get_s3())
+            exchange = await call_with_session(answering.finish_answer, context, stream)
             async with self:
                 self.exchanges = [exchange, *self.exchanges]
             yield rx.set_value("question", "")

@@ -3,8 +3,11 @@ course's editors may see every file and delete or retry it. Anything else reads 
 
 from __future__ import annotations
 
+import uuid
+
 from sqlmodel import Session
 
+from learning_app.models.content import Course
 from learning_app.models.documents import Document, DocumentStatus
 from learning_app.services.access.courses import (
     can_edit_course,
@@ -38,3 +41,9 @@ def require_document_editor(session: Session, viewer: Viewer, document_id: str) 
     document = load_document(session, document_id)
     require_course_editor(session, viewer, document.course_id)  # type: ignore[arg-type]
     return document
+
+
+def require_course_uploader(session: Session, viewer: Viewer, course_id: str | uuid.UUID) -> Course:
+    """The course, if the viewer may add files to it: its editors. Uploads ask this before a
+    byte of the file is written anywhere, and again before the file is stored."""
+    return require_course_editor(session, viewer, course_id)

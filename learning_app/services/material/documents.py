@@ -1,24 +1,21 @@
-"""Course material files: upload to S3, list, download through short-lived links, delete.
+"""Course material files: upload to S3, list, serve to their readers, delete.
 
 The bytes go to S3 under a key made from their SHA-256 (`material/<course>/<sha256>.<kind>`),
 so the same file uploaded twice to a course is stored once and listed once. The key is per
 course rather than global so that deleting one course's copy can never pull the object from
 under another course (no reference counting needed).
 
-Order of writes on upload: the bytes are checked (size while streaming, type from the
-content), stored in S3, and only then is the `document` row written, together with its
-ingestion job, in one transaction. An S3 failure therefore leaves no row; a crash after the
-put leaves only an orphan object that the next identical upload reuses.
+Order of writes on upload: the permit (`upload_permit`: may this viewer upload here, with how
+much quota left) before a byte is spooled; the bytes are checked (size and quota while
+streaming, type from the content), stored in S3, and only then is the `document` row written,
+together with its ingestion job, in one transaction. An S3 failure therefore leaves no row; a
+crash after the put leaves only an orphan object that the next identical upload reuses.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import tempfile
-import unicodedata
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,23 +29,26 @@ from learning_app.models.documents import Document, DocumentStatus
 from learning_app.services.access.courses import (
     can_edit_course,
     optional_viewer,
-    require_course_editor,
     require_course_reader,
 )
 from learning_app.services.access.documents import (
+    require_course_uploader,
     require_document_editor,
     require_document_reader,
 )
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import DomainError, InvalidInput
+from learning_app.services.material import quota
 from learning_app.services.material.extraction import IMAGE_MIME_TYPES, MIME_TYPES, sniff_kind
+from learning_app.services.material.spool import UploadSpool
 from learning_app.services.material.work_queue import delete_object_later, ingest_document_later
 from learning_app.services.progress import events
-from learning_app.services.values import iso
+from learning_app.services.values import iso, size_label
 from learning_app.settings import get_settings
 
 STORAGE_DOWN = "File storage is unavailable right now, so nothing was saved. Try again shortly."
-MAX_FILENAME_LENGTH = 255
+STORAGE_DOWN_READING = "File storage is unavailable right now. Try again shortly."
+READ_CHUNK_BYTES = 64 * 1024
 STATUS_LABELS = {
     DocumentStatus.UPLOADED: "queued",
     DocumentStatus.PROCESSING: "processing",
@@ -80,70 +80,13 @@ class UploadResult:
     duplicate: bool  # the course already had these exact bytes
 
 
-def clean_filename(raw: str) -> str:
-    """The name to show and store: no folders (`../`), no control characters, ≤ 255 chars."""
-    name = re.split(r"[\\/]", raw or "")[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
-    if len(name) > MAX_FILENAME_LENGTH:
-        stem, suffix = os.path.splitext(name)
-        name = stem[: MAX_FILENAME_LENGTH - len(suffix)] + suffix
-    return name or "upload"
-
-
-class UploadSpool:
-    """One upload written to a temporary file as its chunks arrive, hashed and counted.
-
-    `write` refuses the upload as soon as it passes the size limit, so an oversized file is
-    rejected while it streams, not after it has all arrived.
-    """
-
-    def __init__(self, filename: str, max_bytes: int | None = None) -> None:
-        self.filename = clean_filename(filename)
-        self.max_bytes = max_bytes or get_settings().upload_max_bytes
-        self.size = 0
-        self._hash = hashlib.sha256()
-        handle, name = tempfile.mkstemp(prefix="upload-")
-        self._file = os.fdopen(handle, "wb")
-        self.path = Path(name)
-
-    def write(self, data: bytes) -> None:
-        self.size += len(data)
-        if self.size > self.max_bytes:
-            self.discard()
-            raise InvalidInput(
-                f"{self.filename} is larger than the limit of {_size_label(self.max_bytes)}.",
-                field="file",
-            )
-        self._hash.update(data)
-        self._file.write(data)
-
-    @property
-    def sha256(self) -> str:
-        return self._hash.hexdigest()
-
-    def finish(self) -> None:
-        self._file.close()
-
-    def discard(self) -> None:
-        self._file.close()
-        self.path.unlink(missing_ok=True)
-
-
-def _size_label(size: int) -> str:
-    for unit in ("bytes", "KB", "MB"):
-        if size < 1024 or unit == "MB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]
-    return f"{size} MB"
-
-
 def _view(document: Document) -> DocumentView:
     kind = next((k for k, mime in MIME_TYPES.items() if mime == document.mime_type), "txt")
     return DocumentView(
         id=str(document.id),
         filename=document.filename,
         kind=kind,
-        size_label=_size_label(document.size_bytes),
+        size_label=size_label(document.size_bytes),
         status=STATUS_LABELS[DocumentStatus(document.status)],
         error=document.error or "",
         page_count=document.page_count or 0,
@@ -160,6 +103,29 @@ def _existing(session: Session, key: str) -> Document | None:
     return session.exec(select(Document).where(Document.s3_key == key)).first()
 
 
+@dataclass(frozen=True)
+class UploadPermit:
+    """What `upload_permit` allows: files for one course, up to `room` bytes in all (None: the
+    uploader has no quota)."""
+
+    course_id: str
+    room: int | None
+
+    def spool(self, filename: str) -> UploadSpool:
+        return UploadSpool(filename, room=self.room)
+
+
+def upload_permit(session: Session, *, token: str | None, course_id: str) -> UploadPermit:
+    """May the viewer upload files to this course, and how many bytes? Asked before a byte of
+    an upload is spooled, so a visitor or a student never gets a temporary file written."""
+    viewer = require_viewer(session, token)
+    course = require_course_uploader(session, viewer, course_id)
+    room = quota.room_left(session, viewer)
+    if room == 0:
+        raise quota.quota_full()
+    return UploadPermit(str(course.id), room)
+
+
 def upload_document(
     *, token: str, course_id: str, spool: UploadSpool, s3: ObjectStore
 ) -> UploadResult:
@@ -171,7 +137,7 @@ def upload_document(
     try:
         spool.finish()
         with session_scope() as session:
-            course = require_course_editor(session, require_viewer(session, token), course_id)
+            course = require_course_uploader(session, require_viewer(session, token), course_id)
         if spool.size == 0:
             raise InvalidInput(f"{spool.filename} is empty.", field="file")
         kind = sniff_kind(spool.path, spool.filename)
@@ -181,10 +147,24 @@ def upload_document(
             found = _existing(session, key)
             if found is not None:
                 return UploadResult(_view(found), duplicate=True)
+            viewer = require_viewer(session, token)
+            quota.require_room(session, viewer, spool.filename, spool.size)
         _put_object(s3, spool.path, key, MIME_TYPES[kind])
-        return _record(token, course.id, spool, key, MIME_TYPES[kind])
+        try:
+            return _record(token, course.id, spool, key, MIME_TYPES[kind])
+        except DomainError:
+            # Refused after the put (the quota taken meanwhile by another upload, the course
+            # taken away): the object must not stay behind.
+            _forget_unused_object(key)
+            raise
     finally:
         spool.discard()
+
+
+def _forget_unused_object(key: str) -> None:
+    with session_scope() as session:
+        if _existing(session, key) is None:
+            delete_object_later(session, key)
 
 
 def _require_allowed(kind: str) -> None:
@@ -216,7 +196,9 @@ def _record(
     try:
         with session_scope() as session:
             viewer = require_viewer(session, token)
-            require_course_editor(session, viewer, course_id)
+            require_course_uploader(session, viewer, course_id)
+            quota.lock_account(session, viewer)
+            quota.require_room(session, viewer, spool.filename, spool.size)
             document = Document(
                 owner_id=uuid.UUID(viewer.user_id),
                 course_id=course_id,
@@ -261,32 +243,52 @@ def list_documents(session: Session, *, token: str | None, course_id: str) -> li
     return [_view(document) for document in rows]
 
 
-def presigned_download_url(s3: ObjectStore, document: Document, page: int | None = None) -> str:
-    settings = get_settings()
-    url = s3.generate_presigned_url(
-        "get_object",
-        Params={
-            "Bucket": settings.s3_bucket,
-            "Key": document.s3_key,
-            "ResponseContentDisposition": f'inline; filename="{_quoted(document.filename)}"',
-            "ResponseContentType": document.mime_type,
-        },
-        ExpiresIn=min(settings.presigned_url_ttl_seconds, 900),
-    )
-    return f"{url}#page={page}" if page else str(url)
+def file_url(document_id: str | uuid.UUID, page: int | None = None) -> str:
+    """Where a course file is read: the backend's `/files/<id>`, which checks the reader and
+    streams the bytes (a PDF opens at `page`)."""
+    base = get_settings().backend_url.rstrip("/")
+    return f"{base}/files/{document_id}" + (f"#page={page}" if page else "")
 
 
-def download_url(
-    session: Session,
-    *,
-    token: str | None,
-    document_id: str,
-    s3: ObjectStore,
-    page: int | None = None,
-) -> str:
-    """A link to the file that works for 15 minutes at most, for someone who may read it."""
+def download_url(session: Session, *, token: str | None, document_id: str) -> str:
+    """The link to a file, for someone who may read it (others get NotFound here, where the
+    page can say so, rather than at the link)."""
     document = require_document_reader(session, optional_viewer(session, token), document_id)
-    return presigned_download_url(s3, document, page)
+    return file_url(document.id)
+
+
+@dataclass(frozen=True)
+class ServedFile:
+    """A course file on its way to a reader: the headers to send, and its bytes from S3."""
+
+    headers: dict[str, str]
+    chunks: Iterator[bytes]
+
+
+def open_course_file(
+    session: Session, *, token: str | None, document_id: str, s3: ObjectStore
+) -> ServedFile:
+    """The file for someone who may read it, streamed from S3 through the backend.
+
+    Not a presigned S3 link: S3 and R2 cannot add `X-Content-Type-Options: nosniff` to what
+    they serve (presigned URLs override only Content-Type, -Disposition, -Encoding, -Language,
+    Cache-Control and Expires; object metadata only comes back as `x-amz-meta-*`). Here the
+    type is the one checked from the bytes at upload, and the browser may not guess another.
+    """
+    document = require_document_reader(session, optional_viewer(session, token), document_id)
+    try:
+        stored = s3.get_object(Bucket=get_settings().s3_bucket, Key=document.s3_key)
+    except OBJECT_STORE_ERRORS as exc:
+        raise StorageUnavailable(STORAGE_DOWN_READING) from exc
+    headers = {
+        "Content-Type": document.mime_type,
+        "Content-Length": str(stored["ContentLength"]),
+        "Content-Disposition": f'inline; filename="{_quoted(document.filename)}"',
+        "X-Content-Type-Options": "nosniff",
+        # Kept by this browser only: a reader who loses access stops getting it within 5 min.
+        "Cache-Control": "private, max-age=300",
+    }
+    return ServedFile(headers, stored["Body"].iter_chunks(READ_CHUNK_BYTES))
 
 
 def delete_document(session: Session, *, token: str, document_id: str) -> None:

@@ -21,7 +21,6 @@ from sqlmodel import Session, col, select
 
 from learning_app.adapters.embeddings import Embedder
 from learning_app.adapters.llm import ChatError, ChatModel
-from learning_app.adapters.s3_store import ObjectStore
 from learning_app.models.documents import Document
 from learning_app.models.tutor import TutorExchange
 from learning_app.services.access.courses import require_course_reader
@@ -29,7 +28,7 @@ from learning_app.services.access.roles import require_verified, require_viewer
 from learning_app.services.errors import InvalidInput
 from learning_app.services.markdown_render import heading_anchor
 from learning_app.services.material.chunking import split_sentences
-from learning_app.services.material.documents import presigned_download_url
+from learning_app.services.material.documents import file_url
 from learning_app.services.material.ingestion import register_model
 from learning_app.services.progress import events
 from learning_app.services.text_input import is_blank, storable
@@ -218,11 +217,9 @@ def record(session: Session, context: TutorContext, stream: AnswerStream) -> Tut
     return exchange
 
 
-def finish_answer(
-    session: Session, context: TutorContext, stream: AnswerStream, s3: Any
-) -> ExchangeView:
+def finish_answer(session: Session, context: TutorContext, stream: AnswerStream) -> ExchangeView:
     """Record a streamed answer and return it as the page shows it."""
-    return exchange_view(session, record(session, context, stream), s3)
+    return exchange_view(session, record(session, context, stream))
 
 
 def ask(
@@ -253,7 +250,7 @@ def _label(citation: Citation | dict[str, Any]) -> str:
 
 
 def _links(
-    session: Session, course_id: uuid.UUID, citations: list[dict[str, Any]], s3: ObjectStore
+    session: Session, course_id: uuid.UUID, citations: list[dict[str, Any]]
 ) -> list[CitationLink]:
     ids = {uuid.UUID(c["document_id"]) for c in citations if c.get("document_id")}
     documents = {
@@ -263,7 +260,7 @@ def _links(
     for c in citations:
         document = documents.get(c.get("document_id") or "")
         if document is not None:
-            href = presigned_download_url(s3, document, c.get("page") or None)
+            href = file_url(document.id, c.get("page") or None)
         elif c.get("lesson_id"):
             section = f"#{heading_anchor(c['heading'])}" if c.get("heading") else ""
             href = f"/courses/{course_id}/lessons/{c['lesson_id']}{section}"
@@ -273,7 +270,7 @@ def _links(
     return links
 
 
-def history(session: Session, *, token: str, course_id: str, s3: ObjectStore) -> list[ExchangeView]:
+def history(session: Session, *, token: str, course_id: str) -> list[ExchangeView]:
     """The viewer's questions in this course, newest first, with fresh citation links."""
     viewer = require_viewer(session, token)
     course = require_course_reader(session, viewer, course_id)
@@ -286,10 +283,10 @@ def history(session: Session, *, token: str, course_id: str, s3: ObjectStore) ->
         .order_by(col(TutorExchange.created_at).desc())
         .limit(HISTORY_LIMIT)
     ).all()
-    return [exchange_view(session, row, s3) for row in rows]
+    return [exchange_view(session, row) for row in rows]
 
 
-def exchange_view(session: Session, row: TutorExchange, s3: ObjectStore) -> ExchangeView:
+def exchange_view(session: Session, row: TutorExchange) -> ExchangeView:
     return ExchangeView(
         id=str(row.id),
         question=row.question,
@@ -297,5 +294,5 @@ def exchange_view(session: Session, row: TutorExchange, s3: ObjectStore) -> Exch
         mode=row.mode,
         found=row.mode != "not_found",
         asked_at=row.created_at.isoformat() if row.created_at else "",
-        citations=_links(session, row.course_id, row.citations, s3),
+        citations=_links(session, row.course_id, row.citations),
     )

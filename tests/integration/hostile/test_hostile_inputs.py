@@ -9,6 +9,7 @@ values to these services unchanged, with the caller's session token.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,13 +27,16 @@ from learning_app.services.courses import lessons, reading
 from learning_app.services.errors import DomainError
 from learning_app.services.exams import authoring as exams_authoring
 from learning_app.services.exams.authoring import DrawRuleDraft, ExamDraft, ExamQuestionDraft
-from learning_app.services.material.documents import UploadSpool, upload_document
+from learning_app.services.material import documents
+from learning_app.services.material.documents import upload_document
+from learning_app.services.material.spool import UploadSpool
 from learning_app.services.questions import bank as question_bank
 from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 from learning_app.services.search import queries
 from learning_app.services.search.results import SearchFilters
 from learning_app.services.sharing import links
 from learning_app.services.tutor import answering
+from learning_app.settings import reset_settings_cache
 from tests.integration.hostile.world import (
     EMOJI,
     HUGE,
@@ -128,6 +132,37 @@ def _upload(filename: str, data: bytes, *, course: str = "", max_bytes: int | No
         return upload_document(
             token=w.owner, course_id=course or w.course, spool=spool, s3=get_s3()
         )
+
+    return action
+
+
+def _page_upload(who: str | None, data: bytes = b"# A\n", *, course: str = "") -> Any:
+    """An upload the way the course editor makes one: the permit first (before a byte is
+    spooled), then the spool, then the store."""
+
+    def action(s: Session, w: World) -> Any:
+        token = getattr(w, who) if who else None
+        permit = documents.upload_permit(s, token=token, course_id=course or w.course)
+        spool = permit.spool("a.md")
+        spool.write(data)
+        return upload_document(
+            token=token or "", course_id=permit.course_id, spool=spool, s3=get_s3()
+        )
+
+    return action
+
+
+def _with_quota(quota_bytes: int, upload: Any) -> Any:
+    """`upload` while every account may keep only `quota_bytes` (UPLOAD_QUOTA_BYTES)."""
+
+    def action(s: Session, w: World) -> Any:
+        os.environ["UPLOAD_QUOTA_BYTES"] = str(quota_bytes)
+        reset_settings_cache()
+        try:
+            return upload(s, w)
+        finally:
+            del os.environ["UPLOAD_QUOTA_BYTES"]
+            reset_settings_cache()
 
     return action
 
@@ -344,6 +379,12 @@ CASES = [
         lambda s, w: _upload("a.md", b"# A\n", course=w.other_course)(s, w),
     ),
     Case("upload-course-non-uuid", _upload("a.md", b"# A\n", course=SQLISH)),
+    Case("upload-as-visitor", _page_upload(None)),
+    Case("upload-as-enrolled-student", _page_upload("student")),
+    Case("upload-as-other-teacher", _page_upload("other_teacher")),
+    Case("upload-course-sqlish-permit", _page_upload("owner", course=SQLISH)),
+    Case("upload-over-quota-while-streaming", _with_quota(100, _page_upload("owner", b"#" * 200))),
+    Case("upload-over-quota-before-storing", _with_quota(100, _upload("a.md", b"# A\n" * 50))),
     # the tutor
     Case(
         "tutor-question-100k",

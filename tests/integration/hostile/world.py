@@ -3,7 +3,8 @@
 Two teachers with a published course each (a lesson, questions, a published exam), two
 students enrolled in the first course with an attempt in progress each, and a share link. The
 fingerprint covers every app table's full content (md5 of its rows), the job queue, the
-analytics buffer in Redis and the objects in the bucket: "no stored change" compares two.
+analytics buffer in Redis, the objects in the bucket and the files in the upload spool folder:
+"no stored change" compares two.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from learning_app.services.attempts import taking
 from learning_app.services.courses import reading
 from learning_app.services.exams import authoring
 from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
+from learning_app.services.material.spool import spool_dir
 from learning_app.services.progress.events import BUFFER_KEY
 from learning_app.services.questions import bank as question_bank
 from learning_app.services.questions.bank import OptionDraft, QuestionDraft
@@ -135,8 +137,8 @@ def build_world() -> World:
 
 
 def fingerprint() -> dict[str, object]:
-    """Everything a request could have written: app tables, queued jobs, buffered events and
-    stored objects."""
+    """Everything a request could have written: app tables, queued jobs, buffered events,
+    stored objects and spooled uploads."""
     tables = [t.name for t in SQLModel.metadata.sorted_tables]
     query = " UNION ALL ".join(
         f"SELECT '{name}', md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) "
@@ -155,4 +157,6 @@ def fingerprint() -> dict[str, object]:
     found["analytics buffer"] = get_redis().llen(BUFFER_KEY)
     listing = get_s3().list_objects_v2(Bucket=get_settings().s3_bucket, Prefix="material/")
     found["s3 objects"] = sorted(o["Key"] for o in listing.get("Contents", []))
+    # Uploads being spooled, or left behind by one that was refused or aborted.
+    found["upload spool files"] = sorted(path.name for path in spool_dir().iterdir())
     return found

@@ -6,7 +6,6 @@ import io
 import os
 import subprocess
 import sys
-import urllib.request
 import uuid
 import zipfile
 
@@ -16,15 +15,19 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from sqlalchemy import func, text
 from sqlmodel import select
+from starlette.testclient import TestClient
 
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.s3_store import get_s3
+from learning_app.health_api import build_http_api
 from learning_app.models.chunks import LessonChunk
 from learning_app.models.documents import Document
+from learning_app.services.accounts.sessions import SESSION_COOKIE
 from learning_app.services.courses import authoring, reading
 from learning_app.services.errors import InvalidInput, PermissionDenied
 from learning_app.services.material import documents
-from learning_app.services.material.documents import StorageUnavailable, UploadSpool, clean_filename
+from learning_app.services.material.documents import StorageUnavailable
+from learning_app.services.material.spool import UploadSpool, clean_filename
 from learning_app.services.material.work_queue import MATERIAL_QUEUE
 from learning_app.settings import get_settings
 from learning_app.stack.base import free_port
@@ -184,7 +187,7 @@ def documents_of(token: str | None, course_id: str) -> list[documents.DocumentVi
         return documents.list_documents(session, token=token, course_id=course_id)
 
 
-def test_students_list_ready_files_and_get_short_links(
+def test_students_list_ready_files_and_read_them_through_the_backend(
     teacher: str, student: str, course: str
 ) -> None:
     ready = upload(teacher, course, "tides.md", NOTES).document.id
@@ -201,10 +204,12 @@ def test_students_list_ready_files_and_get_short_links(
     assert "tides.md" in {d.filename for d in seen} and {d.status for d in seen} == {"ready"}
     assert {d.filename for d in documents_of(teacher, course)} == {"tides.md", "queued.txt"}
     with session_scope() as session:
-        url = documents.download_url(session, token=student, document_id=ready, s3=get_s3())
-    assert "X-Amz-Expires=900" in url
-    with urllib.request.urlopen(url, timeout=5) as answer:
-        assert answer.read() == NOTES
+        url = documents.download_url(session, token=student, document_id=ready)
+    assert url == f"{get_settings().backend_url.rstrip('/')}/files/{ready}"
+    client = TestClient(build_http_api())
+    client.cookies.set(SESSION_COOKIE, student)
+    answer = client.get(f"/files/{ready}")
+    assert answer.status_code == 200 and answer.content == NOTES
 
 
 def test_delete_removes_chunks_now_and_the_object_through_a_job(teacher: str, course: str) -> None:

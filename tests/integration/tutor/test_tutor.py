@@ -11,7 +11,6 @@ from sqlmodel import select
 
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.postgres import get_engine, session_scope
-from learning_app.adapters.s3_store import get_s3
 from learning_app.models.chunks import EmbeddingModel, LessonChunk
 from learning_app.services.courses import lessons, reading
 from learning_app.services.errors import InvalidInput, PermissionDenied
@@ -130,7 +129,7 @@ def test_history_keeps_each_users_questions(student: str, teacher: str, course: 
     _ask(student, course, "How do plants turn light into sugar?")
     _ask(teacher, course, "What is binary search?")
     with session_scope() as session:
-        mine = answering.history(session, token=student, course_id=course, s3=get_s3())
+        mine = answering.history(session, token=student, course_id=course)
     assert [e.question for e in mine] == ["How do plants turn light into sugar?"]
     assert mine[0].citations[0].href.startswith(f"/courses/{course}/lessons/")
     # ...to the section the passage came from (the heading's anchor in the rendered lesson)
@@ -249,8 +248,8 @@ def test_a_streamed_answer_is_recorded_and_shown_as_history_shows_it(
     stream = answering.AnswerStream(context, get_embedder(), None)
     streamed = "".join(stream)
     with session_scope() as session:
-        shown = answering.finish_answer(session, context, stream, get_s3())
+        shown = answering.finish_answer(session, context, stream)
     with session_scope() as session:
-        [recorded] = answering.history(session, token=student, course_id=course, s3=get_s3())
+        [recorded] = answering.history(session, token=student, course_id=course)
     assert shown.answer == streamed == recorded.answer and shown.id == recorded.id
     assert shown.citations == recorded.citations
