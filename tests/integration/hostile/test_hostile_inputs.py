@@ -9,7 +9,6 @@ values to these services unchanged, with the caller's session token.
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,24 +18,18 @@ from sqlmodel import Session
 
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.postgres import session_scope
-from learning_app.adapters.s3_store import get_s3
-from learning_app.services.accounts import users
 from learning_app.services.attempts import essay_grading, taking
 from learning_app.services.courses import authoring as courses_authoring
 from learning_app.services.courses import lessons, reading
 from learning_app.services.errors import DomainError
-from learning_app.services.exams import authoring as exams_authoring
-from learning_app.services.exams.authoring import DrawRuleDraft, ExamDraft, ExamQuestionDraft
-from learning_app.services.material import documents
-from learning_app.services.material.documents import upload_document
-from learning_app.services.material.spool import UploadSpool
+from learning_app.services.exams.authoring import DrawRuleDraft, ExamQuestionDraft
 from learning_app.services.questions import bank as question_bank
 from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 from learning_app.services.search import queries
 from learning_app.services.search.results import SearchFilters
 from learning_app.services.sharing import links
 from learning_app.services.tutor import answering
-from learning_app.settings import reset_settings_cache
+from tests.integration.hostile import actions as act
 from tests.integration.hostile.world import (
     EMOJI,
     HUGE,
@@ -48,14 +41,8 @@ from tests.integration.hostile.world import (
     World,
     fingerprint,
 )
-from tests.integration.people import PASSWORD
 
 _ips = (f"198.51.{n // 250}.{n % 250 + 1}" for n in itertools.count())
-
-
-def _ip() -> str:
-    """A fresh client address per call: rate limits must not be what refuses a case."""
-    return next(_ips)
 
 
 @dataclass(frozen=True)
@@ -64,132 +51,29 @@ class Case:
     action: Callable[[Session, World], Any]
 
 
-def _sign_up(email: str = "new@example.com", password: str = PASSWORD, name: str = "New") -> Any:
-    return lambda s, w: users.sign_up(
-        s, email=email, password=password, display_name=name, client_ip=_ip()
-    )
-
-
-def _sign_in(email: str, password: str = PASSWORD) -> Any:
-    return lambda s, w: users.sign_in_with_password(
-        s, email=email, password=password, client_ip=_ip(), user_agent="t"
-    )
-
-
-def _new_course(title: str, description: str = "") -> Any:
-    return lambda s, w: courses_authoring.create_course(
-        s, token=w.owner, title=title, description=description
-    )
-
-
-def _new_lesson(title: str = "Waves", body: str = "", summary: str = "") -> Any:
-    return lambda s, w: lessons.create_lesson(
-        s, token=w.owner, course_id=w.course, title=title, body_markdown=body, summary=summary
-    )
-
-
-def _question(**fields: Any) -> Any:
-    draft = QuestionDraft(**{"type": "short_answer", "prompt": "Name it", **fields})
-    if draft.type == "short_answer" and "accepted_answers" not in fields:
-        draft = QuestionDraft(**{**draft.__dict__, "accepted_answers": ["tide"]})
-    return lambda s, w: question_bank.create_question(
-        s, token=w.owner, course_id=w.course, draft=draft
-    )
-
-
-def _exam(**fields: Any) -> Any:
-    def action(s: Session, w: World) -> Any:
-        values = {"title": "Final", "questions": [ExamQuestionDraft(w.single)], **fields}
-        return exams_authoring.save_exam(
-            s, token=w.owner, course_id=w.course, draft=ExamDraft(**values)
-        )
-
-    return action
-
-
-def _answer(question: str, response: dict[str, Any], *, attempt: str = "") -> Any:
-    def action(s: Session, w: World) -> Any:
-        question_id = getattr(w, question, question)
-        return taking.save_answer(
-            s,
-            token=w.student,
-            attempt_id=attempt or w.attempt,
-            question_id=question_id,
-            response=response,
-        )
-
-    return action
-
-
-def _open_link(raw: str) -> Any:
-    return lambda s, w: links.open_share_link(s, raw_token=raw, client_ip=_ip())
-
-
-def _upload(filename: str, data: bytes, *, course: str = "", max_bytes: int | None = None) -> Any:
-    def action(s: Session, w: World) -> Any:
-        spool = UploadSpool(filename, max_bytes=max_bytes)
-        spool.write(data)
-        return upload_document(
-            token=w.owner, course_id=course or w.course, spool=spool, s3=get_s3()
-        )
-
-    return action
-
-
-def _page_upload(who: str | None, data: bytes = b"# A\n", *, course: str = "") -> Any:
-    """An upload the way the course editor makes one: the permit first (before a byte is
-    spooled), then the spool, then the store."""
-
-    def action(s: Session, w: World) -> Any:
-        token = getattr(w, who) if who else None
-        permit = documents.upload_permit(s, token=token, course_id=course or w.course)
-        spool = permit.spool("a.md")
-        spool.write(data)
-        return upload_document(
-            token=token or "", course_id=permit.course_id, spool=spool, s3=get_s3()
-        )
-
-    return action
-
-
-def _with_quota(quota_bytes: int, upload: Any) -> Any:
-    """`upload` while every account may keep only `quota_bytes` (UPLOAD_QUOTA_BYTES)."""
-
-    def action(s: Session, w: World) -> Any:
-        os.environ["UPLOAD_QUOTA_BYTES"] = str(quota_bytes)
-        reset_settings_cache()
-        try:
-            return upload(s, w)
-        finally:
-            del os.environ["UPLOAD_QUOTA_BYTES"]
-            reset_settings_cache()
-
-    return action
-
-
 CASES = [
     # sign-up and sign-in
-    Case("signup-email-nul", _sign_up(email="a\x00b@example.com")),
-    Case("signup-email-100k", _sign_up(email=HUGE + "@example.com")),
-    Case("signup-email-sqlish", _sign_up(email=SQLISH)),
-    Case("signup-email-emoji-only", _sign_up(email=EMOJI)),
-    Case("signup-password-100k", _sign_up(password=HUGE)),
-    Case("signup-password-short", _sign_up(password="short")),
-    Case("signup-name-zero-width", _sign_up(name=ZERO_WIDTH)),
-    Case("signup-name-100k", _sign_up(name=HUGE)),
-    Case("signup-name-nul", _sign_up(name=NUL)),
-    Case("signin-password-100k", _sign_in("ada@example.com", HUGE)),
-    Case("signin-email-sqlish", _sign_in(SQLISH)),
-    Case("signin-email-nul", _sign_in("ada\x00@example.com")),
-    Case("signin-wrong-password", _sign_in("ada@example.com", "wrong password!")),
+    Case("signup-email-nul", act.sign_up(email="a\x00b@example.com")),
+    Case("signup-email-100k", act.sign_up(email=HUGE + "@example.com")),
+    Case("signup-email-sqlish", act.sign_up(email=SQLISH)),
+    Case("signup-email-emoji-only", act.sign_up(email=EMOJI)),
+    Case("signup-password-100k", act.sign_up(password=HUGE)),
+    Case("signup-password-short", act.sign_up(password="short")),
+    Case("signup-name-zero-width", act.sign_up(name=ZERO_WIDTH)),
+    Case("signup-name-100k", act.sign_up(name=HUGE)),
+    Case("signup-name-nul", act.sign_up(name=NUL)),
+    Case("signin-password-100k", act.sign_in("ada@example.com", HUGE)),
+    Case("signin-email-sqlish", act.sign_in(SQLISH)),
+    Case("signin-email-nul", act.sign_in("ada\x00@example.com")),
+    Case("signin-wrong-password", act.sign_in("ada@example.com", "wrong password!")),
     # courses and lessons
-    Case("course-title-empty", _new_course("")),
-    Case("course-title-zero-width", _new_course(ZERO_WIDTH)),
-    Case("course-title-100k", _new_course(HUGE)),
-    Case("course-title-nul", _new_course(NUL)),
-    Case("course-title-rtl", _new_course(RTL)),
-    Case("course-description-100k", _new_course("Ok", HUGE * 2)),
-    Case("course-description-nul", _new_course("Ok", NUL)),
+    Case("course-title-empty", act.new_course("")),
+    Case("course-title-zero-width", act.new_course(ZERO_WIDTH)),
+    Case("course-title-100k", act.new_course(HUGE)),
+    Case("course-title-nul", act.new_course(NUL)),
+    Case("course-title-rtl", act.new_course(RTL)),
+    Case("course-description-100k", act.new_course("Ok", HUGE * 2)),
+    Case("course-description-nul", act.new_course("Ok", NUL)),
     Case(
         "course-update-random-uuid",
         lambda s, w: courses_authoring.update_course(
@@ -219,11 +103,11 @@ CASES = [
             s, token=w.student, title="Mine", description=""
         ),
     ),
-    Case("lesson-title-100k", _new_lesson(title=HUGE)),
-    Case("lesson-title-nul", _new_lesson(title=NUL)),
-    Case("lesson-body-nul", _new_lesson(body="# Hi\n" + NUL)),
-    Case("lesson-body-too-long", _new_lesson(body=HUGE * 20)),
-    Case("lesson-summary-100k", _new_lesson(summary=HUGE)),
+    Case("lesson-title-100k", act.new_lesson(title=HUGE)),
+    Case("lesson-title-nul", act.new_lesson(title=NUL)),
+    Case("lesson-body-nul", act.new_lesson(body="# Hi\n" + NUL)),
+    Case("lesson-body-too-long", act.new_lesson(body=HUGE * 20)),
+    Case("lesson-summary-100k", act.new_lesson(summary=HUGE)),
     Case(
         "lesson-in-other-teachers-course",
         lambda s, w: lessons.create_lesson(
@@ -256,24 +140,24 @@ CASES = [
     ),
     Case("enroll-non-uuid", lambda s, w: reading.enroll(s, token=w.student, course_id="../etc")),
     # questions
-    Case("question-prompt-empty", _question(prompt=ZERO_WIDTH)),
-    Case("question-prompt-100k", _question(prompt=HUGE)),
-    Case("question-prompt-nul", _question(prompt=NUL)),
-    Case("question-type-sqlish", _question(type=SQLISH)),
-    Case("question-points-nan", _question(points="NaN")),
-    Case("question-points-inf", _question(points="1e309")),
-    Case("question-points-negative", _question(points="-3")),
-    Case("question-numeric-nan", _question(type="numeric", numeric_answer="nan")),
+    Case("question-prompt-empty", act.question(prompt=ZERO_WIDTH)),
+    Case("question-prompt-100k", act.question(prompt=HUGE)),
+    Case("question-prompt-nul", act.question(prompt=NUL)),
+    Case("question-type-sqlish", act.question(type=SQLISH)),
+    Case("question-points-nan", act.question(points="NaN")),
+    Case("question-points-inf", act.question(points="1e309")),
+    Case("question-points-negative", act.question(points="-3")),
+    Case("question-numeric-nan", act.question(type="numeric", numeric_answer="nan")),
     Case(
         "question-no-correct-option",
-        _question(type="single_choice", options=[OptionDraft("a"), OptionDraft("b")]),
+        act.question(type="single_choice", options=[OptionDraft("a"), OptionDraft("b")]),
     ),
     Case(
         "question-option-nul",
-        _question(type="single_choice", options=[OptionDraft(NUL, True), OptionDraft("b")]),
+        act.question(type="single_choice", options=[OptionDraft(NUL, True), OptionDraft("b")]),
     ),
-    Case("question-tag-100k", _question(tags=[HUGE])),
-    Case("question-accepted-answer-nul", _question(accepted_answers=[NUL])),
+    Case("question-tag-100k", act.question(tags=[HUGE])),
+    Case("question-accepted-answer-nul", act.question(accepted_answers=[NUL])),
     Case(
         "question-update-other-course",
         lambda s, w: question_bank.update_question(
@@ -281,23 +165,24 @@ CASES = [
         ),
     ),
     # exams
-    Case("exam-title-empty", _exam(title=ZERO_WIDTH)),
-    Case("exam-title-nul", _exam(title=NUL)),
-    Case("exam-time-limit-negative", _exam(time_limit_minutes="-5")),
-    Case("exam-time-limit-huge", _exam(time_limit_minutes="1e12")),
-    Case("exam-passing-score-nan", _exam(passing_score="NaN")),
-    Case("exam-opens-garbage", _exam(opens_at=SQLISH)),
+    Case("exam-title-empty", act.exam(title=ZERO_WIDTH)),
+    Case("exam-title-nul", act.exam(title=NUL)),
+    Case("exam-time-limit-negative", act.exam(time_limit_minutes="-5")),
+    Case("exam-time-limit-huge", act.exam(time_limit_minutes="1e12")),
+    Case("exam-passing-score-nan", act.exam(passing_score="NaN")),
+    Case("exam-opens-garbage", act.exam(opens_at=SQLISH)),
     Case(
-        "exam-closes-before-opens", _exam(opens_at="2030-01-02T10:00", closes_at="2030-01-01T10:00")
+        "exam-closes-before-opens",
+        act.exam(opens_at="2030-01-02T10:00", closes_at="2030-01-01T10:00"),
     ),
-    Case("exam-type-bogus", _exam(type="midterm")),
-    Case("exam-feedback-bogus", _exam(feedback_policy=SQLISH)),
+    Case("exam-type-bogus", act.exam(type="midterm")),
+    Case("exam-feedback-bogus", act.exam(feedback_policy=SQLISH)),
     Case(
         "exam-question-of-other-course",
-        lambda s, w: _exam(questions=[ExamQuestionDraft(w.other_question)])(s, w),
+        lambda s, w: act.exam(questions=[ExamQuestionDraft(w.other_question)])(s, w),
     ),
-    Case("exam-draw-negative", _exam(draws=[DrawRuleDraft("tides", "-1")])),
-    Case("exam-question-non-uuid", _exam(questions=[ExamQuestionDraft(EMOJI)])),
+    Case("exam-draw-negative", act.exam(draws=[DrawRuleDraft("tides", "-1")])),
+    Case("exam-question-non-uuid", act.exam(questions=[ExamQuestionDraft(EMOJI)])),
     # attempts and answers
     Case(
         "attempt-start-random-uuid",
@@ -317,16 +202,16 @@ CASES = [
     ),
     Case(
         "answer-another-students-attempt",
-        lambda s, w: _answer("essay", {"text": "Mine"}, attempt=w.other_attempt)(s, w),
+        lambda s, w: act.answer("essay", {"text": "Mine"}, attempt=w.other_attempt)(s, w),
     ),
-    Case("answer-question-not-in-attempt", _answer("other_question", {"text": "x"})),
-    Case("answer-option-of-another-question", _answer("single", {"option_id": RANDOM_UUID})),
-    Case("answer-option-wrong-type", _answer("single", {"option_id": ["a", "b"]})),
-    Case("answer-essay-too-long", _answer("essay", {"text": HUGE * 2})),
-    Case("answer-essay-nul", _answer("essay", {"text": NUL})),
-    Case("answer-numeric-nan", _answer("numeric", {"value": "NaN"})),
-    Case("answer-numeric-sqlish", _answer("numeric", {"value": SQLISH})),
-    Case("answer-essay-not-a-string", _answer("essay", {"text": {"$gt": ""}})),
+    Case("answer-question-not-in-attempt", act.answer("other_question", {"text": "x"})),
+    Case("answer-option-of-another-question", act.answer("single", {"option_id": RANDOM_UUID})),
+    Case("answer-option-wrong-type", act.answer("single", {"option_id": ["a", "b"]})),
+    Case("answer-essay-too-long", act.answer("essay", {"text": HUGE * 2})),
+    Case("answer-essay-nul", act.answer("essay", {"text": NUL})),
+    Case("answer-numeric-nan", act.answer("numeric", {"value": "NaN"})),
+    Case("answer-numeric-sqlish", act.answer("numeric", {"value": SQLISH})),
+    Case("answer-essay-not-a-string", act.answer("essay", {"text": {"$gt": ""}})),
     Case(
         "answer-forged-token",
         lambda s, w: taking.save_answer(
@@ -340,15 +225,15 @@ CASES = [
         ),
     ),
     # share links
-    Case("share-token-random", _open_link("A" * 43)),
-    Case("share-token-nul", _open_link("abc\x00def")),
-    Case("share-token-100k", _open_link(HUGE)),
-    Case("share-token-sqlish", _open_link(SQLISH)),
-    Case("share-token-rtl", _open_link(RTL)),
+    Case("share-token-random", act.open_link("A" * 43)),
+    Case("share-token-nul", act.open_link("abc\x00def")),
+    Case("share-token-100k", act.open_link(HUGE)),
+    Case("share-token-sqlish", act.open_link(SQLISH)),
+    Case("share-token-rtl", act.open_link(RTL)),
     Case(
         "share-lesson-of-other-course",
         lambda s, w: links.open_share_link(
-            s, raw_token=w.share_token, client_ip=_ip(), lesson_id=w.other_lesson
+            s, raw_token=w.share_token, client_ip=act.ip(), lesson_id=w.other_lesson
         ),
     ),
     Case(
@@ -370,21 +255,26 @@ CASES = [
         ),
     ),
     # uploads
-    Case("upload-text-named-pdf", _upload("notes.pdf", b"just text, not a PDF")),
-    Case("upload-binary-junk", _upload("junk.md", bytes(range(256)) * 4)),
-    Case("upload-empty", _upload("empty.md", b"")),
-    Case("upload-over-the-limit", _upload("big.md", b"x" * 64, max_bytes=32)),
+    Case("upload-text-named-pdf", act.upload("notes.pdf", b"just text, not a PDF")),
+    Case("upload-binary-junk", act.upload("junk.md", bytes(range(256)) * 4)),
+    Case("upload-empty", act.upload("empty.md", b"")),
+    Case("upload-over-the-limit", act.upload("big.md", b"x" * 64, max_bytes=32)),
     Case(
         "upload-other-teachers-course",
-        lambda s, w: _upload("a.md", b"# A\n", course=w.other_course)(s, w),
+        lambda s, w: act.upload("a.md", b"# A\n", course=w.other_course)(s, w),
     ),
-    Case("upload-course-non-uuid", _upload("a.md", b"# A\n", course=SQLISH)),
-    Case("upload-as-visitor", _page_upload(None)),
-    Case("upload-as-enrolled-student", _page_upload("student")),
-    Case("upload-as-other-teacher", _page_upload("other_teacher")),
-    Case("upload-course-sqlish-permit", _page_upload("owner", course=SQLISH)),
-    Case("upload-over-quota-while-streaming", _with_quota(100, _page_upload("owner", b"#" * 200))),
-    Case("upload-over-quota-before-storing", _with_quota(100, _upload("a.md", b"# A\n" * 50))),
+    Case("upload-course-non-uuid", act.upload("a.md", b"# A\n", course=SQLISH)),
+    Case("upload-as-visitor", act.page_upload(None)),
+    Case("upload-as-enrolled-student", act.page_upload("student")),
+    Case("upload-as-other-teacher", act.page_upload("other_teacher")),
+    Case("upload-course-sqlish-permit", act.page_upload("owner", course=SQLISH)),
+    Case(
+        "upload-over-quota-while-streaming",
+        act.with_quota(100, act.page_upload("owner", b"#" * 200)),
+    ),
+    Case(
+        "upload-over-quota-before-storing", act.with_quota(100, act.upload("a.md", b"# A\n" * 50))
+    ),
     # the tutor
     Case(
         "tutor-question-100k",
