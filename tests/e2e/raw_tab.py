@@ -40,6 +40,8 @@ class RawTab:
         self._ws = websocket.create_connection(
             f"{ws_base}{NAMESPACE}/?EIO=4&transport=websocket&token={uuid.uuid4()}",
             subprotocols=[Reflex.VERSION],
+            # The backend opens its websocket to the app's own origin only, as for a browser.
+            origin=app.url,
             timeout=TIMEOUT_S,
         )
 
