@@ -135,6 +135,27 @@ class LessonChunk(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
+class ChunkSentence(SQLModel, table=True):
+    """One sentence of a chunk, with its own vector (same model as the chunk's).
+
+    The tutor ranks a chunk by the best pair of adjacent sentences in it, not by the chunk's
+    single vector: a 170-word chunk's vector is the average of everything it says, while a
+    question asks about one thing (`services/tutor/ranking.py` has the measurements). The
+    best pair is also the span a citation highlights. `start`/`end` are character offsets
+    into the chunk's text. Rows die with their chunk (derived data, rebuilt with it).
+    """
+
+    __tablename__ = "chunk_sentence"
+    __table_args__ = (sa.CheckConstraint('start >= 0 AND "end" > start', name="span_valid"),)
+
+    chunk_id: uuid.UUID = Field(foreign_key="lesson_chunk.id", ondelete="CASCADE", primary_key=True)
+    position: int = Field(primary_key=True)
+    start: int
+    end: int
+    # A numpy array when loaded; lists of floats are accepted on write.
+    embedding: Any = Field(sa_type=Vector(), nullable=False)
+
+
 def _checked_dimensions(dims: int) -> int:
     if isinstance(dims, bool) or not isinstance(dims, int):
         raise TypeError(f"dimensions must be an int, not {type(dims).__name__}")

@@ -21,7 +21,9 @@ class TutorExchange(SQLModel, table=True):
     pages build the links when they show the history (a file's is `/files/<id>`, which checks
     the reader each time it is opened). `mode` says how the answer was made: `extractive`,
     `generated`, `fallback` (the language model failed, so the answer is extractive with a
-    notice) or `not_found`.
+    notice), `related` (the closest passages are shown, but they may not answer the question)
+    or `not_found`. Each citation may carry `highlight`: the `[start, end]` of the sentences
+    that answer, inside its text.
     Both parents CASCADE: a history belongs to its user and its course.
     """
 
@@ -29,7 +31,8 @@ class TutorExchange(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_tutor_exchange_user_course", "user_id", "course_id", "created_at"),
         sa.CheckConstraint(
-            "mode IN ('extractive', 'generated', 'fallback', 'not_found')", name="mode_known"
+            "mode IN ('extractive', 'generated', 'fallback', 'related', 'not_found')",
+            name="mode_known",
         ),
     )
 

@@ -10,10 +10,10 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from learning_app.adapters.postgres import session_scope
+from learning_app.bench.sample_files import pdf_bytes
 from learning_app.services.courses import authoring, reading
 from tests.e2e.conftest import RunningApp
 from tests.e2e.people import account, signed_in_page
-from tests.integration.material.helpers import pdf_bytes
 
 pytestmark = pytest.mark.e2e
 

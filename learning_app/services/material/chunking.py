@@ -36,6 +36,20 @@ def split_sentences(text: str) -> list[str]:
     return [part.strip() for part in SENTENCE_END.split(text) if part.strip()]
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """`(start, end)` of each sentence of `text` (as `split_sentences` cuts it), so that a
+    citation can mark a sentence inside the passage it quotes."""
+    spans, start = [], 0
+    for boundary in [*SENTENCE_END.finditer(text), None]:
+        end = boundary.start() if boundary else len(text)
+        piece = text[start:end]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((start + lead, start + len(piece.rstrip())))
+        start = boundary.end() if boundary else end
+    return spans
+
+
 def _pieces(paragraph: str) -> list[str]:
     """The paragraph whole if it fits, else its sentences (an endless sentence by words)."""
     if len(paragraph.split()) <= MAX_WORDS:

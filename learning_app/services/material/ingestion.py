@@ -17,6 +17,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.s3_store import ObjectStore
 from learning_app.models.base import utc_now
 from learning_app.models.chunks import (
+    ChunkSentence,
     EmbeddingModel,
     LessonChunk,
     drop_hnsw_index_ddl,
@@ -38,7 +40,7 @@ from learning_app.models.chunks import (
 from learning_app.models.content import Lesson
 from learning_app.models.documents import Document, DocumentStatus
 from learning_app.services.errors import DomainError
-from learning_app.services.material.chunking import ChunkDraft, chunk_sections
+from learning_app.services.material.chunking import ChunkDraft, chunk_sections, sentence_spans
 from learning_app.services.material.extraction import (
     IMAGE_MIME_TYPES,
     MIME_TYPES,
@@ -89,46 +91,106 @@ def model_id_for(embedder: Embedder) -> uuid.UUID:
         return register_model(session, embedder).id
 
 
+@dataclass(frozen=True)
+class EmbeddedChunk:
+    """A draft's vector and its sentences' `(start, end, vector)`."""
+
+    vector: np.ndarray
+    sentences: list[tuple[int, int, np.ndarray]]
+
+
+def texts_to_embed(drafts: list[ChunkDraft]) -> list[str]:
+    """Everything ingestion embeds for these drafts when nothing can be reused: each chunk's
+    text and each of its sentences (`bench ingest` times the raw embedder on the same)."""
+    return [
+        piece
+        for draft in drafts
+        for piece in [draft.text, *(draft.text[a:b] for a, b in sentence_spans(draft.text))]
+    ]
+
+
+def _known_vectors(
+    session: Session, model_id: uuid.UUID, shas: set[str]
+) -> dict[str, EmbeddedChunk]:
+    """Vectors this model already made for these texts: a chunk's and its sentences'.
+    A chunk stored before sentences existed (0006) is not reused, so it gains them."""
+    chunks = session.execute(  # type: ignore[call-overload]
+        select(LessonChunk.content_sha256, LessonChunk.id, LessonChunk.embedding)
+        .where(
+            col(LessonChunk.embedding_model_id) == model_id,
+            col(LessonChunk.content_sha256).in_(shas),
+        )
+        .distinct(col(LessonChunk.content_sha256))
+    ).all()
+    sentences: dict[uuid.UUID, list[tuple[int, int, np.ndarray]]] = {}
+    if chunks:
+        rows = session.execute(  # type: ignore[call-overload]
+            select(ChunkSentence.chunk_id, ChunkSentence.start, ChunkSentence.end)
+            .add_columns(ChunkSentence.embedding)
+            .where(col(ChunkSentence.chunk_id).in_([row.id for row in chunks]))
+            .order_by(col(ChunkSentence.chunk_id), col(ChunkSentence.position))
+        ).all()
+        for chunk_id, start, end, vector in rows:
+            sentences.setdefault(chunk_id, []).append(
+                (start, end, np.asarray(vector, dtype=np.float32))
+            )
+    return {
+        sha: EmbeddedChunk(np.asarray(vector, dtype=np.float32), sentences[chunk_id])
+        for sha, chunk_id, vector in chunks
+        if chunk_id in sentences
+    }
+
+
 def embed_chunks(
     session: Session, embedder: Embedder, model_id: uuid.UUID, drafts: list[ChunkDraft]
-) -> np.ndarray:
-    """One vector per draft; text already embedded by this model reuses its stored vector."""
-    shas = [draft.content_sha256 for draft in drafts]
-    known: dict[str, Any] = dict(
-        session.execute(  # type: ignore[arg-type]
-            select(LessonChunk.content_sha256, LessonChunk.embedding).where(
-                col(LessonChunk.embedding_model_id) == model_id,
-                col(LessonChunk.content_sha256).in_(set(shas)),
-            )
-        ).all()
-    )
-    missing = [i for i, sha in enumerate(shas) if sha not in known]
-    vectors = np.zeros((len(drafts), embedder.dimensions), dtype=np.float32)
-    if missing:
-        vectors[missing] = embedder.embed([drafts[i].text for i in missing])
-    for i, sha in enumerate(shas):
-        if sha in known:
-            vectors[i] = np.asarray(known[sha], dtype=np.float32)
-    return vectors
+) -> list[EmbeddedChunk]:
+    """Each draft's vector and sentence vectors; text this model already embedded reuses its
+    stored vectors. Everything new goes to the embedder in one call (it batches)."""
+    known = _known_vectors(session, model_id, {draft.content_sha256 for draft in drafts})
+    missing = [draft for draft in drafts if draft.content_sha256 not in known]
+    vectors = iter(embedder.embed(texts_to_embed(missing)) if missing else [])
+    fresh = {}
+    for draft in missing:
+        vector = next(vectors)
+        spans = sentence_spans(draft.text)
+        fresh[draft.content_sha256] = EmbeddedChunk(
+            vector, [(a, b, next(vectors)) for a, b in spans]
+        )
+    return [known.get(d.content_sha256) or fresh[d.content_sha256] for d in drafts]
 
 
-def _chunk_rows(
-    drafts: list[ChunkDraft], vectors: np.ndarray, model_id: uuid.UUID, **source: Any
-) -> list[LessonChunk]:
-    return [
-        LessonChunk(
+def _write_chunks(
+    session: Session,
+    drafts: list[ChunkDraft],
+    embedded: list[EmbeddedChunk],
+    model_id: uuid.UUID,
+    **source: Any,
+) -> None:
+    chunks: list[LessonChunk] = []
+    sentences: list[ChunkSentence] = []
+    for position, (draft, vectors) in enumerate(zip(drafts, embedded, strict=True)):
+        chunk = LessonChunk(
             **source,
+            id=uuid.uuid4(),
             page=draft.page,
             heading=(draft.heading or "")[:500] or None,
             position=position,
             text=draft.text,
             word_count=draft.word_count,
             content_sha256=draft.content_sha256,
-            embedding=vector.tolist(),
+            embedding=vectors.vector.tolist(),
             embedding_model_id=model_id,
         )
-        for position, (draft, vector) in enumerate(zip(drafts, vectors, strict=True))
-    ]
+        chunks.append(chunk)
+        sentences.extend(
+            ChunkSentence(
+                chunk_id=chunk.id, position=number, start=a, end=b, embedding=vector.tolist()
+            )
+            for number, (a, b, vector) in enumerate(vectors.sentences)
+        )
+    session.add_all(chunks)
+    session.flush()  # no relationship() orders the two inserts: the chunks go first
+    session.add_all(sentences)
 
 
 def ingest_lesson(lesson_id: uuid.UUID, embedder: Embedder) -> int:
@@ -145,10 +207,8 @@ def ingest_lesson(lesson_id: uuid.UUID, embedder: Embedder) -> int:
                 col(LessonChunk.lesson_id) == lesson_id, col(LessonChunk.document_id).is_(None)
             )
         )
-        session.add_all(
-            _chunk_rows(
-                drafts, vectors, model_id, lesson_id=lesson_id, source_label=lesson.title[:300]
-            )
+        _write_chunks(
+            session, drafts, vectors, model_id, lesson_id=lesson_id, source_label=lesson.title[:300]
         )
         return len(drafts)
 
@@ -227,16 +287,15 @@ def _ingest_locked(
             if document is None:  # deleted while we worked
                 return DocumentStatus.FAILED
             session.execute(delete(LessonChunk).where(col(LessonChunk.document_id) == document_id))
-            session.add_all(
-                _chunk_rows(
-                    drafts,
-                    vectors,
-                    model_id,
-                    course_id=document.course_id,
-                    lesson_id=document.lesson_id,
-                    document_id=document_id,
-                    source_label=document.filename[:300],
-                )
+            _write_chunks(
+                session,
+                drafts,
+                vectors,
+                model_id,
+                course_id=document.course_id,
+                lesson_id=document.lesson_id,
+                document_id=document_id,
+                source_label=document.filename[:300],
             )
             document.status, document.error = DocumentStatus.READY, None
             document.page_count, document.processed_at = page_count, utc_now()

@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.s3_store import get_s3
+from learning_app.bench.sample_files import docx_bytes, pdf_bytes
 from learning_app.health_api import build_http_api
 from learning_app.models.chunks import LessonChunk
 from learning_app.models.documents import Document
@@ -31,7 +32,7 @@ from learning_app.services.material.spool import UploadSpool, clean_filename
 from learning_app.services.material.work_queue import MATERIAL_QUEUE
 from learning_app.settings import get_settings
 from learning_app.stack.base import free_port
-from tests.integration.material.helpers import docx_bytes, ingest, pdf_bytes, upload
+from tests.integration.material.helpers import ingest, upload
 from tests.integration.people import new_course, publish
 
 NOTES = b"# Tides\n\nThe moon's gravity pulls the oceans, which makes the tides rise and fall.\n"

@@ -13,9 +13,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
+from learning_app.bench.sample_files import pdf_bytes
 from learning_app.models.documents import Document
 from learning_app.models.users import UserRole
-from tests.integration.material.helpers import pdf_bytes
 from tests.integration.people import person
 
 TIDES = """# Tides

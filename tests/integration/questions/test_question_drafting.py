@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from learning_app.adapters.llm import chat_model
 from learning_app.adapters.postgres import session_scope
+from learning_app.bench.sample_files import pdf_bytes
 from learning_app.models.questions import Question
 from learning_app.models.users import UserRole
 from learning_app.services.errors import (
@@ -27,7 +28,7 @@ from learning_app.services.errors import (
 from learning_app.services.questions import bank, generation
 from learning_app.services.questions.generation import DRAFTS_PER_HOUR, SourceText
 from learning_app.settings import reset_settings_cache
-from tests.integration.material.helpers import ingest, pdf_bytes, upload
+from tests.integration.material.helpers import ingest, upload
 from tests.integration.people import new_course, new_lesson, person
 from tests.scripted_llm import DRAFTED_QUESTIONS, ScriptedLlm, system_prompt
 
