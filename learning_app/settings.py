@@ -123,10 +123,14 @@ class Settings(BaseSettings):
     # (OPENAI_BASE_URL alone only switches the chat model: small local servers rarely embed.)
     embedding_provider: EmbeddingProvider = EmbeddingProvider.AUTO
 
-    # The tutor. A passage below this cosine similarity does not count as an answer; HNSW
-    # searches look at `tutor_ef_search` candidates (more when the course is a small share of
-    # the index). 100 gave recall@10 1.00 at 100k topic-clustered chunks (`bench retrieval`).
-    tutor_min_similarity: float = Field(default=0.3, ge=0, le=1)
+    # The tutor's tiers, on the cosine of a passage's best two sentences (services/tutor/
+    # ranking.py): below `tutor_min_similarity` the course does not treat the question; from
+    # `tutor_answer_similarity` up it may answer it. Chosen on the tune half of the evaluation
+    # set for the local MiniLM model (README); another embedding model needs its own.
+    # HNSW searches look at `tutor_ef_search` candidates (more when the course is a small
+    # share of the index). 100 gave recall@10 1.00 at 100k topic-clustered chunks.
+    tutor_min_similarity: float = Field(default=0.31, ge=0, le=1)
+    tutor_answer_similarity: float = Field(default=0.40, ge=0, le=1)
     tutor_ef_search: int = Field(default=100, ge=10, le=1000)
 
     # Mail: the local stack runs an SMTP sink; production points these at a real relay.

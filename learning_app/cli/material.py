@@ -137,12 +137,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         citations = [
             {"source": c.source, "text": c.text, "score": c.score} for c in context.citations
         ]
-        print(
-            json.dumps(
-                {"found": context.found, "answer": answer.text, "citations": citations},
-                ensure_ascii=False,
-            )
-        )
+        found = answer.tier == "answered"
+        reply = {"found": found, "tier": answer.tier.value, "answer": answer.text}
+        print(json.dumps({**reply, "citations": citations}, ensure_ascii=False))
         return 0
     print(answer.text)
     for c in context.citations:

@@ -56,7 +56,7 @@ class TutorState(LoadedPageState, AuthState):
                 question=question,
                 embedder=get_embedder(),
             )
-            stream = AnswerStream(context, get_embedder(), chat_model())
+            stream = AnswerStream(context, chat_model())
             pieces = iter(stream)
             while (piece := await call_service(next, pieces, None)) is not None:
                 async with self:

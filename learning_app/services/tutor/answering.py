@@ -1,22 +1,26 @@
 """The AI tutor: answers a course's readers from that course's material only, with citations.
 
 1. `prepare`: check the asker may read the course, embed the question, retrieve the nearest
-   passages they may read, keep those above `TUTOR_MIN_SIMILARITY` as numbered citations.
-2. `AnswerStream`: nothing relevant -> "not found" (never a guess); no language model ->
-   the best sentences of the cited passages, each with its [n]; a language model -> a
-   prompt restricted to the citations, streamed; if it errs or times out, the extractive
+   passages they may read, re-rank them by their best sentences and decide the tier
+   (`ranking`): *answered*, *related* (the subject is there, maybe not this fact) or
+   *not found*.
+2. `AnswerStream`: not found -> said plainly (never a guess); related -> the closest passages
+   under "This may not answer your question", never written up as an answer; answered with no
+   language model -> the sentences that answer, quoted with their [n]; with a model -> a
+   prompt restricted to the citations that lets the model say the passages do not answer
+   (then the tier becomes *related*), streamed; if it errs or times out, the extractive
    answer with a notice.
 3. `record`: the exchange joins the user's history for that course.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
 from sqlmodel import Session, col, select
 
 from learning_app.adapters.embeddings import Embedder
@@ -27,11 +31,17 @@ from learning_app.services.access.courses import require_course_reader
 from learning_app.services.access.roles import require_verified, require_viewer
 from learning_app.services.errors import InvalidInput
 from learning_app.services.markdown_render import heading_anchor
-from learning_app.services.material.chunking import split_sentences
 from learning_app.services.material.documents import file_url
 from learning_app.services.material.ingestion import register_model
 from learning_app.services.progress import events
 from learning_app.services.text_input import is_blank, storable
+from learning_app.services.tutor.ranking import (
+    CANDIDATES,
+    Tier,
+    decide_tier,
+    rank_passages,
+    unmentioned_names,
+)
 from learning_app.services.tutor.retrieval import search_course
 from learning_app.settings import get_settings
 
@@ -42,6 +52,15 @@ HISTORY_LIMIT = 50
 NOT_FOUND_ANSWER = (
     "I could not find this in the course material. Try rewording the question, or ask your teacher."
 )
+RELATED_ANSWER = (
+    "The course touches on this, but I could not find a passage that answers it. The closest "
+    "passages are below: they may not answer your question."
+)
+# What the model must answer with when the passages do not answer (see grounded_messages).
+MODEL_REFUSAL = "NOT IN THE PASSAGES"
+# A second passage is quoted in an extractive answer when its evidence is this close to the best.
+SECOND_QUOTE_MARGIN = 0.05
+EXCERPT_CONTEXT = 150  # characters of a passage shown around its highlighted sentences
 FALLBACK_NOTICE = "(The language model did not answer, so these are the most relevant lines.)"
 
 
@@ -55,6 +74,8 @@ class Citation:
     document_id: str
     text: str
     score: float
+    evidence: float = 0.0  # cosine of the highlighted sentences
+    highlight: tuple[int, int] | None = None  # the sentences that answer, in `text`
 
 
 @dataclass(frozen=True)
@@ -63,12 +84,12 @@ class TutorContext:
     course_title: str
     user_id: str
     question: str
-    question_vector: list[float]
+    tier: Tier
     citations: list[Citation]
 
     @property
     def found(self) -> bool:
-        return bool(self.citations)
+        return self.tier == Tier.ANSWERED
 
 
 @dataclass(frozen=True)
@@ -76,7 +97,10 @@ class CitationLink:
     number: int
     label: str
     href: str
-    excerpt: str
+    excerpt: str  # the passage around the highlighted sentences (all of it if it is short)
+    before: str = ""  # `excerpt` in three parts: the highlighted sentences are `marked`
+    marked: str = ""
+    after: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +110,7 @@ class ExchangeView:
     answer: str
     mode: str
     found: bool
+    tier: str
     asked_at: str
     citations: list[CitationLink] = field(default_factory=list)
 
@@ -110,45 +135,53 @@ def prepare(
     question = clean_question(question)
     model = register_model(session, embedder)
     vector = embedder.embed([question])[0]
-    passages = search_course(session, viewer=viewer, course=course, model=model, vector=vector)
-    threshold = get_settings().tutor_min_similarity
-    relevant = [p for p in passages if p.score >= threshold][:MAX_CITATIONS]
+    candidates = search_course(
+        session, viewer=viewer, course=course, model=model, vector=vector, k=CANDIDATES
+    )
+    ranked = rank_passages(session, candidates, vector)
+    settings = get_settings()
+    tier = decide_tier(
+        ranked[0] if ranked else None,
+        unmentioned_names(question, candidates),
+        min_similarity=settings.tutor_min_similarity,
+        answer_similarity=settings.tutor_answer_similarity,
+    )
+    shown = [] if tier == Tier.NOT_FOUND else ranked[:MAX_CITATIONS]
     return TutorContext(
         course_id=str(course.id),
         course_title=course.title,
         user_id=viewer.user_id,
         question=question,
-        question_vector=[float(x) for x in vector],
+        tier=tier,
         citations=[
             Citation(
                 number=number,
-                source=p.source_label,
-                heading=p.heading,
-                page=p.page,
-                lesson_id=p.lesson_id,
-                document_id=p.document_id,
-                text=p.text,
-                score=p.score,
+                source=r.passage.source_label,
+                heading=r.passage.heading,
+                page=r.passage.page,
+                lesson_id=r.passage.lesson_id,
+                document_id=r.passage.document_id,
+                text=r.passage.text,
+                score=r.score,
+                evidence=r.evidence,
+                highlight=r.highlight,
             )
-            for number, p in enumerate(relevant, start=1)
+            for number, r in enumerate(shown, start=1)
         ],
     )
 
 
-def extractive_answer(context: TutorContext, embedder: Embedder) -> str:
-    """The cited passages' sentences closest to the question, in passage order, each with [n]."""
-    candidates = [
-        (citation.number, sentence)
-        for citation in context.citations
-        for sentence in split_sentences(citation.text)
-        if len(sentence.split()) >= 4
-    ]
-    if not candidates:
-        return " ".join(f"{c.text} [{c.number}]" for c in context.citations[:1])
-    vectors = embedder.embed([sentence for _, sentence in candidates])
-    scores = vectors @ np.asarray(context.question_vector, dtype=np.float32)
-    best = sorted(np.argsort(-scores)[:EXTRACT_SENTENCES])
-    return " ".join(f"{candidates[i][1]} [{candidates[i][0]}]" for i in best)
+def _quote(citation: Citation) -> str:
+    start, end = citation.highlight or (0, len(citation.text))
+    return f"{citation.text[start:end]} [{citation.number}]"
+
+
+def extractive_answer(context: TutorContext) -> str:
+    """The sentences that answer, quoted from the best passage, and from the next one too when
+    its evidence is about as strong (`SECOND_QUOTE_MARGIN`)."""
+    best = max(c.evidence for c in context.citations)
+    quoted = [c for c in context.citations if c.evidence >= best - SECOND_QUOTE_MARGIN][:2]
+    return " ".join(_quote(c) for c in quoted)
 
 
 def grounded_messages(context: TutorContext) -> list[dict[str, str]]:
@@ -159,9 +192,9 @@ def grounded_messages(context: TutorContext) -> list[dict[str, str]]:
             "content": (
                 f'You are the tutor of the course "{context.course_title}". Answer the '
                 "student's question using ONLY the numbered passages. Cite every statement "
-                "with its passage number in square brackets, like [1]. If the passages do not "
-                "answer the question, say that you could not find it in the course material. "
-                "Answer in at most five sentences."
+                "with its passage number in square brackets, like [1]. First check that the "
+                "passages really answer the question: if they do not, reply with exactly "
+                f"{MODEL_REFUSAL} and nothing else. Answer in at most five sentences."
             ),
         },
         {"role": "user", "content": f"Passages:\n\n{passages}\n\nQuestion: {context.question}"},
@@ -169,31 +202,57 @@ def grounded_messages(context: TutorContext) -> list[dict[str, str]]:
 
 
 class AnswerStream:
-    """Iterate for the answer's text as it arrives; afterwards `text` and `mode` are final
-    (after a fallback, `text` replaces whatever was streamed)."""
+    """Iterate for the answer's text as it arrives; afterwards `text`, `mode` and `tier` are
+    final (after a fallback or a refusal, `text` replaces whatever was streamed)."""
 
-    def __init__(self, context: TutorContext, embedder: Embedder, chat: ChatModel | None) -> None:
-        self.context, self._embedder, self._chat = context, embedder, chat
-        self.text, self.mode = "", "not_found"
+    def __init__(self, context: TutorContext, chat: ChatModel | None) -> None:
+        self.context, self._chat = context, chat
+        self.tier = context.tier
+        self.text, self.mode = "", context.tier.value
 
     def __iter__(self) -> Iterator[str]:
-        if not self.context.found:
+        if self.tier == Tier.NOT_FOUND:
             self.text = NOT_FOUND_ANSWER
+        elif self.tier == Tier.RELATED:
+            self.text = RELATED_ANSWER
         elif self._chat is None:
-            self.mode, self.text = "extractive", extractive_answer(self.context, self._embedder)
+            self.mode, self.text = "extractive", extractive_answer(self.context)
         else:
             self.mode = "generated"
             try:
-                for piece in self._chat.stream(grounded_messages(self.context)):
-                    self.text += piece
-                    yield piece
-                if not self.text.strip():
-                    raise ChatError("the language model gave an empty answer")
+                yield from self._generated(self._chat)
                 return
             except ChatError:
-                extract = extractive_answer(self.context, self._embedder)
+                extract = extractive_answer(self.context)
                 self.mode, self.text = "fallback", f"{FALLBACK_NOTICE} {extract}"
         yield self.text
+
+    def _generated(self, chat: ChatModel) -> Iterator[str]:
+        """Stream the model's answer. Its opening is held back while it could still be the
+        refusal; a refusal turns the answer into the *related* tier."""
+        opening, released = "", False
+        for piece in chat.stream(grounded_messages(self.context)):
+            if not released:
+                opening += piece
+                if _could_be_refusal(opening):
+                    continue
+                piece, released = opening, True
+            self.text += piece
+            yield piece
+        if released:
+            return
+        if not opening.strip():
+            raise ChatError("the language model gave an empty answer")
+        if opening.strip().upper().startswith(MODEL_REFUSAL):
+            self.tier, self.mode, self.text = Tier.RELATED, "related", RELATED_ANSWER
+        else:  # a short answer that began like the refusal ("No")
+            self.text = opening
+        yield self.text
+
+
+def _could_be_refusal(opening: str) -> bool:
+    text = opening.strip().upper()
+    return MODEL_REFUSAL.startswith(text) or text.startswith(MODEL_REFUSAL)
 
 
 def record(session: Session, context: TutorContext, stream: AnswerStream) -> TutorExchange:
@@ -235,7 +294,7 @@ def ask(
     context = prepare(
         session, token=token, course_id=course_id, question=question, embedder=embedder
     )
-    stream = AnswerStream(context, embedder, chat)
+    stream = AnswerStream(context, chat)
     for _ in stream:
         pass
     record(session, context, stream)
@@ -245,8 +304,25 @@ def ask(
 def _label(citation: Citation | dict[str, Any]) -> str:
     c = citation if isinstance(citation, dict) else asdict(citation)
     where = f", page {c['page']}" if c.get("page") else ""
-    heading = f" - {c['heading']}" if c.get("heading") else ""
+    same = (c.get("heading") or "").casefold() == c["source"].casefold()
+    heading = f" - {c['heading']}" if c.get("heading") and not same else ""
     return f"{c['source']}{heading}{where}"
+
+
+def _excerpt(citation: dict[str, Any], *, context_chars: int = EXCERPT_CONTEXT) -> CitationLink:
+    """The passage around its highlighted sentences, as link parts (the whole passage start
+    when nothing is highlighted: an exchange recorded before highlights existed)."""
+    text, span = citation["text"], citation.get("highlight")
+    if not span:
+        return CitationLink(0, "", "", text[:300], before=text[:300])
+    start, end = int(span[0]), int(span[1])
+    lead = text.rfind(" ", 0, max(0, start - context_chars)) + 1 if start > context_chars else 0
+    cut = text.find(" ", end + context_chars)
+    tail = len(text) if cut < 0 else cut
+    before = ("… " if lead else "") + text[lead:start]
+    after = text[end:tail] + (" …" if tail < len(text) else "")
+    marked = text[start:end]
+    return CitationLink(0, "", "", before + marked + after, before, marked, after)
 
 
 def _links(
@@ -266,7 +342,9 @@ def _links(
             href = f"/courses/{course_id}/lessons/{c['lesson_id']}{section}"
         else:
             href = ""  # the document was deleted since
-        links.append(CitationLink(c["number"], _label(c), href, c["text"][:300]))
+        links.append(
+            dataclasses.replace(_excerpt(c), number=c["number"], label=_label(c), href=href)
+        )
     return links
 
 
@@ -286,13 +364,20 @@ def history(session: Session, *, token: str, course_id: str) -> list[ExchangeVie
     return [exchange_view(session, row) for row in rows]
 
 
+def _tier_of(mode: str) -> Tier:
+    if mode in (Tier.RELATED, Tier.NOT_FOUND):
+        return Tier(mode)
+    return Tier.ANSWERED
+
+
 def exchange_view(session: Session, row: TutorExchange) -> ExchangeView:
     return ExchangeView(
         id=str(row.id),
         question=row.question,
         answer=row.answer,
         mode=row.mode,
-        found=row.mode != "not_found",
+        found=_tier_of(row.mode) == Tier.ANSWERED,
+        tier=_tier_of(row.mode).value,
         asked_at=row.created_at.isoformat() if row.created_at else "",
         citations=_links(session, row.course_id, row.citations),
     )

@@ -82,8 +82,8 @@ def test_ingest_then_ask_with_citations(operator: str, material: list[Path]) -> 
             "ask", "What is molten rock called?", "--course", "earth", "--as", operator, "--json"
         ).stdout
     )
-    assert set(answer) == {"found", "answer", "citations"}
-    assert answer["found"] is True and "[1]" in answer["answer"]
+    assert set(answer) == {"found", "tier", "answer", "citations"}
+    assert answer["found"] is True and answer["tier"] == "answered" and "[1]" in answer["answer"]
     first = answer["citations"][0]
     assert set(first) == {"source", "text", "score"}
     assert first["source"] == "volcanoes.pdf" and "magma" in first["text"]

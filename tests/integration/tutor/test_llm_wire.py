@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.llm import ChatModel, chat_model
 from learning_app.services.errors import DomainError
 from learning_app.services.questions.drafts import clean_question
@@ -26,6 +25,7 @@ from learning_app.services.tutor.answering import (
     Citation,
     TutorContext,
 )
+from learning_app.services.tutor.ranking import Tier
 from learning_app.settings import reset_settings_cache
 from learning_app.stack.base import free_port
 from tests.scripted_llm import BROKEN_MODEL, ScriptedLlm
@@ -44,8 +44,8 @@ def _context() -> TutorContext:
         course_title="Biology",
         user_id="u",
         question=question,
-        question_vector=get_embedder().embed([question])[0].tolist(),
-        citations=[Citation(1, "Plants", "Food", 0, "l", "", PASSAGE, 0.7)],
+        tier=Tier.ANSWERED,
+        citations=[Citation(1, "Plants", "Food", 0, "l", "", PASSAGE, 0.7, 0.7, None)],
     )
 
 
@@ -92,7 +92,7 @@ def cyllama() -> Iterator[str]:
 def test_a_real_local_server_generates_the_answer(
     cyllama: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    stream = AnswerStream(_context(), get_embedder(), _model_at(monkeypatch, cyllama))
+    stream = AnswerStream(_context(), _model_at(monkeypatch, cyllama))
     pieces = list(stream)
     assert stream.mode == "generated"
     assert stream.text.strip() and "".join(pieces) == stream.text
@@ -117,7 +117,7 @@ def test_a_real_local_server_drafts_questions_or_says_it_could_not(
 def test_a_timeout_falls_back_to_the_extractive_answer(
     cyllama: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    stream = AnswerStream(_context(), get_embedder(), _model_at(monkeypatch, cyllama, "0.001"))
+    stream = AnswerStream(_context(), _model_at(monkeypatch, cyllama, "0.001"))
     list(stream)
     assert stream.mode == "fallback"
     assert stream.text.startswith(FALLBACK_NOTICE) and "[1]" in stream.text
@@ -125,7 +125,7 @@ def test_a_timeout_falls_back_to_the_extractive_answer(
 
 def test_an_unreachable_server_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
     model = _model_at(monkeypatch, f"http://127.0.0.1:{free_port()}/v1")
-    stream = AnswerStream(_context(), get_embedder(), model)
+    stream = AnswerStream(_context(), model)
     list(stream)
     assert stream.mode == "fallback"
 
@@ -141,7 +141,7 @@ def test_the_request_is_grounded_and_the_answer_streams(
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key")
     monkeypatch.setenv("EMBEDDING_PROVIDER", "local")  # a key alone would embed with OpenAI
-    stream = AnswerStream(_context(), get_embedder(), _model_at(monkeypatch, sse_server.url))
+    stream = AnswerStream(_context(), _model_at(monkeypatch, sse_server.url))
     assert list(stream) == ["Plants use ", "sunlight ", "[1]."]
     assert stream.mode == "generated"
     (sent,) = sse_server.requests
@@ -157,6 +157,6 @@ def test_a_server_error_falls_back(
     sse_server: ScriptedLlm, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     model = _model_at(monkeypatch, sse_server.url)
-    stream = AnswerStream(_context(), get_embedder(), ChatModel(BROKEN_MODEL, model.client))
+    stream = AnswerStream(_context(), ChatModel(BROKEN_MODEL, model.client))
     list(stream)
     assert stream.mode == "fallback"

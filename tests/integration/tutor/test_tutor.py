@@ -91,9 +91,11 @@ def test_paraphrased_questions_find_their_lesson(
     student: str, course: str, question: str, source: str
 ) -> None:
     context, answer, mode = _ask(student, course, question)
-    assert mode == "extractive"
     assert context.citations[0].source == source
-    assert "[1]" in answer
+    # A terse passage may score under the answer threshold: it is then shown as related
+    # ("may not answer"), still first, never written up as an answer.
+    assert mode in ("extractive", "related")
+    assert ("[1]" in answer) == (mode == "extractive")
 
 
 def test_an_unanswerable_question_is_refused(student: str, course: str) -> None:
@@ -245,7 +247,7 @@ def test_a_streamed_answer_is_recorded_and_shown_as_history_shows_it(
             question="How do plants turn light into sugar?",
             embedder=get_embedder(),
         )
-    stream = answering.AnswerStream(context, get_embedder(), None)
+    stream = answering.AnswerStream(context, None)
     streamed = "".join(stream)
     with session_scope() as session:
         shown = answering.finish_answer(session, context, stream)
