@@ -129,8 +129,8 @@ class Settings(BaseSettings):
     # set for the local MiniLM model (README); another embedding model needs its own.
     # HNSW searches look at `tutor_ef_search` candidates (more when the course is a small
     # share of the index). 100 gave recall@10 1.00 at 100k topic-clustered chunks.
-    tutor_min_similarity: float = Field(default=0.31, ge=0, le=1)
-    tutor_answer_similarity: float = Field(default=0.40, ge=0, le=1)
+    tutor_min_similarity: float = Field(default=0.34, ge=0, le=1)
+    tutor_answer_similarity: float = Field(default=0.44, ge=0, le=1)
     tutor_ef_search: int = Field(default=100, ge=10, le=1000)
 
     # Mail: the local stack runs an SMTP sink; production points these at a real relay.

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from learning_app.bench import RETRIEVAL_VECTORS
-from learning_app.cli.support import prepare_stores, reflex_environment
+from learning_app.cli.support import CliError, prepare_stores, reflex_environment
 from learning_app.settings import get_settings
 
 
@@ -129,6 +130,29 @@ def cmd_bench_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_tutor(args: argparse.Namespace) -> int:
+    from learning_app.adapters.llm import chat_model
+    from learning_app.bench.eval_set import EvalSetError
+    from learning_app.bench.tutor import run_tutor_bench
+
+    chat = chat_model() if args.with_model else None
+    if args.with_model and chat is None:
+        raise CliError("--with-model needs OPENAI_API_KEY or OPENAI_BASE_URL")
+    try:
+        result = run_tutor_bench(Path(args.set), chat=chat)
+    except EvalSetError as exc:
+        raise CliError(str(exc)) from None
+    for name, half in result["halves"].items():  # type: ignore[attr-defined]
+        print(f"{name:8} {json.dumps(half)}")
+    print(f"misses   {json.dumps(result.pop('misses'))}")
+    details = result.pop("details")
+    if args.details:
+        lines = [json.dumps(row) for row in details]  # type: ignore[attr-defined]
+        Path(args.details).write_text("\n".join(lines) + "\n")
+    print(json.dumps(result))
+    return 0
+
+
 def cmd_bench_load(args: argparse.Namespace) -> int:
     from learning_app.bench.load import LoadOptions, run_load_bench
 
@@ -227,6 +251,21 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     ingest_bench.add_argument("--documents", type=int, default=8)
     ingest_bench.add_argument("--sections", type=int, default=16, help="headed sections each")
     ingest_bench.set_defaults(func=cmd_bench_ingest)
+    tutor_bench = bench_cmd.add_parser(
+        "tutor", help="tutor hit@k, answer tiers and search top 3 on an evaluation set"
+    )
+    tutor_bench.add_argument(
+        "--set", required=True, metavar="DIR", help="e.g. tests/data/tutor_eval"
+    )
+    tutor_bench.add_argument(
+        "--with-model",
+        action="store_true",
+        help="answer with the configured language model (OPENAI_BASE_URL / OPENAI_API_KEY)",
+    )
+    tutor_bench.add_argument(
+        "--details", metavar="FILE", help="write each question's rank, tier and score (JSONL)"
+    )
+    tutor_bench.set_defaults(func=cmd_bench_tutor)
 
     load_bench = bench_cmd.add_parser(
         "load", help="simulated students over the websocket (Locust), then an exam-start spike"

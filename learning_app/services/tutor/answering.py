@@ -37,6 +37,7 @@ from learning_app.services.progress import events
 from learning_app.services.text_input import is_blank, storable
 from learning_app.services.tutor.ranking import (
     CANDIDATES,
+    RankedPassage,
     Tier,
     decide_tier,
     rank_passages,
@@ -86,6 +87,8 @@ class TutorContext:
     question: str
     tier: Tier
     citations: list[Citation]
+    # Every candidate, best first (not recorded): what `bench tutor` scores hit@k on.
+    ranked: list[RankedPassage] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
@@ -168,6 +171,7 @@ def prepare(
             )
             for number, r in enumerate(shown, start=1)
         ],
+        ranked=ranked,
     )
 
 
