@@ -85,7 +85,14 @@ def _citation(link: CitationLink) -> rx.Component:
                 rx.text(label + " (removed)"),
             ),
         ),
-        rx.text(link.excerpt, size="1", color_scheme="gray"),
+        # The sentences that answer are marked inside the passage they come from.
+        rx.text(
+            link.before,
+            rx.el.mark(link.marked),
+            link.after,
+            size="1",
+            color_scheme="gray",
+        ),
     )
 
 
@@ -96,11 +103,21 @@ def _exchange(exchange: ExchangeView) -> rx.Component:
             rx.text(exchange.answer, white_space="pre-wrap"),
             rx.cond(
                 exchange.citations.length() > 0,
-                rx.el.ol(
-                    rx.foreach(exchange.citations, _citation),
-                    aria_label="Sources",
-                    list_style_type="none",
-                    padding_left="0",
+                rx.vstack(
+                    rx.cond(
+                        exchange.tier == "related",
+                        rx.heading("This may not answer your question", size="2", as_="h2"),
+                    ),
+                    rx.el.ol(
+                        rx.foreach(exchange.citations, _citation),
+                        aria_label=rx.cond(
+                            exchange.tier == "related", "Closest passages", "Sources"
+                        ),
+                        list_style_type="none",
+                        padding_left="0",
+                    ),
+                    spacing="1",
+                    align="start",
                 ),
             ),
             spacing="2",
