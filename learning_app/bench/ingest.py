@@ -1,5 +1,8 @@
 """`learning-app bench ingest`: chunks per second through ingestion vs the raw embedder.
 
+The raw side embeds exactly what ingestion embeds: each chunk's text and each of its
+sentences (the tutor ranks by sentence windows, `services/tutor/ranking.py`).
+
 A scratch teacher uploads generated Markdown documents through `upload_document` (not timed),
 then `material.ingestion.ingest_document` runs on each one: S3 download, extraction, chunking,
 embedding, the chunk write. Just before each, the raw embedder alone embeds that document's
@@ -30,6 +33,7 @@ from learning_app.services.material import ingestion
 from learning_app.services.material.chunking import chunk_sections
 from learning_app.services.material.documents import upload_document
 from learning_app.services.material.extraction import markdown_sections
+from learning_app.services.material.ingestion import texts_to_embed
 from learning_app.services.material.spool import UploadSpool
 
 WORDS = [
@@ -104,8 +108,10 @@ def run_ingest_bench(*, documents: int, sections: int) -> dict[str, float | int]
     rng = np.random.default_rng(5)
     tag = uuid.uuid4().hex[:8]
     bodies = [_document(rng, sections) for _ in range(documents)]
-    texts_of = [[d.text for d in chunk_sections(markdown_sections(body))] for body in bodies]
-    texts = [text for document_texts in texts_of for text in document_texts]
+    drafts_of = [chunk_sections(markdown_sections(body)) for body in bodies]
+    # What ingestion embeds: each chunk and each of its sentences (for the tutor's ranking).
+    texts_of = [texts_to_embed(drafts) for drafts in drafts_of]
+    chunk_count = sum(len(drafts) for drafts in drafts_of)
     embedder = ScratchModel(get_embedder(), tag)
     with session_scope() as session:
         viewer = users.create_user(
@@ -128,7 +134,7 @@ def run_ingest_bench(*, documents: int, sections: int) -> dict[str, float | int]
             spool.write(body.encode())
             upload = upload_document(token=token, course_id=course_id, spool=spool, s3=get_s3())
             document_ids.append(uuid.UUID(upload.document.id))
-        embedder.embed(texts[:16])  # warm-up: the first ONNX runs are slower
+        embedder.embed(texts_of[0][:16])  # warm-up: the first ONNX runs are slower
         # Document by document, the raw embedder on its texts then its ingestion: on a shared,
         # noisy machine both sides then see the same load.
         raw_s = pipeline_s = 0.0
@@ -141,11 +147,12 @@ def run_ingest_bench(*, documents: int, sections: int) -> dict[str, float | int]
             ).scalar_one()
     finally:
         _clean_up(token, course_id, embedder.name, viewer.user_id)
-    if written != len(texts):
-        raise RuntimeError(f"ingestion wrote {written} chunks, expected {len(texts)}")
-    pipeline, raw = len(texts) / pipeline_s, len(texts) / raw_s
+    if written != chunk_count:
+        raise RuntimeError(f"ingestion wrote {written} chunks, expected {chunk_count}")
+    pipeline, raw = chunk_count / pipeline_s, chunk_count / raw_s
     return {
-        "chunks": len(texts),
+        "chunks": chunk_count,
+        "texts_embedded": sum(len(texts) for texts in texts_of),
         "pipeline_chunks_per_s": round(pipeline, 2),
         "raw_chunks_per_s": round(raw, 2),
         "ratio": round(pipeline / raw, 3),

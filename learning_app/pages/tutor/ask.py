@@ -15,8 +15,9 @@ from learning_app.adapters.llm import chat_model
 from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error
 from learning_app.services.courses import reading
-from learning_app.services.tutor import answering
-from learning_app.services.tutor.answering import AnswerStream, CitationLink, ExchangeView
+from learning_app.services.tutor import answering, history
+from learning_app.services.tutor.answering import AnswerStream
+from learning_app.services.tutor.history import CitationLink, ExchangeView
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import call_service, call_with_session, describe_error
 from learning_app.state.course_pages import LoadedPageState, route_arg
@@ -37,7 +38,7 @@ class TutorState(LoadedPageState, AuthState):
             with self._loading():
                 course_id = route_arg(self, "course_id")
                 outline = await self._fetch(reading.course_outline, course_id=course_id)
-                self.exchanges = await self._fetch(answering.history, course_id=course_id)
+                self.exchanges = await self._fetch(history.history, course_id=course_id)
                 self.loaded_id, self.course_title = outline.course_id, outline.title
 
     @rx.event(background=True)
@@ -61,7 +62,7 @@ class TutorState(LoadedPageState, AuthState):
             while (piece := await call_service(next, pieces, None)) is not None:
                 async with self:
                     self.partial_answer += piece
-            exchange = await call_with_session(answering.finish_answer, context, stream)
+            exchange = await call_with_session(history.finish_answer, context, stream)
             async with self:
                 self.exchanges = [exchange, *self.exchanges]
             yield rx.set_value("question", "")

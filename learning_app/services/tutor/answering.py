@@ -15,23 +15,23 @@
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlmodel import Session, col, select
+import numpy as np
+from sqlmodel import Session
 
 from learning_app.adapters.embeddings import Embedder
 from learning_app.adapters.llm import ChatError, ChatModel
-from learning_app.models.documents import Document
+from learning_app.models.chunks import EmbeddingModel
+from learning_app.models.content import Course
 from learning_app.models.tutor import TutorExchange
 from learning_app.services.access.courses import require_course_reader
 from learning_app.services.access.roles import require_verified, require_viewer
+from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import InvalidInput
-from learning_app.services.markdown_render import heading_anchor
-from learning_app.services.material.documents import file_url
 from learning_app.services.material.ingestion import register_model
 from learning_app.services.progress import events
 from learning_app.services.text_input import is_blank, storable
@@ -48,8 +48,6 @@ from learning_app.settings import get_settings
 
 MAX_QUESTION_LENGTH = 2_000
 MAX_CITATIONS = 4
-EXTRACT_SENTENCES = 3
-HISTORY_LIMIT = 50
 NOT_FOUND_ANSWER = (
     "I could not find this in the course material. Try rewording the question, or ask your teacher."
 )
@@ -61,7 +59,6 @@ RELATED_ANSWER = (
 MODEL_REFUSAL = "NOT IN THE PASSAGES"
 # A second passage is quoted in an extractive answer when its evidence is this close to the best.
 SECOND_QUOTE_MARGIN = 0.05
-EXCERPT_CONTEXT = 150  # characters of a passage shown around its highlighted sentences
 FALLBACK_NOTICE = "(The language model did not answer, so these are the most relevant lines.)"
 
 
@@ -95,29 +92,6 @@ class TutorContext:
         return self.tier == Tier.ANSWERED
 
 
-@dataclass(frozen=True)
-class CitationLink:
-    number: int
-    label: str
-    href: str
-    excerpt: str  # the passage around the highlighted sentences (all of it if it is short)
-    before: str = ""  # `excerpt` in three parts: the highlighted sentences are `marked`
-    marked: str = ""
-    after: str = ""
-
-
-@dataclass(frozen=True)
-class ExchangeView:
-    id: str
-    question: str
-    answer: str
-    mode: str
-    found: bool
-    tier: str
-    asked_at: str
-    citations: list[CitationLink] = field(default_factory=list)
-
-
 def clean_question(raw: str) -> str:
     question = storable(" ".join((raw or "").split()), "question", "question")
     if is_blank(question):
@@ -138,6 +112,51 @@ def prepare(
     question = clean_question(question)
     model = register_model(session, embedder)
     vector = embedder.embed([question])[0]
+    tier, ranked = find_evidence(
+        session, viewer=viewer, course=course, model=model, question=question, vector=vector
+    )
+    shown = [] if tier == Tier.NOT_FOUND else ranked[:MAX_CITATIONS]
+    return TutorContext(
+        course_id=str(course.id),
+        course_title=course.title,
+        user_id=viewer.user_id,
+        question=question,
+        tier=tier,
+        citations=citations_of(shown),
+        ranked=ranked,
+    )
+
+
+def citations_of(ranked: list[RankedPassage]) -> list[Citation]:
+    return [
+        Citation(
+            number=number,
+            source=r.passage.source_label,
+            heading=r.passage.heading,
+            page=r.passage.page,
+            lesson_id=r.passage.lesson_id,
+            document_id=r.passage.document_id,
+            text=r.passage.text,
+            score=r.score,
+            evidence=r.evidence,
+            highlight=r.highlight,
+        )
+        for number, r in enumerate(ranked, start=1)
+    ]
+
+
+def find_evidence(
+    session: Session,
+    *,
+    viewer: Viewer,
+    course: Course,
+    model: EmbeddingModel,
+    question: str,
+    vector: np.ndarray,
+) -> tuple[Tier, list[RankedPassage]]:
+    """The candidates the viewer may read, re-ranked, and the tier they support (the caller
+    checked that the viewer may read the course). `bench retrieval` times this at 100k
+    chunks."""
     candidates = search_course(
         session, viewer=viewer, course=course, model=model, vector=vector, k=CANDIDATES
     )
@@ -149,30 +168,7 @@ def prepare(
         min_similarity=settings.tutor_min_similarity,
         answer_similarity=settings.tutor_answer_similarity,
     )
-    shown = [] if tier == Tier.NOT_FOUND else ranked[:MAX_CITATIONS]
-    return TutorContext(
-        course_id=str(course.id),
-        course_title=course.title,
-        user_id=viewer.user_id,
-        question=question,
-        tier=tier,
-        citations=[
-            Citation(
-                number=number,
-                source=r.passage.source_label,
-                heading=r.passage.heading,
-                page=r.passage.page,
-                lesson_id=r.passage.lesson_id,
-                document_id=r.passage.document_id,
-                text=r.passage.text,
-                score=r.score,
-                evidence=r.evidence,
-                highlight=r.highlight,
-            )
-            for number, r in enumerate(shown, start=1)
-        ],
-        ranked=ranked,
-    )
+    return tier, ranked
 
 
 def _quote(citation: Citation) -> str:
@@ -188,8 +184,19 @@ def extractive_answer(context: TutorContext) -> str:
     return " ".join(_quote(c) for c in quoted)
 
 
+def citation_label(citation: Citation | dict[str, Any]) -> str:
+    """ "Source - heading, page N" (the heading left out when it repeats the source)."""
+    c = citation if isinstance(citation, dict) else asdict(citation)
+    where = f", page {c['page']}" if c.get("page") else ""
+    same = (c.get("heading") or "").casefold() == c["source"].casefold()
+    heading = f" - {c['heading']}" if c.get("heading") and not same else ""
+    return f"{c['source']}{heading}{where}"
+
+
 def grounded_messages(context: TutorContext) -> list[dict[str, str]]:
-    passages = "\n\n".join(f"[{c.number}] ({_label(c)})\n{c.text}" for c in context.citations)
+    passages = "\n\n".join(
+        f"[{c.number}] ({citation_label(c)})\n{c.text}" for c in context.citations
+    )
     return [
         {
             "role": "system",
@@ -280,11 +287,6 @@ def record(session: Session, context: TutorContext, stream: AnswerStream) -> Tut
     return exchange
 
 
-def finish_answer(session: Session, context: TutorContext, stream: AnswerStream) -> ExchangeView:
-    """Record a streamed answer and return it as the page shows it."""
-    return exchange_view(session, record(session, context, stream))
-
-
 def ask(
     session: Session,
     *,
@@ -303,85 +305,3 @@ def ask(
         pass
     record(session, context, stream)
     return context, stream
-
-
-def _label(citation: Citation | dict[str, Any]) -> str:
-    c = citation if isinstance(citation, dict) else asdict(citation)
-    where = f", page {c['page']}" if c.get("page") else ""
-    same = (c.get("heading") or "").casefold() == c["source"].casefold()
-    heading = f" - {c['heading']}" if c.get("heading") and not same else ""
-    return f"{c['source']}{heading}{where}"
-
-
-def _excerpt(citation: dict[str, Any], *, context_chars: int = EXCERPT_CONTEXT) -> CitationLink:
-    """The passage around its highlighted sentences, as link parts (the whole passage start
-    when nothing is highlighted: an exchange recorded before highlights existed)."""
-    text, span = citation["text"], citation.get("highlight")
-    if not span:
-        return CitationLink(0, "", "", text[:300], before=text[:300])
-    start, end = int(span[0]), int(span[1])
-    lead = text.rfind(" ", 0, max(0, start - context_chars)) + 1 if start > context_chars else 0
-    cut = text.find(" ", end + context_chars)
-    tail = len(text) if cut < 0 else cut
-    before = ("… " if lead else "") + text[lead:start]
-    after = text[end:tail] + (" …" if tail < len(text) else "")
-    marked = text[start:end]
-    return CitationLink(0, "", "", before + marked + after, before, marked, after)
-
-
-def _links(
-    session: Session, course_id: uuid.UUID, citations: list[dict[str, Any]]
-) -> list[CitationLink]:
-    ids = {uuid.UUID(c["document_id"]) for c in citations if c.get("document_id")}
-    documents = {
-        str(d.id): d for d in session.exec(select(Document).where(col(Document.id).in_(ids))).all()
-    }
-    links = []
-    for c in citations:
-        document = documents.get(c.get("document_id") or "")
-        if document is not None:
-            href = file_url(document.id, c.get("page") or None)
-        elif c.get("lesson_id"):
-            section = f"#{heading_anchor(c['heading'])}" if c.get("heading") else ""
-            href = f"/courses/{course_id}/lessons/{c['lesson_id']}{section}"
-        else:
-            href = ""  # the document was deleted since
-        links.append(
-            dataclasses.replace(_excerpt(c), number=c["number"], label=_label(c), href=href)
-        )
-    return links
-
-
-def history(session: Session, *, token: str, course_id: str) -> list[ExchangeView]:
-    """The viewer's questions in this course, newest first, with fresh citation links."""
-    viewer = require_viewer(session, token)
-    course = require_course_reader(session, viewer, course_id)
-    rows = session.exec(
-        select(TutorExchange)
-        .where(
-            TutorExchange.user_id == uuid.UUID(viewer.user_id),
-            TutorExchange.course_id == course.id,
-        )
-        .order_by(col(TutorExchange.created_at).desc())
-        .limit(HISTORY_LIMIT)
-    ).all()
-    return [exchange_view(session, row) for row in rows]
-
-
-def _tier_of(mode: str) -> Tier:
-    if mode in (Tier.RELATED, Tier.NOT_FOUND):
-        return Tier(mode)
-    return Tier.ANSWERED
-
-
-def exchange_view(session: Session, row: TutorExchange) -> ExchangeView:
-    return ExchangeView(
-        id=str(row.id),
-        question=row.question,
-        answer=row.answer,
-        mode=row.mode,
-        found=_tier_of(row.mode) == Tier.ANSWERED,
-        tier=_tier_of(row.mode).value,
-        asked_at=row.created_at.isoformat() if row.created_at else "",
-        citations=_links(session, row.course_id, row.citations),
-    )

@@ -15,7 +15,7 @@ from learning_app.models.chunks import EmbeddingModel, LessonChunk
 from learning_app.services.courses import lessons, reading
 from learning_app.services.errors import InvalidInput, PermissionDenied
 from learning_app.services.material import ingestion
-from learning_app.services.tutor import answering
+from learning_app.services.tutor import answering, history
 from learning_app.services.tutor.retrieval import nearest, scope_filter
 from learning_app.settings import get_settings
 from tests.integration.people import new_course, new_lesson, person, publish
@@ -131,7 +131,7 @@ def test_history_keeps_each_users_questions(student: str, teacher: str, course: 
     _ask(student, course, "How do plants turn light into sugar?")
     _ask(teacher, course, "What is binary search?")
     with session_scope() as session:
-        mine = answering.history(session, token=student, course_id=course)
+        mine = history.history(session, token=student, course_id=course)
     assert [e.question for e in mine] == ["How do plants turn light into sugar?"]
     assert mine[0].citations[0].href.startswith(f"/courses/{course}/lessons/")
     # ...to the section the passage came from (the heading's anchor in the rendered lesson)
@@ -250,8 +250,8 @@ def test_a_streamed_answer_is_recorded_and_shown_as_history_shows_it(
     stream = answering.AnswerStream(context, None)
     streamed = "".join(stream)
     with session_scope() as session:
-        shown = answering.finish_answer(session, context, stream)
+        shown = history.finish_answer(session, context, stream)
     with session_scope() as session:
-        [recorded] = answering.history(session, token=student, course_id=course)
+        [recorded] = history.history(session, token=student, course_id=course)
     assert shown.answer == streamed == recorded.answer and shown.id == recorded.id
     assert shown.citations == recorded.citations

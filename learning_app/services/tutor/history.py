@@ -1,0 +1,131 @@
+"""A user's tutor history in a course, as the page shows it: each exchange with fresh links
+to its citations (a deleted file's citation keeps its text and loses its link) and the
+answering sentences of each passage marked."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from learning_app.models.documents import Document
+from learning_app.models.tutor import TutorExchange
+from learning_app.services.access.courses import require_course_reader
+from learning_app.services.access.roles import require_viewer
+from learning_app.services.markdown_render import heading_anchor
+from learning_app.services.material.documents import file_url
+from learning_app.services.tutor.answering import (
+    AnswerStream,
+    TutorContext,
+    citation_label,
+    record,
+)
+from learning_app.services.tutor.ranking import Tier
+
+HISTORY_LIMIT = 50
+EXCERPT_CONTEXT = 150  # characters of a passage shown around its highlighted sentences
+
+
+@dataclass(frozen=True)
+class CitationLink:
+    number: int
+    label: str
+    href: str
+    excerpt: str  # the passage around the highlighted sentences (all of it if it is short)
+    before: str = ""  # `excerpt` in three parts: the highlighted sentences are `marked`
+    marked: str = ""
+    after: str = ""
+
+
+@dataclass(frozen=True)
+class ExchangeView:
+    id: str
+    question: str
+    answer: str
+    mode: str
+    found: bool
+    tier: str
+    asked_at: str
+    citations: list[CitationLink] = field(default_factory=list)
+
+
+def finish_answer(session: Session, context: TutorContext, stream: AnswerStream) -> ExchangeView:
+    """Record a streamed answer and return it as the page shows it."""
+    return exchange_view(session, record(session, context, stream))
+
+
+def _excerpt(citation: dict[str, Any], *, context_chars: int = EXCERPT_CONTEXT) -> CitationLink:
+    """The passage around its highlighted sentences, as link parts (the whole passage start
+    when nothing is highlighted: an exchange recorded before highlights existed)."""
+    text, span = citation["text"], citation.get("highlight")
+    if not span:
+        return CitationLink(0, "", "", text[:300], before=text[:300])
+    start, end = int(span[0]), int(span[1])
+    lead = text.rfind(" ", 0, max(0, start - context_chars)) + 1 if start > context_chars else 0
+    cut = text.find(" ", end + context_chars)
+    tail = len(text) if cut < 0 else cut
+    before = ("… " if lead else "") + text[lead:start]
+    after = text[end:tail] + (" …" if tail < len(text) else "")
+    marked = text[start:end]
+    return CitationLink(0, "", "", before + marked + after, before, marked, after)
+
+
+def _links(
+    session: Session, course_id: uuid.UUID, citations: list[dict[str, Any]]
+) -> list[CitationLink]:
+    ids = {uuid.UUID(c["document_id"]) for c in citations if c.get("document_id")}
+    documents = {
+        str(d.id): d for d in session.exec(select(Document).where(col(Document.id).in_(ids))).all()
+    }
+    links = []
+    for c in citations:
+        document = documents.get(c.get("document_id") or "")
+        if document is not None:
+            href = file_url(document.id, c.get("page") or None)
+        elif c.get("lesson_id"):
+            section = f"#{heading_anchor(c['heading'])}" if c.get("heading") else ""
+            href = f"/courses/{course_id}/lessons/{c['lesson_id']}{section}"
+        else:
+            href = ""  # the document was deleted since
+        links.append(
+            dataclasses.replace(_excerpt(c), number=c["number"], label=citation_label(c), href=href)
+        )
+    return links
+
+
+def history(session: Session, *, token: str, course_id: str) -> list[ExchangeView]:
+    """The viewer's questions in this course, newest first, with fresh citation links."""
+    viewer = require_viewer(session, token)
+    course = require_course_reader(session, viewer, course_id)
+    rows = session.exec(
+        select(TutorExchange)
+        .where(
+            TutorExchange.user_id == uuid.UUID(viewer.user_id),
+            TutorExchange.course_id == course.id,
+        )
+        .order_by(col(TutorExchange.created_at).desc())
+        .limit(HISTORY_LIMIT)
+    ).all()
+    return [exchange_view(session, row) for row in rows]
+
+
+def _tier_of(mode: str) -> Tier:
+    if mode in (Tier.RELATED, Tier.NOT_FOUND):
+        return Tier(mode)
+    return Tier.ANSWERED
+
+
+def exchange_view(session: Session, row: TutorExchange) -> ExchangeView:
+    return ExchangeView(
+        id=str(row.id),
+        question=row.question,
+        answer=row.answer,
+        mode=row.mode,
+        found=_tier_of(row.mode) == Tier.ANSWERED,
+        tier=_tier_of(row.mode).value,
+        asked_at=row.created_at.isoformat() if row.created_at else "",
+        citations=_links(session, row.course_id, row.citations),
+    )
