@@ -26,7 +26,7 @@ from sqlalchemy import Table, event, select
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 from sqlmodel import Session as ModelSession
 
-from learning_app.adapters.job_queue import defer_in_transaction
+from learning_app.adapters.job_queue import defer_in_transaction, waiting_jobs
 from learning_app.models.chunks import LessonChunk
 from learning_app.models.content import Course, CourseLesson, CourseTeacher, Lesson
 from learning_app.models.documents import Document as CourseFile
@@ -133,17 +133,31 @@ def _enqueue_sync_jobs(session: Session) -> None:
     session.flush()
     changes = sorted(session.info.pop(_PENDING, set()))
     model_session = cast(ModelSession, session)  # every app session is a SQLModel Session
-    for entity, entity_id in changes:
-        if entity == SYNONYMS:
-            defer_in_transaction(model_session, SYNC_SYNONYMS_TASK, queue=SEARCH_QUEUE)
-        else:
-            defer_in_transaction(
-                model_session,
-                SYNC_ENTITY_TASK,
-                queue=SEARCH_QUEUE,
-                entity=entity,
-                entity_id=entity_id,
-            )
+    for change in changes:
+        enqueue_sync(model_session, change)
+
+
+def enqueue_sync(session: ModelSession, change: Change) -> None:
+    """Queue the job that brings `change`'s documents (or the synonyms) up to date, in the
+    session's transaction."""
+    entity, entity_id = change
+    if entity == SYNONYMS:
+        defer_in_transaction(session, SYNC_SYNONYMS_TASK, queue=SEARCH_QUEUE)
+    else:
+        defer_in_transaction(
+            session, SYNC_ENTITY_TASK, queue=SEARCH_QUEUE, entity=entity, entity_id=entity_id
+        )
+
+
+def waiting_syncs(session: ModelSession) -> set[Change]:
+    """The changes whose sync job waits to run (due now, or to be retried later)."""
+    waiting: set[Change] = set()
+    for task_name, args in waiting_jobs(session, SEARCH_QUEUE):
+        if task_name == SYNC_SYNONYMS_TASK:
+            waiting.add((SYNONYMS, ""))
+        elif task_name == SYNC_ENTITY_TASK:
+            waiting.add((str(args["entity"]), str(args["entity_id"])))
+    return waiting
 
 
 @event.listens_for(Session, "after_transaction_end")
