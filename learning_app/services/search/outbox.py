@@ -13,6 +13,9 @@ shows of a source is built from them.
 
 Rows removed by ON DELETE CASCADE are covered by their parent's job: a course's job replaces
 every document of the course, a lesson's job every place of the lesson.
+
+Writes that bypass the ORM session (raw SQL, another program) are not seen here; the periodic
+drift check (`search.drift`) finds what they changed and queues the same jobs.
 """
 
 from __future__ import annotations
