@@ -1,4 +1,4 @@
-"""Enqueueing jobs inside the caller's SQLAlchemy transaction."""
+"""Enqueueing jobs inside the caller's SQLAlchemy transaction, and reading which wait to run."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import procrastinate
 import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
+from sqlalchemy import text
 from sqlmodel import Session
 
 
@@ -69,3 +70,16 @@ def defer_in_transaction(
         task_name, allow_unknown=True, queue=queue, queueing_lock=queueing_lock
     )
     return deferrer.defer(**arguments)
+
+
+def waiting_jobs(session: Session, queue: str) -> list[tuple[str, dict[str, Any]]]:
+    """(task name, arguments) of the queue's jobs that wait to run (due now or retried later),
+    oldest first. Jobs being run are not included."""
+    rows = session.execute(
+        text(
+            "SELECT task_name, args FROM procrastinate_jobs"
+            " WHERE queue_name = :queue AND status = 'todo' ORDER BY id"
+        ),
+        {"queue": queue},
+    ).all()
+    return [(str(task_name), dict(args)) for task_name, args in rows]

@@ -20,7 +20,14 @@ from learning_app.cli.bench import add_bench_commands
 from learning_app.cli.events import add_events_commands
 from learning_app.cli.material import add_material_commands
 from learning_app.cli.search import add_search_commands
-from learning_app.cli.support import CliError, migrate, prepare_stores, reflex_environment, seed
+from learning_app.cli.support import (
+    CliError,
+    migrate,
+    prepare_stores,
+    reflex_environment,
+    seed,
+    update_search_index,
+)
 from learning_app.services.errors import DomainError
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings
 from learning_app.stack.base import StackError
@@ -123,6 +130,7 @@ def cmd_reembed(_args: argparse.Namespace) -> int:
     print(f"re-embedding every lesson and document with {embedder.name} ...", flush=True)
     lessons, documents = reembed_everything(embedder, get_s3())
     print(f"done: {lessons} lessons and {documents} documents; {embedder.name} is active")
+    print(update_search_index())
     return 0
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from learning_app.cli.support import CliError
+from learning_app.cli.support import CliError, update_search_index
 
 # Files are streamed into the upload spool in parts, as the browser's chunked upload does.
 READ_CHUNK_BYTES = 1024 * 1024
@@ -110,6 +110,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"{prefix} {view.status}{again}{pages} in {elapsed:.1f} s", flush=True)
             if view.status != "ready":
                 failures.append(f"{path}: {view.error or view.status}")
+    print(update_search_index(), flush=True)
     if failures:
         raise CliError("; ".join(failures))
     print(f"{len(paths)} file(s) ready to ask about in {args.course}")

@@ -56,6 +56,26 @@ def prepare_search_index() -> str:
     return "built the search index from Postgres"
 
 
+def update_search_index() -> str:
+    """Bring the search index up to date with what this command changed, before it exits (no
+    worker may be running to do it later); the line to print. An unreachable index does not
+    fail the command: its updates stay queued for the app's job worker."""
+    from learning_app.jobs.search import apply_search_updates
+
+    updates = apply_search_updates()
+    if not updates.waiting:
+        return "search index updated"
+    why = (
+        f"the search index at {get_settings().typesense_url} is unreachable ({updates.unreachable})"
+        if updates.unreachable
+        else "some updates did not go through"
+    )
+    return (
+        f"search index not updated yet: {why}; {updates.waiting} update(s) are queued and the"
+        " app's job worker (or `learning-app worker`) applies them when it can"
+    )
+
+
 def reflex_environment(
     settings: Settings, *, prod: bool, workers: int | None = None
 ) -> dict[str, str]:

@@ -113,17 +113,33 @@ def _delete_ids(index: SearchIndex, collection: str, ids: Iterable[str]) -> None
             documents[doc_id].delete()
 
 
-def _indexed_hashes(index: SearchIndex, collection: str, filter_by: str = "") -> dict[str, str]:
-    """{document id: content_hash} of a collection (or of its documents matching filter_by)."""
-    params = {"include_fields": "id,content_hash"}
+@dataclass(frozen=True)
+class IndexedDoc:
+    """What the index says of one document: its content hash, and the entity whose sync job
+    writes it (`type` names the entity kind: "course", "lesson", "question", "document")."""
+
+    content_hash: str
+    type: str
+    entity_id: str
+
+
+def _indexed_docs(
+    index: SearchIndex, collection: str, filter_by: str = ""
+) -> dict[str, IndexedDoc]:
+    """{document id: IndexedDoc} of a collection (or of its documents matching filter_by)."""
+    params = {"include_fields": "id,content_hash,type,entity_id"}
     if filter_by:
         params["filter_by"] = filter_by
     lines = index.client.collections[collection].documents.export(params)
-    hashes: dict[str, str] = {}
+    found: dict[str, IndexedDoc] = {}
     for line in filter(None, lines.split("\n")):
         doc = json.loads(line)
-        hashes[str(doc["id"])] = str(doc.get("content_hash", ""))
-    return hashes
+        found[str(doc["id"])] = IndexedDoc(
+            str(doc.get("content_hash", "")),
+            str(doc.get("type", "")),
+            str(doc.get("entity_id", "")),
+        )
+    return found
 
 
 # --- keeping one entity in sync ----------------------------------------------------------------
@@ -151,7 +167,7 @@ def replace_scope(session: Session, index: SearchIndex, kind: SearchKind, scope:
     if docs:
         _import(index, collection, docs)
     # filter_by holds only a field name from ENTITY_SCOPES and a UUID: never user input.
-    indexed = _indexed_hashes(index, collection, f"{scope.field}:=[{scope.value}]")
+    indexed = _indexed_docs(index, collection, f"{scope.field}:=[{scope.value}]")
     _delete_ids(index, collection, set(indexed) - {str(d["id"]) for d in docs})
 
 
@@ -203,6 +219,9 @@ class KindDrift:
     stale: list[str] = field(default_factory=list)  # in both, content differs
     extra: list[str] = field(default_factory=list)  # in the index, gone from Postgres
     synonyms_differ: bool = False
+    # (type, entity_id) of each missing, stale or extra document: the entity whose sync job
+    # writes it (taken from Postgres, or for an extra document from the index).
+    owners: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def clean(self) -> bool:
@@ -230,13 +249,19 @@ def check_drift(
         collection = index.alias(kind)
         expected = {str(d["id"]): d for d in kind.build(session, None)}
         built = alias_target(index, kind) is not None
-        indexed = _indexed_hashes(index, collection) if built else {}
+        indexed = _indexed_docs(index, collection) if built else {}
         drift = KindDrift(kind.name, expected=len(expected), indexed=len(indexed))
         drift.missing = sorted(set(expected) - set(indexed))
         drift.extra = sorted(set(indexed) - set(expected))
         drift.stale = sorted(
-            i for i in set(expected) & set(indexed) if expected[i]["content_hash"] != indexed[i]
+            i
+            for i in set(expected) & set(indexed)
+            if expected[i]["content_hash"] != indexed[i].content_hash
         )
+        for i in drift.missing + drift.stale:
+            drift.owners[i] = (str(expected[i]["type"]), str(expected[i]["entity_id"]))
+        for i in drift.extra:
+            drift.owners[i] = (indexed[i].type, indexed[i].entity_id)
         drift.synonyms_differ = (_indexed_synonyms(index, collection) if built else {}) != groups
         if repair and not drift.clean:
             _import(index, collection, [expected[i] for i in drift.missing + drift.stale])

@@ -1,7 +1,10 @@
-"""Search test helpers: running the sync jobs, and searching as someone."""
+"""Search test helpers: running the sync jobs and the CLI, and searching as someone."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -9,7 +12,7 @@ from sqlalchemy import text
 
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.jobs.runner import run_worker
-from learning_app.services.search.outbox import SEARCH_QUEUE
+from learning_app.services.search.outbox import SEARCH_QUEUE, Change, waiting_syncs
 from learning_app.services.search.queries import search
 from learning_app.services.search.results import SearchFilters, SearchResults
 
@@ -66,3 +69,22 @@ def find(token: str | None, query: str, **filters: str) -> SearchResults:
 
 def titles(results: SearchResults) -> list[str]:
     return [hit.title for hit in results.hits]
+
+
+def waiting() -> set[Change]:
+    """The entities (and synonyms) whose search sync job waits to run."""
+    with session_scope() as session:
+        return waiting_syncs(session)
+
+
+def run_cli(*args: str, timeout: float = 180, **env: str) -> subprocess.CompletedProcess[str]:
+    """`learning-app ARGS` run as an operator would, in a process of its own on this suite's
+    stores; `env` overrides settings for it (e.g. TYPESENSE_URL)."""
+    return subprocess.run(
+        [sys.executable, "-m", "learning_app.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -4,9 +4,6 @@ that reports drift and searches."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +23,7 @@ from tests.integration.search.helpers import (
     find,
     forget_sync_jobs,
     pending_sync_jobs,
+    run_cli,
     run_queue_once,
     sync_search,
     titles,
@@ -118,17 +116,6 @@ def test_searches_keep_answering_during_a_reindex(index: SearchIndex, teacher: s
     assert all(answer == ["Telescopes and mirrors"] for answer in answers)
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "learning_app.cli", *args],
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_the_cli_searches_reports_drift_and_reindexes(index: SearchIndex, teacher: str) -> None:
     course_id = new_course(teacher, "Cooking", is_public=True)
     lesson_id = new_lesson(teacher, course_id, "Baking bread")
@@ -136,7 +123,7 @@ def test_the_cli_searches_reports_drift_and_reindexes(index: SearchIndex, teache
     publish(teacher, course_id)
     sync_search()
 
-    answer = _cli("search", "bakng", "--json")
+    answer = run_cli("search", "bakng", "--json")
     assert answer.returncode == 0, answer.stderr
     hits = json.loads(answer.stdout)["hits"]
     assert hits[0] == {
@@ -147,16 +134,18 @@ def test_the_cli_searches_reports_drift_and_reindexes(index: SearchIndex, teache
         "snippet": hits[0]["snippet"],
     }
     assert all(set(hit) == {"type", "id", "title", "course", "snippet"} for hit in hits)
-    assert "Secret sauce" not in _cli("search", "secret", "--json").stdout
-    as_teacher = json.loads(_cli("search", "secret", "--as", "rosa@example.com", "--json").stdout)
+    assert "Secret sauce" not in run_cli("search", "secret", "--json").stdout
+    as_teacher = json.loads(
+        run_cli("search", "secret", "--as", "rosa@example.com", "--json").stdout
+    )
     assert [hit["title"] for hit in as_teacher["hits"]] == ["Secret sauce"]
-    assert json.loads(_cli("search", "", "--json").stdout) == {"hits": []}
-    assert _cli("search", "x", "--as", "nobody@example.com").returncode == 1
+    assert json.loads(run_cli("search", "", "--json").stdout) == {"hits": []}
+    assert run_cli("search", "x", "--as", "nobody@example.com").returncode == 1
 
-    assert _cli("search-check").returncode == 0
+    assert run_cli("search-check").returncode == 0
     drop_index(default_index())  # everything missing now: drift
-    drifted = _cli("search-check")
+    drifted = run_cli("search-check")
     assert drifted.returncode == 1
     assert "DRIFT" in drifted.stdout
-    assert _cli("reindex").returncode == 0
-    assert _cli("search-check").returncode == 0
+    assert run_cli("reindex").returncode == 0
+    assert run_cli("search-check").returncode == 0
