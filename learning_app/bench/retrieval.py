@@ -94,7 +94,11 @@ def synthetic_vectors(
 
 
 def _load(
-    course_id: uuid.UUID, document_id: uuid.UUID, model_id: uuid.UUID, vectors: np.ndarray
+    course_id: uuid.UUID,
+    document_id: uuid.UUID,
+    model_id: uuid.UUID,
+    vectors: np.ndarray,
+    texts: list[str] | None,
 ) -> None:
     raw = get_engine().raw_connection()
     try:
@@ -128,8 +132,8 @@ def _load(
                         document_id,
                         "bench",
                         i,
-                        "",
-                        0,
+                        texts[i] if texts else "",
+                        len(texts[i].split()) if texts else 0,
                         f"{i:064x}",
                         vector,
                         model_id,
@@ -149,8 +153,11 @@ class Scratch:
 
 
 @contextmanager
-def scratch_chunks(vectors: np.ndarray, *, m: int, ef_construction: int) -> Iterator[Scratch]:
-    """`vectors` as chunks of a scratch course and model with its HNSW index; removed after."""
+def scratch_chunks(
+    vectors: np.ndarray, *, m: int, ef_construction: int, texts: list[str] | None = None
+) -> Iterator[Scratch]:
+    """`vectors` (and `texts`) as chunks of a scratch course and model with its HNSW index;
+    removed after."""
     tag = uuid.uuid4().hex[:8]
     owner, course_id, document_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     with session_scope() as session:
@@ -178,7 +185,7 @@ def scratch_chunks(vectors: np.ndarray, *, m: int, ef_construction: int) -> Iter
         model = EmbeddingModel(name=f"bench/{tag}", dimensions=DIMENSIONS)
         session.add(model)
     try:
-        _load(course_id, document_id, model.id, vectors)
+        _load(course_id, document_id, model.id, vectors, texts)
         with session_scope() as session:
             session.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
             ddl = hnsw_index_ddl(model.id, DIMENSIONS, m=m, ef_construction=ef_construction)

@@ -153,6 +153,16 @@ def cmd_bench_tutor(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_tutor_scale(args: argparse.Namespace) -> int:
+    from learning_app.bench.tutor_scale import run_tutor_scale_bench
+
+    result = run_tutor_scale_bench(chunks=args.chunks, queries=args.queries)
+    print(f"{result['chunks']} chunks, {result['sentences']} sentences, one course")
+    print(f"tutor per question  p50 {result['tutor_p50_ms']} ms  p95 {result['tutor_p95_ms']} ms")
+    print(json.dumps({"bench": "tutor-scale", **result}))
+    return 0
+
+
 def cmd_bench_load(args: argparse.Namespace) -> int:
     from learning_app.bench.load import LoadOptions, run_load_bench
 
@@ -266,6 +276,12 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
         "--details", metavar="FILE", help="write each question's rank, tier and score (JSONL)"
     )
     tutor_bench.set_defaults(func=cmd_bench_tutor)
+    scale_bench = bench_cmd.add_parser(
+        "tutor-scale", help="the tutor's cost per question in one course of 100k chunks"
+    )
+    scale_bench.add_argument("--chunks", type=int, default=100_000)
+    scale_bench.add_argument("--queries", type=int, default=200)
+    scale_bench.set_defaults(func=cmd_bench_tutor_scale)
 
     load_bench = bench_cmd.add_parser(
         "load", help="simulated students over the websocket (Locust), then an exam-start spike"

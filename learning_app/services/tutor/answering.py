@@ -148,7 +148,7 @@ def citations_of(ranked: list[RankedPassage]) -> list[Citation]:
 def find_evidence(
     session: Session,
     *,
-    viewer: Viewer,
+    viewer: Viewer | None,
     course: Course,
     model: EmbeddingModel,
     question: str,
