@@ -1,0 +1,159 @@
+"""The tutor's three tiers, its highlighted citations and the language model's refusal, on the
+real stack (the model is scripted on loopback: OpenAI is the one outside provider)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from learning_app.adapters.embeddings import get_embedder
+from learning_app.adapters.llm import chat_model
+from learning_app.adapters.postgres import session_scope
+from learning_app.models.chunks import ChunkSentence, LessonChunk
+from learning_app.services.courses import lessons, reading
+from learning_app.services.material import ingestion
+from learning_app.services.tutor import answering, history
+from learning_app.services.tutor.answering import MODEL_REFUSAL, RELATED_ANSWER
+from learning_app.services.tutor.ranking import Tier
+from learning_app.settings import reset_settings_cache
+from tests.integration.people import new_course, new_lesson, publish
+from tests.scripted_llm import ScriptedLlm
+
+WATER = """# The water cycle
+
+The sun heats the oceans, and water evaporates into the air as vapour. Rising air cools, so
+the vapour condenses into tiny droplets that form clouds. When the droplets merge and grow
+heavy, they fall back to the ground as rain or snow. Rivers then carry much of that water
+back to the sea, and the cycle starts again.
+
+# Groundwater
+
+Some rain soaks into the soil and fills the spaces between grains of rock. This groundwater
+can stay underground for thousands of years before a spring brings it back to the surface."""
+
+
+@pytest.fixture
+def course(teacher: str, student: str) -> tuple[str, str]:
+    course_id = new_course(teacher, "Earth science")
+    lesson_id = new_lesson(teacher, course_id, "Water on Earth")
+    with session_scope() as session:
+        lessons.update_lesson(
+            session,
+            token=teacher,
+            lesson_id=lesson_id,
+            title="Water on Earth",
+            body_markdown=WATER,
+            summary="",
+        )
+    ingestion.ingest_lesson(uuid.UUID(lesson_id), get_embedder())
+    publish(teacher, course_id)
+    with session_scope() as session:
+        reading.enroll(session, token=student, course_id=course_id)
+    return student, course_id
+
+
+def _ask(student: str, course_id: str, question: str) -> answering.AnswerStream:
+    with session_scope() as session:
+        context = answering.prepare(
+            session, token=student, course_id=course_id, question=question, embedder=get_embedder()
+        )
+        stream = answering.AnswerStream(context, chat_model())
+        for _ in stream:
+            pass
+        history.finish_answer(session, context, stream)
+    return stream
+
+
+def test_an_answer_quotes_and_highlights_the_sentences_that_answer(
+    course: tuple[str, str],
+) -> None:
+    student, course_id = course
+    stream = _ask(student, course_id, "Why do clouds form when air goes up?")
+    assert stream.tier == Tier.ANSWERED and stream.mode == "extractive"
+    assert "condenses" in stream.text and "[1]" in stream.text
+    with session_scope() as session:
+        [shown] = history.history(session, token=student, course_id=course_id)
+    first = shown.citations[0]
+    assert shown.tier == "answered" and shown.found
+    assert "condenses into tiny droplets" in first.marked
+    assert first.excerpt == first.before + first.marked + first.after
+    # The label names the lesson and its section once each.
+    assert first.label == "Water on Earth - The water cycle"
+
+
+def test_a_question_naming_what_the_course_never_mentions_is_only_related(
+    course: tuple[str, str],
+) -> None:
+    """The course has the water cycle, not the Amazon: its closest passages are shown as
+    "may not answer", never written up as an answer."""
+    student, course_id = course
+    stream = _ask(student, course_id, "How much rain falls on the Amazon each year?")
+    assert stream.tier == Tier.RELATED and stream.text == RELATED_ANSWER
+    assert stream.context.citations  # the closest passages are still shown
+    with session_scope() as session:
+        [shown] = history.history(session, token=student, course_id=course_id)
+    assert shown.tier == "related" and not shown.found and shown.mode == "related"
+
+
+def test_an_off_topic_question_is_not_found(course: tuple[str, str]) -> None:
+    student, course_id = course
+    stream = _ask(student, course_id, "How do I castle in a game of chess?")
+    assert stream.tier == Tier.NOT_FOUND and not stream.context.citations
+
+
+@pytest.fixture
+def refusing_model(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedLlm]:
+    # The refusal arrives split, as tokens do: its first piece could start an answer.
+    with ScriptedLlm(lambda _body: ["NOT IN", " THE PASS", "AGES"]) as server:
+        monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        monkeypatch.setenv("OPENAI_CHAT_MODEL", "scripted")
+        reset_settings_cache()
+        yield server
+    reset_settings_cache()
+
+
+def test_a_model_that_finds_no_answer_in_the_passages_makes_it_related(
+    course: tuple[str, str], refusing_model: ScriptedLlm
+) -> None:
+    student, course_id = course
+    stream = _ask(student, course_id, "Why do clouds form when air goes up?")
+    assert refusing_model.requests, "the model was asked"
+    assert MODEL_REFUSAL in refusing_model.requests[0]["messages"][0]["content"]
+    assert stream.tier == Tier.RELATED and stream.mode == "related"
+    assert stream.text == RELATED_ANSWER  # the refusal itself is never shown
+
+
+def test_a_short_answer_that_starts_like_the_refusal_is_kept(
+    course: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    student, course_id = course
+    with ScriptedLlm(lambda _body: ["No", "."]) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        monkeypatch.setenv("OPENAI_CHAT_MODEL", "scripted")
+        reset_settings_cache()
+        try:
+            stream = _ask(student, course_id, "Does groundwater stay underground for ever?")
+        finally:
+            reset_settings_cache()
+    assert stream.tier == Tier.ANSWERED and stream.mode == "generated" and stream.text == "No."
+
+
+@pytest.mark.usefixtures("course")
+def test_sentences_are_stored_with_their_chunks_and_reused() -> None:
+    def counts() -> tuple[int, int]:
+        with session_scope() as session:
+            chunks = session.exec(select(func.count()).select_from(LessonChunk)).one()
+            sentences = session.exec(select(func.count()).select_from(ChunkSentence)).one()
+        return int(chunks), int(sentences)
+
+    before = counts()
+    assert before[1] >= 6  # every sentence of the lesson has its vector
+    with session_scope() as session:
+        lesson_id = session.exec(select(LessonChunk.lesson_id)).first()
+    ingestion.ingest_lesson(lesson_id, get_embedder())  # type: ignore[arg-type]
+    assert counts() == before  # replaced, never duplicated

@@ -1,0 +1,58 @@
+"""The tutor's ranking helpers: sentence spans, sentence windows, names and tiers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from learning_app.services.material.chunking import sentence_spans, split_sentences
+from learning_app.services.tutor.ranking import (
+    RankedPassage,
+    Tier,
+    best_window,
+    decide_tier,
+    names_in,
+    unmentioned_names,
+)
+from learning_app.services.tutor.retrieval import Passage
+
+
+def _passage(text: str) -> Passage:
+    return Passage("c", text, "Lesson", "", 0, "l", "", 0.5)
+
+
+def test_sentence_spans_cut_as_split_sentences_does() -> None:
+    text = "  Cells divide. The nucleus (with DNA) splits first!  Then? 3 cells remain.  "
+    assert [text[a:b] for a, b in sentence_spans(text)] == split_sentences(text)
+
+
+def test_the_best_window_is_two_adjacent_sentences() -> None:
+    axes = np.eye(4, dtype=np.float32)
+    sentences = [(0, 5, axes[0]), (6, 10, axes[1]), (11, 20, axes[2])]
+    question = (axes[1] + axes[2]) / np.sqrt(2)
+    score, span = best_window(sentences, question)
+    assert span == (6, 20) and round(score, 3) == 1.0
+    assert best_window(sentences[:1], axes[0]) == (1.0, (0, 5))
+
+
+def test_names_are_capitalised_words_past_a_sentence_start_and_numbers() -> None:
+    assert names_in("What did the Bolsheviks do in 1917? Who led them") == ["Bolsheviks", "1917"]
+    assert names_in("Why is the sky blue?") == []
+
+
+def test_a_name_counts_as_mentioned_with_plural_or_possessive_endings() -> None:
+    passages = [_passage("The Jacobin club met in Paris; Robespierre led it in 1793.")]
+    assert unmentioned_names("What did the Jacobins want in Paris in 1793?", passages) == []
+    assert unmentioned_names("What did Lenin's party want?", passages) == ["Lenin"]
+
+
+def _ranked(evidence: float) -> RankedPassage:
+    return RankedPassage(_passage("x"), evidence, evidence, (0, 1))
+
+
+def test_tiers_follow_the_evidence_and_the_names() -> None:
+    limits = {"min_similarity": 0.3, "answer_similarity": 0.5}
+    assert decide_tier(None, [], **limits) == Tier.NOT_FOUND
+    assert decide_tier(_ranked(0.2), [], **limits) == Tier.NOT_FOUND
+    assert decide_tier(_ranked(0.4), [], **limits) == Tier.RELATED
+    assert decide_tier(_ranked(0.7), [], **limits) == Tier.ANSWERED
+    assert decide_tier(_ranked(0.7), ["Lenin"], **limits) == Tier.RELATED
