@@ -78,11 +78,17 @@ class MiniLMEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
+        # Batches of texts of similar length: a batch is padded to its longest text, and
+        # ingestion embeds 170-word chunks together with their sentences.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        ordered = [texts[i] for i in order]
         parts = [
-            self._embed_batch(texts[start : start + MINILM_BATCH])
-            for start in range(0, len(texts), MINILM_BATCH)
+            self._embed_batch(ordered[start : start + MINILM_BATCH])
+            for start in range(0, len(ordered), MINILM_BATCH)
         ]
-        return normalise(np.concatenate(parts))
+        rows = np.empty((len(texts), self.dimensions), dtype=np.float32)
+        rows[order] = normalise(np.concatenate(parts))
+        return rows
 
     def _embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(list(texts))
