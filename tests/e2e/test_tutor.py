@@ -68,3 +68,15 @@ def test_uploaded_material_answers_a_students_question(
     opened = student.request.get(href.split("#")[0])  # the citation opens the PDF itself
     assert opened.status == 200 and opened.body().startswith(b"%PDF")
     assert opened.headers["x-content-type-options"] == "nosniff"
+
+    # The cited passage marks the sentences that answer.
+    expect(answer.locator("mark").first).to_contain_text("two high tides")
+    # A question about something the material never names: the closest passage is shown as
+    # "may not answer", and nothing is written up as an answer.
+    student.get_by_label("Your question").fill("How high are the tides in the Bay of Fundy?")
+    student.get_by_role("button", name="Ask").click()
+    related = student.get_by_role("article").first
+    expect(related.get_by_role("heading", name="This may not answer your question")).to_be_visible(
+        timeout=30_000
+    )
+    expect(related.get_by_role("list", name="Closest passages")).to_contain_text("tides.pdf")
