@@ -40,7 +40,7 @@ def test_names_are_capitalised_words_past_a_sentence_start_and_numbers() -> None
 
 
 def test_a_name_counts_as_mentioned_with_plural_or_possessive_endings() -> None:
-    passages = [_passage("The Jacobin club met in Paris; Robespierre led it in 1793.")]
+    passages = ["The Jacobin club met in Paris; Robespierre led it in 1793."]
     assert unmentioned_names("What did the Jacobins want in Paris in 1793?", passages) == []
     assert unmentioned_names("What did Lenin's party want?", passages) == ["Lenin"]
 

@@ -164,7 +164,7 @@ def find_evidence(
     settings = get_settings()
     tier = decide_tier(
         ranked[0] if ranked else None,
-        unmentioned_names(question, candidates),
+        unmentioned_names(question, [p.text for p in candidates]),
         min_similarity=settings.tutor_min_similarity,
         answer_similarity=settings.tutor_answer_similarity,
     )
@@ -240,7 +240,9 @@ class AnswerStream:
 
     def _generated(self, chat: ChatModel) -> Iterator[str]:
         """Stream the model's answer. Its opening is held back while it could still be the
-        refusal; a refusal turns the answer into the *related* tier."""
+        refusal. A refusal, or an answer naming what no cited passage mentions (a number, a
+        name: made up, however fluent), turns it into the *related* tier, replacing what
+        was streamed."""
         opening, released = "", False
         for piece in chat.stream(grounded_messages(self.context)):
             if not released:
@@ -250,15 +252,17 @@ class AnswerStream:
                 piece, released = opening, True
             self.text += piece
             yield piece
-        if released:
-            return
-        if not opening.strip():
-            raise ChatError("the language model gave an empty answer")
-        if opening.strip().upper().startswith(MODEL_REFUSAL):
+        if not released:
+            if not opening.strip():
+                raise ChatError("the language model gave an empty answer")
+            self.text = opening  # the refusal, or a short answer that began like it ("No")
+        cited = [citation.text for citation in self.context.citations]
+        refused = self.text.strip().upper().startswith(MODEL_REFUSAL)
+        if refused or unmentioned_names(self.text, cited):
             self.tier, self.mode, self.text = Tier.RELATED, "related", RELATED_ANSWER
-        else:  # a short answer that began like the refusal ("No")
-            self.text = opening
-        yield self.text
+            yield self.text
+        elif not released:
+            yield self.text
 
 
 def _could_be_refusal(opening: str) -> bool:

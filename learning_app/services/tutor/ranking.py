@@ -111,12 +111,12 @@ def names_in(question: str) -> list[str]:
     return [match.group(1).rstrip(",.") for match in _NAME.finditer(question)]
 
 
-def unmentioned_names(question: str, passages: list[Passage]) -> list[str]:
-    """The names of the question that no candidate passage mentions (plural and possessive
-    endings aside)."""
-    words = {word for p in passages for word in _WORD.findall(p.text.lower())}
+def unmentioned_names(text: str, passages: list[str]) -> list[str]:
+    """The names in `text` (a question, or a model's answer) that none of the passages
+    mentions (plural and possessive endings aside)."""
+    words = {word for passage in passages for word in _WORD.findall(passage.lower())}
     missing = []
-    for name in names_in(question):
+    for name in names_in(text):
         parts = _WORD.findall(name.lower())
         stems = [{part, part.removesuffix("s")} for part in parts]
         if parts and not all(stem & words for stem in stems):

@@ -157,3 +157,24 @@ def test_sentences_are_stored_with_their_chunks_and_reused() -> None:
         lesson_id = session.exec(select(LessonChunk.lesson_id)).first()
     ingestion.ingest_lesson(lesson_id, get_embedder())  # type: ignore[arg-type]
     assert counts() == before  # replaced, never duplicated
+
+
+def test_a_model_answer_naming_what_no_passage_mentions_is_not_shown_as_an_answer(
+    course: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small model answers fluently with a number it made up: the check that every number
+    and name of the answer appears in the cited passages keeps it from being shown."""
+    student, course_id = course
+    made_up = ["Groundwater stays underground ", "for 12,000 years on average, says Darcy [1]."]
+    with ScriptedLlm(lambda _body: made_up) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        monkeypatch.setenv("OPENAI_CHAT_MODEL", "scripted")
+        reset_settings_cache()
+        try:
+            stream = _ask(student, course_id, "How long can groundwater stay underground?")
+        finally:
+            reset_settings_cache()
+    assert stream.tier == Tier.RELATED and stream.text == RELATED_ANSWER
+    with session_scope() as session:
+        [shown] = history.history(session, token=student, course_id=course_id)
+    assert shown.mode == "related" and "12,000" not in shown.answer

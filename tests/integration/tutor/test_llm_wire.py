@@ -21,6 +21,7 @@ from learning_app.services.questions.drafts import clean_question
 from learning_app.services.questions.generation import NO_USABLE_DRAFT, SourceText, draft_questions
 from learning_app.services.tutor.answering import (
     FALLBACK_NOTICE,
+    RELATED_ANSWER,
     AnswerStream,
     Citation,
     TutorContext,
@@ -94,8 +95,13 @@ def test_a_real_local_server_generates_the_answer(
 ) -> None:
     stream = AnswerStream(_context(), _model_at(monkeypatch, cyllama))
     pieces = list(stream)
-    assert stream.mode == "generated"
-    assert stream.text.strip() and "".join(pieces) == stream.text
+    # A 135M model often names things the passage does not (it makes them up): then the
+    # grounding check shows the passage as related instead. Either way the answer streamed.
+    assert stream.mode in ("generated", "related") and pieces
+    if stream.mode == "generated":
+        assert stream.text.strip() and "".join(pieces) == stream.text
+    else:
+        assert pieces[-1] == stream.text == RELATED_ANSWER and len(pieces) > 1
 
 
 def test_a_real_local_server_drafts_questions_or_says_it_could_not(
