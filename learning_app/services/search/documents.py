@@ -19,15 +19,12 @@ kinds:
 from __future__ import annotations
 
 import hashlib
-import html
 import json
-import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import nh3
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -36,19 +33,12 @@ from learning_app.models.content import Course, CourseLesson, CourseTeacher, Les
 from learning_app.models.documents import Document as CourseFile
 from learning_app.models.documents import DocumentStatus
 from learning_app.models.questions import Question, QuestionTag, Tag
-from learning_app.services.markdown_render import render_markdown
+from learning_app.services.search.text import PREVIEW_CHARS, clean_text, plain_text
 
 # Bump when a schema below changes: `learning-app reindex` then builds collections of the new
 # shape behind the same aliases.
 SCHEMA_VERSION = 1
-PREVIEW_CHARS = 1_000
 TITLE_CHARS = 200
-# Markdown beyond this is never part of the preview, so it is not rendered either.
-MARKDOWN_SCAN_CHARS = 6_000
-# The highlight markers search asks Typesense for; removed from indexed text so that content can
-# never forge a highlight.
-MARK_START, MARK_END = "\x02", "\x03"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 Document = dict[str, object]
 
@@ -85,18 +75,6 @@ class SearchKind:
     type: str  # what `type` holds in its documents and in results
     teachers_only: bool
     build: Callable[[Session, Scope | None], list[Document]]
-
-
-def plain_text(markdown: str, limit: int = PREVIEW_CHARS) -> str:
-    """Markdown -> one line of plain text, at most `limit` characters (markup and HTML gone)."""
-    rendered = render_markdown((markdown or "")[:MARKDOWN_SCAN_CHARS])
-    text = html.unescape(nh3.clean(rendered, tags=set()))
-    return clean_text(text)[:limit]
-
-
-def clean_text(text: str) -> str:
-    """Whitespace collapsed, control characters (and so the highlight markers) removed."""
-    return " ".join(_CONTROL.sub(" ", text or "").split())
 
 
 def tag_key(name: str) -> str:

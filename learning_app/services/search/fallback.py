@@ -19,7 +19,7 @@ from learning_app.models.content import Course, CourseLesson, CourseTeacher, Les
 from learning_app.models.documents import Document as CourseFile
 from learning_app.models.documents import DocumentStatus
 from learning_app.models.questions import Question
-from learning_app.services.search.documents import SearchKind, plain_text
+from learning_app.services.search.documents import SearchKind
 from learning_app.services.search.results import (
     Audience,
     SearchFilters,
@@ -28,6 +28,7 @@ from learning_app.services.search.results import (
     mark_terms,
     plain,
 )
+from learning_app.services.search.text import plain_text
 
 TS_CONFIG = "simple"  # content comes in many languages: no stemming beats wrong stemming
 

@@ -31,15 +31,7 @@ from learning_app.services.access.courses import optional_viewer
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import InvalidInput
 from learning_app.services.progress import events
-from learning_app.services.search.documents import (
-    KIND_BY_TYPE,
-    KINDS,
-    MARK_END,
-    MARK_START,
-    SearchKind,
-    clean_text,
-    tag_key,
-)
+from learning_app.services.search.documents import KIND_BY_TYPE, KINDS, SearchKind, tag_key
 from learning_app.services.search.fallback import fallback_search
 from learning_app.services.search.index import SearchIndex, default_index
 from learning_app.services.search.results import (
@@ -54,6 +46,7 @@ from learning_app.services.search.results import (
     parts_from_marked,
     plain,
 )
+from learning_app.services.search.text import MARK_END, MARK_START, clean_text
 
 log = logging.getLogger(__name__)
 
