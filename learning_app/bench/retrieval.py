@@ -30,11 +30,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
-from pgvector.psycopg import register_vector
 from sqlalchemy import delete, text
 
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.bench import RETRIEVAL_VECTORS
+from learning_app.bench.bulk import copy_rows
 from learning_app.bench.stats import percentile
 from learning_app.models.chunks import (
     HNSW_EF_CONSTRUCTION,
@@ -63,25 +63,47 @@ def _unit(rows: np.ndarray) -> np.ndarray:
     return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
 
 
+class TopicModel:
+    """The `topics` vectors: topic centres and each topic's directions of variation."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.centres = _unit(rng.normal(size=(TOPICS, DIMENSIONS)))
+        # Rows of about unit length: a topic's directions of variation.
+        self.directions = rng.normal(size=(TOPICS, TOPIC_DIRECTIONS, DIMENSIONS)) / np.sqrt(
+            DIMENSIONS
+        )
+
+    def along_topic(self, topics: np.ndarray, scale: float) -> np.ndarray:
+        """An offset for each row along its topic's directions, plus a little noise."""
+        weights = self.rng.normal(size=(len(topics), TOPIC_DIRECTIONS)) / np.sqrt(TOPIC_DIRECTIONS)
+        moved = np.zeros((len(topics), DIMENSIONS))
+        for topic in np.unique(topics):  # a topic at a time: no (rows, 16, 384) array
+            rows = topics == topic
+            moved[rows] = weights[rows] @ self.directions[topic]
+        noise = self.rng.normal(size=(len(topics), DIMENSIONS)) / np.sqrt(DIMENSIONS)
+        return scale * moved + TOPIC_NOISE * noise
+
+    def chunks(self, topics: np.ndarray) -> np.ndarray:
+        """Unnormalised chunk vectors of these topics."""
+        return self.centres[topics] + self.along_topic(topics, TOPIC_SPREAD)
+
+    def question(self, topic: int) -> np.ndarray:
+        """A unit query vector of a topic, as a question about one of its passages would be."""
+        topics = np.array([topic])
+        return _unit(self.chunks(topics) + self.along_topic(topics, TOPIC_QUERY_SHIFT))[0]
+
+
 def synthetic_vectors(
     kind: str, chunks: int, queries: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """(chunk vectors, query vectors) of one of `RETRIEVAL_VECTORS`, unit length."""
     picks = rng.integers(0, chunks, queries)
     if kind == "topics":
-        centres = _unit(rng.normal(size=(TOPICS, DIMENSIONS)))
-        # Rows of about unit length: a topic's directions of variation.
-        directions = rng.normal(size=(TOPICS, TOPIC_DIRECTIONS, DIMENSIONS)) / np.sqrt(DIMENSIONS)
+        model = TopicModel(rng)
         topic = rng.integers(0, TOPICS, chunks)
-
-        def along_topic(which: np.ndarray, scale: float) -> np.ndarray:
-            weights = rng.normal(size=(len(which), TOPIC_DIRECTIONS)) / np.sqrt(TOPIC_DIRECTIONS)
-            moved = np.einsum("ns,nsd->nd", weights, directions[which])
-            noise = rng.normal(size=(len(which), DIMENSIONS)) / np.sqrt(DIMENSIONS)
-            return scale * moved + TOPIC_NOISE * noise
-
-        raw = centres[topic] + along_topic(topic, TOPIC_SPREAD)
-        probes = raw[picks] + along_topic(topic[picks], TOPIC_QUERY_SHIFT)
+        raw = model.chunks(topic)
+        probes = raw[picks] + model.along_topic(topic[picks], TOPIC_QUERY_SHIFT)
         return _unit(raw), _unit(probes)
     raw = rng.normal(size=(chunks, DIMENSIONS))
     if kind == "isotropic":
@@ -100,48 +122,29 @@ def _load(
     vectors: np.ndarray,
     texts: list[str] | None,
 ) -> None:
-    raw = get_engine().raw_connection()
-    try:
-        connection = raw.driver_connection
-        register_vector(connection)
-        columns = "id, course_id, document_id, source_label, position, text, word_count, "
-        columns += "content_sha256, embedding, embedding_model_id"
-        with (
-            connection.cursor() as cursor,
-            cursor.copy(f"COPY lesson_chunk ({columns}) FROM STDIN WITH (FORMAT BINARY)") as copy,
-        ):
-            copy.set_types(
-                [
-                    "uuid",
-                    "uuid",
-                    "uuid",
-                    "varchar",
-                    "int4",
-                    "text",
-                    "int4",
-                    "text",
-                    "vector",
-                    "uuid",
-                ]
+    columns = "id, course_id, document_id, source_label, position, text, word_count, "
+    columns += "content_sha256, embedding, embedding_model_id"
+    types = ["uuid", "uuid", "uuid", "varchar", "int4", "text", "int4", "text", "vector", "uuid"]
+    copy_rows(
+        "lesson_chunk",
+        columns.split(", "),
+        (
+            (
+                uuid.uuid4(),
+                course_id,
+                document_id,
+                "bench",
+                i,
+                texts[i] if texts else "",
+                len(texts[i].split()) if texts else 0,
+                f"{i:064x}",
+                vector,
+                model_id,
             )
-            for i, vector in enumerate(vectors):
-                copy.write_row(
-                    (
-                        uuid.uuid4(),
-                        course_id,
-                        document_id,
-                        "bench",
-                        i,
-                        texts[i] if texts else "",
-                        len(texts[i].split()) if texts else 0,
-                        f"{i:064x}",
-                        vector,
-                        model_id,
-                    )
-                )
-        connection.commit()
-    finally:
-        raw.close()
+            for i, vector in enumerate(vectors)
+        ),
+        binary_types=types,
+    )
 
 
 @dataclass(frozen=True)

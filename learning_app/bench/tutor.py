@@ -127,7 +127,7 @@ def _ask(student: str, course_id: str, item: EvalItem, chat: ChatModel | None) -
 def _search(student: str, item: EvalItem, file_id: str) -> SearchOutcome:
     started = time.perf_counter()
     with session_scope() as session:
-        results = search(session, token=student, query=item.text, limit=10)
+        results = search(session, token=student, query=item.text, limit=10, embedder=get_embedder())
     seconds = time.perf_counter() - started
     rank = next((n for n, hit in enumerate(results.hits, 1) if hit.id == file_id), None)
     return SearchOutcome(item, rank, seconds)

@@ -13,15 +13,17 @@ text so its cost is counted. Everything the run created is deleted.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import numpy as np
-from pgvector.psycopg import register_vector
+from sqlmodel import col, select
 
 from learning_app.adapters.embeddings import get_embedder
-from learning_app.adapters.postgres import get_engine, session_scope
+from learning_app.adapters.postgres import session_scope
+from learning_app.bench.bulk import copy_rows
 from learning_app.bench.retrieval import DIMENSIONS, Scratch, scratch_chunks, synthetic_vectors
 from learning_app.bench.stats import percentile
-from learning_app.models.chunks import HNSW_EF_CONSTRUCTION, HNSW_M
+from learning_app.models.chunks import HNSW_EF_CONSTRUCTION, HNSW_M, LessonChunk
 from learning_app.models.content import Course
 from learning_app.services.material.chunking import sentence_spans
 from learning_app.services.tutor.answering import (
@@ -55,32 +57,30 @@ def _texts(count: int, rng: np.random.Generator) -> list[str]:
 
 def _load_sentences(scratch: Scratch, texts: list[str], vectors: np.ndarray) -> None:
     rng = np.random.default_rng(12)
-    raw = get_engine().raw_connection()
-    try:
-        connection = raw.driver_connection
-        register_vector(connection)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT position, id FROM lesson_chunk WHERE embedding_model_id = %s",
-                (scratch.model.id,),
-            )
-            ids = dict(cursor.fetchall())
-            with cursor.copy(
-                'COPY chunk_sentence (chunk_id, position, start, "end", embedding) '
-                "FROM STDIN WITH (FORMAT BINARY)"
-            ) as copy:
-                copy.set_types(["uuid", "int4", "int4", "int4", "vector"])
-                for position, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
-                    spans = sentence_spans(text)
-                    moved = vector + SENTENCE_NOISE * rng.normal(
-                        size=(len(spans), DIMENSIONS)
-                    ) / np.sqrt(DIMENSIONS)
-                    moved /= np.linalg.norm(moved, axis=1, keepdims=True)
-                    for number, ((start, end), row) in enumerate(zip(spans, moved, strict=True)):
-                        copy.write_row((ids[position], number, start, end, row.astype(np.float32)))
-        connection.commit()
-    finally:
-        raw.close()
+    with session_scope() as session:
+        ids = dict(
+            session.execute(
+                select(LessonChunk.position, LessonChunk.id).where(
+                    col(LessonChunk.embedding_model_id) == scratch.model.id
+                )
+            ).all()
+        )
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        for position, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
+            spans = sentence_spans(text)
+            noise = rng.normal(size=(len(spans), DIMENSIONS)) / np.sqrt(DIMENSIONS)
+            moved = vector + SENTENCE_NOISE * noise
+            moved /= np.linalg.norm(moved, axis=1, keepdims=True)
+            for number, ((start, end), row) in enumerate(zip(spans, moved, strict=True)):
+                yield (ids[position], number, start, end, row.astype(np.float32))
+
+    copy_rows(
+        "chunk_sentence",
+        ["chunk_id", "position", "start", '"end"', "embedding"],
+        rows(),
+        binary_types=["uuid", "int4", "int4", "int4", "vector"],
+    )
 
 
 def run_tutor_scale_bench(*, chunks: int, queries: int) -> dict[str, object]:

@@ -66,6 +66,7 @@ def cmd_search_check(_args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from learning_app.adapters.embeddings import get_embedder
     from learning_app.adapters.postgres import session_scope
     from learning_app.services.accounts.users import find_account_by_email, load_account, viewer_of
     from learning_app.services.search.queries import search_as
@@ -78,7 +79,9 @@ def cmd_search(args: argparse.Namespace) -> int:
             if account is None:
                 raise CliError(f"no account uses {args.as_email}")
             viewer = viewer_of(*account)
-        results = search_as(session, viewer, query=args.query, limit=args.limit)
+        results = search_as(
+            session, viewer, query=args.query, limit=args.limit, embedder=get_embedder()
+        )
     if args.json:
         hits = [
             {

@@ -1,6 +1,8 @@
 """The navbar search box: instant results while typing (debounced), Enter for the results page.
 
 Keyboard: type, Tab to a suggestion, Enter opens it; Enter in the box opens `/search?q=...`.
+Suggestions match words only (no embedder): a half-typed word has no meaning to embed, and the
+box searches on every pause; the results page adds the search by meaning.
 """
 
 from __future__ import annotations

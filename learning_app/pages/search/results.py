@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from learning_app.adapters.embeddings import get_embedder
 from learning_app.components.feedback import empty_state, error_callout
 from learning_app.components.layout import page_shell
 from learning_app.components.lists import bare_list
@@ -65,7 +66,11 @@ class SearchPageState(PageLoading, AuthState):
         self.filtered = bool(chosen.type or chosen.course_id or chosen.tag)
         with self._loading():
             found = await self._fetch(
-                queries.search, query=self.query, filters=chosen, limit=RESULTS_PER_PAGE
+                queries.search,
+                query=self.query,
+                filters=chosen,
+                limit=RESULTS_PER_PAGE,
+                embedder=get_embedder(),
             )
             self.query, self.hits, self.found = found.query, found.hits, found.found
             self.degraded, self.notices = found.degraded, found.notices
@@ -120,7 +125,11 @@ def _result(hit: rx.Var[SearchHit]) -> rx.Component:
                 rx.hstack(
                     rx.badge(hit.type),
                     rx.text(hit.course_title, size="2", color_scheme="gray"),
+                    # Where in the source the snippet comes from: the link opens it there.
+                    rx.cond(hit.heading != "", rx.text("§ ", hit.heading, size="2")),
+                    rx.cond(hit.page > 0, rx.text("page ", hit.page.to_string(), size="2")),
                     spacing="2",
+                    wrap="wrap",
                 ),
                 rx.text(snippet(hit.parts), size="2"),
                 spacing="2",

@@ -1,10 +1,19 @@
 """What the search index holds: one Typesense document per searchable thing, built from Postgres.
 
-Four kinds, each in its own collection: courses, lessons (one document per place of a lesson in
+Five kinds, each in its own collection: courses, lessons (one document per place of a lesson in
 a course, so a hit links to that course and carries that course's visibility), questions
-(teachers only) and course files (uploaded material once it is ingested, searched by name and
-by the start of its extracted text). A new kind is a `SearchKind` with its builder in `KINDS`:
-the index, the sync job, the drift check and the search service pick it up.
+(teachers only), course files (uploaded material once it is ingested, searched by name and
+by the start of its extracted text) and passages: every passage of every lesson place and of
+every ready course file, so a term explained on page 3 is found, and found there. A new kind is
+a `SearchKind` with its builder in `KINDS`: the index, the sync job, the drift check and the
+search service pick it up.
+
+Passages are cut as ingestion cuts them for the tutor (`markdown_sections` + `chunk_sections`):
+a lesson's straight from its body when the lesson is saved, without waiting for its embedding
+job; a file's are its `LessonChunk` rows, written when ingestion marks it ready. A passage
+document carries its source (`entity_id`, `type` "lesson" or "document", `lesson_id`), the
+source's title, `heading`, `page` (0: none), `text`, and `source_key` ("<source>.<course>", one
+per hit: search groups passages by it). Its id is `<source>.<course>.<position>`.
 
 Every document carries the same fields, so one query shape and one visibility filter serve all
 kinds:
@@ -12,22 +21,21 @@ kinds:
 - `course_id`, `course_title`, `course_key` ("<id> <title>", the course facet);
 - `published`: readers may see it (course published; for a lesson, lesson and course published);
 - `course_public` and `teacher_ids`: who may see it (see `search.visibility_filter`);
-- `title`, `preview` (plain text, the first `PREVIEW_CHARS` of the content), `tags`;
+- `title`, `preview` (plain text, the first `PREVIEW_CHARS` of the content; passages have
+  `text` instead), `tags`;
 - `content_hash`: stored, not indexed; `search-check` compares it with Postgres.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import html
 import json
-import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import nh3
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -36,19 +44,16 @@ from learning_app.models.content import Course, CourseLesson, CourseTeacher, Les
 from learning_app.models.documents import Document as CourseFile
 from learning_app.models.documents import DocumentStatus
 from learning_app.models.questions import Question, QuestionTag, Tag
-from learning_app.services.markdown_render import render_markdown
+from learning_app.services.material.chunking import chunk_sections
+from learning_app.services.material.extraction import markdown_sections
+from learning_app.services.search.text import PREVIEW_CHARS, clean_text, plain_text
 
 # Bump when a schema below changes: `learning-app reindex` then builds collections of the new
 # shape behind the same aliases.
-SCHEMA_VERSION = 1
-PREVIEW_CHARS = 1_000
+SCHEMA_VERSION = 2
+# A passage is at most ~185 words (`chunking.MAX_WORDS`): this never cuts one short.
+PASSAGE_CHARS = 3_000
 TITLE_CHARS = 200
-# Markdown beyond this is never part of the preview, so it is not rendered either.
-MARKDOWN_SCAN_CHARS = 6_000
-# The highlight markers search asks Typesense for; removed from indexed text so that content can
-# never forge a highlight.
-MARK_START, MARK_END = "\x02", "\x03"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 Document = dict[str, object]
 
@@ -67,6 +72,13 @@ FIELDS: list[dict[str, object]] = [
     {"name": "tags", "type": "string[]", "facet": True},
     {"name": "tag_keys", "type": "string[]"},
 ]
+PASSAGE_FIELDS: list[dict[str, object]] = [
+    *(field for field in FIELDS if field["name"] != "preview"),
+    {"name": "source_key", "type": "string", "facet": True},
+    {"name": "heading", "type": "string"},
+    {"name": "page", "type": "int32"},
+    {"name": "text", "type": "string"},
+]
 
 
 @dataclass(frozen=True)
@@ -82,21 +94,10 @@ class SearchKind:
     """One collection: its name, who may search it, and how its documents are built."""
 
     name: str  # "courses" | "lessons" | "questions"; also the alias name (after the prefix)
-    type: str  # what `type` holds in its documents and in results
+    type: str  # what `type` holds in its documents and in results ("passage": lesson|document)
     teachers_only: bool
     build: Callable[[Session, Scope | None], list[Document]]
-
-
-def plain_text(markdown: str, limit: int = PREVIEW_CHARS) -> str:
-    """Markdown -> one line of plain text, at most `limit` characters (markup and HTML gone)."""
-    rendered = render_markdown((markdown or "")[:MARKDOWN_SCAN_CHARS])
-    text = html.unescape(nh3.clean(rendered, tags=set()))
-    return clean_text(text)[:limit]
-
-
-def clean_text(text: str) -> str:
-    """Whitespace collapsed, control characters (and so the highlight markers) removed."""
-    return " ".join(_CONTROL.sub(" ", text or "").split())
+    fields: list[dict[str, object]] = dataclasses.field(default_factory=lambda: FIELDS)
 
 
 def tag_key(name: str) -> str:
@@ -166,7 +167,8 @@ def course_documents(session: Session, scope: Scope | None) -> list[Document]:
     ]
 
 
-def lesson_documents(session: Session, scope: Scope | None) -> list[Document]:
+def _lesson_places(session: Session, scope: Scope | None) -> list[tuple[Lesson, Course]]:
+    """Each (lesson, course) a lesson sits in, limited to `scope` (a lesson or a course)."""
     query = (
         select(Lesson, Course)
         .join(CourseLesson, col(CourseLesson.lesson_id) == col(Lesson.id))
@@ -175,22 +177,34 @@ def lesson_documents(session: Session, scope: Scope | None) -> list[Document]:
     if scope is not None:
         column = Lesson.id if scope.field == "entity_id" else Course.id
         query = query.where(col(column) == scope.value)
-    rows = session.exec(query).all()
+    return list(session.exec(query).all())
+
+
+def _lesson_fields(
+    lesson: Lesson, course: Course, teachers: dict[uuid.UUID, list[str]]
+) -> Document:
+    return {
+        "type": "lesson",
+        "entity_id": str(lesson.id),
+        "lesson_id": str(lesson.id),
+        **_course_fields(course, teachers),
+        "published": lesson.status == PublishStatus.PUBLISHED
+        and course.status == PublishStatus.PUBLISHED,
+        "title": clean_text(lesson.title)[:TITLE_CHARS],
+        "tags": [],
+        "tag_keys": [],
+    }
+
+
+def lesson_documents(session: Session, scope: Scope | None) -> list[Document]:
+    rows = _lesson_places(session, scope)
     teachers = _teachers(session, (course.id for _, course in rows))
     return [
         _finish(
             {
                 "id": f"{lesson.id}.{course.id}",
-                "type": "lesson",
-                "entity_id": str(lesson.id),
-                "lesson_id": str(lesson.id),
-                **_course_fields(course, teachers),
-                "published": lesson.status == PublishStatus.PUBLISHED
-                and course.status == PublishStatus.PUBLISHED,
-                "title": clean_text(lesson.title)[:TITLE_CHARS],
+                **_lesson_fields(lesson, course, teachers),
                 "preview": plain_text(f"{lesson.summary}\n\n{lesson.body_markdown}"),
-                "tags": [],
-                "tag_keys": [],
             }
         )
         for lesson, course in rows
@@ -250,8 +264,8 @@ def question_documents(session: Session, scope: Scope | None) -> list[Document]:
     return docs
 
 
-def file_documents(session: Session, scope: Scope | None) -> list[Document]:
-    """Course files that are ready (ingested): their name and the start of their text."""
+def _ready_files(session: Session, scope: Scope | None) -> list[tuple[CourseFile, Course]]:
+    """Course files that are ready (ingested), limited to `scope` (a file or a course)."""
     query = (
         select(CourseFile, Course)
         .join(Course, col(Course.id) == col(CourseFile.course_id))
@@ -260,7 +274,26 @@ def file_documents(session: Session, scope: Scope | None) -> list[Document]:
     if scope is not None:
         column = CourseFile.id if scope.field == "entity_id" else Course.id
         query = query.where(col(column) == scope.value)
-    rows = session.exec(query).all()
+    return list(session.exec(query).all())
+
+
+def _file_fields(
+    file: CourseFile, course: Course, teachers: dict[uuid.UUID, list[str]]
+) -> Document:
+    return {
+        "type": "document",
+        "entity_id": str(file.id),
+        **_course_fields(course, teachers),
+        "published": course.status == PublishStatus.PUBLISHED,
+        "title": clean_text(file.filename)[:TITLE_CHARS],
+        "tags": [],
+        "tag_keys": [],
+    }
+
+
+def file_documents(session: Session, scope: Scope | None) -> list[Document]:
+    """Course files that are ready (ingested): their name and the start of their text."""
+    rows = _ready_files(session, scope)
     teachers = _teachers(session, (course.id for _, course in rows))
     docs = []
     for file, course in rows:
@@ -274,17 +307,79 @@ def file_documents(session: Session, scope: Scope | None) -> list[Document]:
             _finish(
                 {
                     "id": str(file.id),
-                    "type": "document",
-                    "entity_id": str(file.id),
-                    **_course_fields(course, teachers),
-                    "published": course.status == PublishStatus.PUBLISHED,
-                    "title": clean_text(file.filename)[:TITLE_CHARS],
+                    **_file_fields(file, course, teachers),
                     "preview": clean_text(" ".join(opening))[:PREVIEW_CHARS],
-                    "tags": [],
-                    "tag_keys": [],
                 }
             )
         )
+    return docs
+
+
+@dataclass(frozen=True)
+class PassageText:
+    text: str  # plain text
+    heading: str  # as written in the source: a lesson's section anchor is made from it
+    page: int  # 0: the source has no pages
+
+
+def lesson_passages(body_markdown: str) -> list[PassageText]:
+    """A lesson body cut as ingestion cuts it, so search and the tutor cite the same passages."""
+    return [
+        PassageText(plain_text(d.text, PASSAGE_CHARS), clean_text(d.heading or ""), 0)
+        for d in chunk_sections(markdown_sections(body_markdown or ""))
+    ]
+
+
+def _file_passages(
+    session: Session, file_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[PassageText]]:
+    """{file id: its passages in order}: the chunks ingestion wrote when it marked it ready."""
+    found: dict[uuid.UUID, list[PassageText]] = defaultdict(list)
+    if not file_ids:
+        return found
+    rows = session.exec(
+        select(LessonChunk.document_id, LessonChunk.text, LessonChunk.heading, LessonChunk.page)
+        .where(col(LessonChunk.document_id).in_(file_ids))
+        .order_by(col(LessonChunk.document_id), col(LessonChunk.position))
+    ).all()
+    for file_id, text, heading, page in rows:
+        found[file_id].append(
+            PassageText(clean_text(text)[:PASSAGE_CHARS], clean_text(heading or ""), page or 0)
+        )
+    return found
+
+
+def _passage(source: Document, position: int, passage: PassageText) -> Document:
+    key = f"{source['entity_id']}.{source['course_id']}"
+    return _finish(
+        {
+            "id": f"{key}.{position}",
+            **source,
+            "source_key": key,
+            "heading": passage.heading,
+            "page": passage.page,
+            "text": passage.text,
+        }
+    )
+
+
+def passage_documents(session: Session, scope: Scope | None) -> list[Document]:
+    """Every passage of every lesson place and ready course file in `scope`. The scope's
+    `entity_id` is a lesson's or a file's id (ids are UUIDs: it can only be one of them)."""
+    places = _lesson_places(session, scope)
+    files = _ready_files(session, scope)
+    teachers = _teachers(session, [course.id for _, course in places + files])
+    docs: list[Document] = []
+    cut: dict[uuid.UUID, list[PassageText]] = {}  # a lesson in two courses is cut once
+    for lesson, course in places:
+        if lesson.id not in cut:
+            cut[lesson.id] = lesson_passages(lesson.body_markdown)
+        source = _lesson_fields(lesson, course, teachers)
+        docs += [_passage(source, n, passage) for n, passage in enumerate(cut[lesson.id])]
+    chunks = _file_passages(session, [file.id for file, _ in files])
+    for file, course in files:
+        source = _file_fields(file, course, teachers)
+        docs += [_passage(source, n, passage) for n, passage in enumerate(chunks[file.id])]
     return docs
 
 
@@ -295,6 +390,16 @@ KINDS: dict[str, SearchKind] = {
         SearchKind("lessons", "lesson", teachers_only=False, build=lesson_documents),
         SearchKind("questions", "question", teachers_only=True, build=question_documents),
         SearchKind("documents", "document", teachers_only=False, build=file_documents),
+        SearchKind(
+            "passages",
+            "passage",
+            teachers_only=False,
+            build=passage_documents,
+            fields=PASSAGE_FIELDS,
+        ),
     )
 }
-KIND_BY_TYPE = {kind.type: kind for kind in KINDS.values()}
+PASSAGES = KINDS["passages"]
+PASSAGE_TYPES = ("lesson", "document")  # the sources whose passages are indexed
+# The types a result can have, each with the kind that holds its own documents.
+KIND_BY_TYPE = {kind.type: kind for kind in KINDS.values() if kind is not PASSAGES}

@@ -2,8 +2,11 @@
 
 It computes `to_tsvector` on the fly (no index to keep in sync; fine for the minutes an outage
 lasts) and parses the query with `websearch_to_tsquery`, which accepts any text without syntax
-errors. The visibility rules are the same as the Typesense filter's, written in SQL. No typo
-tolerance and no facets; course and type filters still apply.
+errors. The visibility rules are the same as the Typesense filter's, written in SQL (the vector
+leg, `search.semantic`, applies them too). No typo tolerance and no facets; course and type
+filters still apply. One hit per source, as in the index: a file shows its best ranked passage
+(and links to its page), a lesson the passage holding most of the query's words (and links to
+its section).
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, false, func, literal, or_, true
+from sqlalchemy import ARRAY, ColumnElement, Integer, String, and_, false, func, literal, or_, true
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlmodel import Session, col, select
 
 from learning_app.models.chunks import LessonChunk
@@ -19,7 +23,7 @@ from learning_app.models.content import Course, CourseLesson, CourseTeacher, Les
 from learning_app.models.documents import Document as CourseFile
 from learning_app.models.documents import DocumentStatus
 from learning_app.models.questions import Question
-from learning_app.services.search.documents import SearchKind, plain_text
+from learning_app.services.search.documents import SearchKind, lesson_passages
 from learning_app.services.search.results import (
     Audience,
     SearchFilters,
@@ -27,7 +31,9 @@ from learning_app.services.search.results import (
     hit_url,
     mark_terms,
     plain,
+    term_pattern,
 )
+from learning_app.services.search.text import PREVIEW_CHARS, clean_text, plain_text
 
 TS_CONFIG = "simple"  # content comes in many languages: no stemming beats wrong stemming
 
@@ -49,6 +55,24 @@ def _course_readable(audience: Audience) -> ColumnElement[bool]:
     return and_(Course.status == PublishStatus.PUBLISHED, reachable)
 
 
+def course_visible(audience: Audience) -> ColumnElement[bool]:
+    """Who may see a course and its files (Course joined)."""
+    return or_(_course_readable(audience), _teaches(audience))
+
+
+def lesson_visible(audience: Audience) -> ColumnElement[bool]:
+    """Who may see a lesson in one course (Lesson and Course joined)."""
+    if audience.is_admin:
+        return true()
+    readable = and_(_course_readable(audience), Lesson.status == PublishStatus.PUBLISHED)
+    return or_(readable, _teaches(audience))
+
+
+def _no_place() -> tuple[Any, Any]:
+    """The heading and page columns of kinds whose hits have none."""
+    return literal("", String).label("heading"), literal(0, Integer).label("page")
+
+
 def _matches(document: Any, tsquery: Any) -> tuple[ColumnElement[bool], Any]:
     vector = func.to_tsvector(TS_CONFIG, document)
     return vector.op("@@")(tsquery), func.ts_rank(vector, tsquery)
@@ -57,7 +81,6 @@ def _matches(document: Any, tsquery: Any) -> tuple[ColumnElement[bool], Any]:
 def _course_query(audience: Audience, tsquery: Any) -> Any:
     text = func.concat_ws(" ", Course.title, Course.description)
     matched, rank = _matches(text, tsquery)
-    visible = or_(_course_readable(audience), _teaches(audience))
     return select(
         literal("course", String).label("type"),
         col(Course.id).label("item_id"),
@@ -65,15 +88,14 @@ def _course_query(audience: Audience, tsquery: Any) -> Any:
         col(Course.title).label("title"),
         col(Course.title).label("course_title"),
         col(Course.description).label("body"),
+        *_no_place(),
         rank.label("rank"),
-    ).where(matched, visible)
+    ).where(matched, course_visible(audience))
 
 
 def _lesson_query(audience: Audience, tsquery: Any) -> Any:
     text = func.concat_ws(" ", Lesson.title, Lesson.summary, Lesson.body_markdown)
     matched, rank = _matches(text, tsquery)
-    readable = and_(_course_readable(audience), Lesson.status == PublishStatus.PUBLISHED)
-    visible = true() if audience.is_admin else or_(readable, _teaches(audience))
     return (
         select(
             literal("lesson", String).label("type"),
@@ -81,12 +103,13 @@ def _lesson_query(audience: Audience, tsquery: Any) -> Any:
             col(Course.id).label("course_id"),
             col(Lesson.title).label("title"),
             col(Course.title).label("course_title"),
-            func.concat_ws(" ", Lesson.summary, Lesson.body_markdown).label("body"),
+            func.concat_ws("\n\n", Lesson.summary, Lesson.body_markdown).label("body"),
+            *_no_place(),
             rank.label("rank"),
         )
         .join(CourseLesson, col(CourseLesson.lesson_id) == col(Lesson.id))
         .join(Course, col(Course.id) == col(CourseLesson.course_id))
-        .where(matched, visible)
+        .where(matched, lesson_visible(audience))
     )
 
 
@@ -102,6 +125,7 @@ def _question_query(audience: Audience, tsquery: Any) -> Any:
             func.left(Question.prompt_markdown, 200).label("title"),
             col(Course.title).label("course_title"),
             col(Question.prompt_markdown).label("body"),
+            *_no_place(),
             rank.label("rank"),
         )
         .join(Course, col(Course.id) == col(Question.course_id))
@@ -111,10 +135,13 @@ def _question_query(audience: Audience, tsquery: Any) -> Any:
 
 def _file_query(audience: Audience, tsquery: Any) -> Any:
     """Ready course files by name and extracted text: each chunk matches on its own, and a
-    file ranks by its best chunk."""
+    file ranks by, and shows, its best chunk."""
     text = func.concat_ws(" ", CourseFile.filename, LessonChunk.text)
     matched, rank = _matches(text, tsquery)
-    visible = true() if audience.is_admin else or_(_course_readable(audience), _teaches(audience))
+
+    def best(column: Any, type_: Any) -> Any:
+        return func.array_agg(aggregate_order_by(column, rank.desc()), type_=ARRAY(type_))[1]
+
     return (
         select(
             literal("document", String).label("type"),
@@ -122,12 +149,14 @@ def _file_query(audience: Audience, tsquery: Any) -> Any:
             col(Course.id).label("course_id"),
             col(CourseFile.filename).label("title"),
             col(Course.title).label("course_title"),
-            func.left(func.string_agg(LessonChunk.text, " "), 2_000).label("body"),
+            best(LessonChunk.text, String).label("body"),
+            func.coalesce(best(LessonChunk.heading, String), "").label("heading"),
+            func.coalesce(best(LessonChunk.page, Integer), 0).label("page"),
             func.max(rank).label("rank"),
         )
         .join(Course, col(Course.id) == col(CourseFile.course_id))
         .join(LessonChunk, col(LessonChunk.document_id) == col(CourseFile.id))
-        .where(matched, visible, CourseFile.status == DocumentStatus.READY)
+        .where(matched, course_visible(audience), CourseFile.status == DocumentStatus.READY)
         .group_by(col(CourseFile.id), col(Course.id))
     )
 
@@ -163,19 +192,41 @@ def fallback_search(
         select(union).order_by(union.c.rank.desc(), union.c.title).limit(limit)
     ).all()
     terms = text.split()
-    hits = []
-    for row in rows:
-        snippet = mark_terms(plain_text(row.body or ""), terms)
-        hits.append(
-            SearchHit(
-                type=row.type,
-                id=str(row.item_id),
-                title=plain_text(row.title, 200) if row.type == "question" else row.title,
-                course_id=str(row.course_id),
-                course_title=row.course_title,
-                url=hit_url(row.type, str(row.course_id), str(row.item_id)),
-                snippet=plain(snippet),
-                parts=snippet,
-            )
-        )
-    return hits
+    return [_hit(row, terms) for row in rows]
+
+
+def _best_lesson_passage(body_markdown: str, terms: list[str]) -> tuple[str, str]:
+    """(text, heading) of the lesson passage holding the most distinct query words, or of the
+    lesson's opening when none holds any (it matched by its title or summary)."""
+    pattern = term_pattern(terms)
+    best, most = ("", ""), 0
+    for passage in lesson_passages(body_markdown) if pattern else []:
+        found = {match.group(1).casefold() for match in pattern.finditer(passage.text)}
+        if len(found) > most:
+            best, most = (passage.text, passage.heading), len(found)
+    return best
+
+
+def _hit(row: Any, terms: list[str]) -> SearchHit:
+    body, heading, page = row.body or "", row.heading or "", int(row.page or 0)
+    if row.type == "lesson":
+        text, heading = _best_lesson_passage(body, terms)
+        text = text or plain_text(body)
+    elif row.type == "document":
+        text = clean_text(body)[:PREVIEW_CHARS]
+    else:
+        text = plain_text(body)
+    snippet = mark_terms(text, terms)
+    course_id, item_id = str(row.course_id), str(row.item_id)
+    return SearchHit(
+        type=row.type,
+        id=item_id,
+        title=plain_text(row.title, 200) if row.type == "question" else row.title,
+        course_id=course_id,
+        course_title=row.course_title,
+        url=hit_url(row.type, course_id, item_id, heading=heading, page=page),
+        snippet=plain(snippet),
+        parts=snippet,
+        heading=heading,
+        page=page,
+    )

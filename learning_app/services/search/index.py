@@ -31,7 +31,6 @@ from learning_app.adapters.typesense_store import (
 )
 from learning_app.models.search import SearchSynonym
 from learning_app.services.search.documents import (
-    FIELDS,
     KINDS,
     SCHEMA_VERSION,
     Document,
@@ -78,7 +77,7 @@ def alias_target(index: SearchIndex, kind: SearchKind) -> str | None:
 def _new_collection(index: SearchIndex, kind: SearchKind) -> str:
     name = f"{index.alias(kind)}_v{SCHEMA_VERSION}_{time.time_ns() // 1_000_000}"
     index.client.collections.create(
-        {"name": name, "fields": FIELDS, "token_separators": ["-", "_", "/", "."]}
+        {"name": name, "fields": kind.fields, "token_separators": ["-", "_", "/", "."]}
     )
     return name
 
@@ -147,16 +146,19 @@ def _indexed_docs(
 
 # Which documents an entity owns, per kind it appears in.
 ENTITY_SCOPES: dict[str, list[tuple[str, str]]] = {
-    # A course's title, visibility and teachers are copied into its lessons and questions.
+    # A course's title, visibility and teachers are copied into its lessons, questions, files
+    # and their passages.
     "course": [
         ("courses", "entity_id"),
         ("lessons", "course_id"),
         ("questions", "course_id"),
         ("documents", "course_id"),
+        ("passages", "course_id"),
     ],
-    "lesson": [("lessons", "entity_id")],
+    # A passage's entity_id is its lesson's or file's id.
+    "lesson": [("lessons", "entity_id"), ("passages", "entity_id")],
     "question": [("questions", "entity_id")],
-    "document": [("documents", "entity_id")],
+    "document": [("documents", "entity_id"), ("passages", "entity_id")],
 }
 
 

@@ -1,8 +1,16 @@
-"""Search: typo-tolerant, prefix-matching search over what the viewer may read.
+"""Search: typo-tolerant, prefix-matching search over what the viewer may read, by words and by
+meaning, one result per source.
+
+Two legs run side by side: the lexical one in Typesense (`search.lexical`: courses, lessons,
+questions, files and every passage of the lessons and files) in a worker thread, and the vector
+one in Postgres (`search.semantic`) meanwhile, on the caller's session. Their rankings of
+sources are fused (`search.fusion`). The embedder is a port: callers pass the configured one,
+or None for words only (the navbar's suggestions while typing).
 
 Visibility is enforced here, on the server: every Typesense query carries a `filter_by` that
 this module builds from the viewer's session (never from the request), and user input never
 enters a filter. Facet choices are validated and turned into UUIDs or opaque tag keys first.
+The vector leg applies the same rules in SQL.
 
 Who sees what:
 - visitors: published content of public courses;
@@ -13,20 +21,19 @@ Who sees what:
 feature lands.)
 
 When Typesense cannot answer, the same rules run as a Postgres full-text search
-(`search.fallback`), and the results say so (`degraded`).
+(`search.fallback`), fused with the vector leg, and the results say so (`degraded`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import uuid
-from collections import Counter
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlmodel import Session
 
-from learning_app.adapters.typesense_store import SEARCH_ERRORS, SearchError
+from learning_app.adapters.embeddings import Embedder
+from learning_app.adapters.typesense_store import SEARCH_ERRORS
 from learning_app.services.access.courses import optional_viewer
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import InvalidInput
@@ -34,26 +41,24 @@ from learning_app.services.progress import events
 from learning_app.services.search.documents import (
     KIND_BY_TYPE,
     KINDS,
-    MARK_END,
-    MARK_START,
+    PASSAGE_TYPES,
+    PASSAGES,
     SearchKind,
-    clean_text,
     tag_key,
 )
 from learning_app.services.search.fallback import fallback_search
+from learning_app.services.search.fusion import Evidence, fuse, per_source, source_of
 from learning_app.services.search.index import SearchIndex, default_index
+from learning_app.services.search.lexical import Counts, multi_search_body, read_answers
 from learning_app.services.search.results import (
     Audience,
-    FacetCount,
     SearchFilters,
     SearchHit,
     SearchResults,
     audience_of,
-    hit_url,
-    mark_terms,
-    parts_from_marked,
-    plain,
 )
+from learning_app.services.search.semantic import semantic_search
+from learning_app.services.search.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +72,9 @@ DEGRADED_NOTICE = (
     "Search is running in a simpler mode right now: results may miss misspelled words, and "
     "counts and tag filters are unavailable."
 )
-TYPE_LABELS = {
-    "course": "Courses",
-    "lesson": "Lessons",
-    "question": "Questions",
-    "document": "Course files",
-}
-QUERY_BY = "title,tags,preview,course_title"
-QUERY_WEIGHTS = "4,3,2,1"
+# Typesense answers in this pool while the caller's thread runs the vector leg. Threads only
+# wait on sockets there, so a few serve every search a process runs at once.
+_TYPESENSE_CALLS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="search-typesense")
 
 
 def clean_query(raw: str | None) -> tuple[str, bool]:
@@ -119,6 +119,8 @@ def _facet_filter(filters: SearchFilters) -> tuple[list[SearchKind] | None, str]
         if filters.type not in KIND_BY_TYPE:
             raise InvalidInput("Choose courses, lessons or questions.", field="type")
         kinds = [KIND_BY_TYPE[filters.type]]
+        if filters.type in PASSAGE_TYPES:
+            kinds.append(PASSAGES)
     clauses = []
     if filters.course_id:
         try:
@@ -130,47 +132,6 @@ def _facet_filter(filters: SearchFilters) -> tuple[list[SearchKind] | None, str]
             raise InvalidInput("That tag filter is not valid.", field="tag")
         clauses.append(f"tag_keys:=[{tag_key(filters.tag)}]")
     return kinds, " && ".join(clauses)
-
-
-def _search_params(alias: str, text: str, filter_by: str, limit: int) -> dict[str, Any]:
-    return {
-        "collection": alias,
-        "q": text,
-        "query_by": QUERY_BY,
-        "query_by_weights": QUERY_WEIGHTS,
-        "filter_by": filter_by,
-        "facet_by": "course_key,tags",
-        "max_facet_values": 20,
-        "per_page": limit,
-        "num_typos": 2,
-        "prefix": "true",
-        "highlight_fields": "title,preview",
-        "highlight_start_tag": MARK_START,
-        "highlight_end_tag": MARK_END,
-        "highlight_affix_num_tokens": 12,
-        "exclude_fields": "teacher_ids,tag_keys,content_hash,course_key",
-    }
-
-
-def _hit(doc: dict[str, Any], highlights: list[dict[str, Any]]) -> SearchHit:
-    snippets = {h.get("field"): h.get("snippet", "") for h in highlights}
-    marked = snippets.get("preview") or snippets.get("title") or ""
-    parts = parts_from_marked(marked) if MARK_START in marked else []
-    if not parts:
-        parts = mark_terms(str(doc.get("preview", "")), [])
-    type_ = str(doc["type"])
-    item_id = str(doc.get("lesson_id") or doc["entity_id"])
-    course_id = str(doc["course_id"])
-    return SearchHit(
-        type=type_,
-        id=item_id,
-        title=str(doc["title"]),
-        course_id=course_id,
-        course_title=str(doc["course_title"]),
-        url=hit_url(type_, course_id, item_id),
-        snippet=plain(parts),
-        parts=parts,
-    )
 
 
 def plan_searches(
@@ -185,51 +146,35 @@ def plan_searches(
         if visible is None:
             continue  # e.g. a student asking for questions: that collection is not theirs
         parts = [f"({visible})" if visible else "", facet_clause]
+        if kind is PASSAGES and filters and filters.type:
+            parts.append(f"type:={filters.type}")  # validated: one of KIND_BY_TYPE
         searches.append((kind, " && ".join(p for p in parts if p)))
     return searches
 
 
-def multi_search_body(
-    index: SearchIndex, searches: list[tuple[SearchKind, str]], text: str, limit: int
-) -> dict[str, Any]:
-    """The one Typesense request a search sends (a POST: a long enrolment list in a filter
-    never meets a URL length limit)."""
-    return {"searches": [_search_params(index.alias(k), text, f, limit) for k, f in searches]}
+def _semantic_scope(
+    audience: Audience, filters: SearchFilters | None
+) -> tuple[tuple[str, ...], uuid.UUID | None]:
+    """The source types and the course the vector leg searches (after `plan_searches` has
+    validated the filters): none for a tag filter, which only questions can match."""
+    filters = filters or SearchFilters()
+    if filters.tag:
+        return (), None
+    types = (filters.type,) if filters.type else PASSAGE_TYPES
+    course_id = uuid.UUID(filters.course_id.strip()) if filters.course_id else None
+    return tuple(t for t in types if t in PASSAGE_TYPES), course_id
 
 
-def _typesense_search(
-    index: SearchIndex,
-    searches: list[tuple[SearchKind, str]],
-    text: str,
-    limit: int,
-) -> SearchResults:
-    body = multi_search_body(index, searches, text, limit)
-    answers = index.client.multi_search.perform(body, {})["results"]
-    scored: list[tuple[int, int, SearchHit]] = []
-    types, courses, tags = [], Counter[str](), Counter[str]()
-    for (kind, _), answer in zip(searches, answers, strict=True):
-        if "error" in answer:
-            raise SearchError(f"{kind.name}: {answer['error']}")
-        if answer["found"]:
-            types.append(FacetCount(kind.type, TYPE_LABELS[kind.type], int(answer["found"])))
-        for facet in answer.get("facet_counts", []):
-            counter = courses if facet["field_name"] == "course_key" else tags
-            for count in facet["counts"]:
-                counter[count["value"]] += int(count["count"])
-        for rank, hit in enumerate(answer["hits"]):
-            found = _hit(hit["document"], hit.get("highlights", []))
-            scored.append((-int(hit.get("text_match", 0)), rank, found))
-    scored.sort(key=lambda item: (item[0], item[1]))
-    return SearchResults(
-        query=text,
-        hits=[hit for *_, hit in scored[:limit]],
-        found=sum(f.count for f in types),
-        types=types,
-        courses=[
-            FacetCount(key[:36], key[37:], n) for key, n in courses.most_common() if len(key) > 36
-        ],
-        tags=[FacetCount(name, name, n) for name, n in tags.most_common()],
-    )
+def _fused(
+    lexical: list[Evidence], semantic: list[Evidence], counts: Counts, limit: int
+) -> list[SearchHit]:
+    """The fused page of hits; sources only the vector leg found join the counts."""
+    words = per_source(lexical)
+    seen = {source_of(found.hit) for found in words}
+    for found in semantic:
+        if source_of(found.hit) not in seen:
+            counts.add(found.hit)
+    return fuse([words, semantic], limit)
 
 
 def search_as(
@@ -240,9 +185,11 @@ def search_as(
     filters: SearchFilters | None = None,
     limit: int = 10,
     index: SearchIndex | None = None,
+    embedder: Embedder | None = None,
 ) -> SearchResults:
     """Search as `viewer` (None: a visitor). Callers resolve the viewer on the server: from the
-    session token (`search`) or, for the admin CLI, from an account."""
+    session token (`search`) or, for the admin CLI, from an account. Without `embedder` only
+    words match."""
     text, truncated = clean_query(query)
     notices = [TRUNCATED_NOTICE] if truncated else []
     if not text:
@@ -252,14 +199,36 @@ def search_as(
     searches = plan_searches(audience, filters)
     if not searches:
         return SearchResults(query=text, hits=[], found=0, notices=notices)
+    index = index or default_index()
+    answering = _TYPESENSE_CALLS.submit(
+        index.client.multi_search.perform, multi_search_body(index, searches, text, limit), {}
+    )
+    semantic: list[Evidence] = []
+    if embedder is not None:
+        types, course_id = _semantic_scope(audience, filters)
+        semantic = semantic_search(
+            session, audience, text, embedder, types=types, course_id=course_id, limit=limit
+        )
     try:
-        results = _typesense_search(index or default_index(), searches, text, limit)
+        lexical, counts = read_answers(searches, answering.result()["results"])
     except SEARCH_ERRORS:
         log.warning("search index unavailable; answering from Postgres", exc_info=True)
-        hits = fallback_search(session, audience, text, [k for k, _ in searches], filters, limit)
+        # Postgres searches lessons and files whole, and shows their best passage itself.
+        kinds = [kind for kind, _ in searches if kind is not PASSAGES]
+        found = fallback_search(session, audience, text, kinds, filters, limit)
+        words = [Evidence(hit, -rank, passage=True) for rank, hit in enumerate(found)]
+        hits = _fused(words, semantic, Counts(), limit)
         notices.append(DEGRADED_NOTICE)
         return SearchResults(text, hits, len(hits), degraded=True, notices=notices)
-    return dataclasses.replace(results, notices=notices)
+    return SearchResults(
+        query=text,
+        hits=_fused(lexical, semantic, counts, limit),
+        found=counts.found,
+        types=counts.type_facets(),
+        courses=counts.course_facets(),
+        tags=counts.tag_facets(),
+        notices=notices,
+    )
 
 
 def search(
@@ -270,10 +239,19 @@ def search(
     filters: SearchFilters | None = None,
     limit: int = 10,
     index: SearchIndex | None = None,
+    embedder: Embedder | None = None,
 ) -> SearchResults:
     """Search as whoever holds `token` (a visitor when it is empty or signed out)."""
     viewer = optional_viewer(session, token)
-    results = search_as(session, viewer, query=query, filters=filters, limit=limit, index=index)
+    results = search_as(
+        session,
+        viewer,
+        query=query,
+        filters=filters,
+        limit=limit,
+        index=index,
+        embedder=embedder,
+    )
     if results.query:
         # The query's length, not its words: searches can hold what people would not share.
         events.record_event(

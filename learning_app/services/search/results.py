@@ -18,7 +18,9 @@ from learning_app.models.content import Enrollment
 from learning_app.models.users import UserRole
 from learning_app.services.access.roles import has_teaching_role
 from learning_app.services.accounts.users import Viewer
-from learning_app.services.search.documents import MARK_END, MARK_START
+from learning_app.services.markdown_render import heading_anchor
+from learning_app.services.material.documents import file_url
+from learning_app.services.search.text import MARK_END, MARK_START
 
 SNIPPET_CHARS = 180
 
@@ -31,7 +33,9 @@ class SnippetPart:
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One result. `id` is the course, lesson or question id; `url` opens it."""
+    """One result: one course, question, lesson place or course file (a source). `id` is the
+    course, question, lesson or file id; `url` opens it, at the snippet's section or page
+    when the snippet is one of its passages."""
 
     type: str  # "course" | "lesson" | "question" | "document"
     id: str
@@ -41,6 +45,8 @@ class SearchHit:
     url: str
     snippet: str  # plain text
     parts: list[SnippetPart] = field(default_factory=list)
+    heading: str = ""  # the section the snippet comes from ("" when none)
+    page: int = 0  # the file page the snippet comes from (0 when none)
 
 
 @dataclass(frozen=True)
@@ -94,9 +100,13 @@ def audience_of(session: Session, viewer: Viewer | None) -> Audience:
     )
 
 
-def hit_url(type_: str, course_id: str, item_id: str) -> str:
+def hit_url(type_: str, course_id: str, item_id: str, *, heading: str = "", page: int = 0) -> str:
+    """Where a result opens: a lesson at its section, a file at its page (PDFs)."""
     if type_ == "lesson":
-        return f"/courses/{course_id}/lessons/{item_id}"
+        section = f"#{heading_anchor(heading)}" if heading else ""
+        return f"/courses/{course_id}/lessons/{item_id}{section}"
+    if type_ == "document":
+        return file_url(item_id, page or None)
     if type_ == "question":
         return f"/teach/courses/{course_id}/exams"
     return f"/courses/{course_id}"
@@ -119,13 +129,20 @@ def plain(parts: list[SnippetPart]) -> str:
     return "".join(part.text for part in parts)
 
 
+def term_pattern(terms: list[str]) -> re.Pattern[str] | None:
+    """Any of `terms` starting a word, ignoring case (group 1: the term); None: no terms."""
+    words = [re.escape(t) for t in terms if t]
+    if not words:
+        return None
+    return re.compile(r"\b(" + "|".join(words) + r")\w*", re.IGNORECASE)
+
+
 def mark_terms(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> list[SnippetPart]:
     """A window of `text` around the first term found, with every term occurrence marked
     (word prefixes, ignoring case). Used where no engine highlights for us."""
-    words = [re.escape(t) for t in terms if t]
-    if not words:
+    pattern = term_pattern(terms)
+    if pattern is None:
         return [SnippetPart(text[:width], False)] if text else []
-    pattern = re.compile(r"\b(" + "|".join(words) + r")\w*", re.IGNORECASE)
     first = pattern.search(text)
     start = max(0, first.start() - width // 3) if first else 0
     window = text[start : start + width]

@@ -18,7 +18,7 @@ from learning_app.models.search import SearchSynonym
 from learning_app.models.users import UserProfile
 from learning_app.services.access.roles import is_admin, require_teacher, require_viewer
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
-from learning_app.services.search.documents import clean_text
+from learning_app.services.search.text import clean_text
 from learning_app.services.values import iso, parse_id
 
 MIN_WORDS, MAX_WORDS = 2, 10

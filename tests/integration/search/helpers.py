@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 
+from learning_app.adapters.embeddings import Embedder
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.jobs.runner import run_worker
 from learning_app.services.search.outbox import SEARCH_QUEUE, Change, waiting_syncs
@@ -62,9 +63,14 @@ def forget_sync_jobs(queue: str = SEARCH_QUEUE) -> None:
         )
 
 
-def find(token: str | None, query: str, **filters: str) -> SearchResults:
+def find(
+    token: str | None, query: str, *, embedder: Embedder | None = None, **filters: str
+) -> SearchResults:
+    """Search as whoever holds `token`; by meaning too when given an embedder."""
     with session_scope() as session:
-        return search(session, token=token, query=query, filters=SearchFilters(**filters))
+        return search(
+            session, token=token, query=query, filters=SearchFilters(**filters), embedder=embedder
+        )
 
 
 def titles(results: SearchResults) -> list[str]:

@@ -1,0 +1,252 @@
+"""The vector leg of search: passages near the query's meaning, so a query that shares no word
+with the text (a synonym, a description, a paraphrase) still finds it.
+
+Where the vectors live: pgvector, over the `LessonChunk` rows ingestion already embeds for the
+tutor. Typesense 0.24 could hold them too (vector fields + `vector_query`), but it keeps
+everything in memory: the 500k passages of `bench search` would add ~0.8 GB of float32 (3 GB
+with OpenAI's 1536 dimensions) to every Typesense node, a second copy of each vector to keep in
+sync, and a second place to switch models. Postgres has them, with one HNSW index per model,
+and the visibility rules are already written in SQL (`search.fallback`). Measured by
+`bench search` (50k lessons, 500k passages, 2 busy cores): this leg alone p50 25 / p95 37 ms
+and the query's embedding p50 4 / p95 7 ms, against Typesense's own p50 29 / p95 73 ms for the
+words; both legs run at once, and the whole service came to p95 1.26x raw Typesense.
+
+Visibility, with pgvector 0.6 (no iterative scan; a filtered HNSW scan filters its ef_search
+candidates afterwards, see `tutor.retrieval`):
+- without a course filter, the HNSW index gives the `CANDIDATES` nearest chunks of the whole
+  model, and the visibility rules then keep what the viewer may read. Public published content
+  is most of a catalogue, so that is most candidates;
+- the courses a signed-in user is enrolled in or teaches can be a tiny share of the index,
+  which that filter would starve: they are searched exactly (a few courses' chunks: a few ms),
+  and the two candidate lists merge;
+- a course filter searches that course exactly, as the tutor does for small courses.
+Lesson chunks count once per course the lesson sits in (each place is a result); course files
+count when ready. Chunks of files attached to a lesson are not searched, as the index has no
+such files either.
+
+A chunk must reach `MIN_SIMILARITY` to count: the nearest neighbours of any query exist, and
+without a floor every search would return something. The query's vector is cached per process
+(`QueryVectors`); see its note for why not Redis. Any failure of the embedder, or no vectors of
+its model, costs only this leg: search answers from its lexical leg, and the log says why.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from learning_app.adapters.embeddings import Embedder
+from learning_app.models.chunks import EmbeddingModel, LessonChunk, embedding_as, of_model
+from learning_app.models.content import Course, CourseLesson, CourseTeacher, Lesson
+from learning_app.models.documents import Document as CourseFile
+from learning_app.models.documents import DocumentStatus
+from learning_app.services.search.documents import PASSAGE_CHARS
+from learning_app.services.search.fallback import course_visible, lesson_visible
+from learning_app.services.search.fusion import Evidence, per_source
+from learning_app.services.search.results import Audience, SearchHit, hit_url, mark_terms, plain
+from learning_app.services.search.text import clean_text, plain_text
+
+log = logging.getLogger(__name__)
+
+# all-MiniLM-L6-v2 on our own fixtures: paraphrases of a passage scored 0.32-0.68 against it,
+# unrelated pairs at most 0.2 (typo'd single words included).
+MIN_SIMILARITY = 0.3
+# Nearest chunks taken from the HNSW index (also its ef_search): the tutor's default, which
+# gave recall@10 1.00 at 100k chunks in `bench retrieval`.
+CANDIDATES = 100
+QUERY_CACHE_SIZE = 2_048
+
+
+class QueryVectors:
+    """An in-process LRU of query vectors, keyed by model and query text.
+
+    Not Redis: MiniLM embeds a query in ~5-20 ms, a Redis round trip plus decoding costs
+    ~0.3 ms, and the vector is needed once per search; a shared cache would save little while
+    adding a store to each search. 2,048 vectors of 384 floats are ~3 MB per worker. With a
+    paid embedding API (100+ ms and a fee per call) a shared Redis cache would pay off.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def vector(self, embedder: Embedder, text: str) -> np.ndarray:
+        key = (embedder.name, text.casefold())
+        with self._lock:
+            if key in self._vectors:
+                self._vectors.move_to_end(key)
+                return self._vectors[key]
+        vector = embedder.embed([text])[0]
+        with self._lock:
+            self._vectors[key] = vector
+            while len(self._vectors) > self._size:
+                self._vectors.popitem(last=False)
+        return vector
+
+
+QUERY_VECTORS = QueryVectors(QUERY_CACHE_SIZE)
+
+
+def _nearest(model: EmbeddingModel, vector: Sequence[float], where: Any, *, exact: bool) -> Any:
+    """The CANDIDATES chunks of `model` matching `where` nearest to `vector` (a subquery)."""
+    distance = embedding_as(model.dimensions).cosine_distance(list(map(float, vector)))
+    return (
+        select(
+            col(LessonChunk.lesson_id),
+            col(LessonChunk.document_id),
+            col(LessonChunk.text),
+            col(LessonChunk.heading),
+            col(LessonChunk.page),
+            distance.label("distance"),
+        )
+        .where(of_model(model.id), where)
+        # `+ 0` makes the ORDER BY differ from the indexed expression: an exact scan.
+        .order_by(distance + 0 if exact else distance)
+        .limit(CANDIDATES)
+        .cte()  # read by a lesson and a file branch: a CTE runs the scan once
+    )
+
+
+def _in_courses(course_ids: Any) -> Any:
+    """Chunks of these courses: their files' and their lessons' (a subquery or a list)."""
+    lessons = select(CourseLesson.lesson_id).where(col(CourseLesson.course_id).in_(course_ids))
+    return sa.or_(
+        col(LessonChunk.course_id).in_(course_ids), col(LessonChunk.lesson_id).in_(lessons)
+    )
+
+
+def _visible_sources(
+    near: Any, audience: Audience, types: Sequence[str], course_id: uuid.UUID | None
+) -> list[Any]:
+    """The candidates the audience may read, as rows of their source (one per lesson place)."""
+    close_enough = near.c.distance <= 1 - MIN_SIMILARITY
+    in_course = [col(Course.id) == course_id] if course_id else []
+    parts = []
+    if "lesson" in types:
+        parts.append(
+            select(
+                sa.literal("lesson").label("type"),
+                col(Lesson.id).label("item_id"),
+                col(Lesson.title).label("title"),
+                *_source_columns(near),
+            )
+            .select_from(near)
+            .join(CourseLesson, col(CourseLesson.lesson_id) == near.c.lesson_id)
+            .join(Lesson, col(Lesson.id) == near.c.lesson_id)
+            .join(Course, col(Course.id) == col(CourseLesson.course_id))
+            .where(near.c.document_id.is_(None), close_enough, lesson_visible(audience), *in_course)
+        )
+    if "document" in types:
+        parts.append(
+            select(
+                sa.literal("document").label("type"),
+                col(CourseFile.id).label("item_id"),
+                col(CourseFile.filename).label("title"),
+                *_source_columns(near),
+            )
+            .select_from(near)
+            .join(CourseFile, col(CourseFile.id) == near.c.document_id)
+            .join(Course, col(Course.id) == col(CourseFile.course_id))
+            .where(
+                CourseFile.status == DocumentStatus.READY,
+                close_enough,
+                course_visible(audience),
+                *in_course,
+            )
+        )
+    return parts
+
+
+def _source_columns(near: Any) -> list[Any]:
+    return [
+        col(Course.id).label("course_id"),
+        col(Course.title).label("course_title"),
+        near.c.text,
+        near.c.heading,
+        near.c.page,
+        near.c.distance,
+    ]
+
+
+def _own_courses(audience: Audience) -> Any | None:
+    """The courses that may be too small a share of the index for the HNSW scan to reach:
+    those the user is enrolled in or teaches (None: a visitor, or an admin who reads all)."""
+    if audience.user_id is None or audience.is_admin:
+        return None
+    own = [select(sa.literal(cid, sa.Uuid())) for cid in audience.enrolled]
+    if audience.is_teacher:
+        own.append(select(CourseTeacher.course_id).where(CourseTeacher.user_id == audience.user_id))
+    return sa.union_all(*own) if own else None
+
+
+def _hit(row: Any, terms: list[str]) -> Evidence:
+    text = plain_text(row.text, PASSAGE_CHARS) if row.type == "lesson" else clean_text(row.text)
+    parts = mark_terms(text, terms)
+    course_id, item_id = str(row.course_id), str(row.item_id)
+    heading, page = row.heading or "", int(row.page or 0)
+    hit = SearchHit(
+        type=row.type,
+        id=item_id,
+        title=row.title,
+        course_id=course_id,
+        course_title=row.course_title,
+        url=hit_url(row.type, course_id, item_id, heading=heading, page=page),
+        snippet=plain(parts),
+        parts=parts,
+        heading=heading,
+        page=page,
+    )
+    return Evidence(hit, 1.0 - float(row.distance), passage=True)
+
+
+def semantic_search(
+    session: Session,
+    audience: Audience,
+    text: str,
+    embedder: Embedder,
+    *,
+    types: Sequence[str],
+    course_id: uuid.UUID | None,
+    limit: int,
+) -> list[Evidence]:
+    """The `limit` sources (lesson places, course files) of `types` whose passages are nearest
+    in meaning to `text` among those the audience may read, best first; [] when this leg
+    cannot answer (see the module notes)."""
+    if not types:
+        return []
+    model = session.exec(select(EmbeddingModel).where(EmbeddingModel.name == embedder.name)).first()
+    if model is None:
+        log.info("no vectors of %s yet: search is lexical only", embedder.name)
+        return []
+    try:
+        vector = QUERY_VECTORS.vector(embedder, text)
+    except Exception:  # any provider failure; the lexical leg still answers
+        log.warning("could not embed a search query: search is lexical only", exc_info=True)
+        return []
+    scans = []
+    if course_id is not None:
+        scans.append(_nearest(model, vector, _in_courses([course_id]), exact=True))
+    else:
+        session.execute(
+            sa.text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(CANDIDATES)}
+        )
+        scans.append(_nearest(model, vector, sa.true(), exact=False))
+        own = _own_courses(audience)
+        if own is not None:
+            scans.append(_nearest(model, vector, _in_courses(own), exact=True))
+    parts = [part for near in scans for part in _visible_sources(near, audience, types, course_id)]
+    if not parts:
+        return []
+    union = sa.union_all(*parts).subquery()
+    rows = session.execute(select(union).order_by(union.c.distance)).all()
+    terms = text.split()
+    return per_source(_hit(row, terms) for row in rows)[:limit]

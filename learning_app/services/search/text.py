@@ -1,0 +1,31 @@
+"""Plain text for the search index and its snippets: Markdown and markup removed, control
+characters (and so the highlight markers) gone."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+from learning_app.services.markdown_render import render_markdown
+
+PREVIEW_CHARS = 1_000
+# Markdown beyond this is never part of the preview, so it is not rendered either.
+MARKDOWN_SCAN_CHARS = 6_000
+# The highlight markers search asks Typesense for; removed from indexed text so that content can
+# never forge a highlight.
+MARK_START, MARK_END = "\x02", "\x03"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def plain_text(markdown: str, limit: int = PREVIEW_CHARS) -> str:
+    """Markdown -> one line of plain text, at most `limit` characters (markup and HTML gone)."""
+    rendered = render_markdown((markdown or "")[:MARKDOWN_SCAN_CHARS])
+    text = html.unescape(nh3.clean(rendered, tags=set()))
+    return clean_text(text)[:limit]
+
+
+def clean_text(text: str) -> str:
+    """Whitespace collapsed, control characters (and so the highlight markers) removed."""
+    return " ".join(_CONTROL.sub(" ", text or "").split())
