@@ -12,6 +12,7 @@ import pytest
 
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.postgres import session_scope
+from learning_app.bench.sample_files import pdf_bytes
 from learning_app.models.users import UserRole
 from learning_app.services.courses import lessons, reading
 from learning_app.services.errors import InvalidInput
@@ -20,10 +21,9 @@ from learning_app.services.material import ingestion
 from learning_app.services.material.documents import file_url
 from learning_app.services.search.index import SearchIndex, check_drift, default_index
 from learning_app.settings import reset_settings_cache
-from tests.integration.material.helpers import ingest, pdf_bytes, upload
+from tests.integration.material.helpers import ingest, upload
 from tests.integration.people import new_course, new_lesson, person, publish
-from tests.integration.search.helpers import find, sync_search, titles
-from tests.integration.search.test_search_sync import _cli
+from tests.integration.search.helpers import find, run_cli, sync_search, titles
 
 # Over 1,000 characters per section: the words of the last one are far past any preview.
 FILLER = " ".join(["Rocks form slowly over long ages under heavy layers."] * 30)
@@ -110,7 +110,7 @@ def test_a_word_on_a_files_last_page_links_to_that_page(
         assert hit.url == file_url(file_id, 3)
         assert "abyssal plain" in hit.snippet
 
-    answer = _cli("search", "abyssal", "--json")
+    answer = run_cli("search", "abyssal", "--json")
     assert answer.returncode == 0, answer.stderr
     (shown,) = json.loads(answer.stdout)["hits"]
     assert shown == {

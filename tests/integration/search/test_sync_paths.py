@@ -4,7 +4,6 @@ a retry, a delete, chunk rewrites, and a change that only the COMMIT flushes."""
 
 from __future__ import annotations
 
-import socket
 import uuid
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from sqlmodel import select
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.s3_store import get_s3
+from learning_app.bench.sample_files import pdf_bytes
 from learning_app.models.chunks import LessonChunk
 from learning_app.models.content import Course
 from learning_app.models.documents import Document, DocumentStatus
@@ -23,7 +23,8 @@ from learning_app.services.material import documents, ingestion
 from learning_app.services.material.work_queue import MATERIAL_QUEUE
 from learning_app.services.search.index import SearchIndex, check_drift, default_index
 from learning_app.settings import get_settings
-from tests.integration.material.helpers import ingest, pdf_bytes, upload
+from learning_app.stack.base import free_port
+from tests.integration.material.helpers import ingest, upload
 from tests.integration.people import new_course, new_lesson, person, publish
 from tests.integration.search.helpers import (
     find,
@@ -86,15 +87,8 @@ def test_a_cli_ingest_is_in_the_index_when_the_command_ends(ingested_rocks: str)
     assert _document_hits(ingested_rocks, "feldspar") == ["rocks.pdf"]
 
 
-@pytest.mark.xfail(strict=False, reason="needs passage indexing")
 def test_a_word_from_the_last_page_of_a_cli_ingest_is_found(ingested_rocks: str) -> None:
     assert "rocks.pdf" in _document_hits(ingested_rocks, "zircon")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_an_index_outage_during_a_cli_ingest_leaves_the_updates_queued(
@@ -102,7 +96,7 @@ def test_an_index_outage_during_a_cli_ingest_leaves_the_updates_queued(
 ) -> None:
     path = tmp_path / "rocks.pdf"
     path.write_bytes(pdf_bytes(ROCKS_PAGES[:2]))
-    nowhere = f"http://127.0.0.1:{_free_port()}"
+    nowhere = f"http://127.0.0.1:{free_port()}"
     result = run_cli(
         "ingest", str(path), "--course", "geo", "--create", "Geology", "--as", OPERATOR,
         TYPESENSE_URL=nowhere,
