@@ -1,4 +1,5 @@
-"""Sentence vectors for the tutor's ranking (`chunk_sentence`), and the `related` answer tier.
+"""Sentence vectors for the tutor's ranking (`chunk_sentence`), the `related` answer tier, and
+chunk indexes by (course or lesson, model) for the tutor's count of a course's chunks.
 
 Revision ID: 0006
 Revises: 0005
@@ -44,9 +45,17 @@ def upgrade() -> None:
         "tutor_exchange",
         "mode IN ('extractive', 'generated', 'fallback', 'related', 'not_found')",
     )
+    op.create_index(
+        "ix_lesson_chunk_course_model", "lesson_chunk", ["course_id", "embedding_model_id"]
+    )
+    op.create_index(
+        "ix_lesson_chunk_lesson_model", "lesson_chunk", ["lesson_id", "embedding_model_id"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_lesson_chunk_lesson_model", table_name="lesson_chunk")
+    op.drop_index("ix_lesson_chunk_course_model", table_name="lesson_chunk")
     op.drop_constraint(op.f("ck_tutor_exchange_mode_known"), "tutor_exchange", type_="check")
     op.create_check_constraint(
         "mode_known",

@@ -194,7 +194,9 @@ def scratch_chunks(
             ddl = hnsw_index_ddl(model.id, DIMENSIONS, m=m, ef_construction=ef_construction)
             session.execute(text(ddl))
         with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("ANALYZE lesson_chunk"))  # fresh statistics, as autovacuum would
+            # Fresh statistics and visibility map, as autovacuum leaves a table after inserts
+            # (PostgreSQL >= 13 vacuums insert-only tables too).
+            conn.execute(text("VACUUM ANALYZE lesson_chunk"))
         yield Scratch(course_id, model)
     finally:
         with session_scope() as session:

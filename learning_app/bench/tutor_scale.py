@@ -16,10 +16,11 @@ import time
 from collections.abc import Iterator
 
 import numpy as np
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from learning_app.adapters.embeddings import get_embedder
-from learning_app.adapters.postgres import session_scope
+from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.bench.bulk import copy_rows
 from learning_app.bench.retrieval import DIMENSIONS, Scratch, scratch_chunks, synthetic_vectors
 from learning_app.bench.stats import percentile
@@ -67,8 +68,8 @@ def _load_sentences(scratch: Scratch, texts: list[str], vectors: np.ndarray) -> 
         )
 
     def rows() -> Iterator[tuple[object, ...]]:
-        for position, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
-            spans = sentence_spans(text)
+        for position, (body, vector) in enumerate(zip(texts, vectors, strict=True)):
+            spans = sentence_spans(body)
             noise = rng.normal(size=(len(spans), DIMENSIONS)) / np.sqrt(DIMENSIONS)
             moved = vector + SENTENCE_NOISE * noise
             moved /= np.linalg.norm(moved, axis=1, keepdims=True)
@@ -81,6 +82,8 @@ def _load_sentences(scratch: Scratch, texts: list[str], vectors: np.ndarray) -> 
         rows(),
         binary_types=["uuid", "int4", "int4", "int4", "vector"],
     )
+    with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE chunk_sentence"))  # as autovacuum would after a load
 
 
 def run_tutor_scale_bench(*, chunks: int, queries: int) -> dict[str, object]:

@@ -108,6 +108,10 @@ class LessonChunk(SQLModel, table=True):
             postgresql_nulls_not_distinct=True,
         ),
         sa.Index("ix_lesson_chunk_model_content_sha256", "embedding_model_id", "content_sha256"),
+        # The tutor counts a course's chunks of one model to choose its search plan: with the
+        # model in the index that count is an index-only scan (100k chunks: ~95 ms -> a few).
+        sa.Index("ix_lesson_chunk_course_model", "course_id", "embedding_model_id"),
+        sa.Index("ix_lesson_chunk_lesson_model", "lesson_id", "embedding_model_id"),
     )
 
     id: uuid.UUID = uuid_pk()

@@ -8,10 +8,10 @@ from learning_app.services.material.chunking import sentence_spans, split_senten
 from learning_app.services.tutor.ranking import (
     RankedPassage,
     Tier,
-    best_window,
     decide_tier,
     names_in,
     unmentioned_names,
+    window_cosine,
 )
 from learning_app.services.tutor.retrieval import Passage
 
@@ -25,13 +25,11 @@ def test_sentence_spans_cut_as_split_sentences_does() -> None:
     assert [text[a:b] for a, b in sentence_spans(text)] == split_sentences(text)
 
 
-def test_the_best_window_is_two_adjacent_sentences() -> None:
-    axes = np.eye(4, dtype=np.float32)
-    sentences = [(0, 5, axes[0]), (6, 10, axes[1]), (11, 20, axes[2])]
-    question = (axes[1] + axes[2]) / np.sqrt(2)
-    score, span = best_window(sentences, question)
-    assert span == (6, 20) and round(score, 3) == 1.0
-    assert best_window(sentences[:1], axes[0]) == (1.0, (0, 5))
+def test_a_window_cosine_from_inner_products_equals_the_normalised_sum() -> None:
+    rng = np.random.default_rng(3)
+    a, b, q = (v / np.linalg.norm(v) for v in rng.normal(size=(3, 16)))
+    summed = (a + b) / np.linalg.norm(a + b)
+    assert abs(window_cosine(q @ a, q @ b, a @ b) - float(summed @ q)) < 1e-6
 
 
 def test_names_are_capitalised_words_past_a_sentence_start_and_numbers() -> None:

@@ -25,16 +25,16 @@ Bolsheviks cannot say what they did, however close its passages on revolutions a
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session
 
-from learning_app.models.chunks import ChunkSentence
 from learning_app.services.tutor.retrieval import Passage
 
 CANDIDATES = 20  # chunks re-ranked; the evidence was in the top 20 by chunk vector for all
@@ -58,35 +58,59 @@ class RankedPassage:
     highlight: tuple[int, int] | None  # that window's span in the passage text
 
 
-def _sentences(
-    session: Session, chunk_ids: list[str]
-) -> dict[str, list[tuple[int, int, np.ndarray]]]:
-    rows = session.exec(
-        select(ChunkSentence.chunk_id, ChunkSentence.start, ChunkSentence.end)
-        .add_columns(ChunkSentence.embedding)
-        .where(col(ChunkSentence.chunk_id).in_([uuid.UUID(i) for i in chunk_ids]))
-        .order_by(col(ChunkSentence.chunk_id), col(ChunkSentence.position))
+# Every window of a candidate chunk, scored in Postgres: only numbers come back, not vectors
+# (fetching and parsing 20 chunks' sentence vectors cost ~23 ms at 100k chunks, this ~3 ms).
+# For sentences a, b and question q (unit vectors): cos(q, a + b) = (q.a + q.b) / |a + b|,
+# and |a + b| = sqrt(2 + 2 a.b); `<#>` is pgvector's negative inner product.
+_WINDOWS = sa.text(
+    """
+    SELECT chunk_id, start, "end", qa, next_qa, next_end, pair, sentences
+    FROM (
+        SELECT chunk_id, start, "end",
+               -(embedding <#> CAST(:question AS vector)) AS qa,
+               LEAD(-(embedding <#> CAST(:question AS vector))) OVER w AS next_qa,
+               LEAD("end") OVER w AS next_end,
+               -(embedding <#> LEAD(embedding) OVER w) AS pair,
+               COUNT(*) OVER (PARTITION BY chunk_id) AS sentences
+        FROM chunk_sentence
+        WHERE chunk_id IN :chunk_ids
+        WINDOW w AS (PARTITION BY chunk_id ORDER BY position)
+    ) AS scored
+    """
+).bindparams(sa.bindparam("chunk_ids", expanding=True))
+
+
+def window_cosine(qa: float, qb: float, ab: float) -> float:
+    """cos(q, a + b) for unit vectors, from the three inner products."""
+    return (qa + qb) / math.sqrt(max(2.0 + 2.0 * ab, 1e-12))
+
+
+def best_windows(
+    session: Session, chunk_ids: list[str], question: np.ndarray
+) -> dict[str, tuple[float, tuple[int, int]]]:
+    """Each chunk's best window of two adjacent sentences (one sentence if that is all it
+    has): its cosine with the question and its span. Chunks without sentences are absent."""
+    if not chunk_ids:
+        return {}
+    rows = session.execute(
+        _WINDOWS,
+        {
+            "question": "[" + ",".join(f"{x:.7g}" for x in question) + "]",
+            "chunk_ids": [uuid.UUID(i) for i in chunk_ids],
+        },
     ).all()
-    found: dict[str, list[tuple[int, int, np.ndarray]]] = defaultdict(list)
-    for chunk_id, start, end, vector in rows:
-        found[str(chunk_id)].append((start, end, np.asarray(vector, dtype=np.float32)))
-    return found
-
-
-def best_window(
-    sentences: list[tuple[int, int, np.ndarray]], question: np.ndarray
-) -> tuple[float, tuple[int, int]]:
-    """The best two-adjacent-sentence window (one sentence if that is all): cosine, span."""
-    vectors = np.stack([vector for _, _, vector in sentences])
-    if len(sentences) > 1:
-        windows = vectors[:-1] + vectors[1:]
-        windows /= np.maximum(np.linalg.norm(windows, axis=1, keepdims=True), 1e-12)
-        spans = [(sentences[i][0], sentences[i + 1][1]) for i in range(len(sentences) - 1)]
-    else:
-        windows, spans = vectors, [(sentences[0][0], sentences[0][1])]
-    scores = windows @ question
-    best = int(np.argmax(scores))
-    return float(scores[best]), spans[best]
+    best: dict[str, tuple[float, tuple[int, int]]] = {}
+    for chunk_id, start, end, qa, next_qa, next_end, pair, sentences in rows:
+        if next_qa is not None:
+            window = (window_cosine(qa, next_qa, pair), (start, next_end))
+        elif sentences == 1:
+            window = (float(qa), (start, end))
+        else:
+            continue  # the last sentence: its window began with the one before
+        key = str(chunk_id)
+        if key not in best or window[0] > best[key][0]:
+            best[key] = window
+    return best
 
 
 def rank_passages(
@@ -94,14 +118,10 @@ def rank_passages(
 ) -> list[RankedPassage]:
     """The candidates, best first. A chunk stored before sentence vectors existed is scored
     by its own vector (until it is ingested again)."""
-    sentences = _sentences(session, [p.chunk_id for p in passages])
+    windows = best_windows(session, [p.chunk_id for p in passages], question_vector)
     ranked = []
     for passage in passages:
-        if sentences.get(passage.chunk_id):
-            evidence, span = best_window(sentences[passage.chunk_id], question_vector)
-            highlight: tuple[int, int] | None = span
-        else:
-            evidence, highlight = passage.score, None
+        evidence, highlight = windows.get(passage.chunk_id, (passage.score, None))
         score = (evidence + CHUNK_WEIGHT * passage.score) / (1 + CHUNK_WEIGHT)
         ranked.append(RankedPassage(passage, round(score, 4), round(evidence, 4), highlight))
     return sorted(ranked, key=lambda r: r.score, reverse=True)
