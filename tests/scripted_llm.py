@@ -7,11 +7,16 @@ against a real local model server (tests/integration/tutor/test_llm_wire.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
+
+from learning_app.settings import reset_settings_cache
 
 BROKEN_MODEL = "broken"  # a request for this model gets HTTP 500
 # Questions as a model drafts them (see services/question_generation.py), all usable.
@@ -89,3 +94,17 @@ class ScriptedLlm:
 def system_prompt(body: dict[str, Any]) -> str:
     messages = body.get("messages") or [{}]
     return str(messages[0].get("content", ""))
+
+
+@contextlib.contextmanager
+def scripted_chat(monkeypatch: pytest.MonkeyPatch, reply: Reply) -> Iterator[ScriptedLlm]:
+    """The app's chat model is a scripted server for the block (settings read afresh)."""
+    with ScriptedLlm(reply) as server:
+        monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        monkeypatch.setenv("OPENAI_CHAT_MODEL", "scripted")
+        reset_settings_cache()
+        try:
+            yield server
+        finally:
+            reset_settings_cache()

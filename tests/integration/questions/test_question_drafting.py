@@ -30,7 +30,7 @@ from learning_app.services.questions.generation import DRAFTS_PER_HOUR, SourceTe
 from learning_app.settings import reset_settings_cache
 from tests.integration.material.helpers import ingest, upload
 from tests.integration.people import new_course, new_lesson, person
-from tests.scripted_llm import DRAFTED_QUESTIONS, ScriptedLlm, system_prompt
+from tests.scripted_llm import DRAFTED_QUESTIONS, ScriptedLlm, scripted_chat, system_prompt
 
 # The scripted model's reply: two usable questions and one with no correct option.
 QUESTIONS = [
@@ -62,13 +62,8 @@ def _bank_size() -> int:
 @pytest.fixture(autouse=True)
 def llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedLlm]:
     reply = "Sure:\n" + json.dumps({"questions": QUESTIONS})
-    with ScriptedLlm(lambda _body: [reply[:40], reply[40:]]) as server:
-        monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
-        monkeypatch.setenv("OPENAI_CHAT_MODEL", "scripted")
-        reset_settings_cache()
+    with scripted_chat(monkeypatch, lambda _body: [reply[:40], reply[40:]]) as server:
         yield server
-    reset_settings_cache()
 
 
 def _lesson_with_text(

@@ -19,9 +19,8 @@ from learning_app.services.material import ingestion
 from learning_app.services.tutor import answering, history
 from learning_app.services.tutor.answering import MODEL_REFUSAL, RELATED_ANSWER
 from learning_app.services.tutor.ranking import Tier
-from learning_app.settings import reset_settings_cache
 from tests.integration.people import new_course, new_lesson, publish
-from tests.scripted_llm import ScriptedLlm
+from tests.scripted_llm import ScriptedLlm, scripted_chat
 
 WATER = """# The water cycle
 
@@ -108,13 +107,8 @@ def test_an_off_topic_question_is_not_found(course: tuple[str, str]) -> None:
 @pytest.fixture
 def refusing_model(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedLlm]:
     # The refusal arrives split, as tokens do: its first piece could start an answer.
-    with ScriptedLlm(lambda _body: ["NOT IN", " THE PASS", "AGES"]) as server:
-        monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
-        monkeypatch.setenv("OPENAI_CHAT_MODEL", "scripted")
-        reset_settings_cache()
+    with scripted_chat(monkeypatch, lambda _body: ["NOT IN", " THE PASS", "AGES"]) as server:
         yield server
-    reset_settings_cache()
 
 
 def test_a_model_that_finds_no_answer_in_the_passages_makes_it_related(
@@ -132,14 +126,8 @@ def test_a_short_answer_that_starts_like_the_refusal_is_kept(
     course: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     student, course_id = course
-    with ScriptedLlm(lambda _body: ["No", "."]) as server:
-        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
-        monkeypatch.setenv("OPENAI_CHAT_MODEL", "scripted")
-        reset_settings_cache()
-        try:
-            stream = _ask(student, course_id, "Does groundwater stay underground for ever?")
-        finally:
-            reset_settings_cache()
+    with scripted_chat(monkeypatch, lambda _body: ["No", "."]):
+        stream = _ask(student, course_id, "Does groundwater stay underground for ever?")
     assert stream.tier == Tier.ANSWERED and stream.mode == "generated" and stream.text == "No."
 
 
@@ -166,14 +154,8 @@ def test_a_model_answer_naming_what_no_passage_mentions_is_not_shown_as_an_answe
     and name of the answer appears in the cited passages keeps it from being shown."""
     student, course_id = course
     made_up = ["Groundwater stays underground ", "for 12,000 years on average, says Darcy [1]."]
-    with ScriptedLlm(lambda _body: made_up) as server:
-        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
-        monkeypatch.setenv("OPENAI_CHAT_MODEL", "scripted")
-        reset_settings_cache()
-        try:
-            stream = _ask(student, course_id, "How long can groundwater stay underground?")
-        finally:
-            reset_settings_cache()
+    with scripted_chat(monkeypatch, lambda _body: made_up):
+        stream = _ask(student, course_id, "How long can groundwater stay underground?")
     assert stream.tier == Tier.RELATED and stream.text == RELATED_ANSWER
     with session_scope() as session:
         [shown] = history.history(session, token=student, course_id=course_id)
