@@ -7,9 +7,9 @@
 2. `AnswerStream`: not found -> said plainly (never a guess); related -> the closest passages
    under "This may not answer your question", never written up as an answer; answered with no
    language model -> the sentences that answer, quoted with their [n]; with a model -> a
-   prompt restricted to the citations that lets the model say the passages do not answer
-   (then the tier becomes *related*), streamed; if it errs or times out, the extractive
-   answer with a notice.
+   prompt restricted to the citations that lets the model say the passages do not answer,
+   streamed; that reply, or an answer naming a number or name no passage mentions, makes
+   the tier *related*; if the model errs or times out, the extractive answer with a notice.
 3. `record`: the exchange joins the user's history for that course.
 """
 
@@ -171,21 +171,20 @@ def find_evidence(
     return tier, ranked
 
 
-def _quote(citation: Citation) -> str:
-    start, end = citation.highlight or (0, len(citation.text))
-    return f"{citation.text[start:end]} [{citation.number}]"
-
-
 def extractive_answer(context: TutorContext) -> str:
     """The sentences that answer, quoted from the best passage, and from the next one too when
     its evidence is about as strong (`SECOND_QUOTE_MARGIN`)."""
     best = max(c.evidence for c in context.citations)
-    quoted = [c for c in context.citations if c.evidence >= best - SECOND_QUOTE_MARGIN][:2]
-    return " ".join(_quote(c) for c in quoted)
+    close = [c for c in context.citations if c.evidence >= best - SECOND_QUOTE_MARGIN]
+    quotes: dict[str, str] = {}  # overlapping chunks can highlight the same sentences
+    for citation in close[:2]:
+        start, end = citation.highlight or (0, len(citation.text))
+        quotes.setdefault(citation.text[start:end], f" [{citation.number}]")
+    return " ".join(text + marker for text, marker in quotes.items())
 
 
 def citation_label(citation: Citation | dict[str, Any]) -> str:
-    """ "Source - heading, page N" (the heading left out when it repeats the source)."""
+    """Source - heading, page N; the heading is left out when it repeats the source."""
     c = citation if isinstance(citation, dict) else asdict(citation)
     where = f", page {c['page']}" if c.get("page") else ""
     same = (c.get("heading") or "").casefold() == c["source"].casefold()
