@@ -115,7 +115,9 @@ def prepare(
     tier, ranked = find_evidence(
         session, viewer=viewer, course=course, model=model, question=question, vector=vector
     )
-    shown = [] if tier == Tier.NOT_FOUND else ranked[:MAX_CITATIONS]
+    # Passages under the floor are noise beside the ones that count: never cited.
+    floor = get_settings().tutor_min_similarity
+    shown = [r for r in ranked[:MAX_CITATIONS] if r.evidence >= floor and tier != Tier.NOT_FOUND]
     return TutorContext(
         course_id=str(course.id),
         course_title=course.title,
