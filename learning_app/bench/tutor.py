@@ -53,6 +53,7 @@ class QuestionOutcome:
     rank: int | None  # 1-based rank of the first passage holding the evidence
     tier: str
     evidence: float  # the top passage's best-window cosine (what the tiers are decided on)
+    chunk: float  # the top passage's own cosine
     seconds: float
 
 
@@ -120,8 +121,9 @@ def _ask(student: str, course_id: str, item: EvalItem, chat: ChatModel | None) -
         (n for n, text in enumerate(ranked[:RANKED], 1) if evidence and evidence in _letters(text)),
         None,
     )
-    top = context.ranked[0].evidence if context.ranked else 0.0
-    return QuestionOutcome(item, rank, stream.tier.value, top, seconds)
+    top = context.ranked[0] if context.ranked else None
+    evidence, chunk = (top.evidence, top.passage.score) if top else (0.0, 0.0)
+    return QuestionOutcome(item, rank, stream.tier.value, evidence, chunk, seconds)
 
 
 def _search(student: str, item: EvalItem, file_id: str) -> SearchOutcome:
@@ -200,6 +202,7 @@ def run_tutor_bench(folder: Path, *, chat: ChatModel | None = None) -> dict[str,
             "rank": q.rank,
             "tier": q.tier,
             "evidence": q.evidence,
+            "chunk": q.chunk,
         }
         for q in questions
     ]
