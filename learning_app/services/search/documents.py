@@ -35,6 +35,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -44,15 +45,12 @@ from learning_app.models.content import Course, CourseLesson, CourseTeacher, Les
 from learning_app.models.documents import Document as CourseFile
 from learning_app.models.documents import DocumentStatus
 from learning_app.models.questions import Question, QuestionTag, Tag
-from learning_app.services.material.chunking import chunk_sections
-from learning_app.services.material.extraction import markdown_sections
+from learning_app.services.search.passages import PassageText, file_passages, lesson_passages
 from learning_app.services.search.text import PREVIEW_CHARS, clean_text, plain_text
 
 # Bump when a schema below changes: `learning-app reindex` then builds collections of the new
 # shape behind the same aliases.
 SCHEMA_VERSION = 2
-# A passage is at most ~185 words (`chunking.MAX_WORDS`): this never cuts one short.
-PASSAGE_CHARS = 3_000
 TITLE_CHARS = 200
 
 Document = dict[str, object]
@@ -143,11 +141,16 @@ def _course_fields(course: Course, teachers: dict[uuid.UUID, list[str]]) -> Docu
     }
 
 
+def _in_scope(query: Any, scope: Scope | None, entity_id: Any) -> Any:
+    """`query` limited to `scope`: one entity (its id column is `entity_id`) or one course."""
+    if scope is None:
+        return query
+    column = entity_id if scope.field == "entity_id" else Course.id
+    return query.where(col(column) == scope.value)
+
+
 def course_documents(session: Session, scope: Scope | None) -> list[Document]:
-    query = select(Course)
-    if scope is not None:
-        query = query.where(col(Course.id) == scope.value)
-    courses = session.exec(query).all()
+    courses = session.exec(_in_scope(select(Course), scope, Course.id)).all()
     teachers = _teachers(session, (c.id for c in courses))
     return [
         _finish(
@@ -174,10 +177,7 @@ def _lesson_places(session: Session, scope: Scope | None) -> list[tuple[Lesson, 
         .join(CourseLesson, col(CourseLesson.lesson_id) == col(Lesson.id))
         .join(Course, col(Course.id) == col(CourseLesson.course_id))
     )
-    if scope is not None:
-        column = Lesson.id if scope.field == "entity_id" else Course.id
-        query = query.where(col(column) == scope.value)
-    return list(session.exec(query).all())
+    return list(session.exec(_in_scope(query, scope, Lesson.id)).all())
 
 
 def _lesson_fields(
@@ -233,10 +233,7 @@ def question_documents(session: Session, scope: Scope | None) -> list[Document]:
         .join(Course, col(Course.id) == col(Question.course_id))
         .where(col(Question.archived_at).is_(None))
     )
-    if scope is not None:
-        column = Question.id if scope.field == "entity_id" else Course.id
-        query = query.where(col(column) == scope.value)
-    rows = session.exec(query).all()
+    rows = session.exec(_in_scope(query, scope, Question.id)).all()
     teachers = _teachers(session, (course.id for _, course in rows))
     tags = _question_tags(session, [question.id for question, _ in rows])
     docs = []
@@ -271,10 +268,7 @@ def _ready_files(session: Session, scope: Scope | None) -> list[tuple[CourseFile
         .join(Course, col(Course.id) == col(CourseFile.course_id))
         .where(CourseFile.status == DocumentStatus.READY)
     )
-    if scope is not None:
-        column = CourseFile.id if scope.field == "entity_id" else Course.id
-        query = query.where(col(column) == scope.value)
-    return list(session.exec(query).all())
+    return list(session.exec(_in_scope(query, scope, CourseFile.id)).all())
 
 
 def _file_fields(
@@ -315,40 +309,6 @@ def file_documents(session: Session, scope: Scope | None) -> list[Document]:
     return docs
 
 
-@dataclass(frozen=True)
-class PassageText:
-    text: str  # plain text
-    heading: str  # as written in the source: a lesson's section anchor is made from it
-    page: int  # 0: the source has no pages
-
-
-def lesson_passages(body_markdown: str) -> list[PassageText]:
-    """A lesson body cut as ingestion cuts it, so search and the tutor cite the same passages."""
-    return [
-        PassageText(plain_text(d.text, PASSAGE_CHARS), clean_text(d.heading or ""), 0)
-        for d in chunk_sections(markdown_sections(body_markdown or ""))
-    ]
-
-
-def _file_passages(
-    session: Session, file_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[PassageText]]:
-    """{file id: its passages in order}: the chunks ingestion wrote when it marked it ready."""
-    found: dict[uuid.UUID, list[PassageText]] = defaultdict(list)
-    if not file_ids:
-        return found
-    rows = session.exec(
-        select(LessonChunk.document_id, LessonChunk.text, LessonChunk.heading, LessonChunk.page)
-        .where(col(LessonChunk.document_id).in_(file_ids))
-        .order_by(col(LessonChunk.document_id), col(LessonChunk.position))
-    ).all()
-    for file_id, text, heading, page in rows:
-        found[file_id].append(
-            PassageText(clean_text(text)[:PASSAGE_CHARS], clean_text(heading or ""), page or 0)
-        )
-    return found
-
-
 def _passage(source: Document, position: int, passage: PassageText) -> Document:
     key = f"{source['entity_id']}.{source['course_id']}"
     return _finish(
@@ -376,7 +336,7 @@ def passage_documents(session: Session, scope: Scope | None) -> list[Document]:
             cut[lesson.id] = lesson_passages(lesson.body_markdown)
         source = _lesson_fields(lesson, course, teachers)
         docs += [_passage(source, n, passage) for n, passage in enumerate(cut[lesson.id])]
-    chunks = _file_passages(session, [file.id for file, _ in files])
+    chunks = file_passages(session, [file.id for file, _ in files])
     for file, course in files:
         source = _file_fields(file, course, teachers)
         docs += [_passage(source, n, passage) for n, passage in enumerate(chunks[file.id])]

@@ -23,7 +23,8 @@ from learning_app.models.content import Course, CourseLesson, CourseTeacher, Les
 from learning_app.models.documents import Document as CourseFile
 from learning_app.models.documents import DocumentStatus
 from learning_app.models.questions import Question
-from learning_app.services.search.documents import SearchKind, lesson_passages
+from learning_app.services.search.documents import SearchKind
+from learning_app.services.search.passages import lesson_passages
 from learning_app.services.search.results import (
     Audience,
     SearchFilters,

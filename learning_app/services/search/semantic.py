@@ -48,9 +48,9 @@ from learning_app.models.chunks import EmbeddingModel, LessonChunk, embedding_as
 from learning_app.models.content import Course, CourseLesson, CourseTeacher, Lesson
 from learning_app.models.documents import Document as CourseFile
 from learning_app.models.documents import DocumentStatus
-from learning_app.services.search.documents import PASSAGE_CHARS
 from learning_app.services.search.fallback import course_visible, lesson_visible
 from learning_app.services.search.fusion import Evidence, per_source
+from learning_app.services.search.passages import PASSAGE_CHARS
 from learning_app.services.search.results import Audience, SearchHit, hit_url, mark_terms, plain
 from learning_app.services.search.text import clean_text, plain_text
 
