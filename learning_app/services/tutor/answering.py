@@ -117,7 +117,9 @@ def prepare(
     )
     # Passages under the floor are noise beside the ones that count: never cited.
     floor = get_settings().tutor_min_similarity
-    shown = [r for r in ranked[:MAX_CITATIONS] if r.evidence >= floor and tier != Tier.NOT_FOUND]
+    shown = (
+        [] if tier == Tier.NOT_FOUND else [r for r in ranked[:MAX_CITATIONS] if r.evidence >= floor]
+    )
     return TutorContext(
         course_id=str(course.id),
         course_title=course.title,

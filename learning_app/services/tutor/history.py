@@ -4,7 +4,6 @@ answering sentences of each passage marked."""
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,20 +56,22 @@ def finish_answer(session: Session, context: TutorContext, stream: AnswerStream)
     return exchange_view(session, record(session, context, stream))
 
 
-def _excerpt(citation: dict[str, Any], *, context_chars: int = EXCERPT_CONTEXT) -> CitationLink:
-    """The passage around its highlighted sentences, as link parts (the whole passage start
-    when nothing is highlighted: an exchange recorded before highlights existed)."""
+def _excerpt_parts(
+    citation: dict[str, Any], *, context_chars: int = EXCERPT_CONTEXT
+) -> tuple[str, str, str]:
+    """The passage around its highlighted sentences: (before, highlighted, after). The start
+    of the passage, unmarked, when nothing is highlighted (an exchange recorded before
+    highlights existed)."""
     text, span = citation["text"], citation.get("highlight")
     if not span:
-        return CitationLink(0, "", "", text[:300], before=text[:300])
+        return text[:300], "", ""
     start, end = int(span[0]), int(span[1])
     lead = text.rfind(" ", 0, max(0, start - context_chars)) + 1 if start > context_chars else 0
     cut = text.find(" ", end + context_chars)
     tail = len(text) if cut < 0 else cut
     before = ("… " if lead else "") + text[lead:start]
     after = text[end:tail] + (" …" if tail < len(text) else "")
-    marked = text[start:end]
-    return CitationLink(0, "", "", before + marked + after, before, marked, after)
+    return before, text[start:end], after
 
 
 def _links(
@@ -90,8 +91,10 @@ def _links(
             href = f"/courses/{course_id}/lessons/{c['lesson_id']}{section}"
         else:
             href = ""  # the document was deleted since
+        before, marked, after = _excerpt_parts(c)
+        excerpt = before + marked + after
         links.append(
-            dataclasses.replace(_excerpt(c), number=c["number"], label=citation_label(c), href=href)
+            CitationLink(c["number"], citation_label(c), href, excerpt, before, marked, after)
         )
     return links
 
