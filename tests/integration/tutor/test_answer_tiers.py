@@ -14,7 +14,7 @@ from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.llm import chat_model
 from learning_app.adapters.postgres import session_scope
 from learning_app.models.chunks import ChunkSentence, LessonChunk
-from learning_app.services.courses import lessons, reading
+from learning_app.services.courses import reading
 from learning_app.services.material import ingestion
 from learning_app.services.tutor import answering, history
 from learning_app.services.tutor.answering import MODEL_REFUSAL, RELATED_ANSWER
@@ -38,16 +38,7 @@ can stay underground for thousands of years before a spring brings it back to th
 @pytest.fixture
 def course(teacher: str, student: str) -> tuple[str, str]:
     course_id = new_course(teacher, "Earth science")
-    lesson_id = new_lesson(teacher, course_id, "Water on Earth")
-    with session_scope() as session:
-        lessons.update_lesson(
-            session,
-            token=teacher,
-            lesson_id=lesson_id,
-            title="Water on Earth",
-            body_markdown=WATER,
-            summary="",
-        )
+    lesson_id = new_lesson(teacher, course_id, "Water on Earth", body=WATER)
     ingestion.ingest_lesson(uuid.UUID(lesson_id), get_embedder())
     publish(teacher, course_id)
     with session_scope() as session:
