@@ -64,18 +64,18 @@ class RankedPassage:
 # and |a + b| = sqrt(2 + 2 a.b); `<#>` is pgvector's negative inner product.
 _WINDOWS = sa.text(
     """
-    SELECT chunk_id, start, "end", qa, next_qa, next_end, pair, sentences
+    SELECT chunk_id, start, "end", qa,
+           LEAD(qa) OVER w AS next_qa,
+           LEAD("end") OVER w AS next_end,
+           -(embedding <#> LEAD(embedding) OVER w) AS pair,
+           COUNT(*) OVER (PARTITION BY chunk_id) AS sentences
     FROM (
-        SELECT chunk_id, start, "end",
-               -(embedding <#> CAST(:question AS vector)) AS qa,
-               LEAD(-(embedding <#> CAST(:question AS vector))) OVER w AS next_qa,
-               LEAD("end") OVER w AS next_end,
-               -(embedding <#> LEAD(embedding) OVER w) AS pair,
-               COUNT(*) OVER (PARTITION BY chunk_id) AS sentences
+        SELECT chunk_id, position, start, "end", embedding,
+               -(embedding <#> CAST(:question AS vector)) AS qa
         FROM chunk_sentence
         WHERE chunk_id IN :chunk_ids
-        WINDOW w AS (PARTITION BY chunk_id ORDER BY position)
     ) AS scored
+    WINDOW w AS (PARTITION BY chunk_id ORDER BY position)
     """
 ).bindparams(sa.bindparam("chunk_ids", expanding=True))
 
