@@ -29,9 +29,8 @@ from learning_app.services.search.results import (
     Audience,
     SearchFilters,
     SearchHit,
-    hit_url,
     mark_terms,
-    plain,
+    source_hit,
     term_pattern,
 )
 from learning_app.services.search.text import PREVIEW_CHARS, clean_text, plain_text
@@ -219,14 +218,12 @@ def _hit(row: Any, terms: list[str]) -> SearchHit:
         text = plain_text(body)
     snippet = mark_terms(text, terms)
     course_id, item_id = str(row.course_id), str(row.item_id)
-    return SearchHit(
-        type=row.type,
-        id=item_id,
+    return source_hit(
+        type_=row.type,
+        item_id=item_id,
         title=plain_text(row.title, 200) if row.type == "question" else row.title,
         course_id=course_id,
         course_title=row.course_title,
-        url=hit_url(row.type, course_id, item_id, heading=heading, page=page),
-        snippet=plain(snippet),
         parts=snippet,
         heading=heading,
         page=page,

@@ -24,10 +24,9 @@ from learning_app.services.search.index import SearchIndex
 from learning_app.services.search.results import (
     FacetCount,
     SearchHit,
-    hit_url,
     mark_terms,
     parts_from_marked,
-    plain,
+    source_hit,
 )
 from learning_app.services.search.text import MARK_END, MARK_START
 
@@ -95,14 +94,12 @@ def _evidence(doc: dict[str, Any], highlights: list[dict[str, Any]], text_match:
     item_id = str(doc.get("lesson_id") or doc["entity_id"])
     course_id = str(doc["course_id"])
     heading, page = str(doc.get("heading", "")), int(doc.get("page", 0))
-    hit = SearchHit(
-        type=type_,
-        id=item_id,
+    hit = source_hit(
+        type_=type_,
+        item_id=item_id,
         title=str(doc["title"]),
         course_id=course_id,
         course_title=str(doc["course_title"]),
-        url=hit_url(type_, course_id, item_id, heading=heading, page=page),
-        snippet=plain(parts),
         parts=parts,
         heading=heading,
         page=page,

@@ -49,6 +49,33 @@ class SearchHit:
     page: int = 0  # the file page the snippet comes from (0 when none)
 
 
+def source_hit(
+    *,
+    type_: str,
+    item_id: str,
+    title: str,
+    course_id: str,
+    course_title: str,
+    parts: list[SnippetPart],
+    heading: str = "",
+    page: int = 0,
+) -> SearchHit:
+    """A hit whose link and plain snippet follow from its snippet's parts and where they come
+    from (every search leg builds its hits here)."""
+    return SearchHit(
+        type=type_,
+        id=item_id,
+        title=title,
+        course_id=course_id,
+        course_title=course_title,
+        url=hit_url(type_, course_id, item_id, heading=heading, page=page),
+        snippet=plain(parts),
+        parts=parts,
+        heading=heading,
+        page=page,
+    )
+
+
 @dataclass(frozen=True)
 class FacetCount:
     value: str  # what a filter takes: a type, a course id or a tag name

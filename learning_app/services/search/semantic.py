@@ -51,7 +51,11 @@ from learning_app.models.documents import DocumentStatus
 from learning_app.services.search.fallback import course_visible, lesson_visible
 from learning_app.services.search.fusion import Evidence, per_source
 from learning_app.services.search.passages import PASSAGE_CHARS
-from learning_app.services.search.results import Audience, SearchHit, hit_url, mark_terms, plain
+from learning_app.services.search.results import (
+    Audience,
+    mark_terms,
+    source_hit,
+)
 from learning_app.services.search.text import clean_text, plain_text
 
 log = logging.getLogger(__name__)
@@ -193,14 +197,12 @@ def _hit(row: Any, terms: list[str]) -> Evidence:
     parts = mark_terms(text, terms)
     course_id, item_id = str(row.course_id), str(row.item_id)
     heading, page = row.heading or "", int(row.page or 0)
-    hit = SearchHit(
-        type=row.type,
-        id=item_id,
+    hit = source_hit(
+        type_=row.type,
+        item_id=item_id,
         title=row.title,
         course_id=course_id,
         course_title=row.course_title,
-        url=hit_url(row.type, course_id, item_id, heading=heading, page=page),
-        snippet=plain(parts),
         parts=parts,
         heading=heading,
         page=page,
