@@ -15,6 +15,14 @@ They are rendered here, on the server, in three steps:
 
 Headings move one level down (`#` becomes `<h2>`): the page's own title is its only `<h1>`.
 
+Every place that shows Markdown goes through here, in one of three shapes:
+- `render_markdown`: a whole document (lessons, descriptions on their own page, exam texts);
+  `line_breaks=True` keeps single newlines as `<br>`, for chat-like text (tutor answers);
+- `render_inline`: a compact line for cards and lists (course descriptions in the catalogue):
+  the same rendering and sanitising, then block elements flattened to their text, so only
+  bold, italics, code and strike-through remain;
+- `render_excerpt`: an inline excerpt with one highlighted stretch (tutor citations).
+
 No Reflex import: pages, exams, share pages and jobs can all call `render_markdown`.
 """
 
@@ -143,11 +151,17 @@ def _highlight(code: str, language: str, _attrs: str) -> str:
     return f'<pre class="{HIGHLIGHT_CLASS}"><code>{body}</code></pre>\n'
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+@lru_cache(maxsize=2)
+def _parser(line_breaks: bool = False) -> MarkdownIt:
     return MarkdownIt(
         "commonmark",
-        {"html": False, "linkify": False, "typographer": False, "highlight": _highlight},
+        {
+            "html": False,
+            "linkify": False,
+            "typographer": False,
+            "breaks": line_breaks,
+            "highlight": _highlight,
+        },
     ).enable(["table", "strikethrough"])
 
 
@@ -162,11 +176,12 @@ def _demote_headings(tokens: list[Token]) -> None:
             token.attrSet("id", heading_anchor(tokens[index + 1].content))
 
 
-def render_markdown(text: str) -> str:
-    """Untrusted Markdown -> sanitised HTML ("" for empty text)."""
+def render_markdown(text: str, *, line_breaks: bool = False) -> str:
+    """Untrusted Markdown -> sanitised HTML ("" for empty text). `line_breaks`: a single
+    newline is a `<br>` (as a chat answer is written), not a space (as CommonMark reads it)."""
     if not text or not text.strip():
         return ""
-    parser = _parser()
+    parser = _parser(line_breaks)
     env: dict[str, object] = {}
     tokens = parser.parse(text, env)
     _demote_headings(tokens)
@@ -186,3 +201,59 @@ def _absolute_file_links(safe_html: str) -> str:
     sanitiser has already limited to this site's paths."""
     base = get_settings().backend_url.rstrip("/")
     return safe_html.replace('src="/files/', f'src="{base}/files/') if base else safe_html
+
+
+# What a compact rendering keeps: inline emphasis and code. A link becomes its words (a card
+# has one link, its title); a picture goes (an empty element, so nothing of it remains).
+_INLINE_TAGS = {"strong", "em", "code", "del", "s"}
+_EXCERPT_TAGS = _INLINE_TAGS | {"mark"}
+# Block ends become a space before the blocks are flattened, so "<p>a</p><p>b</p>" reads
+# "a b", not "ab".
+_BLOCK_END = re.compile(
+    r"(</(?:p|h[2-6]|li|blockquote|pre|tr|td|th|ul|ol|table)>|<br\s*/?>|<hr\s*/?>)"
+)
+_SPACES = re.compile(r"\s+")
+# The highlighted stretch of an excerpt travels through the renderer as two private-use
+# characters (removed from the text first, so content cannot forge a highlight).
+_MARK_START, _MARK_END = "\ue000", "\ue001"
+# Sanitised HTML as tags and the text between them (nh3 escapes every "<" inside text).
+_TAG_OR_TEXT = re.compile(r"<[^>]*>|[^<]+")
+
+
+@lru_cache(maxsize=2)
+def _flattener(tags: frozenset[str]) -> nh3.Cleaner:
+    return nh3.Cleaner(tags=set(tags), attributes={}, strip_comments=True)
+
+
+def _flatten(safe_html: str, tags: frozenset[str]) -> str:
+    spaced = _BLOCK_END.sub(r"\1 ", safe_html)
+    return _SPACES.sub(" ", _flattener(tags).clean(spaced)).strip()
+
+
+def render_inline(text: str) -> str:
+    """Untrusted Markdown -> one line of sanitised inline HTML: bold, italics, code and
+    strike-through kept, headings, lists, paragraphs, tables and code blocks flattened to
+    their text, links to their words, pictures dropped. For cards and list rows."""
+    return _flatten(render_markdown(text), frozenset(_INLINE_TAGS))
+
+
+def render_excerpt(before: str, marked: str, after: str) -> str:
+    """`render_inline` of `before + marked + after` with the text of `marked` inside
+    `<mark>`: a tutor citation's passage with the sentences that answer highlighted. Where
+    emphasis or code crosses the edge of the highlight, each piece of text gets its own
+    `<mark>`, so the nesting stays valid and every highlighted word is marked."""
+    parts = [p.replace(_MARK_START, "").replace(_MARK_END, "") for p in (before, marked, after)]
+    source = parts[0] + (_MARK_START + parts[1] + _MARK_END if parts[1] else "") + parts[2]
+    flat = _flatten(render_markdown(source), frozenset(_INLINE_TAGS))
+    pieces: list[str] = []
+    inside = False
+    for piece in _TAG_OR_TEXT.findall(flat):
+        if piece.startswith("<"):
+            pieces.append(piece)
+            continue
+        for index, run in enumerate(re.split(f"([{_MARK_START}{_MARK_END}])", piece)):
+            if index % 2:
+                inside = run == _MARK_START
+            elif run:
+                pieces.append(f"<mark>{run}</mark>" if inside else run)
+    return "".join(pieces)

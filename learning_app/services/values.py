@@ -25,10 +25,16 @@ def iso(moment: datetime | None) -> str:
 def size_label(size: int) -> str:
     """A byte count as people read it: '812 bytes', '3.4 KB', '50.0 MB', '1.0 GB'."""
     if size < 1024:
-        return f"{size} bytes"
+        return count_label(size, "byte")
     amount = float(size)
     for unit in ("KB", "MB", "GB"):
         amount /= 1024
         if amount < 1024 or unit == "GB":
             break
     return f"{amount:.1f} {unit}"
+
+
+def count_label(count: int, singular: str, plural: str | None = None) -> str:
+    """ "1 lesson", "0 lessons", "3 lessons": the noun agrees with the number (`plural`
+    defaults to `singular` + "s"; give it for "1 quiz" / "2 quizzes")."""
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
