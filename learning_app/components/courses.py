@@ -7,6 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from learning_app.components.layout import page_shell
+from learning_app.components.wording import count_text
 from learning_app.services.courses.authoring import CourseSummary
 from learning_app.state.course_pages import LoadedPageState
 
@@ -32,7 +33,7 @@ def course_summary_card(course: CourseSummary, href: rx.Var[str]) -> rx.Componen
                 status_badge(course.status),
                 rx.badge(
                     rx.icon("book-open", size=14, aria_hidden="true"),
-                    course.lesson_count.to_string() + " lessons",
+                    count_text(course.lesson_count, "lesson"),
                     variant="soft",
                 ),
                 spacing="2",

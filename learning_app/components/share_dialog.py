@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 import reflex as rx
 
 from learning_app.components.forms import form_error, form_notice
+from learning_app.components.wording import count_text
 from learning_app.services.sharing import links as share_links
 from learning_app.services.sharing.links import ShareLinkView
 from learning_app.settings import get_settings
@@ -117,7 +118,7 @@ def link_row(link: ShareLinkView, *, show_entity: bool) -> rx.Component:
                 ),
             )
         ),
-        rx.table.cell(link.view_count.to_string() + " views"),
+        rx.table.cell(count_text(link.view_count, "view")),
         rx.table.cell(
             rx.cond(
                 link.active,

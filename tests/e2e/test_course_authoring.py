@@ -102,7 +102,7 @@ def test_a_teacher_publishes_a_lesson_and_a_student_completes_it(
     lesson_item = student.get_by_role("list", name="Lessons").get_by_role("listitem")
     expect(lesson_item).to_contain_text("Hello output")
     expect(lesson_item).to_contain_text("Completed")
-    expect(student.get_by_text("1 of 1 lessons complete")).to_be_visible()
+    expect(student.get_by_text("1 of 1 lesson complete")).to_be_visible()
 
 
 def test_a_student_cannot_teach(

@@ -39,7 +39,7 @@ def test_a_teacher_reviews_drafted_questions_before_they_enter_the_bank(
     # Each draft is an item of this list (its options are a list of their own, inside it).
     drafts = page.get_by_role("list", name="Drafted questions").locator("> li")
     expect(drafts).to_have_count(2, timeout=30_000)
-    expect(page.get_by_role("status").filter(has_text="2 draft(s) from “Tides”")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="2 drafts from “Tides”")).to_be_visible()
     expect(drafts.first).to_contain_text("✓ The moon")
     bank = page.get_by_role("list", name="Questions", exact=True).get_by_role("listitem")
     expect(bank).to_have_count(0)

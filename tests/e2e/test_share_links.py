@@ -61,7 +61,7 @@ def test_a_visitor_opens_a_shared_lesson_until_it_is_revoked(
 
     teacher.reload()
     teacher.get_by_role("button", name="Share lesson").click()
-    expect(teacher.get_by_role("dialog").get_by_text("1 views")).to_be_visible()
+    expect(teacher.get_by_role("dialog").get_by_text("1 view", exact=True)).to_be_visible()
     teacher.get_by_role("dialog").get_by_role("button", name=re.compile("^Revoke link")).click()
     expect(teacher.get_by_role("dialog").get_by_text("Revoked")).to_be_visible()
 

@@ -8,6 +8,7 @@ import reflex as rx
 
 from learning_app.components.courses import loaded_page
 from learning_app.components.markdown import rendered_markdown
+from learning_app.components.wording import count_text
 from learning_app.services.attempts import results
 from learning_app.services.markdown_render import render_all
 from learning_app.state.auth import AuthState
@@ -175,8 +176,8 @@ def _summary() -> rx.Component:
                 "Score "
                 + s.score.to_string()
                 + " of "
-                + s.max_score.to_string()
-                + " points · "
+                + count_text(s.max_score, "point")
+                + " · "
                 + s.passing_score.to_string()
                 + "% needed to pass",
             ),

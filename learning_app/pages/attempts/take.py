@@ -7,6 +7,7 @@ import reflex as rx
 from learning_app.components.courses import confirm_button, loaded_page
 from learning_app.components.forms import form_error
 from learning_app.components.markdown import rendered_markdown
+from learning_app.components.wording import count_text
 from learning_app.pages.attempts.take_state import NOT_SAVED, SAVED, AttemptState, QuestionForm
 from learning_app.services.attempts.taking import AttemptOption
 
@@ -159,8 +160,8 @@ def _submit_button() -> rx.Component:
         description="You have answered "
         + AttemptState.answered_count.to_string()
         + " of "
-        + AttemptState.questions.length().to_string()
-        + " questions. After submitting you cannot change your answers.",
+        + count_text(AttemptState.questions.length(), "question")
+        + ". After submitting you cannot change your answers.",
         confirm_label="Submit now",
         cancel_label="Keep working",
         on_confirm=AttemptState.submit,

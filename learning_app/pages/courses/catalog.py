@@ -6,6 +6,7 @@ import reflex as rx
 
 from learning_app.components.feedback import card_skeletons, empty_state, error_callout
 from learning_app.components.layout import page_shell
+from learning_app.components.wording import count_text
 from learning_app.services.courses.catalog import CourseCard, list_published_courses
 from learning_app.state.calls import PageLoading, call_with_session
 
@@ -29,7 +30,7 @@ def course_card(course: CourseCard) -> rx.Component:
             rx.hstack(
                 rx.badge(
                     rx.icon("book-open", size=14, aria_hidden="true"),
-                    course.lesson_count.to_string() + " lessons",
+                    count_text(course.lesson_count, "lesson"),
                     variant="soft",
                 ),
                 rx.text("by ", course.teacher_name, size="1", color_scheme="gray"),

@@ -10,6 +10,7 @@ import reflex as rx
 from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error
 from learning_app.components.markdown import rendered_markdown
+from learning_app.components.wording import count_text
 from learning_app.pages.exams.course_section import CourseExamsState, course_exams_section
 from learning_app.pages.material.sections import material_reader_section
 from learning_app.services.courses import reading
@@ -124,8 +125,8 @@ def _actions() -> rx.Component:
                 "You are enrolled · ",
                 CourseState.completed_count.to_string(),
                 " of ",
-                CourseState.course_lessons.length().to_string(),
-                " lessons complete",
+                count_text(CourseState.course_lessons.length(), "lesson"),
+                " complete",
                 color_scheme="gray",
             ),
             rx.cond(~CourseState.can_edit & (CourseState.status == "published"), _enrol_button()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from learning_app.components.lists import bare_list
+from learning_app.components.wording import count_text
 from learning_app.services.errors import DomainError
 from learning_app.services.exams import listing
 from learning_app.services.exams.listing import ExamCard
@@ -33,11 +34,11 @@ class CourseExamsState(AuthState):
 def _facts(exam: ExamCard) -> rx.Component:
     return rx.hstack(
         rx.badge(exam.type, variant="soft"),
-        rx.text(exam.question_count.to_string() + " questions", size="2"),
+        rx.text(count_text(exam.question_count, "question"), size="2"),
         rx.text(
             rx.cond(
                 exam.time_limit_minutes,
-                exam.time_limit_minutes.to_string() + " minutes",
+                count_text(exam.time_limit_minutes, "minute"),
                 "no time limit",
             ),
             size="2",

@@ -20,6 +20,7 @@ from learning_app.components.authoring import (
 from learning_app.components.courses import loaded_page, status_badge, text_area_field
 from learning_app.components.forms import field, form_error, form_notice
 from learning_app.components.lists import bare_list
+from learning_app.components.wording import count_text
 from learning_app.pages.exams.editor_state import DrawRow, ExamEditorState, PickRow
 from learning_app.services.exams.authoring import (
     MAX_ATTEMPTS_ALLOWED,
@@ -217,7 +218,7 @@ def _picker() -> rx.Component:
 
 def _tag_option(tag: TagCount) -> rx.Component:
     return rx.el.option(
-        tag.name + " (" + tag.question_count.to_string() + " questions)", value=tag.name
+        tag.name + " (" + count_text(tag.question_count, "question") + ")", value=tag.name
     )
 
 
@@ -331,7 +332,7 @@ def _status() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 status_badge(S.status),
-                rx.text(S.attempt_count.to_string() + " attempt(s) so far", size="2"),
+                rx.text(count_text(S.attempt_count, "attempt") + " so far", size="2"),
                 spacing="3",
                 align="center",
             ),

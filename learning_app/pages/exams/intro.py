@@ -11,6 +11,7 @@ from learning_app.components.forms import form_error
 from learning_app.services.attempts import results, taking
 from learning_app.services.attempts.results import AttemptSummary
 from learning_app.services.exams.listing import ExamCard
+from learning_app.services.values import count_label
 from learning_app.state.auth import AuthState
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
@@ -28,9 +29,9 @@ def exam_facts(card: ExamCard) -> str:
     """ "10 questions · 15 minutes · 3 attempts · Closes Fri 4 Dec, 17:00 CET", for the
     teacher's list and the intro page."""
     count, limit, most = card.question_count, card.time_limit_minutes, card.max_attempts
-    parts = [f"{count} question{'s' if count != 1 else ''}"]
-    parts.append(f"{limit} minutes" if limit else "no time limit")
-    parts.append(f"{most} attempt{'s' if most != 1 else ''}" if most else "unlimited attempts")
+    parts = [count_label(count, "question")]
+    parts.append(count_label(limit, "minute") if limit else "no time limit")
+    parts.append(count_label(most, "attempt") if most else "unlimited attempts")
     if card.window:
         parts.append(card.window)
     return " · ".join(parts)

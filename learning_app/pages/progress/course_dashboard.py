@@ -14,6 +14,7 @@ import reflex as rx
 from learning_app.components.charts import bar_chart, chart_card, line_chart, stat_tile
 from learning_app.components.courses import loaded_page
 from learning_app.components.feedback import empty_state
+from learning_app.components.wording import count_text
 from learning_app.services.progress import dashboards
 from learning_app.services.progress.dashboards import SCORE_BUCKETS, HardQuestion
 from learning_app.state.auth import AuthState
@@ -135,8 +136,7 @@ def _hard_question(question: HardQuestion, index: int) -> rx.Component:
             " · ",
             question.correct_percent.to_string(),
             "% correct of ",
-            question.answers.to_string(),
-            " answers",
+            count_text(question.answers, "answer"),
             size="2",
         ),
     )

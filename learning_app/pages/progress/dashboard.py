@@ -10,6 +10,7 @@ from learning_app.components.charts import bar_chart, chart_card, stat_tile
 from learning_app.components.feedback import card_skeletons, empty_state
 from learning_app.components.forms import form_error
 from learning_app.components.layout import page_shell
+from learning_app.components.wording import count_text
 from learning_app.services.progress import dashboards
 from learning_app.services.progress.dashboards import CourseProgress
 from learning_app.state.auth import AuthState
@@ -58,12 +59,11 @@ class DashboardState(PageLoading, AuthState):
 
 
 def _tiles() -> rx.Component:
-    days = rx.cond(DashboardState.current_streak == 1, " day", " days")
     return rx.grid(
         stat_tile("XP", DashboardState.xp.to_string()),
         stat_tile(
             "Streak",
-            DashboardState.current_streak.to_string() + days,
+            count_text(DashboardState.current_streak, "day"),
             "Longest: " + DashboardState.longest_streak.to_string(),
         ),
         stat_tile("Lessons completed", DashboardState.lessons_completed.to_string()),
@@ -97,7 +97,7 @@ def _course_row(course: CourseProgress) -> rx.Component:
                 rx.link(course.title, href="/courses/" + course.course_id, weight="medium"),
                 rx.spacer(),
                 rx.text(
-                    course.completed.to_string() + " / " + course.total.to_string() + " lessons",
+                    course.completed.to_string() + " / " + count_text(course.total, "lesson"),
                     size="2",
                     color_scheme="gray",
                 ),

@@ -29,6 +29,7 @@ from learning_app.services.questions import bank as question_bank
 from learning_app.services.questions import generation
 from learning_app.services.questions.drafts import QuestionDraft, numeric_answer_text
 from learning_app.services.questions.generation import DEFAULT_DRAFTS, MAX_DRAFTS, DraftSource
+from learning_app.services.values import count_label
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import ServiceCalls, call_service, call_with_session, describe_error
 from learning_app.state.course_pages import route_arg
@@ -135,7 +136,7 @@ class QuestionDraftingState(ServiceCalls, AuthState):
                 self._show({**fresh, **self._drafts})
                 skipped = f" ({batch.rejected} unusable left out)" if batch.rejected else ""
                 self.notice = (
-                    f"{len(batch.drafts)} draft(s) from “{source.title}”{skipped}. "
+                    f"{count_label(len(batch.drafts), 'draft')} from “{source.title}”{skipped}. "
                     "Check each one before adding it."
                 )
         finally:

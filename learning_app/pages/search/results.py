@@ -14,6 +14,7 @@ from learning_app.components.feedback import empty_state, error_callout
 from learning_app.components.layout import page_shell
 from learning_app.components.lists import bare_list
 from learning_app.components.search_box import search_href, snippet
+from learning_app.components.wording import count_text
 from learning_app.services.search import queries
 from learning_app.services.search.results import FacetCount, SearchFilters, SearchHit
 from learning_app.state.auth import AuthState
@@ -193,8 +194,7 @@ def _results() -> rx.Component:
             ),
             rx.vstack(
                 rx.text(
-                    SearchPageState.found.to_string(),
-                    " results",
+                    count_text(SearchPageState.found, "result"),
                     color_scheme="gray",
                     role="status",
                 ),

@@ -37,7 +37,7 @@ from learning_app.services.exams.listing import ExamCard, exam_cards, is_open
 from learning_app.services.questions.drafts import numeric_answer_text
 from learning_app.services.questions.grading import CHOICE_TYPES
 from learning_app.services.time_zones import local_moment, viewer_zone
-from learning_app.services.values import iso
+from learning_app.services.values import count_label, iso
 
 
 @dataclass(frozen=True)
@@ -271,7 +271,8 @@ def exam_intro(session: Session, *, token: str, exam_id: str) -> ExamIntro:
         elif refusal := unverified_refusal(viewer, exam):
             reason = refusal
         elif exam.max_attempts is not None and len(rows) >= exam.max_attempts:
-            reason = f"You have used all {exam.max_attempts} attempt(s) allowed for this exam."
+            used = count_label(exam.max_attempts, "attempt")
+            reason = f"You have used all {used} allowed for this exam."
         elif card.question_count == 0:
             reason = "This exam has no questions yet."
     return ExamIntro(

@@ -44,7 +44,7 @@ from learning_app.services.errors import InvalidInput, NotFound, PermissionDenie
 from learning_app.services.exams.draws import build_question_order
 from learning_app.services.exams.listing import is_open, time_limit
 from learning_app.services.progress import events
-from learning_app.services.values import iso, parse_id
+from learning_app.services.values import count_label, iso, parse_id
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ def _started(
     used = len(mine)
     if exam.max_attempts is not None and used >= exam.max_attempts:
         raise PermissionDenied(
-            f"You have used all {exam.max_attempts} attempt(s) allowed for this exam."
+            f"You have used all {count_label(exam.max_attempts, 'attempt')} allowed for this exam."
         )
     order = build_question_order(session, exam)
     if not order:
