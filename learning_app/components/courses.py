@@ -7,6 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from learning_app.components.layout import page_shell
+from learning_app.components.markdown import rendered_inline
 from learning_app.components.wording import count_text
 from learning_app.services.courses.authoring import CourseSummary
 from learning_app.state.course_pages import LoadedPageState
@@ -28,7 +29,7 @@ def course_summary_card(course: CourseSummary, href: rx.Var[str]) -> rx.Componen
     return rx.card(
         rx.vstack(
             rx.heading(rx.link(course.title, href=href), size="4", as_="h3"),
-            rx.text(course.description, color_scheme="gray", size="2", trim="both"),
+            rendered_inline(course.description_html, lines=3),
             rx.hstack(
                 status_badge(course.status),
                 rx.badge(

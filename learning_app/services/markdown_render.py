@@ -21,7 +21,8 @@ Every place that shows Markdown goes through here, in one of three shapes:
 - `render_inline`: a compact line for cards and lists (course descriptions in the catalogue):
   the same rendering and sanitising, then block elements flattened to their text, so only
   bold, italics, code and strike-through remain;
-- `render_excerpt`: an inline excerpt with one highlighted stretch (tutor citations).
+- `render_excerpt`: an inline excerpt with one highlighted stretch (tutor citations);
+- `render_plain`: the words only, for plain-text places (search documents, question previews).
 
 No Reflex import: pages, exams, share pages and jobs can all call `render_markdown`.
 """
@@ -228,6 +229,12 @@ def _flattener(tags: frozenset[str]) -> nh3.Cleaner:
 def _flatten(safe_html: str, tags: frozenset[str]) -> str:
     spaced = _BLOCK_END.sub(r"\1 ", safe_html)
     return _SPACES.sub(" ", _flattener(tags).clean(spaced)).strip()
+
+
+def render_plain(text: str) -> str:
+    """Untrusted Markdown -> its words as one line of plain text (no markup, entities
+    decoded): for labels, search documents and anything that is not HTML."""
+    return _SPACES.sub(" ", html.unescape(nh3.clean(render_markdown(text), tags=set()))).strip()
 
 
 def render_inline(text: str) -> str:

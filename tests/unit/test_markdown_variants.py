@@ -6,7 +6,12 @@ from __future__ import annotations
 import reflex as rx
 
 from learning_app.components.wording import count_text
-from learning_app.services.markdown_render import render_excerpt, render_inline, render_markdown
+from learning_app.services.markdown_render import (
+    render_excerpt,
+    render_inline,
+    render_markdown,
+    render_plain,
+)
 from learning_app.services.values import count_label, size_label
 
 
@@ -71,3 +76,7 @@ def test_a_count_in_the_browser_uses_the_same_words() -> None:
     code = str(count_text(Counts.lessons, "lesson"))
     assert '" lesson"' in code and '" lessons"' in code and "=== 1" in code
     assert str(count_text(1, "view")) == '"1 view"'
+
+
+def test_plain_is_the_words_only() -> None:
+    assert render_plain("## What is `x` **&** y?\n\n- one") == "What is x & y? one"

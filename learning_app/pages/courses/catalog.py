@@ -6,6 +6,7 @@ import reflex as rx
 
 from learning_app.components.feedback import card_skeletons, empty_state, error_callout
 from learning_app.components.layout import page_shell
+from learning_app.components.markdown import rendered_inline
 from learning_app.components.wording import count_text
 from learning_app.services.courses.catalog import CourseCard, list_published_courses
 from learning_app.state.calls import PageLoading, call_with_session
@@ -25,7 +26,7 @@ def course_card(course: CourseCard) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading(rx.link(course.title, href="/courses/" + course.id), size="4", as_="h3"),
-            rx.text(course.description, color_scheme="gray", size="2", trim="both"),
+            rendered_inline(course.description_html, lines=3),
             rx.spacer(),
             rx.hstack(
                 rx.badge(

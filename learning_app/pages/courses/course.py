@@ -9,7 +9,7 @@ import reflex as rx
 
 from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error
-from learning_app.components.markdown import rendered_markdown
+from learning_app.components.markdown import rendered_inline, rendered_markdown
 from learning_app.components.wording import count_text
 from learning_app.pages.exams.course_section import CourseExamsState, course_exams_section
 from learning_app.pages.material.sections import material_reader_section
@@ -105,7 +105,7 @@ def _lesson_item(lesson: OutlineLesson) -> rx.Component:
             align="center",
             spacing="3",
         ),
-        rx.cond(lesson.summary != "", rx.text(lesson.summary, size="2", color_scheme="gray")),
+        rx.cond(lesson.summary_html != "", rendered_inline(lesson.summary_html)),
         padding_y="0.4rem",
     )
 

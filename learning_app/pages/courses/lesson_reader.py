@@ -11,7 +11,7 @@ from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error, form_notice
 from learning_app.components.markdown import rendered_markdown
 from learning_app.services.courses import reading
-from learning_app.services.markdown_render import render_markdown
+from learning_app.services.markdown_render import render_all
 from learning_app.state.auth import AuthState, sign_in_redirect
 from learning_app.state.calls import call_service
 from learning_app.state.course_pages import LoadedPageState, route_arg
@@ -30,6 +30,7 @@ class LessonReaderState(LoadedPageState, AuthState):
     course_title: str = ""
     title: str = ""
     summary: str = ""
+    summary_html: str = ""
     body_html: str = ""
     is_draft: bool = False
     previous_id: str = ""
@@ -50,7 +51,9 @@ class LessonReaderState(LoadedPageState, AuthState):
             lesson = await self._fetch(
                 reading.read_lesson, course_id=course_id, lesson_id=route_arg(self, "lesson_id")
             )
-            self.body_html = await call_service(render_markdown, lesson.body_markdown)
+            self.body_html, self.summary_html = await call_service(
+                render_all, [lesson.body_markdown, lesson.summary]
+            )
             self.loaded_id, self.course_title = lesson.lesson_id, lesson.course_title
             self.title, self.summary, self.is_draft = lesson.title, lesson.summary, lesson.is_draft
             self.previous_id, self.next_id = lesson.previous_lesson_id, lesson.next_lesson_id
@@ -149,8 +152,8 @@ def _lesson() -> rx.Component:
             ),
         ),
         rx.cond(
-            LessonReaderState.summary != "",
-            rx.text(LessonReaderState.summary, size="4", color_scheme="gray"),
+            LessonReaderState.summary_html != "",
+            rendered_markdown(LessonReaderState.summary_html, color="var(--gray-11)"),
         ),
         rx.el.article(rendered_markdown(LessonReaderState.body_html), width="100%"),
         rx.divider(),

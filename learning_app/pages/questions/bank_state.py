@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from learning_app.services.markdown_render import render_plain
 from learning_app.services.questions import bank as question_bank
 from learning_app.services.questions.bank import QuestionView, TagCount
 from learning_app.state.auth import AuthState
@@ -22,8 +23,9 @@ PREVIEW_LENGTH = 140
 
 
 def prompt_preview(markdown: str) -> str:
-    """The start of a prompt on one line, as plain text (lists show it; never rendered)."""
-    text = " ".join(markdown.split())
+    """The start of a prompt on one line, as plain text: its Markdown read by the renderer
+    (`**x**` shows as x), as lists and labels show it."""
+    text = render_plain(markdown[: PREVIEW_LENGTH * 20])
     return text if len(text) <= PREVIEW_LENGTH else text[: PREVIEW_LENGTH - 1] + "…"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from learning_app.components.layout import page_shell
-from learning_app.components.markdown import rendered_markdown
+from learning_app.components.markdown import rendered_inline, rendered_markdown
 from learning_app.services.markdown_render import render_all
 from learning_app.services.sharing import links
 from learning_app.services.sharing.links import SharedLessonItem
@@ -77,7 +77,7 @@ def _call_to_action() -> rx.Component:
 def _lesson_link(item: SharedLessonItem) -> rx.Component:
     return rx.el.li(
         rx.link(item.title, href=SharedPageState.link_base + "/lessons/" + item.lesson_id),
-        rx.cond(item.summary != "", rx.text(item.summary, size="2", color_scheme="gray")),
+        rx.cond(item.summary_html != "", rendered_inline(item.summary_html)),
         padding_y="0.3rem",
     )
 

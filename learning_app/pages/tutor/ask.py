@@ -1,7 +1,9 @@
 """`/courses/[course_id]/ask`: the course's AI tutor, with the viewer's past questions.
 
 The answer streams in: the slow parts (embedding, the language model) run in worker threads,
-one piece at a time, and each piece is pushed to the browser as it comes.
+one piece at a time, and each piece is pushed to the browser as it comes, rendered as Markdown
+by the same sanitising renderer as the recorded answer (so the text does not change shape when
+the answer is recorded).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.llm import chat_model
 from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error
+from learning_app.components.markdown import rendered_inline, rendered_markdown
 from learning_app.services.courses import reading
 from learning_app.services.tutor import answering, history
 from learning_app.services.tutor.answering import AnswerStream
@@ -30,6 +33,7 @@ class TutorState(LoadedPageState, AuthState):
     asking: bool = False
     pending_question: str = ""
     partial_answer: str = ""
+    partial_answer_html: str = ""  # `partial_answer` rendered (it is Markdown as it streams)
 
     @rx.event
     async def load(self) -> None:
@@ -48,6 +52,7 @@ class TutorState(LoadedPageState, AuthState):
                 return
             self.asking, self.error = True, ""
             self.pending_question, self.partial_answer = form.get("question", "").strip(), ""
+            self.partial_answer_html = ""
             token, course_id, question = self.session_token, self.loaded_id, self.pending_question
         try:
             context = await call_with_session(
@@ -59,9 +64,13 @@ class TutorState(LoadedPageState, AuthState):
             )
             stream = AnswerStream(context, chat_model())
             pieces = iter(stream)
+            streamed = ""
             while (piece := await call_service(next, pieces, None)) is not None:
+                streamed += piece
+                # Rendered outside the state lock: a few kilobytes take about a millisecond.
+                shown = history.render_answer(streamed)
                 async with self:
-                    self.partial_answer += piece
+                    self.partial_answer, self.partial_answer_html = streamed, shown
             exchange = await call_with_session(history.finish_answer, context, stream)
             async with self:
                 self.exchanges = [exchange, *self.exchanges]
@@ -72,6 +81,7 @@ class TutorState(LoadedPageState, AuthState):
         finally:
             async with self:
                 self.asking, self.pending_question, self.partial_answer = False, "", ""
+                self.partial_answer_html = ""
 
 
 def _citation(link: CitationLink) -> rx.Component:
@@ -87,13 +97,7 @@ def _citation(link: CitationLink) -> rx.Component:
             ),
         ),
         # The sentences that answer are marked inside the passage they come from.
-        rx.text(
-            link.before,
-            rx.el.mark(link.marked),
-            link.after,
-            size="1",
-            color_scheme="gray",
-        ),
+        rendered_inline(link.excerpt_html),
     )
 
 
@@ -101,7 +105,7 @@ def _exchange(exchange: ExchangeView) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(exchange.question, weight="bold"),
-            rx.text(exchange.answer, white_space="pre-wrap"),
+            rendered_markdown(exchange.answer_html, width="100%"),
             rx.cond(
                 exchange.citations.length() > 0,
                 rx.vstack(
@@ -159,7 +163,7 @@ def _pending() -> rx.Component:
                 rx.text(TutorState.pending_question, weight="bold"),
                 rx.cond(
                     TutorState.partial_answer != "",
-                    rx.text(TutorState.partial_answer, white_space="pre-wrap"),
+                    rendered_markdown(TutorState.partial_answer_html, width="100%"),
                     rx.hstack(rx.spinner(), rx.text("Looking through the course material…")),
                 ),
                 align="start",

@@ -50,6 +50,7 @@ from learning_app.services.access.courses import (
 from learning_app.services.access.roles import require_teacher, require_viewer
 from learning_app.services.accounts.users import Viewer, find_account_by_email
 from learning_app.services.errors import InvalidInput, NotFound
+from learning_app.services.markdown_render import render_inline
 from learning_app.services.material.documents import delete_course_objects_later
 from learning_app.services.sharing.tokens import delete_links_to
 from learning_app.services.text_input import is_blank, one_line, storable
@@ -75,6 +76,7 @@ class CourseSummary:
     lesson_count: int
     can_edit: bool
     enrolled: bool
+    description_html: str = ""  # `description` as a card shows it (`render_inline`)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class OutlineLesson:
     is_draft: bool
     viewed: bool
     completed: bool
+    summary_html: str = ""  # `summary` rendered inline (`render_inline`)
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,7 @@ def summarise(session: Session, viewer: Viewer | None, course: Course) -> Course
         lesson_count=lesson_count(session, course.id, published_only=not editor),
         can_edit=editor,
         enrolled=is_enrolled(session, viewer, course.id),
+        description_html=render_inline(course.description or ""),
     )
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from learning_app.models.content import Course, CourseLesson, PublishStatus
 from learning_app.models.users import UserProfile
+from learning_app.services.markdown_render import render_inline
 
 CATALOGUE_PAGE_SIZE = 48
 
@@ -20,7 +21,8 @@ class CourseCard:
     id: str
     title: str
     slug: str
-    description: str
+    description: str  # Markdown, as the teacher wrote it
+    description_html: str  # rendered for a card: inline, sanitised (`render_inline`)
     teacher_name: str
     lesson_count: int
 
@@ -47,6 +49,7 @@ def list_published_courses(
             title=course.title,
             slug=course.slug,
             description=course.description or "",
+            description_html=render_inline(course.description or ""),
             teacher_name=teacher or "Unknown teacher",
             lesson_count=int(count or 0),
         )

@@ -33,6 +33,7 @@ from learning_app.services.courses.authoring import (
     summarise,
 )
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
+from learning_app.services.markdown_render import render_inline
 from learning_app.services.progress import events
 
 
@@ -127,6 +128,7 @@ def course_outline(session: Session, *, token: str | None, course_id: str) -> Co
                 is_draft=lesson.status != PublishStatus.PUBLISHED,
                 viewed=row is not None and row.first_viewed_at is not None,
                 completed=row is not None and row.status == LessonProgressStatus.COMPLETED,
+                summary_html=render_inline(lesson.summary or ""),
             )
         )
     return CourseOutline(

@@ -21,6 +21,7 @@ from learning_app.models.users import UserProfile
 from learning_app.services.access.courses import require_course_editor
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import PermissionDenied
+from learning_app.services.markdown_render import render_plain
 from learning_app.services.progress.rollups import ALL_EVENTS
 from learning_app.services.progress.user_stats import current_streak, reference_day
 from learning_app.services.time_zones import user_zone
@@ -247,7 +248,8 @@ COURSE_QUERIES: dict[str, sa.TextClause] = {
 
 
 def _short(markdown: str, limit: int = 80) -> str:
-    text = " ".join(markdown.replace("`", "").replace("*", "").split())
+    """A question's prompt as a chart label: its words, read by the Markdown renderer."""
+    text = render_plain(markdown[: limit * 20])
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -3,12 +3,9 @@ characters (and so the highlight markers) gone."""
 
 from __future__ import annotations
 
-import html
 import re
 
-import nh3
-
-from learning_app.services.markdown_render import render_markdown
+from learning_app.services.markdown_render import render_plain
 
 PREVIEW_CHARS = 1_000
 # Markdown beyond this is never part of the preview, so it is not rendered either.
@@ -21,9 +18,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 def plain_text(markdown: str, limit: int = PREVIEW_CHARS) -> str:
     """Markdown -> one line of plain text, at most `limit` characters (markup and HTML gone)."""
-    rendered = render_markdown((markdown or "")[:MARKDOWN_SCAN_CHARS])
-    text = html.unescape(nh3.clean(rendered, tags=set()))
-    return clean_text(text)[:limit]
+    return clean_text(render_plain((markdown or "")[:MARKDOWN_SCAN_CHARS]))[:limit]
 
 
 def clean_text(text: str) -> str:

@@ -36,6 +36,7 @@ from learning_app.services.access.courses import (
 from learning_app.services.access.roles import require_teacher, require_viewer
 from learning_app.services.access.sharing import may_manage_link, require_sharer
 from learning_app.services.errors import InvalidInput, NotFound
+from learning_app.services.markdown_render import render_inline
 from learning_app.services.progress import events
 from learning_app.services.sharing.tokens import token_hash
 from learning_app.services.values import iso, parse_id
@@ -85,6 +86,7 @@ class SharedLessonItem:
     lesson_id: str
     title: str
     summary: str
+    summary_html: str = ""  # `summary` rendered inline (`render_inline`)
 
 
 @dataclass(frozen=True)
@@ -277,7 +279,12 @@ def _content(session: Session, link: SharedToken, lesson_id: str) -> SharedConte
         course_title=course.title,
         course_description=course.description or "",
         lessons=[
-            SharedLessonItem(lesson_id=str(item.id), title=item.title, summary=item.summary or "")
+            SharedLessonItem(
+                lesson_id=str(item.id),
+                title=item.title,
+                summary=item.summary or "",
+                summary_html=render_inline(item.summary or ""),
+            )
             for item, _ in published
         ],
     )

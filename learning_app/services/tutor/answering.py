@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -187,13 +188,24 @@ def extractive_answer(context: TutorContext) -> str:
     return " ".join(text + marker for text, marker in quotes.items())
 
 
+def _words(text: str) -> str:
+    """Text reduced to its words, for "does this say the same thing": case, Markdown marks
+    (`**Functions**`), punctuation and spacing ignored."""
+    return " ".join(re.findall(r"[^\W_]+", text.casefold()))
+
+
 def citation_label(citation: Citation | dict[str, Any]) -> str:
-    """Source - heading, page N; the heading is left out when it repeats the source."""
+    """Source - heading, page N. The heading is left out when it says what the source says
+    ("Functions - Functions" for a lesson whose first heading is its title, "tides.pdf -
+    Tides" for a file), and its Markdown marks are dropped (`## **Loops**` reads "Loops")."""
     c = citation if isinstance(citation, dict) else asdict(citation)
     where = f", page {c['page']}" if c.get("page") else ""
-    same = (c.get("heading") or "").casefold() == c["source"].casefold()
-    heading = f" - {c['heading']}" if c.get("heading") and not same else ""
-    return f"{c['source']}{heading}{where}"
+    source = c["source"].strip()
+    heading = " ".join((c.get("heading") or "").replace("*", " ").replace("`", " ").split())
+    stem = source.rsplit(".", 1)[0] if "." in source else source
+    same = _words(heading) in (_words(source), _words(stem))
+    shown = f" - {heading}" if heading and not same else ""
+    return f"{source}{shown}{where}"
 
 
 def grounded_messages(context: TutorContext) -> list[dict[str, str]]:

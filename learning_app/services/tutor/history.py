@@ -1,6 +1,10 @@
 """A user's tutor history in a course, as the page shows it: each exchange with fresh links
 to its citations (a deleted file's citation keeps its text and loses its link) and the
-answering sentences of each passage marked."""
+answering sentences of each passage marked.
+
+The answer and each citation's excerpt are Markdown (a model writes `**bold**` and code
+fences; lesson passages are cut from a lesson's Markdown), so they come rendered and sanitised
+by `services.markdown_render`, as every other piece of Markdown the app shows."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from learning_app.models.documents import Document
 from learning_app.models.tutor import TutorExchange
 from learning_app.services.access.courses import require_course_reader
 from learning_app.services.access.roles import require_viewer
-from learning_app.services.markdown_render import heading_anchor
+from learning_app.services.markdown_render import heading_anchor, render_excerpt, render_markdown
 from learning_app.services.material.documents import file_url
 from learning_app.services.tutor.answering import (
     AnswerStream,
@@ -37,6 +41,7 @@ class CitationLink:
     before: str = ""  # `excerpt` in three parts: the highlighted sentences are `marked`
     marked: str = ""
     after: str = ""
+    excerpt_html: str = ""  # `excerpt` rendered inline, the highlighted sentences in <mark>
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class ExchangeView:
     id: str
     question: str
     answer: str
+    answer_html: str  # `answer` rendered, its line breaks kept
     mode: str
     found: bool
     tier: str
@@ -94,9 +100,24 @@ def _links(
         before, marked, after = _excerpt_parts(c)
         excerpt = before + marked + after
         links.append(
-            CitationLink(c["number"], citation_label(c), href, excerpt, before, marked, after)
+            CitationLink(
+                c["number"],
+                citation_label(c),
+                href,
+                excerpt,
+                before,
+                marked,
+                after,
+                excerpt_html=render_excerpt(before, marked, after),
+            )
         )
     return links
+
+
+def render_answer(answer: str) -> str:
+    """A tutor answer as the page shows it, streamed or recorded: Markdown with its line
+    breaks kept (a model writes one sentence a line more often than paragraphs)."""
+    return render_markdown(answer, line_breaks=True)
 
 
 def history(session: Session, *, token: str, course_id: str) -> list[ExchangeView]:
@@ -126,6 +147,7 @@ def exchange_view(session: Session, row: TutorExchange) -> ExchangeView:
         id=str(row.id),
         question=row.question,
         answer=row.answer,
+        answer_html=render_answer(row.answer),
         mode=row.mode,
         found=_tier_of(row.mode) == Tier.ANSWERED,
         tier=_tier_of(row.mode).value,
