@@ -1,7 +1,12 @@
 """The share dialog of a course or lesson, and the state behind it and `/teach/links`.
 
 A new link's full address is shown once, right after it is made (only its hash is stored),
-with a copy button; existing links show their audience, expiry and views, and can be revoked.
+with a copy button; existing links show their audience, creation and expiry dates (in the
+viewer's time zone), views, and can be revoked.
+
+The dialog starts at the narrowest choice, signed-in users for 7 days: a link pasted into the
+wrong chat then reaches nobody without an account, and stops working by itself. Wider sharing
+is one deliberate choice away.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from learning_app.settings import get_settings
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import PageLoading
 
-EXPIRY_CHOICES = [("never", "Never"), ("1", "In 1 day"), ("7", "In 7 days"), ("30", "In 30 days")]
-AUDIENCE_CHOICES = [("public", "Anyone with the link"), ("signed_in", "Signed-in users")]
+EXPIRY_CHOICES = [("1", "In 1 day"), ("7", "In 7 days"), ("30", "In 30 days"), ("never", "Never")]
+DEFAULT_EXPIRY = "7"
+AUDIENCE_CHOICES = [("signed_in", "Signed-in users only"), ("public", "Anyone with the link")]
+DEFAULT_AUDIENCE = "signed_in"
 
 
 class ShareLinksState(PageLoading, AuthState):
@@ -64,8 +71,8 @@ class ShareLinksState(PageLoading, AuthState):
             share_links.create_share_link,
             entity_type=self.share_entity_type,
             entity_id=self.share_entity_id,
-            visibility=form.get("visibility", "public"),
-            expires_in_days=form.get("expires_in_days", "never"),
+            visibility=form.get("visibility", DEFAULT_AUDIENCE),
+            expires_in_days=form.get("expires_in_days", DEFAULT_EXPIRY),
         )
         if created is not None:
             self.new_link_url = get_settings().public_base_url.rstrip("/") + created.path
@@ -80,7 +87,9 @@ class ShareLinksState(PageLoading, AuthState):
             await self._reload()
 
 
-def _choice_select(label: str, name: str, choices: list[tuple[str, str]]) -> rx.Component:
+def _choice_select(
+    label: str, name: str, choices: list[tuple[str, str]], default: str
+) -> rx.Component:
     select_id = f"share-{name}"
     return rx.vstack(
         rx.el.label(label, html_for=select_id, font_weight="500", font_size="0.9rem"),
@@ -88,7 +97,7 @@ def _choice_select(label: str, name: str, choices: list[tuple[str, str]]) -> rx.
             *[rx.el.option(text, value=value) for value, text in choices],
             id=select_id,
             name=name,
-            default_value=choices[0][0],
+            default_value=default,
             padding="0.4rem",
             border_radius="var(--radius-2)",
             border="1px solid var(--gray-a7)",
@@ -107,13 +116,14 @@ def link_row(link: ShareLinkView, *, show_entity: bool) -> rx.Component:
             else []
         ),
         rx.table.cell(rx.cond(link.visibility == "public", "Anyone", "Signed in")),
+        rx.table.cell(link.created_label),
         rx.table.cell(
             rx.cond(
                 link.revoked,
                 rx.badge("Revoked", color_scheme="gray"),
                 rx.cond(
                     link.active,
-                    rx.cond(link.expires_at != "", "Until " + link.expires_at[:10], "No expiry"),
+                    rx.cond(link.expires_label != "", "Until " + link.expires_label, "No expiry"),
                     rx.badge("Expired", color_scheme="gray"),
                 ),
             )
@@ -128,7 +138,8 @@ def link_row(link: ShareLinkView, *, show_entity: bool) -> rx.Component:
                     color_scheme="red",
                     variant="soft",
                     on_click=ShareLinksState.revoke(link.id),
-                    aria_label="Revoke link created " + link.created_at[:16].replace("T", " "),
+                    # Named by the date the table shows beside it, in the viewer's time zone.
+                    aria_label="Revoke link created " + link.created_label,
                 ),
             )
         ),
@@ -136,10 +147,12 @@ def link_row(link: ShareLinkView, *, show_entity: bool) -> rx.Component:
 
 
 def links_table(*, show_entity: bool) -> rx.Component:
-    headers = (["Shares"] if show_entity else []) + ["Who", "Expiry", "Views", ""]
+    headers = (["Shares"] if show_entity else []) + ["Who", "Created", "Expiry", "Views", ""]
     return rx.cond(
         ShareLinksState.links.length() > 0,
         rx.table.root(
+            # Radix puts props of `table.root` on a wrapper div: the caption names the table.
+            rx.el.caption("Share links", class_name="visually-hidden"),
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
             rx.table.body(
                 rx.foreach(
@@ -147,7 +160,6 @@ def links_table(*, show_entity: bool) -> rx.Component:
                 )
             ),
             width="100%",
-            aria_label="Share links",
         ),
         rx.text("No links yet.", color_scheme="gray"),
     )
@@ -195,8 +207,8 @@ def share_dialog(entity_type: str, entity_id: rx.Var[str], entity_label: str) ->
         rx.dialog.content(
             rx.dialog.title(f"Share this {entity_label}"),
             rx.dialog.description(
-                "Anyone with a link can read the published lessons it opens, without an "
-                "account. Drafts and exams stay private.",
+                "A link opens the published lessons it points to, for signed-in users or for "
+                "anyone who has it, as you choose. Drafts and exams stay private.",
                 size="2",
             ),
             rx.vstack(
@@ -204,8 +216,12 @@ def share_dialog(entity_type: str, entity_id: rx.Var[str], entity_label: str) ->
                 form_notice(ShareLinksState.notice),
                 rx.form(
                     rx.hstack(
-                        _choice_select("Who can open it", "visibility", AUDIENCE_CHOICES),
-                        _choice_select("Expires", "expires_in_days", EXPIRY_CHOICES),
+                        _choice_select(
+                            "Who can open it", "visibility", AUDIENCE_CHOICES, DEFAULT_AUDIENCE
+                        ),
+                        _choice_select(
+                            "Expires", "expires_in_days", EXPIRY_CHOICES, DEFAULT_EXPIRY
+                        ),
                         rx.button("Create link", type="submit", loading=ShareLinksState.share_busy),
                         align="end",
                         spacing="3",

@@ -1,9 +1,13 @@
 """A teacher shares a lesson from its editor; a visitor with no account opens it in a fresh
-browser context; after revocation the same link shows the unavailable page."""
+browser context; after revocation the same link shows the unavailable page. The dialog starts
+at signed-in users for 7 days, and its list shows dates in the teacher's time zone."""
 
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -14,6 +18,29 @@ from tests.e2e.people import account, signed_in_page
 pytestmark = pytest.mark.e2e
 
 TITLE = 'Loops <img src=x onerror="window.__pwned=1">'
+ZONE = "Pacific/Auckland"  # far from UTC, so a date shown in UTC would not match
+
+
+def _teacher_zone(token: str, zone: str) -> None:
+    from sqlmodel import select
+
+    from learning_app.adapters.postgres import session_scope
+    from learning_app.models.users import UserProfile
+    from learning_app.services.accounts.users import viewer_for_session
+
+    with session_scope() as session:
+        viewer = viewer_for_session(session, token)
+        assert viewer is not None
+        profile = session.exec(
+            select(UserProfile).where(UserProfile.user_id == uuid.UUID(viewer.user_id))
+        ).one()
+        profile.timezone = zone
+        session.add(profile)
+
+
+def _day(moment: datetime) -> str:
+    """ "Thu 3 Dec", as `services.time_zones.local_moment` starts a date of this year."""
+    return f"{moment:%a} {moment.day} {moment:%b}"
 
 
 def _published_lesson(token: str) -> tuple[str, str]:
@@ -38,13 +65,18 @@ def test_a_visitor_opens_a_shared_lesson_until_it_is_revoked(
     app_server: RunningApp, browser: Browser, clean_db: str, unique: str
 ) -> None:
     teacher_email = f"t-{unique}@example.com"
-    course_id, lesson_id = _published_lesson(account(teacher_email, "Tess Teacher", "teacher"))
+    token = account(teacher_email, "Tess Teacher", "teacher")
+    _teacher_zone(token, ZONE)
+    course_id, lesson_id = _published_lesson(token)
 
     teacher = signed_in_page(browser, app_server, teacher_email)
     teacher.goto(f"{app_server.url}/teach/courses/{course_id}/lessons/{lesson_id}")
     teacher.get_by_role("button", name="Share lesson").click()
     dialog = teacher.get_by_role("dialog")
-    dialog.get_by_label("Expires", exact=True).select_option("7")
+    # The narrowest choice comes first: signed-in users, for 7 days.
+    expect(dialog.get_by_label("Who can open it", exact=True)).to_have_value("signed_in")
+    expect(dialog.get_by_label("Expires", exact=True)).to_have_value("7")
+    dialog.get_by_label("Who can open it", exact=True).select_option("public")
     dialog.get_by_role("button", name="Create link").click()
     link_box = dialog.get_by_label("New link", exact=True)
     expect(link_box).to_have_value(re.compile(r"/share/[A-Za-z0-9_-]{43}$"))
@@ -62,7 +94,15 @@ def test_a_visitor_opens_a_shared_lesson_until_it_is_revoked(
     teacher.reload()
     teacher.get_by_role("button", name="Share lesson").click()
     expect(teacher.get_by_role("dialog").get_by_text("1 view", exact=True)).to_be_visible()
-    teacher.get_by_role("dialog").get_by_role("button", name=re.compile("^Revoke link")).click()
+    # Created today and expiring in 7 days, both as dates of the teacher's zone.
+    now = datetime.now(ZoneInfo(ZONE))
+    table = teacher.get_by_role("dialog").get_by_role("table", name="Share links")
+    row = table.get_by_role("row").nth(1)
+    expect(row.get_by_role("cell").nth(1)).to_contain_text(re.compile(f"^{_day(now)}, .* NZ"))
+    expect(row.get_by_role("cell").nth(2)).to_contain_text("Until " + _day(now + timedelta(days=7)))
+    # The button is named by the creation date the table shows.
+    created = row.get_by_role("cell").nth(1).inner_text()
+    table.get_by_role("button", name=f"Revoke link created {created}").click()
     expect(teacher.get_by_role("dialog").get_by_text("Revoked")).to_be_visible()
 
     visitor.reload()

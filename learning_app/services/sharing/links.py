@@ -21,6 +21,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -39,6 +40,7 @@ from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.markdown_render import render_inline
 from learning_app.services.progress import events
 from learning_app.services.sharing.tokens import token_hash
+from learning_app.services.time_zones import local_moment, viewer_zone
 from learning_app.services.values import iso, parse_id
 
 TOKEN_BYTES = 32  # 256 bits of entropy, 43 URL-safe characters
@@ -69,6 +71,10 @@ class ShareLinkView:
     visibility: str
     created_at: str
     expires_at: str
+    # The two dates in the viewer's time zone, as the list shows them ("Thu 3 Dec, 14:05 CET");
+    # "" for a link that never expires.
+    created_label: str
+    expires_label: str
     revoked: bool
     active: bool
     view_count: int
@@ -133,7 +139,7 @@ def _entity_title(session: Session, link: SharedToken) -> tuple[str, str]:
     return lesson.title, str(place) if place else ""
 
 
-def _view(session: Session, link: SharedToken, now: datetime) -> ShareLinkView:
+def _view(session: Session, link: SharedToken, now: datetime, zone: ZoneInfo) -> ShareLinkView:
     title, course_id = _entity_title(session, link)
     expired = link.expires_at is not None and link.expires_at <= now
     return ShareLinkView(
@@ -145,6 +151,8 @@ def _view(session: Session, link: SharedToken, now: datetime) -> ShareLinkView:
         visibility=ShareVisibility(link.visibility).value,
         created_at=iso(link.created_at),
         expires_at=iso(link.expires_at),
+        created_label=local_moment(link.created_at, zone, now),
+        expires_label=local_moment(link.expires_at, zone, now) if link.expires_at else "",
         revoked=link.revoked_at is not None,
         active=link.revoked_at is None and not expired,
         view_count=link.view_count,
@@ -188,7 +196,8 @@ def create_share_link(
     )
     session.add(link)
     session.flush()
-    return CreatedShareLink(link=_view(session, link, now), path=f"/share/{raw}")
+    zone = viewer_zone(session, viewer)
+    return CreatedShareLink(link=_view(session, link, now, zone), path=f"/share/{raw}")
 
 
 def list_share_links(
@@ -207,7 +216,8 @@ def list_share_links(
         query = query.where(SharedToken.created_by == uuid.UUID(viewer.user_id))
     now = utc_now()
     links = session.exec(query.order_by(col(SharedToken.created_at).desc()).limit(500)).all()
-    return [_view(session, link, now) for link in links]
+    zone = viewer_zone(session, viewer)
+    return [_view(session, link, now, zone) for link in links]
 
 
 def revoke_share_link(session: Session, *, token: str, link_id: str) -> ShareLinkView:
@@ -223,7 +233,7 @@ def revoke_share_link(session: Session, *, token: str, link_id: str) -> ShareLin
     link.revoked_at = link.revoked_at or utc_now()
     session.add(link)
     session.flush()
-    return _view(session, link, utc_now())
+    return _view(session, link, utc_now(), viewer_zone(session, viewer))
 
 
 def find_active_link(session: Session, raw_token: str, now: datetime) -> SharedToken:
