@@ -111,6 +111,13 @@ class Settings(BaseSettings):
     # `learning-app worker` processes).
     jobs_in_app: bool = True
 
+    # A click waits at most this long for the database (state/calls.py `call_with_session`):
+    # for a row lock another transaction holds (a busy database, a long import), and for any
+    # one statement. Past it the action fails with "busy, nothing was changed" instead of
+    # spinning; jobs and the CLI have no such limit.
+    interactive_lock_timeout_seconds: float = Field(default=5.0, gt=0)
+    interactive_statement_timeout_seconds: float = Field(default=20.0, gt=0)
+
     # OpenAI: used only when a key is set; otherwise local models answer.
     openai_api_key: str | None = None
     openai_base_url: str | None = None

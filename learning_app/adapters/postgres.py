@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -42,11 +42,35 @@ def dispose_engines() -> None:
         _engines.clear()
 
 
+# Postgres' SQLSTATEs for a statement cancelled by `statement_timeout` and for a lock not
+# granted within `lock_timeout`.
+QUERY_CANCELED, LOCK_NOT_AVAILABLE = "57014", "55P03"
+
+
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+def session_scope(
+    *, lock_timeout_s: float | None = None, statement_timeout_s: float | None = None
+) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error.
+
+    With timeouts, each statement of this transaction waits at most `lock_timeout_s` for a
+    lock and runs at most `statement_timeout_s` (Postgres cancels it with QUERY_CANCELED or
+    LOCK_NOT_AVAILABLE, and the transaction rolls back). They are `set_config(..., true)`,
+    i.e. SET LOCAL: they end with the transaction, so a pooled connection never keeps them.
+    """
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
+            if lock_timeout_s is not None or statement_timeout_s is not None:
+                session.execute(
+                    text(
+                        "SELECT set_config('lock_timeout', :lock, true), "
+                        "set_config('statement_timeout', :statement, true)"
+                    ),
+                    {
+                        "lock": f"{int((lock_timeout_s or 0) * 1000)}ms",
+                        "statement": f"{int((statement_timeout_s or 0) * 1000)}ms",
+                    },
+                )
             yield session
             session.commit()
         except BaseException:

@@ -1,6 +1,12 @@
 """How states call services: off the event loop, so a slow query never stalls other users, and
 with "the database is unreachable" turned into a domain error the page can show.
 
+Nothing a click starts waits for the database forever: `call_with_session` gives its
+transaction a lock and a statement timeout (settings `interactive_*_timeout_seconds`), and a
+timeout becomes `DatabaseBusy`, whose message says that nothing was changed (the transaction
+rolled back). While an action runs, pages show `components/progress.still_working`, which
+appears once it has taken more than two seconds.
+
 Page states call them through the `ServiceCalls` mixin (and `PageLoading`, for a page with a
 loading flag): it owns the `error` and `notice` a page shows and acts as the signed-in viewer.
 Background event handlers, which may change the state only inside `async with self`, call
@@ -19,8 +25,9 @@ import reflex as rx
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
-from learning_app.adapters.postgres import session_scope
+from learning_app.adapters.postgres import LOCK_NOT_AVAILABLE, QUERY_CANCELED, session_scope
 from learning_app.services.errors import DomainError, ServiceUnavailable
+from learning_app.settings import get_settings
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -28,21 +35,42 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 UNAVAILABLE_MESSAGE = "This part of the app is unavailable right now. Please try again in a moment."
+BUSY_MESSAGE = (
+    "The database is busy and this took too long, so it was stopped and nothing was changed. "
+    "Please try again in a moment."
+)
+
+
+class DatabaseBusy(ServiceUnavailable):
+    """An interactive transaction hit its lock or statement timeout and was rolled back."""
+
+    default_message = BUSY_MESSAGE
+
 
 # What SQLAlchemy raises when Postgres cannot be reached or drops the connection (psycopg's
 # OperationalError), or when no pooled connection frees up in time.
 _DATABASE_DOWN = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
 
+def _is_timeout(exc: sa_exc.DBAPIError) -> bool:
+    """Postgres cancelled the statement for our own lock or statement timeout."""
+    return getattr(exc.orig, "sqlstate", None) in (QUERY_CANCELED, LOCK_NOT_AVAILABLE)
+
+
 @contextmanager
 def database_guard() -> Iterator[None]:
-    """A database outage becomes ServiceUnavailable with the page's "try again" message, logged
-    as one line: it is an operational condition, not a bug with a traceback to read."""
+    """A database outage becomes ServiceUnavailable with the page's "try again" message, and
+    an interactive timeout DatabaseBusy, each logged as one line: they are operational
+    conditions, not bugs with a traceback to read."""
     try:
         yield
     except _DATABASE_DOWN as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        log.warning("database unavailable: %s", reason[0] if reason else type(exc).__name__)
+        first = reason[0] if reason else type(exc).__name__
+        if isinstance(exc, sa_exc.OperationalError) and _is_timeout(exc):
+            log.warning("database busy: %s", first)
+            raise DatabaseBusy() from exc
+        log.warning("database unavailable: %s", first)
         raise ServiceUnavailable(UNAVAILABLE_MESSAGE) from exc
 
 
@@ -57,8 +85,13 @@ async def call_with_session(
 ) -> T:
     """Run `func(session, ...)` in one transaction, in a worker thread."""
 
+    settings = get_settings()
+
     def unit_of_work() -> T:
-        with session_scope() as session:
+        with session_scope(
+            lock_timeout_s=settings.interactive_lock_timeout_seconds,
+            statement_timeout_s=settings.interactive_statement_timeout_seconds,
+        ) as session:
             return func(session, *args, **kwargs)
 
     with database_guard():
