@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 import reflex as rx
 
 from learning_app.components.forms import form_error, form_notice
+from learning_app.components.progress import button_with_progress
 from learning_app.components.wording import count_text
 from learning_app.services.sharing import links as share_links
 from learning_app.services.sharing.links import ShareLinkView
@@ -222,7 +223,13 @@ def share_dialog(entity_type: str, entity_id: rx.Var[str], entity_label: str) ->
                         _choice_select(
                             "Expires", "expires_in_days", EXPIRY_CHOICES, DEFAULT_EXPIRY
                         ),
-                        rx.button("Create link", type="submit", loading=ShareLinksState.share_busy),
+                        button_with_progress(
+                            rx.button(
+                                "Create link", type="submit", loading=ShareLinksState.share_busy
+                            ),
+                            ShareLinksState.share_busy,
+                            "Still creating the link…",
+                        ),
                         align="end",
                         spacing="3",
                         wrap="wrap",

@@ -18,6 +18,7 @@ from learning_app.components.courses import (
     toggle_button,
 )
 from learning_app.components.forms import field, form_error, form_notice
+from learning_app.components.progress import button_with_progress
 from learning_app.components.share_dialog import share_dialog
 from learning_app.pages.courses.editor_state import CourseEditorState
 from learning_app.pages.courses.teachers import teachers_section
@@ -59,7 +60,10 @@ def _details_form() -> rx.Component:
                 ),
                 align="center",
             ),
-            rx.button("Save details", type="submit", loading=CourseEditorState.busy),
+            button_with_progress(
+                rx.button("Save details", type="submit", loading=CourseEditorState.busy),
+                CourseEditorState.busy,
+            ),
             spacing="3",
             align="start",
             width="100%",

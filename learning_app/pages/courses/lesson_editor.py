@@ -10,6 +10,7 @@ import reflex as rx
 from learning_app.components.courses import loaded_page, status_badge, text_area_field
 from learning_app.components.forms import field, form_error, form_notice
 from learning_app.components.markdown import rendered_markdown
+from learning_app.components.progress import button_with_progress, still_working
 from learning_app.components.share_dialog import share_dialog
 from learning_app.services.courses import lessons, reading
 from learning_app.services.courses.authoring import MAX_TITLE_LENGTH
@@ -24,6 +25,7 @@ PREVIEW_DEBOUNCE_MS = 400
 
 class LessonEditorState(LoadedPageState, AuthState):
     busy: bool = False
+    busy_message: str = "Still saving…"  # what `still_working` says if `busy` lasts
     loaded_id: str = ""
     loaded_course_id: str = ""
     course_title: str = ""
@@ -69,7 +71,7 @@ class LessonEditorState(LoadedPageState, AuthState):
 
     @rx.event
     async def save(self, form: dict[str, str]) -> AsyncIterator[object]:
-        self.busy = True
+        self.busy, self.busy_message = True, "Still saving…"
         yield
         lesson = await self._call(
             lessons.update_lesson,
@@ -86,6 +88,7 @@ class LessonEditorState(LoadedPageState, AuthState):
     @rx.event
     async def set_published(self, publish: bool) -> AsyncIterator[object]:
         self.busy = True
+        self.busy_message = "Still publishing…" if publish else "Still unpublishing…"
         yield
         action = lessons.publish_lesson if publish else lessons.unpublish_lesson
         lesson = await self._call(action, lesson_id=self.loaded_id)
@@ -119,7 +122,11 @@ def _lesson_form() -> rx.Component:
                 font_family="var(--code-font-family, monospace)",
                 on_change=LessonEditorState.preview.debounce(PREVIEW_DEBOUNCE_MS),
             ),
-            rx.button("Save lesson", type="submit", loading=LessonEditorState.busy),
+            button_with_progress(
+                rx.button("Save lesson", type="submit", loading=LessonEditorState.busy),
+                LessonEditorState.busy,
+                LessonEditorState.busy_message,
+            ),
             spacing="3",
             align="start",
             width="100%",
@@ -163,6 +170,10 @@ def _publishing() -> rx.Component:
                 on_click=LessonEditorState.set_published(False),
                 loading=LessonEditorState.busy,
             ),
+        ),
+        rx.cond(
+            LessonEditorState.busy_message != "Still saving…",
+            still_working(LessonEditorState.busy, LessonEditorState.busy_message),
         ),
         share_dialog("lesson", LessonEditorState.loaded_id, "lesson"),
         rx.link(

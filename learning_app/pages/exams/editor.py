@@ -20,6 +20,7 @@ from learning_app.components.authoring import (
 from learning_app.components.courses import loaded_page, status_badge, text_area_field
 from learning_app.components.forms import field, form_error, form_notice
 from learning_app.components.lists import bare_list
+from learning_app.components.progress import button_with_progress
 from learning_app.components.wording import count_text
 from learning_app.pages.exams.editor_state import DrawRow, ExamEditorState, PickRow
 from learning_app.services.exams.authoring import (
@@ -296,7 +297,7 @@ def _actions() -> rx.Component:
         form_error(S.error),
         form_notice(S.notice),
         rx.hstack(
-            rx.button("Save exam", type="submit", loading=S.busy),
+            button_with_progress(rx.button("Save exam", type="submit", loading=S.busy), S.busy),
             rx.cond(
                 S.loaded_exam_id != "",
                 rx.cond(

@@ -15,6 +15,7 @@ from learning_app.components.authoring import (
 )
 from learning_app.components.courses import MARKDOWN_HINT, text_area_field
 from learning_app.components.forms import field, form_error, form_notice
+from learning_app.components.progress import button_with_progress
 from learning_app.pages.questions.form_state import PROMPT_INPUT_ID, OptionRow, QuestionFormState
 from learning_app.services.questions.bank import LOCKED_MESSAGE
 from learning_app.services.questions.drafts import MAX_OPTION_LENGTH, MAX_POINTS, MAX_PROMPT_LENGTH
@@ -257,7 +258,9 @@ def question_form() -> rx.Component:
             form_error(S.general_error),
             form_notice(S.notice),
             rx.hstack(
-                rx.button("Save question", type="submit", loading=S.busy),
+                button_with_progress(
+                    rx.button("Save question", type="submit", loading=S.busy), S.busy
+                ),
                 rx.cond(
                     S.editing_id != "",
                     rx.button(
