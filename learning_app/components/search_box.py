@@ -50,8 +50,11 @@ class SearchBoxState(AuthState):
         self.query, self.suggestions = "", []
 
     @rx.event
-    def open_results(self, _form: dict[str, str]) -> rx.event.EventSpec:
-        query, self.suggestions = self.query, []
+    def open_results(self, form: dict[str, str]) -> rx.event.EventSpec:
+        """Enter in the box: the words in it now (the form's `q`, which can be ahead of the
+        debounced `query`) on the results page."""
+        query = str(form.get("q", self.query))[: queries.MAX_QUERY_CHARS]
+        self.query, self.suggestions = query, []
         return rx.redirect(search_href(query))
 
 
@@ -88,7 +91,9 @@ def search_box() -> rx.Component:
         rx.box(
             rx.debounce_input(
                 rx.input(
+                    # Submitted by its `name` (Reflex 0.11 drops form data keyed by `id`).
                     id="navbar-search",
+                    name="q",
                     type="search",
                     value=SearchBoxState.query,
                     on_change=SearchBoxState.set_query,
