@@ -81,11 +81,21 @@ def app_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
 
 
 TUTOR_ANSWER = ["The moon's gravity pulls on the oceans, ", "which bulge towards it [1]."]
+# Asked "in markdown": an answer as models write them, with emphasis, code, single line
+# breaks and a fence, streamed in pieces that split the Markdown marks.
+MARKDOWN_QUESTION = "in markdown"  # lower case: a capitalised word would be a name
+TUTOR_MARKDOWN_ANSWER = [
+    "The **moon's gra",
+    "vity** pulls on the oceans,\nwhich `bulge` towards it [1].\n\n",
+    "```\ntwo high tides\n```\n",
+]
 
 
 def _scripted_reply(body: dict[str, object]) -> list[str]:
     if "quiz questions" in system_prompt(body):
         return [json.dumps({"questions": DRAFTED_QUESTIONS})]
+    if MARKDOWN_QUESTION in json.dumps(body.get("messages")):
+        return TUTOR_MARKDOWN_ANSWER
     return TUTOR_ANSWER
 
 

@@ -63,3 +63,31 @@ def test_responses_carry_the_security_headers(app_server: RunningApp) -> None:
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
         assert answer.headers["X-Frame-Options"] == "DENY"
         assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+
+
+def test_a_course_card_shows_its_description_rendered(
+    app_server: RunningApp, clean_db: str, page: Page, unique: str
+) -> None:
+    from learning_app.adapters.postgres import session_scope
+    from learning_app.services.courses import authoring
+
+    token = account(f"t-{unique}@example.com", "Tess Teacher", "teacher")
+    with session_scope() as session:
+        course = authoring.create_course(
+            session,
+            token=token,
+            title="Python basics",
+            description="# About\n\nLearn **loops** and `map`.\n\n- then *functions*",
+        )
+        authoring.publish_course(session, token=token, course_id=course.id)
+
+    page.goto(app_server.url)
+    courses = page.get_by_role("list", name="Published courses")
+    expect(courses).to_contain_text("About Learn loops and map. then functions")
+    expect(courses.get_by_role("strong")).to_have_text("loops")
+    expect(courses.get_by_role("code")).to_have_text("map")
+    expect(courses.get_by_role("emphasis")).to_have_text("functions")
+    expect(courses).not_to_contain_text("**")
+    # A card is one line of text: the description's heading is no heading on the page.
+    expect(courses.get_by_role("heading")).to_have_count(1)
+    expect(courses).to_contain_text("0 lessons")

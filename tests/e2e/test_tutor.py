@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, expect
 from learning_app.adapters.postgres import session_scope
 from learning_app.bench.sample_files import pdf_bytes
 from learning_app.services.courses import authoring, reading
-from tests.e2e.conftest import RunningApp
+from tests.e2e.conftest import MARKDOWN_QUESTION, RunningApp
 from tests.e2e.people import account, signed_in_page
 
 pytestmark = pytest.mark.e2e
@@ -71,6 +71,21 @@ def test_uploaded_material_answers_a_students_question(
 
     # The cited passage marks the sentences that answer.
     expect(answer.locator("mark").first).to_contain_text("two high tides")
+    # An answer written in Markdown is shown rendered: bold, code, its line break and its
+    # code block, in two blocks (a paragraph and the fence).
+    student.get_by_label("Your question").fill(
+        f"Why does the sea level go up and down twice a day, {MARKDOWN_QUESTION}?"
+    )
+    student.get_by_role("button", name="Ask").click()
+    formatted = student.get_by_role("article").first
+    expect(formatted.get_by_role("strong")).to_have_text("moon's gravity", timeout=30_000)
+    expect(formatted.get_by_role("code").first).to_have_text("bulge")
+    expect(formatted.get_by_role("paragraph").filter(has_text="oceans")).to_contain_text(
+        re.compile(r"oceans,\nwhich bulge"),  # the single line break is kept
+        use_inner_text=True,
+    )
+    expect(formatted.locator("pre")).to_contain_text("two high tides")
+    expect(formatted).not_to_contain_text("**")
     # A question about something the material never names: the closest passage is shown as
     # "may not answer", and nothing is written up as an answer.
     student.get_by_label("Your question").fill("How high are the tides in the Bay of Fundy?")
