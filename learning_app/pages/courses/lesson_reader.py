@@ -153,7 +153,11 @@ def _lesson() -> rx.Component:
         ),
         rx.cond(
             LessonReaderState.summary_html != "",
-            rendered_markdown(LessonReaderState.summary_html, color="var(--gray-11)"),
+            rendered_markdown(
+                LessonReaderState.summary_html,
+                color="var(--gray-11)",
+                font_size="var(--font-size-4)",
+            ),
         ),
         rx.el.article(rendered_markdown(LessonReaderState.body_html), width="100%"),
         rx.divider(),
