@@ -63,6 +63,7 @@ def _details_form() -> rx.Component:
             button_with_progress(
                 rx.button("Save details", type="submit", loading=CourseEditorState.busy),
                 CourseEditorState.busy,
+                "Still working…",  # `busy` is shared by every action on this page
             ),
             spacing="3",
             align="start",

@@ -297,7 +297,10 @@ def _actions() -> rx.Component:
         form_error(S.error),
         form_notice(S.notice),
         rx.hstack(
-            button_with_progress(rx.button("Save exam", type="submit", loading=S.busy), S.busy),
+            # `busy` is shared with publishing and closing the exam.
+            button_with_progress(
+                rx.button("Save exam", type="submit", loading=S.busy), S.busy, "Still working…"
+            ),
             rx.cond(
                 S.loaded_exam_id != "",
                 rx.cond(
