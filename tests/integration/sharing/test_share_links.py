@@ -177,3 +177,30 @@ def test_token_guessing_is_rate_limited_per_ip(teacher: str, course: dict[str, s
     with pytest.raises(RateLimited):
         visit(raw, ip="198.51.100.66")  # even the right token, from the guessing IP
     assert visit(raw, ip="198.51.100.67").course_title == "Shared course"
+
+
+def test_the_list_shows_its_dates_in_the_viewers_time_zone(teacher: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    from learning_app.models.users import UserProfile
+    from tests.integration.people import user_id
+
+    with session_scope() as session:
+        profile = session.exec(
+            select(UserProfile).where(col(UserProfile.user_id) == user_id(teacher))
+        ).one()
+        profile.timezone = "Asia/Kolkata"  # UTC+05:30: no UTC time reads the same
+        session.add(profile)
+    course_id = new_course(teacher)
+    share(teacher, "course", course_id, expires_in_days=7)
+    (shown,) = run(links.list_share_links, token=teacher)
+    zone = ZoneInfo("Asia/Kolkata")
+    created = utc_now().astimezone(zone)
+    assert shown.created_label.endswith(" IST")
+    assert shown.created_label.startswith(f"{created:%a} {created.day} {created:%b}")
+    hour, minute = map(int, shown.created_label.split(", ")[1].removesuffix(" IST").split(":"))
+    assert abs((hour * 60 + minute) - (created.hour * 60 + created.minute)) <= 1
+    expires = (utc_now() + timedelta(days=7)).astimezone(zone)
+    assert shown.expires_label.startswith(f"{expires:%a} {expires.day} {expires:%b}")
+    never = share(teacher, "course", course_id)
+    assert never and run(links.list_share_links, token=teacher)[0].expires_label == ""
