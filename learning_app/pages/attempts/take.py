@@ -16,16 +16,18 @@ TEXT_DEBOUNCE_MS = 800
 
 
 def _countdown() -> rx.Component:
-    """Ticks in the browser (assets/exam_timer.js) from the server's seconds left; at zero it
-    presses the hidden "Time is up" button, which asks the server to finish the attempt."""
+    """The server's figure on first paint, then ticking in the browser (assets/exam_timer.js)
+    from the milliseconds left that come with every update; at zero the script presses the
+    hidden "Time is up" button, which asks the server to finish the attempt."""
     return rx.cond(
-        AttemptState.seconds_left >= 0,
+        AttemptState.ms_left >= 0,
         rx.hstack(
             rx.icon("timer", size=18, aria_hidden="true"),
             rx.text("Time left:", weight="medium"),
             rx.el.span(
-                "",
-                data_seconds_left=AttemptState.seconds_left.to_string(),
+                AttemptState.countdown,
+                data_ms_left=AttemptState.ms_left.to_string(),
+                data_attempt=AttemptState.loaded_attempt_id,
                 data_time_up_button=TIME_UP_BUTTON_ID,
                 class_name="exam-countdown",
                 role="timer",

@@ -4,12 +4,19 @@ Every answer goes to the server the moment it is given (a choice clicked, a debo
 typing, leaving a field), so a reload or a lost connection loses nothing. The countdown shown
 in the browser is a courtesy; the server's deadline is the rule, and it submits the attempt
 itself when time runs out.
+
+The countdown is computed from the attempt's fixed deadline each time the state is sent, not
+stored: a reload is answered first with the state as it was left (Reflex hydrates the tab
+before the page's on_load runs), and a stored "seconds left" there was the figure of the last
+saved answer, so the timer showed 09:59, then jumped back to 09:53 when the load finished.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import reflex as rx
@@ -24,6 +31,18 @@ from learning_app.state.course_pages import LoadedPageState, route_arg
 SAVED = "Saved"
 SAVING = "Saving…"
 NOT_SAVED = "Not saved"
+# How stale the countdown sent with any update of this state may be. An interval var is
+# recomputed when read after this long (a hydrate after a reload reads it), without the cost of
+# `cache=False`, which would load this state on every event of every page.
+COUNTDOWN_FRESHNESS = timedelta(milliseconds=250)
+UNTIMED = -1
+
+
+def countdown_text(ms_left: int) -> str:
+    """ "mm:ss" ("h:mm:ss" from an hour up), as assets/exam_timer.js writes it."""
+    seconds = max(0, ms_left) // 1000
+    hours, minutes, secs = seconds // 3600, seconds % 3600 // 60, seconds % 60
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 @dataclass(frozen=True)
@@ -54,18 +73,33 @@ class AttemptState(LoadedPageState, AuthState):
     # "Saved", "Saving…" or "Not saved", and why not, by question id.
     save_status: dict[str, str] = {}
     save_problem: dict[str, str] = {}
-    # Seconds left when the server last answered; -1 when the exam is untimed.
-    seconds_left: int = -1
+    # The attempt's deadline on the server's clock (Unix seconds); 0 when the exam is untimed.
+    _deadline_epoch: float = 0.0
     submitting: bool = False
 
     @rx.var
     def answered_count(self) -> int:
         return sum(1 for status in self.save_status.values() if status == SAVED)
 
-    def _show(self, view: taking.AttemptView, prompts_html: list[str]) -> None:
+    @rx.var(interval=COUNTDOWN_FRESHNESS)
+    def ms_left(self) -> int:
+        """Milliseconds to the deadline when this state was sent; UNTIMED (-1) without one.
+        The browser ticks on from it (assets/exam_timer.js)."""
+        if not self._deadline_epoch:
+            return UNTIMED
+        return max(0, int((self._deadline_epoch - time.time()) * 1000))
+
+    @rx.var(interval=COUNTDOWN_FRESHNESS)
+    def countdown(self) -> str:
+        """The countdown's first paint, before the browser's script ticks it."""
+        return countdown_text(self.ms_left)
+
+    def _show_attempt(self, view: taking.AttemptView, prompts_html: list[str]) -> None:
         self.loaded_attempt_id, self.loaded_exam_id = view.attempt_id, view.exam_id
         self.exam_title, self.attempt_number = view.exam_title, view.attempt_number
-        self.seconds_left = -1 if view.seconds_left is None else view.seconds_left
+        self._deadline_epoch = (
+            datetime.fromisoformat(view.deadline_at).timestamp() if view.deadline_at else 0.0
+        )
         self.questions = [
             QuestionForm(
                 question_id=q.question_id,
@@ -101,7 +135,7 @@ class AttemptState(LoadedPageState, AuthState):
             return
         # Rendered off the event loop: it serves every tab of this worker.
         prompts = await call_service(render_all, [q.prompt_markdown for q in view.questions])
-        self._show(view, prompts)
+        self._show_attempt(view, prompts)
         self.loading = False
 
     def _type_of(self, question_id: str) -> str:
@@ -112,7 +146,7 @@ class AttemptState(LoadedPageState, AuthState):
         self.save_problem.pop(question_id, None)
         yield
         try:
-            saved = await self._fetch(
+            await self._fetch(
                 taking.save_answer,
                 attempt_id=self.loaded_attempt_id,
                 question_id=question_id,
@@ -126,8 +160,6 @@ class AttemptState(LoadedPageState, AuthState):
                 yield AttemptState.finish_after_deadline
             return
         self.save_status[question_id] = SAVED
-        if saved.seconds_left is not None:
-            self.seconds_left = saved.seconds_left
 
     @rx.event
     async def choose(self, question_id: str, option_id: str) -> AsyncIterator[object]:
@@ -175,5 +207,5 @@ class AttemptState(LoadedPageState, AuthState):
             return
         if view.status != "in_progress":
             yield rx.redirect(result_path(view.attempt_id))
-        elif view.seconds_left is not None:
-            self.seconds_left = view.seconds_left  # the browser's clock ran fast
+        # Otherwise the browser's clock ran fast: the countdown sent with this update (from the
+        # unchanged deadline) corrects it.
