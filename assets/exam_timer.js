@@ -11,6 +11,9 @@
   window.__examTimer = true;
   const REFIRE_MS = 3000;
   const anchors = new WeakMap();
+  // The lowest figure shown per attempt: kept across a remount of the countdown (a reconnect
+  // that hands the tab a fresh state shows the page's spinner for a moment).
+  const lowest = new Map();
 
   function format(seconds) {
     const h = Math.floor(seconds / 3600);
@@ -40,7 +43,7 @@
       const attempt = el.dataset.attempt;
       let anchor = anchors.get(el);
       if (!anchor || anchor.attempt !== attempt) {
-        anchor = { attempt, reported: null, at: now, lowest: Infinity, firedAt: -Infinity };
+        anchor = { attempt, reported: null, at: now, firedAt: -Infinity };
         anchors.set(el, anchor);
       }
       if (anchor.reported !== reported) {
@@ -48,8 +51,8 @@
         anchor.at = now;
       }
       const msLeft = Math.max(0, anchor.reported - (now - anchor.at));
-      const seconds = Math.min(anchor.lowest, Math.floor(msLeft / 1000));
-      anchor.lowest = seconds;
+      const seconds = Math.min(lowest.get(attempt) ?? Infinity, Math.floor(msLeft / 1000));
+      lowest.set(attempt, seconds);
       show(el, format(seconds));
       el.setAttribute("aria-label", `${Math.ceil(seconds / 60)} minutes left`);
       if (msLeft === 0 && now - anchor.firedAt >= REFIRE_MS) {

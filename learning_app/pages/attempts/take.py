@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_core.core.banner import has_connection_errors
 
 from learning_app.components.courses import confirm_button, loaded_page
 from learning_app.components.forms import form_error
@@ -11,6 +12,7 @@ from learning_app.pages.attempts.take_state import NOT_SAVED, SAVED, AttemptStat
 from learning_app.services.attempts.taking import AttemptOption
 
 TIMER_SCRIPT = "/exam_timer.js"
+CONNECTION_SCRIPT = "/exam_connection.js"
 TIME_UP_BUTTON_ID = "exam-time-up"
 TEXT_DEBOUNCE_MS = 800
 
@@ -51,6 +53,20 @@ def _countdown() -> rx.Component:
     )
 
 
+def _connection_notice() -> rx.Component:
+    """A live region that assets/exam_connection.js fills while the connection is down ("You
+    are offline: ...") and for a while after it is back."""
+    return rx.fragment(
+        rx.el.div(
+            role="status",
+            aria_live="polite",
+            class_name="exam-connection",
+            data_connection_errors=has_connection_errors.to_string(),
+        ),
+        rx.script(src=CONNECTION_SCRIPT),
+    )
+
+
 def _save_status(question: QuestionForm) -> rx.Component:
     status = AttemptState.save_status.get(question.question_id, "")
     problem = AttemptState.save_problem.get(question.question_id, "")
@@ -77,7 +93,9 @@ def _single(question: QuestionForm) -> rx.Component:
             ),
             spacing="2",
         ),
-        value=AttemptState.choice.get(question.question_id, ""),
+        # Uncontrolled (the saved answer is only the starting value): a choice shows at once,
+        # even while the connection is down and the event waits in Reflex's queue.
+        default_value=AttemptState.choice.get(question.question_id, ""),
         on_change=lambda option_id: AttemptState.choose(question.question_id, option_id),
         aria_label="Answer to question " + question.number.to_string(),
     )
@@ -87,7 +105,7 @@ def _multiple(question: QuestionForm) -> rx.Component:
     def option_box(option: AttemptOption) -> rx.Component:
         return rx.checkbox(
             option.body,
-            checked=AttemptState.picked.get(question.question_id, []).contains(option.id),
+            default_checked=AttemptState.picked.get(question.question_id, []).contains(option.id),
             on_change=lambda checked: AttemptState.toggle(question.question_id, option.id, checked),
         )
 
@@ -191,6 +209,7 @@ def _attempt() -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
+            _connection_notice(),
             position="sticky",
             top="3.75rem",
             z_index="5",

@@ -125,23 +125,54 @@ class AttemptState(LoadedPageState, AuthState):
         # Not in `with self._loading()`: the spinner stays while the browser leaves for a
         # finished attempt's result.
         try:
-            view = await self._fetch(taking.get_attempt, attempt_id=route_arg(self, "attempt_id"))
+            view = await self._fetch_attempt()
         except Exception as exc:
             self._load_failed(exc)
             self.loading = False
             return
-        if view.status != "in_progress":
-            yield rx.redirect(result_path(view.attempt_id))
+        if view is None:
+            yield rx.redirect(result_path(route_arg(self, "attempt_id")))
             return
+        self.loading = False
+
+    async def _fetch_attempt(self) -> taking.AttemptView | None:
+        """Load the route's attempt into this state; None when it is no longer in progress.
+        Failures propagate."""
+        view = await self._fetch(taking.get_attempt, attempt_id=route_arg(self, "attempt_id"))
+        if view.status != "in_progress":
+            return None
         # Rendered off the event loop: it serves every tab of this worker.
         prompts = await call_service(render_all, [q.prompt_markdown for q in view.questions])
         self._show_attempt(view, prompts)
+        return view
+
+    async def _ensure_loaded(self) -> bool:
+        """Whether this state holds the route's attempt, loading it first if not.
+
+        After a network blip the tab's queued answers are sent as soon as its websocket
+        reconnects, and when the server has not yet noticed the old connection (its ping
+        timeout is minutes), Reflex gives the tab a new token and a fresh state
+        (reflex-dev/reflex#6345). In the browser tests the page's on_load ran before those
+        answers, but nothing in Reflex promises that order, and saving from a fresh state
+        would use an empty attempt id: so an answer loads the attempt first when needed."""
+        if self.loaded_attempt_id and self.loaded_attempt_id == route_arg(self, "attempt_id"):
+            return True
+        try:
+            view = await self._fetch_attempt()
+        except Exception as exc:
+            self.error = describe_error(exc)
+            return False
+        if view is None:
+            self.error = ALREADY_SUBMITTED
+            return False
         self.loading = False
+        return True
 
     def _type_of(self, question_id: str) -> str:
         return next((q.type for q in self.questions if q.question_id == question_id), "")
 
     async def _save(self, question_id: str, response: dict[str, Any]) -> AsyncIterator[object]:
+        """Save one answer, which the handler has already recorded in this (loaded) state."""
         self.save_status[question_id] = SAVING
         self.save_problem.pop(question_id, None)
         yield
@@ -163,6 +194,8 @@ class AttemptState(LoadedPageState, AuthState):
 
     @rx.event
     async def choose(self, question_id: str, option_id: str) -> AsyncIterator[object]:
+        if not await self._ensure_loaded():
+            return
         self.choice[question_id] = option_id
         async for update in self._save(question_id, {"option_id": option_id}):
             yield update
@@ -171,6 +204,8 @@ class AttemptState(LoadedPageState, AuthState):
     async def toggle(
         self, question_id: str, option_id: str, checked: bool
     ) -> AsyncIterator[object]:
+        if not await self._ensure_loaded():
+            return
         chosen = [o for o in self.picked.get(question_id, []) if o != option_id]
         if checked:
             chosen.append(option_id)
@@ -181,6 +216,8 @@ class AttemptState(LoadedPageState, AuthState):
     @rx.event
     async def write(self, question_id: str, text: str) -> AsyncIterator[object]:
         """Typed text (debounced in the browser); numeric answers are checked by the server."""
+        if not await self._ensure_loaded():
+            return
         self.texts[question_id] = text
         key = "value" if self._type_of(question_id) == "numeric" else "text"
         if key == "value" and not text.strip():
@@ -192,7 +229,9 @@ class AttemptState(LoadedPageState, AuthState):
     async def submit(self) -> AsyncIterator[object]:
         self.submitting, self.error = True, ""
         yield
-        attempt_id = await self._call(taking.submit_attempt, attempt_id=self.loaded_attempt_id)
+        attempt_id = await self._call(
+            taking.submit_attempt, attempt_id=route_arg(self, "attempt_id")
+        )
         if attempt_id is None:
             self.submitting = False
             return
@@ -202,7 +241,7 @@ class AttemptState(LoadedPageState, AuthState):
     async def finish_after_deadline(self) -> AsyncIterator[object]:
         """The browser's countdown reached zero, or the server refused a late answer: reading
         the attempt makes the server submit it if its deadline has passed."""
-        view = await self._call(taking.get_attempt, attempt_id=self.loaded_attempt_id)
+        view = await self._call(taking.get_attempt, attempt_id=route_arg(self, "attempt_id"))
         if view is None:
             return
         if view.status != "in_progress":
