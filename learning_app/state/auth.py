@@ -90,9 +90,13 @@ class AuthState(rx.State):
         self._show(viewer)
         return viewer
 
-    def _start_session(self, viewer: Viewer, token: str) -> None:
+    def _start_session(self, token: str) -> None:
+        """Keep the new session's cookie, leaving the navbar as it is: it changes when the page
+        the sign-in redirects to has loaded and resolved the session (`_recently_signed_in` sees
+        a token it has not checked). Showing the signed-in navbar here drew it a moment before
+        the redirect, and a click in that moment was undone when the redirect landed."""
         self.session_token = token
-        self._show(viewer)
+        self._viewer_checked_at, self._viewer_checked_token = 0.0, ""
 
     async def _recently_signed_in(self) -> bool:
         """Whether this tab is signed in, resolving the session again only when the last check

@@ -36,9 +36,12 @@ class SignInState(ServiceCalls, AuthState):
             client_ip=self.router.session.client_ip,
             user_agent=self.router.headers.user_agent,
         )
-        if signed_in is not None:
-            self._start_session(*signed_in)
-            yield rx.redirect(self._next_path())
+        if signed_in is None:
+            self.submitting = False
+            return
+        _viewer, token = signed_in
+        self._start_session(token)
+        yield rx.redirect(self._next_path())
         self.submitting = False
 
     @rx.event
@@ -78,7 +81,9 @@ class MagicLinkState(ServiceCalls, AuthState):
         if signed_in is None:
             self.working = False
             return
-        self._start_session(*signed_in)
+        _viewer, token = signed_in
+        # "Checking your link…" stays until "/" has loaded and shows who is signed in.
+        self._start_session(token)
         yield rx.redirect("/")
 
 

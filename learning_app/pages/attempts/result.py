@@ -70,9 +70,9 @@ class AttemptResultState(LoadedPageState, AuthState):
             # Rendered off the event loop, in one hop: it serves every tab of this worker.
             texts = [(a.prompt_markdown, a.explanation_markdown) for a in result.answers]
             rendered = await call_service(render_all, [text for pair in texts for text in pair])
-            self._show(result, rendered)
+            self._show_result(result, rendered)
 
-    def _show(self, result: results.AttemptResult, rendered: list[str]) -> None:
+    def _show_result(self, result: results.AttemptResult, rendered: list[str]) -> None:
         """`rendered`: each answer's prompt and explanation as HTML, in order."""
         self.exam_title, self.loaded_exam_id = result.exam_title, result.exam_id
         self.student_name, self.is_own = result.student_name, result.is_own

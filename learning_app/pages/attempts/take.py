@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_core.core.banner import has_connection_errors
 
 from learning_app.components.courses import confirm_button, loaded_page
 from learning_app.components.forms import form_error
@@ -12,21 +13,24 @@ from learning_app.pages.attempts.take_state import NOT_SAVED, SAVED, AttemptStat
 from learning_app.services.attempts.taking import AttemptOption
 
 TIMER_SCRIPT = "/exam_timer.js"
+CONNECTION_SCRIPT = "/exam_connection.js"
 TIME_UP_BUTTON_ID = "exam-time-up"
 TEXT_DEBOUNCE_MS = 800
 
 
 def _countdown() -> rx.Component:
-    """Ticks in the browser (assets/exam_timer.js) from the server's seconds left; at zero it
-    presses the hidden "Time is up" button, which asks the server to finish the attempt."""
+    """The server's figure on first paint, then ticking in the browser (assets/exam_timer.js)
+    from the milliseconds left that come with every update; at zero the script presses the
+    hidden "Time is up" button, which asks the server to finish the attempt."""
     return rx.cond(
-        AttemptState.seconds_left >= 0,
+        AttemptState.ms_left >= 0,
         rx.hstack(
             rx.icon("timer", size=18, aria_hidden="true"),
             rx.text("Time left:", weight="medium"),
             rx.el.span(
-                "",
-                data_seconds_left=AttemptState.seconds_left.to_string(),
+                AttemptState.countdown,
+                data_ms_left=AttemptState.ms_left.to_string(),
+                data_attempt=AttemptState.loaded_attempt_id,
                 data_time_up_button=TIME_UP_BUTTON_ID,
                 class_name="exam-countdown",
                 role="timer",
@@ -47,6 +51,20 @@ def _countdown() -> rx.Component:
             spacing="2",
         ),
         rx.text("No time limit", color_scheme="gray"),
+    )
+
+
+def _connection_notice() -> rx.Component:
+    """A live region that assets/exam_connection.js fills while the connection is down ("You
+    are offline: ...") and for a while after it is back."""
+    return rx.fragment(
+        rx.el.div(
+            role="status",
+            aria_live="polite",
+            class_name="exam-connection",
+            data_connection_errors=has_connection_errors.to_string(),
+        ),
+        rx.script(src=CONNECTION_SCRIPT),
     )
 
 
@@ -76,7 +94,9 @@ def _single(question: QuestionForm) -> rx.Component:
             ),
             spacing="2",
         ),
-        value=AttemptState.choice.get(question.question_id, ""),
+        # Uncontrolled (the saved answer is only the starting value): a choice shows at once,
+        # even while the connection is down and the event waits in Reflex's queue.
+        default_value=AttemptState.choice.get(question.question_id, ""),
         on_change=lambda option_id: AttemptState.choose(question.question_id, option_id),
         aria_label="Answer to question " + question.number.to_string(),
     )
@@ -86,7 +106,7 @@ def _multiple(question: QuestionForm) -> rx.Component:
     def option_box(option: AttemptOption) -> rx.Component:
         return rx.checkbox(
             option.body,
-            checked=AttemptState.picked.get(question.question_id, []).contains(option.id),
+            default_checked=AttemptState.picked.get(question.question_id, []).contains(option.id),
             on_change=lambda checked: AttemptState.toggle(question.question_id, option.id, checked),
         )
 
@@ -190,6 +210,7 @@ def _attempt() -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
+            _connection_notice(),
             position="sticky",
             top="3.75rem",
             z_index="5",
