@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from learning_app.adapters.embeddings import Embedder, get_embedder
+from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.postgres import session_scope
 from learning_app.models.base import simulated_clock
 from learning_app.models.exams import ExamAttempt
@@ -68,28 +68,58 @@ class Learner:
         return days_ago == self.joined or rng.random() < self.keenness
 
 
+@dataclass(frozen=True)
+class TutorQuestion:
+    """A question a student asks the tutor at `moment`."""
+
+    token: str
+    course_id: str
+    question: str
+    moment: datetime
+
+
 @dataclass
-class Budget:
-    tutor_questions: int
+class Played:
+    """What the history leaves to do or to tell: the share links made (what they open, path),
+    and the tutor questions, asked by `ask_tutor` once the material is ingested."""
+
+    links: list[tuple[str, str]] = field(default_factory=list)
+    tutor_questions: list[TutorQuestion] = field(default_factory=list)
 
 
-def simulate(world: DemoWorld) -> list[tuple[str, str]]:
-    """Play the whole history; returns the share links made (what they open, path)."""
+def simulate(world: DemoWorld) -> Played:
+    """Play the whole history (every tutor question is only noted: see `ask_tutor`)."""
     rng = random.Random(RANDOM_SEED)  # noqa: S311 - a simulation, not a secret
     learners = _learners(world, rng)
-    budget = Budget(world.size.tutor_questions)
-    embedder = get_embedder()
-    links: list[tuple[str, str]] = []
+    played = Played()
     for days_ago in range(world.size.days, -1, -1):
         if days_ago == max(world.size.days - 8, 1):
-            links += _share_links(world, days_ago)
-        if links and days_ago < world.size.days - 8:
-            _visitors_open(world, links[0][1], days_ago, rng)
+            played.links += _share_links(world, days_ago)
+        if played.links and days_ago < world.size.days - 8:
+            _visitors_open(world, played.links[0][1], days_ago, rng)
         for learner in learners:
             if learner.studies_on(days_ago, rng):
-                _study_day(world, learner, days_ago, rng, budget, embedder)
+                _study_day(world, learner, days_ago, rng, played)
     _mark_essays(world)
-    return links
+    return played
+
+
+def ask_tutor(questions: list[TutorQuestion]) -> None:
+    """Ask the noted questions, each at its own moment. They come after the history because
+    the material is ingested while the history is played (the seed's two slow halves, one on
+    the database and one on the embedding model, side by side); no other history reads the
+    tutor's answers, so asking later changes nothing else."""
+    embedder = get_embedder()
+    for asked in questions:
+        with session_scope() as session, simulated_clock(asked.moment):
+            ask(
+                session,
+                token=asked.token,
+                course_id=asked.course_id,
+                question=asked.question,
+                embedder=embedder,
+                chat=None,  # the offline extractive answerer, fast and deterministic
+            )
 
 
 def _learners(world: DemoWorld, rng: random.Random) -> list[Learner]:
@@ -130,8 +160,7 @@ def _study_day(
     learner: Learner,
     days_ago: int,
     rng: random.Random,
-    budget: Budget,
-    embedder: Embedder,
+    played: Played,
 ) -> None:
     clock = _moment(world, days_ago, learner.hour, rng)
     with session_scope() as session:
@@ -155,7 +184,7 @@ def _study_day(
                     course_id=course.course_id,
                     lesson_id=rng.choice(seen),
                 )
-            _maybe_ask(session, learner, course, clock, rng, budget, embedder)
+            _maybe_ask(world, learner, course, clock, rng, played)
             return
         lessons = course.lesson_ids
         for _ in range(2 if rng.random() < 0.3 and learner.person not in (ADA, GRACE) else 1):
@@ -171,33 +200,25 @@ def _study_day(
             clock = _take_exam(session, learner, course, quiz, clock, rng)
         elif progress == len(lessons) and _may_take(learner, final, 2) and rng.random() < 0.6:
             clock = _take_exam(session, learner, course, final, clock, rng)
-        _maybe_ask(session, learner, course, clock, rng, budget, embedder)
+        _maybe_ask(world, learner, course, clock, rng, played)
 
 
 def _maybe_ask(
-    session: Session,
+    world: DemoWorld,
     learner: Learner,
     course: SeededCourse,
     clock: datetime,
     rng: random.Random,
-    budget: Budget,
-    embedder: Embedder,
+    played: Played,
 ) -> None:
-    """Now and then a question for the tutor, from the course's list (while the budget lasts:
-    each one embeds the question and ranks passages)."""
+    """Now and then a question for the tutor, from the course's list (up to the world's
+    number: each one embeds the question and ranks passages)."""
     chance = 0.4 if learner.person == ADA else 0.15
-    if budget.tutor_questions <= 0 or rng.random() >= chance:
+    if len(played.tutor_questions) >= world.size.tutor_questions or rng.random() >= chance:
         return
-    budget.tutor_questions -= 1
-    with simulated_clock(clock + timedelta(minutes=3)):
-        ask(
-            session,
-            token=learner.token,
-            course_id=course.course_id,
-            question=rng.choice(course.content.tutor_questions),
-            embedder=embedder,
-            chat=None,  # the offline extractive answerer, fast and deterministic
-        )
+    question = rng.choice(course.content.tutor_questions)
+    moment = clock + timedelta(minutes=3)
+    played.tutor_questions.append(TutorQuestion(learner.token, course.course_id, question, moment))
 
 
 def _course_for_today(learner: Learner, rng: random.Random) -> SeededCourse | None:

@@ -5,7 +5,8 @@ questions and exams by the authoring services under their teacher's session, pic
 course files through the material upload path into S3, the files and lessons ingested by the
 same ingestion the job worker runs (so the tutor answers at once), then 30 days of students'
 history (`history`), share links and essay marks, and finally the analytics events flushed,
-rolled up and the teacher views refreshed, as the scheduled jobs would.
+rolled up and the teacher views refreshed, as the scheduled jobs would. The ingestion runs in a
+thread beside the history, and the history's tutor questions are asked once it is done.
 
 History is written in the past with the clock port of `models.base` (`simulated_clock`): the
 services keep calling `utc_now()`, which returns the simulated moment inside the block. That is
@@ -24,6 +25,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -102,8 +104,12 @@ def seed_demo_world(size: WorldSize = FULL) -> SeedReport | None:
                 world.courses.append(_course(world, content))
         with simulated_clock(setup_at + timedelta(hours=4)):
             _draft_course(world)
-        _ingest(world)
-        links = history.simulate(world)
+        # Embedding (CPU, in the model) and the history (mostly database round trips) overlap.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ingesting = pool.submit(_ingest, world)
+            played = history.simulate(world)
+            ingesting.result()
+        history.ask_tutor(played.tutor_questions)
         events = flush_events().stored
         with session_scope() as session:
             rollup_since(session, (world.now - timedelta(days=size.days + 4)).date())
@@ -116,7 +122,7 @@ def seed_demo_world(size: WorldSize = FULL) -> SeedReport | None:
         people=len(world.tokens),
         courses=len(world.courses) + 1,
         events=events,
-        share_links=links,
+        share_links=played.links,
     )
 
 
