@@ -44,9 +44,11 @@ def seed(*, small: bool = False) -> str:
         head = (
             f"seeded the demo world in {report.seconds:.1f} s: {report.people} people,"
             f" {report.courses} courses, {report.events} analytics events"
-            f"\nshare links:{links}\n{update_search_index()}"
+            f"\nshare links:{links}"
         )
-    logins = "\n".join(f"  {p.role:<8} {p.email:<22} password: {p.password}" for p in SHOWN_LOGINS)
+    logins = "\n".join(
+        f"  {p.role:<8} {p.email:<22} password: {p.password:<16} {p.shows}" for p in SHOWN_LOGINS
+    )
     return (
         f"{head}\ndemo logins:\n{logins}\n  (and more students, first.last@example.com,"
         f" password: {CLASSMATE_PASSWORD})"

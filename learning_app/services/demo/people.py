@@ -28,7 +28,7 @@ TEACHERS = (
         "Rosa Rivera",
         "teacher",
         "owns Introduction to Python and The Silk Roads, co-teaches The Living Cell: full "
-        "course dashboards, essays waiting for a mark, share links, a draft course",
+        "course dashboards, an essay waiting for a mark, share links, a draft course",
     ),
     DemoPerson(
         "kwame@example.com",
@@ -50,8 +50,8 @@ ADA = DemoPerson(
     "demo-student-1",
     "Ada Lovelace",
     "student",
-    "a lively student dashboard: a two-week streak, XP, three courses in progress, quiz and "
-    "exam attempts (passed and failed), tutor questions",
+    "a lively student dashboard: a two-week streak, XP, four courses (one finished), exam "
+    "attempts passed and failed, tutor questions",
 )
 GRACE = DemoPerson(
     "grace@example.com",
