@@ -9,9 +9,9 @@ same service calls and analytics events as the app, with the clock of `models.ba
 simulated moment. Teachers share two links and mark essays a day after they arrive, except the
 latest ones, which stay waiting for a mark.
 
-Ada studies every day of the last two weeks (a live streak) in three courses, and started a
-fourth a few days ago; Grace joined three days ago. Students with nothing left to do review a
-lesson now and then.
+Ada studies every day of the last two weeks at least (a live streak) in three courses, and
+started a fourth a few days ago; Grace joined three days ago. Students with nothing left to do,
+or on a slow day, look back at a lesson they have read.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ class Learner:
     next_lesson: dict[str, int] = field(default_factory=dict)  # by course id
     attempts: dict[str, int] = field(default_factory=dict)  # by exam id
     done_exams: set[str] = field(default_factory=set)  # passed, or waiting for a mark
+    # Each student's own random numbers: one student's history never shifts another's.
+    rng: random.Random = field(default_factory=random.Random, repr=False)
 
     def studies_on(self, days_ago: int, rng: random.Random) -> bool:
         if days_ago > self.joined:
@@ -98,8 +100,8 @@ def simulate(world: DemoWorld) -> Played:
         if played.links and days_ago < world.size.days - 8:
             _visitors_open(world, played.links[0][1], days_ago, rng)
         for learner in learners:
-            if learner.studies_on(days_ago, rng):
-                _study_day(world, learner, days_ago, rng, played)
+            if learner.studies_on(days_ago, learner.rng):
+                _study_day(world, learner, days_ago, learner.rng, played)
     _mark_essays(world)
     return played
 
@@ -131,18 +133,20 @@ def _learners(world: DemoWorld, rng: random.Random) -> list[Learner]:
         if person == ADA:
             courses = [by_key["python"], by_key["biology"], by_key["music"]]
             later = (min(5, last), by_key["history"])
-            learners.append(Learner(person, token, 0.7, 0.45, last, 18, courses, later, 0.75))
+            learners.append(Learner(person, token, 0.62, 0.45, last, 18, courses, later, 0.65))
         elif person == GRACE:
             grace = Learner(person, token, 0.6, 1.0, min(3, last), 20, [by_key["python"]], pace=0.6)
             learners.append(grace)
         else:
             picked = rng.sample(world.courses, k=rng.choice((1, 1, 2, 2, 3)))
             joined = round(last * rng.random() ** 0.6)  # most joined early, a few lately
-            skill, keenness = rng.uniform(0.35, 0.95), rng.uniform(0.15, 0.6)
+            skill, keenness = rng.uniform(0.35, 0.95), rng.uniform(0.12, 0.5)
             learner = Learner(person, token, skill, keenness, joined, rng.randint(7, 21), picked)
             if rng.random() < 0.3:  # some lose interest part of the way through
                 learner.gives_up_at = rng.randint(1, 3)
             learners.append(learner)
+    for learner in learners:
+        learner.rng = random.Random(f"{RANDOM_SEED}:{learner.person.email}")  # noqa: S311
     return learners
 
 
@@ -214,9 +218,9 @@ def _maybe_ask(
     """Now and then a question for the tutor, from the course's list (up to the world's
     number: each one embeds the question and ranks passages)."""
     chance = 0.4 if learner.person == ADA else 0.15
-    if len(played.tutor_questions) >= world.size.tutor_questions or rng.random() >= chance:
+    wants, question = rng.random() < chance, rng.choice(course.content.tutor_questions)
+    if not wants or len(played.tutor_questions) >= world.size.tutor_questions:
         return
-    question = rng.choice(course.content.tutor_questions)
     moment = clock + timedelta(minutes=3)
     played.tutor_questions.append(TutorQuestion(learner.token, course.course_id, question, moment))
 
@@ -231,7 +235,7 @@ def _course_for_today(learner: Learner, rng: random.Random) -> SeededCourse | No
     ]
     if not open_:
         return None
-    weights = [1 + len(c.lesson_ids) - learner.next_lesson[c.course_id] for c in open_]
+    weights = [(1 + len(c.lesson_ids) - learner.next_lesson[c.course_id]) ** 2 for c in open_]
     return rng.choices(open_, weights=weights)[0]
 
 

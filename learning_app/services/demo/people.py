@@ -50,8 +50,8 @@ ADA = DemoPerson(
     "demo-student-1",
     "Ada Lovelace",
     "student",
-    "a lively student dashboard: a two-week streak, XP, four courses (one finished), exam "
-    "attempts passed and failed, tutor questions",
+    "a lively student dashboard: a streak of over two weeks, XP, four courses (three "
+    "finished), exam attempts passed and failed, tutor questions",
 )
 GRACE = DemoPerson(
     "grace@example.com",
