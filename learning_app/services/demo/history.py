@@ -7,7 +7,7 @@ Then, day by day, they enrol, read lessons and mark them complete, take quizzes 
 (answering every question type, essays included), and ask the tutor; all of it through the
 same service calls and analytics events as the app, with the clock of `models.base` set to the
 simulated moment. Teachers share two links and mark essays a day after they arrive, except the
-latest ones, which stay waiting for a mark.
+latest in each course of teacher@example.com, which wait for a mark.
 
 Ada studies every day of the last two weeks at least (a live streak) in three courses, and
 started a fourth a few days ago; Grace joined three days ago. Students with nothing left to do,
@@ -40,7 +40,9 @@ from learning_app.services.tutor.answering import ask
 
 RANDOM_SEED = 17  # fixed: the same world, and the same screenshots, every time
 ANSWER_SECONDS = 50  # between two answers of an exam
-ESSAYS_LEFT_WAITING = 2  # the latest essays stay unmarked, so the teacher has work waiting
+# Whose latest essay in each of their own courses stays unmarked: the README's teacher has
+# work waiting in the grading queue (one or two essays, one per course she owns).
+BEHIND_WITH_MARKING = "teacher@example.com"
 ADA_STREAK_DAYS = 14
 
 
@@ -252,7 +254,7 @@ def _read(
     lesson_id = course.lesson_ids[index]
     with simulated_clock(clock):
         read_lesson(session, token=learner.token, course_id=course.course_id, lesson_id=lesson_id)
-    clock += timedelta(minutes=rng.randint(6, 18))
+    clock += timedelta(minutes=course.content.lessons[index].minutes + rng.randint(-4, 6))
     if learner.gives_up_at is not None and index >= learner.gives_up_at:
         return clock, False
     if rng.random() > 0.55 + 0.4 * learner.skill:
@@ -381,16 +383,17 @@ def _visitors_open(world: DemoWorld, path: str, days_ago: int, rng: random.Rando
 
 
 def _mark_essays(world: DemoWorld) -> None:
-    """Each course's owner marks its essays the day after they arrive; the latest few wait."""
-    waiting: list[tuple[str, SeededCourse, Any]] = []
+    """Each course's owner marks its essays the day after they arrive, except the latest one in
+    each course of the teacher who is behind with marking."""
+    to_mark: list[tuple[str, SeededCourse, Any]] = []
     with session_scope() as session:
         for course in world.courses:
             token = world.tokens[course.owner_email]
-            for essay in pending_essays(session, token=token, course_id=course.course_id):
-                waiting.append((essay.submitted_at, course, essay))
-    waiting.sort(key=lambda item: item[0])
-    to_mark = waiting[:-ESSAYS_LEFT_WAITING] if len(waiting) > ESSAYS_LEFT_WAITING else []
-    for submitted_at, course, essay in to_mark:
+            queue = pending_essays(session, token=token, course_id=course.course_id)  # oldest 1st
+            if course.owner_email == BEHIND_WITH_MARKING:
+                queue = queue[:-1]
+            to_mark += [(essay.submitted_at, course, essay) for essay in queue]
+    for submitted_at, course, essay in sorted(to_mark, key=lambda item: item[0]):
         submitted = datetime.fromisoformat(submitted_at)
         when = min(submitted + timedelta(hours=18), world.now - timedelta(minutes=20))
         written = next(e for e in course.content.essays if e.text == essay.essay_text)

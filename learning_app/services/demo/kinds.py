@@ -18,7 +18,7 @@ class DemoLesson:
     title: str
     summary: str
     body_markdown: str
-    minutes: int = 10
+    minutes: int = 10  # about how long it takes to read: the simulated students take as long
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ TEACHERS = (
         "Rosa Rivera",
         "teacher",
         "owns Introduction to Python and The Silk Roads, co-teaches The Living Cell: full "
-        "course dashboards, an essay waiting for a mark, share links, a draft course",
+        "course dashboards, essays waiting for a mark, share links, a draft course",
     ),
     DemoPerson(
         "kwame@example.com",
