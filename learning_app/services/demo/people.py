@@ -58,7 +58,7 @@ GRACE = DemoPerson(
     "demo-student-2",
     "Grace Hopper",
     "student",
-    "a newer student: enrolled a few days ago, first lessons read",
+    "a newer student: enrolled a few days ago, her first steps in one course",
 )
 
 # Every other student shares one password; their addresses are first.last@example.com.
