@@ -72,8 +72,8 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_seed(_args: argparse.Namespace) -> int:
-    print(seed())
+def cmd_seed(args: argparse.Namespace) -> int:
+    print(seed(small=args.small))
     return 0
 
 
@@ -176,9 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(
         func=cmd_migrate
     )
-    sub.add_parser("seed", help="write demo data into an empty database").set_defaults(
-        func=cmd_seed
+    seed_cmd = sub.add_parser("seed", help="write the demo world into an empty database")
+    seed_cmd.add_argument(
+        "--small", action="store_true", help="fewer students and days of history (for tests)"
     )
+    seed_cmd.set_defaults(func=cmd_seed)
     health_cmd = sub.add_parser("health", help="check that every store answers")
     health_cmd.add_argument("--json", action="store_true")
     health_cmd.set_defaults(func=cmd_health)

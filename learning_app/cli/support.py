@@ -29,15 +29,30 @@ def migrate() -> None:
     command.upgrade(config, "head")
 
 
-def seed() -> str:
-    from learning_app.adapters.postgres import session_scope
-    from learning_app.services.demo_data import DEMO_LOGINS, seed_demo_data
+def seed(*, small: bool = False) -> str:
+    """Write the demo world into an empty database (`small`: fewer students and days); what
+    happened, the time it took and the demo logins, as lines to print."""
+    from learning_app.services.demo.people import CLASSMATE_PASSWORD, SHOWN_LOGINS
+    from learning_app.services.demo.seeded import FULL, SMALL
+    from learning_app.services.demo.world import seed_demo_world
 
-    with session_scope() as session:
-        created = seed_demo_data(session)
-    logins = "\n".join(f"  {role:<8} {email}  password: {pw}" for role, email, pw in DEMO_LOGINS)
-    head = "seeded demo data" if created else "database already has data; left it alone"
-    return f"{head}\ndemo logins:\n{logins}"
+    report = seed_demo_world(SMALL if small else FULL)
+    if report is None:
+        head = "database already has data; left it alone"
+    else:
+        links = "".join(f"\n  {what}: {path}" for what, path in report.share_links)
+        head = (
+            f"seeded the demo world in {report.seconds:.1f} s: {report.people} people,"
+            f" {report.courses} courses, {report.events} analytics events"
+            f"\nshare links:{links}"
+        )
+    logins = "\n".join(
+        f"  {p.role:<8} {p.email:<22} password: {p.password:<16} {p.shows}" for p in SHOWN_LOGINS
+    )
+    return (
+        f"{head}\ndemo logins:\n{logins}\n  (and more students, first.last@example.com,"
+        f" password: {CLASSMATE_PASSWORD})"
+    )
 
 
 def prepare_search_index() -> str:

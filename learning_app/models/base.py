@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,9 +34,28 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 HNSW_INDEX_PREFIX = "ix_lesson_chunk_hnsw_"
 
 
+# The clock port: None in the app (the real time). Only `learning-app seed` sets it, to write the
+# demo world's 30 days of history through the same services as real use (services/demo/).
+_SIMULATED_NOW: ContextVar[datetime | None] = ContextVar("simulated_now", default=None)
+
+
 def utc_now() -> datetime:
-    """The current time, timezone-aware (UTC)."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware (UTC), or the moment `simulated_clock` set."""
+    return _SIMULATED_NOW.get() or datetime.now(UTC)
+
+
+@contextmanager
+def simulated_clock(moment: datetime) -> Iterator[None]:
+    """Make `utc_now()` (and every Python-side timestamp default) return `moment` inside the
+    block, in this thread or task only. Database-side defaults (`now()`) still read the real
+    clock, so a service that relies on one is told the moment explicitly."""
+    if moment.tzinfo is None:
+        raise ValueError("simulated_clock needs a timezone-aware moment")
+    reset = _SIMULATED_NOW.set(moment)
+    try:
+        yield
+    finally:
+        _SIMULATED_NOW.reset(reset)
 
 
 def enum_values(enum_cls: type[enum.Enum]) -> list[str]:

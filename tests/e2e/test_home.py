@@ -15,18 +15,17 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def seeded(clean_db: str) -> None:
-    from learning_app.adapters.postgres import session_scope
-    from learning_app.services.demo_data import seed_demo_data
+def seeded(clean_db: str, s3_bucket: str) -> None:
+    from learning_app.services.demo.seeded import SMALL
+    from learning_app.services.demo.world import seed_demo_world
 
-    with session_scope() as session:
-        assert seed_demo_data(session)
+    assert seed_demo_world(SMALL) is not None
 
 
 def test_home_page_shows_the_seeded_course(
     app_server: RunningApp, seeded: None, page: Page
 ) -> None:
-    from learning_app.services.demo_data import DEMO_COURSE_TITLE
+    from learning_app.services.demo.content_python import TITLE as DEMO_COURSE_TITLE
 
     page.goto(app_server.url)
     expect(page.get_by_role("heading", name="Courses", level=1)).to_be_visible()

@@ -40,14 +40,17 @@ def test_a_placeholder_secret_in_production_fails_with_one_line() -> None:
     assert "SECRET_KEY" in result.stderr
 
 
-def test_migrate_and_seed_are_idempotent(clean_db: str) -> None:
+def test_migrate_and_seed_are_idempotent(clean_db: str, s3_bucket: str) -> None:
     from sqlalchemy import text
 
     from learning_app.adapters.postgres import get_engine
     from learning_app.services.material.work_queue import INGEST_LESSON_TASK
 
-    first = _run_cli("seed")
+    # The small world: the full one is checked once, in integration/demo/.
+    first = _run_cli("seed", "--small")
     assert first.returncode == 0, first.stderr
+    assert "seeded the demo world in" in first.stdout
+    assert "ada@example.com" in first.stdout and "/share/" in first.stdout
     with get_engine().connect() as conn:  # each demo lesson is queued for the tutor
         queued = conn.execute(
             text(
@@ -56,7 +59,8 @@ def test_migrate_and_seed_are_idempotent(clean_db: str) -> None:
             ),
             {"task": INGEST_LESSON_TASK},
         ).scalar_one()
-    assert queued == 3
+        lessons = conn.execute(text("SELECT count(*) FROM lesson")).scalar_one()
+    assert queued == lessons == 17
     again = _run_cli("seed")
     assert again.returncode == 0, again.stderr
     assert "left it alone" in again.stdout

@@ -82,7 +82,12 @@ def enroll(session: Session, *, token: str, course_id: str) -> CourseSummary:
         raise NotFound(COURSE_NOT_FOUND)
     session.execute(
         pg_insert(Enrollment)
-        .values(id=uuid.uuid4(), course_id=course.id, user_id=uuid.UUID(viewer.user_id))
+        .values(
+            id=uuid.uuid4(),
+            course_id=course.id,
+            user_id=uuid.UUID(viewer.user_id),
+            enrolled_at=utc_now(),  # the service's clock, like every other stamp it writes
+        )
         .on_conflict_do_nothing(constraint="uq_enrollment_course_id_user_id")
     )
     return summarise(session, viewer, course)
@@ -162,6 +167,8 @@ def _record_progress(
         first_viewed_at=now,
         last_viewed_at=now,
         completed_at=now if completed else None,
+        created_at=now,
+        updated_at=now,
     )
     excluded = statement.excluded
     if completed:
