@@ -145,5 +145,5 @@ def grade_essay_answer(
     store_score(attempt, exam, results, now)
     session.add(attempt)
     session.flush()
-    events.record_attempt_completed(session, attempt, exam)
+    events.record_attempt_completed(session, attempt, exam, by_student=False)
     return str(attempt.id)

@@ -186,9 +186,13 @@ def record_event(
     return True
 
 
-def record_attempt_completed(session: Session, attempt: ExamAttempt, exam: Exam) -> bool:
+def record_attempt_completed(
+    session: Session, attempt: ExamAttempt, exam: Exam, *, by_student: bool = True
+) -> bool:
     """`exam_completed` for a submitted or (re)graded attempt; the latest one per attempt
-    counts, so an essay marked later updates the student's figures."""
+    counts, so an essay marked later updates the student's figures. A teacher's mark is not
+    the student's activity (`by_student` false): it never extends their streak or makes them
+    a day's active student."""
     return record_event(
         "exam_completed",
         user_id=attempt.user_id,
@@ -200,6 +204,7 @@ def record_attempt_completed(session: Session, attempt: ExamAttempt, exam: Exam)
             "percent": attempt.percent,
             "passed": attempt.passed,
             "auto_submitted": attempt.auto_submitted,
+            "by_student": by_student,
         },
         session=session,
     )

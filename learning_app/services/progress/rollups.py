@@ -34,7 +34,9 @@ _RECOMPUTE_DAY = sa.text(
     INSERT INTO analytics_daily (id, day, course_id, event_name, event_count, active_users,
                                  updated_at)
     SELECT gen_random_uuid(), :day, course_id, coalesce(name, :all_events), count(*),
-           count(DISTINCT user_id), now()
+           -- a teacher's mark (an essay graded) is not the student being active that day
+           count(DISTINCT user_id) FILTER (WHERE context->>'by_student' IS DISTINCT FROM 'false'),
+           now()
     FROM analytics_event
     WHERE occurred_at >= :start AND occurred_at < :end
     GROUP BY GROUPING SETS ((course_id, name), (course_id))

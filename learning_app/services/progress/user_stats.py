@@ -68,7 +68,8 @@ _FIGURES = sa.text(
     ),
     days AS (
         SELECT user_id, array_agg(DISTINCT (occurred_at AT TIME ZONE tz)::date) AS days
-        FROM ev GROUP BY user_id
+        FROM ev WHERE context->>'by_student' IS DISTINCT FROM 'false'  -- a teacher's mark
+        GROUP BY user_id
     )
     SELECT z.user_id, z.tz, coalesce(l.done, 0) AS lessons, coalesce(x.passed, 0) AS passed,
            x.average, coalesce(d.days, '{}') AS days

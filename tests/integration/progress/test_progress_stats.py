@@ -44,7 +44,8 @@ def uid(token: str) -> uuid.UUID:
 
 
 def random_events(users: list[uuid.UUID], course_ids: list[uuid.UUID], now: datetime) -> None:
-    """Events over six days, many near UTC midnight; lessons repeat, attempts get regraded."""
+    """Events over six days, many near UTC midnight; lessons repeat, attempts get regraded,
+    some by a teacher's mark (not the student's activity)."""
     rng = random.Random(7)
     for _ in range(600):
         user = rng.choice(users)
@@ -61,8 +62,13 @@ def random_events(users: list[uuid.UUID], course_ids: list[uuid.UUID], now: date
                 "attempt_id": f"{user}-a{rng.randrange(4)}",
                 "percent": percent,
                 "passed": None if percent is None else percent >= 60,
+                "by_student": rng.random() < 0.7,
             }
         record_event(name, user_id=user, course_id=course, context=context, occurred_at=moment)
+
+
+def by_student(event: AnalyticsEvent) -> bool:
+    return event.context.get("by_student") is not False
 
 
 def brute_rollups(events: list[AnalyticsEvent]) -> dict[tuple, tuple[int, int]]:
@@ -72,7 +78,7 @@ def brute_rollups(events: list[AnalyticsEvent]) -> dict[tuple, tuple[int, int]]:
         groups[(day, e.course_id, e.name)].append(e)
         groups[(day, e.course_id, ALL_EVENTS)].append(e)
     return {
-        key: (len(rows), len({r.user_id for r in rows if r.user_id}))
+        key: (len(rows), len({r.user_id for r in rows if r.user_id and by_student(r)}))
         for key, rows in groups.items()
     }
 
@@ -86,7 +92,7 @@ def brute_stats(events: list[AnalyticsEvent], zone: ZoneInfo, now: datetime) -> 
             latest[e.context["attempt_id"]] = e
     graded = [e.context for e in latest.values() if e.context["passed"] is not None]
     passed = {c["exam_id"] for c in graded if c["passed"]}
-    active = {e.occurred_at.astimezone(zone).date() for e in events}
+    active = {e.occurred_at.astimezone(zone).date() for e in events if by_student(e)}
     streak = streaks(active, reference_day(zone, now))
     average = round(sum(c["percent"] for c in graded) / len(graded), 2) if graded else None
     return {
