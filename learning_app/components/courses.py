@@ -7,6 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from learning_app.components.layout import page_shell
+from learning_app.components.lists import card_list
 from learning_app.components.markdown import rendered_inline
 from learning_app.components.wording import count_text
 from learning_app.services.courses.authoring import CourseSummary
@@ -38,22 +39,17 @@ def course_summary_card(course: CourseSummary, href: rx.Var[str]) -> rx.Componen
                     variant="soft",
                 ),
                 spacing="2",
+                wrap="wrap",
             ),
             spacing="2",
         ),
-        role="listitem",
     )
 
 
 def course_grid(label: str, courses: rx.Var[list[CourseSummary]], base_href: str) -> rx.Component:
-    """Cards linking to `base_href + course id`."""
-    return rx.grid(
-        rx.foreach(courses, lambda course: course_summary_card(course, base_href + course.id)),
-        columns=rx.breakpoints(initial="1", sm="2", lg="3"),
-        spacing="4",
-        role="list",
-        aria_label=label,
-        width="100%",
+    """Cards linking to `base_href + course id`, under an h2 (their titles are h3)."""
+    return card_list(
+        courses, lambda course: course_summary_card(course, base_href + course.id), label=label
     )
 
 

@@ -25,10 +25,17 @@ def error_callout(message: rx.Var | str) -> rx.Component:
 
 
 def card_skeletons(count: int = 3) -> rx.Component:
+    # Full width and a fixed height: inside a vstack, a grid without a width shrinks to its
+    # content, and empty skeleton cards then collapse into thin bars.
     return rx.grid(
-        *[rx.skeleton(rx.card(height="8rem"), loading=True) for _ in range(count)],
+        *[
+            rx.skeleton(rx.card(height="8rem", width="100%"), loading=True, width="100%")
+            for _ in range(count)
+        ],
         columns=rx.breakpoints(initial="1", sm="2", lg="3"),
         spacing="4",
+        width="100%",
+        role="status",
         aria_busy="true",
         aria_label="Loading",
     )

@@ -197,13 +197,15 @@ def _new_link() -> rx.Component:
 def share_dialog(entity_type: str, entity_id: rx.Var[str], entity_label: str) -> rx.Component:
     """A "Share" button opening the dialog for one course or lesson."""
     return rx.dialog.root(
+        # The click handler sits on the trigger, not the button: Reflex wraps a trigger's child
+        # that has its own on_click in a <div>, which then carries aria-expanded (an ARIA error).
         rx.dialog.trigger(
             rx.button(
                 rx.icon("share-2", size=16, aria_hidden="true"),
                 f"Share {entity_label}",
                 variant="soft",
-                on_click=ShareLinksState.open_for(entity_type, entity_id),
-            )
+            ),
+            on_click=ShareLinksState.open_for(entity_type, entity_id),
         ),
         rx.dialog.content(
             rx.dialog.title(f"Share this {entity_label}"),

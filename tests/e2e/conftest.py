@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings, reset_settings_cache
 from learning_app.stack.base import free_port, start_process_group, stop_process_group
@@ -151,8 +153,51 @@ def app_server(
         stop_process_group(process)
 
 
+# Console messages that are not our components' and say nothing about them. Each entry is a
+# regular expression searched in the message text; keep the list short and say why.
+CONSOLE_ALLOWED: dict[str, str] = {
+    # react-helmet (Reflex's page titles) still uses a legacy lifecycle; React says so once per
+    # tab in development builds. Not ours, and gone in production builds.
+    r"UNSAFE_componentWillMount.*SideEffect\(NullComponent\)": "react-helmet, via Reflex",
+}
+
+
+class ConsoleWatch:
+    """Every console error or warning and every uncaught page error of the browser contexts a
+    test opens (through the `page` fixture or `browser.new_context()`), so the test fails at
+    teardown when our components complain (React DOM-nesting warnings, failed props...)."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def watch(self, context: BrowserContext) -> BrowserContext:
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self._record("pageerror", str(error.error), ""))
+        return context
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            where = message.location
+            self._record(
+                message.type, message.text, f"{where.get('url', '')}:{where.get('lineNumber', '')}"
+            )
+
+    def _record(self, kind: str, text: str, where: str) -> None:
+        if not any(re.search(pattern, text, re.DOTALL) for pattern in CONSOLE_ALLOWED):
+            self.problems.append(f"{kind}: {text[:1500]} ({where})")
+
+    def take(self) -> list[str]:
+        problems, self.problems = self.problems, []
+        return problems
+
+
 @pytest.fixture(scope="package")
-def browser() -> Iterator[object]:
+def console_watch() -> ConsoleWatch:
+    return ConsoleWatch()
+
+
+@pytest.fixture(scope="package")
+def browser(console_watch: ConsoleWatch) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -160,13 +205,31 @@ def browser() -> Iterator[object]:
         if DEBIAN_CHROMIUM.exists():
             options["executable_path"] = str(DEBIAN_CHROMIUM)
         chromium = playwright.chromium.launch(**options)
+        # Every context a test opens is watched, also those of `people.signed_in_page` and of
+        # tests that open a second visitor's context themselves.
+        new_context = chromium.new_context
+        chromium.new_context = lambda **kw: console_watch.watch(new_context(**kw))  # type: ignore[method-assign]
         yield chromium
         chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def no_console_problems(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails a browser test whose pages logged an error or warning (see `ConsoleWatch`)."""
+    if "browser" not in request.fixturenames and "page" not in request.fixturenames:
+        yield
+        return
+    watch: ConsoleWatch = request.getfixturevalue("console_watch")
+    watch.take()  # what an earlier test's late messages left behind is not this test's
+    yield
+    problems = watch.take()
+    if problems:
+        pytest.fail("the browser console reported:\n" + "\n".join(problems), pytrace=False)
+
+
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context()  # type: ignore[attr-defined]
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(20_000)
     yield page

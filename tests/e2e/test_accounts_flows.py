@@ -17,7 +17,7 @@ PASSWORD = "correct horse battery"
 def _open_mail_link(page: Page, app: RunningApp, recipient: str, subject: str) -> None:
     """Find the newest message to `recipient` in the dev mailbox and follow its link."""
     page.goto(f"{app.url}/dev/mailbox")
-    card = page.locator("div.rt-Card", has_text=recipient).filter(has_text=subject).first
+    card = page.get_by_role("article").filter(has_text=recipient).filter(has_text=subject).first
     expect(card).to_be_visible()
     card.get_by_role("link", name=re.compile(r"^http")).first.click()
 

@@ -9,6 +9,7 @@ import reflex as rx
 
 from learning_app.components.feedback import empty_state
 from learning_app.components.layout import page_shell
+from learning_app.components.lists import bare_list
 from learning_app.settings import get_settings
 from learning_app.stack.mailbox import list_messages, mail_dir
 from learning_app.state.calls import call_service
@@ -58,16 +59,28 @@ class MailboxState(rx.State):
 
 
 def _message(mail: MailView) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading(mail.subject, size="3", as_="h2"),
-            rx.text("To ", mail.recipients, " · ", mail.received, size="1", color_scheme="gray"),
-            rx.el.pre(mail.text, white_space="pre-wrap", font_size="0.85rem"),
-            rx.foreach(mail.links, lambda url: rx.link(url, href=url)),
-            spacing="2",
-            align="start",
+    """One message: a list item holding an article named by its subject."""
+    heading_id = "mail-" + mail.id
+    return rx.el.li(
+        rx.el.article(
+            rx.card(
+                rx.vstack(
+                    rx.heading(mail.subject, size="3", as_="h2", id=heading_id),
+                    rx.text(
+                        "To ", mail.recipients, " · ", mail.received, size="1", color_scheme="gray"
+                    ),
+                    rx.el.pre(
+                        mail.text, white_space="pre-wrap", font_size="0.85rem", max_width="100%"
+                    ),
+                    rx.foreach(mail.links, lambda url: rx.link(url, href=url)),
+                    spacing="2",
+                    align="start",
+                ),
+                width="100%",
+            ),
+            aria_labelledby=heading_id,
         ),
-        width="100%",
+        list_style="none",
     )
 
 
@@ -92,7 +105,11 @@ def dev_mailbox_page() -> rx.Component:
             ),
             rx.cond(
                 MailboxState.messages.length() > 0,
-                rx.foreach(MailboxState.messages, _message),
+                bare_list(
+                    rx.foreach(MailboxState.messages, _message),
+                    gap="var(--space-4)",
+                    aria_label="Messages",
+                ),
                 empty_state("inbox", "No mail yet", "Mail the app sends appears here."),
             ),
             spacing="4",

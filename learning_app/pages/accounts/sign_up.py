@@ -101,7 +101,7 @@ def verify_email_page() -> rx.Component:
                     form_error(VerifyEmailState.error),
                     rx.vstack(
                         rx.callout(
-                            rx.text(
+                            rx.text.span(
                                 "Your email ",
                                 rx.code(VerifyEmailState.verified_email),
                                 " is verified.",

@@ -246,21 +246,31 @@ def _picture_snippet(document: DocumentView) -> rx.Component:
 def _uploader() -> rx.Component:
     limit_mb = get_settings().upload_max_bytes // (1024 * 1024)
     return rx.vstack(
-        rx.text("Material files", weight="medium"),
-        rx.upload(
-            rx.text(
-                f"Drop PDF, Word (.docx), Markdown or text files, or pictures for lessons "
-                f"(PNG, JPEG, GIF, WebP) here, or click to choose (up to {limit_mb} MB each).",
-                size="2",
+        # The label wraps the drop zone so that the zone's hidden file input has a name (Reflex
+        # gives no way to set the input's own attributes); the native label click opens the
+        # file chooser, so the zone's own click handler is off (two choosers otherwise).
+        rx.el.label(
+            rx.text("Material files", weight="medium"),
+            rx.upload(
+                rx.text(
+                    f"Drop PDF, Word (.docx), Markdown or text files, or pictures for lessons "
+                    f"(PNG, JPEG, GIF, WebP) here, or click to choose (up to {limit_mb} MB each).",
+                    size="2",
+                ),
+                id=UPLOAD_ID,
+                accept=ACCEPT,
+                multiple=True,
+                max_size=get_settings().upload_max_bytes,
+                no_click=True,
+                border="1px dashed var(--gray-a7)",
+                padding="1rem",
+                width="100%",
+                cursor="pointer",
+                aria_label="Material files",
             ),
-            id=UPLOAD_ID,
-            accept=ACCEPT,
-            multiple=True,
-            max_size=get_settings().upload_max_bytes,
-            border="1px dashed var(--gray-a7)",
-            padding="1rem",
+            display="grid",
+            gap="var(--space-2)",
             width="100%",
-            aria_label="Material files",
         ),
         rx.foreach(rx.selected_files(UPLOAD_ID), lambda name: rx.text(name, size="1")),
         rx.button(

@@ -78,8 +78,9 @@ def _tiles() -> rx.Component:
 def _next_lesson() -> rx.Component:
     return rx.cond(
         DashboardState.next_lesson_href != "",
+        # `rx.callout` puts its children in a `<p>`: a span, not another paragraph.
         rx.callout(
-            rx.text(
+            rx.text.span(
                 "Next up in ",
                 rx.text.strong(DashboardState.next_course_title),
                 ": ",

@@ -59,18 +59,17 @@ class SharedPageState(PageLoading, AuthState):
 
 
 def _call_to_action() -> rx.Component:
-    return rx.callout(
-        rx.hstack(
-            rx.text("Want the whole course, with exams and your progress?"),
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("graduation-cap")),
+        # One paragraph (`callout.text` is a `<p>`): the offer and its link.
+        rx.callout.text(
+            "Want the whole course, with exams and your progress? ",
             rx.cond(
                 AuthState.signed_in,
                 rx.link("Open the course", href="/courses/" + SharedPageState.shared_course_id),
                 rx.link("Create a free account and enrol", href="/sign-up"),
             ),
-            spacing="2",
-            wrap="wrap",
         ),
-        icon="graduation-cap",
     )
 
 

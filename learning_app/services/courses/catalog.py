@@ -11,7 +11,11 @@ from learning_app.models.content import Course, CourseLesson, PublishStatus
 from learning_app.models.users import UserProfile
 from learning_app.services.markdown_render import render_inline
 
-CATALOGUE_PAGE_SIZE = 48
+# 24 cards: eight rows of three on a wide screen, a short scroll on a phone; divisible by the
+# grid's 1, 2 and 3 columns so no page ends with a half-empty row.
+CATALOGUE_PAGE_SIZE = 24
+# `?page=` beyond this is refused as a typo or a probe rather than run as a huge OFFSET.
+MAX_CATALOGUE_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -27,8 +31,44 @@ class CourseCard:
     lesson_count: int
 
 
+@dataclass(frozen=True)
+class CataloguePage:
+    """One page of the catalogue: its cards, its number (from 1) and whether more follow."""
+
+    courses: list[CourseCard]
+    page: int
+    has_previous: bool
+    has_next: bool
+
+
+def page_number(raw: str | int | None) -> int:
+    """The page a `?page=` value asks for; anything that is not a page number means page 1,
+    so a mangled link still opens the catalogue."""
+    try:
+        number = int(str(raw or "1").strip())
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_CATALOGUE_PAGE)
+
+
+def catalogue_page(
+    session: Session, *, page: str | int | None = 1, page_size: int = CATALOGUE_PAGE_SIZE
+) -> CataloguePage:
+    """Page `page` of the published courses, newest first. Offset paging: the catalogue is
+    small (hundreds of courses, not millions) and a reader jumps to a numbered page."""
+    number = page_number(page)
+    # One row more than the page holds says whether a next page exists, without a COUNT.
+    rows = list_published_courses(session, limit=page_size + 1, offset=(number - 1) * page_size)
+    return CataloguePage(
+        courses=rows[:page_size],
+        page=number,
+        has_previous=number > 1,
+        has_next=len(rows) > page_size,
+    )
+
+
 def list_published_courses(
-    session: Session, *, limit: int = CATALOGUE_PAGE_SIZE
+    session: Session, *, limit: int = CATALOGUE_PAGE_SIZE, offset: int = 0
 ) -> list[CourseCard]:
     lesson_count = (
         select(func.count())
@@ -40,7 +80,9 @@ def list_published_courses(
         select(Course, UserProfile.display_name, lesson_count)
         .join(UserProfile, col(UserProfile.user_id) == col(Course.owner_id), isouter=True)
         .where(Course.status == PublishStatus.PUBLISHED)
-        .order_by(col(Course.published_at).desc().nulls_last(), col(Course.title))
+        # The id last makes the order total, so no course shows on two pages or on none.
+        .order_by(col(Course.published_at).desc().nulls_last(), col(Course.title), col(Course.id))
+        .offset(offset)
         .limit(limit)
     ).all()
     return [
