@@ -17,6 +17,7 @@ APP_NAME = "Learning App"
 # (Radix's `md`, 62em = 992 px): a teacher's five links, the search box and a long name need
 # about 1000 px on one line. `app.css` holds the media query (`.nav-panel`, `.nav-menu-button`).
 NAV_PANEL_ID = "navigation-panel"
+NAV_MENU_SCRIPT = "/nav_menu.js"  # Escape closes the panel and focuses the Menu button
 
 
 class NavMenuState(rx.State):
@@ -157,6 +158,7 @@ def navbar() -> rx.Component:
                 aria_label="Toggle dark mode", variant="ghost", class_name="nav-colour-mode"
             ),
             _nav_panel(),
+            rx.script(src=NAV_MENU_SCRIPT),
             class_name="nav-bar",
         ),
         border_bottom="1px solid var(--gray-a5)",

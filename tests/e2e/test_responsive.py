@@ -101,6 +101,13 @@ def test_a_phone_opens_the_navigation_with_the_menu_button_from_the_keyboard(
     expect(menu).to_have_attribute("aria-expanded", "false")
     expect(nav).to_be_hidden()
 
+    # Escape closes it from inside the panel and gives focus back to the Menu button.
+    page.keyboard.press("Enter")
+    page.get_by_role("searchbox", name="Search").focus()
+    page.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
+
     menu.click()
     nav.get_by_role("link", name="My courses").click()
     expect(page).to_have_url(re.compile(r"/my-courses$"))
