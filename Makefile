@@ -25,6 +25,8 @@ test: install browser
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/learning-app stack up
 	$(BIN)/pytest
+	# The browser tests again, against the production build (two workers, Reflex state in Redis).
+	E2E_PROD=1 $(BIN)/pytest tests/e2e
 
 install: $(VENV)/.installed $(BUN)
 
