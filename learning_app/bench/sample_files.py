@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 
+from learning_app.services.demo.files import pdf_file
+
 
 def pdf_bytes(pages: list[str]) -> bytes:
     """A valid PDF with one line of Helvetica text per page (offsets computed, so pypdf
@@ -23,20 +25,7 @@ def pdf_bytes(pages: list[str]) -> bytes:
         )
         objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    )
-    return out.getvalue()
+    return pdf_file(objects)
 
 
 def docx_bytes(sections: list[tuple[str, str]]) -> bytes:

@@ -3,25 +3,21 @@ through the services, and ways to find a question and its saved answers."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from playwright.sync_api import Locator, Page, expect
+
+if TYPE_CHECKING:
+    from learning_app.services.questions.bank import QuestionDraft
 
 EXAM_TITLE = "Python check"
 
 
-def course_with_exam(teacher: str, student: str, *, minutes: int = 30) -> tuple[str, str]:
-    """A published course with a timed exam of every type; the student is enrolled.
-    Returns the course's and the exam's ids."""
-    import uuid
-
-    from learning_app.adapters.postgres import session_scope
-    from learning_app.services.courses import authoring as courses_authoring
-    from learning_app.services.courses import reading
-    from learning_app.services.exams import authoring as exams_authoring
-    from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
-    from learning_app.services.questions import bank as question_bank
+def question_of_every_type() -> list[QuestionDraft]:
+    """One question draft of each of the six types (the first a single choice)."""
     from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 
-    drafts = [
+    return [
         QuestionDraft(
             type="single_choice",
             prompt="Which type does `3.5` have?",
@@ -42,6 +38,21 @@ def course_with_exam(teacher: str, student: str, *, minutes: int = 30) -> tuple[
             options=[OptionDraft("True", True), OptionDraft("False")],
         ),
     ]
+
+
+def course_with_exam(teacher: str, student: str, *, minutes: int = 30) -> tuple[str, str]:
+    """A published course with a timed exam of every type; the student is enrolled.
+    Returns the course's and the exam's ids."""
+    import uuid
+
+    from learning_app.adapters.postgres import session_scope
+    from learning_app.services.courses import authoring as courses_authoring
+    from learning_app.services.courses import reading
+    from learning_app.services.exams import authoring as exams_authoring
+    from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
+    from learning_app.services.questions import bank as question_bank
+
+    drafts = question_of_every_type()
     with session_scope() as session:
         course = courses_authoring.create_course(
             session, token=teacher, title=f"Exams {uuid.uuid4().hex[:6]}", description=""

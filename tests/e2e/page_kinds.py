@@ -12,6 +12,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import RunningApp
+from tests.e2e.exam_world import question_of_every_type
 from tests.e2e.people import PASSWORD, account
 
 LESSON_BODY = (
@@ -43,27 +44,12 @@ def every_page_kind(unique: str) -> World:
     from learning_app.services.exams import authoring as exams_authoring
     from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
     from learning_app.services.questions import bank as question_bank
-    from learning_app.services.questions.bank import OptionDraft, QuestionDraft
     from learning_app.services.sharing.links import create_share_link
 
     teacher_email, student_email = f"t-{unique}@example.com", f"s-{unique}@example.com"
     teacher = account(teacher_email, "Tess Teacher", "teacher")
     student = account(student_email, "Ada Student", "student")
-    drafts = [
-        QuestionDraft(
-            type="single_choice",
-            prompt="Which type does `3.5` have?",
-            options=[OptionDraft("int"), OptionDraft("float", True)],
-        ),
-        QuestionDraft(
-            type="multiple_choice",
-            prompt="Which are loops?",
-            options=[OptionDraft("for", True), OptionDraft("while", True), OptionDraft("if")],
-        ),
-        QuestionDraft(type="short_answer", prompt="Built-in for types?", accepted_answers=["type"]),
-        QuestionDraft(type="numeric", prompt="What is 2.5 * 4?", numeric_answer="10"),
-        QuestionDraft(type="essay", prompt="Why write tests?", points=2),
-    ]
+    drafts = question_of_every_type()
     with session_scope() as session:
         course = courses_authoring.create_course(
             session,

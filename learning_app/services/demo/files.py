@@ -1,8 +1,8 @@
 """Course material files for the demo, made in code: a PDF of headed pages and a DOCX of headed
 sections. They go through the same upload checks, extraction and ingestion as a teacher's files.
 
-(`bench/sample_files.py` makes one-line PDFs for benchmarks; it sits above the services in the
-layers, and a study guide needs wrapped paragraphs, so this module has its own small writer.)
+`pdf_file` assembles the objects into a file; `bench/sample_files.py` uses it too, for its
+one-line benchmark PDFs (a study guide needs headed pages of wrapped paragraphs).
 """
 
 from __future__ import annotations
@@ -13,6 +13,25 @@ import textwrap
 PAGE_WIDTH, PAGE_HEIGHT = 612, 792
 MARGIN = 60
 WRAP_COLUMNS = 88  # Helvetica 11 pt across the 492 pt between the margins
+
+
+def pdf_file(objects: list[bytes]) -> bytes:
+    """A PDF of these numbered objects (object 1 the catalog), with the cross-reference table's
+    offsets computed, so pypdf reads it without repairs."""
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
+    return out.getvalue()
 
 
 def _pdf_text(text: str) -> str:
@@ -50,20 +69,7 @@ def pdf_bytes(pages: tuple[tuple[str, str], ...]) -> bytes:
         objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
     for font in ("Helvetica", "Helvetica-Bold"):
         objects.append(f"<< /Type /Font /Subtype /Type1 /BaseFont /{font} >>".encode())
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    )
-    return out.getvalue()
+    return pdf_file(objects)
 
 
 def docx_bytes(title: str, sections: tuple[tuple[str, str], ...]) -> bytes:
