@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlmodel import Session, col
 
 from learning_app.adapters.embeddings import Embedder
@@ -120,7 +121,7 @@ def _known_vectors(
             col(LessonChunk.embedding_model_id) == model_id,
             col(LessonChunk.content_sha256).in_(shas),
         )
-        .distinct(col(LessonChunk.content_sha256))
+        .ext(distinct_on(col(LessonChunk.content_sha256)))
     ).all()
     sentences: dict[uuid.UUID, list[tuple[int, int, np.ndarray]]] = {}
     if chunks:
