@@ -91,6 +91,13 @@ class Settings(BaseSettings):
     stack_typesense_port: int = 58108
     stack_s3_port: int = 58333
     stack_smtp_port: int = 51025
+    # The load balancer (HAProxy) in front of several app servers: started with
+    # `stack up --lb`, by this setting, or by `run --prod --servers N`. It listens on
+    # stack_lb_port and balances across stack_lb_servers servers on stack_app_port, +1, ...
+    stack_lb: bool = False
+    stack_lb_port: int = 8080
+    stack_app_port: int = 8001
+    stack_lb_servers: int = Field(default=2, ge=1, le=16)
 
     # Stores. None means "the local stack's address", filled in by `_fill_local_urls`.
     database_url: str | None = None

@@ -18,11 +18,14 @@ their own lines and not in the ordinary p50/p95.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -34,12 +37,20 @@ from pathlib import Path
 from learning_app.bench.load_world import QUERIES, TOPICS, LoadWorld
 from learning_app.bench.stats import percentile
 from learning_app.settings import PROJECT_ROOT, get_settings
-from learning_app.stack.base import free_port, start_process_group, stop_process_group
+from learning_app.stack.base import (
+    free_port,
+    port_in_use,
+    start_process_group,
+    stop_process_group,
+)
 
 STUDENTS_FILE = Path(__file__).with_name("load_students.py")
 # Not in the ordinary figures: argon2id is slow on purpose, and the tutor embeds and searches.
 HEAVY_ACTIONS = ("sign_in", "ask_tutor")
 BACKEND_START_TIMEOUT_S = 180.0
+# A capacity step holds while ordinary actions' p95 stays within this multiple of the
+# one-student p50 (and nothing fails).
+CAPACITY_RATIO = 4.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,16 @@ class LoadOptions:
     workers: int = 2
     think_min_s: float = 2.0
     think_max_s: float = 6.0
+    # One student, same mix, same run: what the loaded figures are divided by.
+    baseline_s: int = 30
+    # App servers; with more than one, a load balancer (HAProxy) sits in front.
+    servers: int = 1
+    # Kill the first server this many seconds into the load (needs servers >= 2).
+    kill_server_after_s: float | None = None
+    find_capacity: bool = False
+    capacity_max: int = 1600
+    # Seconds of load per capacity step once its students have arrived.
+    capacity_hold_s: int = 30
 
 
 @dataclass(frozen=True)
@@ -102,14 +123,16 @@ def _initial_state_hashes() -> list[str]:
     return state_snapshot_hashes(snapshot)
 
 
-def write_plan(world: LoadWorld, backend_port: int, options: LoadOptions, path: Path) -> None:
+def write_plan(
+    world: LoadWorld, port: int, options: LoadOptions, path: Path, *, think_s: tuple[float, float]
+) -> None:
     from reflex_base.constants import Reflex
 
     from learning_app.pages.attempts.take_state import NOT_SAVED, SAVED
 
     states = _state_names()
     plan = {
-        "backend_ws": f"ws://127.0.0.1:{backend_port}",
+        "backend_ws": f"ws://127.0.0.1:{port}",
         # The Origin a browser on the app's pages sends; the backend refuses any other.
         "origin": get_settings().allowed_origins[0],
         "reflex_version": Reflex.VERSION,
@@ -118,8 +141,9 @@ def write_plan(world: LoadWorld, backend_port: int, options: LoadOptions, path: 
         "cookie_var": f"{states['auth']}.session_token_rx_state_",
         "saved": SAVED,
         "not_saved": NOT_SAVED,
-        "think_min_s": options.think_min_s,
-        "think_max_s": options.think_max_s,
+        "think_min_s": think_s[0],
+        "think_max_s": think_s[1],
+        "reconnect": options.servers > 1,
         "course_id": str(world.course.course_id),
         "lesson_ids": world.lesson_ids,
         "practice_exam_id": world.practice_exam_id,
@@ -133,19 +157,68 @@ def write_plan(world: LoadWorld, backend_port: int, options: LoadOptions, path: 
     path.write_text(json.dumps(plan))
 
 
+@dataclass
+class AppServers:
+    """The app's backends as in production, on loopback; `port` is where students connect:
+    the only server, or the load balancer in front of several."""
+
+    port: int
+    processes: list[subprocess.Popen]
+    names: list[str]  # as the load balancer calls them (X-App-Server)
+
+    def kill(self, index: int) -> None:
+        """Kill one server outright (SIGKILL to its process group), as a crash would."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.processes[index].pid, signal.SIGKILL)
+
+
 @contextmanager
-def running_backend(env: dict[str, str], log_path: Path) -> Iterator[int]:
-    """The app's backend as in production (`env` from `reflex_environment`), on a free
-    loopback port; yields the port."""
-    port = free_port()
-    command = [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod"]
-    command += ["--backend-only", "--backend-host", "127.0.0.1", "--backend-port", str(port)]
-    process = start_process_group(command, cwd=PROJECT_ROOT, env=env, log_path=log_path)
+def running_servers(env: dict[str, str], count: int, workdir: Path) -> Iterator[AppServers]:
+    """`count` backends (`reflex run --env prod --backend-only`, `env` from
+    `reflex_environment`), behind HAProxy when there are several."""
+    from learning_app.stack.load_balancer import LoadBalancer
+
+    first = free_port_run(count)
+    processes: list[subprocess.Popen] = []
+    balancer: LoadBalancer | None = None
     try:
-        _wait_until_serving(port, process, log_path)
-        yield port
+        for i in range(count):
+            command = [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod"]
+            command += ["--backend-only", "--backend-host", "127.0.0.1"]
+            command += ["--backend-port", str(first + i)]
+            log = workdir / f"backend{i + 1}.log"
+            processes.append(start_process_group(command, cwd=PROJECT_ROOT, env=env, log_path=log))
+        for i, process in enumerate(processes):
+            _wait_until_serving(first + i, process, workdir / f"backend{i + 1}.log")
+        if count == 1:
+            yield AppServers(first, processes, [""])
+            return
+        settings = get_settings().model_copy(
+            update={
+                "stack_lb_port": free_port(),
+                "stack_app_port": first,
+                "stack_lb_servers": count,
+            }
+        )
+        balancer = LoadBalancer(settings, workdir)
+        balancer.ensure_up(time.monotonic() + 30)
+        names = [name for name, _ in balancer.servers]
+        while set(balancer.server_states().values()) != {"UP"}:  # its checks pass every second
+            time.sleep(0.2)
+        yield AppServers(balancer.port, processes, names)
     finally:
-        stop_process_group(process)
+        if balancer is not None:
+            balancer.stop(timeout=10)
+        for process in processes:
+            stop_process_group(process)
+
+
+def free_port_run(count: int) -> int:
+    """The first of `count` consecutive free loopback ports."""
+    while True:
+        first = free_port()
+        if first + count <= 65535 and not any(port_in_use(first + i) for i in range(1, count)):
+            return first
 
 
 def _wait_until_serving(port: int, process: subprocess.Popen, log_path: Path) -> None:
@@ -161,20 +234,33 @@ def _wait_until_serving(port: int, process: subprocess.Popen, log_path: Path) ->
     raise RuntimeError(f"the backend did not answer within {BACKEND_START_TIMEOUT_S:.0f} s")
 
 
-Sample = tuple[str, float, str, float]  # action, milliseconds, error or "", start (epoch s)
+# action, milliseconds, error or "", start (epoch s), app server ("" without a load balancer)
+Sample = tuple[str, float, str, float, str]
+
+
+@dataclass
+class LocustRun:
+    samples: list[Sample]
+    saved_answers: list[tuple[str, str]]  # (attempt id, question id) the app confirmed
 
 
 def run_locust(
-    user_class: str, users: int, spawn_rate: float, run_s: float, plan: Path, workdir: Path
-) -> list[Sample]:
-    """One Locust run, headless and loopback only; returns its samples."""
-    samples_path = workdir / f"{user_class}.samples.json"
+    user_class: str,
+    users: int,
+    spawn_rate: float,
+    run_s: float,
+    plan: Path,
+    workdir: Path,
+    name: str,
+) -> LocustRun:
+    """One Locust run, headless and loopback only."""
+    samples_path = workdir / f"{name}.samples.json"
     env = dict(os.environ, LOAD_PLAN=str(plan), LOAD_SAMPLES=str(samples_path))
     command = [str(Path(sys.executable).parent / "locust"), "-f", str(STUDENTS_FILE)]
     command += ["--headless", "--only-summary", "--users", str(users)]
     command += ["--spawn-rate", str(spawn_rate), "--run-time", f"{int(run_s)}s"]
     command += ["--stop-timeout", "5", "--host", "http://127.0.0.1", user_class]
-    log_path = workdir / f"{user_class}.locust.log"
+    log_path = workdir / f"{name}.locust.log"
     with log_path.open("w") as log:
         subprocess.run(
             command,
@@ -187,17 +273,19 @@ def run_locust(
         )
     if not samples_path.exists():
         raise RuntimeError(f"Locust wrote no samples; see {log_path}")
-    return [
-        (kind, ms, error, began) for kind, ms, error, began in json.loads(samples_path.read_text())
-    ]
+    written = json.loads(samples_path.read_text())
+    return LocustRun(
+        [tuple(sample) for sample in written["samples"]],  # type: ignore[misc]
+        [(attempt, question) for attempt, question in written["saved_answers"]],
+    )
 
 
 def summarise(samples: list[Sample]) -> list[ActionFigures]:
     kinds = sorted({sample[0] for sample in samples})
     figures = []
     for kind in kinds:
-        ok = [ms for k, ms, error, _ in samples if k == kind and not error]
-        errors = [error for k, _, error, _ in samples if k == kind and error]
+        ok = [ms for k, ms, error, *_ in samples if k == kind and not error]
+        errors = [error for k, _, error, *_ in samples if k == kind and error]
         figures.append(
             ActionFigures(
                 kind,
@@ -211,51 +299,227 @@ def summarise(samples: list[Sample]) -> list[ActionFigures]:
     return figures
 
 
+def ordinary_ms(samples: list[Sample]) -> list[float]:
+    """The times of the ordinary actions that succeeded (not signing in, not the tutor, not a
+    reconnect)."""
+    skipped = (*HEAVY_ACTIONS, "reconnect")
+    return [ms for kind, ms, error, *_ in samples if kind not in skipped and not error]
+
+
+def ratio(value: float, base: float) -> float:
+    return round(value / base, 2) if base else 0.0
+
+
+def lost_answers(saved: list[tuple[str, str]]) -> int:
+    """How many answers the app confirmed as saved are not in the database."""
+    from sqlalchemy import text
+
+    from learning_app.adapters.postgres import session_scope
+
+    if not saved:
+        return 0
+    with session_scope() as session:
+        stored = {
+            (str(attempt), str(question))
+            for attempt, question in session.execute(
+                text(
+                    "SELECT attempt_id, question_id FROM attempt_answer "
+                    "WHERE attempt_id = ANY(CAST(:ids AS uuid[]))"
+                ),
+                {"ids": sorted({attempt for attempt, _ in saved})},
+            )
+        }
+    return sum(1 for pair in set(saved) if pair not in stored)
+
+
+class Phases:
+    """The runs of one bench against one set of app servers, each with its own plan."""
+
+    def __init__(self, world: LoadWorld, servers: AppServers, options: LoadOptions, workdir: Path):
+        self.world, self.servers, self.options, self.workdir = world, servers, options, workdir
+        self.plan = workdir / "plan.json"
+        write_plan(
+            world,
+            servers.port,
+            options,
+            self.plan,
+            think_s=(options.think_min_s, options.think_max_s),
+        )
+
+    def baseline(self) -> LocustRun:
+        """One student, the same mix, a shorter pause between actions (so that it takes enough
+        samples in its time): what one action costs this machine with nothing else running."""
+        plan = self.workdir / "baseline-plan.json"
+        write_plan(self.world, self.servers.port, self.options, plan, think_s=(0.3, 0.8))
+        return run_locust("Student", 1, 1, self.options.baseline_s, plan, self.workdir, "baseline")
+
+    def students(self, users: int, spawn_rate: float, run_s: float, name: str) -> LocustRun:
+        return run_locust("Student", users, spawn_rate, run_s, self.plan, self.workdir, name)
+
+    def spike(self) -> LocustRun:
+        students, window = self.options.spike_students, self.options.spike_window_s
+        return run_locust(
+            "SpikeStudent",
+            students,
+            students / window,
+            window + 20,
+            self.plan,
+            self.workdir,
+            "spike",
+        )
+
+
+def find_capacity(
+    phases: Phases, baseline_p50: float, goal_ratio: float
+) -> list[dict[str, object]]:
+    """Students in doubling steps from 50, then a bisection to within 10%: each step's
+    students arrive (at least 10 a second, at most over 30 s), hold for `capacity_hold_s`,
+    and the step holds when its ordinary p95 is within `goal_ratio` of the baseline p50 with
+    no error. Each step is bounded: arrival + hold + Locust's stop timeout."""
+    options = phases.options
+    steps: list[dict[str, object]] = []
+
+    def step(users: int) -> bool:
+        spawn_rate = max(10.0, users / 30)
+        run = phases.students(
+            users, spawn_rate, users / spawn_rate + options.capacity_hold_s, f"capacity-{users}"
+        )
+        p95 = percentile(ordinary_ms(run.samples), 0.95)
+        errors = sum(1 for _, _, error, *_ in run.samples if error)
+        holds = errors == 0 and 0 < p95 <= goal_ratio * baseline_p50
+        steps.append(
+            {"students": users, "p95_ms": round(p95, 1), "p95_ratio": ratio(p95, baseline_p50),
+             "errors": errors, "holds": holds}
+        )  # fmt: skip
+        print(
+            f"  {users} students: p95 {p95:.1f} ms = {ratio(p95, baseline_p50)}x baseline, "
+            f"{errors} errors: {'holds' if holds else 'does not hold'}",
+            flush=True,
+        )
+        return holds
+
+    held, failed = 0, 0
+    users = 50
+    while users <= options.capacity_max:
+        if not step(users):
+            failed = users
+            break
+        held, users = users, users * 2
+    while failed and held and failed - held > max(10, held // 10):
+        middle = (held + failed) // 2
+        if step(middle):
+            held = middle
+        else:
+            failed = middle
+    return steps
+
+
 def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[str, object]:
     from learning_app.bench.load_world import create_load_world, drop_load_world
 
     workdir = Path(tempfile.mkdtemp(prefix="learning-app-load-"))
-    world = create_load_world(options.users, options.spike_students)
+    students = options.capacity_max if options.find_capacity else options.users
+    world = create_load_world(students, options.spike_students)
+    killed: dict[str, object] = {}
     try:
-        with running_backend(backend_env, workdir / "backend.log") as port:
-            plan = workdir / "plan.json"
-            write_plan(world, port, options, plan)
-            load = run_locust(
-                "Student", options.users, options.spawn_rate, options.duration_s, plan, workdir
-            )
-            spike: list[Sample] = []
-            if options.spike_students:
-                spike = run_locust(
-                    "SpikeStudent",
-                    options.spike_students,
-                    options.spike_students / options.spike_window_s,
-                    options.spike_window_s + 20,
-                    plan,
-                    workdir,
-                )
+        with running_servers(backend_env, options.servers, workdir) as servers:
+            phases = Phases(world, servers, options, workdir)
+            baseline = phases.baseline()
+            baseline_p50 = percentile(ordinary_ms(baseline.samples), 0.50)
+            steps: list[dict[str, object]] = []
+            if options.find_capacity:
+                print(f"baseline p50 {baseline_p50:.1f} ms; finding the capacity", flush=True)
+                steps = find_capacity(phases, baseline_p50, CAPACITY_RATIO)
+                load = LocustRun([], [])
+            else:
+                timer = None
+                if options.kill_server_after_s is not None and options.servers > 1:
+                    timer = threading.Timer(
+                        options.kill_server_after_s, _kill_first, (servers, killed)
+                    )
+                    timer.start()
+                try:
+                    load = phases.students(
+                        options.users, options.spawn_rate, options.duration_s, "load"
+                    )
+                finally:
+                    if timer is not None:
+                        timer.cancel()
+            spike = phases.spike() if options.spike_students else LocustRun([], [])
+            lost = lost_answers(load.saved_answers)
     finally:
         drop_load_world(world)
-    ordinary = [
-        (ms, began) for kind, ms, error, began in load if kind not in HEAVY_ACTIONS and not error
-    ]
-    ordinary_ms = [ms for ms, _ in ordinary]
+    return _figures(options, baseline, load, spike, steps, killed, lost) | {"workdir": str(workdir)}
+
+
+def _kill_first(servers: AppServers, killed: dict[str, object]) -> None:
+    killed.update(server=servers.names[0], at=time.time())
+    servers.kill(0)
+
+
+def _figures(
+    options: LoadOptions,
+    baseline: LocustRun,
+    load: LocustRun,
+    spike: LocustRun,
+    steps: list[dict[str, object]],
+    killed: dict[str, object],
+    lost: int,
+) -> dict[str, object]:
+    baseline_p50 = percentile(ordinary_ms(baseline.samples), 0.50)
+    ordinary = ordinary_ms(load.samples)
     # Once everyone has arrived and signed in: the load a class keeps up after its start.
-    settled = min((began for *_, began in load), default=0.0) + options.users / options.spawn_rate
-    settled_ms = [ms for ms, began in ordinary if began >= settled + 10]
-    starts = [ms for kind, ms, error, _ in spike if kind == "spike_start" and not error]
-    # Every spike student who did not get an attempt counts, whichever step failed.
-    spike_errors = options.spike_students - len(starts)
-    return {
+    first = min((began for *_, began, _ in load.samples), default=0.0)
+    settled = first + options.users / options.spawn_rate + 10
+    skipped = (*HEAVY_ACTIONS, "reconnect")
+    settled_ms = [
+        ms for kind, ms, error, began, _ in load.samples
+        if kind not in skipped and not error and began >= settled
+    ]  # fmt: skip
+    starts = [ms for kind, ms, error, *_ in spike.samples if kind == "spike_start" and not error]
+    p95, spike_p95 = percentile(ordinary, 0.95), percentile(starts, 0.95)
+    result: dict[str, object] = {
         "users": options.users,
-        "actions": len(load),
-        "errors": sum(1 for _, _, error, _ in load if error),
-        "p50_ms": round(percentile(ordinary_ms, 0.50), 1),
-        "p95_ms": round(percentile(ordinary_ms, 0.95), 1),
+        "servers": options.servers,
+        "actions": len(load.samples),
+        "errors": sum(1 for _, _, error, *_ in load.samples if error),
+        "baseline_p50_ms": round(baseline_p50, 1),
+        "baseline_errors": sum(1 for _, _, error, *_ in baseline.samples if error),
+        "p50_ms": round(percentile(ordinary, 0.50), 1),
+        "p95_ms": round(p95, 1),
+        "p95_ratio": ratio(p95, baseline_p50),
         "settled_p95_ms": round(percentile(settled_ms, 0.95), 1),
         "spike_students": options.spike_students,
-        "spike_errors": spike_errors,
+        # Every spike student who did not get an attempt counts, whichever step failed.
+        "spike_errors": options.spike_students - len(starts),
         "spike_p50_ms": round(percentile(starts, 0.50), 1),
-        "spike_p95_ms": round(percentile(starts, 0.95), 1),
-        "by_action": summarise(load + spike),
-        "workdir": str(workdir),
+        "spike_p95_ms": round(spike_p95, 1),
+        "spike_ratio": ratio(spike_p95, baseline_p50),
+        "lost_answers": lost,
+        "by_action": summarise(baseline.samples + load.samples + spike.samples),
+    }
+    if steps:
+        holding = [step for step in steps if step["holds"]]
+        result["capacity_students"] = max((int(s["students"]) for s in holding), default=0)  # type: ignore[call-overload]
+        result["capacity_steps"] = steps
+    if killed:
+        result |= _failover_figures(load.samples, killed)
+    return result
+
+
+def _failover_figures(samples: list[Sample], killed: dict[str, object]) -> dict[str, object]:
+    """What losing a server cost: reconnect times, and the errors of each side's students."""
+    victim = str(killed["server"])
+    reconnects = [ms for kind, ms, error, _, _ in samples if kind == "reconnect" and not error]
+    # An action counts against the server it began on, whatever happened to it after.
+    after = [(error, server) for _, _, error, _, server in samples]
+    return {
+        "killed_server": victim,
+        "reconnects": sum(1 for kind, *_ in samples if kind == "reconnect"),
+        "reconnect_p50_ms": round(percentile(reconnects, 0.50), 1),
+        "reconnect_max_ms": round(max(reconnects, default=0.0), 1),
+        "errors_on_killed_server": sum(1 for error, server in after if error and server == victim),
+        "errors_on_surviving_servers": sum(
+            1 for error, server in after if error and server != victim
+        ),
     }

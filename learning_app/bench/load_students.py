@@ -36,13 +36,22 @@ STATES: dict[str, str] = PLAN["states"]
 ACTION_TIMEOUT_S = 30.0
 SOCKET_PREFIX = "42/_event,"  # a Socket.IO EVENT packet on the app's /_event namespace
 
-# Every timed action, [kind, milliseconds, error or "", start time], written to LOAD_SAMPLES.
+# Every timed action, [kind, milliseconds, error or "", start time, app server], and every
+# answer the app confirmed as saved, [attempt id, question id], written to LOAD_SAMPLES.
 SAMPLES: list[list[Any]] = []
+SAVED_ANSWERS: list[list[str]] = []
+# Behind a load balancer a tab whose socket drops connects again, as the browser does.
+RECONNECT: bool = PLAN.get("reconnect", False)
+RECONNECT_WITHIN_S = 30.0
 _accounts = itertools.count()
 
 
 class ActionFailed(Exception):
     """The app answered with an error, or not in time."""
+
+
+class SocketLost(ActionFailed):
+    """The websocket closed under the action (its server went away)."""
 
 
 class ReflexTab:
@@ -61,6 +70,7 @@ class ReflexTab:
         self._changed = Event()
         self._reader: Greenlet | None = None
         self.closed_reason = ""
+        self.server = ""  # which app server the load balancer chose (X-App-Server)
 
     # --- the wire -------------------------------------------------------------------------
 
@@ -74,6 +84,7 @@ class ReflexTab:
             origin=PLAN["origin"],
             timeout=ACTION_TIMEOUT_S,
         )
+        self.server = (self._ws.getheaders() or {}).get("x-app-server", "")
         opening = self._ws.recv()
         if not str(opening).startswith("0"):
             raise ActionFailed(f"unexpected Engine.IO opening: {str(opening)[:80]}")
@@ -90,10 +101,31 @@ class ReflexTab:
         if self._ws is not None:
             self._ws.close()
 
+    def reconnect(self) -> None:
+        """What the browser does when its socket drops: connect again, through the load
+        balancer to whichever server is up, and hydrate the same page with the same cookie and
+        tab token. Tries until RECONNECT_WITHIN_S."""
+        self.close()
+        deadline = time.monotonic() + RECONNECT_WITHIN_S
+        while True:
+            self.closed_reason = ""
+            self.vars.setdefault(STATES["root"], {})["is_hydrated_rx_state_"] = False
+            try:
+                self.open(self.path, self.params)
+                return
+            except Exception:
+                self.close()
+                if time.monotonic() > deadline:
+                    raise
+                gevent.sleep(0.2)
+
     def _send(self, frame: str) -> None:
         assert self._ws is not None
         with self._send_lock:  # a pong and an event must not interleave their frames
-            self._ws.send(frame)
+            try:
+                self._ws.send(frame)
+            except (OSError, websocket.WebSocketException) as exc:
+                raise SocketLost(f"socket closed: {exc!r}"[:160]) from exc
 
     def _read_forever(self) -> None:
         assert self._ws is not None
@@ -169,23 +201,16 @@ class ReflexTab:
         deadline = time.monotonic() + ACTION_TIMEOUT_S
         while not (self.received > since and done()):
             if self.closed_reason:
-                raise ActionFailed(self.closed_reason)
+                raise SocketLost(self.closed_reason)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ActionFailed(f"no answer within {ACTION_TIMEOUT_S:.0f} s")
             self._changed.wait(remaining)
 
 
-def timed(kind: str, action: Callable[[], None]) -> bool:
-    """Run one action, record its time and outcome (also in Locust's own statistics)."""
-    began, start = time.time(), time.perf_counter()
-    error = ""
-    try:
-        action()
-    except Exception as exc:  # every failure is counted, and the user carries on
-        error = f"{type(exc).__name__}: {exc}"[:300]
-    ms = (time.perf_counter() - start) * 1000
-    SAMPLES.append([kind, ms, error, began])
+def record(kind: str, ms: float, error: str, began: float, server: str) -> None:
+    """One sample, also in Locust's own statistics."""
+    SAMPLES.append([kind, ms, error, began, server])
     events.request.fire(
         request_type="WS",
         name=kind,
@@ -194,7 +219,49 @@ def timed(kind: str, action: Callable[[], None]) -> bool:
         exception=ActionFailed(error) if error else None,
         context={},
     )
-    return not error
+
+
+class TabUser(User):
+    """A student with one tab; `timed` runs and records its actions."""
+
+    abstract = True
+    tab: ReflexTab
+
+    def timed(self, kind: str, action: Callable[[], None]) -> bool:
+        """Run one action and record its time and outcome. Behind a load balancer, an action
+        whose socket dropped reconnects (recorded as `reconnect`) and runs once more, as the
+        browser sends its queued event again; its time includes the reconnect."""
+        began, start = time.time(), time.perf_counter()
+        server, error = self.tab.server, ""
+        try:
+            try:
+                action()
+            except SocketLost:
+                if not RECONNECT:
+                    raise
+                self._reconnect()
+                action()  # still counted against the server the action began on
+        except Exception as exc:  # every failure is counted, and the user carries on
+            error = f"{type(exc).__name__}: {exc}"[:300]
+        record(kind, (time.perf_counter() - start) * 1000, error, began, server)
+        return not error
+
+    def _reconnect(self) -> None:
+        lost, began, start = self.tab.server, time.time(), time.perf_counter()
+        error = ""
+        try:
+            self.tab.reconnect()
+            self.after_reconnect()
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"[:300]
+        record("reconnect", (time.perf_counter() - start) * 1000, error, began, lost)
+        if error:
+            raise ActionFailed(f"reconnect failed: {error}")
+
+    def after_reconnect(self) -> None:
+        """Check what the student must find again after a reconnect: still signed in."""
+        if self.tab.cookie and self.tab.var("auth", "signed_in") is not True:
+            raise ActionFailed("signed out after the reconnect")
 
 
 def refuse_problem(tab: ReflexTab, state: str) -> None:
@@ -203,7 +270,7 @@ def refuse_problem(tab: ReflexTab, state: str) -> None:
             raise ActionFailed(f"{state} {name}: {message}")
 
 
-class Student(User):
+class Student(TabUser):
     """Signs in, then reads lessons, searches, asks the tutor and works through practice
     exams, with a few seconds of reading between actions."""
 
@@ -215,8 +282,10 @@ class Student(User):
         self.tab = ReflexTab()
         self.attempt_path = ""
         self.unanswered: list[dict[str, Any]] = []
-        if timed("connect", lambda: self.tab.open("/sign-in")):
-            timed("sign_in", lambda: self._sign_in(account))
+        self.saved: set[str] = set()  # questions of the current attempt the app said it saved
+        self.deadline: float | None = None  # the current attempt's, from its countdown
+        if self.timed("connect", lambda: self.tab.open("/sign-in")):
+            self.timed("sign_in", lambda: self._sign_in(account))
 
     def on_stop(self) -> None:
         self.tab.close()
@@ -240,7 +309,7 @@ class Student(User):
             self.tab.navigate(path, {"course_id": course, "lesson_id": lesson})
             refuse_problem(self.tab, "lesson")
 
-        timed("open_lesson", open_lesson)
+        self.timed("open_lesson", open_lesson)
 
     @task(3)
     def search(self) -> None:
@@ -252,13 +321,13 @@ class Student(User):
             if not self.tab.var("search", "found"):
                 raise ActionFailed(f"no results for {query!r}")
 
-        timed("search", search_page)
+        self.timed("search", search_page)
 
     @task(1)
     def ask_tutor(self) -> None:
         course = PLAN["course_id"]
         path = f"/courses/{course}/ask"
-        if self.tab.path != path and not timed(
+        if self.tab.path != path and not self.timed(
             "open_tutor", lambda: self.tab.navigate(path, {"course_id": course})
         ):
             return
@@ -279,7 +348,7 @@ class Student(User):
             )
             refuse_problem(self.tab, "tutor")
 
-        timed("ask_tutor", ask)
+        self.timed("ask_tutor", ask)
 
     @task(3)
     def answer_questions(self) -> None:
@@ -287,7 +356,7 @@ class Student(User):
         once all are answered."""
         if self.unanswered:
             attempt_id = self.attempt_path.rsplit("/", 1)[-1]
-            opened = timed(
+            opened = self.timed(
                 "open_attempt",
                 lambda: self.tab.navigate(self.attempt_path, {"attempt_id": attempt_id}),
             )
@@ -297,10 +366,10 @@ class Student(User):
             if not (opened and self.unanswered):
                 break
             question = self.unanswered.pop(0)
-            timed("answer", partial(self._answer, question["question_id"]))
+            self.timed("answer", partial(self._answer, question["question_id"]))
             gevent.sleep(self.rng.uniform(0.5, 1.5))
         if opened and not self.unanswered:
-            timed("submit_exam", self._submit)
+            self.timed("submit_exam", self._submit)
 
     def _answer(self, question_id: str) -> None:
         response = PLAN["responses"][question_id]
@@ -320,15 +389,35 @@ class Student(User):
         )
         if problem := (self.tab.var("attempt", "save_problem") or {}).get(question_id):
             raise ActionFailed(f"answer not saved: {problem}")
+        self.saved.add(question_id)
+        SAVED_ANSWERS.append([self.attempt_path.rsplit("/", 1)[-1], question_id])
+
+    def after_reconnect(self) -> None:
+        """Back on the attempt page: every answer saved before is still shown as saved, and
+        the deadline has not moved (the countdown is rendered from the server's figure)."""
+        super().after_reconnect()
+        if not self.attempt_path or self.tab.path != self.attempt_path:
+            return
+        refuse_problem(self.tab, "attempt")
+        shown = self.tab.var("attempt", "save_status") or {}
+        if lost := sorted(q for q in self.saved if shown.get(q) != PLAN["saved"]):
+            raise ActionFailed(f"{len(lost)} saved answers not shown after the reconnect")
+        if self.deadline is not None and abs(self._deadline_shown() - self.deadline) > 2.0:
+            raise ActionFailed("the deadline moved after the reconnect")
+
+    def _deadline_shown(self) -> float:
+        return time.time() + (self.tab.var("attempt", "ms_left") or 0) / 1000
 
     def _next_attempt(self) -> bool:
         """Open the practice exam, start an attempt and open it: its questions are next."""
         exam = PLAN["practice_exam_id"]
-        if not timed("open_exam", lambda: self.tab.navigate(f"/exams/{exam}", {"exam_id": exam})):
+        if not self.timed(
+            "open_exam", lambda: self.tab.navigate(f"/exams/{exam}", {"exam_id": exam})
+        ):
             return False
-        if not timed("start_exam", self._start_attempt):
+        if not self.timed("start_exam", self._start_attempt):
             return False
-        return timed("open_attempt", self._open_attempt)
+        return self.timed("open_attempt", self._open_attempt)
 
     def _start_attempt(self) -> None:
         self.attempt_path = start_exam(self.tab)
@@ -338,6 +427,9 @@ class Student(User):
         self.tab.navigate(self.attempt_path, {"attempt_id": attempt_id})
         refuse_problem(self.tab, "attempt")
         self.unanswered = list(self.tab.var("attempt", "questions") or [])
+        self.saved = set()
+        timed_exam = (self.tab.var("attempt", "ms_left") or -1) >= 0
+        self.deadline = self._deadline_shown() if timed_exam else None
         if not self.unanswered:
             raise ActionFailed("the attempt has no questions")
 
@@ -358,7 +450,7 @@ def start_exam(tab: ReflexTab) -> str:
     return tab.redirect_after(mark)
 
 
-class SpikeStudent(User):
+class SpikeStudent(TabUser):
     """Already signed in and waiting on the exam page, presses Start the moment it opens."""
 
     wait_time = between(3600, 3600)
@@ -367,8 +459,8 @@ class SpikeStudent(User):
         cookie = PLAN["spike_tokens"][next(_accounts) % len(PLAN["spike_tokens"])]
         self.tab = ReflexTab(cookie)
         exam = PLAN["spike_exam_id"]
-        if timed("spike_connect", lambda: self.tab.open(f"/exams/{exam}", {"exam_id": exam})):
-            timed("spike_start", lambda: start_exam(self.tab))
+        if self.timed("spike_connect", lambda: self.tab.open(f"/exams/{exam}", {"exam_id": exam})):
+            self.timed("spike_start", lambda: start_exam(self.tab))
 
     def on_stop(self) -> None:
         self.tab.close()
@@ -380,4 +472,6 @@ class SpikeStudent(User):
 
 @events.quitting.add_listener
 def _write_samples(**_kwargs: Any) -> None:
-    Path(os.environ["LOAD_SAMPLES"]).write_text(json.dumps(SAMPLES))
+    Path(os.environ["LOAD_SAMPLES"]).write_text(
+        json.dumps({"samples": SAMPLES, "saved_answers": SAVED_ANSWERS})
+    )

@@ -54,7 +54,7 @@ def cmd_stack(args: argparse.Namespace) -> int:
     if settings.is_production:
         raise CliError("the local stack is for development; production sets the *_URL settings")
     action: Callable[[Settings], list[ServerStatus]] = {
-        "up": launcher.up,
+        "up": lambda settings: launcher.up(settings, load_balancer=args.lb),
         "down": launcher.down,
         "status": launcher.status,
     }[args.action]
@@ -171,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     stack_cmd = sub.add_parser("stack", help="start, stop or inspect the local stack")
     stack_cmd.add_argument("action", choices=["up", "down", "status"])
+    stack_cmd.add_argument(
+        "--lb", action="store_true", help="with up: also the load balancer (HAProxy)"
+    )
     stack_cmd.set_defaults(func=cmd_stack)
 
     sub.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from learning_app.settings import Settings
 from learning_app.stack.base import Server, ServerStatus, StackError
+from learning_app.stack.load_balancer import LoadBalancer
 from learning_app.stack.postgres import Postgres
 from learning_app.stack.seaweed import SeaweedS3
 from learning_app.stack.servers import MailSink, Redis, Typesense
@@ -17,18 +18,28 @@ UP_TIMEOUT = 90.0  # the first start assembles the Typesense binary and runs ini
 DOWN_TIMEOUT = 15.0
 
 
-def build_servers(settings: Settings) -> list[Server]:
+def build_servers(settings: Settings, *, load_balancer: bool = False) -> list[Server]:
+    """The stack's servers; the load balancer only when asked, or when it already runs (so
+    that `down` and `status` see it)."""
     root = Path(settings.stack_dir).expanduser().resolve()
-    return [cls(settings, root) for cls in (Postgres, Redis, Typesense, SeaweedS3, MailSink)]
+    servers: list[Server] = [
+        cls(settings, root) for cls in (Postgres, Redis, Typesense, SeaweedS3, MailSink)
+    ]
+    balancer = LoadBalancer(settings, root)
+    if load_balancer or settings.stack_lb or balancer.pidfile.exists():
+        servers.append(balancer)
+    return servers
 
 
-def up(settings: Settings, timeout: float = UP_TIMEOUT) -> list[ServerStatus]:
+def up(
+    settings: Settings, timeout: float = UP_TIMEOUT, *, load_balancer: bool = False
+) -> list[ServerStatus]:
     """Start every server that is not running yet and wait until each answers a real request.
 
     Servers already running (live pidfile, answering) are left alone. If any port a server
     needs is held by another process, nothing is started and StackError names the port.
     """
-    servers = build_servers(settings)
+    servers = build_servers(settings, load_balancer=load_balancer)
     _check_port_layout(servers)
     conflicts: list[str] = []
     for server in servers:

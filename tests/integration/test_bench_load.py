@@ -1,6 +1,11 @@
 """`learning-app bench load` runs end to end, small: the production backend on a free port,
 Locust students over the real websocket, the spike, and the closing JSON line. This keeps the
-load test's websocket client honest as Reflex's wire protocol moves."""
+load test's websocket client honest as Reflex's wire protocol moves.
+
+The second test is the failover: two app servers behind HAProxy, one killed in the middle of
+the load; its students reconnect through the load balancer to the other and find their
+sign-in, their page, their saved answers and their deadline; the other's students see no
+error, and no answer the app confirmed is missing from the database."""
 
 from __future__ import annotations
 
@@ -11,14 +16,13 @@ import sys
 
 SMALL_RUN = ["--users", "4", "--spawn-rate", "4", "--duration", "15", "--think-min", "0.1"]
 SMALL_RUN += ["--think-max", "0.3", "--spike-students", "6", "--spike-window", "1"]
+SMALL_RUN += ["--baseline", "8"]
 KINDS = ("connect", "sign_in", "open_lesson", "search", "ask_tutor", "answer", "spike_start")
 
 
-def test_bench_load_drives_students_over_the_websocket_and_ends_with_its_json_line(
-    clean_db: str,
-) -> None:
+def _bench_load(*args: str) -> tuple[dict[str, object], str]:
     result = subprocess.run(
-        [sys.executable, "-m", "learning_app.cli", "bench", "load", *SMALL_RUN],
+        [sys.executable, "-m", "learning_app.cli", "bench", "load", *args],
         capture_output=True,
         text=True,
         timeout=600,
@@ -27,19 +31,45 @@ def test_bench_load_drives_students_over_the_websocket_and_ends_with_its_json_li
     )
     report = result.stdout + result.stderr
     assert result.returncode == 0, report
-    line = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1]), report
+
+
+def test_bench_load_drives_students_over_the_websocket_and_ends_with_its_json_line(
+    clean_db: str,
+) -> None:
+    line, report = _bench_load(*SMALL_RUN)
     assert list(line) == [
         "bench",
         "users",
+        "servers",
         "errors",
+        "baseline_p50_ms",
         "p50_ms",
         "p95_ms",
+        "p95_ratio",
         "spike_students",
         "spike_errors",
         "spike_p95_ms",
+        "spike_ratio",
+        "lost_answers",
     ]
     assert line["bench"] == "load" and line["users"] == 4 and line["spike_students"] == 6
-    assert line["errors"] == 0 and line["spike_errors"] == 0, report
-    assert 0 < line["p50_ms"] <= line["p95_ms"] and line["spike_p95_ms"] > 0
-    table = {row.split()[0] for row in result.stdout.splitlines() if row and row[0].isalpha()}
+    assert line["errors"] == 0 and line["spike_errors"] == 0 and line["lost_answers"] == 0, report
+    assert 0 < line["p50_ms"] <= line["p95_ms"] and line["spike_p95_ms"] > 0  # type: ignore[operator]
+    assert line["baseline_p50_ms"] > 0 and line["p95_ratio"] > 0 and line["spike_ratio"] > 0  # type: ignore[operator]
+    table = {row.split()[0] for row in report.splitlines() if row and row[0].isalpha()}
     assert set(KINDS) <= table, report
+
+
+def test_losing_one_of_two_servers_loses_no_sign_in_answer_or_deadline(clean_db: str) -> None:
+    run = ["--users", "12", "--spawn-rate", "12", "--duration", "25", "--think-min", "0.2"]
+    run += ["--think-max", "0.6", "--spike-students", "0", "--baseline", "5"]
+    run += ["--servers", "2", "--workers", "1", "--kill-server-after", "12"]
+    line, report = _bench_load(*run)
+    assert line["servers"] == 2 and line["lost_answers"] == 0, report
+    # Students were on the killed server and reconnected (how fast is the bench's figure).
+    assert line["reconnects"] > 0, report  # type: ignore[operator]
+    # after_reconnect checked the sign-in, the saved answers and the deadline: a failed
+    # check is an error of the killed server's students.
+    assert line["errors_on_killed_server"] == 0, report
+    assert line["errors_on_surviving_servers"] == 0, report
