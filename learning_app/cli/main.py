@@ -29,7 +29,7 @@ from learning_app.cli.support import (
     update_search_index,
 )
 from learning_app.services.errors import DomainError
-from learning_app.settings import PROJECT_ROOT, Settings, get_settings
+from learning_app.settings import PROJECT_ROOT, Settings, get_settings, reset_settings_cache
 from learning_app.stack.base import StackError
 
 
@@ -146,6 +146,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.servers is not None:
+        return _run_servers(args)
     settings = get_settings()
     prepare_stores(start_stack=not args.no_stack, demo_data=True)
     command = [str(Path(sys.executable).parent / "reflex"), "run", "--env"]
@@ -160,6 +162,30 @@ def cmd_run(args: argparse.Namespace) -> int:
     # Replace this process: Reflex gets the signals directly and no idle parent stays around.
     env = reflex_environment(settings, prod=args.prod, workers=args.workers)
     os.execve(command[0], command, env)  # noqa: S606
+
+
+def _run_servers(args: argparse.Namespace) -> int:
+    from learning_app.cli.serving import run_servers
+
+    if not args.prod:
+        raise CliError("--servers needs --prod: development serves one app with hot reload")
+    if not 1 <= args.servers <= 16:
+        raise CliError("--servers must be between 1 and 16")
+    if args.frontend_port or args.backend_port:
+        raise CliError(
+            "with --servers the app is at STACK_LB_PORT and its servers on STACK_APP_PORT, +1, ..."
+        )
+    # The load balancer's configuration lists this many servers.
+    os.environ["STACK_LB_SERVERS"] = str(args.servers)
+    reset_settings_cache()
+    prepare_stores(start_stack=not args.no_stack, demo_data=True, load_balancer=True)
+    return run_servers(get_settings(), args.servers, args.workers)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from learning_app.cli.serving import serve_built_app
+
+    serve_built_app(args.host, args.port, args.workers)
 
 
 # --- entry point -------------------------------------------------------------------------------
@@ -209,7 +235,20 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmd.add_argument(
         "--backend-host", default="127.0.0.1", help="0.0.0.0 to accept other machines"
     )
+    run_cmd.add_argument(
+        "--servers",
+        type=int,
+        help="with --prod: this many app servers behind the stack's load balancer (HAProxy)",
+    )
     run_cmd.set_defaults(func=cmd_run)
+
+    serve_cmd = sub.add_parser(
+        "serve", help="one production app server of the built frontend (run --servers starts them)"
+    )
+    serve_cmd.add_argument("--port", type=int, required=True)
+    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument("--workers", type=int, help="backend workers (default: 2 x cores + 1)")
+    serve_cmd.set_defaults(func=cmd_serve)
 
     user_cmd = sub.add_parser("user", help="manage accounts").add_subparsers(
         dest="user_command", required=True

@@ -117,14 +117,16 @@ def reflex_environment(
     return env
 
 
-def prepare_stores(*, start_stack: bool = True, demo_data: bool = False) -> None:
+def prepare_stores(
+    *, start_stack: bool = True, demo_data: bool = False, load_balancer: bool = False
+) -> None:
     """What serving the app needs first: the local stack (in development), the schema, the
     demo data if asked, and the search collections (built after the data); all idempotent."""
     settings = get_settings()
     if not settings.is_production and start_stack:
         from learning_app.stack import launcher
 
-        print(launcher.format_status(launcher.up(settings)))
+        print(launcher.format_status(launcher.up(settings, load_balancer=load_balancer)))
     migrate()
     if demo_data:
         print(seed())

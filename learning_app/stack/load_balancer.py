@@ -144,6 +144,20 @@ class LoadBalancer(Server):
         write_pidfile(self.pidfile, pid)
         return pid
 
+    def ensure_up(self, deadline: float) -> ServerStatus:
+        """As for every server, except that a running balancer whose configuration is not
+        the one these settings generate (another server count, other ports) is restarted."""
+        wanted = haproxy_config(self.port, self.servers, self.stats_socket)
+        if self.running_pid() is not None and self._written_config() != wanted:
+            self.stop(timeout=10)
+        return super().ensure_up(deadline)
+
+    def _written_config(self) -> str:
+        try:
+            return self.config_path.read_text()
+        except OSError:
+            return ""
+
     def check(self) -> str | None:
         conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
         try:

@@ -65,3 +65,16 @@ def test_migrate_and_seed_are_idempotent(clean_db: str, s3_bucket: str) -> None:
     assert again.returncode == 0, again.stderr
     assert "left it alone" in again.stdout
     assert _run_cli("migrate").returncode == 0
+
+
+def test_several_servers_refuse_bad_input_with_one_line_and_start_nothing() -> None:
+    for args, expected in (
+        (("run", "--servers", "2"), "--servers needs --prod"),
+        (("run", "--prod", "--servers", "0"), "between 1 and 16"),
+        (("run", "--prod", "--servers", "2", "--frontend-port", "3001"), "STACK_LB_PORT"),
+        (("bench", "load", "--kill-server-after", "5"), "needs --servers 2"),
+    ):
+        result = _run_cli(*args)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.strip().count("\n") == 0, result.stderr
+        assert expected in result.stderr
