@@ -125,6 +125,10 @@ class Settings(BaseSettings):
     interactive_lock_timeout_seconds: float = Field(default=5.0, gt=0)
     interactive_statement_timeout_seconds: float = Field(default=20.0, gt=0)
 
+    # Processes per app worker that hash and check passwords (argon2id) at a lower CPU
+    # priority (services/accounts/passwords.py); 0 checks them in the request's own thread.
+    password_hash_processes: int = Field(default=1, ge=0, le=8)
+
     # OpenAI: used only when a key is set; otherwise local models answer.
     openai_api_key: str | None = None
     openai_base_url: str | None = None

@@ -6,32 +6,41 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from learning_app.settings import get_settings
 
-_engines: dict[str, Engine] = {}
+# Lock and statement timeouts in milliseconds, or None for none.
+Timeouts = tuple[int, int] | None
+_engines: dict[tuple[str, Timeouts], Engine] = {}
 _lock = threading.Lock()
 
 
-def get_engine() -> Engine:
+def get_engine(timeouts: Timeouts = None) -> Engine:
+    """The engine for the configured database; with `timeouts` (lock, statement; ms), one
+    whose connections carry them as session settings from the start, so a transaction
+    needs no statement of its own to set them (one round trip fewer per click)."""
     url = get_settings().sqlalchemy_url
     with _lock:
-        if url not in _engines:
+        if (url, timeouts) not in _engines:
+            connect_args: dict[str, object] = {"connect_timeout": 5}
+            if timeouts is not None:
+                lock_ms, statement_ms = timeouts
+                connect_args["options"] = (
+                    f"-c lock_timeout={lock_ms} -c statement_timeout={statement_ms}"
+                )
             # pre_ping: after a Postgres restart the pool must not hand out dead connections;
             # the next request reconnects, so the app recovers without a restart.
-            _engines[url] = create_engine(
+            _engines[url, timeouts] = create_engine(
                 url,
                 pool_pre_ping=True,
                 pool_size=10,
                 max_overflow=20,
-                connect_args={
-                    "connect_timeout": 5,
-                },
+                connect_args=connect_args,
             )
-        return _engines[url]
+        return _engines[url, timeouts]
 
 
 def dispose_engines() -> None:
@@ -55,22 +64,14 @@ def session_scope(
 
     With timeouts, each statement of this transaction waits at most `lock_timeout_s` for a
     lock and runs at most `statement_timeout_s` (Postgres cancels it with QUERY_CANCELED or
-    LOCK_NOT_AVAILABLE, and the transaction rolls back). They are `set_config(..., true)`,
-    i.e. SET LOCAL: they end with the transaction, so a pooled connection never keeps them.
+    LOCK_NOT_AVAILABLE, and the transaction rolls back). They come from the engine's
+    connections (`get_engine(timeouts)`), which are never shared with code that has none.
     """
-    with Session(get_engine(), expire_on_commit=False) as session:
+    timeouts: Timeouts = None
+    if lock_timeout_s is not None or statement_timeout_s is not None:
+        timeouts = (int((lock_timeout_s or 0) * 1000), int((statement_timeout_s or 0) * 1000))
+    with Session(get_engine(timeouts), expire_on_commit=False) as session:
         try:
-            if lock_timeout_s is not None or statement_timeout_s is not None:
-                session.execute(
-                    text(
-                        "SELECT set_config('lock_timeout', :lock, true), "
-                        "set_config('statement_timeout', :statement, true)"
-                    ),
-                    {
-                        "lock": f"{int((lock_timeout_s or 0) * 1000)}ms",
-                        "statement": f"{int((statement_timeout_s or 0) * 1000)}ms",
-                    },
-                )
             yield session
             session.commit()
         except BaseException:

@@ -5,12 +5,35 @@ argon2-cffi's default (RFC 9106's 64 MiB, 3 iterations, 4 lanes) costs ~100 ms o
 here, so 200 students signing in at the start of a class queue for 20 CPU-seconds on 2 cores
 and every page of the app stalls behind them (`learning-app bench load`: ordinary p95 3.7 s
 during the sign-in wave). This setting costs ~18 ms. Hashes made with other parameters still
-verify, and are rehashed to these at the next sign-in."""
+verify, and are rehashed to these at the next sign-in.
+
+Even so, argon2 is the one part of the app that is heavy on the CPU by design, and a class
+arriving at once (10 sign-ins a second) spent 29% of the backend's samples in it, competing
+with every page of the students already in. So hashing and checking run in a small pool of
+worker processes at a lower priority (nice 10, `PASSWORD_HASH_PROCESSES` per app worker): a
+sign-in wave takes the CPU the pages leave idle. A sign-in may then wait longer under load,
+which it is allowed to; nothing else does.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from learning_app.settings import get_settings
+
+T = TypeVar("T")
+# The niceness of the hashing processes: CFS then gives the app's own threads about ten times
+# their share of a contended core.
+HASHING_NICENESS = 10
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
@@ -37,15 +60,63 @@ def check_password_policy(password: str) -> None:
 
 def hash_password(password: str) -> str:
     check_password_policy(password)
-    return _hasher.hash(password)
+    return _in_hashing_process(_hash, password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True if the password matches; costs the same time when there is no hash to check."""
+    return _in_hashing_process(_verify, password_hash, password)
+
+
+def _hash(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+_pool: ProcessPoolExecutor | None = None
+_pool_pid = 0  # the process that made it: a forked child makes its own
+_pool_lock = threading.Lock()
+
+
+def _lower_priority() -> None:
+    os.nice(HASHING_NICENESS)
+
+
+def _hashing_pool() -> ProcessPoolExecutor | None:
+    global _pool, _pool_pid
+    processes = get_settings().password_hash_processes
+    if processes == 0:
+        return None
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():
+            # forkserver: the app's processes run threads, which a plain fork must not copy.
+            _pool = ProcessPoolExecutor(
+                max_workers=processes,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_lower_priority,
+            )
+            _pool_pid = os.getpid()
+        return _pool
+
+
+def _in_hashing_process(func: Callable[..., T], *args: object) -> T:
+    """`func(*args)` in the hashing pool, or here when there is none or it broke (a killed
+    process: the next call makes a new pool)."""
+    global _pool
+    pool = _hashing_pool()
+    if pool is not None:
+        try:
+            return pool.submit(func, *args).result()
+        except BrokenProcessPool:
+            with _pool_lock:
+                _pool = None
+    return func(*args)
 
 
 def needs_rehash(password_hash: str) -> bool:
