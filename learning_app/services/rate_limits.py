@@ -63,6 +63,19 @@ def hit(
         raise RateLimited(retry_after_seconds=int(ttl), reason=reason)
 
 
+def refuse_if_reached(bucket: str, key: str, *, limit: int, reason: str | None = None) -> None:
+    """Raise RateLimited if `limit` attempts already fall in the window, counting nothing
+    (for a budget that only failures spend: see `hit` to spend it)."""
+    client = get_redis()
+    with unavailable_on(REDIS_UNREACHABLE):
+        pipe = client.pipeline()
+        pipe.get(_key(bucket, key))
+        pipe.ttl(_key(bucket, key))
+        count, ttl = pipe.execute()
+    if int(count or 0) >= limit:
+        raise RateLimited(retry_after_seconds=max(int(ttl), 1), reason=reason)
+
+
 def give_back(bucket: str, key: str) -> None:
     """Uncount one attempt (e.g. one that succeeded, where only failures should count)."""
     with unavailable_on(REDIS_UNREACHABLE):

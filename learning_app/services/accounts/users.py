@@ -14,6 +14,7 @@ one-time cost. Everyone who signs up is therefore a student.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 import uuid
@@ -42,6 +43,7 @@ from learning_app.services.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    RateLimited,
 )
 from learning_app.services.text_input import is_blank, one_line
 from learning_app.settings import get_settings
@@ -54,10 +56,15 @@ EMAIL_TAKEN_MESSAGE = "An account with this email already exists."
 # (bucket, limit, window seconds)
 SIGN_IN_LIMIT = ("sign_in", 5, 60)
 # Failed password sign-ins per IP, whatever the email: password spraying (one or two guesses
-# at many accounts) never reaches the per-email limit. Each attempt is counted before the
-# check and a success gives its count back, so a classroom behind one address is held up only
-# by its own typos, and magic links (limited on their own) still work while it waits.
+# at many accounts) never reaches the per-email limit. Only failures spend it, so a classroom
+# behind one address is held up only by its own typos, and magic links (limited on their own)
+# still work while it waits.
 SIGN_IN_FAILURES_PER_IP_LIMIT = ("sign_in_ip", 10, 900)
+# Password checks in flight per IP. A failure is only known once its check ends, so this bounds
+# how many guesses a burst of parallel requests gets past the failure budget, while a whole
+# class signing in at once behind one address (40 students within seconds) still passes.
+# A check ends within seconds; the window only cleans up after a crashed one.
+SIGN_INS_IN_FLIGHT_PER_IP_LIMIT = ("sign_in_ip_pending", 40, 60)
 SIGN_IN_FAILURES_PER_IP_REASON = (
     "Too many failed sign-ins from your network (a sign-in link by email still works)."
 )
@@ -265,20 +272,34 @@ def sign_in_with_password(
 ) -> tuple[Viewer, str]:
     """Check the password and start a session; returns the viewer and the session token."""
     address = normalise_email(email)
-    # Both counted before the check, success or not.
+    # Counted before the check, success or not.
     enforce_limit(SIGN_IN_LIMIT, f"{address}|{client_ip}")
-    enforce_limit(SIGN_IN_FAILURES_PER_IP_LIMIT, client_ip, SIGN_IN_FAILURES_PER_IP_REASON)
-    user = find_account_by_email(session, address)
-    usable = user is not None and user.is_active and len(password) <= MAX_PASSWORD_LENGTH
-    # verify_password checks a dummy hash when there is none: unknown emails cost the same.
-    if not verify_password(user.password_hash if usable and user else None, password):
+    failures, failure_limit, failure_window = SIGN_IN_FAILURES_PER_IP_LIMIT
+    rate_limits.refuse_if_reached(
+        failures, client_ip, limit=failure_limit, reason=SIGN_IN_FAILURES_PER_IP_REASON
+    )
+    enforce_limit(SIGN_INS_IN_FLIGHT_PER_IP_LIMIT, client_ip, SIGN_IN_FAILURES_PER_IP_REASON)
+    try:
+        user = find_account_by_email(session, address)
+        usable = user is not None and user.is_active and len(password) <= MAX_PASSWORD_LENGTH
+        # verify_password checks a dummy hash when there is none: unknown emails cost the same.
+        matches = verify_password(user.password_hash if usable and user else None, password)
+        if not matches:
+            # Spent before this check leaves the in-flight count, so a burst gets at most
+            # (in flight) + (failure budget) guesses; this one still gets its own answer.
+            with contextlib.suppress(RateLimited):
+                rate_limits.hit(
+                    failures, client_ip, limit=failure_limit, window_seconds=failure_window
+                )
+    finally:
+        rate_limits.give_back(SIGN_INS_IN_FLIGHT_PER_IP_LIMIT[0], client_ip)
+    if not matches:
         raise AuthenticationFailed()
     assert user is not None
     loaded = load_account(session, user.id)
     if loaded is None:
         raise AuthenticationFailed()
     rate_limits.reset(SIGN_IN_LIMIT[0], f"{address}|{client_ip}")
-    rate_limits.give_back(SIGN_IN_FAILURES_PER_IP_LIMIT[0], client_ip)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return start_session(*loaded, client_ip, user_agent)

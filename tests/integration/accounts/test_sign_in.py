@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlmodel import select
@@ -100,6 +102,51 @@ def test_a_password_spray_across_emails_from_one_ip_is_limited(stores: None, ema
         users.sign_in_with_password(
             session, email=accounts[11], password=PASSWORD, client_ip="192.0.2.99", user_agent=UA
         )
+
+
+def _all_at_once(attempts: list[tuple[str, str]]) -> list[object]:
+    """Each (email, password) signed in from one address, all at the same moment; the
+    outcome of each: the viewer, or the error raised."""
+    barrier = threading.Barrier(len(attempts))
+
+    def attempt(email: str, password: str) -> object:
+        barrier.wait()
+        try:
+            return sign_in(email, password)[0]
+        except (AuthenticationFailed, RateLimited) as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
+        return list(pool.map(lambda pair: attempt(*pair), attempts))
+
+
+def test_a_class_signing_in_at_once_behind_one_address_is_not_refused(
+    stores: None, email: str
+) -> None:
+    """Thirty good sign-ins in flight together: none spends the failure budget."""
+    accounts = [f"{n}-{email}" for n in range(30)]
+    for address in accounts:
+        make_user(address)
+    outcomes = _all_at_once([(address, PASSWORD) for address in accounts])
+    assert all(isinstance(outcome, users.Viewer) for outcome in outcomes), outcomes
+
+
+def test_a_burst_of_parallel_guesses_is_bounded_by_the_checks_in_flight(
+    stores: None, email: str
+) -> None:
+    """Sixty wrong guesses sent together: at most 40 are checked at once (the in-flight
+    limit), and once 10 have failed every later one is refused, the right password too; so
+    a burst gets at most 40 + 10 guesses per window, where one at a time gets 10."""
+    accounts = [f"{n}-{email}" for n in range(60)]
+    for address in accounts[:5]:
+        make_user(address)
+    outcomes = _all_at_once([(address, "Summer2024!") for address in accounts])
+    checked = [o for o in outcomes if isinstance(o, AuthenticationFailed)]
+    refused = [o for o in outcomes if isinstance(o, RateLimited)]
+    assert len(checked) + len(refused) == 60
+    assert 10 <= len(checked) <= 50, len(checked)
+    with pytest.raises(RateLimited):
+        sign_in(accounts[0])
 
 
 # --- magic links -------------------------------------------------------------------------------
