@@ -506,7 +506,9 @@ def _figures(
     }
     if steps:
         holding = [step for step in steps if step["holds"]]
-        result["capacity_students"] = max((int(s["students"]) for s in holding), default=0)  # type: ignore[call-overload]
+        best = max(holding, key=lambda step: int(step["students"]), default=None)  # type: ignore[call-overload]
+        result["capacity_students"] = int(best["students"]) if best else 0  # type: ignore[call-overload]
+        result["capacity_p95_ratio"] = best["p95_ratio"] if best else 0.0
         result["capacity_steps"] = steps
     if killed:
         result |= _failover_figures(load.samples, killed)
