@@ -27,8 +27,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +40,7 @@ from learning_app.stack.base import (
     port_in_use,
     start_process_group,
     stop_process_group,
+    wait_until_pinged,
 )
 
 STUDENTS_FILE = Path(__file__).with_name("load_students.py")
@@ -189,7 +188,8 @@ def running_servers(env: dict[str, str], count: int, workdir: Path) -> Iterator[
             log = workdir / f"backend{i + 1}.log"
             processes.append(start_process_group(command, cwd=PROJECT_ROOT, env=env, log_path=log))
         for i, process in enumerate(processes):
-            _wait_until_serving(first + i, process, workdir / f"backend{i + 1}.log")
+            log = workdir / f"backend{i + 1}.log"
+            wait_until_pinged(first + i, process, "the backend", log, BACKEND_START_TIMEOUT_S)
         if count == 1:
             yield AppServers(first, processes, [""])
             return
@@ -219,19 +219,6 @@ def free_port_run(count: int) -> int:
         first = free_port()
         if first + count <= 65535 and not any(port_in_use(first + i) for i in range(1, count)):
             return first
-
-
-def _wait_until_serving(port: int, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + BACKEND_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the backend exited early; see {log_path}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.5)
-    raise RuntimeError(f"the backend did not answer within {BACKEND_START_TIMEOUT_S:.0f} s")
 
 
 # action, milliseconds, error or "", start (epoch s), app server ("" without a load balancer)

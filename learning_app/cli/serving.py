@@ -15,16 +15,14 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import NoReturn
 
 from learning_app.cli.support import CliError, reflex_environment
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings
-from learning_app.stack.base import HOST, start_process_group, stop_process_group
+from learning_app.stack.base import start_process_group, stop_process_group, wait_until_pinged
 
-SERVER_START_TIMEOUT_S = 180.0
+START_S = 180.0  # the first start of a worker loads the embedding model
 
 
 def _built_frontend() -> Path:
@@ -84,26 +82,14 @@ def run_servers(settings: Settings, count: int, workers: int | None) -> int:
                 [*command, "--port", str(port)], cwd=PROJECT_ROOT, env=env,
                 log_path=logs / f"app{i + 1}.log",
             )  # fmt: skip
-        for port, process in servers.items():
-            _wait_until_serving(port, process, logs)
+        for i, (port, process) in enumerate(servers.items()):
+            log = logs / f"app{i + 1}.log"
+            wait_until_pinged(port, process, f"the app server on port {port}", log, START_S)
         print(f"serving the app at {env['PUBLIC_BASE_URL']} through {count} servers", flush=True)
         return _watch(servers, logs)
     finally:
         for process in servers.values():
             stop_process_group(process)
-
-
-def _wait_until_serving(port: int, process: subprocess.Popen, logs: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise CliError(f"the app server on port {port} exited; see its log in {logs}")
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/ping", timeout=2):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.5)
-    raise CliError(f"the app server on port {port} did not answer within 3 minutes")
 
 
 def _watch(servers: dict[int, subprocess.Popen], logs: Path) -> int:

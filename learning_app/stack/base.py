@@ -14,6 +14,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.request
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -144,6 +145,23 @@ def stop_process_group(process: subprocess.Popen, timeout: float = 20.0) -> None
             return
         except subprocess.TimeoutExpired:
             continue
+
+
+def wait_until_pinged(
+    port: int, process: subprocess.Popen, what: str, log: Path, timeout_s: float
+) -> None:
+    """Wait until the app server `process` answers `GET /ping` on `port`; StackError naming
+    `what` and its log if it exits first or stays silent for `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise StackError(f"{what} exited while starting; see {log}")
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/ping", timeout=2):
+                return
+        except OSError:  # URLError is one: refused, reset, timed out
+            time.sleep(0.5)
+    raise StackError(f"{what} did not answer within {timeout_s:.0f} s; see {log}")
 
 
 def wait_gone(pid: int, timeout: float) -> bool:
