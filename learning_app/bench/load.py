@@ -213,6 +213,33 @@ def running_servers(env: dict[str, str], count: int, workdir: Path) -> Iterator[
             stop_process_group(process)
 
 
+def cpu_seconds(process_groups: set[int]) -> float:
+    """CPU time (user + system) so far of the live processes in `process_groups`, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) in process_groups:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def _stack_postgres_group() -> set[int]:
+    """The local stack's Postgres (its server and every backend share the server's process
+    group); empty when Postgres is managed elsewhere."""
+    from learning_app.stack.postgres import Postgres
+
+    settings = get_settings()
+    pid = Postgres(settings, Path(settings.stack_dir).expanduser().resolve()).running_pid()
+    return {os.getpgid(pid)} if pid else set()
+
+
 def free_port_run(count: int) -> int:
     """The first of `count` consecutive free loopback ports."""
     while True:
@@ -414,6 +441,7 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
     students = options.capacity_max if options.find_capacity else options.users
     world = create_load_world(students, options.spike_students)
     killed: dict[str, object] = {}
+    cpu: dict[str, float] = {}  # CPU seconds the load phase cost each tier
     try:
         with running_servers(backend_env, options.servers, workdir) as servers:
             phases = Phases(world, servers, options, workdir)
@@ -431,6 +459,9 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
                         options.kill_server_after_s, _kill_first, (servers, killed)
                     )
                     timer.start()
+                groups = {process.pid for process in servers.processes}  # each leads its group
+                postgres = _stack_postgres_group()
+                cpu_before = (cpu_seconds(groups), cpu_seconds(postgres))
                 try:
                     load = phases.students(
                         options.users, options.spawn_rate, options.duration_s, "load"
@@ -438,11 +469,19 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
                 finally:
                     if timer is not None:
                         timer.cancel()
+                cpu["backend"] = cpu_seconds(groups) - cpu_before[0]
+                if postgres:
+                    cpu["postgres"] = cpu_seconds(postgres) - cpu_before[1]
             spike = phases.spike() if options.spike_students else LocustRun([], [])
             lost = lost_answers(load.saved_answers)
     finally:
         drop_load_world(world)
-    return _figures(options, baseline, load, spike, steps, killed, lost) | {"workdir": str(workdir)}
+    result = _figures(options, baseline, load, spike, steps, killed, lost)
+    if cpu and load.samples:
+        # What an action costs, whatever the latency: steadier from run to run than a p95.
+        for tier, seconds in cpu.items():
+            result[f"{tier}_cpu_ms_per_action"] = round(seconds * 1000 / len(load.samples), 2)
+    return result | {"workdir": str(workdir)}
 
 
 def _kill_first(servers: AppServers, killed: dict[str, object]) -> None:

@@ -241,6 +241,12 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
             f"{result['errors_on_killed_server']}, of the others' "
             f"{result['errors_on_surviving_servers']}"
         )
+    if "backend_cpu_ms_per_action" in result:
+        postgres = result.get("postgres_cpu_ms_per_action", "(not local)")
+        print(
+            f"CPU per action under load: backend {result['backend_cpu_ms_per_action']} ms, "
+            f"Postgres {postgres} ms"
+        )
     print(f"answers confirmed as saved but missing from the database: {result['lost_answers']}")
     print(f"logs and samples: {result['workdir']}")
     keys = ["users", "servers", "errors", "baseline_p50_ms", "p50_ms", "p95_ms", "p95_ratio"]
