@@ -27,7 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,8 +213,9 @@ def running_servers(env: dict[str, str], count: int, workdir: Path) -> Iterator[
             stop_process_group(process)
 
 
-def cpu_seconds(process_groups: set[int]) -> float:
-    """CPU time (user + system) so far of the live processes in `process_groups`, from /proc."""
+def cpu_seconds(process_groups: Collection[int], parents: Collection[int] = ()) -> float:
+    """CPU time (user + system) so far of the live processes in `process_groups`, and of
+    `parents` and their children, from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
     for entry in Path("/proc").iterdir():
@@ -225,19 +226,20 @@ def cpu_seconds(process_groups: set[int]) -> float:
         except OSError:
             continue  # gone meanwhile
         fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[2]) in process_groups:
+        pid, parent, group = int(entry.name), int(fields[1]), int(fields[2])
+        if group in process_groups or pid in parents or parent in parents:
             total += int(fields[11]) + int(fields[12])
     return total / tick
 
 
-def _stack_postgres_group() -> set[int]:
-    """The local stack's Postgres (its server and every backend share the server's process
-    group); empty when Postgres is managed elsewhere."""
+def _stack_postmaster() -> set[int]:
+    """The local stack's Postgres server (every backend is its child, in a session of its
+    own); empty when Postgres is managed elsewhere."""
     from learning_app.stack.postgres import Postgres
 
     settings = get_settings()
     pid = Postgres(settings, Path(settings.stack_dir).expanduser().resolve()).running_pid()
-    return {os.getpgid(pid)} if pid else set()
+    return {pid} if pid else set()
 
 
 def free_port_run(count: int) -> int:
@@ -460,8 +462,8 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
                     )
                     timer.start()
                 groups = {process.pid for process in servers.processes}  # each leads its group
-                postgres = _stack_postgres_group()
-                cpu_before = (cpu_seconds(groups), cpu_seconds(postgres))
+                postgres = _stack_postmaster()
+                cpu_before = (cpu_seconds(groups), cpu_seconds(set(), postgres))
                 try:
                     load = phases.students(
                         options.users, options.spawn_rate, options.duration_s, "load"
@@ -471,7 +473,7 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
                         timer.cancel()
                 cpu["backend"] = cpu_seconds(groups) - cpu_before[0]
                 if postgres:
-                    cpu["postgres"] = cpu_seconds(postgres) - cpu_before[1]
+                    cpu["postgres"] = cpu_seconds(set(), postgres) - cpu_before[1]
             spike = phases.spike() if options.spike_students else LocustRun([], [])
             lost = lost_answers(load.saved_answers)
     finally:
