@@ -447,6 +447,7 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
     try:
         with running_servers(backend_env, options.servers, workdir) as servers:
             phases = Phases(world, servers, options, workdir)
+            groups = {process.pid for process in servers.processes}  # each leads its group
             baseline = phases.baseline()
             baseline_p50 = percentile(ordinary_ms(baseline.samples), 0.50)
             steps: list[dict[str, object]] = []
@@ -461,7 +462,6 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
                         options.kill_server_after_s, _kill_first, (servers, killed)
                     )
                     timer.start()
-                groups = {process.pid for process in servers.processes}  # each leads its group
                 postgres = _stack_postmaster()
                 cpu_before = (cpu_seconds(groups), cpu_seconds(set(), postgres))
                 try:
@@ -471,18 +471,27 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
                 finally:
                     if timer is not None:
                         timer.cancel()
-                cpu["backend"] = cpu_seconds(groups) - cpu_before[0]
+                if not killed:  # a killed server's CPU time is gone with it
+                    cpu["backend"] = cpu_seconds(groups) - cpu_before[0]
                 if postgres:
                     cpu["postgres"] = cpu_seconds(set(), postgres) - cpu_before[1]
+            spike_cpu = cpu_seconds(groups)
             spike = phases.spike() if options.spike_students else LocustRun([], [])
+            # The spike is a connect (a hydrate on the exam page) and a Start per student.
+            cpu["spike_backend"] = cpu_seconds(groups) - spike_cpu
             lost = lost_answers(load.saved_answers)
     finally:
         drop_load_world(world)
     result = _figures(options, baseline, load, spike, steps, killed, lost)
-    if cpu and load.samples:
-        # What an action costs, whatever the latency: steadier from run to run than a p95.
-        for tier, seconds in cpu.items():
-            result[f"{tier}_cpu_ms_per_action"] = round(seconds * 1000 / len(load.samples), 2)
+    # What an action costs, whatever the latency: steadier from run to run than a p95.
+    if load.samples:
+        for tier in ("backend", "postgres"):
+            if tier in cpu:
+                result[f"{tier}_cpu_ms_per_action"] = round(cpu[tier] * 1000 / len(load.samples), 2)
+    if options.spike_students and not killed:
+        result["spike_backend_cpu_ms_per_student"] = round(
+            cpu["spike_backend"] * 1000 / options.spike_students, 2
+        )
     return result | {"workdir": str(workdir)}
 
 

@@ -247,6 +247,11 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
             f"CPU per action under load: backend {result['backend_cpu_ms_per_action']} ms, "
             f"Postgres {postgres} ms"
         )
+    if "spike_backend_cpu_ms_per_student" in result:
+        print(
+            "CPU per spike student (connect, hydrate on the exam page, Start): backend "
+            f"{result['spike_backend_cpu_ms_per_student']} ms"
+        )
     print(f"answers confirmed as saved but missing from the database: {result['lost_answers']}")
     print(f"logs and samples: {result['workdir']}")
     keys = ["users", "servers", "errors", "baseline_p50_ms", "p50_ms", "p95_ms", "p95_ratio"]
