@@ -60,9 +60,11 @@ def run_servers(settings: Settings, count: int, workers: int | None) -> int:
     them running until interrupted; the load balancer (already up) serves them."""
     url = f"http://localhost:{settings.stack_lb_port}"
     env = reflex_environment(settings, prod=True, workers=workers)
-    # The browser talks to the load balancer: its address is the app's origin.
-    env.setdefault("PUBLIC_BASE_URL", url)
-    env.setdefault("REFLEX_API_URL", env["PUBLIC_BASE_URL"])
+    # The browser talks to the load balancer: its address is the app's origin, unless the
+    # settings (environment or .env) name the public address it sits behind.
+    public = settings.public_base_url if "public_base_url" in settings.model_fields_set else url
+    env["PUBLIC_BASE_URL"] = public
+    env.setdefault("REFLEX_API_URL", public)
     reflex = str(Path(sys.executable).parent / "reflex")
     print("building the frontend once for every server ...", flush=True)
     built = subprocess.run(
