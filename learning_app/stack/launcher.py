@@ -19,16 +19,21 @@ DOWN_TIMEOUT = 15.0
 
 
 def build_servers(settings: Settings, *, load_balancer: bool = False) -> list[Server]:
-    """The stack's servers; the load balancer only when asked, or when it already runs (so
-    that `down` and `status` see it)."""
+    """The stack's servers, the load balancer only when asked (or `STACK_LB`)."""
     root = Path(settings.stack_dir).expanduser().resolve()
     servers: list[Server] = [
         cls(settings, root) for cls in (Postgres, Redis, Typesense, SeaweedS3, MailSink)
     ]
-    balancer = LoadBalancer(settings, root)
-    if load_balancer or settings.stack_lb or balancer.pidfile.exists():
-        servers.append(balancer)
+    if load_balancer or settings.stack_lb:
+        servers.append(LoadBalancer(settings, root))
     return servers
+
+
+def _with_balancer_if_there(settings: Settings) -> list[Server]:
+    """For `down` and `status`: the load balancer too if it has a pidfile. A plain `up`
+    leaves a running one alone (and its server list with it)."""
+    root = Path(settings.stack_dir).expanduser().resolve()
+    return build_servers(settings, load_balancer=LoadBalancer(settings, root).pidfile.exists())
 
 
 def up(
@@ -55,12 +60,12 @@ def up(
 
 def down(settings: Settings, timeout: float = DOWN_TIMEOUT) -> list[ServerStatus]:
     """Stop every server of the stack by its pidfile (data is kept)."""
-    return _run_all(build_servers(settings), lambda server: server.stop(timeout))
+    return _run_all(_with_balancer_if_there(settings), lambda server: server.stop(timeout))
 
 
 def status(settings: Settings) -> list[ServerStatus]:
     """What runs, under which pid, where; running servers get one real request each."""
-    return _run_all(build_servers(settings), lambda server: server.status())
+    return _run_all(_with_balancer_if_there(settings), lambda server: server.status())
 
 
 def format_status(statuses: list[ServerStatus]) -> str:
