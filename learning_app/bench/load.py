@@ -9,7 +9,8 @@
 4. Locust runs `load_students.SpikeStudent`: M students (default 500), already signed in and on
    the final exam's page, press Start at moments spread over 10 s.
 
-Figures are per action, from sending its event to the state delta that completes it. Ordinary
+The app servers are in `load_servers`; the figures are computed in `load_figures`. Figures are
+per action, from sending its event to the state delta that completes it. Ordinary
 actions are page opens, searches, answers, starts and submits; signing in (argon2id, slow by
 design) and asking the tutor (an embedding, a vector search and an answer) are reported on
 their own lines and not in the ordinary p50/p95.
@@ -18,35 +19,28 @@ their own lines and not in the ordinary p50/p95.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from learning_app.bench.load_figures import LocustRun, figures, ordinary_ms, ratio
+from learning_app.bench.load_servers import (
+    AppServers,
+    cpu_seconds,
+    running_servers,
+    stack_postmaster,
+)
 from learning_app.bench.load_world import QUERIES, TOPICS, LoadWorld
 from learning_app.bench.stats import percentile
-from learning_app.settings import PROJECT_ROOT, get_settings
-from learning_app.stack.base import (
-    free_port,
-    port_in_use,
-    start_process_group,
-    stop_process_group,
-    wait_until_pinged,
-)
+from learning_app.settings import get_settings
 
 STUDENTS_FILE = Path(__file__).with_name("load_students.py")
-# Not in the ordinary figures: argon2id is slow on purpose, and the tutor embeds and searches.
-HEAVY_ACTIONS = ("sign_in", "ask_tutor")
-BACKEND_START_TIMEOUT_S = 180.0
 # A capacity step holds while ordinary actions' p95 stays within this multiple of the
 # one-student p50 (and nothing fails).
 CAPACITY_RATIO = 4.0
@@ -72,16 +66,6 @@ class LoadOptions:
     capacity_max: int = 1600
     # Seconds of load per capacity step once its students have arrived.
     capacity_hold_s: int = 30
-
-
-@dataclass(frozen=True)
-class ActionFigures:
-    kind: str
-    count: int
-    errors: int
-    p50_ms: float
-    p95_ms: float
-    first_error: str
 
 
 def _state_names() -> dict[str, str]:
@@ -156,110 +140,6 @@ def write_plan(
     path.write_text(json.dumps(plan))
 
 
-@dataclass
-class AppServers:
-    """The app's backends as in production, on loopback; `port` is where students connect:
-    the only server, or the load balancer in front of several."""
-
-    port: int
-    processes: list[subprocess.Popen]
-    names: list[str]  # as the load balancer calls them (X-App-Server)
-
-    def kill(self, index: int) -> None:
-        """Kill one server outright (SIGKILL to its process group), as a crash would."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.processes[index].pid, signal.SIGKILL)
-
-
-@contextmanager
-def running_servers(env: dict[str, str], count: int, workdir: Path) -> Iterator[AppServers]:
-    """`count` backends (`reflex run --env prod --backend-only`, `env` from
-    `reflex_environment`), behind HAProxy when there are several."""
-    from learning_app.stack.load_balancer import LoadBalancer
-
-    first = free_port_run(count)
-    processes: list[subprocess.Popen] = []
-    balancer: LoadBalancer | None = None
-    try:
-        for i in range(count):
-            command = [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod"]
-            command += ["--backend-only", "--backend-host", "127.0.0.1"]
-            command += ["--backend-port", str(first + i)]
-            log = workdir / f"backend{i + 1}.log"
-            processes.append(start_process_group(command, cwd=PROJECT_ROOT, env=env, log_path=log))
-        for i, process in enumerate(processes):
-            log = workdir / f"backend{i + 1}.log"
-            wait_until_pinged(first + i, process, "the backend", log, BACKEND_START_TIMEOUT_S)
-        if count == 1:
-            yield AppServers(first, processes, [""])
-            return
-        settings = get_settings().model_copy(
-            update={
-                "stack_lb_port": free_port(),
-                "stack_app_port": first,
-                "stack_lb_servers": count,
-            }
-        )
-        balancer = LoadBalancer(settings, workdir)
-        balancer.ensure_up(time.monotonic() + 30)
-        names = [name for name, _ in balancer.servers]
-        while set(balancer.server_states().values()) != {"UP"}:  # its checks pass every second
-            time.sleep(0.2)
-        yield AppServers(balancer.port, processes, names)
-    finally:
-        if balancer is not None:
-            balancer.stop(timeout=10)
-        for process in processes:
-            stop_process_group(process)
-
-
-def cpu_seconds(process_groups: Collection[int], parents: Collection[int] = ()) -> float:
-    """CPU time (user + system) so far of the live processes in `process_groups`, and of
-    `parents` and their children, from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # gone meanwhile
-        fields = stat[stat.rindex(")") + 2 :].split()
-        pid, parent, group = int(entry.name), int(fields[1]), int(fields[2])
-        if group in process_groups or pid in parents or parent in parents:
-            total += int(fields[11]) + int(fields[12])
-    return total / tick
-
-
-def _stack_postmaster() -> set[int]:
-    """The local stack's Postgres server (every backend is its child, in a session of its
-    own); empty when Postgres is managed elsewhere."""
-    from learning_app.stack.postgres import Postgres
-
-    settings = get_settings()
-    pid = Postgres(settings, Path(settings.stack_dir).expanduser().resolve()).running_pid()
-    return {pid} if pid else set()
-
-
-def free_port_run(count: int) -> int:
-    """The first of `count` consecutive free loopback ports."""
-    while True:
-        first = free_port()
-        if first + count <= 65535 and not any(port_in_use(first + i) for i in range(1, count)):
-            return first
-
-
-# action, milliseconds, error or "", start (epoch s), app server ("" without a load balancer)
-Sample = tuple[str, float, str, float, str]
-
-
-@dataclass
-class LocustRun:
-    samples: list[Sample]
-    saved_answers: list[tuple[str, str]]  # (attempt id, question id) the app confirmed
-
-
 def run_locust(
     user_class: str,
     users: int,
@@ -294,36 +174,6 @@ def run_locust(
         [tuple(sample) for sample in written["samples"]],  # type: ignore[misc]
         [(attempt, question) for attempt, question in written["saved_answers"]],
     )
-
-
-def summarise(samples: list[Sample]) -> list[ActionFigures]:
-    kinds = sorted({sample[0] for sample in samples})
-    figures = []
-    for kind in kinds:
-        ok = [ms for k, ms, error, *_ in samples if k == kind and not error]
-        errors = [error for k, _, error, *_ in samples if k == kind and error]
-        figures.append(
-            ActionFigures(
-                kind,
-                len(ok) + len(errors),
-                len(errors),
-                round(percentile(ok, 0.50), 1),
-                round(percentile(ok, 0.95), 1),
-                errors[0] if errors else "",
-            )
-        )
-    return figures
-
-
-def ordinary_ms(samples: list[Sample]) -> list[float]:
-    """The times of the ordinary actions that succeeded (not signing in, not the tutor, not a
-    reconnect)."""
-    skipped = (*HEAVY_ACTIONS, "reconnect")
-    return [ms for kind, ms, error, *_ in samples if kind not in skipped and not error]
-
-
-def ratio(value: float, base: float) -> float:
-    return round(value / base, 2) if base else 0.0
 
 
 def lost_answers(saved: list[tuple[str, str]]) -> int:
@@ -462,7 +312,7 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
                         options.kill_server_after_s, _kill_first, (servers, killed)
                     )
                     timer.start()
-                postgres = _stack_postmaster()
+                postgres = stack_postmaster()
                 cpu_before = (cpu_seconds(groups), cpu_seconds(set(), postgres))
                 try:
                     load = phases.students(
@@ -482,7 +332,7 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
             lost = lost_answers(load.saved_answers)
     finally:
         drop_load_world(world)
-    result = _figures(options, baseline, load, spike, steps, killed, lost)
+    result = figures(options, baseline, load, spike, steps, killed, lost)
     # What an action costs, whatever the latency: steadier from run to run than a p95.
     if load.samples:
         for tier in ("backend", "postgres"):
@@ -498,73 +348,3 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
 def _kill_first(servers: AppServers, killed: dict[str, object]) -> None:
     killed.update(server=servers.names[0], at=time.time())
     servers.kill(0)
-
-
-def _figures(
-    options: LoadOptions,
-    baseline: LocustRun,
-    load: LocustRun,
-    spike: LocustRun,
-    steps: list[dict[str, object]],
-    killed: dict[str, object],
-    lost: int,
-) -> dict[str, object]:
-    baseline_p50 = percentile(ordinary_ms(baseline.samples), 0.50)
-    ordinary = ordinary_ms(load.samples)
-    # Once everyone has arrived and signed in: the load a class keeps up after its start.
-    first = min((began for *_, began, _ in load.samples), default=0.0)
-    settled = first + options.users / options.spawn_rate + 10
-    skipped = (*HEAVY_ACTIONS, "reconnect")
-    settled_ms = [
-        ms for kind, ms, error, began, _ in load.samples
-        if kind not in skipped and not error and began >= settled
-    ]  # fmt: skip
-    starts = [ms for kind, ms, error, *_ in spike.samples if kind == "spike_start" and not error]
-    p95, spike_p95 = percentile(ordinary, 0.95), percentile(starts, 0.95)
-    result: dict[str, object] = {
-        "users": options.users,
-        "servers": options.servers,
-        "actions": len(load.samples),
-        "errors": sum(1 for _, _, error, *_ in load.samples if error),
-        "baseline_p50_ms": round(baseline_p50, 1),
-        "baseline_errors": sum(1 for _, _, error, *_ in baseline.samples if error),
-        "p50_ms": round(percentile(ordinary, 0.50), 1),
-        "p95_ms": round(p95, 1),
-        "p95_ratio": ratio(p95, baseline_p50),
-        "settled_p95_ms": round(percentile(settled_ms, 0.95), 1),
-        "spike_students": options.spike_students,
-        # Every spike student who did not get an attempt counts, whichever step failed.
-        "spike_errors": options.spike_students - len(starts),
-        "spike_p50_ms": round(percentile(starts, 0.50), 1),
-        "spike_p95_ms": round(spike_p95, 1),
-        "spike_ratio": ratio(spike_p95, baseline_p50),
-        "lost_answers": lost,
-        "by_action": summarise(baseline.samples + load.samples + spike.samples),
-    }
-    if steps:
-        holding = [step for step in steps if step["holds"]]
-        best = max(holding, key=lambda step: int(step["students"]), default=None)  # type: ignore[call-overload]
-        result["capacity_students"] = int(best["students"]) if best else 0  # type: ignore[call-overload]
-        result["capacity_p95_ratio"] = best["p95_ratio"] if best else 0.0
-        result["capacity_steps"] = steps
-    if killed:
-        result |= _failover_figures(load.samples, killed)
-    return result
-
-
-def _failover_figures(samples: list[Sample], killed: dict[str, object]) -> dict[str, object]:
-    """What losing a server cost: reconnect times, and the errors of each side's students."""
-    victim = str(killed["server"])
-    reconnects = [ms for kind, ms, error, _, _ in samples if kind == "reconnect" and not error]
-    # An action counts against the server it began on, whatever happened to it after.
-    after = [(error, server) for _, _, error, _, server in samples]
-    return {
-        "killed_server": victim,
-        "reconnects": sum(1 for kind, *_ in samples if kind == "reconnect"),
-        "reconnect_p50_ms": round(percentile(reconnects, 0.50), 1),
-        "reconnect_max_ms": round(max(reconnects, default=0.0), 1),
-        "errors_on_killed_server": sum(1 for error, server in after if error and server == victim),
-        "errors_on_surviving_servers": sum(
-            1 for error, server in after if error and server != victim
-        ),
-    }

@@ -1,0 +1,120 @@
+"""The app servers `learning-app bench load` drives: production backends on free loopback
+ports, behind a private HAProxy when there are several, and the CPU time they spend."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from learning_app.settings import PROJECT_ROOT, get_settings
+from learning_app.stack.base import (
+    free_port,
+    port_in_use,
+    start_process_group,
+    stop_process_group,
+    wait_until_pinged,
+)
+
+BACKEND_START_TIMEOUT_S = 180.0
+
+
+@dataclass
+class AppServers:
+    """The app's backends as in production, on loopback; `port` is where students connect:
+    the only server, or the load balancer in front of several."""
+
+    port: int
+    processes: list[subprocess.Popen]
+    names: list[str]  # as the load balancer calls them (X-App-Server)
+
+    def kill(self, index: int) -> None:
+        """Kill one server outright (SIGKILL to its process group), as a crash would."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.processes[index].pid, signal.SIGKILL)
+
+
+@contextmanager
+def running_servers(env: dict[str, str], count: int, workdir: Path) -> Iterator[AppServers]:
+    """`count` backends (`reflex run --env prod --backend-only`, `env` from
+    `reflex_environment`), behind HAProxy when there are several."""
+    from learning_app.stack.load_balancer import LoadBalancer
+
+    first = free_port_run(count)
+    processes: list[subprocess.Popen] = []
+    balancer: LoadBalancer | None = None
+    try:
+        for i in range(count):
+            command = [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod"]
+            command += ["--backend-only", "--backend-host", "127.0.0.1"]
+            command += ["--backend-port", str(first + i)]
+            log = workdir / f"backend{i + 1}.log"
+            processes.append(start_process_group(command, cwd=PROJECT_ROOT, env=env, log_path=log))
+        for i, process in enumerate(processes):
+            log = workdir / f"backend{i + 1}.log"
+            wait_until_pinged(first + i, process, "the backend", log, BACKEND_START_TIMEOUT_S)
+        if count == 1:
+            yield AppServers(first, processes, [""])
+            return
+        settings = get_settings().model_copy(
+            update={
+                "stack_lb_port": free_port(),
+                "stack_app_port": first,
+                "stack_lb_servers": count,
+            }
+        )
+        balancer = LoadBalancer(settings, workdir)
+        balancer.ensure_up(time.monotonic() + 30)
+        names = [name for name, _ in balancer.servers]
+        while set(balancer.server_states().values()) != {"UP"}:  # its checks pass every second
+            time.sleep(0.2)
+        yield AppServers(balancer.port, processes, names)
+    finally:
+        if balancer is not None:
+            balancer.stop(timeout=10)
+        for process in processes:
+            stop_process_group(process)
+
+
+def cpu_seconds(process_groups: Collection[int], parents: Collection[int] = ()) -> float:
+    """CPU time (user + system) so far of the live processes in `process_groups`, and of
+    `parents` and their children, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid, parent, group = int(entry.name), int(fields[1]), int(fields[2])
+        if group in process_groups or pid in parents or parent in parents:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def stack_postmaster() -> set[int]:
+    """The local stack's Postgres server (every backend is its child, in a session of its
+    own); empty when Postgres is managed elsewhere."""
+    from learning_app.stack.postgres import Postgres
+
+    settings = get_settings()
+    pid = Postgres(settings, Path(settings.stack_dir).expanduser().resolve()).running_pid()
+    return {pid} if pid else set()
+
+
+def free_port_run(count: int) -> int:
+    """The first of `count` consecutive free loopback ports."""
+    while True:
+        first = free_port()
+        if first + count <= 65535 and not any(port_in_use(first + i) for i in range(1, count)):
+            return first
