@@ -90,11 +90,7 @@ def figures(
     # Once everyone has arrived and signed in: the load a class keeps up after its start.
     first = min((began for *_, began, _ in load.samples), default=0.0)
     settled = first + options.users / options.spawn_rate + 10
-    skipped = (*HEAVY_ACTIONS, "reconnect")
-    settled_ms = [
-        ms for kind, ms, error, began, _ in load.samples
-        if kind not in skipped and not error and began >= settled
-    ]  # fmt: skip
+    settled_ms = ordinary_ms([sample for sample in load.samples if sample[3] >= settled])
     starts = [ms for kind, ms, error, *_ in spike.samples if kind == "spike_start" and not error]
     p95, spike_p95 = percentile(ordinary, 0.95), percentile(starts, 0.95)
     result: dict[str, object] = {

@@ -57,15 +57,21 @@ def hit(
 ) -> None:
     """Count one attempt; raise RateLimited once more than `limit` fall in the window (its
     message opens with `reason` when given)."""
+    count, ttl = spend(bucket, key, window_seconds=window_seconds)
+    if count > limit:
+        raise RateLimited(retry_after_seconds=ttl, reason=reason)
+
+
+def spend(bucket: str, key: str, *, window_seconds: int) -> tuple[int, int]:
+    """Count one attempt, refusing nothing; returns the window's count and seconds left."""
     with unavailable_on(REDIS_UNREACHABLE):
         count, ttl = _hit_script(get_redis())(keys=[_key(bucket, key)], args=[window_seconds])
-    if int(count) > limit:
-        raise RateLimited(retry_after_seconds=int(ttl), reason=reason)
+    return int(count), int(ttl)
 
 
 def refuse_if_reached(bucket: str, key: str, *, limit: int, reason: str | None = None) -> None:
     """Raise RateLimited if `limit` attempts already fall in the window, counting nothing
-    (for a budget that only failures spend: see `hit` to spend it)."""
+    (for a budget that only failures spend: see `spend`)."""
     client = get_redis()
     with unavailable_on(REDIS_UNREACHABLE):
         pipe = client.pipeline()
@@ -77,7 +83,7 @@ def refuse_if_reached(bucket: str, key: str, *, limit: int, reason: str | None =
 
 
 def give_back(bucket: str, key: str) -> None:
-    """Uncount one attempt (e.g. one that succeeded, where only failures should count)."""
+    """Uncount one attempt (e.g. a check in flight that has ended)."""
     with unavailable_on(REDIS_UNREACHABLE):
         _give_back_script(get_redis())(keys=[_key(bucket, key)], args=[])
 

@@ -14,7 +14,6 @@ one-time cost. Everyone who signs up is therefore a student.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import unicodedata
 import uuid
@@ -43,7 +42,6 @@ from learning_app.services.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
-    RateLimited,
 )
 from learning_app.services.text_input import is_blank, one_line
 from learning_app.settings import get_settings
@@ -287,10 +285,7 @@ def sign_in_with_password(
         if not matches:
             # Spent before this check leaves the in-flight count, so a burst gets at most
             # (in flight) + (failure budget) guesses; this one still gets its own answer.
-            with contextlib.suppress(RateLimited):
-                rate_limits.hit(
-                    failures, client_ip, limit=failure_limit, window_seconds=failure_window
-                )
+            rate_limits.spend(failures, client_ip, window_seconds=failure_window)
     finally:
         rate_limits.give_back(SIGN_INS_IN_FLIGHT_PER_IP_LIMIT[0], client_ip)
     if not matches:
