@@ -14,6 +14,7 @@ from learning_app.models import (  # noqa: F401 - importing each module register
     exams,
     progress,
     questions,
+    review,
     search,
     sharing,
     tutor,

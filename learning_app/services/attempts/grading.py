@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from learning_app.models.base import utc_now
 from learning_app.models.exams import AttemptAnswer, AttemptStatus, Exam, ExamAttempt
-from learning_app.models.questions import Question, QuestionOption
+from learning_app.models.questions import Question, QuestionOption, QuestionType
 from learning_app.services.access.exams import load_exam
 from learning_app.services.progress import events
 from learning_app.services.questions.grading import (
@@ -24,6 +24,7 @@ from learning_app.services.questions.grading import (
     attempt_score,
     grade_answer,
 )
+from learning_app.services.review.memory import remember_exam_answers
 
 EXPIRED_BATCH = 200  # attempts submitted per transaction by close_expired_attempts
 
@@ -76,6 +77,7 @@ def finalize_attempt(
     questions, options = questions_of(session, attempt)
     saved = answers_by_question(session, attempt.id)
     results = []
+    remembered: list[tuple[Question, bool]] = []
     for entry in attempt.question_order:
         qid = uuid.UUID(entry["question_id"])
         question = questions[qid]
@@ -92,6 +94,8 @@ def finalize_attempt(
         answer.graded_at = None if result is AWAITING_TEACHER else now
         session.add(answer)
         results.append(result)
+        if result.is_correct is not None and question.type != QuestionType.ESSAY:
+            remembered.append((question, result.is_correct))
     attempt.max_score = sum(float(e["points"]) for e in attempt.question_order)
     expired = is_expired(attempt, now)
     attempt.auto_submitted = expired or not by_student
@@ -99,6 +103,8 @@ def finalize_attempt(
     store_score(attempt, exam, results, now)
     session.add(attempt)
     session.flush()
+    # The exam's answers are the student's first reviews of its questions.
+    remember_exam_answers(session, attempt.user_id, remembered, now)
     events.record_attempt_completed(session, attempt, exam)
 
 

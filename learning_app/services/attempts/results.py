@@ -26,7 +26,7 @@ from learning_app.models.exams import (
     ExamAttempt,
     FeedbackPolicy,
 )
-from learning_app.models.questions import Question, QuestionOption, QuestionType
+from learning_app.models.questions import QuestionOption, QuestionType
 from learning_app.models.users import UserProfile
 from learning_app.services.access.attempts import require_attempt_reader
 from learning_app.services.access.courses import is_enrolled
@@ -34,8 +34,8 @@ from learning_app.services.access.exams import load_exam, read_exam, unverified_
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.attempts.grading import finalize_attempt, is_expired, questions_of
 from learning_app.services.exams.listing import ExamCard, exam_cards, is_open
-from learning_app.services.questions.drafts import numeric_answer_text
 from learning_app.services.questions.grading import CHOICE_TYPES
+from learning_app.services.questions.responses import correct_answer_text
 from learning_app.services.time_zones import local_moment, viewer_zone
 from learning_app.services.values import count_label, iso
 
@@ -160,17 +160,6 @@ def _option_feedback(
     return "\n".join(f"{o.body}: {o.feedback}" for o in picked)
 
 
-def _correct(question: Question, options: list[QuestionOption]) -> str:
-    match question.type:
-        case QuestionType.SHORT_ANSWER:
-            return " / ".join(question.accepted_answers or [])
-        case QuestionType.NUMERIC:
-            return numeric_answer_text(question.numeric_answer or 0.0, question.numeric_tolerance)
-        case QuestionType.ESSAY:
-            return ""
-    return ", ".join(o.body for o in options if o.is_correct)
-
-
 def attempt_result(session: Session, *, token: str, attempt_id: str) -> AttemptResult:
     viewer = require_viewer(session, token)
     attempt = require_attempt_reader(session, viewer, attempt_id)
@@ -207,7 +196,9 @@ def attempt_result(session: Session, *, token: str, attempt_id: str) -> AttemptR
                 and not graded
                 and attempt.status != AttemptStatus.IN_PROGRESS,
                 your_answer=_describe(qtype, answer.response, bodies) if answer else "",
-                correct_answer=_correct(question, options.get(qid, [])) if visible else "",
+                correct_answer=(
+                    correct_answer_text(question, options.get(qid, [])) if visible else ""
+                ),
                 explanation_markdown=question.explanation_markdown if visible else "",
                 option_feedback=_option_feedback(qtype, answer.response, options.get(qid, []))
                 if visible and answer and qtype in CHOICE_TYPES

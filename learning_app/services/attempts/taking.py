@@ -38,12 +38,12 @@ from learning_app.services.access.exams import (
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.accounts import sessions
 from learning_app.services.accounts.users import SIGNED_OUT_MESSAGE, Viewer
-from learning_app.services.attempts.answers import clean_response
 from learning_app.services.attempts.grading import answers_by_question, finalize_attempt, is_expired
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from learning_app.services.exams.draws import build_question_order
 from learning_app.services.exams.listing import is_open, time_limit
 from learning_app.services.progress import events
+from learning_app.services.questions.responses import clean_response
 from learning_app.services.values import count_label, iso, parse_id
 
 log = logging.getLogger(__name__)

@@ -35,6 +35,7 @@ from learning_app.services.courses.authoring import (
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from learning_app.services.markdown_render import render_inline
 from learning_app.services.progress import events
+from learning_app.services.values import parse_id
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,20 @@ def enroll(session: Session, *, token: str, course_id: str) -> CourseSummary:
         .on_conflict_do_nothing(constraint="uq_enrollment_course_id_user_id")
     )
     return summarise(session, viewer, course)
+
+
+def leave_course(session: Session, *, token: str, course_id: str) -> bool:
+    """Unenrol the viewer; returns whether they were enrolled. Their progress, attempts and
+    review history are kept (enrolling again brings them back), but the course's reviews leave
+    their queue meanwhile."""
+    viewer = require_viewer(session, token)
+    left = session.execute(
+        sa.delete(Enrollment).where(
+            col(Enrollment.course_id) == parse_id(course_id, COURSE_NOT_FOUND),
+            col(Enrollment.user_id) == uuid.UUID(viewer.user_id),
+        )
+    )
+    return bool(left.rowcount)  # type: ignore[attr-defined]
 
 
 def progress_by_lesson(

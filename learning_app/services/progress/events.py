@@ -55,6 +55,8 @@ EVENT_NAMES = frozenset(
         "tutor_asked",
         "share_opened",
         "document_uploaded",
+        "card_reviewed",
+        "review_session_completed",
     }
 )
 MAX_CONTEXT_BYTES = 4096

@@ -1,14 +1,16 @@
 """What a student's answer may be before it is stored: its shape by question type, among the
 options the attempt showed, a real number for numeric questions, and text within limits.
-Grading later reads exactly these shapes (see `questions.grading`)."""
+Grading later reads exactly these shapes (see `questions.grading`). And the right answer as a
+student reads it, for results and reviews."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from learning_app.models.questions import QuestionType
+from learning_app.models.questions import Question, QuestionOption, QuestionType
 from learning_app.services.errors import InvalidInput
+from learning_app.services.questions.drafts import numeric_answer_text
 from learning_app.services.text_input import storable
 
 MAX_SHORT_ANSWER = 500
@@ -53,3 +55,15 @@ def clean_response(
     if len(text) > limit:
         raise InvalidInput(f"Keep the answer under {limit:,} characters.", field=field_name)
     return {"text": text}
+
+
+def correct_answer_text(question: Question, options: list[QuestionOption]) -> str:
+    """The right answer as a student reads it ("" for an essay)."""
+    match question.type:
+        case QuestionType.SHORT_ANSWER:
+            return " / ".join(question.accepted_answers or [])
+        case QuestionType.NUMERIC:
+            return numeric_answer_text(question.numeric_answer or 0.0, question.numeric_tolerance)
+        case QuestionType.ESSAY:
+            return ""
+    return ", ".join(o.body for o in options if o.is_correct)

@@ -1,0 +1,196 @@
+"""Recording reviews: the one place a memory state (`review_card`) changes.
+
+Every review goes through `record_review`, under the card's row lock: the scheduler computes
+the new state, the review is logged with the state before it, and `card_reviewed` is recorded
+with the transaction. A review names the version (`reps`) it was shown; if the card has moved
+on since (the same review sent twice), nothing changes and the caller is told so.
+
+`remember_exam_answers` is the first review of the auto-graded questions of a submitted exam,
+written with the grade in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from fsrs import Rating, State
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel import Session, select
+
+from learning_app.models.questions import Question
+from learning_app.models.review import ReviewCard, ReviewLog
+from learning_app.services.progress import events
+from learning_app.services.review import scheduling
+from learning_app.services.review.queue import QueueEntry
+
+# A review left open over lunch says nothing about recall time: longer ones are stored as this.
+MAX_DURATION_MS = 10 * 60 * 1000
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    counted: bool  # False: this review was already recorded (a resend); nothing changed
+    rating: int
+    due: datetime
+    next_entry: QueueEntry  # the card at its new version, for a sitting that shows it again
+
+
+def entry_for(row: ReviewCard) -> QueueEntry:
+    return QueueEntry(
+        str(row.id),
+        str(row.flashcard_id) if row.flashcard_id else None,
+        str(row.question_id) if row.question_id else None,
+        str(row.course_id),
+        row.reps,
+    )
+
+
+def _log(row: ReviewCard, rating: Rating, now: datetime, duration_ms: int | None) -> ReviewLog:
+    return ReviewLog(
+        review_card_id=row.id,
+        user_id=row.user_id,
+        course_id=row.course_id,
+        sequence=row.reps,
+        rating=int(rating),
+        reviewed_at=now,
+        duration_ms=None if duration_ms is None else max(0, min(duration_ms, MAX_DURATION_MS)),
+        state_before=row.state,
+        step_before=row.step,
+        stability_before=row.stability,
+        difficulty_before=row.difficulty,
+        due_before=row.due,
+        last_review_before=row.last_review,
+    )
+
+
+def record_review(
+    session: Session,
+    row: ReviewCard,
+    *,
+    expected_reps: int,
+    rating: Rating,
+    duration_ms: int | None,
+    now: datetime,
+) -> ReviewOutcome:
+    """Review a locked memory state (the caller checked the student may review it)."""
+    if row.reps != expected_reps:
+        return ReviewOutcome(False, int(rating), row.due, entry_for(row))
+    card = scheduling.review(scheduling.fsrs_card(row), rating, now)
+    session.add(_log(row, rating, now, duration_ms))
+    scheduling.store_card(row, card, rating)
+    row.updated_at = now
+    session.add(row)
+    session.flush()
+    events.record_event(
+        "card_reviewed",
+        user_id=row.user_id,
+        course_id=row.course_id,
+        context={
+            "review_card_id": str(row.id),
+            "item": "flashcard" if row.flashcard_id else "question",
+            "rating": int(rating),
+            "duration_ms": duration_ms,
+            "state": int(row.state),
+        },
+        occurred_at=now,
+        session=session,
+    )
+    return ReviewOutcome(True, int(rating), row.due, entry_for(row))
+
+
+def remember_exam_answers(
+    session: Session, user_id: uuid.UUID, answers: Iterable[tuple[Question, bool]], now: datetime
+) -> int:
+    """Start reviewing the questions a student just answered in an exam: right counts as a
+    Good first review, wrong as Again, scheduled in days (`FIRST_SIGHT_SCHEDULER`). A question
+    the student already reviews keeps its own state. Returns how many were added."""
+    rows = []
+    ratings: dict[uuid.UUID, Rating] = {}
+    for question, correct in answers:
+        rating = Rating.Good if correct else Rating.Again
+        card = scheduling.review(scheduling.new_card(now), rating, now, first_sight=True)
+        ratings[question.id] = rating
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "user_id": user_id,
+                "course_id": question.course_id,
+                "question_id": question.id,
+                "state": int(card.state),
+                "step": card.step,
+                "stability": card.stability,
+                "difficulty": card.difficulty,
+                "due": card.due,
+                "last_review": card.last_review,
+                "reps": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    if not rows:
+        return 0
+    added = session.execute(
+        pg_insert(ReviewCard)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(ReviewCard.id, ReviewCard.question_id, ReviewCard.course_id)  # type: ignore[arg-type]
+    ).all()
+    for card_id, question_id, course_id in added:
+        session.add(
+            ReviewLog(
+                review_card_id=card_id,
+                user_id=user_id,
+                course_id=course_id,
+                sequence=0,
+                rating=int(ratings[question_id]),
+                reviewed_at=now,
+                state_before=int(State.Learning),
+                step_before=0,
+                due_before=now,
+            )
+        )
+    return len(added)
+
+
+def locked_card(session: Session, user_id: uuid.UUID, card_id: uuid.UUID) -> ReviewCard | None:
+    """The student's own memory state, locked; None for anyone else's id."""
+    return session.exec(
+        select(ReviewCard)
+        .where(ReviewCard.id == card_id, ReviewCard.user_id == user_id)
+        .with_for_update()
+    ).first()
+
+
+def first_review_card(
+    session: Session,
+    user_id: uuid.UUID,
+    course_id: uuid.UUID,
+    flashcard_id: uuid.UUID,
+    now: datetime,
+) -> ReviewCard:
+    """The memory state of a flashcard's first review, created if this is it (two first reviews
+    racing create one row: the loser finds the winner's), locked."""
+    session.execute(
+        pg_insert(ReviewCard)
+        .values(
+            id=uuid.uuid4(),
+            user_id=user_id,
+            course_id=course_id,
+            flashcard_id=flashcard_id,
+            state=int(State.Learning),
+            step=0,
+            due=now,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing()
+    )
+    row = session.exec(
+        select(ReviewCard)
+        .where(ReviewCard.user_id == user_id, ReviewCard.flashcard_id == flashcard_id)
+        .with_for_update()
+    ).one()
+    return row

@@ -1,0 +1,236 @@
+"""The review session as a student sees it: show an item, rate a flashcard, answer a question.
+
+Every call checks again that the student may review the item now: enrolled in its course, the
+course published, the flashcard or question not archived, a personal card their own, a memory
+state their own. Queue entries are kept on the server, but a test (or an attacker) can hand
+any id in; another student's card is "not found", never reviewed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from learning_app.models.base import utc_now
+from learning_app.models.questions import Question, QuestionOption, QuestionType
+from learning_app.models.review import Flashcard
+from learning_app.services.access.roles import require_viewer
+from learning_app.services.errors import InvalidInput, NotFound
+from learning_app.services.markdown_render import render_markdown
+from learning_app.services.questions.grading import CHOICE_TYPES, GradingKey, grade_answer
+from learning_app.services.questions.responses import clean_response, correct_answer_text
+from learning_app.services.review import memory, scheduling
+from learning_app.services.review.memory import ReviewOutcome
+from learning_app.services.review.queue import QueueEntry
+from learning_app.services.values import parse_id
+
+ITEM_GONE = (
+    "This card is no longer in your reviews: its course was unpublished or archived, you left "
+    "the course, or its teacher retired it."
+)
+NOT_A_QUESTION = "This card has no question to answer: flip it and rate how well you knew it."
+NOT_A_FLASHCARD = "Answer this question to review it."
+
+_COURSE_TITLE = sa.text(
+    """
+    SELECT c.title FROM course c
+    JOIN enrollment e ON e.course_id = c.id AND e.user_id = :user
+    WHERE c.id = :course AND c.status = 'published'
+    """
+)
+
+
+@dataclass(frozen=True)
+class ChoiceView:
+    id: str
+    html: str
+
+
+@dataclass(frozen=True)
+class ReviewItemView:
+    """What the page shows of one item. A question's answers are not in it."""
+
+    kind: str  # "flashcard" | "question"
+    course_title: str
+    front_html: str  # the card's front, or the question's prompt
+    back_html: str = ""  # flashcards only
+    question_type: str = ""
+    choices: list[ChoiceView] = field(default_factory=list)
+    personal: bool = False  # a card the student saved themselves
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    correct: bool
+    correct_answer: str
+    explanation_html: str
+    review: ReviewOutcome
+
+
+def _course_title(session: Session, user_id: uuid.UUID, course_id: uuid.UUID) -> str:
+    title = session.execute(_COURSE_TITLE, {"user": user_id, "course": course_id}).scalar()
+    if title is None:
+        raise NotFound(ITEM_GONE)
+    return str(title)
+
+
+def _flashcard(
+    session: Session, user_id: uuid.UUID, course_id: uuid.UUID, entry: QueueEntry
+) -> Flashcard:
+    card = session.get(Flashcard, parse_id(entry.flashcard_id, ITEM_GONE))
+    if (
+        card is None
+        or card.course_id != course_id
+        or card.archived_at is not None
+        or card.owner_id not in (None, user_id)
+    ):
+        raise NotFound(ITEM_GONE)
+    return card
+
+
+def _question(session: Session, course_id: uuid.UUID, entry: QueueEntry) -> Question:
+    question = session.get(Question, parse_id(entry.question_id, ITEM_GONE))
+    if (
+        question is None
+        or question.course_id != course_id
+        or question.archived_at is not None
+        or question.type == QuestionType.ESSAY
+    ):
+        raise NotFound(ITEM_GONE)
+    return question
+
+
+def _options(session: Session, question: Question) -> list[QuestionOption]:
+    if question.type not in CHOICE_TYPES:
+        return []
+    return list(
+        session.exec(
+            select(QuestionOption)
+            .where(QuestionOption.question_id == question.id)
+            .order_by(col(QuestionOption.position))
+        ).all()
+    )
+
+
+def _check_memory(session: Session, user_id: uuid.UUID, entry: QueueEntry) -> None:
+    """A named memory state must be this student's, and of this very item."""
+    if entry.review_card_id is None:
+        if entry.flashcard_id is None:
+            raise NotFound(ITEM_GONE)  # a question is only ever reviewed from its state
+        return
+    row = memory.locked_card(session, user_id, parse_id(entry.review_card_id, ITEM_GONE))
+    if row is None or (str(row.flashcard_id) if row.flashcard_id else None) != entry.flashcard_id:
+        raise NotFound(ITEM_GONE)
+    if (str(row.question_id) if row.question_id else None) != entry.question_id:
+        raise NotFound(ITEM_GONE)
+
+
+def item_view(session: Session, *, token: str | None, entry: QueueEntry) -> ReviewItemView:
+    """The item to show next, if the student may still review it."""
+    user_id = uuid.UUID(require_viewer(session, token).user_id)
+    course_id = parse_id(entry.course_id, ITEM_GONE)
+    title = _course_title(session, user_id, course_id)
+    _check_memory(session, user_id, entry)
+    if entry.flashcard_id:
+        card = _flashcard(session, user_id, course_id, entry)
+        return ReviewItemView(
+            "flashcard",
+            title,
+            render_markdown(card.front_markdown),
+            render_markdown(card.back_markdown),
+            personal=card.owner_id is not None,
+        )
+    question = _question(session, course_id, entry)
+    return ReviewItemView(
+        "question",
+        title,
+        render_markdown(question.prompt_markdown),
+        question_type=str(question.type),
+        choices=[
+            ChoiceView(str(o.id), render_markdown(o.body)) for o in _options(session, question)
+        ],
+    )
+
+
+def _memory_row(
+    session: Session, user_id: uuid.UUID, course_id: uuid.UUID, entry: QueueEntry, now: datetime
+) -> Any:
+    if entry.review_card_id is not None:
+        row = memory.locked_card(session, user_id, parse_id(entry.review_card_id, ITEM_GONE))
+        if row is None:
+            raise NotFound(ITEM_GONE)
+        return row
+    return memory.first_review_card(
+        session, user_id, course_id, parse_id(entry.flashcard_id, ITEM_GONE), now
+    )
+
+
+def rate_flashcard(
+    session: Session,
+    *,
+    token: str | None,
+    entry: QueueEntry,
+    rating: object,
+    duration_ms: int | None,
+    now: datetime | None = None,
+) -> ReviewOutcome:
+    """Record how well the student knew a flashcard (1 Again ... 4 Easy)."""
+    try:
+        parsed = scheduling.parse_rating(rating)
+    except scheduling.InvalidRating as exc:
+        raise InvalidInput(str(exc)) from None
+    user_id = uuid.UUID(require_viewer(session, token).user_id)
+    course_id = parse_id(entry.course_id, ITEM_GONE)
+    _course_title(session, user_id, course_id)
+    _check_memory(session, user_id, entry)
+    if entry.flashcard_id is None:
+        raise InvalidInput(NOT_A_FLASHCARD)
+    _flashcard(session, user_id, course_id, entry)
+    moment = now or utc_now()
+    row = _memory_row(session, user_id, course_id, entry, moment)
+    return memory.record_review(
+        session, row, expected_reps=entry.reps, rating=parsed, duration_ms=duration_ms, now=moment
+    )
+
+
+def answer_question(
+    session: Session,
+    *,
+    token: str | None,
+    entry: QueueEntry,
+    response: Mapping[str, Any],
+    duration_ms: int,
+    now: datetime | None = None,
+) -> AnswerOutcome:
+    """Grade the student's answer to a question in review and record it as a review: wrong is
+    Again, right and quick Good, right and slow Hard."""
+    user_id = uuid.UUID(require_viewer(session, token).user_id)
+    course_id = parse_id(entry.course_id, ITEM_GONE)
+    _course_title(session, user_id, course_id)
+    if entry.question_id is None:
+        raise InvalidInput(NOT_A_QUESTION)
+    _check_memory(session, user_id, entry)
+    question = _question(session, course_id, entry)
+    options = _options(session, question)
+    shown = {"question_id": str(question.id), "option_ids": [str(o.id) for o in options]}
+    answer = clean_response(QuestionType(question.type), shown, response)
+    result = grade_answer(GradingKey.from_question(question, options), answer)
+    correct = bool(result.is_correct)
+    rating = scheduling.rating_for_answer(correct, duration_ms / 1000)
+    moment = now or utc_now()
+    row = _memory_row(session, user_id, course_id, entry, moment)
+    outcome = memory.record_review(
+        session, row, expected_reps=entry.reps, rating=rating, duration_ms=duration_ms, now=moment
+    )
+    return AnswerOutcome(
+        correct,
+        correct_answer_text(question, options),
+        render_markdown(question.explanation_markdown) if question.explanation_markdown else "",
+        outcome,
+    )
