@@ -1,0 +1,318 @@
+"""A course's flashcards, written by its teachers, and the personal cards a student saves from
+their own tutor answers.
+
+A course card (`owner_id` NULL) is written, edited, tagged, archived and deleted by the
+course's teachers only; every call checks `require_course_editor`. Tags are the course's one
+tag list, shared with its questions (`questions.bank.ensure_tags`: unique per course, matched
+ignoring case).
+
+A card some student already has in their review queue (a `ReviewCard`) is archived instead of
+deleted, so their review history keeps its meaning; archiving takes it out of new reviews and
+out of search.
+
+A personal card (`owner_id` set, source TUTOR: `review.tutor_cards`) belongs to the student
+who saved it; nobody else sees or edits it, and the teachers' calls here do not find it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, exists, func
+from sqlmodel import Session, col, select
+
+from learning_app.models.base import utc_now
+from learning_app.models.content import Lesson
+from learning_app.models.questions import Tag
+from learning_app.models.review import Flashcard, FlashcardSource, FlashcardTag, ReviewCard
+from learning_app.services.access.courses import lesson_place, require_course_editor
+from learning_app.services.access.roles import require_viewer
+from learning_app.services.errors import InvalidInput, NotFound
+from learning_app.services.markdown_render import render_markdown
+from learning_app.services.questions.bank import ensure_tags
+from learning_app.services.questions.drafts import clean_tags
+from learning_app.services.text_input import is_blank, storable
+from learning_app.services.values import parse_id
+
+MAX_SIDE_LENGTH = 2_000  # a card is read in seconds: more than this belongs in a lesson
+CARD_NOT_FOUND = "We could not find that card."
+LESSON_NOT_IN_COURSE = "Pick a lesson of this course, or none."
+
+
+@dataclass(frozen=True)
+class FlashcardView:
+    """A card as its course's teachers (or, for a personal card, its owner) see it."""
+
+    id: str
+    course_id: str
+    front_markdown: str
+    back_markdown: str
+    front_html: str
+    back_html: str
+    source: str
+    lesson_id: str = ""  # "" when the card belongs to no lesson
+    lesson_title: str = ""
+    tags: list[str] = field(default_factory=list)
+    archived: bool = False
+    in_review: bool = False  # a student has it in their queue: delete archives it instead
+
+
+@dataclass(frozen=True)
+class CleanCard:
+    front: str
+    back: str
+    tags: list[str]
+
+
+# --- checking what a teacher (or a drafting model) wrote -----------------------------------------
+
+
+def _side(raw: str, label: str, field_name: str) -> str:
+    value = storable((raw or "").strip(), label, field_name)
+    if is_blank(value):
+        raise InvalidInput(f"Enter the {label} of the card.", field=field_name)
+    if len(value) > MAX_SIDE_LENGTH:
+        raise InvalidInput(
+            f"Use at most {MAX_SIDE_LENGTH:,} characters for the {label} of the card.",
+            field=field_name,
+        )
+    return value
+
+
+def split_tags(raw: Sequence[str] | str) -> list[str]:
+    """Tags as a form sends them ("loops, syntax") or as a list."""
+    return raw.split(",") if isinstance(raw, str) else list(raw)
+
+
+def clean_card(front: str, back: str, tags: Sequence[str] | str = ()) -> CleanCard:
+    """The card's sides trimmed and checked, and its tags (`clean_tags`: at most 10 of 64
+    characters, repeats ignoring case dropped); InvalidInput naming the field otherwise."""
+    return CleanCard(
+        front=_side(front, "front", "front"),
+        back=_side(back, "back", "back"),
+        tags=clean_tags(split_tags(tags)),
+    )
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _load_course_card(session: Session, flashcard_id: str, *, lock: bool = False) -> Flashcard:
+    """A course card; a personal card is not found here (it is not the teachers')."""
+    query = select(Flashcard).where(
+        Flashcard.id == parse_id(flashcard_id, CARD_NOT_FOUND), col(Flashcard.owner_id).is_(None)
+    )
+    if lock:
+        query = query.with_for_update()
+    card = session.exec(query).first()
+    if card is None:
+        raise NotFound(CARD_NOT_FOUND)
+    return card
+
+
+def _tags_by_card(session: Session, card_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    tags: dict[uuid.UUID, list[str]] = {card_id: [] for card_id in card_ids}
+    if not card_ids:
+        return tags
+    rows = session.exec(
+        select(FlashcardTag.flashcard_id, Tag.name)
+        .join(Tag, col(Tag.id) == col(FlashcardTag.tag_id))
+        .where(col(FlashcardTag.flashcard_id).in_(card_ids))
+        .order_by(func.lower(Tag.name))
+    ).all()
+    for card_id, name in rows:
+        tags[card_id].append(name)
+    return tags
+
+
+def _in_review(session: Session, card_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    if not card_ids:
+        return set()
+    rows = session.exec(
+        select(ReviewCard.flashcard_id).where(col(ReviewCard.flashcard_id).in_(card_ids)).distinct()
+    ).all()
+    return {card_id for card_id in rows if card_id is not None}
+
+
+def _views(session: Session, cards: Sequence[Flashcard]) -> list[FlashcardView]:
+    ids = [card.id for card in cards]
+    tags = _tags_by_card(session, ids)
+    reviewed = _in_review(session, ids)
+    lesson_ids = {card.lesson_id for card in cards if card.lesson_id}
+    titles = dict(
+        session.exec(select(Lesson.id, Lesson.title).where(col(Lesson.id).in_(lesson_ids))).all()
+        if lesson_ids
+        else []
+    )
+    return [
+        FlashcardView(
+            id=str(card.id),
+            course_id=str(card.course_id),
+            front_markdown=card.front_markdown,
+            back_markdown=card.back_markdown,
+            front_html=render_markdown(card.front_markdown),
+            back_html=render_markdown(card.back_markdown),
+            source=FlashcardSource(card.source).value,
+            lesson_id=str(card.lesson_id or ""),
+            lesson_title=titles.get(card.lesson_id, "") if card.lesson_id else "",
+            tags=tags.get(card.id, []),
+            archived=card.archived_at is not None,
+            in_review=card.id in reviewed,
+        )
+        for card in cards
+    ]
+
+
+def flashcard_view(session: Session, card: Flashcard) -> FlashcardView:
+    return _views(session, [card])[0]
+
+
+def list_flashcards(
+    session: Session,
+    *,
+    token: str,
+    course_id: str,
+    include_archived: bool = False,
+    tag: str = "",
+) -> list[FlashcardView]:
+    """The course's cards (not students' personal ones), newest first, for its teachers;
+    with `tag`, only the cards carrying it (ignoring case)."""
+    viewer = require_viewer(session, token)
+    course = require_course_editor(session, viewer, course_id)
+    query = select(Flashcard).where(
+        Flashcard.course_id == course.id, col(Flashcard.owner_id).is_(None)
+    )
+    if not include_archived:
+        query = query.where(col(Flashcard.archived_at).is_(None))
+    if tag.strip():
+        tagged = (
+            select(FlashcardTag.flashcard_id)
+            .join(Tag, col(Tag.id) == col(FlashcardTag.tag_id))
+            .where(func.lower(Tag.name) == " ".join(tag.split()).lower())
+        )
+        query = query.where(col(Flashcard.id).in_(tagged))
+    cards = session.exec(query.order_by(col(Flashcard.created_at).desc(), col(Flashcard.id))).all()
+    return _views(session, cards)
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _lesson_of_course(session: Session, course_id: uuid.UUID, raw: str | None) -> uuid.UUID | None:
+    """The lesson a card belongs to: None for none; InvalidInput unless it is in the course."""
+    if raw is None or not str(raw).strip():
+        return None
+    try:
+        lesson_id = parse_id(str(raw).strip(), LESSON_NOT_IN_COURSE)
+        lesson_place(session, course_id, lesson_id)
+    except NotFound:
+        raise InvalidInput(LESSON_NOT_IN_COURSE, field="lesson") from None
+    return lesson_id
+
+
+def _write_tags(session: Session, card: Flashcard, names: list[str]) -> None:
+    tag_ids = ensure_tags(session, card.course_id, names)
+    session.execute(delete(FlashcardTag).where(col(FlashcardTag.flashcard_id) == card.id))
+    session.add_all(FlashcardTag(flashcard_id=card.id, tag_id=t) for t in tag_ids.values())
+
+
+def create_flashcard(
+    session: Session,
+    *,
+    token: str,
+    course_id: str,
+    front: str,
+    back: str,
+    tags: Sequence[str] | str = (),
+    lesson_id: str | None = None,
+    source: FlashcardSource | str = FlashcardSource.WRITTEN,
+) -> FlashcardView:
+    """A new course card, written by a teacher or a draft they accepted (`source` DRAFTED)."""
+    viewer = require_viewer(session, token)
+    course = require_course_editor(session, viewer, course_id)
+    try:
+        origin = FlashcardSource(source)
+    except ValueError:
+        origin = None
+    if origin not in (FlashcardSource.WRITTEN, FlashcardSource.DRAFTED):
+        # TUTOR cards are personal: only `save_tutor_answer_as_card` makes them.
+        raise InvalidInput("A course card is written or drafted.", field="source")
+    clean = clean_card(front, back, tags)
+    card = Flashcard(
+        course_id=course.id,
+        lesson_id=_lesson_of_course(session, course.id, lesson_id),
+        author_id=uuid.UUID(viewer.user_id),
+        source=origin,
+        front_markdown=clean.front,
+        back_markdown=clean.back,
+    )
+    session.add(card)
+    session.flush()
+    _write_tags(session, card, clean.tags)
+    session.flush()
+    return flashcard_view(session, card)
+
+
+def update_flashcard(
+    session: Session,
+    *,
+    token: str,
+    flashcard_id: str,
+    front: str,
+    back: str,
+    tags: Sequence[str] | str = (),
+    lesson_id: str | None = None,
+) -> FlashcardView:
+    """New sides, tags and lesson for a course card. Students who review it see the new
+    wording at its next review; their memory state of it is kept."""
+    viewer = require_viewer(session, token)
+    card = _load_course_card(session, flashcard_id, lock=True)
+    require_course_editor(session, viewer, card.course_id)
+    clean = clean_card(front, back, tags)
+    card.lesson_id = _lesson_of_course(session, card.course_id, lesson_id)
+    card.front_markdown, card.back_markdown = clean.front, clean.back
+    card.updated_at = utc_now()
+    session.add(card)
+    _write_tags(session, card, clean.tags)
+    session.flush()
+    return flashcard_view(session, card)
+
+
+def _set_archived(session: Session, token: str, flashcard_id: str, archived: bool) -> FlashcardView:
+    viewer = require_viewer(session, token)
+    card = _load_course_card(session, flashcard_id, lock=True)
+    require_course_editor(session, viewer, card.course_id)
+    if archived != (card.archived_at is not None):
+        card.archived_at = utc_now() if archived else None
+        card.updated_at = utc_now()
+        session.add(card)
+        session.flush()
+    return flashcard_view(session, card)
+
+
+def archive_flashcard(session: Session, *, token: str, flashcard_id: str) -> FlashcardView:
+    """Retire a card from reviews and search; its review history is kept."""
+    return _set_archived(session, token, flashcard_id, True)
+
+
+def restore_flashcard(session: Session, *, token: str, flashcard_id: str) -> FlashcardView:
+    return _set_archived(session, token, flashcard_id, False)
+
+
+def delete_flashcard(session: Session, *, token: str, flashcard_id: str) -> bool:
+    """Delete a card no student has in their review queue, or else archive it (their
+    history keeps it). True if it was deleted, False if it was archived."""
+    viewer = require_viewer(session, token)
+    card = _load_course_card(session, flashcard_id, lock=True)
+    require_course_editor(session, viewer, card.course_id)
+    if session.exec(select(exists().where(ReviewCard.flashcard_id == card.id))).one():
+        if card.archived_at is None:
+            card.archived_at = card.updated_at = utc_now()
+            session.add(card)
+            session.flush()
+        return False
+    session.execute(delete(Flashcard).where(col(Flashcard.id) == card.id))
+    session.expunge(card)
+    return True
