@@ -1,0 +1,406 @@
+"""Draft flashcards from a lesson or a course file, for a teacher to review.
+
+Without a language model, cards are cloze cards cut from the source's defining sentences by
+a few transparent rules (the same for every text, tuned to none):
+
+- a definition: "X is defined as Y", "X refers to Y", "X means Y", "X, also called Y, ...",
+  "X is/are a|an|the Y". The front is the sentence with the term X blanked ("[…]"), the back
+  the term and the whole sentence;
+- a cause and its effect: "X leads to / causes / results in Y", "Y because X", "Because X, Y",
+  and "Therefore / As a result / Consequently, Y" after the sentence that gives the cause.
+  The effect is blanked.
+
+A rule only proposes: a sentence must start like one (a capital letter), hold 5 to 50 words
+(8 to 40 are preferred), and a term must be short (at most 6 words) and not a pronoun ("It is
+a ..."). With a language model configured, it is also asked for question/answer cards; each
+goes through `clean_card`, the check the teacher's form uses.
+
+Drafts are never stored: the page shows them and the teacher adds (`flashcards.create_flashcard`,
+which checks everything again) or discards each. Loading the text (`card_source`, one
+transaction) and drafting (`draft_cards`, no transaction: a model may take a minute) are
+separate calls.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from learning_app.adapters.llm import ChatError, ChatModel
+from learning_app.models.chunks import LessonChunk
+from learning_app.models.documents import Document, DocumentStatus
+from learning_app.services import rate_limits
+from learning_app.services.access.courses import lesson_place, load_lesson, require_course_editor
+from learning_app.services.access.roles import require_viewer
+from learning_app.services.errors import DomainError, InvalidInput, NotFound
+from learning_app.services.markdown_render import render_plain
+from learning_app.services.review.flashcards import clean_card
+from learning_app.services.values import parse_id
+from learning_app.settings import get_settings
+
+BLANK = "[…]"
+MAX_CARD_DRAFTS = 10
+MODEL_CARDS = 5  # of MAX_CARD_DRAFTS: the rest are cloze cards
+MIN_WORDS, MAX_WORDS = 5, 50  # a sentence outside these is not a card
+GOOD_MIN_WORDS, GOOD_MAX_WORDS = 8, 40  # ...and one inside these is preferred
+MAX_TERM_WORDS = 6
+MIN_EFFECT_WORDS, MAX_EFFECT_WORDS = 2, 25
+# Offline drafting reads up to this much; the model gets the first MODEL_SOURCE_CHARS (with
+# the instructions and its reply that stays within a 4k-token context, as question drafting).
+MAX_SOURCE_CHARS = 20_000
+MODEL_SOURCE_CHARS = 6_000
+MAX_PASSAGES = 40  # a file's chunks are ~170 words: more than fill MAX_SOURCE_CHARS
+# A model request costs money (with OpenAI); offline drafting only CPU, in milliseconds.
+MODEL_DRAFTS_PER_HOUR = 30
+OFFLINE_DRAFTS_PER_HOUR = 120
+REPLY_TOKENS_PER_CARD = 150
+JSON_STARTS_TRIED = 50
+
+SOURCE_NOT_FOUND = "Pick a lesson or a ready file of this course to draft cards from."
+NOTHING_FOUND = (
+    "No defining sentences were found in “{title}” (like “X is a …”, “X means …” or "
+    "“X leads to …”). Write cards yourself, or pick another source."
+)
+MODEL_FAILED = "The language model did not answer ({reason}), so only cloze cards are drafted."
+
+# Words that open a sentence about something said before, not a term being defined.
+# fmt: off
+_NOT_A_TERM = frozenset({
+    "it", "this", "that", "these", "those", "there", "here", "they", "he", "she", "we", "you",
+    "i", "which", "what", "who", "whom", "whose", "one", "each", "such", "another", "its",
+    "their", "his", "her", "our", "my", "your", "all", "some", "many", "most", "both", "either",
+    "neither", "none", "nothing", "something", "everything", "anything",
+})
+# fmt: on
+_ARTICLES = ("the ", "a ", "an ")
+_TERM = r"(?P<term>[^,;:()\[\]]{1,80}?)"
+_DEFINITIONS = [
+    re.compile(rf"^{_TERM} (?:is|are) defined as (?P<rest>.+)$"),
+    re.compile(rf"^{_TERM} (?:refers|refer) to (?P<rest>.+)$"),
+    re.compile(rf"^{_TERM} (?:means|mean) (?P<rest>.+)$"),
+    re.compile(rf"^{_TERM}, (?:also )?(?:called|known as) (?P<alias>[^,]+), (?P<rest>.+)$"),
+    re.compile(rf"^{_TERM} (?:is|are|was|were) (?:a|an|the) (?P<rest>.+)$"),
+]
+_LEADS_TO = re.compile(
+    r"^(?P<cause>.+?) (?:leads? to|led to|causes|cause|caused|results? in|resulted in) "
+    r"(?P<effect>.+?)[.!]?$"
+)
+_BECAUSE = re.compile(r"^(?P<effect>.+?),? because (?P<cause>.+)$")
+_BECAUSE_FIRST = re.compile(r"^Because (?P<cause>[^,]+), (?P<effect>.+?)[.!]?$")
+_THEREFORE = re.compile(
+    r"^(?P<lead>Therefore|As a result|Consequently|Thus|Hence),? (?P<effect>.+?)[.!]?$"
+)
+# A sentence ends at . ! or ? (maybe inside a closing quote or bracket) before a capital.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"\u201d\u2019)]?\s+(?=[\"\u201c(]?[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class CardSource:
+    title: str
+    text: str
+    lesson_id: str = ""  # set when the source is a lesson: its drafts belong to it
+
+
+@dataclass(frozen=True)
+class CardDraft:
+    front: str
+    back: str
+    kind: str  # "definition" | "cause" | "question" (from the model)
+    lesson_id: str = ""
+
+
+@dataclass(frozen=True)
+class CardDraftBatch:
+    drafts: list[CardDraft]
+    rejected: int = 0  # model cards that failed the card check or repeated one
+    notes: list[str] = field(default_factory=list)  # e.g. the model failed: cloze cards only
+
+
+# --- the source text -----------------------------------------------------------------------------
+
+
+def card_source(session: Session, *, token: str, course_id: str, source_key: str) -> CardSource:
+    """The text of a lesson or ready file of the course ("lesson:<id>" / "document:<id>", as
+    `generation.drafting_sources` lists them), if the viewer edits the course. A request that
+    passes the checks counts against the viewer's hourly drafting allowance."""
+    viewer = require_viewer(session, token)
+    course = require_course_editor(session, viewer, course_id)
+    kind, _, raw_id = (source_key or "").partition(":")
+    if kind == "lesson":
+        lesson = load_lesson(session, parse_id(raw_id, SOURCE_NOT_FOUND))
+        lesson_place(session, course.id, lesson.id)
+        source = CardSource(lesson.title, lesson.body_markdown, str(lesson.id))
+    elif kind == "document":
+        source = _file_text(session, course.id, raw_id)
+    else:
+        raise NotFound(SOURCE_NOT_FOUND)
+    if not source.text.strip():
+        raise InvalidInput(f"“{source.title}” has no text to draft cards from yet.")
+    with_model = get_settings().chat_configured
+    rate_limits.hit(
+        "card_drafting",
+        viewer.user_id,
+        limit=MODEL_DRAFTS_PER_HOUR if with_model else OFFLINE_DRAFTS_PER_HOUR,
+        window_seconds=3600,
+    )
+    return CardSource(source.title, source.text[:MAX_SOURCE_CHARS], source.lesson_id)
+
+
+def _file_text(session: Session, course_id: uuid.UUID, raw_id: str) -> CardSource:
+    document = session.get(Document, parse_id(raw_id, SOURCE_NOT_FOUND))
+    if document is None or document.course_id != course_id:
+        raise NotFound(SOURCE_NOT_FOUND)
+    if document.status != DocumentStatus.READY:
+        raise InvalidInput(f"“{document.filename}” is not ready yet: wait until it is processed.")
+    rows = session.exec(
+        select(LessonChunk.position, LessonChunk.text)
+        .where(LessonChunk.document_id == document.id, LessonChunk.position < MAX_PASSAGES)
+        .order_by(col(LessonChunk.position))
+    ).all()
+    # One row per embedding model that read a position; overlapping passages repeat a few
+    # sentences, which the drafts' de-duplication drops.
+    return CardSource(document.filename, "\n\n".join(dict(rows).values()))
+
+
+# --- sentences -----------------------------------------------------------------------------------
+
+
+def _blocks(markdown: str) -> Iterator[str]:
+    """The paragraphs and list items of Markdown as plain text; headings, code and tables
+    left out (they are not sentences)."""
+    paragraph: list[str] = []
+    fenced = False
+    for line in markdown.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            fenced = not fenced
+            continue
+        item = re.match(r"^(?:[-*+]|\d+[.)])\s+", stripped)
+        if fenced or not stripped or stripped.startswith(("#", "|")) or item:
+            if paragraph:
+                yield render_plain(" ".join(paragraph))
+            paragraph = [stripped[item.end() :]] if item and not fenced else []
+            continue
+        paragraph.append(stripped)
+    if paragraph:
+        yield render_plain(" ".join(paragraph))
+
+
+def sentences(markdown: str) -> list[list[str]]:
+    """Each block's sentences, in order."""
+    return [
+        [s.strip() for s in _SENTENCE_END.split(block) if s.strip()]
+        for block in _blocks(markdown)
+        if block
+    ]
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _starts_like_a_sentence(text: str) -> bool:
+    first = text.lstrip('"“(')[:1]
+    return first.isupper() or first.isdigit()
+
+
+# --- the rules -----------------------------------------------------------------------------------
+
+
+def _term(raw: str) -> str | None:
+    """The term a definition defines, without a leading article; None if it is no term."""
+    term = raw.strip()
+    lowered = term.casefold()
+    for article in _ARTICLES:
+        if lowered.startswith(article):
+            term, lowered = term[len(article) :], lowered[len(article) :]
+            break
+    words = lowered.split()
+    if not words or len(words) > MAX_TERM_WORDS or words[0] in _NOT_A_TERM:
+        return None
+    if not any(ch.isalpha() for ch in term):
+        return None
+    return term
+
+
+def _blanked(sentence: str, term: str) -> str:
+    """The sentence with every occurrence of `term` (a whole word, ignoring case) blanked."""
+    return re.sub(rf"(?<!\w){re.escape(term)}(?!\w)", BLANK, sentence, flags=re.IGNORECASE)
+
+
+def definition_card(sentence: str) -> CardDraft | None:
+    for rule in _DEFINITIONS:
+        match = rule.match(sentence)
+        if match is None:
+            continue
+        term = _term(match.group("term"))
+        if term is None or _words(match.group("rest")) < 2:
+            continue
+        return CardDraft(_blanked(sentence, term), f"{term}\n\n{sentence}", "definition")
+    return None
+
+
+def _effect_ok(effect: str) -> bool:
+    return MIN_EFFECT_WORDS <= _words(
+        effect
+    ) <= MAX_EFFECT_WORDS and not effect.casefold().startswith("of ")
+
+
+def cause_card(sentence: str, previous: str = "") -> CardDraft | None:
+    """A cloze of a cause and its effect, the effect blanked; `previous` is the sentence
+    before, which "Therefore, ..." points back to."""
+    end = sentence[-1] if sentence[-1] in ".!" else ""
+    if (match := _THEREFORE.match(sentence)) and previous and _effect_ok(match["effect"]):
+        front = f"{previous} {match['lead']}, {BLANK}{end}"
+        return CardDraft(front, f"{match['effect']}\n\n{previous} {sentence}", "cause")
+    if (match := _BECAUSE_FIRST.match(sentence)) and _effect_ok(match["effect"]):
+        front = sentence[: match.start("effect")] + BLANK + end
+        return CardDraft(front, f"{match['effect']}\n\n{sentence}", "cause")
+    if (
+        (match := _BECAUSE.match(sentence))
+        and _effect_ok(match["effect"])
+        and _starts_like_a_sentence(match["effect"])
+        and _words(match["cause"]) >= 2
+    ):
+        front = BLANK + sentence[match.end("effect") :]
+        return CardDraft(front, f"{match['effect']}\n\n{sentence}", "cause")
+    if (match := _LEADS_TO.match(sentence)) and _effect_ok(match["effect"]):
+        cause = match["cause"].casefold()
+        if cause not in _NOT_A_TERM and cause.rstrip() not in ("the", "a", "an"):
+            front = sentence[: match.start("effect")] + BLANK + end
+            return CardDraft(front, f"{match['effect']}\n\n{sentence}", "cause")
+    return None
+
+
+def cloze_cards(
+    markdown: str, *, limit: int = MAX_CARD_DRAFTS, lesson_id: str = ""
+) -> list[CardDraft]:
+    """Cloze cards from the text's defining sentences: at most `limit`, sentences of 8 to 40
+    words first, then in the order of the text; one per sentence, term and front."""
+    found: list[tuple[int, int, CardDraft]] = []
+    seen: set[str] = set()
+    position = 0
+    for block in sentences(markdown):
+        previous = ""
+        for sentence in block:
+            position += 1
+            words = _words(sentence)
+            usable = (
+                MIN_WORDS <= words <= MAX_WORDS
+                and _starts_like_a_sentence(sentence)
+                and not sentence.endswith("?")
+            )
+            card = (definition_card(sentence) or cause_card(sentence, previous)) if usable else None
+            previous = sentence
+            if card is None:
+                continue
+            answer = card.back.split("\n\n", 1)[0].casefold()
+            keys = {card.front.casefold(), f"answer:{answer}"}
+            if keys & seen:
+                continue
+            seen |= keys
+            preferred = 0 if GOOD_MIN_WORDS <= words <= GOOD_MAX_WORDS else 1
+            found.append(
+                (preferred, position, CardDraft(card.front, card.back, card.kind, lesson_id))
+            )
+    found.sort(key=lambda item: item[:2])
+    return [card for _, _, card in found[:limit]]
+
+
+# --- the model -----------------------------------------------------------------------------------
+
+
+def card_messages(source: CardSource, count: int) -> list[dict[str, str]]:
+    system = (
+        "You write flashcards for a teacher's students. Use ONLY the material below; never ask "
+        "about anything it does not say. Each card asks one short question on its front and "
+        "gives the answer, in one or two sentences, on its back. Reply with JSON only, no "
+        'prose, in this shape:\n{"cards": [{"front": "...", "back": "..."}]}'
+    )
+    text = source.text[:MODEL_SOURCE_CHARS]
+    user = f"Material: {source.title}\n\n{text}\n\nWrite {count} cards."
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def _json_items(reply: str) -> list[Any]:
+    """The card objects of the first JSON value in `reply` that holds some: an object with
+    "cards", a list of objects, or one card object (models wrap JSON in prose or fences)."""
+    decoder = json.JSONDecoder()
+    # Bounded: each failed start costs a parse, and a reply could be all brackets.
+    for match in islice(re.finditer(r"[\[{]", reply), JSON_STARTS_TRIED):
+        try:
+            value, _ = decoder.raw_decode(reply, match.start())
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(value, dict):
+            value = value.get("cards", [value])
+        if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+            return value
+    return []
+
+
+def parse_model_cards(
+    reply: str, limit: int, *, lesson_id: str = ""
+) -> tuple[list[CardDraft], int]:
+    """The first `limit` usable cards of a model's reply, each checked like a teacher's form,
+    and how many items failed the check or repeated one."""
+    cards: list[CardDraft] = []
+    seen: set[str] = set()
+    rejected = 0
+    for item in _json_items(reply):
+        if len(cards) >= limit:
+            break
+        front = item.get("front") if isinstance(item, dict) else None
+        back = item.get("back") if isinstance(item, dict) else None
+        try:
+            if not isinstance(front, str) or not isinstance(back, str):
+                raise InvalidInput()
+            clean = clean_card(front, back)
+        except DomainError:
+            rejected += 1
+            continue
+        if clean.front.casefold() in seen:
+            rejected += 1
+            continue
+        seen.add(clean.front.casefold())
+        cards.append(CardDraft(clean.front, clean.back, "question", lesson_id))
+    return cards, rejected
+
+
+def draft_cards(source: CardSource, *, chat: ChatModel | None) -> CardDraftBatch:
+    """Cloze cards from `source`, and with `chat` question/answer cards from the model first.
+    A failing model leaves the cloze cards, with a note; no card at all is a DomainError that
+    says why."""
+    model_cards: list[CardDraft] = []
+    rejected, notes = 0, []
+    if chat is not None:
+        try:
+            reply = "".join(
+                chat.stream(
+                    card_messages(source, MODEL_CARDS),
+                    max_tokens=REPLY_TOKENS_PER_CARD * MODEL_CARDS,
+                )
+            )
+        except ChatError as exc:
+            notes.append(MODEL_FAILED.format(reason=exc))
+        else:
+            model_cards, rejected = parse_model_cards(
+                reply, MODEL_CARDS, lesson_id=source.lesson_id
+            )
+    fronts = {card.front.casefold() for card in model_cards}
+    cloze = [
+        card
+        for card in cloze_cards(source.text, lesson_id=source.lesson_id)
+        if card.front.casefold() not in fronts
+    ]
+    drafts = (model_cards + cloze)[:MAX_CARD_DRAFTS]
+    if not drafts:
+        raise DomainError(" ".join([*notes, NOTHING_FOUND.format(title=source.title)]))
+    return CardDraftBatch(drafts, rejected, notes)

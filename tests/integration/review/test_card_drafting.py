@@ -1,0 +1,255 @@
+"""Drafting flashcards from a lesson or a file: cloze cards from defining sentences offline,
+question/answer cards from a scripted OpenAI-compatible model, who may draft, and that a draft
+becomes a card only when a teacher adds it."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from learning_app.adapters.llm import chat_model
+from learning_app.adapters.postgres import session_scope
+from learning_app.bench.sample_files import pdf_bytes
+from learning_app.models.review import Flashcard
+from learning_app.models.users import UserRole
+from learning_app.services.errors import (
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
+from learning_app.services.review import card_drafting, flashcards
+from learning_app.services.review.card_drafting import BLANK, CardSource, cloze_cards
+from learning_app.settings import reset_settings_cache
+from tests.integration.material.helpers import ingest, upload
+from tests.integration.people import new_course, new_lesson, person
+from tests.scripted_llm import ScriptedLlm, scripted_chat, system_prompt
+
+# An original text with one sentence for each rule, and sentences no rule may take.
+LESSON = """# Rivers
+
+A delta is a landform that forms where a river meets a slower body of water.
+The Nile delta, also called the Egyptian delta, is one of the largest in the world.
+Sediment refers to the sand, silt and clay that moving water carries downstream.
+It is a slow process. This means that deltas grow over many centuries.
+
+Heavy rain upstream leads to sudden floods in the valleys below the mountains.
+Farmers settled on the floodplain because the soil there was rich in nutrients.
+Dams trap a large share of the sediment. As a result, many deltas are now shrinking.
+Erosion is defined as the wearing away of land by water, wind or ice.
+The causes of erosion are many and varied across the world.
+Is a river a living system?
+
+```
+A comment is a line the computer does not run at all.
+```
+"""
+
+
+def _run(func_: Any, **kwargs: Any) -> Any:
+    with session_scope() as session:
+        return func_(session, **kwargs)
+
+
+def _cards() -> int:
+    with session_scope() as session:
+        return int(session.exec(select(func.count()).select_from(Flashcard)).one())
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No language model configured."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    reset_settings_cache()
+    yield
+    reset_settings_cache()
+
+
+def test_the_cloze_rules_blank_the_term_or_the_effect() -> None:
+    cards = {card.front: card for card in cloze_cards(LESSON)}
+    assert list(cards) == [
+        f"A {BLANK} is a landform that forms where a river meets a slower body of water.",
+        f"The {BLANK}, also called the Egyptian delta, is one of the largest in the world.",
+        f"{BLANK} refers to the sand, silt and clay that moving water carries downstream.",
+        f"Heavy rain upstream leads to {BLANK}.",
+        f"{BLANK} because the soil there was rich in nutrients.",
+        f"Dams trap a large share of the sediment. As a result, {BLANK}.",
+        f"{BLANK} is defined as the wearing away of land by water, wind or ice.",
+    ]
+    delta = cards[f"A {BLANK} is a landform that forms where a river meets a slower body of water."]
+    assert delta.back == (
+        "delta\n\nA delta is a landform that forms where a river meets a slower body of water."
+    )
+    assert delta.kind == "definition"
+    floods = cards[f"Heavy rain upstream leads to {BLANK}."]
+    assert floods.back.split("\n\n")[0] == "sudden floods in the valleys below the mountains"
+    assert floods.kind == "cause"
+    # Pronouns ("It is a", "This means"), a noun "causes", a question and code are no cards.
+    assert not any("process" in f or "centuries" in f or "comment" in f for f in cards)
+
+
+def test_the_cloze_drafts_are_capped_deduplicated_and_prefer_mid_length_sentences() -> None:
+    short = "A rune is a letter.\n\n"  # five words: allowed, but after the preferred ones
+    words = [
+        "alpha",
+        "bravo",
+        "charlie",
+        "delta",
+        "echo",
+        "foxtrot",
+        "golf",
+        "hotel",
+        "india",
+        "juliet",
+        "kilo",
+        "lima",
+    ]
+    many = "".join(
+        f"The {word} is a made up word that appears in paragraph {n} of this test.\n\n"
+        for n, word in enumerate(words)
+    )
+    cards = cloze_cards(short + many + many)
+    assert len(cards) == 10
+    assert len({card.front for card in cards}) == 10
+    assert all("rune" not in card.back for card in cards)
+    assert cards[0].back.startswith("alpha\n\n")
+
+
+def test_a_teacher_drafts_cloze_cards_offline_and_only_added_ones_are_stored(
+    teacher: str, offline: None
+) -> None:
+    course = new_course(teacher)
+    lesson = new_lesson(teacher, course, "Rivers", body=LESSON)
+    source = _run(
+        card_drafting.card_source, token=teacher, course_id=course, source_key=f"lesson:{lesson}"
+    )
+    batch = card_drafting.draft_cards(source, chat=chat_model())
+    assert len(batch.drafts) == 7 and batch.notes == []
+    assert {d.lesson_id for d in batch.drafts} == {lesson}
+    assert _cards() == 0  # drafts are only proposals
+    draft = batch.drafts[0]
+    added = _run(
+        flashcards.create_flashcard,
+        token=teacher,
+        course_id=course,
+        front=draft.front,
+        back=draft.back,
+        lesson_id=draft.lesson_id,
+        source="drafted",
+    )
+    assert (added.source, added.lesson_id, added.front_markdown) == ("drafted", lesson, draft.front)
+    assert _cards() == 1
+
+
+def test_cloze_cards_from_a_ready_file(teacher: str, offline: None) -> None:
+    course = new_course(teacher)
+    ready = upload(
+        teacher,
+        course,
+        "rivers.pdf",
+        pdf_bytes(["A meander is a bend in the course of a river across its plain."]),
+    )
+    ingest(ready.document.id)
+    key = f"document:{ready.document.id}"
+    source = _run(card_drafting.card_source, token=teacher, course_id=course, source_key=key)
+    (card,) = card_drafting.draft_cards(source, chat=None).drafts
+    assert card.front == f"A {BLANK} is a bend in the course of a river across its plain."
+    assert card.lesson_id == ""
+
+
+def test_text_without_defining_sentences_says_so(teacher: str, offline: None) -> None:
+    with pytest.raises(DomainError, match="No defining sentences were found in “Notes”"):
+        card_drafting.draft_cards(
+            CardSource("Notes", "Bring a pencil. We meet at noon."), chat=None
+        )
+
+
+def test_only_the_course_teachers_draft_and_only_from_their_course(
+    teacher: str, student: str, offline: None
+) -> None:
+    course = new_course(teacher)
+    lesson = new_lesson(teacher, course, "Rivers", body=LESSON)
+    other_teacher = person("grace", UserRole.TEACHER)
+    other_lesson = new_lesson(other_teacher, new_course(other_teacher, "Other"), "Other")
+    for token in (student, other_teacher):
+        with pytest.raises((NotFound, PermissionDenied)):
+            _run(
+                card_drafting.card_source,
+                token=token,
+                course_id=course,
+                source_key=f"lesson:{lesson}",
+            )
+    for key in (f"lesson:{other_lesson}", "lesson:nonsense", "", f"course:{course}"):
+        with pytest.raises(NotFound):
+            _run(card_drafting.card_source, token=teacher, course_id=course, source_key=key)
+    empty = new_lesson(teacher, course, "Empty", body=" ")
+    with pytest.raises(InvalidInput, match="no text"):
+        _run(
+            card_drafting.card_source, token=teacher, course_id=course, source_key=f"lesson:{empty}"
+        )
+
+
+MODEL_CARDS = [
+    {"front": "What does a river drop where it slows?", "back": "Its sediment."},
+    {"front": "What does a river drop where it slows?", "back": "A repeat."},
+    {"front": "", "back": "No front."},
+    {"front": "Which dams shrink deltas?", "back": "x" * 3_000},
+    {"front": "What is erosion?", "back": "The wearing away of land."},
+]
+
+
+@pytest.fixture
+def llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedLlm]:
+    reply = "Here you are:\n```json\n" + json.dumps({"cards": MODEL_CARDS}) + "\n```"
+    with scripted_chat(monkeypatch, lambda _body: [reply[:30], reply[30:]]) as server:
+        yield server
+
+
+def test_with_a_model_question_cards_come_first_each_checked_like_a_form(
+    teacher: str, llm: ScriptedLlm
+) -> None:
+    course = new_course(teacher)
+    lesson = new_lesson(teacher, course, "Rivers", body=LESSON)
+    source = _run(
+        card_drafting.card_source, token=teacher, course_id=course, source_key=f"lesson:{lesson}"
+    )
+    batch = card_drafting.draft_cards(source, chat=chat_model())
+    questions = [d for d in batch.drafts if d.kind == "question"]
+    assert [(d.front, d.back) for d in questions] == [
+        ("What does a river drop where it slows?", "Its sediment."),
+        ("What is erosion?", "The wearing away of land."),
+    ]
+    assert batch.rejected == 3  # a repeat, a blank front, a back over the limit
+    assert len(batch.drafts) == 9 and batch.drafts[:2] == questions
+    (sent,) = llm.requests
+    assert "flashcards" in system_prompt(sent)
+    assert "sudden floods" in sent["messages"][1]["content"]
+    assert _cards() == 0
+
+
+def test_a_failing_model_leaves_the_cloze_cards_with_a_note(
+    teacher: str, llm: ScriptedLlm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_CHAT_MODEL", "broken")
+    reset_settings_cache()
+    batch = card_drafting.draft_cards(CardSource("Rivers", LESSON), chat=chat_model())
+    assert len(batch.drafts) == 7
+    assert batch.notes and "did not answer" in batch.notes[0]
+
+
+def test_drafting_is_limited_per_teacher_per_hour(teacher: str, llm: ScriptedLlm) -> None:
+    course = new_course(teacher)
+    key = f"lesson:{new_lesson(teacher, course, 'Rivers', body=LESSON)}"
+    assert os.environ["OPENAI_BASE_URL"]
+    for _ in range(card_drafting.MODEL_DRAFTS_PER_HOUR):
+        _run(card_drafting.card_source, token=teacher, course_id=course, source_key=key)
+    with pytest.raises(RateLimited):
+        _run(card_drafting.card_source, token=teacher, course_id=course, source_key=key)
