@@ -134,6 +134,7 @@ def _nav_panel() -> rx.Component:
             rx.box(
                 _nav_link("Courses", "/"),
                 rx.cond(AuthState.signed_in, _nav_link("My courses", "/my-courses")),
+                rx.cond(AuthState.signed_in, _nav_link("Review", "/review")),
                 rx.cond(AuthState.signed_in, _nav_link("Dashboard", "/dashboard")),
                 rx.cond(AuthState.is_teacher, _nav_link("Teach", "/teach")),
                 rx.cond(AuthState.is_teacher, _nav_link("Grading", "/teach/grading")),

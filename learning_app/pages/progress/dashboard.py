@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import reflex as rx
 
 from learning_app.components.charts import bar_chart, chart_card, stat_tile
 from learning_app.components.feedback import card_skeletons, empty_state
-from learning_app.components.forms import form_error
+from learning_app.components.forms import form_error, form_notice
 from learning_app.components.layout import page_shell
 from learning_app.components.wording import count_text
-from learning_app.services.progress import dashboards
+from learning_app.pages.review.dashboard_section import review_heatmap, review_tiles
+from learning_app.services.progress import dashboards, streak_freezes
 from learning_app.services.progress.dashboards import CourseProgress
+from learning_app.services.progress.streak_freezes import FREEZE_XP_COST, MAX_HELD, StreakStatus
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import PageLoading
 
@@ -31,6 +34,11 @@ class DashboardState(PageLoading, AuthState):
     next_lesson_title: str = ""
     next_course_title: str = ""
     next_lesson_href: str = ""
+    freezes_held: int = 0
+    freeze_covered: str = ""
+    can_buy_freeze: bool = False
+    freeze_why_not: str = ""
+    buying_freeze: bool = False
 
     def _show_dashboard(self, board: dashboards.StudentDashboard) -> None:
         self.xp, self.current_streak = board.xp, board.current_streak
@@ -43,6 +51,7 @@ class DashboardState(PageLoading, AuthState):
         self.score_points = [
             {"attempt": s.label, "percent": s.percent} for s in board.recent_scores
         ]
+        self._show_streak(board.streak)
         upcoming = board.next_lesson
         self.next_lesson_title = upcoming.lesson_title if upcoming else ""
         self.next_course_title = upcoming.course_title if upcoming else ""
@@ -50,12 +59,77 @@ class DashboardState(PageLoading, AuthState):
             f"/courses/{upcoming.course_id}/lessons/{upcoming.lesson_id}" if upcoming else ""
         )
 
+    def _show_streak(self, streak: StreakStatus | None) -> None:
+        if streak is None:
+            return
+        self.current_streak, self.xp = streak.current, streak.xp
+        self.freezes_held, self.can_buy_freeze = streak.held, streak.can_buy
+        self.freeze_why_not = streak.why_not
+        self.freeze_covered = (
+            "A streak freeze kept your streak going on " + _days(streak.covered_days) + "."
+            if streak.covered_days
+            else ""
+        )
+
+    @rx.event
+    async def buy_freeze(self) -> None:
+        if self.buying_freeze:
+            return
+        self.buying_freeze = True
+        status = await self._call(streak_freezes.buy_streak_freeze)
+        if status is not None:
+            self._show_streak(status)
+            self.notice = f"Streak freeze bought for {FREEZE_XP_COST} XP."
+        self.buying_freeze = False
+
     @rx.event
     async def load(self) -> None:
         """on_load, after `require_signed_in`."""
         if self._start_signed_in_load():
             with self._loading():
                 self._show_dashboard(await self._fetch(dashboards.student_dashboard))
+
+
+def _days(iso_days: list[str]) -> str:
+    return " and ".join(f"{d:%a} {d.day} {d:%b}" for d in map(date.fromisoformat, iso_days))
+
+
+def _streak_freezes() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Streak freezes", size="4", as_="h2"),
+            rx.text(
+                "You hold "
+                + DashboardState.freezes_held.to_string()
+                + f" of {MAX_HELD}. A freeze covers one missed day automatically, so your "
+                "streak survives a day off.",
+            ),
+            rx.cond(
+                DashboardState.freeze_covered != "",
+                rx.callout(DashboardState.freeze_covered, icon="snowflake", role="status"),
+            ),
+            form_notice(DashboardState.notice),
+            rx.hstack(
+                rx.button(
+                    f"Buy a streak freeze ({FREEZE_XP_COST} XP)",
+                    on_click=DashboardState.buy_freeze,
+                    disabled=~DashboardState.can_buy_freeze,
+                    loading=DashboardState.buying_freeze,
+                    variant="soft",
+                ),
+                rx.cond(
+                    DashboardState.freeze_why_not != "",
+                    rx.text(DashboardState.freeze_why_not, size="2", color_scheme="gray"),
+                ),
+                align="center",
+                wrap="wrap",
+                spacing="3",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
 
 
 def _tiles() -> rx.Component:
@@ -144,6 +218,9 @@ def dashboard_page() -> rx.Component:
                     rx.vstack(
                         _tiles(),
                         _next_lesson(),
+                        review_tiles(),
+                        review_heatmap(),
+                        _streak_freezes(),
                         chart_card(
                             "Recent scores",
                             DashboardState.score_points,

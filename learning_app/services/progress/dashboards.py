@@ -23,7 +23,8 @@ from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import PermissionDenied
 from learning_app.services.markdown_render import render_plain
 from learning_app.services.progress.rollups import ALL_EVENTS
-from learning_app.services.progress.user_stats import current_streak, reference_day
+from learning_app.services.progress.streak_freezes import StreakStatus, streak_status
+from learning_app.services.progress.user_stats import reference_day
 from learning_app.services.time_zones import user_zone
 
 RECENT_SCORES = 10
@@ -69,6 +70,7 @@ class StudentDashboard:
     courses: list[CourseProgress] = field(default_factory=list)
     recent_scores: list[ScorePoint] = field(default_factory=list)
     next_lesson: NextLesson | None = None
+    streak: StreakStatus | None = None
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,7 @@ def student_dashboard(session: Session, *, token: str) -> StudentDashboard:
     me = uuid.UUID(viewer.user_id)
     profile = session.get(UserProfile, me)
     stats = session.get(UserStats, me)
-    today = reference_day(user_zone(profile.timezone if profile else None))
+    streak = streak_status(session, me, user_zone(profile.timezone if profile else None))
     courses = [
         CourseProgress(
             course_id=str(row.id),
@@ -187,13 +189,14 @@ def student_dashboard(session: Session, *, token: str) -> StudentDashboard:
     return StudentDashboard(
         display_name=viewer.display_name,
         xp=profile.xp if profile else 0,
-        current_streak=current_streak(stats, today),
+        current_streak=streak.current,
         longest_streak=stats.longest_streak_days if stats else 0,
         lessons_completed=stats.lessons_completed if stats else 0,
         exams_passed=stats.exams_passed if stats else 0,
         average_score=stats.average_score if stats else None,
         courses=courses,
         recent_scores=list(reversed(scores)),  # oldest first, as a chart reads
+        streak=streak,
         next_lesson=NextLesson(
             str(upcoming.course_id),
             upcoming.course_title,

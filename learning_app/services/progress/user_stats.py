@@ -9,6 +9,12 @@ Days are calendar days in the user's own time zone (`user_profile.timezone`; an 
 counts as UTC). A streak is the run of consecutive active days ending at the last active day;
 it is still "current" if that day is today or yesterday.
 
+A streak freeze (bought with XP, `services.progress.streak_freezes`) covers one missed day: a
+gap the student's held freezes can cover entirely keeps the streak going (the frozen days do
+not add to it). Which freeze covered which day is derived here like everything else, each
+freeze spent on the first missed day after the day it was bought, so a late event that fills
+a gap gives its freeze back. XP is what the rules earn minus what freezes cost.
+
 Clocks disagree by a few seconds between app servers, so around midnight an event can be
 stamped just after midnight while "now" is still just before it, or the reverse. Two rules keep
 streaks honest: an event counts on the day its own timestamp falls on, even if that is later
@@ -32,6 +38,7 @@ from sqlmodel import Session, col, select
 
 from learning_app.models.base import utc_now
 from learning_app.models.progress import UserStats
+from learning_app.models.review import StreakFreeze
 from learning_app.models.users import UserProfile
 from learning_app.services.progress.xp import Achievements, xp_for
 from learning_app.services.time_zones import user_zone
@@ -92,23 +99,68 @@ def reference_day(zone: ZoneInfo, now: datetime | None = None) -> date:
     return ((now or utc_now()) - MAX_CLOCK_SKEW).astimezone(zone).date()
 
 
-def streaks(active_days: Iterable[date], today: date) -> Streak:
-    """Current and longest runs of consecutive active days."""
+class Freeze(NamedTuple):
+    id: uuid.UUID
+    bought_on: date  # in the student's zone
+
+
+def cover(missed: Sequence[date], freezes: Iterable[Freeze]) -> dict[uuid.UUID, date] | None:
+    """A freeze for every missed day, each bought before the day it covers (the earliest
+    bought first); None when the freezes cannot cover them all."""
+    pool = sorted(freezes, key=lambda freeze: (freeze.bought_on, freeze.id))
+    used: dict[uuid.UUID, date] = {}
+    for day in missed:
+        pick = next((f for f in pool if f.id not in used and f.bought_on < day), None)
+        if pick is None:
+            return None
+        used[pick.id] = day
+    return used
+
+
+def missed_days(before: date, after: date) -> list[date]:
+    """The days strictly between two days."""
+    return [before + timedelta(days=n) for n in range(1, (after - before).days)]
+
+
+def streak_with_freezes(
+    active_days: Iterable[date], today: date, freezes: Iterable[Freeze] = ()
+) -> tuple[Streak, dict[uuid.UUID, date]]:
+    """Current and longest runs of consecutive active days, gaps bridged by freezes; and the
+    day each spent freeze covered."""
     days = sorted(set(active_days))
     if not days:
-        return Streak(0, 0, None)
+        return Streak(0, 0, None), {}
+    held = list(freezes)
+    spent: dict[uuid.UUID, date] = {}
+
+    def bridged(gap: list[date]) -> bool:
+        used = cover(gap, [f for f in held if f.id not in spent]) if gap else {}
+        if used is None:
+            return False
+        spent.update(used)
+        return True
+
     longest = run = 1
     for before, after in itertools.pairwise(days):
-        run = run + 1 if after - before == ONE_DAY else 1
+        run = run + 1 if bridged(missed_days(before, after)) else 1
         longest = max(longest, run)
-    return Streak(run if days[-1] >= today - ONE_DAY else 0, longest, days[-1])
+    # Today is not over: only the days before it can be missed.
+    current = run if days[-1] >= today or bridged(missed_days(days[-1], today)) else 0
+    return Streak(current, longest, days[-1]), spent
 
 
-def current_streak(stats: UserStats | None, today: date) -> int:
-    """The stored streak as of `today`: a streak nobody extended since yesterday is over."""
+def streaks(active_days: Iterable[date], today: date) -> Streak:
+    """Current and longest runs of consecutive active days."""
+    return streak_with_freezes(active_days, today)[0]
+
+
+def current_streak(stats: UserStats | None, today: date, freezes: Iterable[Freeze] = ()) -> int:
+    """The stored streak as of `today`: a streak nobody extended since yesterday is over,
+    unless the student's freezes (held, or spent on those very days) cover the gap."""
     if stats is None or stats.last_active_date is None:
         return 0
-    return stats.current_streak_days if stats.last_active_date >= today - ONE_DAY else 0
+    gap = missed_days(stats.last_active_date, today)
+    return stats.current_streak_days if cover(gap, freezes) is not None else 0
 
 
 def _zones(session: Session, user_ids: Sequence[uuid.UUID]) -> list[dict[str, str]]:
@@ -120,6 +172,27 @@ def _zones(session: Session, user_ids: Sequence[uuid.UUID]) -> list[dict[str, st
     return [{"user_id": str(uid), "tz": user_zone(tz).key} for uid, tz in rows]
 
 
+class HeldFreeze(NamedTuple):
+    freeze: Freeze
+    used_on: date | None
+    xp_cost: int
+
+
+def _freezes(
+    session: Session, zones: dict[uuid.UUID, ZoneInfo]
+) -> dict[uuid.UUID, list[HeldFreeze]]:
+    """Every freeze these users bought, with the day it was bought in their zone."""
+    found: dict[uuid.UUID, list[HeldFreeze]] = {}
+    for row in session.exec(
+        select(StreakFreeze).where(col(StreakFreeze.user_id).in_(list(zones)))
+    ).all():
+        bought_on = row.bought_at.astimezone(zones[row.user_id]).date()
+        found.setdefault(row.user_id, []).append(
+            HeldFreeze(Freeze(row.id, bought_on), row.used_on, row.xp_cost)
+        )
+    return found
+
+
 def recompute_user_stats(
     session: Session, user_ids: Iterable[uuid.UUID], *, now: datetime | None = None
 ) -> int:
@@ -129,9 +202,18 @@ def recompute_user_stats(
         return 0
     moment = now or utc_now()
     rows = session.execute(_FIGURES, {"zones": json.dumps(zones)}).all()
-    stats, xp = [], []
+    freezes = _freezes(session, {uuid.UUID(z["user_id"]): ZoneInfo(z["tz"]) for z in zones})
+    stats, xp, spent = [], [], []
     for row in rows:
-        streak = streaks(row.days, reference_day(ZoneInfo(row.tz), moment))
+        held = freezes.get(row.user_id, [])
+        streak, used = streak_with_freezes(
+            row.days, reference_day(ZoneInfo(row.tz), moment), [f.freeze for f in held]
+        )
+        spent += [
+            {"freeze_id": f.freeze.id, "used_on": used.get(f.freeze.id)}
+            for f in held
+            if used.get(f.freeze.id) != f.used_on
+        ]
         done = Achievements(row.lessons, row.passed, len(row.days))
         stats.append(
             {
@@ -145,7 +227,8 @@ def recompute_user_stats(
                 "updated_at": moment,
             }
         )
-        xp.append({"profile_user_id": row.user_id, "profile_xp": xp_for(done)})
+        cost = sum(f.xp_cost for f in held)
+        xp.append({"profile_user_id": row.user_id, "profile_xp": max(0, xp_for(done) - cost)})
     if stats:
         # One statement each for the whole batch (executemany): the analytics flush runs this
         # for every active user every few seconds, inside the app's backend processes.
@@ -163,6 +246,14 @@ def recompute_user_stats(
             .where(profiles.c.user_id == sa.bindparam("profile_user_id"))
             .values(xp=sa.bindparam("profile_xp"), updated_at=moment),
             xp,
+        )
+    if spent:
+        table = StreakFreeze.__table__
+        session.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("freeze_id"))
+            .values(used_on=sa.bindparam("used_on")),
+            spent,
         )
     return len(rows)
 

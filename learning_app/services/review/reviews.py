@@ -23,6 +23,7 @@ from learning_app.models.review import Flashcard
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.markdown_render import render_markdown
+from learning_app.services.progress import events
 from learning_app.services.questions.grading import CHOICE_TYPES, GradingKey, grade_answer
 from learning_app.services.questions.responses import clean_response, correct_answer_text
 from learning_app.services.review import memory, scheduling
@@ -49,7 +50,7 @@ _COURSE_TITLE = sa.text(
 @dataclass(frozen=True)
 class ChoiceView:
     id: str
-    html: str
+    body: str  # plain text, as the exam page shows options
 
 
 @dataclass(frozen=True)
@@ -152,9 +153,7 @@ def item_view(session: Session, *, token: str | None, entry: QueueEntry) -> Revi
         title,
         render_markdown(question.prompt_markdown),
         question_type=str(question.type),
-        choices=[
-            ChoiceView(str(o.id), render_markdown(o.body)) for o in _options(session, question)
-        ],
+        choices=[ChoiceView(str(o.id), o.body) for o in _options(session, question)],
     )
 
 
@@ -233,4 +232,19 @@ def answer_question(
         correct_answer_text(question, options),
         render_markdown(question.explanation_markdown) if question.explanation_markdown else "",
         outcome,
+    )
+
+
+def complete_session(
+    session: Session, *, token: str | None, reviewed: int, again: int, seconds: int
+) -> None:
+    """Record `review_session_completed` for the student's sitting (figures the page counted
+    on the server)."""
+    viewer = require_viewer(session, token)
+    events.record_event(
+        "review_session_completed",
+        user_id=viewer.user_id,
+        course_id=None,
+        context={"reviewed": max(0, reviewed), "again": max(0, again), "seconds": max(0, seconds)},
+        session=session,
     )
