@@ -1,10 +1,11 @@
 """What the search index holds: one Typesense document per searchable thing, built from Postgres.
 
-Five kinds, each in its own collection: courses, lessons (one document per place of a lesson in
-a course, so a hit links to that course and carries that course's visibility), questions
-(teachers only), course files (uploaded material once it is ingested, searched by name and
-by the start of its extracted text) and passages: every passage of every lesson place and of
-every ready course file, so a term explained on page 3 is found, and found there. A new kind is
+Six kinds, each in its own collection: courses, lessons (one document per place of a lesson in
+a course, so a hit links to that course and carries that course's visibility), questions and
+flashcards (teachers only; a student's personal cards are never indexed), course files
+(uploaded material once it is ingested, searched by name and by the start of its extracted
+text) and passages: every passage of every lesson place and of every ready course file, so a
+term explained on page 3 is found, and found there. A new kind is
 a `SearchKind` with its builder in `KINDS`: the index, the sync job, the drift check and the
 search service pick it up.
 
@@ -17,7 +18,7 @@ per hit: search groups passages by it). Its id is `<source>.<course>.<position>`
 
 Every document carries the same fields, so one query shape and one visibility filter serve all
 kinds:
-- `entity_id`: the course, lesson or question it stands for (what a sync job replaces);
+- `entity_id`: the course, lesson, question or flashcard it stands for (what a sync job replaces);
 - `course_id`, `course_title`, `course_key` ("<id> <title>", the course facet);
 - `published`: readers may see it (course published; for a lesson, lesson and course published);
 - `course_public` and `teacher_ids`: who may see it (see `search.visibility_filter`);
@@ -45,6 +46,7 @@ from learning_app.models.content import Course, CourseLesson, CourseTeacher, Les
 from learning_app.models.documents import Document as CourseFile
 from learning_app.models.documents import DocumentStatus
 from learning_app.models.questions import Question, QuestionTag, Tag
+from learning_app.models.review import Flashcard, FlashcardTag
 from learning_app.services.search.passages import PassageText, file_passages, lesson_passages
 from learning_app.services.search.text import PREVIEW_CHARS, clean_text, plain_text
 
@@ -91,7 +93,7 @@ class Scope:
 class SearchKind:
     """One collection: its name, who may search it, and how its documents are built."""
 
-    name: str  # "courses" | "lessons" | "questions"; also the alias name (after the prefix)
+    name: str  # "courses" | "lessons" | "questions" | ...; also the alias name (after the prefix)
     type: str  # what `type` holds in its documents and in results ("passage": lesson|document)
     teachers_only: bool
     build: Callable[[Session, Scope | None], list[Document]]
@@ -261,6 +263,54 @@ def question_documents(session: Session, scope: Scope | None) -> list[Document]:
     return docs
 
 
+def _flashcard_tags(session: Session, card_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    tags: dict[uuid.UUID, list[str]] = defaultdict(list)
+    if not card_ids:
+        return tags
+    rows = session.exec(
+        select(FlashcardTag.flashcard_id, Tag.name)
+        .join(Tag, col(Tag.id) == col(FlashcardTag.tag_id))
+        .where(col(FlashcardTag.flashcard_id).in_(card_ids))
+        .order_by(func.lower(Tag.name))
+    ).all()
+    for card_id, name in rows:
+        tags[card_id].append(clean_text(name))
+    return tags
+
+
+def flashcard_documents(session: Session, scope: Scope | None) -> list[Document]:
+    """A course's cards in use: archived ones leave the index, and a student's personal cards
+    (`owner_id` set) never enter it."""
+    query = (
+        select(Flashcard, Course)
+        .join(Course, col(Course.id) == col(Flashcard.course_id))
+        .where(col(Flashcard.archived_at).is_(None), col(Flashcard.owner_id).is_(None))
+    )
+    rows = session.exec(_in_scope(query, scope, Flashcard.id)).all()
+    teachers = _teachers(session, (course.id for _, course in rows))
+    tags = _flashcard_tags(session, [card.id for card, _ in rows])
+    docs = []
+    for card, course in rows:
+        names = tags.get(card.id, [])
+        docs.append(
+            _finish(
+                {
+                    "id": str(card.id),
+                    "type": "flashcard",
+                    "entity_id": str(card.id),
+                    **_course_fields(course, teachers),
+                    # Only teachers search cards, so "published" means "in use".
+                    "published": True,
+                    "title": plain_text(card.front_markdown)[:TITLE_CHARS] or "Flashcard",
+                    "preview": plain_text(f"{card.front_markdown}\n\n{card.back_markdown}"),
+                    "tags": names,
+                    "tag_keys": [tag_key(name) for name in names],
+                }
+            )
+        )
+    return docs
+
+
 def _ready_files(session: Session, scope: Scope | None) -> list[tuple[CourseFile, Course]]:
     """Course files that are ready (ingested), limited to `scope` (a file or a course)."""
     query = (
@@ -350,6 +400,7 @@ KINDS: dict[str, SearchKind] = {
         SearchKind("lessons", "lesson", teachers_only=False, build=lesson_documents),
         SearchKind("questions", "question", teachers_only=True, build=question_documents),
         SearchKind("documents", "document", teachers_only=False, build=file_documents),
+        SearchKind("flashcards", "flashcard", teachers_only=True, build=flashcard_documents),
         SearchKind(
             "passages",
             "passage",

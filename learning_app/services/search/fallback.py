@@ -23,6 +23,7 @@ from learning_app.models.content import Course, CourseLesson, CourseTeacher, Les
 from learning_app.models.documents import Document as CourseFile
 from learning_app.models.documents import DocumentStatus
 from learning_app.models.questions import Question
+from learning_app.models.review import Flashcard
 from learning_app.services.search.documents import SearchKind
 from learning_app.services.search.passages import lesson_passages
 from learning_app.services.search.results import (
@@ -133,6 +134,32 @@ def _question_query(audience: Audience, tsquery: Any) -> Any:
     )
 
 
+def _flashcard_query(audience: Audience, tsquery: Any) -> Any:
+    """A course's cards in use, for its teachers (personal cards are never searched)."""
+    text = func.concat_ws(" ", Flashcard.front_markdown, Flashcard.back_markdown)
+    matched, rank = _matches(text, tsquery)
+    visible = true() if audience.is_admin else _teaches(audience)
+    return (
+        select(
+            literal("flashcard", String).label("type"),
+            col(Flashcard.id).label("item_id"),
+            col(Course.id).label("course_id"),
+            func.left(Flashcard.front_markdown, 200).label("title"),
+            col(Course.title).label("course_title"),
+            func.concat_ws("\n\n", Flashcard.front_markdown, Flashcard.back_markdown).label("body"),
+            *_no_place(),
+            rank.label("rank"),
+        )
+        .join(Course, col(Course.id) == col(Flashcard.course_id))
+        .where(
+            matched,
+            visible,
+            col(Flashcard.archived_at).is_(None),
+            col(Flashcard.owner_id).is_(None),
+        )
+    )
+
+
 def _file_query(audience: Audience, tsquery: Any) -> Any:
     """Ready course files by name and extracted text: each chunk matches on its own, and a
     file ranks by, and shows, its best chunk."""
@@ -165,6 +192,7 @@ _QUERIES = {
     "course": _course_query,
     "lesson": _lesson_query,
     "question": _question_query,
+    "flashcard": _flashcard_query,
     "document": _file_query,
 }
 
@@ -221,7 +249,7 @@ def _hit(row: Any, terms: list[str]) -> SearchHit:
     return source_hit(
         type_=row.type,
         item_id=item_id,
-        title=plain_text(row.title, 200) if row.type == "question" else row.title,
+        title=plain_text(row.title, 200) if row.type in ("question", "flashcard") else row.title,
         course_id=course_id,
         course_title=row.course_title,
         parts=snippet,

@@ -115,7 +115,8 @@ def _delete_ids(index: SearchIndex, collection: str, ids: Iterable[str]) -> None
 @dataclass(frozen=True)
 class IndexedDoc:
     """What the index says of one document: its content hash, and the entity whose sync job
-    writes it (`type` names the entity kind: "course", "lesson", "question", "document")."""
+    writes it (`type` names the entity kind: "course", "lesson", "question", "flashcard",
+    "document")."""
 
     content_hash: str
     type: str
@@ -146,18 +147,20 @@ def _indexed_docs(
 
 # Which documents an entity owns, per kind it appears in.
 ENTITY_SCOPES: dict[str, list[tuple[str, str]]] = {
-    # A course's title, visibility and teachers are copied into its lessons, questions, files
-    # and their passages.
+    # A course's title, visibility and teachers are copied into its lessons, questions, cards,
+    # files and their passages.
     "course": [
         ("courses", "entity_id"),
         ("lessons", "course_id"),
         ("questions", "course_id"),
+        ("flashcards", "course_id"),
         ("documents", "course_id"),
         ("passages", "course_id"),
     ],
     # A passage's entity_id is its lesson's or file's id.
     "lesson": [("lessons", "entity_id"), ("passages", "entity_id")],
     "question": [("questions", "entity_id")],
+    "flashcard": [("flashcards", "entity_id")],
     "document": [("documents", "entity_id"), ("passages", "entity_id")],
 }
 

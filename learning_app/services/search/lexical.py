@@ -34,6 +34,7 @@ TYPE_LABELS = {
     "course": "Courses",
     "lesson": "Lessons",
     "question": "Questions",
+    "flashcard": "Flashcards",
     "document": "Course files",
 }
 QUERY_BY = "title,tags,preview,course_title"

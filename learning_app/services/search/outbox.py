@@ -1,11 +1,12 @@
 """The search outbox: every committed change to indexed rows enqueues a sync job, in the same
 transaction, from one place.
 
-A session listener notes which courses, lessons, questions and course files a transaction
-touched: rows the ORM flushes (added, changed, deleted) and rows that bulk statements
-(`delete(Course)...`, `insert(Question)`, `pg_insert(CourseTeacher)...`) write. Just before
-COMMIT it enqueues one `search.sync_entity` job per entity with `defer_in_transaction`, so the
-jobs exist exactly when the change does. Services need not know about search at all.
+A session listener notes which courses, lessons, questions, flashcards and course files a
+transaction touched: rows the ORM flushes (added, changed, deleted) and rows that bulk
+statements (`delete(Course)...`, `insert(Question)`, `pg_insert(CourseTeacher)...`) write.
+Just before COMMIT it enqueues one `search.sync_entity` job per entity with
+`defer_in_transaction`, so the jobs exist exactly when the change does. Services need not
+know about search at all.
 
 Text chunks (`lesson_chunk`) count as a change of their source, the file or else the lesson:
 ingestion rewrites them in a job of its own, after the edit that queued it, and what search
@@ -34,6 +35,7 @@ from learning_app.models.chunks import LessonChunk
 from learning_app.models.content import Course, CourseLesson, CourseTeacher, Lesson
 from learning_app.models.documents import Document as CourseFile
 from learning_app.models.questions import Question, QuestionTag
+from learning_app.models.review import Flashcard, FlashcardTag
 from learning_app.models.search import SearchSynonym
 
 SYNC_ENTITY_TASK = "search.sync_entity"
@@ -42,7 +44,7 @@ SEARCH_QUEUE = "search"
 SYNONYMS = "synonyms"  # the outbox key of "the synonym list changed"
 _PENDING = "search_outbox"  # key in Session.info
 
-# (entity, id): ("course" | "lesson" | "question" | "document", uuid) or SYNONYMS
+# (entity, id): ("course" | "lesson" | "question" | "flashcard" | "document", uuid) or SYNONYMS
 Change = tuple[str, str]
 
 # Which entity a row of each table belongs to: (entity, column naming it) pairs, the first
@@ -55,6 +57,9 @@ _TRACKED: dict[str, tuple[tuple[str, str], ...]] = {
     Question.__tablename__: (("question", "id"),),
     CourseFile.__tablename__: (("document", "id"),),
     QuestionTag.__tablename__: (("question", "question_id"),),
+    # Personal cards are tracked too: their job finds nothing to index and writes nothing.
+    Flashcard.__tablename__: (("flashcard", "id"),),
+    FlashcardTag.__tablename__: (("flashcard", "flashcard_id"),),
     LessonChunk.__tablename__: (("document", "document_id"), ("lesson", "lesson_id")),
     SearchSynonym.__tablename__: ((SYNONYMS, "id"),),
 }

@@ -16,7 +16,7 @@ Who sees what:
 - visitors: published content of public courses;
 - signed-in users: that, plus published content of the courses they are enrolled in, plus
   everything (drafts included) of the courses they teach;
-- questions: the teachers of their course only; admins: everything.
+- questions and flashcards: the teachers of their course only; admins: everything.
 (Public share links grant access to one course or lesson; they will join the filter when that
 feature lands.)
 

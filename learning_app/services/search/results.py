@@ -33,11 +33,11 @@ class SnippetPart:
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One result: one course, question, lesson place or course file (a source). `id` is the
-    course, question, lesson or file id; `url` opens it, at the snippet's section or page
-    when the snippet is one of its passages."""
+    """One result: one course, question, flashcard, lesson place or course file (a source).
+    `id` is the course, question, flashcard, lesson or file id; `url` opens it, at the
+    snippet's section or page when the snippet is one of its passages."""
 
-    type: str  # "course" | "lesson" | "question" | "document"
+    type: str  # "course" | "lesson" | "question" | "flashcard" | "document"
     id: str
     title: str
     course_id: str
@@ -136,6 +136,8 @@ def hit_url(type_: str, course_id: str, item_id: str, *, heading: str = "", page
         return file_url(item_id, page or None)
     if type_ == "question":
         return f"/teach/courses/{course_id}/exams"
+    if type_ == "flashcard":
+        return f"/teach/courses/{course_id}/cards"
     return f"/courses/{course_id}"
 
 
