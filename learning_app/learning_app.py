@@ -48,6 +48,9 @@ from learning_app.pages.progress.dashboard import DashboardState, dashboard_page
 from learning_app.pages.questions.bank_state import QuestionBankState
 from learning_app.pages.questions.drafting import QuestionDraftingState
 from learning_app.pages.questions.form_state import QuestionFormState
+from learning_app.pages.review.card_bank import card_bank_page
+from learning_app.pages.review.card_bank_state import CardBankState
+from learning_app.pages.review.card_drafts import CardDraftingState
 from learning_app.pages.search.results import SearchPageState, search_page
 from learning_app.pages.search.synonyms import SynonymsState, synonyms_page
 from learning_app.pages.sharing.my_links import my_share_links_page
@@ -157,6 +160,12 @@ ROUTES: list[Route] = [
             ExamListState.load,
             QuestionDraftingState.load,
         ],
+    ),
+    Route(
+        "/teach/courses/[course_id]/cards",
+        "Flashcards",
+        card_bank_page,
+        [_signed_in, CardBankState.load, CardDraftingState.load],
     ),
     Route(
         "/teach/courses/[course_id]/exams/[exam_id]",

@@ -199,11 +199,15 @@ def _exams_hook() -> rx.Component:
     """Questions and exams are authored on their own page (built separately)."""
     return _section(
         "Questions & exams",
-        rx.text("Write questions and build exams for this course.", color_scheme="gray"),
+        rx.text(
+            "Write questions, build exams and write flashcards for this course.",
+            color_scheme="gray",
+        ),
         rx.link(
             "Questions & exams",
             href=EDITOR_PATH + CourseEditorState.loaded_id + "/exams",
         ),
+        rx.link("Flashcards", href=EDITOR_PATH + CourseEditorState.loaded_id + "/cards"),
     )
 
 

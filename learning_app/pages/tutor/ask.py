@@ -15,9 +15,10 @@ import reflex as rx
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.llm import chat_model
 from learning_app.components.courses import loaded_page
-from learning_app.components.forms import form_error
+from learning_app.components.forms import form_error, form_notice
 from learning_app.components.markdown import rendered_inline, rendered_markdown
 from learning_app.services.courses import reading
+from learning_app.services.review import tutor_cards
 from learning_app.services.tutor import answering, history
 from learning_app.services.tutor.answering import AnswerStream
 from learning_app.services.tutor.history import CitationLink, ExchangeView
@@ -50,7 +51,7 @@ class TutorState(LoadedPageState, AuthState):
         async with self:
             if self.asking:
                 return
-            self.asking, self.error = True, ""
+            self.asking, self.error, self.notice = True, "", ""
             self.pending_question, self.partial_answer = form.get("question", "").strip(), ""
             self.partial_answer_html = ""
             token, course_id, question = self.session_token, self.loaded_id, self.pending_question
@@ -82,6 +83,13 @@ class TutorState(LoadedPageState, AuthState):
             async with self:
                 self.asking, self.pending_question, self.partial_answer = False, "", ""
                 self.partial_answer_html = ""
+
+    @rx.event
+    async def save_as_card(self, exchange_id: str) -> None:
+        """Save one of the viewer's answers as their own review card (the service checks the
+        answer is theirs; saving it twice keeps one card)."""
+        if await self._call(tutor_cards.save_tutor_answer_as_card, exchange_id=exchange_id):
+            self.notice = "Saved to your review cards."
 
 
 def _citation(link: CitationLink) -> rx.Component:
@@ -123,6 +131,16 @@ def _exchange(exchange: ExchangeView) -> rx.Component:
                     ),
                     spacing="1",
                     align="start",
+                ),
+            ),
+            rx.cond(
+                exchange.tier != "not_found",
+                rx.button(
+                    "Save as card",
+                    size="1",
+                    variant="soft",
+                    aria_label="Save as card: " + exchange.question,
+                    on_click=TutorState.save_as_card(exchange.id),
                 ),
             ),
             spacing="2",
@@ -183,6 +201,7 @@ def _page() -> rx.Component:
             color_scheme="gray",
         ),
         form_error(TutorState.error),
+        form_notice(TutorState.notice),
         _question_form(),
         _pending(),
         rx.foreach(TutorState.exchanges, _exchange),

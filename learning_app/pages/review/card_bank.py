@@ -1,0 +1,220 @@
+"""`/teach/courses/[course_id]/cards`: a course's flashcards, the form that writes and edits
+them, and the section that drafts cards from its lessons and files.
+
+What this page hides or disables is only convenience: every read and write goes through a
+service that checks the viewer may edit the course.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from learning_app.components.authoring import checkbox_field, section_card, select_field
+from learning_app.components.courses import (
+    confirm_button,
+    loaded_page,
+    text_area_field,
+    toggle_button,
+)
+from learning_app.components.feedback import empty_state
+from learning_app.components.forms import form_error, form_notice
+from learning_app.components.lists import bare_list
+from learning_app.components.markdown import rendered_markdown
+from learning_app.pages.review.card_bank_state import (
+    FRONT_INPUT_ID,
+    CardBankState,
+    CardRow,
+    LessonChoice,
+)
+from learning_app.pages.review.card_drafts import card_drafting_section
+from learning_app.services.review.flashcards import MAX_SIDE_LENGTH
+
+B = CardBankState
+COURSE_EDITOR_PATH = "/teach/courses/"
+
+
+def _markers(row: CardRow) -> rx.Component:
+    return rx.hstack(
+        rx.cond(row.tags != "", rx.text("Tags: " + row.tags, size="2", color_scheme="gray")),
+        rx.cond(
+            row.lesson_title != "",
+            rx.text("Lesson: " + row.lesson_title, size="2", color_scheme="gray"),
+        ),
+        rx.cond(row.source == "drafted", rx.badge("Drafted", color_scheme="indigo")),
+        rx.cond(row.in_review, rx.badge("In students' reviews", color_scheme="amber")),
+        rx.cond(row.archived, rx.badge("Archived", color_scheme="gray")),
+        spacing="2",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _card_item(row: CardRow) -> rx.Component:
+    return rx.el.li(
+        rx.vstack(
+            rendered_markdown(row.front_html, width="100%"),
+            rx.text(row.back_excerpt, size="2", color_scheme="gray"),
+            _markers(row),
+            rx.hstack(
+                rx.button("Edit", aria_label="Edit card: " + row.front, on_click=B.edit(row.id)),
+                toggle_button(
+                    row.archived,
+                    turn_off="Restore",
+                    turn_on="Archive",
+                    subject="card: " + row.front,
+                    on_toggle=lambda archived: B.set_archived(row.id, archived),
+                ),
+                confirm_button(
+                    "Delete",
+                    title="Delete this card?",
+                    description="A card students already review is archived instead, so "
+                    "their review history keeps it.",
+                    confirm_label="Delete card",
+                    aria_label="Delete card: " + row.front,
+                    on_confirm=B.delete(row.id),
+                ),
+                spacing="2",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        padding_y="0.75rem",
+        border_bottom="1px solid var(--gray-a4)",
+        list_style="none",
+    )
+
+
+def _cards_section() -> rx.Component:
+    return section_card(
+        "Cards",
+        rx.cond(
+            B.rows.length() > 0,
+            rx.vstack(
+                checkbox_field(
+                    "Show archived cards (" + B.archived_count.to_string() + ")",
+                    input_id="cards-show-archived",
+                    checked=B.show_archived,
+                    on_change=B.set_show_archived,
+                ),
+                rx.cond(
+                    B.shown_rows.length() > 0,
+                    bare_list(rx.foreach(B.shown_rows, _card_item), aria_label="Flashcards"),
+                    rx.text("Every card is archived.", color_scheme="gray"),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            empty_state(
+                "layers",
+                "No cards yet",
+                "Write the first one with the card form, or draft some from a lesson.",
+            ),
+        ),
+    )
+
+
+def _lesson_option(lesson: LessonChoice) -> rx.Component:
+    return rx.el.option(lesson.title, value=lesson.id)
+
+
+def _form() -> rx.Component:
+    return section_card(
+        rx.cond(B.editing_id != "", "Edit card", "New card"),
+        rx.form(
+            rx.vstack(
+                text_area_field(
+                    "Front",
+                    "front",
+                    input_id=FRONT_INPUT_ID,
+                    hint="The question or prompt. Markdown works.",
+                    default_value=B.front,
+                    max_length=MAX_SIDE_LENGTH,
+                    required=True,
+                    rows="3",
+                ),
+                text_area_field(
+                    "Back",
+                    "back",
+                    input_id="card-back",
+                    hint="The answer.",
+                    default_value=B.back,
+                    max_length=MAX_SIDE_LENGTH,
+                    required=True,
+                    rows="4",
+                ),
+                rx.vstack(
+                    rx.el.label(
+                        "Tags", html_for="card-tags", font_weight="500", font_size="0.9rem"
+                    ),
+                    rx.input(
+                        id="card-tags",
+                        name="tags",
+                        default_value=B.tags_text,
+                        width="100%",
+                    ),
+                    rx.text(
+                        "Separate tags with commas; they are shared with the course's questions.",
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                select_field(
+                    "Lesson",
+                    rx.el.option("No lesson", value=""),
+                    rx.foreach(B.lessons, _lesson_option),
+                    input_id="card-lesson",
+                    name="lesson",
+                    default_value=B.lesson_id,
+                    hint="Students get the card once they have opened this lesson.",
+                ),
+                rx.hstack(
+                    rx.button(
+                        rx.cond(B.editing_id != "", "Save card", "Add card"),
+                        type="submit",
+                        loading=B.saving,
+                    ),
+                    rx.cond(
+                        B.editing_id != "",
+                        rx.button(
+                            "New card",
+                            type="button",
+                            variant="soft",
+                            on_click=B.new_card,
+                        ),
+                    ),
+                    spacing="2",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            key=B.form_key,
+            on_submit=B.save,
+            width="100%",
+        ),
+    )
+
+
+def _content() -> rx.Component:
+    return rx.vstack(
+        rx.link("← " + B.course_title, href=COURSE_EDITOR_PATH + B.loaded_course_id, size="2"),
+        rx.heading("Flashcards", size="7", as_="h1"),
+        # One place for what the last action on a card or the form did.
+        form_error(B.error),
+        form_notice(B.notice),
+        rx.grid(
+            rx.vstack(_cards_section(), card_drafting_section(), spacing="4", width="100%"),
+            _form(),
+            columns=rx.breakpoints(initial="1", lg="2"),
+            spacing="4",
+            width="100%",
+            align_items="start",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def card_bank_page() -> rx.Component:
+    return loaded_page(CardBankState, _content(), rx.link("Back to Teaching", href="/teach"))
