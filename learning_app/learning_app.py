@@ -51,6 +51,9 @@ from learning_app.pages.questions.form_state import QuestionFormState
 from learning_app.pages.review.card_bank import card_bank_page
 from learning_app.pages.review.card_bank_state import CardBankState
 from learning_app.pages.review.card_drafts import CardDraftingState
+from learning_app.pages.review.dashboard_section import ReviewFiguresState
+from learning_app.pages.review.review_page import review_page
+from learning_app.pages.review.review_state import ReviewState
 from learning_app.pages.search.results import SearchPageState, search_page
 from learning_app.pages.search.synonyms import SynonymsState, synonyms_page
 from learning_app.pages.sharing.my_links import my_share_links_page
@@ -95,7 +98,13 @@ ROUTES: list[Route] = [
     Route("/teach", "Teaching", teach_page, [_signed_in, TeachState.load]),
     Route("/search", "Search", search_page, [_viewer, SearchPageState.load]),
     Route("/teach/synonyms", "Search synonyms", synonyms_page, [_signed_in, SynonymsState.load]),
-    Route("/dashboard", "My progress", dashboard_page, [_signed_in, DashboardState.load]),
+    Route(
+        "/dashboard",
+        "My progress",
+        dashboard_page,
+        [_signed_in, DashboardState.load, ReviewFiguresState.load],
+    ),
+    Route("/review", "Review", review_page, [_signed_in, ReviewState.load]),
     Route(
         "/teach/courses/[course_id]/dashboard",
         "Course dashboard",

@@ -44,6 +44,7 @@ def every_page_kind(unique: str) -> World:
     from learning_app.services.exams import authoring as exams_authoring
     from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
     from learning_app.services.questions import bank as question_bank
+    from learning_app.services.review.flashcards import create_flashcard
     from learning_app.services.sharing.links import create_share_link
 
     teacher_email, student_email = f"t-{unique}@example.com", f"s-{unique}@example.com"
@@ -80,6 +81,9 @@ def every_page_kind(unique: str) -> World:
             ),
         )
         exams_authoring.set_exam_published(session, token=teacher, exam_id=exam.id, published=True)
+        create_flashcard(
+            session, token=teacher, course_id=course.id, front="A `for` loop", back="Repeats."
+        )
         courses_authoring.publish_course(session, token=teacher, course_id=course.id)
         reading.enroll(session, token=student, course_id=course.id)
         share = create_share_link(

@@ -97,6 +97,7 @@ def test_every_page_kind_has_no_serious_violations(
         (f"/attempts/{world.open_attempt_id}", "exam taking", "Python check"),
         (f"/attempts/{world.submitted_attempt_id}/result", "exam result", "Python check"),
         ("/dashboard", "student dashboard", "My progress"),
+        ("/review", "review", "Review"),
     ]:
         found += _scan(student, url + path, name, heading, colour_mode)
 
@@ -109,6 +110,7 @@ def test_every_page_kind_has_no_serious_violations(
         (f"{course}/exams", "question editor", "Questions"),
         (f"{course}/exams/{world.exam_id}", "exam editor", "Python check|Edit"),
         (f"{course}/dashboard", "teacher dashboard", "Python"),
+        (f"{course}/cards", "flashcards", "Flashcards"),
         ("/teach/grading", "grading", "Grading"),
         ("/teach/links", "share links", "Share links"),
     ]:

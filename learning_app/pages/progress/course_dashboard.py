@@ -17,6 +17,8 @@ from learning_app.components.feedback import empty_state
 from learning_app.components.wording import count_text
 from learning_app.services.progress import dashboards
 from learning_app.services.progress.dashboards import SCORE_BUCKETS, HardQuestion
+from learning_app.services.review import stats as review_stats
+from learning_app.services.review.stats import FORGOTTEN_MIN_REVIEWS, ForgottenItem
 from learning_app.state.auth import AuthState
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
@@ -38,6 +40,9 @@ class CourseDashboardState(LoadedPageState, AuthState):
     hardest: list[HardQuestion] = []
     hardest_points: list[dict[str, Any]] = []
     active_points: list[dict[str, Any]] = []
+    reviewers: int = 0
+    reviews: int = 0
+    forgotten: list[ForgottenItem] = []
 
     def _show_dashboard(self, board: dashboards.CourseDashboard) -> None:
         self.loaded_id, self.loaded_title, self.students = (
@@ -84,6 +89,9 @@ class CourseDashboardState(LoadedPageState, AuthState):
             course_id = route_arg(self, "course_id")
             board = await self._fetch(dashboards.course_dashboard, course_id=course_id)
             self._show_dashboard(board)
+            reviewing = await self._fetch(review_stats.course_reviews, course_id=course_id)
+            self.reviewers, self.reviews = reviewing.reviewers, reviewing.reviews
+            self.forgotten = reviewing.forgotten
 
 
 def _funnel() -> rx.Component:
@@ -162,6 +170,48 @@ def _hardest() -> rx.Component:
     )
 
 
+def _forgotten_item(item: ForgottenItem) -> rx.Component:
+    return rx.el.li(
+        rx.text(
+            item.label,
+            " · ",
+            item.again_percent.to_string(),
+            "% rated Again of ",
+            count_text(item.reviews, "review"),
+            rx.cond(item.kind == "question", " (exam question)", ""),
+            size="2",
+        ),
+    )
+
+
+def _reviews() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Reviews (last 30 days)", size="4", as_="h2"),
+            rx.hstack(
+                stat_tile("Students reviewing", CourseDashboardState.reviewers.to_string()),
+                stat_tile("Reviews", CourseDashboardState.reviews.to_string()),
+                spacing="3",
+                wrap="wrap",
+            ),
+            rx.heading("Forgotten most", size="3", as_="h3"),
+            rx.cond(
+                CourseDashboardState.forgotten.length() > 0,
+                rx.el.ol(rx.foreach(CourseDashboardState.forgotten, _forgotten_item)),
+                rx.text(
+                    "Cards and questions students rate Again most often show here once each "
+                    f"has {FORGOTTEN_MIN_REVIEWS} reviews.",
+                    color_scheme="gray",
+                    size="2",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
 def _content() -> rx.Component:
     return rx.vstack(
         rx.link(
@@ -211,6 +261,7 @@ def _content() -> rx.Component:
             ),
         ),
         _hardest(),
+        _reviews(),
         spacing="4",
         width="100%",
     )

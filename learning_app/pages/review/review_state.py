@@ -3,7 +3,7 @@
 The queue stays on the server (`_queue`): the browser only ever says "flip", "rate 3" or "this
 is my answer", so it cannot review an item that is not its own. The time an item took is
 measured here too, from when it was shown to when it was answered. A card rated Again (or still
-in its learning steps) comes back at the end of the sitting when it is due within the hour,
+in its learning steps) comes back at the end of the sitting when it is due within 20 minutes,
 as in Anki.
 """
 
@@ -24,8 +24,9 @@ from learning_app.services.review.scheduling import RATING_NAMES
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import PageLoading
 
-# A learning step (1 or 10 minutes) or a relearning one: worth seeing again in this sitting.
-AGAIN_IN_SITTING = timedelta(hours=1)
+# Anki's "learn ahead" limit: a card due again within this (a learning or relearning step
+# of 1 or 10 minutes) comes back in this sitting.
+AGAIN_IN_SITTING = timedelta(minutes=20)
 
 
 class ReviewState(PageLoading, AuthState):
@@ -109,7 +110,7 @@ class ReviewState(PageLoading, AuthState):
 
     def _count(self, outcome: ReviewOutcome) -> None:
         """Count a review in the sitting, and bring its card back at the end of the sitting
-        when it is due again within the hour."""
+        when it is due again within `AGAIN_IN_SITTING`."""
         if outcome.counted:
             self.reviewed += 1
             name = RATING_NAMES[outcome.rating]
