@@ -22,6 +22,7 @@ def test_the_app_registers_every_route() -> None:
         "/teach/grading",
         "/teach/attempts/[attempt_id]",
     } <= paths
+    assert {"/review", "/teach/courses/[course_id]/cards", "/dashboard"} <= paths
     assert "/dev/mailbox" in paths  # not production
 
 
