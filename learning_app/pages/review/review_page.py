@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from learning_app.components.courses import confirm_button
 from learning_app.components.feedback import empty_state
-from learning_app.components.forms import form_error
+from learning_app.components.forms import form_error, form_notice
 from learning_app.components.layout import page_shell
 from learning_app.components.markdown import rendered_markdown
 from learning_app.components.wording import count_text
@@ -58,6 +59,21 @@ def _rating_buttons() -> rx.Component:
         wrap="wrap",
         role="group",
         aria_label="How well did you know it?",
+    )
+
+
+def _remove_my_card() -> rx.Component:
+    return rx.cond(
+        ReviewState.personal,
+        confirm_button(
+            "Remove this card",
+            title="Remove this card from your reviews?",
+            description="It is one you saved from the tutor. It will not come back.",
+            confirm_label="Remove",
+            cancel_label="Keep it",
+            on_confirm=ReviewState.retire_card,
+            loading=ReviewState.busy,
+        ),
     )
 
 
@@ -190,6 +206,8 @@ def _item() -> rx.Component:
             _progress_line(),
             form_error(ReviewState.error),
             rx.cond(ReviewState.kind == "flashcard", _flashcard(), _question()),
+            _remove_my_card(),
+            form_notice(ReviewState.notice),
             spacing="4",
             width="100%",
         ),

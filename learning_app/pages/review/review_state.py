@@ -145,6 +145,19 @@ class ReviewState(PageLoading, AuthState):
         self.busy = False
 
     @rx.event
+    async def retire_card(self) -> None:
+        """Remove the personal card shown from the student's reviews."""
+        if not self.personal or self.busy or not self._queue:
+            return
+        self.busy = True
+        await self._call(reviews.retire_my_card, entry=self._queue[0])
+        if not self.error:
+            self._queue = [e for e in self._queue if e.flashcard_id != self._queue[0].flashcard_id]
+            await self._show_next()
+            self.notice = "Card removed from your reviews."
+        self.busy = False
+
+    @rx.event
     def choose(self, option_id: str) -> None:
         self.answer_choice = option_id
 

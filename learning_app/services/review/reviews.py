@@ -248,3 +248,16 @@ def complete_session(
         context={"reviewed": max(0, reviewed), "again": max(0, again), "seconds": max(0, seconds)},
         session=session,
     )
+
+
+def retire_my_card(
+    session: Session, *, token: str | None, entry: QueueEntry, now: datetime | None = None
+) -> None:
+    """Take a personal card (one the student saved from the tutor) out of their reviews for
+    good. It is archived, not deleted, so its review history keeps its meaning."""
+    user_id = uuid.UUID(require_viewer(session, token).user_id)
+    card = session.get(Flashcard, parse_id(entry.flashcard_id, ITEM_GONE), with_for_update=True)
+    if card is None or card.owner_id != user_id:
+        raise NotFound(ITEM_GONE)
+    card.archived_at = card.archived_at or now or utc_now()
+    session.add(card)

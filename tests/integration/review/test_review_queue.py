@@ -237,3 +237,17 @@ def test_exam_answers_become_reviews_and_are_answered_in_place(
         now=tomorrow,
     )
     assert slow.correct and slow.review.rating == 2 and slow.correct_answer == "True"
+
+
+def test_a_student_retires_their_own_card_and_no_one_elses(student: str, course: str) -> None:
+    mine = add_card(course, "Saved answer", owner_id=uuid.UUID(user_id(student)), source="tutor")
+    course_card = add_card(course, "Course card")
+    entries = {e.flashcard_id: e for e in due(student)}
+    with pytest.raises(NotFound):  # a course's card is not the student's to retire
+        run(reviews.retire_my_card, token=student, entry=entries[course_card])
+    mallory = person("mallory")
+    with pytest.raises(NotFound):
+        run(reviews.retire_my_card, token=mallory, entry=entries[mine])
+    run(reviews.retire_my_card, token=student, entry=entries[mine])
+    assert [e.flashcard_id for e in due(student)] == [course_card]
+    assert count(Flashcard) == 2  # archived, not deleted
