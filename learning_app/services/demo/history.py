@@ -3,9 +3,9 @@
 Each student gets a fixed character from a seeded random generator: when they joined, how keen
 they are (the chance they study on a given day), how well they learn (the chance of a right
 answer, less for harder questions, more on a second try) and the hour they like to study.
-Then, day by day, they enrol, read lessons and mark them complete, take quizzes and finals
-(answering every question type, essays included), and ask the tutor; all of it through the
-same service calls and analytics events as the app, with the clock of `models.base` set to the
+Then, day by day, they enrol, review the flashcards due (`reviewing`), read lessons and mark
+them complete, take quizzes and finals (answering every question type, essays included), and
+ask the tutor; all of it through the same service calls and analytics events as the app, with the clock of `models.base` set to the
 simulated moment. Teachers share two links and mark essays a day after they arrive, except the
 latest in each course of teacher@example.com, which wait for a mark.
 
@@ -34,6 +34,7 @@ from learning_app.services.attempts.taking import submit_attempt as submit
 from learning_app.services.courses.reading import enroll, mark_lesson_complete, read_lesson
 from learning_app.services.demo.kinds import DemoEssay, DemoQuestion
 from learning_app.services.demo.people import ADA, GRACE, STUDENTS, DemoPerson
+from learning_app.services.demo.reviewing import review_due_cards
 from learning_app.services.demo.seeded import DemoWorld, SeededCourse
 from learning_app.services.sharing.links import create_share_link, open_share_link
 from learning_app.services.tutor.answering import ask
@@ -179,6 +180,13 @@ def _study_day(
                 enroll(session, token=learner.token, course_id=course.course_id)
             learner.next_lesson[course.course_id] = 0
             clock += timedelta(minutes=1)
+        clock = review_due_cards(
+            session,
+            token=learner.token,
+            skill=learner.skill,
+            clock=clock,
+            seed=f"{RANDOM_SEED}:{learner.person.email}:{days_ago}",
+        )
         course = _course_for_today(learner, rng) if rng.random() < learner.pace else None
         if course is None:  # everything done, or a slow day: look back at a lesson read before
             course = rng.choice(learner.courses)

@@ -51,6 +51,7 @@ from learning_app.services.demo.files import docx_bytes, pdf_bytes
 from learning_app.services.demo.kinds import PICTURE_SCHEME, DemoCourse, DemoQuestion
 from learning_app.services.demo.people import EVERYONE, STUDENTS, DemoPerson
 from learning_app.services.demo.pictures import picture_png
+from learning_app.services.demo.reviewing import draft_lesson_cards
 from learning_app.services.demo.seeded import FULL, DemoWorld, SeededCourse, WorldSize
 from learning_app.services.exams.authoring import (
     ExamDraft,
@@ -205,6 +206,13 @@ def _course(world: DemoWorld, content: DemoCourse) -> SeededCourse:
                 summary=lesson.summary,
             )
             publish_lesson(session, token=token, lesson_id=made.id)
+            draft_lesson_cards(
+                session,
+                token=token,
+                course_id=created.id,
+                lesson_id=made.id,
+                body_markdown=lesson.body_markdown,
+            )
         seeded.lesson_ids.append(made.id)
     material = content.material
     seeded.document_ids = [

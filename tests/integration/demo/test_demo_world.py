@@ -31,6 +31,7 @@ from learning_app.services.demo.seeded import FULL
 from learning_app.services.demo.world import COURSES, SeedReport, seed_demo_world
 from learning_app.services.progress.dashboards import course_dashboard, student_dashboard
 from learning_app.services.progress.events import buffered_count
+from learning_app.services.review import stats as review_stats
 from learning_app.services.sharing.links import open_share_link
 from learning_app.services.tutor.answering import ask
 from learning_app.settings import get_settings
@@ -154,6 +155,16 @@ def test_ada_has_a_lively_student_dashboard(world: SeedReport) -> None:
     assert len(board.recent_scores) >= 3
     assert {s.passed for s in board.recent_scores} == {True, False}
     assert board.lessons_completed >= 8
+
+
+def test_lessons_have_drafted_cards_and_ada_reviews_them(world: SeedReport) -> None:
+    drafted = _rows("SELECT DISTINCT course_id FROM flashcard WHERE source = 'drafted'")
+    assert len(drafted) == len(COURSES)  # every course has cloze cards from its lessons
+    with session_scope() as session:
+        ada = review_stats.my_reviews(session, token=_sign_in(ADA.email))
+    assert ada.reviews_total >= 10 and ada.cards > 10  # cards, and questions met in exams
+    assert sum(1 for day in ada.review_days if day.count) >= 5
+    assert ada.retention_percent is not None
 
 
 def test_grace_is_a_newer_student(world: SeedReport) -> None:
