@@ -106,6 +106,43 @@ def cmd_bench_dashboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_review(args: argparse.Namespace) -> int:
+    from learning_app.bench.review import run_review_bench
+
+    try:
+        result = run_review_bench(
+            students=args.students,
+            cards_per_student=args.cards_per_student,
+            signed_in=args.signed_in,
+            samples=args.samples,
+            keep=args.keep,
+        )
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    world = f"loaded in {result['load_s']} s, vacuumed and analysed in {result['vacuum_s']} s"
+    if result["reused"]:
+        world = "found, kept by an earlier run"
+    print(f"{result['card_states']} card states of {result['students']} students: {world}")
+    print(
+        f"{result['samples']} queues of {result['signed_in']} signed-in students: "
+        f"{result['due_mean']} due and {result['queue_mean']} entries on average"
+    )
+    for label, name in (
+        ("due queue", "queue"),
+        ("  query alone", "raw"),
+        ("rate a card", "review"),
+    ):
+        p50, p95 = result[f"{name}_p50_ms"], result[f"{name}_p95_ms"]
+        print(f"{label:<14} p50 {p50} ms  p95 {p95} ms")
+    print(
+        f"queue/query p95 ratio {result['ratio_p95']}; {result['reviews']} reviews, "
+        f"{result['first_reviews']} of them first reviews; world dropped in {result['drop_s']} s"
+    )
+    keys = ("students", "card_states", "queue_p50_ms", "queue_p95_ms", "raw_p95_ms")
+    print_bench_line("review", result, (*keys, "review_p50_ms", "review_p95_ms", "load_s"))
+    return 0
+
+
 def cmd_bench_retrieval(args: argparse.Namespace) -> int:
     from learning_app.bench.retrieval import run_retrieval_bench
 
@@ -306,6 +343,18 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     dashboard_bench.add_argument("--samples", type=int, default=50)
     dashboard_bench.add_argument("--naive-samples", type=int, default=10)
     dashboard_bench.set_defaults(func=cmd_bench_dashboard)
+
+    review_bench = bench_cmd.add_parser(
+        "review", help="due queue and rating a card among 5M memory states (10k x 500)"
+    )
+    review_bench.add_argument("--students", type=int, default=10_000)
+    review_bench.add_argument("--cards-per-student", type=int, default=500)
+    review_bench.add_argument("--signed-in", type=int, default=200, help="students sampled")
+    review_bench.add_argument("--samples", type=int, default=400, help="timed rounds")
+    review_bench.add_argument(
+        "--keep", action="store_true", help="keep the world; a run of the same size reuses it"
+    )
+    review_bench.set_defaults(func=cmd_bench_review)
 
     retrieval_bench = bench_cmd.add_parser(
         "retrieval", help="HNSW search among 100k synthetic chunks, recall@10 vs exact"
