@@ -1,5 +1,6 @@
 """Reviews in Chromium: a student reviews three flashcards with the keyboard only (Space shows
-the answer, a digit rates it), and the dashboard shows the reviews and the day."""
+the answer, a digit rates it), the dashboard shows the reviews and the day, and leaving the
+course empties the queue."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def test_a_student_reviews_three_cards_with_the_keyboard(
     student_email = f"s-{unique}@example.com"
     teacher = account(f"t-{unique}@example.com", "Tess Teacher", "teacher")
     student = account(student_email, "Ada Student", "student")
-    _course_with_cards(teacher, student)
+    course_id = _course_with_cards(teacher, student)
 
     page = signed_in_page(browser, app_server, student_email)
     page.get_by_role("link", name="Review", exact=True).click()
@@ -78,3 +79,11 @@ def test_a_student_reviews_three_cards_with_the_keyboard(
     expect(
         page.get_by_role("img", name=re.compile(r"^Review days: 1 day with reviews"))
     ).to_be_visible()
+
+    # Leaving the course takes its cards out of the queue (they were not due today anyway).
+    page.goto(f"{app_server.url}/courses/{course_id}")
+    page.get_by_role("button", name="Leave course").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Leave").click()
+    expect(page.get_by_role("button", name="Enrol in this course")).to_be_visible()
+    page.get_by_role("link", name="Review", exact=True).click()
+    expect(page.get_by_role("heading", name="Nothing to review today")).to_be_visible()

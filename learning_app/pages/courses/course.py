@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import reflex as rx
 
-from learning_app.components.courses import loaded_page
+from learning_app.components.courses import confirm_button, loaded_page
 from learning_app.components.forms import form_error
 from learning_app.components.markdown import rendered_inline, rendered_markdown
 from learning_app.components.wording import count_text
@@ -71,6 +71,30 @@ class CourseState(LoadedPageState, AuthState):
             yield CourseExamsState.load
         self.enrolling = False
 
+    @rx.event
+    async def leave(self) -> AsyncIterator[object]:
+        """Unenrol: progress and review history are kept for a return."""
+        self.enrolling = True
+        yield
+        await self._call(reading.leave_course, course_id=route_arg(self, "course_id"))
+        if not self.error:
+            await self._load_outline()
+            yield CourseExamsState.load
+        self.enrolling = False
+
+
+def _leave_button() -> rx.Component:
+    return confirm_button(
+        "Leave course",
+        title="Leave this course?",
+        description="It leaves your courses and your reviews. Your progress is kept: enrol "
+        "again to pick up where you left off.",
+        confirm_label="Leave",
+        cancel_label="Stay",
+        on_confirm=CourseState.leave,
+        loading=CourseState.enrolling,
+    )
+
 
 def _enrol_button() -> rx.Component:
     return rx.button(
@@ -131,6 +155,7 @@ def _actions() -> rx.Component:
             ),
             rx.cond(~CourseState.can_edit & (CourseState.status == "published"), _enrol_button()),
         ),
+        rx.cond(CourseState.enrolled, _leave_button()),
         rx.cond(
             CourseState.can_read & AuthState.signed_in,
             rx.link("Ask the tutor", href="/courses/" + CourseState.loaded_id + "/ask"),
