@@ -15,7 +15,8 @@ from learning_app.components.authoring import (
     section_card,
     select_field,
 )
-from learning_app.components.courses import confirm_button, loaded_page, toggle_button
+from learning_app.components.banks import bank_item, bank_page_content
+from learning_app.components.courses import loaded_page
 from learning_app.components.feedback import empty_state
 from learning_app.components.forms import form_error, form_notice
 from learning_app.components.lists import bare_list
@@ -44,40 +45,17 @@ def _markers(row: BankRow) -> rx.Component:
 
 
 def _question_item(row: BankRow) -> rx.Component:
-    return rx.el.li(
-        rx.vstack(
-            rx.text(row.preview),
-            _markers(row),
-            rx.hstack(
-                rx.button(
-                    "Edit",
-                    aria_label="Edit question: " + row.preview,
-                    on_click=QuestionFormState.edit_question(row.id),
-                ),
-                toggle_button(
-                    row.archived,
-                    turn_off="Restore",
-                    turn_on="Archive",
-                    subject="question: " + row.preview,
-                    on_toggle=lambda archived: B.set_archived(row.id, archived),
-                ),
-                confirm_button(
-                    "Delete",
-                    title="Delete this question?",
-                    description="A question students have already seen is archived instead, "
-                    "so their grades keep it.",
-                    confirm_label="Delete question",
-                    aria_label="Delete question: " + row.preview,
-                    on_confirm=[B.delete_question(row.id), QuestionFormState.forget(row.id)],
-                ),
-                spacing="2",
-            ),
-            spacing="2",
-            width="100%",
-        ),
-        padding_y="0.75rem",
-        border_bottom="1px solid var(--gray-a4)",
-        list_style="none",
+    return bank_item(
+        rx.text(row.preview),
+        _markers(row),
+        subject="question: " + row.preview,
+        archived=row.archived,
+        on_edit=QuestionFormState.edit_question(row.id),
+        on_archive=lambda archived: B.set_archived(row.id, archived),
+        noun="question",
+        delete_description="A question students have already seen is archived instead, so "
+        "their grades keep it.",
+        on_delete=[B.delete_question(row.id), QuestionFormState.forget(row.id)],
     )
 
 
@@ -143,21 +121,15 @@ def _bank_section() -> rx.Component:
 
 
 def _content() -> rx.Component:
-    return rx.vstack(
-        rx.link("← " + B.course_title, href=COURSE_EDITOR_PATH + B.loaded_course_id, size="2"),
-        rx.heading("Questions & exams", size="7", as_="h1"),
-        exams_section(COURSE_EDITOR_PATH + B.loaded_course_id + "/exams/"),
-        rx.grid(
-            # Drafts sit beside the form that "Edit in form" fills.
-            rx.vstack(_bank_section(), question_drafting_section(), spacing="4", width="100%"),
-            question_form_section(),
-            columns=rx.breakpoints(initial="1", lg="2"),
-            spacing="4",
-            width="100%",
-            align_items="start",
-        ),
-        spacing="4",
-        width="100%",
+    return bank_page_content(
+        course_title=B.course_title,
+        course_href=COURSE_EDITOR_PATH + B.loaded_course_id,
+        heading="Questions & exams",
+        above=[exams_section(COURSE_EDITOR_PATH + B.loaded_course_id + "/exams/")],
+        bank=_bank_section(),
+        # Drafts sit beside the form that "Edit in form" fills.
+        drafting=question_drafting_section(),
+        form=question_form_section(),
     )
 
 

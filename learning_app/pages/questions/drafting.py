@@ -14,14 +14,8 @@ from dataclasses import dataclass
 import reflex as rx
 
 from learning_app.adapters.llm import chat_model
-from learning_app.components.authoring import (
-    choice_options,
-    question_type_badge,
-    section_card,
-    select_field,
-)
-from learning_app.components.forms import form_error, form_notice
-from learning_app.components.lists import bare_list
+from learning_app.components.authoring import choice_options, question_type_badge, select_field
+from learning_app.components.drafting import draft_item, drafting_section, source_picker
 from learning_app.pages.questions.bank_state import QuestionBankState
 from learning_app.pages.questions.form_state import QuestionFormState
 from learning_app.services.errors import DomainError
@@ -195,122 +189,68 @@ S = QuestionDraftingState
 
 def _card(card: DraftCard) -> rx.Component:
     number = card.number.to_string()
-    return rx.el.li(
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.text("Draft " + number, weight="medium"),
-                    question_type_badge(card.type),
-                    spacing="2",
-                    align="center",
-                ),
-                rx.text(card.prompt, white_space="pre-wrap"),
-                rx.cond(
-                    card.choices.length() > 0,
-                    rx.el.ul(
-                        rx.foreach(card.choices, lambda c: rx.el.li(c)),
-                        aria_label="Options of draft " + number,
-                        padding_left="1rem",
-                        margin="0",
-                    ),
-                ),
-                rx.cond(card.answer != "", rx.text(card.answer, size="2")),
-                rx.cond(
-                    card.explanation != "",
-                    rx.text(card.explanation, size="2", color_scheme="gray"),
-                ),
-                rx.hstack(
-                    rx.button(
-                        "Add to bank",
-                        aria_label="Add draft " + number + " to the bank",
-                        on_click=S.add(card.key),
-                    ),
-                    rx.button(
-                        "Edit in form",
-                        variant="soft",
-                        aria_label="Edit draft " + number + " in the question form",
-                        on_click=S.edit(card.key),
-                    ),
-                    rx.button(
-                        "Discard",
-                        variant="soft",
-                        color_scheme="gray",
-                        aria_label="Discard draft " + number,
-                        on_click=S.discard(card.key),
-                    ),
-                    spacing="2",
-                    wrap="wrap",
-                ),
-                spacing="2",
-                width="100%",
+    return draft_item(
+        number,
+        question_type_badge(card.type),
+        rx.text(card.prompt, white_space="pre-wrap"),
+        rx.cond(
+            card.choices.length() > 0,
+            rx.el.ul(
+                rx.foreach(card.choices, lambda c: rx.el.li(c)),
+                aria_label="Options of draft " + number,
+                padding_left="1rem",
+                margin="0",
             ),
         ),
-        list_style="none",
-    )
-
-
-def _picker() -> rx.Component:
-    return rx.form(
-        rx.hstack(
-            select_field(
-                "Draft from",
-                rx.foreach(S.sources, lambda s: rx.el.option(s.label, value=s.key)),
-                input_id=SOURCE_INPUT_ID,
-                name="source",
-                required=True,
-            ),
-            select_field(
-                "How many",
-                *choice_options([(str(n), str(n)) for n in range(1, MAX_DRAFTS + 1)]),
-                input_id=COUNT_INPUT_ID,
-                name="count",
-                default_value=str(DEFAULT_DRAFTS),
-            ),
+        rx.cond(card.answer != "", rx.text(card.answer, size="2")),
+        rx.cond(
+            card.explanation != "",
+            rx.text(card.explanation, size="2", color_scheme="gray"),
+        ),
+        add_label="Add to bank",
+        add_to="the bank",
+        on_add=S.add(card.key),
+        on_discard=S.discard(card.key),
+        more_actions=[
             rx.button(
-                rx.cond(S.drafting, "Drafting…", "Draft questions"),
-                type="submit",
-                loading=S.drafting,
-                disabled=S.drafting | (S.off_reason != "") | (S.sources.length() == 0),
+                "Edit in form",
+                variant="soft",
+                aria_label="Edit draft " + number + " in the question form",
+                on_click=S.edit(card.key),
             ),
-            align="end",
-            spacing="3",
-            wrap="wrap",
-        ),
-        on_submit=S.draft,
-        width="100%",
+        ],
     )
 
 
 def question_drafting_section() -> rx.Component:
-    return section_card(
+    return drafting_section(
         "Draft questions with AI",
-        rx.text(
-            "The language model proposes questions from a lesson or a file of this course. "
-            "Nothing enters the bank until you add it.",
-            size="2",
-            color_scheme="gray",
-        ),
-        rx.cond(
+        "The language model proposes questions from a lesson or a file of this course. "
+        "Nothing enters the bank until you add it.",
+        chooser=rx.cond(
             S.off_reason != "",
             rx.callout(S.off_reason, icon="info", color_scheme="gray", width="100%"),
-            rx.cond(
-                S.sources.length() == 0,
-                rx.text("Add a lesson or upload a file first.", color_scheme="gray"),
-                _picker(),
+            source_picker(
+                S.sources,
+                select_field(
+                    "How many",
+                    *choice_options([(str(n), str(n)) for n in range(1, MAX_DRAFTS + 1)]),
+                    input_id=COUNT_INPUT_ID,
+                    name="count",
+                    default_value=str(DEFAULT_DRAFTS),
+                ),
+                input_id=SOURCE_INPUT_ID,
+                submit_label="Draft questions",
+                drafting=S.drafting,
+                on_submit=S.draft,
+                unavailable=S.off_reason != "",
             ),
         ),
-        rx.cond(
-            S.drafting,
-            rx.text("The model is writing; this can take up to a minute.", role="status"),
-        ),
-        form_error(S.error),
-        form_notice(S.notice),
-        rx.cond(
-            S.cards.length() > 0,
-            bare_list(
-                rx.foreach(S.cards, _card),
-                aria_label="Drafted questions",
-                gap="0.75rem",
-            ),
-        ),
+        drafting=S.drafting,
+        status="The model is writing; this can take up to a minute.",
+        error=S.error,
+        notice=S.notice,
+        drafts=S.cards,
+        render=_card,
+        drafts_label="Drafted questions",
     )

@@ -10,12 +10,8 @@ from __future__ import annotations
 import reflex as rx
 
 from learning_app.components.authoring import checkbox_field, section_card, select_field
-from learning_app.components.courses import (
-    confirm_button,
-    loaded_page,
-    text_area_field,
-    toggle_button,
-)
+from learning_app.components.banks import bank_item, bank_page_content
+from learning_app.components.courses import loaded_page, text_area_field
 from learning_app.components.feedback import empty_state
 from learning_app.components.forms import form_error, form_notice
 from learning_app.components.lists import bare_list
@@ -50,37 +46,18 @@ def _markers(row: CardRow) -> rx.Component:
 
 
 def _card_item(row: CardRow) -> rx.Component:
-    return rx.el.li(
-        rx.vstack(
-            rendered_markdown(row.front_html, width="100%"),
-            rx.text(row.back_excerpt, size="2", color_scheme="gray"),
-            _markers(row),
-            rx.hstack(
-                rx.button("Edit", aria_label="Edit card: " + row.front, on_click=B.edit(row.id)),
-                toggle_button(
-                    row.archived,
-                    turn_off="Restore",
-                    turn_on="Archive",
-                    subject="card: " + row.front,
-                    on_toggle=lambda archived: B.set_archived(row.id, archived),
-                ),
-                confirm_button(
-                    "Delete",
-                    title="Delete this card?",
-                    description="A card students already review is archived instead, so "
-                    "their review history keeps it.",
-                    confirm_label="Delete card",
-                    aria_label="Delete card: " + row.front,
-                    on_confirm=B.delete(row.id),
-                ),
-                spacing="2",
-            ),
-            spacing="2",
-            width="100%",
-        ),
-        padding_y="0.75rem",
-        border_bottom="1px solid var(--gray-a4)",
-        list_style="none",
+    return bank_item(
+        rendered_markdown(row.front_html, width="100%"),
+        rx.text(row.back_excerpt, size="2", color_scheme="gray"),
+        _markers(row),
+        subject="card: " + row.front,
+        archived=row.archived,
+        on_edit=B.edit(row.id),
+        on_archive=lambda archived: B.set_archived(row.id, archived),
+        noun="card",
+        delete_description="A card students already review is archived instead, so their "
+        "review history keeps it.",
+        on_delete=B.delete(row.id),
     )
 
 
@@ -197,22 +174,15 @@ def _form() -> rx.Component:
 
 
 def _content() -> rx.Component:
-    return rx.vstack(
-        rx.link("← " + B.course_title, href=COURSE_EDITOR_PATH + B.loaded_course_id, size="2"),
-        rx.heading("Flashcards", size="7", as_="h1"),
+    return bank_page_content(
+        course_title=B.course_title,
+        course_href=COURSE_EDITOR_PATH + B.loaded_course_id,
+        heading="Flashcards",
         # One place for what the last action on a card or the form did.
-        form_error(B.error),
-        form_notice(B.notice),
-        rx.grid(
-            rx.vstack(_cards_section(), card_drafting_section(), spacing="4", width="100%"),
-            _form(),
-            columns=rx.breakpoints(initial="1", lg="2"),
-            spacing="4",
-            width="100%",
-            align_items="start",
-        ),
-        spacing="4",
-        width="100%",
+        above=[form_error(B.error), form_notice(B.notice)],
+        bank=_cards_section(),
+        drafting=card_drafting_section(),
+        form=_form(),
     )
 
 

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from learning_app.adapters.llm import chat_model
-from learning_app.components.authoring import section_card, select_field
-from learning_app.components.forms import form_error, form_notice
-from learning_app.components.lists import bare_list
+from learning_app.components.drafting import draft_item, drafting_section, source_picker
 from learning_app.models.review import FlashcardSource
 from learning_app.pages.review.card_bank_state import CardBankState
 from learning_app.services.errors import DomainError
@@ -151,91 +149,41 @@ S = CardDraftingState
 
 
 def _draft(row: DraftRow) -> rx.Component:
-    number = row.number.to_string()
-    return rx.el.li(
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.text("Draft " + number, weight="medium"),
-                    rx.badge(row.kind, variant="soft"),
-                    spacing="2",
-                    align="center",
-                ),
-                rx.text("Front: ", rx.el.span(row.front, white_space="pre-wrap")),
-                rx.text("Back: ", rx.el.span(row.back, white_space="pre-wrap"), size="2"),
-                rx.hstack(
-                    rx.button(
-                        "Add card",
-                        aria_label="Add draft " + number + " to the cards",
-                        on_click=S.add(row.key),
-                    ),
-                    rx.button(
-                        "Discard",
-                        variant="soft",
-                        color_scheme="gray",
-                        aria_label="Discard draft " + number,
-                        on_click=S.discard(row.key),
-                    ),
-                    spacing="2",
-                ),
-                spacing="2",
-                width="100%",
-            ),
-        ),
-        list_style="none",
-    )
-
-
-def _picker() -> rx.Component:
-    return rx.form(
-        rx.hstack(
-            select_field(
-                "Draft from",
-                rx.foreach(S.sources, lambda s: rx.el.option(s.label, value=s.key)),
-                input_id=SOURCE_INPUT_ID,
-                name="source",
-                required=True,
-            ),
-            rx.button(
-                rx.cond(S.drafting, "Drafting…", "Draft cards"),
-                type="submit",
-                loading=S.drafting,
-                disabled=S.drafting | (S.sources.length() == 0),
-            ),
-            align="end",
-            spacing="3",
-            wrap="wrap",
-        ),
-        on_submit=S.draft,
-        width="100%",
+    return draft_item(
+        row.number.to_string(),
+        rx.badge(row.kind, variant="soft"),
+        rx.text("Front: ", rx.el.span(row.front, white_space="pre-wrap")),
+        rx.text("Back: ", rx.el.span(row.back, white_space="pre-wrap"), size="2"),
+        add_label="Add card",
+        add_to="the cards",
+        on_add=S.add(row.key),
+        on_discard=S.discard(row.key),
     )
 
 
 def card_drafting_section() -> rx.Component:
-    return section_card(
+    return drafting_section(
         "Draft cards",
-        rx.text(
-            rx.cond(
-                S.with_model,
-                "Cards are proposed from a lesson or a file of this course: cloze cards from its "
-                "defining sentences, and questions from the language model.",
-                "Cloze cards are proposed from the defining sentences of a lesson or a file of "
-                "this course (like “X is a …” or “X leads to …”).",
-            ),
-            " Nothing is saved until you add it.",
-            size="2",
-            color_scheme="gray",
-        ),
         rx.cond(
-            S.sources.length() == 0,
-            rx.text("Add a lesson or upload a file first.", color_scheme="gray"),
-            _picker(),
+            S.with_model,
+            "Cards are proposed from a lesson or a file of this course: cloze cards from its "
+            "defining sentences, and questions from the language model.",
+            "Cloze cards are proposed from the defining sentences of a lesson or a file of "
+            "this course (like “X is a …” or “X leads to …”).",
         ),
-        rx.cond(S.drafting, rx.text("Drafting cards…", role="status")),
-        form_error(S.error),
-        form_notice(S.notice),
-        rx.cond(
-            S.rows.length() > 0,
-            bare_list(rx.foreach(S.rows, _draft), aria_label="Drafted cards", gap="0.75rem"),
+        " Nothing is saved until you add it.",
+        chooser=source_picker(
+            S.sources,
+            input_id=SOURCE_INPUT_ID,
+            submit_label="Draft cards",
+            drafting=S.drafting,
+            on_submit=S.draft,
         ),
+        drafting=S.drafting,
+        status="Drafting cards…",
+        error=S.error,
+        notice=S.notice,
+        drafts=S.rows,
+        render=_draft,
+        drafts_label="Drafted cards",
     )

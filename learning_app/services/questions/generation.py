@@ -9,29 +9,20 @@ transaction stays open while the model writes.
 
 from __future__ import annotations
 
-import json
-import re
-import uuid
 from dataclasses import dataclass, replace
-from itertools import islice
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from learning_app.adapters.llm import ChatError, ChatModel
-from learning_app.models.chunks import LessonChunk
 from learning_app.models.documents import Document, DocumentStatus
 from learning_app.services import rate_limits
-from learning_app.services.access.courses import (
-    lesson_place,
-    load_lesson,
-    ordered_lessons,
-    require_course_editor,
-)
+from learning_app.services.access.courses import ordered_lessons, require_course_editor
 from learning_app.services.access.roles import require_viewer
-from learning_app.services.errors import DomainError, InvalidInput, NotFound
+from learning_app.services.errors import DomainError, InvalidInput
+from learning_app.services.material.source_text import SourceText, source_text
+from learning_app.services.model_replies import json_items
 from learning_app.services.questions.drafts import OptionDraft, QuestionDraft, clean_question
-from learning_app.services.values import parse_id
 from learning_app.settings import get_settings
 
 DRAFTING_OFF = (
@@ -53,7 +44,6 @@ MAX_PASSAGES = 12
 # fewer than this.
 DRAFTS_PER_HOUR = 30
 REPLY_TOKENS_PER_DRAFT = 220
-JSON_STARTS_TRIED = 50
 
 
 @dataclass(frozen=True)
@@ -62,12 +52,6 @@ class DraftSource:
 
     key: str  # "lesson:<id>" or "document:<id>"
     label: str
-
-
-@dataclass(frozen=True)
-class SourceText:
-    title: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -107,35 +91,16 @@ def drafting_source(
     if reason := drafting_off_reason():
         raise DomainError(reason)
     _count(count)
-    kind, _, raw_id = (source_key or "").partition(":")
-    if kind == "lesson":
-        lesson = load_lesson(session, parse_id(raw_id, SOURCE_NOT_FOUND))
-        lesson_place(session, course.id, lesson.id)
-        source = SourceText(lesson.title, lesson.body_markdown)
-    elif kind == "document":
-        source = _document_text(session, course.id, raw_id)
-    else:
-        raise NotFound(SOURCE_NOT_FOUND)
-    if not source.text.strip():
-        raise InvalidInput(f"“{source.title}” has no text to draft questions from yet.")
+    source = source_text(
+        session,
+        course.id,
+        source_key,
+        not_found=SOURCE_NOT_FOUND,
+        drafts="questions",
+        max_passages=MAX_PASSAGES,
+    )
     rate_limits.hit("question_drafting", viewer.user_id, limit=DRAFTS_PER_HOUR, window_seconds=3600)
     return replace(source, text=source.text[:MAX_SOURCE_CHARS])
-
-
-def _document_text(session: Session, course_id: uuid.UUID, raw_id: str) -> SourceText:
-    document = session.get(Document, parse_id(raw_id, SOURCE_NOT_FOUND))
-    if document is None or document.course_id != course_id:
-        raise NotFound(SOURCE_NOT_FOUND)
-    if document.status != DocumentStatus.READY:
-        raise InvalidInput(f"“{document.filename}” is not ready yet: wait until it is processed.")
-    rows = session.exec(
-        select(LessonChunk.position, LessonChunk.text)
-        .where(LessonChunk.document_id == document.id, LessonChunk.position < MAX_PASSAGES)
-        .order_by(col(LessonChunk.position))
-    ).all()
-    # A position has one row per embedding model that read it; neighbouring passages overlap
-    # by a few words, which the model does not mind.
-    return SourceText(document.filename, "\n\n".join(dict(rows).values()))
 
 
 def drafting_messages(source: SourceText, count: int) -> list[dict[str, str]]:
@@ -192,7 +157,7 @@ def parse_drafts(reply: str, limit: int) -> DraftBatch:
     drafts: list[QuestionDraft] = []
     seen: set[str] = set()
     rejected = 0
-    for item in _json_items(reply):
+    for item in json_items(reply, "questions"):
         if len(drafts) >= limit:
             break
         draft = _draft(item)
@@ -202,23 +167,6 @@ def parse_drafts(reply: str, limit: int) -> DraftBatch:
         seen.add(draft.prompt.casefold())
         drafts.append(draft)
     return DraftBatch(drafts=drafts, rejected=rejected)
-
-
-def _json_items(reply: str) -> list[Any]:
-    """The question objects of the first JSON value in `reply` that holds some: an object with
-    "questions", a list of objects, or one question object."""
-    decoder = json.JSONDecoder()
-    # Bounded: each failed start costs a parse, and a reply could be all brackets.
-    for match in islice(re.finditer(r"[\[{]", reply), JSON_STARTS_TRIED):
-        try:
-            value, _ = decoder.raw_decode(reply, match.start())
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(value, dict):
-            value = value.get("questions", [value])
-        if isinstance(value, list) and any(isinstance(item, dict) for item in value):
-            return value
-    return []
 
 
 def _draft(item: Any) -> QuestionDraft | None:

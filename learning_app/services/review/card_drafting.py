@@ -23,26 +23,21 @@ separate calls.
 
 from __future__ import annotations
 
-import json
 import re
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from itertools import islice
-from typing import Any
+from dataclasses import dataclass, field, replace
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from learning_app.adapters.llm import ChatError, ChatModel
-from learning_app.models.chunks import LessonChunk
-from learning_app.models.documents import Document, DocumentStatus
 from learning_app.services import rate_limits
-from learning_app.services.access.courses import lesson_place, load_lesson, require_course_editor
+from learning_app.services.access.courses import require_course_editor
 from learning_app.services.access.roles import require_viewer
-from learning_app.services.errors import DomainError, InvalidInput, NotFound
+from learning_app.services.errors import DomainError, InvalidInput
 from learning_app.services.markdown_render import render_plain
+from learning_app.services.material.source_text import SourceText, source_text
+from learning_app.services.model_replies import json_items
 from learning_app.services.review.flashcards import clean_card
-from learning_app.services.values import parse_id
 from learning_app.settings import get_settings
 
 BLANK = "[…]"
@@ -61,7 +56,6 @@ MAX_PASSAGES = 40  # a file's chunks are ~170 words: more than fill MAX_SOURCE_C
 MODEL_DRAFTS_PER_HOUR = 30
 OFFLINE_DRAFTS_PER_HOUR = 120
 REPLY_TOKENS_PER_CARD = 150
-JSON_STARTS_TRIED = 50
 
 SOURCE_NOT_FOUND = "Pick a lesson or a ready file of this course to draft cards from."
 NOTHING_FOUND = (
@@ -101,11 +95,9 @@ _THEREFORE = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"\u201d\u2019)]?\s+(?=[\"\u201c(]?[A-Z0-9])")
 
 
-@dataclass(frozen=True)
-class CardSource:
-    title: str
-    text: str
-    lesson_id: str = ""  # set when the source is a lesson: its drafts belong to it
+# The text cards are drafted from, loaded as question drafting loads it; a lesson's
+# `lesson_id` rides along, so the cards drafted from it belong to it.
+CardSource = SourceText
 
 
 @dataclass(frozen=True)
@@ -132,17 +124,14 @@ def card_source(session: Session, *, token: str, course_id: str, source_key: str
     passes the checks counts against the viewer's hourly drafting allowance."""
     viewer = require_viewer(session, token)
     course = require_course_editor(session, viewer, course_id)
-    kind, _, raw_id = (source_key or "").partition(":")
-    if kind == "lesson":
-        lesson = load_lesson(session, parse_id(raw_id, SOURCE_NOT_FOUND))
-        lesson_place(session, course.id, lesson.id)
-        source = CardSource(lesson.title, lesson.body_markdown, str(lesson.id))
-    elif kind == "document":
-        source = _file_text(session, course.id, raw_id)
-    else:
-        raise NotFound(SOURCE_NOT_FOUND)
-    if not source.text.strip():
-        raise InvalidInput(f"“{source.title}” has no text to draft cards from yet.")
+    source = source_text(
+        session,
+        course.id,
+        source_key,
+        not_found=SOURCE_NOT_FOUND,
+        drafts="cards",
+        max_passages=MAX_PASSAGES,
+    )
     with_model = get_settings().chat_configured
     rate_limits.hit(
         "card_drafting",
@@ -150,23 +139,7 @@ def card_source(session: Session, *, token: str, course_id: str, source_key: str
         limit=MODEL_DRAFTS_PER_HOUR if with_model else OFFLINE_DRAFTS_PER_HOUR,
         window_seconds=3600,
     )
-    return CardSource(source.title, source.text[:MAX_SOURCE_CHARS], source.lesson_id)
-
-
-def _file_text(session: Session, course_id: uuid.UUID, raw_id: str) -> CardSource:
-    document = session.get(Document, parse_id(raw_id, SOURCE_NOT_FOUND))
-    if document is None or document.course_id != course_id:
-        raise NotFound(SOURCE_NOT_FOUND)
-    if document.status != DocumentStatus.READY:
-        raise InvalidInput(f"“{document.filename}” is not ready yet: wait until it is processed.")
-    rows = session.exec(
-        select(LessonChunk.position, LessonChunk.text)
-        .where(LessonChunk.document_id == document.id, LessonChunk.position < MAX_PASSAGES)
-        .order_by(col(LessonChunk.position))
-    ).all()
-    # One row per embedding model that read a position; overlapping passages repeat a few
-    # sentences, which the drafts' de-duplication drops.
-    return CardSource(document.filename, "\n\n".join(dict(rows).values()))
+    return replace(source, text=source.text[:MAX_SOURCE_CHARS])
 
 
 # --- sentences -----------------------------------------------------------------------------------
@@ -329,23 +302,6 @@ def card_messages(source: CardSource, count: int) -> list[dict[str, str]]:
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def _json_items(reply: str) -> list[Any]:
-    """The card objects of the first JSON value in `reply` that holds some: an object with
-    "cards", a list of objects, or one card object (models wrap JSON in prose or fences)."""
-    decoder = json.JSONDecoder()
-    # Bounded: each failed start costs a parse, and a reply could be all brackets.
-    for match in islice(re.finditer(r"[\[{]", reply), JSON_STARTS_TRIED):
-        try:
-            value, _ = decoder.raw_decode(reply, match.start())
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(value, dict):
-            value = value.get("cards", [value])
-        if isinstance(value, list) and any(isinstance(item, dict) for item in value):
-            return value
-    return []
-
-
 def parse_model_cards(
     reply: str, limit: int, *, lesson_id: str = ""
 ) -> tuple[list[CardDraft], int]:
@@ -354,7 +310,7 @@ def parse_model_cards(
     cards: list[CardDraft] = []
     seen: set[str] = set()
     rejected = 0
-    for item in _json_items(reply):
+    for item in json_items(reply, "cards"):
         if len(cards) >= limit:
             break
         front = item.get("front") if isinstance(item, dict) else None
