@@ -64,6 +64,10 @@ def test_a_teacher_writes_drafts_and_archives_flashcards(
     page.get_by_role("button", name="Archive card: What is a meander?").click()
     expect(page.get_by_text("The card is archived")).to_be_visible()
     expect(cards).to_have_count(1)
-    page.get_by_label("Show archived cards (1)").check()
+    # A controlled checkbox (its state comes back from the server): click, then wait for it;
+    # `check()` verifies the state at once and fails while the round trip is in flight.
+    show_archived = page.get_by_label("Show archived cards (1)")
+    show_archived.click()
+    expect(show_archived).to_be_checked()
     expect(cards).to_have_count(2)
     expect(page.get_by_role("button", name="Restore card: What is a meander?")).to_be_visible()

@@ -5,8 +5,8 @@ they are (the chance they study on a given day), how well they learn (the chance
 answer, less for harder questions, more on a second try) and the hour they like to study.
 Then, day by day, they enrol, review the flashcards due (`reviewing`), read lessons and mark
 them complete, take quizzes and finals (answering every question type, essays included), and
-ask the tutor; all of it through the same service calls and analytics events as the app, with the clock of `models.base` set to the
-simulated moment. Teachers share two links and mark essays a day after they arrive, except the
+ask the tutor; all of it through the same service calls and analytics events as the app, with
+the clock of `models.base` set to the simulated moment. Teachers share two links and mark essays a day after they arrive, except the
 latest in each course of teacher@example.com, which wait for a mark.
 
 Ada studies every day of the last two weeks at least (a live streak) in three courses, and
