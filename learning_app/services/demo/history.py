@@ -6,8 +6,9 @@ answer, less for harder questions, more on a second try) and the hour they like 
 Then, day by day, they enrol, review the flashcards due (`reviewing`), read lessons and mark
 them complete, take quizzes and finals (answering every question type, essays included), and
 ask the tutor; all of it through the same service calls and analytics events as the app, with
-the clock of `models.base` set to the simulated moment. Teachers share two links and mark essays a day after they arrive, except the
-latest in each course of teacher@example.com, which wait for a mark.
+the clock of `models.base` set to the simulated moment. Teachers share two links and mark essays
+a day after they arrive, except the latest in each course of teacher@example.com, which wait for
+a mark.
 
 Ada studies every day of the last two weeks at least (a live streak) in three courses, and
 started a fourth a few days ago; Grace joined three days ago. Students with nothing left to do,
