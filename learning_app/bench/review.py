@@ -9,8 +9,8 @@ round after round, one student:
   in its own transaction with the page's timeouts, as `call_with_session` runs it;
 - the same query part alone, `due_entries`, in its own transaction (the yardstick: what the
   service adds on top is the session lookup and the zone);
-- rates the first flashcard of that queue with `rate_flashcard` (row lock, FSRS, the log row,
-  the update, the commit and the analytics event after it).
+- rates one flashcard of that queue, due or new, with `rate_flashcard` (row lock, FSRS, the
+  log row, the update or the new memory state, the commit and the analytics event after it).
 
 Calls run one at a time in this process, so the figures are latencies, not throughput. The
 service and the bare query alternate which goes first, so neither always finds the other's
@@ -98,9 +98,9 @@ def _measure(world: ReviewWorld, *, signed_in: int, samples: int) -> dict[str, o
     queue_ms: list[float] = []
     raw_ms: list[float] = []
     review_ms: list[float] = []
+    first_ms: list[float] = []  # the reviews that created their memory state
     due_counts: list[int] = []
     queue_sizes: list[int] = []
-    first_reviews = 0
     try:
         for n in range(WARMUP_ROUNDS + samples):
             row, token = students[n % len(students)], tokens[n % len(tokens)]
@@ -111,7 +111,10 @@ def _measure(world: ReviewWorld, *, signed_in: int, samples: int) -> dict[str, o
             queue, spent = _timed(_page_call, due_queue, token=token)
             if not raw_first:
                 _, raw = _timed(_raw_entries, row.id, row.timezone)
-            entry = next((e for e in queue if e.flashcard_id is not None), None)
+            # Any flashcard of the queue, due or new, so first reviews (which create the
+            # memory state) come in the proportion a sitting has them (~1 in 3).
+            cards = [e for e in queue if e.flashcard_id is not None]
+            entry = picker.choice(cards) if cards else None
             if measured:
                 queue_ms.append(spent)
                 raw_ms.append(raw)
@@ -132,7 +135,8 @@ def _measure(world: ReviewWorld, *, signed_in: int, samples: int) -> dict[str, o
                 raise RuntimeError(f"a fresh review was not counted: {entry}")
             if measured:
                 review_ms.append(spent)
-                first_reviews += entry.review_card_id is None
+                if entry.review_card_id is None:
+                    first_ms.append(spent)
     finally:
         for token in tokens:
             sessions.end_session(token)
@@ -141,12 +145,13 @@ def _measure(world: ReviewWorld, *, signed_in: int, samples: int) -> dict[str, o
         "signed_in": len(tokens),
         "samples": len(queue_ms),
         "reviews": len(review_ms),
-        "first_reviews": first_reviews,
+        "first_reviews": len(first_ms),
         "due_mean": round(statistics.fmean(due_counts), 1) if due_counts else 0.0,
         "queue_mean": round(statistics.fmean(queue_sizes), 1) if queue_sizes else 0.0,
         **_figures("queue", queue_ms),
         **_figures("raw", raw_ms),
         **_figures("review", review_ms),
+        **_figures("first_review", first_ms),
     }
     # What the service adds on top of its query: the session lookup and the student's zone.
     queue_p95, raw_p95 = percentile(queue_ms, 0.95), percentile(raw_ms, 0.95)

@@ -135,9 +135,10 @@ def cmd_bench_review(args: argparse.Namespace) -> int:
         p50, p95 = result[f"{name}_p50_ms"], result[f"{name}_p95_ms"]
         print(f"{label:<14} p50 {p50} ms  p95 {p95} ms")
     print(
-        f"queue/query p95 ratio {result['ratio_p95']}; {result['reviews']} reviews, "
-        f"{result['first_reviews']} of them first reviews; world dropped in {result['drop_s']} s"
+        f"  first reviews p50 {result['first_review_p50_ms']} ms  p95 "
+        f"{result['first_review_p95_ms']} ms ({result['first_reviews']} of {result['reviews']})"
     )
+    print(f"queue/query p95 ratio {result['ratio_p95']}; world dropped in {result['drop_s']} s")
     keys = ("students", "card_states", "queue_p50_ms", "queue_p95_ms", "raw_p95_ms")
     print_bench_line("review", result, (*keys, "review_p50_ms", "review_p95_ms", "load_s"))
     return 0
