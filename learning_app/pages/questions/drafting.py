@@ -8,8 +8,9 @@ service and checks as the question form.
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 import reflex as rx
 
@@ -18,15 +19,13 @@ from learning_app.components.authoring import choice_options, question_type_badg
 from learning_app.components.drafting import draft_item, drafting_section, source_picker
 from learning_app.pages.questions.bank_state import QuestionBankState
 from learning_app.pages.questions.form_state import QuestionFormState
-from learning_app.services.errors import DomainError
 from learning_app.services.questions import bank as question_bank
 from learning_app.services.questions import generation
 from learning_app.services.questions.drafts import QuestionDraft, numeric_answer_text
-from learning_app.services.questions.generation import DEFAULT_DRAFTS, MAX_DRAFTS, DraftSource
-from learning_app.services.values import count_label
+from learning_app.services.questions.generation import DEFAULT_DRAFTS, MAX_DRAFTS
 from learning_app.state.auth import AuthState
-from learning_app.state.calls import ServiceCalls, call_service, call_with_session, describe_error
-from learning_app.state.course_pages import route_arg
+from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.drafting import Drafted, DraftingState
 
 SOURCE_INPUT_ID = "draft-source"
 COUNT_INPUT_ID = "draft-count"
@@ -65,100 +64,37 @@ def draft_card(key: str, number: int, draft: QuestionDraft) -> DraftCard:
     )
 
 
-class QuestionDraftingState(ServiceCalls, AuthState):
-    sources: list[DraftSource] = []
-    off_reason: str = ""  # why drafting is unavailable ("" when it is available)
-    drafting: bool = False
-    cards: list[DraftCard] = []
-    # The drafts themselves stay on the server, by key: events name a draft by its key, so a
-    # double click can never act on the draft that moved into its place.
-    _drafts: dict[str, QuestionDraft] = {}
-    _course_id: str = ""  # the course of the page the drafts were made on, and belong to
+async def draft_questions(form: Mapping[str, str], *, token: str, course_id: str) -> Drafted:
+    """The language model's questions (as many as the form asks) from the picked source."""
+    source = await call_with_session(
+        generation.drafting_source,
+        token=token,
+        course_id=course_id,
+        source_key=form.get("source", ""),
+        count=form.get("count", ""),
+    )
+    batch = await call_service(
+        generation.draft_questions,
+        source,
+        count=form.get("count", ""),
+        chat=chat_model(),
+    )
+    return Drafted(source.title, batch.drafts, batch.rejected)
 
-    @rx.event
-    async def load(self) -> None:
-        """on_load, after the bank: the sources to draft from. A page that is not found or not
-        allowed says so in the bank's place; only other failures show here."""
-        self.error, self.notice, self.cards, self._drafts = "", "", [], {}
-        # A draft still running for the page left behind shows nothing here (see `draft`).
-        self.drafting, self._course_id = False, route_arg(self, "course_id")
-        self.off_reason = generation.drafting_off_reason()
-        self.sources = []
-        if not self.signed_in:
-            return
-        try:
-            self.sources = await self._fetch(generation.drafting_sources, course_id=self._course_id)
-        except DomainError:
-            pass
-        except Exception as exc:
-            self.error = describe_error(exc)
 
-    def _show(self, drafts: dict[str, QuestionDraft]) -> None:
-        self._drafts = drafts
-        self.cards = [draft_card(k, n, d) for n, (k, d) in enumerate(drafts.items(), start=1)]
+class QuestionDraftingState(DraftingState, AuthState):
+    """Drafting on the exams page: without a language model it is off, and says why
+    (`off_reason`); a draft can also move into the question form (`edit`)."""
 
-    @rx.event(background=True)
-    async def draft(self, form: dict[str, str]) -> None:
-        async with self:
-            if self.drafting:
-                return
-            self.drafting, self.error, self.notice = True, "", ""
-            token, course_id = self.session_token, self._course_id
-        try:
-            source = await call_with_session(
-                generation.drafting_source,
-                token=token,
-                course_id=course_id,
-                source_key=form.get("source", ""),
-                count=form.get("count", ""),
-            )
-            batch = await call_service(
-                generation.draft_questions,
-                source,
-                count=form.get("count", ""),
-                chat=chat_model(),
-            )
-        except Exception as exc:
-            async with self:
-                if self._course_id == course_id:
-                    self.error = describe_error(exc)
-        else:
-            async with self:
-                if self._course_id != course_id:
-                    return  # the teacher has opened another course meanwhile
-                fresh = {secrets.token_urlsafe(8): draft for draft in batch.drafts}
-                self._show({**fresh, **self._drafts})
-                skipped = f" ({batch.rejected} unusable left out)" if batch.rejected else ""
-                self.notice = (
-                    f"{count_label(len(batch.drafts), 'draft')} from “{source.title}”{skipped}. "
-                    "Check each one before adding it."
-                )
-        finally:
-            async with self:
-                if self._course_id == course_id:
-                    self.drafting = False
+    rows: list[DraftCard] = []
 
-    def _take(self, key: str) -> QuestionDraft | None:
-        """Remove the draft from the list and return it (None if there is no such draft)."""
-        draft = self._drafts.get(key)
-        if draft is not None:
-            self._show({k: d for k, d in self._drafts.items() if k != key})
-        return draft
+    _added_notice: ClassVar[str] = "Added to the question bank."
+    _bank = QuestionBankState
+    _draft_from = staticmethod(draft_questions)
+    _row = staticmethod(draft_card)
 
-    @rx.event
-    async def add(self, key: str) -> None:
-        if key not in self._drafts:
-            self.error, self.notice = "", ""
-            return
-        await self._call(
-            question_bank.create_question, course_id=self._course_id, draft=self._drafts[key]
-        )
-        if self.error:
-            return
-        self._take(key)
-        self.notice = "Added to the question bank."
-        bank = await self.get_state(QuestionBankState)
-        await bank._reload()
+    async def _save(self, draft: QuestionDraft) -> None:
+        await self._call(question_bank.create_question, course_id=self._course_id, draft=draft)
 
     @rx.event
     async def edit(self, key: str) -> rx.event.EventSpec | None:
@@ -177,11 +113,6 @@ class QuestionDraftingState(ServiceCalls, AuthState):
             return None
         self.error, self.notice = "", "The draft is in the question form: save it from there."
         return form._fill_draft(draft)
-
-    @rx.event
-    def discard(self, key: str) -> None:
-        self.error, self.notice = "", ""
-        self._take(key)
 
 
 S = QuestionDraftingState
@@ -250,7 +181,7 @@ def question_drafting_section() -> rx.Component:
         status="The model is writing; this can take up to a minute.",
         error=S.error,
         notice=S.notice,
-        drafts=S.cards,
+        drafts=S.rows,
         render=_card,
         drafts_label="Drafted questions",
     )

@@ -8,8 +8,9 @@ Drafts wait in this state, on the server, until the teacher decides: nothing is 
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 import reflex as rx
 
@@ -17,15 +18,11 @@ from learning_app.adapters.llm import chat_model
 from learning_app.components.drafting import draft_item, drafting_section, source_picker
 from learning_app.models.review import FlashcardSource
 from learning_app.pages.review.card_bank_state import CardBankState
-from learning_app.services.errors import DomainError
-from learning_app.services.questions import generation
-from learning_app.services.questions.generation import DraftSource
 from learning_app.services.review import card_drafting, flashcards
 from learning_app.services.review.card_drafting import CardDraft
-from learning_app.services.values import count_label
 from learning_app.state.auth import AuthState
-from learning_app.state.calls import ServiceCalls, call_service, call_with_session, describe_error
-from learning_app.state.course_pages import route_arg
+from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.drafting import Drafted, DraftingState
 
 SOURCE_INPUT_ID = "card-draft-source"
 KIND_LABELS = {"definition": "Definition", "cause": "Cause and effect", "question": "Question"}
@@ -42,88 +39,34 @@ class DraftRow:
     back: str
 
 
-class CardDraftingState(ServiceCalls, AuthState):
-    sources: list[DraftSource] = []
-    with_model: bool = False
-    drafting: bool = False
+def draft_row(key: str, number: int, draft: CardDraft) -> DraftRow:
+    return DraftRow(key, number, KIND_LABELS.get(draft.kind, draft.kind), draft.front, draft.back)
+
+
+async def draft_cards(form: Mapping[str, str], *, token: str, course_id: str) -> Drafted:
+    """Cloze cards (and with a language model, question cards) from the picked source."""
+    source = await call_with_session(
+        card_drafting.card_source,
+        token=token,
+        course_id=course_id,
+        source_key=form.get("source", ""),
+    )
+    batch = await call_service(card_drafting.draft_cards, source, chat=chat_model())
+    return Drafted(source.title, batch.drafts, batch.rejected, batch.notes)
+
+
+class CardDraftingState(DraftingState, AuthState):
+    """Drafting on the cards page (`off_reason` only changes the intro: without a language
+    model, the cloze cards are still drafted)."""
+
     rows: list[DraftRow] = []
-    # The drafts themselves stay on the server, by key: a double click can never act on the
-    # draft that moved into its place.
-    _drafts: dict[str, CardDraft] = {}
-    _course_id: str = ""  # the course of the page the drafts were made on, and belong to
 
-    @rx.event
-    async def load(self) -> None:
-        """on_load, after the card list: the sources to draft from. A page that is not found
-        or not allowed says so in the list's place; only other failures show here."""
-        self.error, self.notice, self.rows, self._drafts = "", "", [], {}
-        self.drafting, self._course_id = False, route_arg(self, "course_id")
-        self.with_model = generation.drafting_off_reason() == ""
-        self.sources = []
-        if not self.signed_in:
-            return
-        try:
-            self.sources = await self._fetch(generation.drafting_sources, course_id=self._course_id)
-        except DomainError:
-            pass
-        except Exception as exc:
-            self.error = describe_error(exc)
+    _added_notice: ClassVar[str] = "Added to the course's cards."
+    _bank = CardBankState
+    _draft_from = staticmethod(draft_cards)
+    _row = staticmethod(draft_row)
 
-    def _show(self, drafts: dict[str, CardDraft]) -> None:
-        self._drafts = drafts
-        self.rows = [
-            DraftRow(key, n, KIND_LABELS.get(d.kind, d.kind), d.front, d.back)
-            for n, (key, d) in enumerate(drafts.items(), start=1)
-        ]
-
-    @rx.event(background=True)
-    async def draft(self, form: dict[str, str]) -> None:
-        async with self:
-            if self.drafting:
-                return
-            self.drafting, self.error, self.notice = True, "", ""
-            token, course_id = self.session_token, self._course_id
-        try:
-            source = await call_with_session(
-                card_drafting.card_source,
-                token=token,
-                course_id=course_id,
-                source_key=form.get("source", ""),
-            )
-            batch = await call_service(card_drafting.draft_cards, source, chat=chat_model())
-        except Exception as exc:
-            async with self:
-                if self._course_id == course_id:
-                    self.error = describe_error(exc)
-        else:
-            async with self:
-                if self._course_id != course_id:
-                    return  # the teacher has opened another course meanwhile
-                fresh = {secrets.token_urlsafe(8): draft for draft in batch.drafts}
-                self._show({**fresh, **self._drafts})
-                skipped = f" ({batch.rejected} unusable left out)" if batch.rejected else ""
-                self.notice = " ".join(
-                    [
-                        f"{count_label(len(batch.drafts), 'draft')} from “{source.title}”"
-                        f"{skipped}. Check each one before adding it.",
-                        *batch.notes,
-                    ]
-                )
-        finally:
-            async with self:
-                if self._course_id == course_id:
-                    self.drafting = False
-
-    def _take(self, key: str) -> None:
-        if key in self._drafts:
-            self._show({k: d for k, d in self._drafts.items() if k != key})
-
-    @rx.event
-    async def add(self, key: str) -> None:
-        draft = self._drafts.get(key)
-        if draft is None:
-            self.error, self.notice = "", ""
-            return
+    async def _save(self, draft: CardDraft) -> None:
         await self._call(
             flashcards.create_flashcard,
             course_id=self._course_id,
@@ -132,17 +75,6 @@ class CardDraftingState(ServiceCalls, AuthState):
             lesson_id=draft.lesson_id or None,
             source=FlashcardSource.DRAFTED,
         )
-        if self.error:
-            return
-        self._take(key)
-        self.notice = "Added to the course's cards."
-        bank = await self.get_state(CardBankState)
-        await bank._reload()
-
-    @rx.event
-    def discard(self, key: str) -> None:
-        self.error, self.notice = "", ""
-        self._take(key)
 
 
 S = CardDraftingState
@@ -165,7 +97,7 @@ def card_drafting_section() -> rx.Component:
     return drafting_section(
         "Draft cards",
         rx.cond(
-            S.with_model,
+            S.off_reason == "",
             "Cards are proposed from a lesson or a file of this course: cloze cards from its "
             "defining sentences, and questions from the language model.",
             "Cloze cards are proposed from the defining sentences of a lesson or a file of "
