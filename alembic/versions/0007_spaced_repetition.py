@@ -175,16 +175,18 @@ def upgrade() -> None:
             ["user_id"], ["user.id"], name=op.f("fk_review_card_user_id_user"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_review_card")),
-        sa.UniqueConstraint("user_id", "flashcard_id", name="uq_review_card_user_id_flashcard_id"),
-        sa.UniqueConstraint("user_id", "question_id", name="uq_review_card_user_id_question_id"),
     )
     op.create_index(op.f("ix_review_card_course_id"), "review_card", ["course_id"], unique=False)
-    op.create_index(
-        op.f("ix_review_card_flashcard_id"), "review_card", ["flashcard_id"], unique=False
-    )
-    op.create_index(
-        op.f("ix_review_card_question_id"), "review_card", ["question_id"], unique=False
-    )
+    for item in ("flashcard_id", "question_id"):
+        only = sa.text(f"{item} IS NOT NULL")
+        op.create_index(
+            f"ux_review_card_user_id_{item}",
+            "review_card",
+            ["user_id", item],
+            unique=True,
+            postgresql_where=only,
+        )
+        op.create_index(f"ix_review_card_{item}", "review_card", [item], postgresql_where=only)
     op.create_index("ix_review_card_user_id_due", "review_card", ["user_id", "due"], unique=False)
     op.create_table(
         "review_log",
@@ -243,8 +245,9 @@ def downgrade() -> None:
     op.drop_index("ix_review_log_course_id_reviewed_at", table_name="review_log")
     op.drop_table("review_log")
     op.drop_index("ix_review_card_user_id_due", table_name="review_card")
-    op.drop_index(op.f("ix_review_card_question_id"), table_name="review_card")
-    op.drop_index(op.f("ix_review_card_flashcard_id"), table_name="review_card")
+    for item in ("flashcard_id", "question_id"):
+        op.drop_index(f"ix_review_card_{item}", table_name="review_card")
+        op.drop_index(f"ux_review_card_user_id_{item}", table_name="review_card")
     op.drop_index(op.f("ix_review_card_course_id"), table_name="review_card")
     op.drop_table("review_card")
     op.drop_index(op.f("ix_flashcard_tag_tag_id"), table_name="flashcard_tag")

@@ -99,10 +99,14 @@ _NEW = sa.text(
     """
 )
 
+# A flashcard's first review is its log's sequence 0 (a question's comes from an exam). Read
+# through the log's (user_id, reviewed_at) index: the student's card rows are spread over as
+# many pages as they have cards.
 _NEW_SEEN_TODAY = sa.text(
     """
-    SELECT count(*) FROM review_card
-    WHERE user_id = :user AND flashcard_id IS NOT NULL AND created_at >= :day_start
+    SELECT count(*) FROM review_log l JOIN review_card rc ON rc.id = l.review_card_id
+    WHERE l.user_id = :user AND l.reviewed_at >= :day_start AND l.sequence = 0
+      AND rc.flashcard_id IS NOT NULL
     """
 )
 

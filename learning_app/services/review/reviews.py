@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from learning_app.models.base import utc_now
 from learning_app.models.questions import Question, QuestionOption, QuestionType
-from learning_app.models.review import Flashcard
+from learning_app.models.review import Flashcard, ReviewCard
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.markdown_render import render_markdown
@@ -119,17 +119,19 @@ def _options(session: Session, question: Question) -> list[QuestionOption]:
     )
 
 
-def _check_memory(session: Session, user_id: uuid.UUID, entry: QueueEntry) -> None:
-    """A named memory state must be this student's, and of this very item."""
+def _check_memory(session: Session, user_id: uuid.UUID, entry: QueueEntry) -> ReviewCard | None:
+    """The named memory state, locked, if it is this student's and of this very item; None for
+    a flashcard never reviewed (its first review creates it)."""
     if entry.review_card_id is None:
         if entry.flashcard_id is None:
             raise NotFound(ITEM_GONE)  # a question is only ever reviewed from its state
-        return
+        return None
     row = memory.locked_card(session, user_id, parse_id(entry.review_card_id, ITEM_GONE))
     if row is None or (str(row.flashcard_id) if row.flashcard_id else None) != entry.flashcard_id:
         raise NotFound(ITEM_GONE)
     if (str(row.question_id) if row.question_id else None) != entry.question_id:
         raise NotFound(ITEM_GONE)
+    return row
 
 
 def item_view(session: Session, *, token: str | None, entry: QueueEntry) -> ReviewItemView:
@@ -157,19 +159,6 @@ def item_view(session: Session, *, token: str | None, entry: QueueEntry) -> Revi
     )
 
 
-def _memory_row(
-    session: Session, user_id: uuid.UUID, course_id: uuid.UUID, entry: QueueEntry, now: datetime
-) -> Any:
-    if entry.review_card_id is not None:
-        row = memory.locked_card(session, user_id, parse_id(entry.review_card_id, ITEM_GONE))
-        if row is None:
-            raise NotFound(ITEM_GONE)
-        return row
-    return memory.first_review_card(
-        session, user_id, course_id, parse_id(entry.flashcard_id, ITEM_GONE), now
-    )
-
-
 def rate_flashcard(
     session: Session,
     *,
@@ -187,12 +176,13 @@ def rate_flashcard(
     user_id = uuid.UUID(require_viewer(session, token).user_id)
     course_id = parse_id(entry.course_id, ITEM_GONE)
     _course_title(session, user_id, course_id)
-    _check_memory(session, user_id, entry)
+    row = _check_memory(session, user_id, entry)
     if entry.flashcard_id is None:
         raise InvalidInput(NOT_A_FLASHCARD)
-    _flashcard(session, user_id, course_id, entry)
+    card = _flashcard(session, user_id, course_id, entry)
     moment = now or utc_now()
-    row = _memory_row(session, user_id, course_id, entry, moment)
+    if row is None:
+        row = memory.first_review_card(session, user_id, course_id, card.id, moment)
     return memory.record_review(
         session, row, expected_reps=entry.reps, rating=parsed, duration_ms=duration_ms, now=moment
     )
@@ -214,7 +204,9 @@ def answer_question(
     _course_title(session, user_id, course_id)
     if entry.question_id is None:
         raise InvalidInput(NOT_A_QUESTION)
-    _check_memory(session, user_id, entry)
+    row = _check_memory(session, user_id, entry)
+    if row is None:  # a question is reviewed from its memory state, never a new one
+        raise NotFound(ITEM_GONE)
     question = _question(session, course_id, entry)
     options = _options(session, question)
     shown = {"question_id": str(question.id), "option_ids": [str(o.id) for o in options]}
@@ -223,7 +215,6 @@ def answer_question(
     correct = bool(result.is_correct)
     rating = scheduling.rating_for_answer(correct, duration_ms / 1000)
     moment = now or utc_now()
-    row = _memory_row(session, user_id, course_id, entry, moment)
     outcome = memory.record_review(
         session, row, expected_reps=entry.reps, rating=rating, duration_ms=duration_ms, now=moment
     )
