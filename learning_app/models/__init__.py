@@ -17,6 +17,7 @@ from learning_app.models import (  # noqa: F401 - importing each module register
     review,
     search,
     sharing,
+    teaching,
     tutor,
     users,
 )

@@ -45,6 +45,14 @@ class FeedbackPolicy(StrEnum):
     AFTER_CLOSE = "after_close"
 
 
+class GradePolicy(StrEnum):
+    """Which attempt is a student's grade for an exam (the gradebook's figure)."""
+
+    BEST = "best"
+    LAST = "last"
+    AVERAGE = "average"
+
+
 class AttemptStatus(StrEnum):
     """in_progress -> submitted -> graded, or -> awaiting_grading -> graded when a teacher
     has to mark essays. `submitted` is the short moment between submit and auto-grading."""
@@ -101,6 +109,11 @@ class Exam(SQLModel, table=True):
         default=FeedbackPolicy.AFTER_SUBMIT,
         sa_type=pg_enum(FeedbackPolicy, "feedback_policy"),
         sa_column_kwargs={"server_default": FeedbackPolicy.AFTER_SUBMIT.value},
+    )
+    grade_policy: GradePolicy = Field(
+        default=GradePolicy.BEST,
+        sa_type=pg_enum(GradePolicy, "grade_policy"),
+        sa_column_kwargs={"server_default": GradePolicy.BEST.value},
     )
     status: PublishStatus = Field(
         default=PublishStatus.DRAFT,
