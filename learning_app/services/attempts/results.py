@@ -33,7 +33,8 @@ from learning_app.services.access.courses import is_enrolled
 from learning_app.services.access.exams import load_exam, read_exam, unverified_refusal
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.attempts.grading import finalize_attempt, is_expired, questions_of
-from learning_app.services.exams.listing import ExamCard, exam_cards, is_open
+from learning_app.services.exams.accommodations import terms_for
+from learning_app.services.exams.listing import ExamCard, exam_cards
 from learning_app.services.questions.grading import CHOICE_TYPES
 from learning_app.services.questions.responses import correct_answer_text
 from learning_app.services.time_zones import local_moment, viewer_zone
@@ -249,20 +250,21 @@ def exam_intro(session: Session, *, token: str, exam_id: str) -> ExamIntro:
     live = next(
         (a for a in rows if a.status == AttemptStatus.IN_PROGRESS and not is_expired(a, now)), None
     )
+    terms = terms_for(session, exam, uuid.UUID(viewer.user_id))
     reason = ""
     if live is None:
         if not is_enrolled(session, viewer, course.id):
             reason = "Enrol in the course to take its exams."
-        elif not is_open(exam, now):
+        elif not terms.is_open(now):
             reason = (
                 "This exam has not opened yet."
-                if exam.opens_at and now < exam.opens_at
+                if terms.opens_at and now < terms.opens_at
                 else "This exam has closed."
             )
         elif refusal := unverified_refusal(viewer, exam):
             reason = refusal
-        elif exam.max_attempts is not None and len(rows) >= exam.max_attempts:
-            used = count_label(exam.max_attempts, "attempt")
+        elif terms.max_attempts is not None and len(rows) >= terms.max_attempts:
+            used = count_label(terms.max_attempts, "attempt")
             reason = f"You have used all {used} allowed for this exam."
         elif card.question_count == 0:
             reason = "This exam has no questions yet."

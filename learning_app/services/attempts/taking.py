@@ -40,8 +40,8 @@ from learning_app.services.accounts import sessions
 from learning_app.services.accounts.users import SIGNED_OUT_MESSAGE, Viewer
 from learning_app.services.attempts.grading import answers_by_question, finalize_attempt, is_expired
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
+from learning_app.services.exams.accommodations import terms_for
 from learning_app.services.exams.draws import build_question_order
-from learning_app.services.exams.listing import is_open, time_limit
 from learning_app.services.progress import events
 from learning_app.services.questions.responses import clean_response
 from learning_app.services.values import count_label, iso, parse_id
@@ -177,21 +177,21 @@ def _started(
         if not is_expired(current, now):
             return current, exam, now, False
         finalize_attempt(session, current, exam, now=now)
-    if not is_open(exam, now):
-        when = "has not opened yet" if exam.opens_at and now < exam.opens_at else "has closed"
+    # The exam's own limits, adjusted by the student's accommodations (more time, more
+    # attempts, their own dates); the deadline below is fixed for the attempt's whole life.
+    terms = terms_for(session, exam, user_id)
+    if not terms.is_open(now):
+        when = "has not opened yet" if terms.opens_at and now < terms.opens_at else "has closed"
         raise PermissionDenied(f"This exam {when}.")
     used = len(mine)
-    if exam.max_attempts is not None and used >= exam.max_attempts:
+    if terms.max_attempts is not None and used >= terms.max_attempts:
         raise PermissionDenied(
-            f"You have used all {count_label(exam.max_attempts, 'attempt')} allowed for this exam."
+            f"You have used all {count_label(terms.max_attempts, 'attempt')} allowed for this exam."
         )
     order = build_question_order(session, exam)
     if not order:
         raise InvalidInput("This exam has no questions yet. Please tell your teacher.")
-    limit = time_limit(exam)
-    deadline = now + limit if limit else None
-    if exam.closes_at is not None and (deadline is None or exam.closes_at < deadline):
-        deadline = exam.closes_at
+    deadline = terms.deadline(now)
     attempt = ExamAttempt(
         exam_id=exam.id,
         user_id=user_id,

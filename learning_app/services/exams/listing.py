@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -23,6 +23,7 @@ from learning_app.services.access.courses import (
 )
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.accounts.users import Viewer
+from learning_app.services.exams.accommodations import terms_for_exams
 from learning_app.services.time_zones import local_moment, viewer_zone
 from learning_app.services.values import iso
 
@@ -48,23 +49,19 @@ class ExamCard:
     can_edit: bool
 
 
-def is_open(exam: Exam, now: datetime) -> bool:
-    return (exam.opens_at is None or exam.opens_at <= now) and (
-        exam.closes_at is None or now < exam.closes_at
-    )
-
-
-def exam_window(exam: Exam, zone: ZoneInfo, now: datetime) -> str:
+def exam_window(
+    opens_at: datetime | None, closes_at: datetime | None, zone: ZoneInfo, now: datetime
+) -> str:
     """When the exam opens or closes, whichever the viewer needs next."""
-    if exam.opens_at is not None and now < exam.opens_at:
-        opens = f"Opens {local_moment(exam.opens_at, zone, now)}"
-        if exam.closes_at is None:
+    if opens_at is not None and now < opens_at:
+        opens = f"Opens {local_moment(opens_at, zone, now)}"
+        if closes_at is None:
             return opens
-        return f"{opens} · closes {local_moment(exam.closes_at, zone, now)}"
-    if exam.closes_at is None:
+        return f"{opens} · closes {local_moment(closes_at, zone, now)}"
+    if closes_at is None:
         return ""
-    verb = "Closes" if now < exam.closes_at else "Closed"
-    return f"{verb} {local_moment(exam.closes_at, zone, now)}"
+    verb = "Closes" if now < closes_at else "Closed"
+    return f"{verb} {local_moment(closes_at, zone, now)}"
 
 
 def question_totals(session: Session, exam_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
@@ -118,6 +115,9 @@ def exam_cards(
     totals = question_totals(session, [e.id for e in exams])
     zone = viewer_zone(session, viewer)
     now = utc_now()
+    # A student sees their own limits (their accommodations); a teacher the exam's.
+    student = uuid.UUID(viewer.user_id) if viewer is not None and not editor else None
+    terms = terms_for_exams(session, exams, student)
     return [
         ExamCard(
             id=str(e.id),
@@ -126,19 +126,15 @@ def exam_cards(
             type=ExamType(e.type).value,
             status=PublishStatus(e.status).value,
             question_count=totals[e.id],
-            time_limit_minutes=e.time_limit_minutes,
-            max_attempts=e.max_attempts,
-            opens_at=iso(e.opens_at),
-            closes_at=iso(e.closes_at),
-            is_open=is_open(e, now),
-            window=exam_window(e, zone, now),
+            time_limit_minutes=terms[e.id].time_limit_minutes,
+            max_attempts=terms[e.id].max_attempts,
+            opens_at=iso(terms[e.id].opens_at),
+            closes_at=iso(terms[e.id].closes_at),
+            is_open=terms[e.id].is_open(now),
+            window=exam_window(terms[e.id].opens_at, terms[e.id].closes_at, zone, now),
             attempts_used=mine.get(e.id, (0, None))[0],
             best_percent=mine.get(e.id, (0, None))[1],
             can_edit=editor,
         )
         for e in exams
     ]
-
-
-def time_limit(exam: Exam) -> timedelta | None:
-    return timedelta(minutes=exam.time_limit_minutes) if exam.time_limit_minutes else None

@@ -1,0 +1,284 @@
+"""Accommodations: one student's exams adjusted by a teacher (more time, more attempts, their
+own open and close dates), as Moodle's user overrides and Canvas's "moderate quiz".
+
+`terms_for` is what every exam rule reads for a student (starting an attempt, its deadline,
+the attempts left, whether the exam is open, what the intro and the exam list say): the exam's
+own settings adjusted by the student's accommodations. A standing accommodation (no exam)
+covers every exam of the course; one for an exam wins over it field by field, extra time
+(factor or minutes) counting as one field. An attempt keeps the deadline it started with
+(`exam_attempt.deadline_at`), so a change reaches only the attempts started after it, and the
+deadline job, which reads that column, honours it as it is.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from learning_app.models.content import Enrollment
+from learning_app.models.exams import Exam
+from learning_app.models.teaching import Accommodation
+from learning_app.models.users import User, UserProfile
+from learning_app.services.access.courses import require_course_editor
+from learning_app.services.access.roles import require_viewer
+from learning_app.services.accounts.users import find_account_by_email
+from learning_app.services.errors import InvalidInput, NotFound
+from learning_app.services.values import parse_id
+
+MAX_TIME_FACTOR = 10.0
+MAX_EXTRA_MINUTES = 24 * 60
+MAX_EXTRA_ATTEMPTS = 20
+ACCOMMODATION_NOT_FOUND = "We could not find that accommodation."
+NOT_A_STUDENT = "That student is not enrolled in this course."
+
+
+@dataclass(frozen=True)
+class ExamTerms:
+    """An exam's limits for one student."""
+
+    time_limit: timedelta | None
+    max_attempts: int | None
+    opens_at: datetime | None
+    closes_at: datetime | None
+    adjusted: bool = False  # an accommodation changed something
+
+    def is_open(self, now: datetime) -> bool:
+        return (self.opens_at is None or self.opens_at <= now) and (
+            self.closes_at is None or now < self.closes_at
+        )
+
+    @property
+    def time_limit_minutes(self) -> int | None:
+        if self.time_limit is None:
+            return None
+        return math.ceil(self.time_limit.total_seconds() / 60)
+
+    def deadline(self, started: datetime) -> datetime | None:
+        """An attempt's deadline: its time limit from the start, never after the close."""
+        deadline = started + self.time_limit if self.time_limit else None
+        if self.closes_at is not None and (deadline is None or self.closes_at < deadline):
+            return self.closes_at
+        return deadline
+
+
+@dataclass(frozen=True)
+class AccommodationView:
+    id: str
+    student_name: str
+    student_email: str
+    exam_id: str  # "" for a standing accommodation (every exam of the course)
+    exam_title: str  # "All exams" for a standing one
+    summary: str  # "1.5 times the time · +1 attempt · closes 2026-12-05 09:00 UTC"
+
+
+def _own_terms(exam: Exam) -> ExamTerms:
+    limit = timedelta(minutes=exam.time_limit_minutes) if exam.time_limit_minutes else None
+    return ExamTerms(limit, exam.max_attempts, exam.opens_at, exam.closes_at)
+
+
+def _adjust(exam: Exam, rows: list[Accommodation]) -> ExamTerms:
+    """`rows`: the exam's own accommodation first (if any), then the standing one."""
+    own = _own_terms(exam)
+    if not rows:
+        return own
+    timing = next((r for r in rows if r.time_factor or r.extra_minutes), None)
+    limit = own.time_limit
+    if limit is not None and timing is not None:
+        limit = limit * timing.time_factor if timing.time_factor else limit
+        limit += timedelta(minutes=timing.extra_minutes or 0)
+    extra = next((r.extra_attempts for r in rows if r.extra_attempts), 0)
+    attempts = own.max_attempts + extra if own.max_attempts is not None else None
+    opens = next((r.opens_at for r in rows if r.opens_at), own.opens_at)
+    closes = next((r.closes_at for r in rows if r.closes_at), own.closes_at)
+    return ExamTerms(limit, attempts, opens, closes, adjusted=True)
+
+
+def terms_for_exams(
+    session: Session, exams: Iterable[Exam], user_id: uuid.UUID | None
+) -> dict[uuid.UUID, ExamTerms]:
+    """Each exam's terms for this student (one query however many exams)."""
+    exams = list(exams)
+    if user_id is None or not exams:
+        return {exam.id: _own_terms(exam) for exam in exams}
+    rows = session.exec(
+        select(Accommodation).where(
+            Accommodation.user_id == user_id,
+            col(Accommodation.course_id).in_({exam.course_id for exam in exams}),
+            or_(
+                col(Accommodation.exam_id).is_(None),
+                col(Accommodation.exam_id).in_([exam.id for exam in exams]),
+            ),
+        )
+    ).all()
+    terms = {}
+    for exam in exams:
+        mine = [r for r in rows if r.exam_id == exam.id]
+        mine += [r for r in rows if r.exam_id is None and r.course_id == exam.course_id]
+        terms[exam.id] = _adjust(exam, mine)
+    return terms
+
+
+def terms_for(session: Session, exam: Exam, user_id: uuid.UUID | None) -> ExamTerms:
+    return terms_for_exams(session, [exam], user_id)[exam.id]
+
+
+# --- teachers ------------------------------------------------------------------------------
+
+
+def _check_numbers(
+    time_factor: float | None, extra_minutes: int | None, extra_attempts: int | None
+) -> None:
+    if time_factor is not None and extra_minutes is not None:
+        raise InvalidInput("Give extra time as a factor or as minutes, not both.", "time_factor")
+    if time_factor is not None and not (
+        math.isfinite(time_factor) and 1 < time_factor <= MAX_TIME_FACTOR
+    ):
+        raise InvalidInput(
+            f"A time factor is more than 1 and at most {MAX_TIME_FACTOR:g} (1.5 is half as "
+            "long again).",
+            "time_factor",
+        )
+    if extra_minutes is not None and not 0 < extra_minutes <= MAX_EXTRA_MINUTES:
+        raise InvalidInput(
+            f"Extra time is between 1 and {MAX_EXTRA_MINUTES:,} minutes; it cannot be negative.",
+            "extra_minutes",
+        )
+    if extra_attempts is not None and not 0 < extra_attempts <= MAX_EXTRA_ATTEMPTS:
+        raise InvalidInput(
+            f"Extra attempts are between 1 and {MAX_EXTRA_ATTEMPTS}.", "extra_attempts"
+        )
+
+
+def _enrolled_student(session: Session, course_id: uuid.UUID, email: str) -> User:
+    user = find_account_by_email(session, email.strip())
+    enrolled = (
+        user is not None
+        and session.exec(
+            select(Enrollment.id).where(
+                Enrollment.course_id == course_id, Enrollment.user_id == user.id
+            )
+        ).first()
+    )
+    if user is None or not enrolled:
+        # The same words either way: a teacher learns nothing about other courses' students.
+        raise InvalidInput(NOT_A_STUDENT, "student")
+    return user
+
+
+def grant_accommodation(
+    session: Session,
+    *,
+    token: str | None,
+    course_id: str,
+    student_email: str,
+    exam_id: str | None = None,
+    time_factor: float | None = None,
+    extra_minutes: int | None = None,
+    extra_attempts: int | None = None,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+) -> AccommodationView:
+    """Set one student's accommodation for one exam (`exam_id`) or for every exam of the
+    course; setting it again replaces it. Every check runs before anything is written."""
+    viewer = require_viewer(session, token)
+    course = require_course_editor(session, viewer, course_id)
+    _check_numbers(time_factor, extra_minutes, extra_attempts)
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        raise InvalidInput("The close date must be after the open date.", "closes_at")
+    if not any(
+        v is not None for v in (time_factor, extra_minutes, extra_attempts, opens_at, closes_at)
+    ):
+        raise InvalidInput("Choose at least one adjustment: time, attempts or dates.")
+    student = _enrolled_student(session, course.id, student_email)
+    exam = None
+    if exam_id:
+        exam = session.get(Exam, parse_id(exam_id, "We could not find that exam."))
+        if exam is None or exam.course_id != course.id:
+            raise NotFound("We could not find that exam in this course.")
+    row = session.exec(
+        select(Accommodation)
+        .where(
+            Accommodation.user_id == student.id,
+            Accommodation.course_id == course.id,
+            Accommodation.exam_id == exam.id if exam else col(Accommodation.exam_id).is_(None),
+        )
+        .with_for_update()
+    ).first() or Accommodation(
+        course_id=course.id, exam_id=exam.id if exam else None, user_id=student.id
+    )
+    row.time_factor, row.extra_minutes, row.extra_attempts = (
+        time_factor,
+        extra_minutes,
+        extra_attempts,
+    )
+    row.opens_at, row.closes_at = opens_at, closes_at
+    row.granted_by = uuid.UUID(viewer.user_id)
+    session.add(row)
+    session.flush()
+    return _views(session, [row])[0]
+
+
+def revoke_accommodation(session: Session, *, token: str | None, accommodation_id: str) -> None:
+    viewer = require_viewer(session, token)
+    row = session.get(Accommodation, parse_id(accommodation_id, ACCOMMODATION_NOT_FOUND))
+    if row is None:
+        raise NotFound(ACCOMMODATION_NOT_FOUND)
+    require_course_editor(session, viewer, row.course_id)
+    session.delete(row)
+
+
+def list_accommodations(
+    session: Session, *, token: str | None, course_id: str
+) -> list[AccommodationView]:
+    course = require_course_editor(session, require_viewer(session, token), course_id)
+    rows = session.exec(
+        select(Accommodation)
+        .where(Accommodation.course_id == course.id)
+        .order_by(col(Accommodation.created_at), col(Accommodation.id))
+    ).all()
+    return _views(session, list(rows))
+
+
+def describe(row: Accommodation) -> str:
+    parts = []
+    if row.time_factor:
+        parts.append(f"{row.time_factor:g} times the time")
+    if row.extra_minutes:
+        parts.append(f"+{row.extra_minutes} min")
+    if row.extra_attempts:
+        parts.append(f"+{row.extra_attempts} attempt{'s' if row.extra_attempts > 1 else ''}")
+    if row.opens_at:
+        parts.append(f"opens {row.opens_at:%Y-%m-%d %H:%M} UTC")
+    if row.closes_at:
+        parts.append(f"closes {row.closes_at:%Y-%m-%d %H:%M} UTC")
+    return " · ".join(parts)
+
+
+def _views(session: Session, rows: list[Accommodation]) -> list[AccommodationView]:
+    people = {
+        user_id: (name, email)
+        for user_id, name, email in session.exec(
+            select(User.id, UserProfile.display_name, User.email)
+            .join(UserProfile, col(UserProfile.user_id) == col(User.id))
+            .where(col(User.id).in_({r.user_id for r in rows}))
+        ).all()
+    }
+    exam_ids = {r.exam_id for r in rows if r.exam_id}
+    titles = dict(session.exec(select(Exam.id, Exam.title).where(col(Exam.id).in_(exam_ids))).all())
+    return [
+        AccommodationView(
+            id=str(r.id),
+            student_name=people[r.user_id][0],
+            student_email=people[r.user_id][1],
+            exam_id=str(r.exam_id or ""),
+            exam_title=titles.get(r.exam_id, "All exams") if r.exam_id else "All exams",
+            summary=describe(r),
+        )
+        for r in rows
+    ]
