@@ -36,10 +36,13 @@ from learning_app.pages.courses.lesson_reader import LessonReaderState, lesson_r
 from learning_app.pages.courses.my_courses import MyCoursesState, my_courses_page
 from learning_app.pages.courses.teach import TeachState, teach_page
 from learning_app.pages.courses.teachers import CourseTeachersState
+from learning_app.pages.exams.accommodations import AccommodationsState, accommodations_page
 from learning_app.pages.exams.bank_page import questions_and_exams_page
 from learning_app.pages.exams.course_section import CourseExamsState
 from learning_app.pages.exams.editor import exam_editor_page
 from learning_app.pages.exams.editor_state import ExamEditorState
+from learning_app.pages.exams.gradebook import gradebook_page
+from learning_app.pages.exams.gradebook_state import GradebookState
 from learning_app.pages.exams.intro import ExamIntroState, exam_intro_page
 from learning_app.pages.exams.listing import ExamListState
 from learning_app.pages.material.sections import MaterialState
@@ -181,6 +184,18 @@ ROUTES: list[Route] = [
         "Edit exam",
         exam_editor_page,
         [_signed_in, ExamEditorState.load],
+    ),
+    Route(
+        "/teach/courses/[course_id]/accommodations",
+        "Accommodations",
+        accommodations_page,
+        [_signed_in, AccommodationsState.load],
+    ),
+    Route(
+        "/teach/courses/[course_id]/gradebook",
+        "Gradebook",
+        gradebook_page,
+        [_signed_in, GradebookState.load],
     ),
     Route("/teach/grading", "Grading", grading_page, [_signed_in, GradingState.load]),
     # A teacher reads a student's attempt on the results page, which shows teachers

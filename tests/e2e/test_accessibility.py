@@ -111,6 +111,7 @@ def test_every_page_kind_has_no_serious_violations(
         (f"{course}/exams/{world.exam_id}", "exam editor", "Python check|Edit"),
         (f"{course}/dashboard", "teacher dashboard", "Python"),
         (f"{course}/cards", "flashcards", "Flashcards"),
+        (f"{course}/accommodations", "accommodations", "Accommodations"),
         ("/teach/grading", "grading", "Grading"),
         ("/teach/links", "share links", "Share links"),
     ]:

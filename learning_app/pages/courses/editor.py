@@ -208,6 +208,10 @@ def _exams_hook() -> rx.Component:
             href=EDITOR_PATH + CourseEditorState.loaded_id + "/exams",
         ),
         rx.link("Flashcards", href=EDITOR_PATH + CourseEditorState.loaded_id + "/cards"),
+        rx.link("Gradebook", href=EDITOR_PATH + CourseEditorState.loaded_id + "/gradebook"),
+        rx.link(
+            "Accommodations", href=EDITOR_PATH + CourseEditorState.loaded_id + "/accommodations"
+        ),
     )
 
 

@@ -29,6 +29,8 @@ from learning_app.services.access.courses import require_course_editor
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.accounts.users import find_account_by_email
 from learning_app.services.errors import InvalidInput, NotFound
+from learning_app.services.exams.authoring import parse_moment
+from learning_app.services.time_zones import viewer_zone
 from learning_app.services.values import parse_id
 
 MAX_TIME_FACTOR = 10.0
@@ -75,6 +77,29 @@ class AccommodationView:
     exam_id: str  # "" for a standing accommodation (every exam of the course)
     exam_title: str  # "All exams" for a standing one
     summary: str  # "1.5 times the time · +1 attempt · closes 2026-12-05 09:00 UTC"
+
+
+@dataclass(frozen=True)
+class StudentChoice:
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ExamChoice:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class AccommodationsPage:
+    """What the teacher's accommodations page shows and offers."""
+
+    course_id: str
+    course_title: str
+    students: list[StudentChoice]
+    exams: list[ExamChoice]
+    accommodations: list[AccommodationView]
 
 
 def _own_terms(exam: Exam) -> ExamTerms:
@@ -132,7 +157,7 @@ def terms_for(session: Session, exam: Exam, user_id: uuid.UUID | None) -> ExamTe
 
 
 def _check_numbers(
-    time_factor: float | None, extra_minutes: int | None, extra_attempts: int | None
+    time_factor: float | None, extra_minutes: float | None, extra_attempts: float | None
 ) -> None:
     if time_factor is not None and extra_minutes is not None:
         raise InvalidInput("Give extra time as a factor or as minutes, not both.", "time_factor")
@@ -171,6 +196,19 @@ def _enrolled_student(session: Session, course_id: uuid.UUID, email: str) -> Use
     return user
 
 
+def _number(raw: object, label: str, field_name: str, *, whole: bool) -> float | None:
+    """A form's number ("" or None: not given), or a clear message."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        value = float(str(raw).strip()) if isinstance(raw, str) else float(raw)  # type: ignore[arg-type]
+    except ValueError:
+        raise InvalidInput(f"{label} must be a number.", field_name) from None
+    if whole and value != int(value):
+        raise InvalidInput(f"{label} must be a whole number.", field_name)
+    return value
+
+
 def grant_accommodation(
     session: Session,
     *,
@@ -178,17 +216,23 @@ def grant_accommodation(
     course_id: str,
     student_email: str,
     exam_id: str | None = None,
-    time_factor: float | None = None,
-    extra_minutes: int | None = None,
-    extra_attempts: int | None = None,
-    opens_at: datetime | None = None,
-    closes_at: datetime | None = None,
+    time_factor: float | str | None = None,
+    extra_minutes: int | str | None = None,
+    extra_attempts: int | str | None = None,
+    opens_at: datetime | str | None = None,
+    closes_at: datetime | str | None = None,
 ) -> AccommodationView:
     """Set one student's accommodation for one exam (`exam_id`) or for every exam of the
     course; setting it again replaces it. Every check runs before anything is written."""
     viewer = require_viewer(session, token)
     course = require_course_editor(session, viewer, course_id)
-    _check_numbers(time_factor, extra_minutes, extra_attempts)
+    factor = _number(time_factor, "The time factor", "time_factor", whole=False)
+    minutes = _number(extra_minutes, "Extra minutes", "extra_minutes", whole=True)
+    attempts = _number(extra_attempts, "Extra attempts", "extra_attempts", whole=True)
+    _check_numbers(factor, minutes, attempts)
+    zone = viewer_zone(session, viewer)  # a date without an offset is in the teacher's zone
+    opens_at = parse_moment(opens_at, zone, "The opening time", "opens_at")
+    closes_at = parse_moment(closes_at, zone, "The closing time", "closes_at")
     if opens_at is not None and closes_at is not None and closes_at <= opens_at:
         raise InvalidInput("The close date must be after the open date.", "closes_at")
     if not any(
@@ -236,13 +280,38 @@ def revoke_accommodation(session: Session, *, token: str | None, accommodation_i
 def list_accommodations(
     session: Session, *, token: str | None, course_id: str
 ) -> list[AccommodationView]:
+    return accommodations_page(session, token=token, course_id=course_id).accommodations
+
+
+def accommodations_page(
+    session: Session, *, token: str | None, course_id: str
+) -> AccommodationsPage:
+    """The course's accommodations, its enrolled students and its exams (teachers only)."""
     course = require_course_editor(session, require_viewer(session, token), course_id)
     rows = session.exec(
         select(Accommodation)
         .where(Accommodation.course_id == course.id)
         .order_by(col(Accommodation.created_at), col(Accommodation.id))
     ).all()
-    return _views(session, list(rows))
+    students = session.exec(
+        select(User.email, UserProfile.display_name)
+        .join(Enrollment, col(Enrollment.user_id) == col(User.id))
+        .join(UserProfile, col(UserProfile.user_id) == col(User.id))
+        .where(Enrollment.course_id == course.id)
+        .order_by(col(UserProfile.display_name), col(User.email))
+    ).all()
+    exams = session.exec(
+        select(Exam.id, Exam.title)
+        .where(Exam.course_id == course.id)
+        .order_by(col(Exam.created_at), col(Exam.id))
+    ).all()
+    return AccommodationsPage(
+        str(course.id),
+        course.title,
+        [StudentChoice(email, name) for email, name in students],
+        [ExamChoice(str(exam_id), title) for exam_id, title in exams],
+        _views(session, list(rows)),
+    )
 
 
 def describe(row: Accommodation) -> str:

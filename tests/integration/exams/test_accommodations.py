@@ -152,6 +152,9 @@ def test_another_teachers_student_is_refused(teacher: str, student: str, course:
         ({"time_factor": 0.5}, "more than 1"),
         ({"time_factor": 1.5, "extra_minutes": 10}, "not both"),
         ({"extra_attempts": 0}, "Extra attempts"),
+        ({"time_factor": "fast"}, "must be a number"),
+        ({"extra_attempts": "1.5"}, "whole number"),
+        ({"closes_at": "next friday"}, "not a date and time"),
         ({}, "at least one adjustment"),
         (
             {"opens_at": utc_now() + timedelta(days=2), "closes_at": utc_now() + timedelta(days=1)},
