@@ -37,6 +37,11 @@ FEEDBACK_POLICIES = [
     ("after_close", "After the exam closes"),
     ("never", "Never"),
 ]
+GRADE_POLICIES = [
+    ("best", "Best attempt"),
+    ("last", "Last attempt"),
+    ("average", "Average of attempts"),
+]
 
 
 def _settings() -> rx.Component:
@@ -120,6 +125,13 @@ def _settings() -> rx.Component:
             input_id="exam-feedback-policy",
             name="feedback_policy",
             default_value=S.feedback_policy,
+        ),
+        select_field(
+            "Grade from",
+            *choice_options(GRADE_POLICIES),
+            input_id="exam-grade-policy",
+            name="grade_policy",
+            default_value=S.grade_policy,
         ),
         checkbox_field(
             "Shuffle questions",

@@ -105,6 +105,7 @@ class ExamEditorState(LoadedPageState, AuthState):
     shuffle_questions: bool = False
     shuffle_options: bool = False
     feedback_policy: str = "after_submit"
+    grade_policy: str = "best"
     status: str = "draft"
     attempt_count: int = 0
     picks: list[PickRow] = []
@@ -131,6 +132,7 @@ class ExamEditorState(LoadedPageState, AuthState):
         self.shuffle_questions = exam.shuffle_questions if exam else False
         self.shuffle_options = exam.shuffle_options if exam else False
         self.feedback_policy = exam.feedback_policy if exam else blank.feedback_policy
+        self.grade_policy = exam.grade_policy if exam else blank.grade_policy
         self.status = exam.status if exam else "draft"
         self.attempt_count = exam.attempt_count if exam else 0
         self.picks = pick_rows(self._bank, exam.questions if exam else [])
@@ -224,6 +226,7 @@ class ExamEditorState(LoadedPageState, AuthState):
             shuffle_questions=is_checked(form, "shuffle_questions"),
             shuffle_options=is_checked(form, "shuffle_options"),
             feedback_policy=text("feedback_policy"),
+            grade_policy=text("grade_policy"),
             questions=[
                 ExamQuestionDraft(r.question_id, r.points or None) for r in self.picks if r.selected
             ],

@@ -30,6 +30,7 @@ from learning_app.models.exams import (
     ExamQuestion,
     ExamType,
     FeedbackPolicy,
+    GradePolicy,
 )
 from learning_app.models.questions import Question, QuestionTag, Tag
 from learning_app.services.access.courses import require_course_editor
@@ -75,6 +76,7 @@ class ExamDraft:
     shuffle_questions: bool = False
     shuffle_options: bool = False
     feedback_policy: str = FeedbackPolicy.AFTER_SUBMIT.value
+    grade_policy: str = GradePolicy.BEST.value  # which attempts make the gradebook's grade
     questions: Sequence[ExamQuestionDraft] = ()
     draws: Sequence[DrawRuleDraft] = ()
 
@@ -113,6 +115,7 @@ class ExamView:
     feedback_policy: str
     status: str
     attempt_count: int
+    grade_policy: str = GradePolicy.BEST.value
     questions: list[ExamQuestionLine] = field(default_factory=list)
     draws: list[DrawRuleLine] = field(default_factory=list)
 
@@ -162,6 +165,13 @@ def _apply_settings(exam: Exam, draft: ExamDraft, zone: ZoneInfo) -> None:
         raise InvalidInput(
             "Choose the exam type and when feedback is shown.", field="type"
         ) from None
+    try:
+        grade_policy = GradePolicy(draft.grade_policy or GradePolicy.BEST.value)
+    except ValueError:
+        raise InvalidInput(
+            "Choose which attempts make the grade: best, last or their average.",
+            field="grade_policy",
+        ) from None
     passing = parse_number(draft.passing_score, "The passing score", "passing_score")
     if passing is None or not 0 <= passing <= 100:
         raise InvalidInput("The passing score is a percent from 0 to 100.", field="passing_score")
@@ -177,6 +187,7 @@ def _apply_settings(exam: Exam, draft: ExamDraft, zone: ZoneInfo) -> None:
         )
     exam.title, exam.description, exam.type = title, description, exam_type
     exam.feedback_policy, exam.passing_score = policy, passing
+    exam.grade_policy = grade_policy
     exam.opens_at, exam.closes_at = opens, closes
     exam.time_limit_minutes = _int(
         draft.time_limit_minutes, "The time limit", "time_limit_minutes", 1, MAX_TIME_LIMIT_MINUTES
@@ -339,6 +350,7 @@ def exam_view(session: Session, exam: Exam) -> ExamView:
         shuffle_questions=exam.shuffle_questions,
         shuffle_options=exam.shuffle_options,
         feedback_policy=FeedbackPolicy(exam.feedback_policy).value,
+        grade_policy=GradePolicy(exam.grade_policy).value,
         status=PublishStatus(exam.status).value,
         attempt_count=_attempt_count(session, exam.id),
         questions=[
