@@ -16,6 +16,7 @@ from learning_app.services.access.courses import (
     load_lesson,
     require_course_reader,
 )
+from learning_app.services.access.prerequisites import require_lesson_unlocked
 from learning_app.services.access.roles import has_teaching_role, is_admin
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import NotFound, PermissionDenied
@@ -62,7 +63,8 @@ def read_lesson_in_course(
     session: Session, viewer: Viewer | None, course_id: str, lesson_id: str
 ) -> tuple[Course, Lesson, bool]:
     """The course, the lesson (which must sit in it and be published unless the viewer edits
-    the course) and whether the viewer edits the course."""
+    the course) and whether the viewer edits the course. A lesson locked for the viewer by a
+    prerequisite is refused with what unlocks it (`access.prerequisites`)."""
     course = require_course_reader(session, viewer, course_id)
     editor = can_edit_course(session, viewer, course)
     lesson_uuid = parse_id(lesson_id, LESSON_NOT_FOUND)
@@ -70,4 +72,5 @@ def read_lesson_in_course(
     lesson = load_lesson(session, lesson_uuid)
     if lesson.status != PublishStatus.PUBLISHED and not editor:
         raise NotFound(LESSON_NOT_FOUND)
+    require_lesson_unlocked(session, viewer, course.id, lesson.id, editor=editor)
     return course, lesson, editor

@@ -255,6 +255,8 @@ def exam_intro(session: Session, *, token: str, exam_id: str) -> ExamIntro:
     if live is None:
         if not is_enrolled(session, viewer, course.id):
             reason = "Enrol in the course to take its exams."
+        elif card.locked_reason:  # a prerequisite not met yet
+            reason = f"{card.locked_reason}."
         elif not terms.is_open(now):
             reason = (
                 "This exam has not opened yet."

@@ -35,6 +35,7 @@ from learning_app.services.access.exams import (
     require_exam_reader,
     require_verified_taker,
 )
+from learning_app.services.access.prerequisites import require_exam_unlocked
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.accounts import sessions
 from learning_app.services.accounts.users import SIGNED_OUT_MESSAGE, Viewer
@@ -177,6 +178,7 @@ def _started(
         if not is_expired(current, now):
             return current, exam, now, False
         finalize_attempt(session, current, exam, now=now)
+    require_exam_unlocked(session, viewer, exam)  # a prerequisite not met yet: refused
     # The exam's own limits, adjusted by the student's accommodations (more time, more
     # attempts, their own dates); the deadline below is fixed for the attempt's whole life.
     terms = terms_for(session, exam, user_id)

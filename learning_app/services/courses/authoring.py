@@ -98,6 +98,8 @@ class OutlineLesson:
     viewed: bool
     completed: bool
     summary_html: str = ""  # `summary` rendered inline (`render_inline`)
+    # "Unlocks when you pass Quiz 1 with at least 70%": a prerequisite the viewer has not met
+    locked_reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from learning_app.services.access.courses import (
     ordered_lessons,
 )
 from learning_app.services.access.lessons import read_lesson_in_course
+from learning_app.services.access.prerequisites import course_locks
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.courses.authoring import (
@@ -50,10 +51,13 @@ class LessonView:
     body_markdown: str
     is_draft: bool
     position: int
-    previous_lesson_id: str  # "" at the start
-    next_lesson_id: str  # "" at the end
+    previous_lesson_id: str  # "" at the start, or when that lesson is locked for the viewer
+    next_lesson_id: str  # "" at the end, or when that lesson is locked for the viewer
     completed: bool
     can_edit: bool
+    # Why the previous or next lesson is locked for the viewer ("Unlocks when..."), else "".
+    previous_locked_reason: str = ""
+    next_locked_reason: str = ""
 
 
 def list_my_courses(session: Session, *, token: str) -> list[CourseSummary]:
@@ -136,6 +140,7 @@ def course_outline(session: Session, *, token: str | None, course_id: str) -> Co
         raise NotFound(COURSE_NOT_FOUND)
     editor = can_edit_course(session, viewer, course)
     progress = progress_by_lesson(session, viewer, course.id)
+    locks = course_locks(session, viewer, course.id, editor=editor)
     lessons = []
     for lesson, position in ordered_lessons(session, course.id, include_drafts=editor):
         row = progress.get(lesson.id)
@@ -149,6 +154,7 @@ def course_outline(session: Session, *, token: str | None, course_id: str) -> Co
                 viewed=row is not None and row.first_viewed_at is not None,
                 completed=row is not None and row.status == LessonProgressStatus.COMPLETED,
                 summary_html=render_inline(lesson.summary or ""),
+                locked_reason=locks.lesson_reason(lesson.id),
             )
         )
     return CourseOutline(
@@ -229,6 +235,12 @@ def read_lesson(
     visible = [item for item, _ in ordered_lessons(session, course.id, include_drafts=editor)]
     ids = [item.id for item in visible]
     index = ids.index(lesson.id)
+    previous_id = ids[index - 1] if index > 0 else None
+    next_id = ids[index + 1] if index + 1 < len(ids) else None
+    # Never a link into a locked lesson: the reader shows what unlocks it instead.
+    locks = course_locks(session, viewer, course.id, editor=editor)
+    previous_locked = locks.lesson_reason(previous_id) if previous_id else ""
+    next_locked = locks.lesson_reason(next_id) if next_id else ""
     progress = None
     if viewer is not None:
         progress = session.exec(
@@ -247,10 +259,12 @@ def read_lesson(
         body_markdown=lesson.body_markdown or "",
         is_draft=lesson.status != PublishStatus.PUBLISHED,
         position=index,
-        previous_lesson_id=str(ids[index - 1]) if index > 0 else "",
-        next_lesson_id=str(ids[index + 1]) if index + 1 < len(ids) else "",
+        previous_lesson_id=str(previous_id) if previous_id and not previous_locked else "",
+        next_lesson_id=str(next_id) if next_id and not next_locked else "",
         completed=progress == LessonProgressStatus.COMPLETED,
         can_edit=editor,
+        previous_locked_reason=previous_locked,
+        next_locked_reason=next_locked,
     )
 
 

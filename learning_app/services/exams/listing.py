@@ -21,6 +21,7 @@ from learning_app.services.access.courses import (
     can_edit_course,
     require_course_reader,
 )
+from learning_app.services.access.prerequisites import exam_locks, locked_reason
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.exams.accommodations import terms_for_exams
@@ -47,6 +48,8 @@ class ExamCard:
     attempts_used: int
     best_percent: float | None
     can_edit: bool
+    # "Unlocks when you pass Quiz 1 with at least 70%": a prerequisite the viewer has not met
+    locked_reason: str = ""
 
 
 def exam_window(
@@ -113,6 +116,7 @@ def exam_cards(
         ).all()
         mine = {exam_id: (count, best) for exam_id, count, best in rows}
     totals = question_totals(session, [e.id for e in exams])
+    locks = exam_locks(session, viewer, [e.id for e in exams], editor=editor)
     zone = viewer_zone(session, viewer)
     now = utc_now()
     # A student sees their own limits (their accommodations); a teacher the exam's.
@@ -135,6 +139,7 @@ def exam_cards(
             attempts_used=mine.get(e.id, (0, None))[0],
             best_percent=mine.get(e.id, (0, None))[1],
             can_edit=editor,
+            locked_reason=locked_reason(locks.get(e.id, [])),
         )
         for e in exams
     ]

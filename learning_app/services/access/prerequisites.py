@@ -1,0 +1,255 @@
+"""Mastery paths, the student's side: which lessons and exams of a course are still locked for
+a viewer, and why ("Unlocks when you pass Quiz 1 with at least 70%").
+
+A `Prerequisite` row locks one lesson place (a lesson within one course) or one exam until the
+viewer's best *graded* attempt at `required_exam_id` reaches `min_percent`. Attempts that still
+wait for an essay mark do not count: their percent is provisional. An item with several rows
+unlocks when every one of them is met.
+
+Every check goes through `_unmet`: ONE statement that joins the rows in scope with the
+viewer's best graded percent per required exam and keeps the rows not met yet, so a course
+outline, an exam list, a search or a tutor question costs one query however many items are
+locked. Nothing is cached: a student who has just passed the quiz finds the lesson open on
+their next request.
+
+The course's teachers and admins are never locked out: they preview everything. A visitor has
+no attempts, so every gated item is locked for them (and a share link cannot open one).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from learning_app.models.content import Course, Enrollment, PublishStatus
+from learning_app.models.exams import AttemptStatus, Exam, ExamAttempt
+from learning_app.models.teaching import Prerequisite
+from learning_app.services.access.courses import courses_taught, teacher_role
+from learning_app.services.access.roles import is_admin
+from learning_app.services.accounts.users import Viewer
+from learning_app.services.errors import PermissionDenied
+
+LessonPlace = tuple[uuid.UUID, uuid.UUID]  # (course id, lesson id)
+
+
+def percent_text(value: float) -> str:
+    """70.0 -> '70%', 72.5 -> '72.5%'."""
+    return f"{value:g}%"
+
+
+@dataclass(frozen=True)
+class Locked:
+    """One requirement of a locked lesson or exam that the viewer has not met yet."""
+
+    course_id: uuid.UUID
+    lesson_id: uuid.UUID | None  # the locked lesson, or None when an exam is locked
+    exam_id: uuid.UUID | None  # the locked exam, or None when a lesson is locked
+    required_exam_id: uuid.UUID
+    required_exam_title: str
+    min_percent: float
+    best_percent: float | None  # the viewer's best graded percent so far; None: none yet
+
+    @property
+    def condition(self) -> str:
+        """'you pass Quiz 1 with at least 70%'."""
+        return f"you pass {self.required_exam_title} with at least {percent_text(self.min_percent)}"
+
+
+def unlock_condition(unmet: list[Locked]) -> str:
+    """'you pass Quiz 1 with at least 70% and Quiz 2 with at least 50%'."""
+    parts = [unmet[0].condition] + [
+        f"{row.required_exam_title} with at least {percent_text(row.min_percent)}"
+        for row in unmet[1:]
+    ]
+    return " and ".join(parts)
+
+
+def locked_reason(unmet: list[Locked]) -> str:
+    """What a locked item shows in lists: 'Unlocks when you pass Quiz 1 with at least 70%',
+    with the best score so far when there is one (a student who got 55% knows how far off
+    they are). "" when nothing is unmet."""
+    if not unmet:
+        return ""
+    reason = f"Unlocks when {unlock_condition(unmet)}"
+    best = [row.best_percent for row in unmet if row.best_percent is not None]
+    if len(unmet) == 1 and best:
+        reason += f" (your best so far: {percent_text(best[0])})"
+    return reason
+
+
+def refusal(kind: str, unmet: list[Locked]) -> str:
+    """'This exam unlocks when you pass Quiz 1 with at least 70%.'"""
+    return f"This {kind} unlocks when {unlock_condition(unmet)}."
+
+
+@dataclass(frozen=True)
+class CourseLocks:
+    """What is locked for one viewer in one course, each item with its unmet requirements."""
+
+    lessons: dict[uuid.UUID, list[Locked]] = field(default_factory=dict)
+    exams: dict[uuid.UUID, list[Locked]] = field(default_factory=dict)
+
+    def lesson_reason(self, lesson_id: uuid.UUID) -> str:
+        return locked_reason(self.lessons.get(lesson_id, []))
+
+    def exam_reason(self, exam_id: uuid.UUID) -> str:
+        return locked_reason(self.exams.get(exam_id, []))
+
+
+NOTHING_LOCKED = CourseLocks()
+
+
+def _unmet(session: Session, viewer: Viewer | None, scope: Any) -> list[Locked]:
+    """The prerequisite rows matching `scope` that the viewer has not met: one statement.
+
+    The viewer's best graded percent per required exam is a grouped subquery limited to the
+    exams those rows require, so it reads only the viewer's attempts at them.
+    """
+    columns = [
+        col(Prerequisite.course_id),
+        col(Prerequisite.lesson_id),
+        col(Prerequisite.exam_id),
+        col(Prerequisite.required_exam_id),
+        col(Exam.title),
+        col(Prerequisite.min_percent),
+    ]
+    query: Any
+    if viewer is None:
+        query = select(*columns, sa.null().label("best"))
+    else:
+        best = (
+            select(
+                col(ExamAttempt.exam_id).label("exam_id"),
+                sa.func.max(ExamAttempt.percent).label("best"),
+            )
+            .where(
+                ExamAttempt.user_id == uuid.UUID(viewer.user_id),
+                ExamAttempt.status == AttemptStatus.GRADED,
+                col(ExamAttempt.exam_id).in_(select(Prerequisite.required_exam_id).where(scope)),
+            )
+            .group_by(col(ExamAttempt.exam_id))
+            .subquery()
+        )
+        query = (
+            select(*columns, best.c.best)
+            .outerjoin(best, best.c.exam_id == col(Prerequisite.required_exam_id))
+            .where(sa.or_(best.c.best.is_(None), best.c.best < col(Prerequisite.min_percent)))
+        )
+    query = (
+        query.select_from(Prerequisite)
+        .join(Exam, col(Exam.id) == col(Prerequisite.required_exam_id))
+        .where(scope)
+        .order_by(col(Exam.title), col(Prerequisite.required_exam_id))
+    )
+    return [
+        Locked(
+            course_id=row[0],
+            lesson_id=row[1],
+            exam_id=row[2],
+            required_exam_id=row[3],
+            required_exam_title=row[4],
+            min_percent=float(row[5]),
+            best_percent=None if row[6] is None else float(row[6]),
+        )
+        for row in session.execute(query).all()
+    ]
+
+
+def _group(rows: list[Locked]) -> CourseLocks:
+    lessons: dict[uuid.UUID, list[Locked]] = defaultdict(list)
+    exams: dict[uuid.UUID, list[Locked]] = defaultdict(list)
+    for row in rows:
+        if row.lesson_id is not None:
+            lessons[row.lesson_id].append(row)
+        elif row.exam_id is not None:
+            exams[row.exam_id].append(row)
+    return CourseLocks(lessons=dict(lessons), exams=dict(exams))
+
+
+def _edits(session: Session, viewer: Viewer | None, course_id: uuid.UUID) -> bool:
+    return is_admin(viewer) or teacher_role(session, viewer, course_id) is not None
+
+
+def course_locks(
+    session: Session, viewer: Viewer | None, course_id: uuid.UUID, *, editor: bool
+) -> CourseLocks:
+    """Every lesson and exam of the course locked for the viewer, and why (nothing for the
+    course's editors, whom the caller has already identified)."""
+    if editor:
+        return NOTHING_LOCKED
+    return _group(_unmet(session, viewer, col(Prerequisite.course_id) == course_id))
+
+
+def exam_locks(
+    session: Session, viewer: Viewer | None, exam_ids: list[uuid.UUID], *, editor: bool
+) -> dict[uuid.UUID, list[Locked]]:
+    """The exams among `exam_ids` locked for the viewer, with their unmet requirements."""
+    if editor or not exam_ids:
+        return {}
+    return _group(_unmet(session, viewer, col(Prerequisite.exam_id).in_(exam_ids))).exams
+
+
+def require_lesson_unlocked(
+    session: Session,
+    viewer: Viewer | None,
+    course_id: uuid.UUID,
+    lesson_id: uuid.UUID,
+    *,
+    editor: bool,
+) -> None:
+    """PermissionDenied ("This lesson unlocks when ...") if the lesson is locked in this
+    course for the viewer. Callers have checked that the viewer may read the lesson."""
+    if editor:
+        return
+    unmet = _unmet(
+        session,
+        viewer,
+        (col(Prerequisite.course_id) == course_id) & (col(Prerequisite.lesson_id) == lesson_id),
+    )
+    if unmet:
+        raise PermissionDenied(refusal("lesson", unmet))
+
+
+def require_exam_unlocked(session: Session, viewer: Viewer, exam: Exam) -> Exam:
+    """The exam, unless it is locked for the viewer: PermissionDenied ("This exam unlocks
+    when you pass Quiz 1 with at least 70%.").
+
+    On the exam-start path, so the lock query runs first and the course's teachers are
+    looked up only when something is unmet: an ungated exam costs one indexed statement.
+    """
+    unmet = _unmet(session, viewer, col(Prerequisite.exam_id) == exam.id)
+    if unmet and not _edits(session, viewer, exam.course_id):
+        raise PermissionDenied(refusal("exam", unmet))
+    return exam
+
+
+def locked_lesson_places(session: Session, viewer: Viewer | None) -> list[LessonPlace]:
+    """Every (course, lesson) place locked for the viewer among the courses whose lessons
+    they could otherwise read (published, and public or enrolled in; not the courses they
+    teach), for search, whose index is shared by everyone. Admins read everything."""
+    if is_admin(viewer):
+        return []
+    readable = sa.or_(col(Course.is_public), sa.false())
+    if viewer is not None:
+        enrolled = select(Enrollment.course_id).where(
+            Enrollment.user_id == uuid.UUID(viewer.user_id)
+        )
+        readable = sa.or_(col(Course.is_public), col(Course.id).in_(enrolled))
+    courses = select(Course.id).where(Course.status == PublishStatus.PUBLISHED, readable)
+    if viewer is not None:
+        courses = courses.where(col(Course.id).not_in(courses_taught(viewer)))
+    scope = col(Prerequisite.lesson_id).is_not(None) & col(Prerequisite.course_id).in_(courses)
+    places = {(row.course_id, row.lesson_id) for row in _unmet(session, viewer, scope)}
+    return sorted((course_id, lesson_id) for course_id, lesson_id in places if lesson_id)
+
+
+def lesson_requirements(session: Session, lesson_id: uuid.UUID) -> list[Locked]:
+    """Every requirement of the lesson in any course it sits in, as a visitor (who has passed
+    nothing) meets them: none of them. Share links use it: a link has no student behind it
+    to have passed the exam, so a gated lesson never opens through one."""
+    return _unmet(session, None, col(Prerequisite.lesson_id) == lesson_id)
