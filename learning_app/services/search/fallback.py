@@ -14,7 +14,20 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, String, and_, false, func, literal, or_, true
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    true,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlmodel import Session, col, select
 
@@ -62,11 +75,16 @@ def course_visible(audience: Audience) -> ColumnElement[bool]:
 
 
 def lesson_visible(audience: Audience) -> ColumnElement[bool]:
-    """Who may see a lesson in one course (Lesson and Course joined)."""
+    """Who may see a lesson in one course (Lesson and Course joined); a place a prerequisite
+    locks for the audience is out (`Audience.locked_lessons`)."""
     if audience.is_admin:
         return true()
     readable = and_(_course_readable(audience), Lesson.status == PublishStatus.PUBLISHED)
-    return or_(readable, _teaches(audience))
+    visible = or_(readable, _teaches(audience))
+    if not audience.locked_lessons:
+        return visible
+    locked = tuple_(col(Course.id), col(Lesson.id)).in_(list(audience.locked_lessons))
+    return and_(visible, not_(locked))
 
 
 def _no_place() -> tuple[Any, Any]:

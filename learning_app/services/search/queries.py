@@ -16,7 +16,9 @@ Who sees what:
 - visitors: published content of public courses;
 - signed-in users: that, plus published content of the courses they are enrolled in, plus
   everything (drafts included) of the courses they teach;
-- questions and flashcards: the teachers of their course only; admins: everything.
+- questions and flashcards: the teachers of their course only; admins: everything;
+- a lesson a prerequisite still locks for the viewer (in that course) is out, words and
+  passages alike (`locked_filter`; the SQL legs read the same `Audience.locked_lessons`).
 (Public share links grant access to one course or lesson; they will join the filter when that
 feature lands.)
 
@@ -95,8 +97,43 @@ def _ids(values: tuple[uuid.UUID, ...] | list[uuid.UUID]) -> str:
     return ",".join(str(uuid.UUID(str(v))) for v in values)
 
 
+def locked_filter(audience: Audience, kind: SearchKind) -> str:
+    """The filter_by clause that keeps out the lesson places a prerequisite locks for the
+    audience ("" when none are locked, or `kind` holds no lesson text).
+
+    The index is shared by every student, so the places go into the query rather than into
+    the documents: filtering hits afterwards would leave pages short and counts and facets
+    wrong, and a per-document "gated" field would still need each viewer's passed exams.
+    Passages name their place in `source_key` ("<lesson>.<course>"). Typesense 0.24 cannot
+    filter `id` by "not equal", so a lesson document is kept out by a clause per place:
+    NOT (lesson AND course) written as (lesson != L || course != C). A student has a few
+    locked places at most; a visitor every gated lesson of the public catalogue, which is
+    the price of computing it per request (a POST body has no URL length limit).
+    """
+    places = audience.locked_lessons
+    if not places:
+        return ""
+    if kind is PASSAGES:
+        return f"source_key:!=[{','.join(f'{lesson}.{course}' for course, lesson in places)}]"
+    if kind.type != "lesson":
+        return ""
+    return " && ".join(
+        f"(entity_id:!=[{uuid.UUID(str(lesson))}] || course_id:!=[{uuid.UUID(str(course))}])"
+        for course, lesson in places
+    )
+
+
 def visibility_filter(audience: Audience, kind: SearchKind) -> str | None:
-    """The filter_by that limits `kind` to what `audience` may see; None: not searchable."""
+    """The filter_by that limits `kind` to what `audience` may see (prerequisites included);
+    None: not searchable."""
+    visible = _role_filter(audience, kind)
+    locked = locked_filter(audience, kind)
+    if visible is None or not locked:
+        return visible
+    return f"({visible}) && {locked}" if visible else locked
+
+
+def _role_filter(audience: Audience, kind: SearchKind) -> str | None:
     if audience.is_admin:
         return ""
     if kind.teachers_only:

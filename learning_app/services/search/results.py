@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from learning_app.models.content import Enrollment
 from learning_app.models.users import UserRole
+from learning_app.services.access.prerequisites import LessonPlace, locked_lesson_places
 from learning_app.services.access.roles import has_teaching_role
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.markdown_render import heading_anchor
@@ -112,11 +113,15 @@ class Audience:
     is_admin: bool = False
     is_teacher: bool = False
     enrolled: tuple[uuid.UUID, ...] = ()
+    # (course, lesson) places a prerequisite still locks for this audience: their text stays
+    # out of every leg (`access.prerequisites.locked_lesson_places`).
+    locked_lessons: tuple[LessonPlace, ...] = ()
 
 
 def audience_of(session: Session, viewer: Viewer | None) -> Audience:
+    locked = tuple(locked_lesson_places(session, viewer))
     if viewer is None:
-        return Audience(user_id=None)
+        return Audience(user_id=None, locked_lessons=locked)
     user_id = uuid.UUID(viewer.user_id)
     enrolled = session.exec(select(Enrollment.course_id).where(Enrollment.user_id == user_id))
     return Audience(
@@ -124,6 +129,7 @@ def audience_of(session: Session, viewer: Viewer | None) -> Audience:
         is_admin=viewer.role == UserRole.ADMIN.value,
         is_teacher=has_teaching_role(viewer),
         enrolled=tuple(sorted(set(enrolled.all()))),
+        locked_lessons=locked,
     )
 
 

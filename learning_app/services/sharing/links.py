@@ -9,6 +9,14 @@ What a link opens, and nothing else:
 - a **course** link: the course's published lessons (never drafts, never exams);
 - a **lesson** link: that lesson, if published, and no other lesson.
 
+Mastery paths: a lesson a prerequisite locks ("unlocks when you pass Quiz 1 with at least
+70%") never opens through a link, since a link has no student behind it who could have passed
+the exam. A link to such a lesson is refused when it is made, with the reason; a link made
+before the lesson gained its requirement answers `GatedLesson` ("not available through a
+link": the holder had a working link, so saying why costs nothing and spares them guessing);
+a course link leaves gated lessons out of its list and refuses to open them like any lesson
+it does not hold.
+
 A link that is expired, revoked, unknown, or whose course or lesson is gone or unpublished
 answers with the same `LinkUnavailable` message, so a visitor cannot tell which it was.
 Lookups are rate-limited per client IP. Each successful open counts a view and records a
@@ -34,6 +42,7 @@ from learning_app.services.access.courses import (
     optional_viewer,
     ordered_lessons,
 )
+from learning_app.services.access.prerequisites import course_locks, lesson_requirements
 from learning_app.services.access.roles import require_teacher, require_viewer
 from learning_app.services.access.sharing import may_manage_link, require_sharer
 from learning_app.services.errors import InvalidInput, NotFound
@@ -56,6 +65,15 @@ class LinkUnavailable(NotFound):
     default_message = (
         "This link is not available. It may have expired or been turned off, or the address "
         "is incomplete. Ask the person who shared it for a new one."
+    )
+
+
+class GatedLesson(LinkUnavailable):
+    """A lesson link to a lesson that a prerequisite now locks."""
+
+    default_message = (
+        "This lesson is not available through a link: it opens to the course's students once "
+        "they pass the exam it requires."
     )
 
 
@@ -179,6 +197,13 @@ def create_share_link(
     viewer = require_teacher(require_viewer(session, token))
     kind = _entity_type(entity_type)
     target = require_sharer(session, viewer, kind, entity_id)
+    if kind is ShareEntityType.LESSON and (gates := lesson_requirements(session, target)):
+        raise InvalidInput(
+            f"This lesson unlocks when a student passes {gates[0].required_exam_title}, so it "
+            "cannot be shared by a link: visitors cannot take the exam. Remove the "
+            "requirement first, or share the course (gated lessons stay out of it).",
+            field="entity_id",
+        )
     try:
         audience = ShareVisibility(visibility)
     except ValueError:
@@ -266,6 +291,8 @@ def _content(session: Session, link: SharedToken, lesson_id: str) -> SharedConte
         lesson = session.get(Lesson, link.entity_id)
         if lesson is None or lesson.status != PublishStatus.PUBLISHED:
             raise LinkUnavailable()
+        if lesson_requirements(session, lesson.id):
+            raise GatedLesson()
         place = session.exec(
             select(Course)
             .join(CourseLesson, col(CourseLesson.course_id) == col(Course.id))
@@ -282,7 +309,12 @@ def _content(session: Session, link: SharedToken, lesson_id: str) -> SharedConte
             body_markdown=lesson.body_markdown,
         )
     course = _published_course(session, link.entity_id)
-    published = ordered_lessons(session, course.id, include_drafts=False)
+    gated = course_locks(session, None, course.id, editor=False).lessons
+    published = [
+        (item, position)
+        for item, position in ordered_lessons(session, course.id, include_drafts=False)
+        if item.id not in gated
+    ]
     content = SharedContent(
         entity_type=ShareEntityType.COURSE.value,
         course_id=str(course.id),
@@ -302,7 +334,7 @@ def _content(session: Session, link: SharedToken, lesson_id: str) -> SharedConte
         return content
     chosen = next((item for item, _ in published if str(item.id) == lesson_id), None)
     if chosen is None:
-        raise LinkUnavailable()  # a draft, or a lesson of another course
+        raise LinkUnavailable()  # a draft, a gated lesson, or a lesson of another course
     return replace(
         content,
         lesson_id=str(chosen.id),

@@ -1,7 +1,8 @@
 """Finding the passages of a course nearest to a question (pgvector, cosine).
 
 Only what the asking user may read is searched: the course's own documents plus the bodies
-and attachments of its lessons (published ones, unless they teach it). Two plans:
+and attachments of its lessons (published ones, unless they teach it; not those a prerequisite
+still locks for them). Two plans:
 
 * A course with at most `EXACT_SCAN_LIMIT` chunks is searched exactly: a few thousand
   distances cost a couple of milliseconds and recall is 1.0.
@@ -36,6 +37,7 @@ from learning_app.models.chunks import (
 )
 from learning_app.models.content import Course, CourseLesson, Lesson, PublishStatus
 from learning_app.services.access.courses import can_edit_course
+from learning_app.services.access.prerequisites import course_locks
 from learning_app.services.accounts.users import Viewer
 from learning_app.settings import get_settings
 
@@ -56,11 +58,18 @@ class Passage:
 
 
 def readable_lesson_ids(session: Session, viewer: Viewer | None, course: Course) -> list[uuid.UUID]:
+    """The course's lessons whose chunks the viewer's questions may use: published ones (all
+    for its editors), less those a prerequisite still locks for the viewer, so the tutor
+    never quotes a lesson the student cannot open."""
     query = select(CourseLesson.lesson_id).where(CourseLesson.course_id == course.id)
-    if not can_edit_course(session, viewer, course):
+    editor = can_edit_course(session, viewer, course)
+    if not editor:
         query = query.join(Lesson, col(Lesson.id) == col(CourseLesson.lesson_id)).where(
             Lesson.status == PublishStatus.PUBLISHED
         )
+        locked = course_locks(session, viewer, course.id, editor=editor).lessons
+        if locked:
+            query = query.where(col(CourseLesson.lesson_id).not_in(list(locked)))
     return list(session.exec(query).all())
 
 
