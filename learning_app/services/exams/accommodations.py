@@ -235,9 +235,7 @@ def grant_accommodation(
     closes_at = parse_moment(closes_at, zone, "The closing time", "closes_at")
     if opens_at is not None and closes_at is not None and closes_at <= opens_at:
         raise InvalidInput("The close date must be after the open date.", "closes_at")
-    if not any(
-        v is not None for v in (time_factor, extra_minutes, extra_attempts, opens_at, closes_at)
-    ):
+    if not any(v is not None for v in (factor, minutes, attempts, opens_at, closes_at)):
         raise InvalidInput("Choose at least one adjustment: time, attempts or dates.")
     student = _enrolled_student(session, course.id, student_email)
     exam = None
@@ -256,11 +254,9 @@ def grant_accommodation(
     ).first() or Accommodation(
         course_id=course.id, exam_id=exam.id if exam else None, user_id=student.id
     )
-    row.time_factor, row.extra_minutes, row.extra_attempts = (
-        time_factor,
-        extra_minutes,
-        extra_attempts,
-    )
+    row.time_factor = factor
+    row.extra_minutes = None if minutes is None else int(minutes)
+    row.extra_attempts = None if attempts is None else int(attempts)
     row.opens_at, row.closes_at = opens_at, closes_at
     row.granted_by = uuid.UUID(viewer.user_id)
     session.add(row)

@@ -168,3 +168,19 @@ def test_bad_input_is_refused_and_nothing_is_written(
     with pytest.raises(InvalidInput, match=message):
         grant(teacher, course, exam_id=exam, **terms)
     assert count(Accommodation) == 0
+
+
+def test_the_form_sends_strings_and_blanks(
+    teacher: str, student: str, course: str, exam: str
+) -> None:
+    view = grant(
+        teacher,
+        course,
+        exam_id=exam,
+        time_factor="1.25",
+        extra_minutes="",
+        extra_attempts="2",
+        opens_at="",
+        closes_at="2030-01-02T09:30",
+    )
+    assert view.summary == "1.25 times the time · +2 attempts · closes 2030-01-02 09:30 UTC"
