@@ -47,6 +47,18 @@ _COURSE_TITLE = sa.text(
 )
 
 
+# `_course_title` and `_flashcard` in one statement.
+_REVIEWABLE_CARD = sa.text(
+    """
+    SELECT 1 FROM flashcard f
+    JOIN course c ON c.id = f.course_id AND c.status = 'published'
+    JOIN enrollment e ON e.course_id = c.id AND e.user_id = :user
+    WHERE f.id = :card AND f.course_id = :course AND f.archived_at IS NULL
+      AND (f.owner_id IS NULL OR f.owner_id = :user)
+    """
+)
+
+
 @dataclass(frozen=True)
 class ChoiceView:
     id: str
@@ -175,14 +187,17 @@ def rate_flashcard(
         raise InvalidInput(str(exc)) from None
     user_id = uuid.UUID(require_viewer(session, token).user_id)
     course_id = parse_id(entry.course_id, ITEM_GONE)
-    _course_title(session, user_id, course_id)
-    row = _check_memory(session, user_id, entry)
     if entry.flashcard_id is None:
         raise InvalidInput(NOT_A_FLASHCARD)
-    card = _flashcard(session, user_id, course_id, entry)
+    card_id = parse_id(entry.flashcard_id, ITEM_GONE)
+    # One round trip for the course, the enrolment and the card: this is the review's hot path.
+    reviewable = {"user": user_id, "course": course_id, "card": card_id}
+    if session.execute(_REVIEWABLE_CARD, reviewable).first() is None:
+        raise NotFound(ITEM_GONE)
+    row = _check_memory(session, user_id, entry)
     moment = now or utc_now()
     if row is None:
-        row = memory.first_review_card(session, user_id, course_id, card.id, moment)
+        row = memory.first_review_card(session, user_id, course_id, card_id, moment)
     return memory.record_review(
         session, row, expected_reps=entry.reps, rating=parsed, duration_ms=duration_ms, now=moment
     )
