@@ -4,8 +4,11 @@ their result and downloads as CSV."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -88,3 +91,15 @@ def test_a_teacher_grants_extra_time_and_the_student_gets_it(
     learner.get_by_role("button", name="Submit exam").click()
     learner.get_by_role("button", name="Submit now").click()
     expect(learner).to_have_url(re.compile(r"/result$"))
+
+    # The teacher's gradebook shows the result, and downloads it.
+    page.goto(f"{app_server.url}/teach/courses/{course_id}")
+    page.get_by_role("link", name="Gradebook").click()
+    expect(
+        page.get_by_role("heading", name=re.compile("^Gradebook: Tides"), level=1)
+    ).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="Ada Student")).to_contain_text("100.0%")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download CSV").click()
+    rows = list(csv.reader(io.StringIO(Path(download_info.value.path()).read_text("utf-8"))))
+    assert any("Ada Student" in row and "100.0" in row for row in rows)
