@@ -144,6 +144,37 @@ def cmd_bench_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_item_analysis(args: argparse.Namespace) -> int:
+    from learning_app.bench.item_analysis import run_item_analysis_bench
+
+    result = run_item_analysis_bench(
+        students=args.students,
+        attempts=args.attempts,
+        samples=args.samples,
+        recompute_samples=args.recompute_samples,
+        gradebook_samples=args.gradebook_samples,
+    )
+    print(
+        f"{result['attempts']} attempts by {result['students']} students: loaded in "
+        f"{result['load_s']} s, vacuumed in {result['vacuum_s']} s; "
+        f"{result['questions']} questions, {result['flagged']} flagged, alpha {result['alpha']}"
+    )
+    for label, name in (
+        ("item analysis", "analysis"),
+        ("  recomputed", "recompute"),
+        ("gradebook", "gradebook"),
+    ):
+        p50, p95 = result[f"{name}_p50_ms"], result[f"{name}_p95_ms"]
+        print(f"{label:<14} p50 {p50} ms  p95 {p95} ms")
+    print(
+        f"gradebook of {result['gradebook_students']} students; "
+        f"world dropped in {result['drop_s']} s"
+    )
+    keys = ("attempts", "analysis_p95_ms", "gradebook_p95_ms")
+    print_bench_line("item-analysis", result, keys)
+    return 0
+
+
 def cmd_bench_retrieval(args: argparse.Namespace) -> int:
     from learning_app.bench.retrieval import run_retrieval_bench
 
@@ -357,6 +388,15 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     )
     review_bench.set_defaults(func=cmd_bench_review)
 
+    items_bench = bench_cmd.add_parser(
+        "item-analysis", help="item analysis of 10k attempts x 40 questions, and the gradebook"
+    )
+    items_bench.add_argument("--students", type=int, default=2_000)
+    items_bench.add_argument("--attempts", type=int, default=10_000)
+    items_bench.add_argument("--samples", type=int, default=200, help="page views timed")
+    items_bench.add_argument("--recompute-samples", type=int, default=10)
+    items_bench.add_argument("--gradebook-samples", type=int, default=50)
+    items_bench.set_defaults(func=cmd_bench_item_analysis)
     retrieval_bench = bench_cmd.add_parser(
         "retrieval", help="HNSW search among 100k synthetic chunks, recall@10 vs exact"
     )
