@@ -15,6 +15,7 @@ from learning_app.components.charts import bar_chart, chart_card, line_chart, st
 from learning_app.components.courses import loaded_page
 from learning_app.components.feedback import empty_state
 from learning_app.components.wording import count_text
+from learning_app.pages.progress.item_analysis import item_analysis_section
 from learning_app.services.progress import dashboards
 from learning_app.services.progress.dashboards import SCORE_BUCKETS, HardQuestion
 from learning_app.services.review import stats as review_stats
@@ -261,6 +262,7 @@ def _content() -> rx.Component:
             ),
         ),
         _hardest(),
+        item_analysis_section(),
         _reviews(),
         spacing="4",
         width="100%",
