@@ -9,8 +9,9 @@ its mark, *waiting* while an essay awaits one (status `awaiting_grading`, or the
   attempt could still beat it: its highest possible percent (its score so far plus the full
   points of its unmarked essays) is above the best graded one, or nothing is graded yet. A
   waiting attempt that cannot beat the best leaves the best standing.
-- **last**: the latest submitted attempt (by `submitted_at`, then attempt number). If it is
-  waiting the cell is *pending*, even when an earlier attempt was graded.
+- **last**: the latest submitted attempt (the highest attempt number: attempts are numbered
+  as they start and run one at a time). If it is waiting the cell is *pending*, even when an
+  earlier attempt was graded.
 - **average**: the mean percent of the graded attempts; *pending* while any attempt waits,
   since the mean would change.
 - **none** ("—" on the page, an empty CSV field): no submitted attempt.
@@ -31,12 +32,12 @@ exam list; nothing is queried per student.
 from __future__ import annotations
 
 import csv
+import functools
 import io
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -47,7 +48,7 @@ from learning_app.services.access.courses import COURSE_NOT_FOUND, require_cours
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import NotFound
 
-PERCENT_DIGITS = 2  # as attempts store their percent
+PERCENT_DIGITS = 2  # as attempts store their percent (the SQL rounds means the same way)
 
 
 class CellState(StrEnum):
@@ -78,7 +79,7 @@ class GradeCell:
 
     @property
     def is_graded(self) -> bool:
-        return self.state == CellState.GRADED
+        return self.state == "graded"
 
 
 @dataclass(frozen=True)
@@ -114,11 +115,12 @@ class Gradebook:
     total_average: float | None  # mean of the students' totals that exist
 
 
-NO_ATTEMPT = GradeCell(CellState.NONE.value, None, None, 0)
+GRADED, PENDING, NONE = CellState.GRADED.value, CellState.PENDING.value, CellState.NONE.value
+NO_ATTEMPT = GradeCell(NONE, None, None, 0)
 
 _STUDENTS = sa.text(
     """
-    SELECT u.id, p.display_name, u.email
+    SELECT u.id::text, p.display_name, u.email
     FROM enrollment en
     JOIN "user" u ON u.id = en.user_id
     JOIN user_profile p ON p.user_id = u.id
@@ -127,14 +129,21 @@ _STUDENTS = sa.text(
     """
 )
 
-# One row per (student, exam) with a submitted attempt. `ceiling` is a waiting attempt's
-# highest possible percent: its score plus the frozen points of its answers still unmarked
-# (the LATERAL runs only for waiting attempts: its WHERE on the outer row is a one-time filter).
+# One row per (student, exam) with a submitted attempt, in `AttemptFigures` order after the two
+# ids. The last attempt is the one with the highest number: attempts are numbered as they start
+# and only one runs at a time, so it is also the latest submitted. Its percent and whether it
+# waits are read from `max(ARRAY[number, percent, waits])`, which needs no ordering, so
+# Postgres can aggregate by hashing instead of sorting every attempt. `ceiling` is a waiting
+# attempt's highest possible percent: its score plus the frozen points of its answers still
+# unmarked (the LATERAL runs only for waiting attempts: its WHERE on the outer row is a
+# one-time filter). Ids come back as text and means rounded as attempts store percents:
+# building UUIDs and rounding tens of thousands of values in Python costs more than the query.
 _ATTEMPT_FIGURES = sa.text(
     """
     WITH counted AS (
-        SELECT a.user_id, a.exam_id, a.status::text AS status, a.percent, a.attempt_number,
-               a.submitted_at,
+        SELECT a.user_id, a.exam_id, a.status = 'graded' AS graded, a.percent,
+               ARRAY[a.attempt_number, coalesce(a.percent, -1),
+                     (a.status <> 'graded')::int]::float8[] AS recency,
                CASE WHEN a.status = 'graded' THEN NULL
                     ELSE least(100, coalesce(
                         (a.score + coalesce(unmarked.points, 0)) / nullif(a.max_score, 0) * 100,
@@ -152,59 +161,53 @@ _ATTEMPT_FIGURES = sa.text(
         ) unmarked ON true
         WHERE e.course_id = :course AND e.status = 'published' AND a.status <> 'in_progress'
     )
-    SELECT user_id, exam_id,
-           count(*) AS attempts,
-           max(percent) FILTER (WHERE status = 'graded') AS best,
-           avg(percent) FILTER (WHERE status = 'graded') AS mean,
-           count(*) FILTER (WHERE status <> 'graded') AS waiting,
-           max(ceiling) AS ceiling,
-           (array_agg(status ORDER BY submitted_at DESC NULLS LAST, attempt_number DESC))[1]
-               AS last_status,
-           (array_agg(percent ORDER BY submitted_at DESC NULLS LAST, attempt_number DESC))[1]
-               AS last_percent
+    SELECT user_id::text, exam_id::text,
+           count(*)::int AS attempts,
+           max(percent) FILTER (WHERE graded) AS best,
+           round((avg(percent) FILTER (WHERE graded))::numeric, 2)::float8 AS mean,
+           count(*) FILTER (WHERE NOT graded)::int AS waiting,
+           round(max(ceiling)::numeric, 2)::float8 AS ceiling,
+           (max(recency))[3] = 1 AS last_waiting,
+           nullif((max(recency))[2], -1) AS last_percent
     FROM counted
     GROUP BY user_id, exam_id
     """
 )
 
 
-@dataclass(frozen=True)
-class AttemptFigures:
-    """What the SQL aggregates for one student and exam; `cell` applies the policy."""
+class AttemptFigures(NamedTuple):
+    """What the SQL aggregates for one student and exam; `cell` applies the policy.
+    Percents carry two decimals, as attempts store them."""
 
-    attempts: int
-    best: float | None
-    mean: float | None
-    waiting: int
-    ceiling: float | None
-    last_status: str
-    last_percent: float | None
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(float(value), PERCENT_DIGITS)
+    attempts: int  # submitted attempts
+    best: float | None  # highest graded percent
+    mean: float | None  # mean graded percent
+    waiting: int  # attempts waiting for a mark
+    ceiling: float | None  # the highest percent a waiting attempt could still reach
+    last_waiting: bool  # the latest submitted attempt waits for a mark
+    last_percent: float | None  # the latest submitted attempt's percent
 
 
-def cell(policy: GradePolicy | str, passing_score: float, figures: AttemptFigures) -> GradeCell:
+@functools.lru_cache(maxsize=16_384)
+def _grade_cell(state: str, percent: float | None, passed: bool | None, attempts: int) -> GradeCell:
+    """Cells are immutable and repeat a lot (a 10-question quiz has 11 percents): share them."""
+    return GradeCell(state, percent, passed, attempts)
+
+
+def cell(policy: GradePolicy, passing_score: float, figures: AttemptFigures) -> GradeCell:
     """The grade `policy` gives from one student's attempt figures for an exam."""
-    policy = GradePolicy(policy)
-    pending = GradeCell(CellState.PENDING.value, None, None, figures.attempts)
     if policy is GradePolicy.LAST:
-        if figures.last_status != "graded":
-            return pending
-        percent = _round(figures.last_percent)
+        percent = None if figures.last_waiting else figures.last_percent
     elif policy is GradePolicy.AVERAGE:
-        if figures.waiting:
-            return pending
-        percent = _round(figures.mean)
+        percent = None if figures.waiting else figures.mean
     else:
-        percent = _round(figures.best)
-        ceiling = _round(figures.ceiling)
-        if figures.waiting and (percent is None or (ceiling is not None and ceiling > percent)):
-            return pending
-    if percent is None:  # not reachable with a submitted attempt; kept safe
-        return pending
-    return GradeCell(CellState.GRADED.value, percent, percent >= passing_score, figures.attempts)
+        percent = figures.best
+        ceiling = figures.ceiling
+        if figures.waiting and percent is not None and ceiling is not None and ceiling > percent:
+            percent = None
+    if percent is None:  # a wait decides it (a submitted attempt always has a percent)
+        return _grade_cell(PENDING, None, None, figures.attempts)
+    return _grade_cell(GRADED, percent, percent >= passing_score, figures.attempts)
 
 
 def _mean(values: Iterable[float]) -> float | None:
@@ -213,8 +216,8 @@ def _mean(values: Iterable[float]) -> float | None:
 
 
 def _exam_average(column: list[GradeCell]) -> ExamAverage:
-    graded = [c.percent for c in column if c.is_graded and c.percent is not None]
-    pending = sum(1 for c in column if c.state == CellState.PENDING)
+    graded = [c.percent for c in column if c.state == GRADED and c.percent is not None]
+    pending = sum(1 for c in column if c.state == PENDING)
     return ExamAverage(average=_mean(graded), graded=len(graded), pending=pending)
 
 
@@ -237,38 +240,30 @@ def course_gradebook(session: Session, *, token: str, course_id: str) -> Gradebo
         )
         for e in exams
     )
-    position = {e.id: i for i, e in enumerate(exams)}
-    figures: dict[uuid.UUID, dict[int, GradeCell]] = {}
+    settings = {
+        str(e.id): (i, GradePolicy(e.grade_policy), e.passing_score) for i, e in enumerate(exams)
+    }
+    grades: dict[str, dict[int, GradeCell]] = {}
     if exams:
-        for row in session.execute(_ATTEMPT_FIGURES, {"course": course.id}):
-            exam = exams[position[row.exam_id]]
-            figures.setdefault(row.user_id, {})[position[row.exam_id]] = cell(
-                exam.grade_policy,
-                exam.passing_score,
-                AttemptFigures(
-                    attempts=int(row.attempts),
-                    best=row.best,
-                    mean=row.mean,
-                    waiting=int(row.waiting),
-                    ceiling=row.ceiling,
-                    last_status=row.last_status,
-                    last_percent=row.last_percent,
-                ),
-            )
+        rows = session.execute(_ATTEMPT_FIGURES, {"course": course.id}).all()
+        for user_id, exam_id, *figures in rows:
+            index, policy, passing = settings[exam_id]
+            grade = cell(policy, passing, AttemptFigures(*figures))
+            grades.setdefault(user_id, {})[index] = grade
     students = []
-    for user_id, name, email in session.execute(_STUDENTS, {"course": course.id}):
-        mine = figures.get(user_id, {})
+    for user_id, name, email in session.execute(_STUDENTS, {"course": course.id}).all():
+        mine = grades.get(user_id, {})
         cells = tuple(mine.get(i, NO_ATTEMPT) for i in range(len(exams)))
-        graded = [c.percent for c in cells if c.is_graded and c.percent is not None]
+        graded = [c.percent for c in cells if c.state == GRADED and c.percent is not None]
         students.append(
             StudentGrades(
-                user_id=str(user_id),
+                user_id=user_id,
                 name=name,
                 email=email,
                 cells=cells,
                 total=_mean(graded),
                 graded_exams=len(graded),
-                pending_exams=sum(1 for c in cells if c.state == CellState.PENDING),
+                pending_exams=sum(1 for c in cells if c.state == PENDING),
             )
         )
     averages = tuple(_exam_average([s.cells[i] for s in students]) for i in range(len(exams)))
@@ -306,7 +301,7 @@ def spreadsheet_safe(text: str) -> str:
 
 def cell_text(grade: GradeCell) -> str:
     """A cell as the CSV writes it: one decimal, "pending", or "" for no attempt."""
-    if grade.state == CellState.PENDING:
+    if grade.state == PENDING:
         return PENDING_TEXT
     return "" if grade.percent is None else f"{grade.percent:.1f}"
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import pytest
 
 from learning_app.adapters.postgres import session_scope
+from learning_app.models.exams import GradePolicy
 from learning_app.models.users import UserRole
 from learning_app.services.accounts import sessions, users
 from learning_app.services.attempts import essay_grading, taking
@@ -248,21 +249,21 @@ def test_a_bad_grade_policy_is_refused_and_nothing_changes(world: World) -> None
     ("policy", "figures", "expected"),
     [
         # best: a waiting attempt that could reach 80 beats a graded 70 -> pending
-        ("best", AttemptFigures(2, 70.0, 70.0, 1, 80.0, "awaiting_grading", 30.0), "pending"),
+        ("best", AttemptFigures(2, 70.0, 70.0, 1, 80.0, True, 30.0), "pending"),
         # ... but one that can reach at most 70 leaves the 70 standing
-        ("best", AttemptFigures(2, 70.0, 70.0, 1, 70.0, "awaiting_grading", 30.0), 70.0),
+        ("best", AttemptFigures(2, 70.0, 70.0, 1, 70.0, True, 30.0), 70.0),
         # nothing graded yet, only a wait
-        ("best", AttemptFigures(1, None, None, 1, 40.0, "awaiting_grading", 40.0), "pending"),
+        ("best", AttemptFigures(1, None, None, 1, 40.0, True, 40.0), "pending"),
         # last: the latest attempt is graded, an earlier one still waits -> the latest counts
-        ("last", AttemptFigures(2, 90.0, 90.0, 1, 100.0, "graded", 90.0), 90.0),
-        ("average", AttemptFigures(3, 90.0, 80.0, 1, 100.0, "graded", 90.0), "pending"),
-        ("average", AttemptFigures(2, 90.0, 80.0, 0, None, "graded", 90.0), 80.0),
+        ("last", AttemptFigures(2, 90.0, 90.0, 1, 100.0, False, 90.0), 90.0),
+        ("average", AttemptFigures(3, 90.0, 80.0, 1, 100.0, False, 90.0), "pending"),
+        ("average", AttemptFigures(2, 90.0, 80.0, 0, None, False, 90.0), 80.0),
     ],
 )
 def test_policy_rules_on_hand_made_figures(
     policy: str, figures: AttemptFigures, expected: object
 ) -> None:
-    result = cell(policy, 60.0, figures)
+    result = cell(GradePolicy(policy), 60.0, figures)
     assert (result.percent if result.state == "graded" else result.state) == expected
 
 
