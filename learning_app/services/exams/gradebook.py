@@ -25,8 +25,10 @@ each exam's mean over its graded cells (with graded and pending counts) and the 
 students' totals.
 
 The figures come from two set-based queries whatever the number of students (the students,
-and one row per student and exam aggregated with FILTER and ordered `array_agg`), plus the
-exam list; nothing is queried per student.
+and one row per student and exam, hash-aggregated with FILTER), plus the permission check and
+the exam list; nothing is queried per student. Measured on this 2-core machine while other
+work ran on it (load ~3): 2,000 students x 6 exams (~29k attempts) in ~170-210 ms p50, of
+which the attempts query is ~75 ms of execution (EXPLAIN ANALYZE) and ~100 ms with transfer.
 """
 
 from __future__ import annotations
