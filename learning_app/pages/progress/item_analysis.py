@@ -131,7 +131,7 @@ class ItemAnalysisState(ServiceCalls, AuthState):
 
     async def _analyse(self, *, recompute: bool = False) -> None:
         if not self.exam_id:
-            self.shown, self.rows, self.chart_points = False, [], []
+            self.shown, self.attempts, self.rows, self.chart_points = False, 0, [], []
             return
         self.busy = True
         try:
@@ -145,15 +145,15 @@ class ItemAnalysisState(ServiceCalls, AuthState):
 
     @rx.event
     async def load(self) -> None:
-        """On mount: the course's exams, and the first one's analysis."""
+        """On mount: the course's exams. An analysis waits until the teacher picks an exam:
+        it is the one costly figure of the page (see `services/exams/item_statistics.py`)."""
         choices = await self._call(
             item_analysis.exams_for_analysis, course_id=route_arg(self, "course_id")
         )
         self.exams = [(c.exam_id, c.title) for c in choices or []]
         self.listed = choices is not None
-        known = {exam_id for exam_id, _ in self.exams}
-        if self.exam_id not in known:
-            self.exam_id = self.exams[0][0] if self.exams else ""
+        if self.exam_id not in {exam_id for exam_id, _ in self.exams}:
+            self.exam_id = ""
         await self._analyse()
 
     @rx.event
@@ -242,7 +242,6 @@ def _table() -> rx.Component:
                 )
             ),
             rx.table.body(rx.foreach(ItemAnalysisState.rows, _table_row)),
-            aria_label="Item analysis per question",
             width="100%",
         ),
         overflow_x="auto",
@@ -289,6 +288,7 @@ def _figures() -> rx.Component:
             color_scheme="gray",
         ),
         _chart(),
+        rx.heading("Questions", size="3", as_="h3"),
         _table(),
         rx.heading("Answers per option", size="3", as_="h3"),
         rx.foreach(ItemAnalysisState.rows, _options_of),
@@ -320,6 +320,7 @@ def item_analysis_section() -> rx.Component:
                 rx.vstack(
                     select_field(
                         "Exam",
+                        rx.el.option("Choose an exam…", value=""),
                         rx.foreach(ItemAnalysisState.exams, _exam_option),
                         input_id=EXAM_SELECT_ID,
                         value=ItemAnalysisState.exam_id,
