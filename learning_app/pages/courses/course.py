@@ -105,17 +105,29 @@ def _enrol_button() -> rx.Component:
     )
 
 
+def _locked_badge(reason: rx.Var[str]) -> rx.Component:
+    """A prerequisite not met yet: the lesson shows, unlinked, with what unlocks it."""
+    return rx.badge(
+        rx.icon("lock", size=14, aria_hidden="true"),
+        reason,
+        color_scheme="gray",
+        variant="soft",
+        white_space="normal",
+    )
+
+
 def _lesson_item(lesson: OutlineLesson) -> rx.Component:
     return rx.el.li(
         rx.hstack(
             rx.cond(
-                CourseState.can_read,
+                CourseState.can_read & (lesson.locked_reason == ""),
                 rx.link(
                     lesson.title,
                     href="/courses/" + CourseState.loaded_id + "/lessons/" + lesson.lesson_id,
                 ),
                 rx.text(lesson.title, weight="medium"),
             ),
+            rx.cond(lesson.locked_reason != "", _locked_badge(lesson.locked_reason)),
             rx.cond(
                 lesson.completed,
                 rx.badge(

@@ -10,6 +10,7 @@ import reflex as rx
 from learning_app.components.courses import loaded_page, status_badge, text_area_field
 from learning_app.components.forms import field, form_error, form_notice
 from learning_app.components.markdown import rendered_markdown
+from learning_app.components.prerequisites_section import prerequisites_section
 from learning_app.components.progress import button_with_progress, still_working
 from learning_app.components.share_dialog import share_dialog
 from learning_app.services.courses import lessons, reading
@@ -207,6 +208,7 @@ def _editor() -> rx.Component:
             spacing="5",
             width="100%",
         ),
+        prerequisites_section("lesson"),
         spacing="4",
         width="100%",
     )

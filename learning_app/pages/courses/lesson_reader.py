@@ -35,6 +35,9 @@ class LessonReaderState(LoadedPageState, AuthState):
     is_draft: bool = False
     previous_id: str = ""
     next_id: str = ""
+    # Why the previous or next lesson is locked (a prerequisite): shown instead of its link.
+    previous_locked: str = ""
+    next_locked: str = ""
     completed: bool = False
     can_edit: bool = False
 
@@ -57,6 +60,8 @@ class LessonReaderState(LoadedPageState, AuthState):
             self.loaded_id, self.course_title = lesson.lesson_id, lesson.course_title
             self.title, self.summary, self.is_draft = lesson.title, lesson.summary, lesson.is_draft
             self.previous_id, self.next_id = lesson.previous_lesson_id, lesson.next_lesson_id
+            self.previous_locked = lesson.previous_locked_reason
+            self.next_locked = lesson.next_locked_reason
             self.completed, self.can_edit = lesson.completed, lesson.can_edit
         return rx.call_script(SCROLL_TO_SECTION) if not self.problem else None
 
@@ -106,17 +111,33 @@ def _completion() -> rx.Component:
     )
 
 
+def _locked_neighbour(which: str, reason: rx.Var[str]) -> rx.Component:
+    """A neighbour a prerequisite still locks: no link, and what unlocks it."""
+    return rx.cond(
+        reason != "",
+        rx.text(
+            rx.icon("lock", size=14, aria_hidden="true"),
+            f" {which}: ",
+            reason,
+            size="2",
+            color_scheme="gray",
+        ),
+    )
+
+
 def _neighbours() -> rx.Component:
     return rx.el.nav(
         rx.hstack(
             rx.cond(
                 LessonReaderState.previous_id != "",
                 rx.link("← Previous lesson", href=_lesson_href(LessonReaderState.previous_id)),
+                _locked_neighbour("Previous lesson", LessonReaderState.previous_locked),
             ),
             rx.spacer(),
             rx.cond(
                 LessonReaderState.next_id != "",
                 rx.link("Next lesson →", href=_lesson_href(LessonReaderState.next_id)),
+                _locked_neighbour("Next lesson", LessonReaderState.next_locked),
             ),
             width="100%",
         ),

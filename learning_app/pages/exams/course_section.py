@@ -64,6 +64,17 @@ def _exam_item(exam: ExamCard) -> rx.Component:
             rx.vstack(
                 rx.link(rx.heading(exam.title, size="4", as_="h3"), href="/exams/" + exam.id),
                 _facts(exam),
+                # A prerequisite not met yet; the exam's page says the same and will not start.
+                rx.cond(
+                    exam.locked_reason != "",
+                    rx.text(
+                        rx.icon("lock", size=14, aria_hidden="true"),
+                        " ",
+                        exam.locked_reason,
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                ),
                 spacing="2",
             ),
             width="100%",

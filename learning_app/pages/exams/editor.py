@@ -20,6 +20,7 @@ from learning_app.components.authoring import (
 from learning_app.components.courses import loaded_page, status_badge, text_area_field
 from learning_app.components.forms import field, form_error, form_notice
 from learning_app.components.lists import bare_list
+from learning_app.components.prerequisites_section import prerequisites_section
 from learning_app.components.progress import button_with_progress
 from learning_app.components.wording import count_text
 from learning_app.pages.exams.editor_state import DrawRow, ExamEditorState, PickRow
@@ -378,6 +379,7 @@ def _editor() -> rx.Component:
             key=S.loaded_exam_id,
             width="100%",
         ),
+        prerequisites_section("exam"),  # outside the form: it saves on its own
         spacing="4",
         width="100%",
         max_width="56rem",
