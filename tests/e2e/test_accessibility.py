@@ -112,6 +112,7 @@ def test_every_page_kind_has_no_serious_violations(
         (f"{course}/dashboard", "teacher dashboard", "Python"),
         (f"{course}/cards", "flashcards", "Flashcards"),
         (f"{course}/accommodations", "accommodations", "Accommodations"),
+        (f"{course}/gradebook", "gradebook", "Gradebook"),
         ("/teach/grading", "grading", "Grading"),
         ("/teach/links", "share links", "Share links"),
     ]:

@@ -23,7 +23,10 @@ def test_the_app_registers_every_route() -> None:
         "/teach/attempts/[attempt_id]",
     } <= paths
     assert {"/review", "/teach/courses/[course_id]/cards", "/dashboard"} <= paths
-    assert "/teach/courses/[course_id]/accommodations" in paths
+    assert {
+        "/teach/courses/[course_id]/accommodations",
+        "/teach/courses/[course_id]/gradebook",
+    } <= paths
     assert "/dev/mailbox" in paths  # not production
 
 
