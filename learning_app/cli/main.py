@@ -20,6 +20,7 @@ from learning_app.cli.bench import add_bench_commands
 from learning_app.cli.events import add_events_commands
 from learning_app.cli.grades import add_grades_commands
 from learning_app.cli.material import add_material_commands
+from learning_app.cli.questions import add_questions_commands
 from learning_app.cli.search import add_search_commands
 from learning_app.cli.support import (
     CliError,
@@ -267,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_events_commands(sub)
     add_material_commands(sub)
     add_grades_commands(sub)
+    add_questions_commands(sub)
     add_bench_commands(sub)
     return parser
 

@@ -223,12 +223,16 @@ def create_question(
 ) -> QuestionView:
     viewer = require_viewer(session, token)
     course = require_course_editor(session, viewer, course_id)
-    clean = clean_question(draft)
+    question = add_question(session, course.id, uuid.UUID(viewer.user_id), clean_question(draft))
+    return question_view(session, question)
+
+
+def add_question(
+    session: Session, course_id: uuid.UUID, author_id: uuid.UUID, clean: CleanQuestion
+) -> Question:
+    """Write a checked question with its options and tags (the caller checked who may)."""
     question = Question(
-        course_id=course.id,
-        author_id=uuid.UUID(viewer.user_id),
-        type=clean.type,
-        prompt_markdown=clean.prompt,
+        course_id=course_id, author_id=author_id, type=clean.type, prompt_markdown=clean.prompt
     )
     _apply(question, clean)
     session.add(question)
@@ -236,7 +240,7 @@ def create_question(
     _write_options(session, question, clean.options)
     _write_tags(session, question, clean.tags)
     session.flush()
-    return question_view(session, question)
+    return question
 
 
 def _grading_unchanged(session: Session, question: Question, clean: CleanQuestion) -> bool:
