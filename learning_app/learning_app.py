@@ -51,6 +51,7 @@ from learning_app.pages.progress.dashboard import DashboardState, dashboard_page
 from learning_app.pages.questions.bank_state import QuestionBankState
 from learning_app.pages.questions.drafting import QuestionDraftingState
 from learning_app.pages.questions.form_state import QuestionFormState
+from learning_app.pages.questions.transfer_section import BankTransferState
 from learning_app.pages.review.card_bank import card_bank_page
 from learning_app.pages.review.card_bank_state import CardBankState
 from learning_app.pages.review.card_drafts import CardDraftingState
@@ -213,7 +214,7 @@ if not get_settings().is_production:
     )
 
 # The only events `POST /_upload` may run (learning_app/upload_guard.py).
-UPLOAD_HANDLERS = [MaterialState.upload]
+UPLOAD_HANDLERS = [MaterialState.upload, BankTransferState.upload]
 
 app = rx.App(
     api_transformer=build_http_api(format_event_handler(h) for h in UPLOAD_HANDLERS),

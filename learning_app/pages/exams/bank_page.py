@@ -25,6 +25,7 @@ from learning_app.pages.questions.bank_state import BankRow, QuestionBankState
 from learning_app.pages.questions.drafting import question_drafting_section
 from learning_app.pages.questions.form import question_form_section
 from learning_app.pages.questions.form_state import QuestionFormState
+from learning_app.pages.questions.transfer_section import bank_transfer_section
 from learning_app.services.questions.bank import TagCount
 
 B = QuestionBankState
@@ -125,7 +126,10 @@ def _content() -> rx.Component:
         course_title=B.course_title,
         course_href=COURSE_EDITOR_PATH + B.loaded_course_id,
         heading="Questions & exams",
-        above=[exams_section(COURSE_EDITOR_PATH + B.loaded_course_id + "/exams/")],
+        above=[
+            exams_section(COURSE_EDITOR_PATH + B.loaded_course_id + "/exams/"),
+            bank_transfer_section(),
+        ],
         bank=_bank_section(),
         # Drafts sit beside the form that "Edit in form" fills.
         drafting=question_drafting_section(),

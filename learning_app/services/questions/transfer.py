@@ -14,8 +14,10 @@ file exported from this bank, adds nothing the second time.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import secrets
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from learning_app.adapters.redis_store import get_redis
 from learning_app.services.access.courses import require_course_editor
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import InvalidInput
@@ -85,6 +88,11 @@ FORMATS: dict[str, BankFormat] = {
     )
 }
 UNKNOWN_FORMAT = "Choose the file's format: GIFT, Moodle XML or QTI 1.2."
+# A file uploaded on the page waits here between its preview and "Import": in Redis, which every
+# app server shares, not in a tab's state (reloaded on every event) or one server's disk.
+STAGE_KEY = "bank-import:{key}"
+STAGE_TTL_S = 30 * 60
+STAGE_EXPIRED = "The uploaded file is no longer here (after 30 minutes): upload it again."
 
 
 @dataclass(frozen=True)
@@ -221,3 +229,29 @@ def export_question_bank(
         raise InvalidInput(UNKNOWN_FORMAT, "format")
     views = bank.list_question_bank(session, token=token, course_id=str(course.id))
     return f"{course.slug}-questions.{chosen.extension}", chosen.export(views, course.title)
+
+
+def stage_bank_file(data: bytes, filename: str) -> str:
+    """Keep an uploaded bank file for its preview and import; returns the key naming it."""
+    if len(data) > MAX_BANK_BYTES:
+        raise BankFileRefused(
+            f"A question bank file may be at most {MAX_BANK_BYTES // (1024 * 1024)} MB."
+        )
+    key = secrets.token_urlsafe(16)
+    payload = json.dumps({"name": filename, "data": base64.b64encode(data).decode()})
+    get_redis().set(STAGE_KEY.format(key=key), payload, ex=STAGE_TTL_S)
+    return key
+
+
+def staged_bank_file(key: str) -> tuple[bytes, str]:
+    """The staged file and its name; BankFileRefused once it has expired."""
+    raw = get_redis().get(STAGE_KEY.format(key=key)) if key else None
+    if raw is None:
+        raise BankFileRefused(STAGE_EXPIRED)
+    payload = json.loads(raw)
+    return base64.b64decode(payload["data"]), str(payload["name"])
+
+
+def discard_staged_bank_file(key: str) -> None:
+    if key:
+        get_redis().delete(STAGE_KEY.format(key=key))
