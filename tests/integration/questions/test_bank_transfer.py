@@ -186,3 +186,13 @@ def test_the_command_line_prints_one_json_line(
         == 1
     )
     assert "never closed" in capsys.readouterr().err and questions() == 0
+
+
+def test_a_staged_file_waits_for_its_import_and_then_expires(stores: None) -> None:
+    key = transfer.stage_bank_file(GIFT, "tides.gift")
+    assert transfer.staged_bank_file(key) == (GIFT, "tides.gift")
+    transfer.discard_staged_bank_file(key)
+    with pytest.raises(BankFileRefused, match="upload it again"):
+        transfer.staged_bank_file(key)
+    with pytest.raises(BankFileRefused, match="at most 10 MB"):
+        transfer.stage_bank_file(b"x" * (10 * 1024 * 1024 + 1), "big.gift")
