@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from learning_app.cli.audit import add_audit_commands
 from learning_app.cli.bench import add_bench_commands
+from learning_app.cli.courses import add_course_commands
 from learning_app.cli.events import add_events_commands
 from learning_app.cli.grades import add_grades_commands
 from learning_app.cli.material import add_material_commands
@@ -269,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_material_commands(sub)
     add_grades_commands(sub)
     add_questions_commands(sub)
+    add_course_commands(sub)
     add_bench_commands(sub)
     return parser
 
