@@ -63,10 +63,10 @@ from learning_app.services.exams.authoring import (
 )
 from learning_app.services.material import quota
 from learning_app.services.material.documents import (
-    _put_object,  # the upload service's put (same bucket, type and errors)
-    _require_allowed,  # the upload service's check of the types settings allow
     is_image,
     object_key,
+    put_object,
+    require_allowed_kind,
 )
 from learning_app.services.material.extraction import MIME_TYPES, sniff_kind
 from learning_app.services.material.spool import UploadSpool
@@ -152,7 +152,7 @@ def _import_files(
                 continue
             try:
                 kind = sniff_kind(spool.path, spool.filename)
-                _require_allowed(kind)
+                require_allowed_kind(kind)
             except InvalidInput as exc:
                 plan.skipped.append(f"{path}: {exc}")
                 continue
@@ -161,7 +161,7 @@ def _import_files(
                 ids[path] = by_key[key]
                 continue
             quota.require_room(session, viewer, spool.filename, spool.size)
-            _put_object(s3, spool.path, key, MIME_TYPES[kind])
+            put_object(s3, spool.path, key, MIME_TYPES[kind])
             written.append(key)
             document = Document(
                 owner_id=uuid.UUID(viewer.user_id),

@@ -141,7 +141,7 @@ def upload_document(
         if spool.size == 0:
             raise InvalidInput(f"{spool.filename} is empty.", field="file")
         kind = sniff_kind(spool.path, spool.filename)
-        _require_allowed(kind)
+        require_allowed_kind(kind)
         key = object_key(course.id, spool.sha256, kind)
         with session_scope() as session:
             found = _existing(session, key)
@@ -149,7 +149,7 @@ def upload_document(
                 return UploadResult(_view(found), duplicate=True)
             viewer = require_viewer(session, token)
             quota.require_room(session, viewer, spool.filename, spool.size)
-        _put_object(s3, spool.path, key, MIME_TYPES[kind])
+        put_object(s3, spool.path, key, MIME_TYPES[kind])
         try:
             return _record(token, course.id, spool, key, MIME_TYPES[kind])
         except DomainError:
@@ -167,7 +167,7 @@ def _forget_unused_object(key: str) -> None:
             delete_object_later(session, key)
 
 
-def _require_allowed(kind: str) -> None:
+def require_allowed_kind(kind: str) -> None:
     """The kinds settings accept: material to ingest, and pictures for lessons."""
     settings = get_settings()
     allowed = (*settings.upload_allowed_types, *settings.upload_image_types)
@@ -180,7 +180,7 @@ def is_image(document: Document) -> bool:
     return document.mime_type in IMAGE_MIME_TYPES.values()
 
 
-def _put_object(s3: ObjectStore, path: Path, key: str, mime_type: str) -> None:
+def put_object(s3: ObjectStore, path: Path, key: str, mime_type: str) -> None:
     """Multipart above 8 MB (boto3's transfer manager), so big files stream in parts."""
     try:
         s3.upload_file(
