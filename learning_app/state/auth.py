@@ -54,6 +54,8 @@ class AuthState(rx.State):
     # When, and for which session, the viewer above was last resolved (backend only).
     _viewer_checked_at: float = 0.0
     _viewer_checked_token: str = ""
+    # The page that started this tab's session (sign-in); see `load_viewer`.
+    _session_started_on: str = ""
 
     @rx.var
     def is_admin(self) -> bool:
@@ -97,6 +99,7 @@ class AuthState(rx.State):
         the redirect, and a click in that moment was undone when the redirect landed."""
         self.session_token = token
         self._viewer_checked_at, self._viewer_checked_token = 0.0, ""
+        self._session_started_on = self.router.url.path.rstrip("/")
 
     async def _recently_signed_in(self) -> bool:
         """Whether this tab is signed in, resolving the session again only when the last check
@@ -111,11 +114,19 @@ class AuthState(rx.State):
 
     @rx.event
     async def load_viewer(self) -> None:
+        """on_load of public pages. The page that started the session may run its on_load
+        again before its redirect lands (its address normalised, a reconnect): it keeps the
+        navbar as it was, which then changes on the page the sign-in leads to."""
+        here = self.router.url.path.rstrip("/")
+        if self._session_started_on and self._session_started_on == here:
+            return
+        self._session_started_on = ""
         await self._recently_signed_in()
 
     @rx.event
     async def require_signed_in(self) -> rx.event.EventSpec | None:
         """on_load of private pages: signed-out visitors go to sign-in and come back after."""
+        self._session_started_on = ""
         if not await self._recently_signed_in():
             return sign_in_redirect(self.router.url.path)
         return None
