@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import reflex as rx
 from reflex.utils.format import format_event_handler
 
 from learning_app.adapters.embeddings import embedder_loaded
+from learning_app.adapters.heap import freeze_heap
 from learning_app.components.markdown import MARKDOWN_STYLESHEET
 from learning_app.components.share_dialog import ShareLinksState
 from learning_app.health_api import build_http_api
@@ -224,6 +227,16 @@ app = rx.App(
 )
 app.register_lifespan_task(worker_lifespan)
 app.register_lifespan_task(embedder_loaded)
+
+
+@asynccontextmanager
+async def heap_frozen_after_start() -> AsyncIterator[None]:
+    """After the steps above have loaded what the server keeps (see `adapters.heap`)."""
+    freeze_heap()
+    yield
+
+
+app.register_lifespan_task(heap_frozen_after_start)
 for route in ROUTES:
     app.add_page(
         route.page, route=route.path, title=f"{route.title} · Learning App", on_load=route.on_load

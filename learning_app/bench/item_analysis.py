@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from learning_app.adapters.heap import freeze_heap
 from learning_app.adapters.postgres import session_scope
 from learning_app.bench.item_analysis_world import drop_world, load_world
 from learning_app.bench.stats import percentile
@@ -46,6 +47,7 @@ def _page_call(func: Callable[..., T], **kwargs: object) -> tuple[T, float]:
 def _timed(samples: int, func: Callable[..., object], **kwargs: object) -> list[float]:
     for _ in range(WARMUP_ROUNDS):
         _page_call(func, **kwargs)
+    freeze_heap()  # what an app server does once it has started (learning_app.py)
     return [_page_call(func, **kwargs)[1] for _ in range(samples)]
 
 
