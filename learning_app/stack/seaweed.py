@@ -195,6 +195,13 @@ class SeaweedS3(Server):
         try:
             client.head_bucket(Bucket=self.settings.s3_bucket)
         except ClientError:
-            client.create_bucket(Bucket=self.settings.s3_bucket)
+            try:
+                client.create_bucket(Bucket=self.settings.s3_bucket)
+            except ClientError as exc:
+                # SeaweedFS can answer HEAD with an error for a bucket its filer has not
+                # listed yet; a bucket that turns out to exist is what we wanted.
+                code = str(exc.response.get("Error", {}).get("Code", ""))
+                if code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                    raise
         finally:
             client.close()
