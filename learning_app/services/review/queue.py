@@ -10,12 +10,14 @@ time zone (a card due at 15:00 is due all day, as in Anki). The queue holds:
 
 Only what the student may still read is in it: the course published and the student enrolled
 (an unpublished course or an unenrolment takes its items out, and they come back as they were
-if that is undone), the flashcard or question not archived.
+if that is undone), the flashcard or question not archived, and a lesson's cards only while
+the student's mastery path has the lesson unlocked.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -24,7 +26,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from learning_app.models.base import utc_now
+from learning_app.services.access.prerequisites import LessonPlace, locked_lesson_places
 from learning_app.services.access.roles import require_viewer
+from learning_app.services.accounts.users import Viewer
 from learning_app.services.time_zones import viewer_zone
 
 NEW_CARDS_PER_DAY = 20
@@ -59,12 +63,26 @@ def today_in(zone: ZoneInfo, now: datetime) -> Day:
     return Day(start, datetime.combine(local + timedelta(days=1), time(), zone), local.isoformat())
 
 
-_DUE = sa.text(
-    """
+# The courses whose items the student reviews: enrolled and published.
+_READABLE = """
     WITH readable AS (
         SELECT e.course_id FROM enrollment e JOIN course c ON c.id = e.course_id
         WHERE e.user_id = :user AND c.status = 'published'
     )
+"""
+# A flashcard of a lesson the student's mastery path has not unlocked yet (or has locked since
+# it was first reviewed: a prerequisite added later) waits with its lesson. The locked places
+# come in as two parallel arrays from `locked_lesson_places`.
+_UNLOCKED = """
+    NOT EXISTS (
+        SELECT 1 FROM unnest(CAST(:locked_courses AS uuid[]), CAST(:locked_lessons AS uuid[]))
+            AS locked(course_id, lesson_id)
+        WHERE locked.course_id = f.course_id AND locked.lesson_id = f.lesson_id)
+"""
+
+_DUE = sa.text(
+    _READABLE  # noqa: S608 (module constants joined, nothing from input)
+    + """
     SELECT rc.id, rc.flashcard_id, rc.question_id, rc.course_id, rc.reps
     FROM review_card rc
     LEFT JOIN flashcard f ON f.id = rc.flashcard_id
@@ -72,6 +90,9 @@ _DUE = sa.text(
     WHERE rc.user_id = :user AND rc.due < :day_end
       AND rc.course_id IN (SELECT course_id FROM readable)
       AND f.archived_at IS NULL AND q.archived_at IS NULL
+      AND """
+    + _UNLOCKED
+    + """
     ORDER BY rc.due, rc.id
     LIMIT :limit
     """
@@ -79,11 +100,8 @@ _DUE = sa.text(
 
 # A lesson card waits until the student has opened the lesson in that course.
 _NEW = sa.text(
-    """
-    WITH readable AS (
-        SELECT e.course_id FROM enrollment e JOIN course c ON c.id = e.course_id
-        WHERE e.user_id = :user AND c.status = 'published'
-    )
+    _READABLE  # noqa: S608 (module constants joined, nothing from input)
+    + """
     SELECT f.id, f.course_id
     FROM flashcard f
     WHERE f.course_id IN (SELECT course_id FROM readable)
@@ -94,6 +112,9 @@ _NEW = sa.text(
       AND (f.lesson_id IS NULL OR f.owner_id IS NOT NULL OR EXISTS (
           SELECT 1 FROM lesson_progress lp
           WHERE lp.user_id = :user AND lp.lesson_id = f.lesson_id AND lp.course_id = f.course_id))
+      AND """
+    + _UNLOCKED
+    + """
     ORDER BY f.owner_id IS NULL, f.created_at, f.id
     LIMIT :limit
     """
@@ -117,10 +138,21 @@ def new_cards_left(session: Session, user_id: uuid.UUID, day: Day) -> int:
 
 
 def due_entries(
-    session: Session, user_id: uuid.UUID, day: Day, *, limit: int = QUEUE_LIMIT
+    session: Session,
+    user_id: uuid.UUID,
+    day: Day,
+    *,
+    limit: int = QUEUE_LIMIT,
+    locked: Sequence[LessonPlace] = (),
 ) -> list[QueueEntry]:
-    """The queue of one student for `day` (see the module docstring)."""
-    rows = session.execute(_DUE, {"user": user_id, "day_end": day.end, "limit": limit}).all()
+    """The queue of one student for `day` (see the module docstring), leaving out the cards of
+    the `locked` lesson places."""
+    scope = {
+        "user": user_id,
+        "locked_courses": [course_id for course_id, _ in locked],
+        "locked_lessons": [lesson_id for _, lesson_id in locked],
+    }
+    rows = session.execute(_DUE, {**scope, "day_end": day.end, "limit": limit}).all()
     entries = [
         QueueEntry(
             str(row.id),
@@ -133,7 +165,7 @@ def due_entries(
     ]
     room = min(limit - len(entries), new_cards_left(session, user_id, day))
     if room > 0:
-        fresh = session.execute(_NEW, {"user": user_id, "limit": room}).all()
+        fresh = session.execute(_NEW, {**scope, "limit": room}).all()
         entries += [QueueEntry(None, str(row.id), None, str(row.course_id), 0) for row in fresh]
     return entries
 
@@ -143,5 +175,19 @@ def due_queue(
 ) -> list[QueueEntry]:
     """The signed-in student's queue for today in their time zone."""
     viewer = require_viewer(session, token)
-    day = today_in(viewer_zone(session, viewer), now or utc_now())
-    return due_entries(session, uuid.UUID(viewer.user_id), day, limit=limit)
+    return viewer_entries(
+        session, viewer, today_in(viewer_zone(session, viewer), now or utc_now()), limit=limit
+    )
+
+
+def viewer_entries(
+    session: Session, viewer: Viewer, day: Day, *, limit: int = QUEUE_LIMIT
+) -> list[QueueEntry]:
+    """`due_entries` for a signed-in viewer, without what their mastery paths keep locked."""
+    return due_entries(
+        session,
+        uuid.UUID(viewer.user_id),
+        day,
+        limit=limit,
+        locked=locked_lesson_places(session, viewer),
+    )

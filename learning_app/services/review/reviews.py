@@ -20,7 +20,9 @@ from sqlmodel import Session, col, select
 from learning_app.models.base import utc_now
 from learning_app.models.questions import Question, QuestionOption, QuestionType
 from learning_app.models.review import Flashcard, ReviewCard
+from learning_app.services.access.prerequisites import require_lesson_unlocked
 from learning_app.services.access.roles import require_viewer
+from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.markdown_render import render_markdown
 from learning_app.services.progress import events
@@ -47,10 +49,13 @@ _COURSE_TITLE = sa.text(
 )
 
 
-# `_course_title` and `_flashcard` in one statement.
+# The course's title and the card, if the student may review it: course published and
+# enrolled in, card not archived, a personal card their own. One round trip: rating a card is
+# the review's hot path.
 _REVIEWABLE_CARD = sa.text(
     """
-    SELECT 1 FROM flashcard f
+    SELECT c.title, f.front_markdown, f.back_markdown, f.owner_id, f.lesson_id
+    FROM flashcard f
     JOIN course c ON c.id = f.course_id AND c.status = 'published'
     JOIN enrollment e ON e.course_id = c.id AND e.user_id = :user
     WHERE f.id = :card AND f.course_id = :course AND f.archived_at IS NULL
@@ -93,18 +98,18 @@ def _course_title(session: Session, user_id: uuid.UUID, course_id: uuid.UUID) ->
     return str(title)
 
 
-def _flashcard(
-    session: Session, user_id: uuid.UUID, course_id: uuid.UUID, entry: QueueEntry
-) -> Flashcard:
-    card = session.get(Flashcard, parse_id(entry.flashcard_id, ITEM_GONE))
-    if (
-        card is None
-        or card.course_id != course_id
-        or card.archived_at is not None
-        or card.owner_id not in (None, user_id)
-    ):
+def _flashcard(session: Session, viewer: Viewer, course_id: uuid.UUID, entry: QueueEntry) -> Any:
+    """The reviewable card's row (`_REVIEWABLE_CARD`); NotFound if the student may not review
+    it, PermissionDenied while its lesson is locked on their mastery path."""
+    card_id = parse_id(entry.flashcard_id, ITEM_GONE)
+    row = session.execute(
+        _REVIEWABLE_CARD, {"user": uuid.UUID(viewer.user_id), "course": course_id, "card": card_id}
+    ).first()
+    if row is None:
         raise NotFound(ITEM_GONE)
-    return card
+    if row.lesson_id is not None and row.owner_id is None:
+        require_lesson_unlocked(session, viewer, course_id, row.lesson_id, editor=None)
+    return row
 
 
 def _question(session: Session, course_id: uuid.UUID, entry: QueueEntry) -> Question:
@@ -148,19 +153,20 @@ def _check_memory(session: Session, user_id: uuid.UUID, entry: QueueEntry) -> Re
 
 def item_view(session: Session, *, token: str | None, entry: QueueEntry) -> ReviewItemView:
     """The item to show next, if the student may still review it."""
-    user_id = uuid.UUID(require_viewer(session, token).user_id)
+    viewer = require_viewer(session, token)
+    user_id = uuid.UUID(viewer.user_id)
     course_id = parse_id(entry.course_id, ITEM_GONE)
-    title = _course_title(session, user_id, course_id)
     _check_memory(session, user_id, entry)
     if entry.flashcard_id:
-        card = _flashcard(session, user_id, course_id, entry)
+        card = _flashcard(session, viewer, course_id, entry)
         return ReviewItemView(
             "flashcard",
-            title,
+            str(card.title),
             render_markdown(card.front_markdown),
             render_markdown(card.back_markdown),
             personal=card.owner_id is not None,
         )
+    title = _course_title(session, user_id, course_id)
     question = _question(session, course_id, entry)
     return ReviewItemView(
         "question",
@@ -185,15 +191,13 @@ def rate_flashcard(
         parsed = scheduling.parse_rating(rating)
     except scheduling.InvalidRating as exc:
         raise InvalidInput(str(exc)) from None
-    user_id = uuid.UUID(require_viewer(session, token).user_id)
+    viewer = require_viewer(session, token)
+    user_id = uuid.UUID(viewer.user_id)
     course_id = parse_id(entry.course_id, ITEM_GONE)
     if entry.flashcard_id is None:
         raise InvalidInput(NOT_A_FLASHCARD)
     card_id = parse_id(entry.flashcard_id, ITEM_GONE)
-    # One round trip for the course, the enrolment and the card: this is the review's hot path.
-    reviewable = {"user": user_id, "course": course_id, "card": card_id}
-    if session.execute(_REVIEWABLE_CARD, reviewable).first() is None:
-        raise NotFound(ITEM_GONE)
+    _flashcard(session, viewer, course_id, entry)
     row = _check_memory(session, user_id, entry)
     moment = now or utc_now()
     if row is None:

@@ -8,16 +8,17 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.models.base import utc_now
 from learning_app.models.review import Flashcard, ReviewCard, ReviewLog
+from learning_app.models.teaching import Prerequisite
 from learning_app.models.users import UserProfile
 from learning_app.services.attempts import taking
-from learning_app.services.courses import authoring, reading
-from learning_app.services.errors import InvalidInput, NotFound
+from learning_app.services.courses import authoring, prerequisites, reading
+from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from learning_app.services.review import queue, reviews
 from learning_app.services.review.queue import QueueEntry
 from tests.integration.exams.helpers import exam_of, run, save, true_false_question
@@ -182,6 +183,37 @@ def test_a_lesson_card_waits_until_the_lesson_is_opened(
     assert due(student) == []
     run(reading.read_lesson, token=student, course_id=course, lesson_id=lesson_id)
     assert len(due(student)) == 1
+
+
+def test_a_card_of_a_lesson_locked_later_waits_with_its_lesson(
+    teacher: str, student: str, course: str
+) -> None:
+    lesson_id = new_lesson(teacher, course, "Cells")
+    add_card(course, "Nucleus", lesson_id=uuid.UUID(lesson_id))
+    run(reading.read_lesson, token=student, course_id=course, lesson_id=lesson_id)
+    [entry] = due(student)
+    reviewed = rate(student, entry, 1)  # Again: due again within the day
+    quiz = exam_of(teacher, course, [true_false_question(teacher, course)], title="Cell quiz")
+    run(
+        prerequisites.set_prerequisite,
+        token=teacher,
+        course_id=course,
+        lesson_id=lesson_id,
+        required_exam_id=quiz,
+        min_percent=80,
+    )
+    later = reviewed.due + timedelta(minutes=1)
+    assert due(student, later) == []  # its state stays, out of the queue
+    for forged in (
+        lambda: run(reviews.item_view, token=student, entry=reviewed.next_entry),
+        lambda: rate(student, reviewed.next_entry, 3, later),
+    ):
+        with pytest.raises(PermissionDenied, match="unlocks when you pass Cell quiz"):
+            forged()
+    assert count(ReviewLog) == 1
+    with session_scope() as session:
+        session.execute(delete(Prerequisite))
+    assert [e.review_card_id for e in due(student, later)] == [reviewed.next_entry.review_card_id]
 
 
 def test_new_cards_are_limited_per_day(student: str, course: str) -> None:
