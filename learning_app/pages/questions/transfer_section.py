@@ -39,6 +39,11 @@ MAX_DOWNLOAD_BYTES = 700 * 1024
 IDLE_TIMEOUT_S = 60
 
 
+async def _discard(staged: str) -> None:
+    """Drop a staged file (a Redis call: off the event loop, like every service call)."""
+    await call_service(transfer.discard_staged_bank_file, staged)
+
+
 class BankTransferState(ServiceCalls, AuthState):
     format_choice: str = ""
     export_format: str = "gift"
@@ -53,10 +58,12 @@ class BankTransferState(ServiceCalls, AuthState):
     notes: list[str] = []
     _staged: str = ""
 
-    def _forget(self) -> None:
-        transfer.discard_staged_bank_file(self._staged)
-        self._staged, self.file_name, self.would_import, self.duplicates = "", "", 0, 0
+    def _clear_preview(self) -> str:
+        """Forget the preview; returns the staged file's key for `_discard` to drop."""
+        staged, self._staged = self._staged, ""
+        self.file_name, self.would_import, self.duplicates = "", 0, 0
         self.by_type, self.skipped, self.notes = [], [], []
+        return staged
 
     def _show(self, report: ImportReport) -> None:
         self.would_import, self.duplicates = report.imported, report.duplicates
@@ -80,12 +87,13 @@ class BankTransferState(ServiceCalls, AuthState):
         preview what importing it would do."""
         async with self:
             self.uploading, self.error, self.notice = True, "", ""
-            self._forget()
+            previous = self._clear_preview()
             token, course_id, chosen = (
                 self.session_token,
                 route_arg(self, "course_id"),
                 self.format_choice or None,
             )
+        await _discard(previous)
         data, name, error = bytearray(), "", ""
         try:
             while True:
@@ -143,7 +151,7 @@ class BankTransferState(ServiceCalls, AuthState):
         self.importing = False
         if report is None:
             return
-        self._forget()
+        await _discard(self._clear_preview())
         self.notice = f"Imported {report.imported} question(s) from {name}." + (
             f" {report.duplicates} were already in the bank." if report.duplicates else ""
         )
@@ -151,8 +159,8 @@ class BankTransferState(ServiceCalls, AuthState):
         await bank._reload()
 
     @rx.event
-    def cancel_import(self) -> None:
-        self._forget()
+    async def cancel_import(self) -> None:
+        await _discard(self._clear_preview())
         self.error, self.notice = "", ""
 
     @rx.event
