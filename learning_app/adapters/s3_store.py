@@ -32,6 +32,10 @@ class ObjectStore(Protocol):
 
     def head_bucket(self, *, Bucket: str) -> dict[str, Any]: ...
     def delete_object(self, *, Bucket: str, Key: str) -> dict[str, Any]: ...
+    def list_objects_v2(self, **kwargs: Any) -> dict[str, Any]:
+        """`Bucket`, `Prefix`, `ContinuationToken`: up to 1,000 `Contents` (each `Key` and
+        `LastModified`), with `NextContinuationToken` while more follow."""
+        ...
 
 
 @functools.cache

@@ -1,5 +1,5 @@
 """Course material as background jobs: ingesting lessons and documents, deleting S3 objects,
-and sweeping abandoned upload spools.
+and sweeping abandoned upload spools and objects no document names.
 
 Services enqueue these in their own transaction (`services.material.work_queue`), so a lesson
 save or an upload that rolls back leaves no job, and one that commits is never forgotten. Every
@@ -15,9 +15,10 @@ import uuid
 import procrastinate
 
 from learning_app.adapters.embeddings import get_embedder
+from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.s3_store import get_s3
 from learning_app.jobs.runner import job_app
-from learning_app.services.material import ingestion, spool
+from learning_app.services.material import ingestion, orphans, spool
 from learning_app.services.material.work_queue import (
     DELETE_OBJECT_TASK,
     INGEST_DOCUMENT_TASK,
@@ -56,8 +57,30 @@ def ingest_lesson_job(lesson_id: str) -> None:
     name=DELETE_OBJECT_TASK, queue=MATERIAL_QUEUE, retry=MATERIAL_RETRY, pass_context=False
 )
 def delete_object_job(s3_key: str) -> None:
-    # Deleting a missing key succeeds in S3, so a repeated job is harmless.
+    # A row naming the key again means the same file was uploaded since (objects are keyed by
+    # content): its object stays. Deleting a missing key succeeds in S3, so a repeated job is
+    # harmless.
+    with session_scope() as session:
+        if orphans.key_in_use(session, s3_key):
+            log.info("object %s is in use again: kept", s3_key)
+            return
     get_s3().delete_object(Bucket=get_settings().s3_bucket, Key=s3_key)
+
+
+@job_app.periodic(cron="17 * * * *", periodic_id="sweep-orphan-objects")
+@job_app.task(
+    name="material.sweep_orphans",
+    queue=MATERIAL_QUEUE,
+    queueing_lock="material.sweep_orphans",
+    retry=MATERIAL_RETRY,
+    pass_context=False,
+)
+def sweep_orphan_objects_job(timestamp: int) -> None:
+    """Hourly: objects no document names, left by a process or a database lost between an
+    object's put and its row (see `services.material.orphans`)."""
+    queued = orphans.sweep_orphan_objects(get_s3(), get_settings().s3_bucket)
+    if queued:
+        log.warning("queued the deletion of %d orphan object(s)", queued)
 
 
 @job_app.periodic(cron="* * * * *", periodic_id="retry-stalled-material-jobs")

@@ -15,8 +15,8 @@ written right after its object. If anything fails after an object was put, the e
 transaction back (no row stays), and the objects written so far are queued for deletion in a
 transaction of their own (`delete_object_later`, the material service's durable delete job).
 Only if Postgres itself is gone then, or the caller's commit fails after this returns, can
-objects stay behind under `material/<new course id>/` with no row; nothing reads them, and
-nothing in the app sweeps them yet.
+objects stay behind under `material/<new course id>/` with no row; nothing reads them, and the
+hourly orphan sweep deletes them (`services.material.orphans`).
 
 A cartridge from another tool: lessons are the organization's `webcontent` Markdown or HTML
 pages (HTML becomes Markdown, `html_markdown.py`), files its other `webcontent` files, and its

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 import uuid
 import zipfile
 
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from learning_app.adapters.postgres import get_engine, session_scope
-from learning_app.adapters.s3_store import get_s3
+from learning_app.adapters.postgres import session_scope
 from learning_app.bench.sample_files import docx_bytes, pdf_bytes
 from learning_app.health_api import build_http_api
 from learning_app.models.chunks import LessonChunk
@@ -29,10 +24,9 @@ from learning_app.services.errors import InvalidInput, PermissionDenied
 from learning_app.services.material import documents
 from learning_app.services.material.documents import StorageUnavailable
 from learning_app.services.material.spool import UploadSpool, clean_filename
-from learning_app.services.material.work_queue import MATERIAL_QUEUE
 from learning_app.settings import get_settings
 from learning_app.stack.base import free_port
-from tests.integration.material.helpers import ingest, upload
+from tests.integration.material.helpers import drain_material_queue, ingest, object_exists, upload
 from tests.integration.people import new_course, publish
 
 NOTES = b"# Tides\n\nThe moon's gravity pulls the oceans, which makes the tides rise and fall.\n"
@@ -49,14 +43,6 @@ def _count(model: type, **where: object) -> int:
         for name, value in where.items():
             query = query.where(getattr(model, name) == value)
         return int(session.execute(query).scalar_one())
-
-
-def _object_exists(key: str) -> bool:
-    try:
-        get_s3().head_object(Bucket=get_settings().s3_bucket, Key=key)
-    except ClientError:
-        return False
-    return True
 
 
 def _key_of(document_id: str) -> str:
@@ -107,7 +93,7 @@ def test_the_same_bytes_are_stored_once(teacher: str, course: str) -> None:
     assert second.document.id == first.document.id
     assert _count(Document) == 1
     key = _key_of(first.document.id)
-    assert key.endswith(".md") and _object_exists(key)
+    assert key.endswith(".md") and object_exists(key)
 
 
 def test_no_row_when_s3_is_down(teacher: str, course: str) -> None:
@@ -220,9 +206,9 @@ def test_delete_removes_chunks_now_and_the_object_through_a_job(teacher: str, co
     with session_scope() as session:
         documents.delete_document(session, token=teacher, document_id=document_id)
     assert _count(LessonChunk) == 0 and _count(Document) == 0
-    assert _object_exists(key)  # until the job runs
+    assert object_exists(key)  # until the job runs
     drain_material_queue()
-    assert not _object_exists(key)
+    assert not object_exists(key)
 
 
 def test_deleting_a_course_removes_its_objects_through_jobs(teacher: str, course: str) -> None:
@@ -233,9 +219,9 @@ def test_deleting_a_course_removes_its_objects_through_jobs(teacher: str, course
     with session_scope() as session:
         authoring.delete_course(session, token=teacher, course_id=course)
     assert _count(Document) == 0
-    assert all(_object_exists(key) for key in keys)  # until the jobs run
+    assert all(object_exists(key) for key in keys)  # until the jobs run
     drain_material_queue()
-    assert not any(_object_exists(key) for key in keys)
+    assert not any(object_exists(key) for key in keys)
 
 
 def test_the_worker_ingests_an_upload(teacher: str, course: str) -> None:
@@ -244,25 +230,3 @@ def test_the_worker_ingests_an_upload(teacher: str, course: str) -> None:
     drain_material_queue()
     assert documents_of(teacher, course)[0].status == "ready"
     assert _count(LessonChunk, document_id=uuid.UUID(document_id)) == 1
-
-
-def drain_material_queue() -> None:
-    """Run a real worker process until the material queue has nothing due."""
-    subprocess.run(
-        [sys.executable, "-m", "learning_app.cli", "worker", "--once", "--queues", MATERIAL_QUEUE],
-        env=dict(os.environ),
-        check=True,
-        timeout=120,
-        capture_output=True,
-    )
-    with get_engine().connect() as conn:
-        failed = conn.execute(
-            # The material queue only: other tests' apps run periodic jobs on other queues,
-            # and one may have failed on purpose (a store stopped by a fault test).
-            text(
-                "SELECT count(*) FROM procrastinate_jobs"
-                " WHERE status = 'failed' AND queue_name = :queue"
-            ),
-            {"queue": MATERIAL_QUEUE},
-        ).scalar_one()
-    assert failed == 0

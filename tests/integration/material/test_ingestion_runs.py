@@ -24,8 +24,7 @@ from learning_app.jobs.runner import job_app
 from learning_app.models.chunks import LessonChunk
 from learning_app.models.documents import Document, DocumentStatus
 from learning_app.services.material import documents, ingestion
-from tests.integration.material.helpers import ingest, upload
-from tests.integration.material.test_documents import drain_material_queue
+from tests.integration.material.helpers import drain_material_queue, ingest, upload
 from tests.integration.people import new_course
 
 WORDS = ["tide", "moon", "ocean", "wave", "coast", "orbit", "water", "shore", "salt"]
