@@ -26,7 +26,8 @@ from learning_app.bench.retrieval import DIMENSIONS, TOPICS, TopicModel
 from learning_app.models.base import utc_now
 from learning_app.models.chunks import EmbeddingModel, drop_hnsw_index_ddl, hnsw_index_ddl
 from learning_app.models.users import User, UserProfile, UserRole
-from learning_app.services.search.documents import KINDS, course_key
+from learning_app.services.search.document_shape import course_key
+from learning_app.services.search.documents import KINDS
 from learning_app.services.search.index import SearchIndex
 
 COURSES = 200

@@ -37,7 +37,7 @@ from learning_app.models.documents import Document as CourseFile
 from learning_app.models.documents import DocumentStatus
 from learning_app.models.questions import Question
 from learning_app.models.review import Flashcard
-from learning_app.services.search.documents import SearchKind
+from learning_app.services.search.document_shape import SearchKind
 from learning_app.services.search.passages import lesson_passages
 from learning_app.services.search.results import (
     Audience,

@@ -30,13 +30,8 @@ from learning_app.adapters.typesense_store import (
     get_typesense,
 )
 from learning_app.models.search import SearchSynonym
-from learning_app.services.search.documents import (
-    KINDS,
-    SCHEMA_VERSION,
-    Document,
-    Scope,
-    SearchKind,
-)
+from learning_app.services.search.document_shape import SCHEMA_VERSION, Document, Scope, SearchKind
+from learning_app.services.search.documents import KINDS
 from learning_app.settings import get_settings
 
 SYNC_LOCK_KEY = 0x5EA4C4  # pg_advisory_xact_lock key shared by every index writer

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from learning_app.adapters.typesense_store import SearchError
-from learning_app.services.search.documents import PASSAGES, SearchKind
+from learning_app.services.search.document_shape import SearchKind
+from learning_app.services.search.documents import PASSAGES
 from learning_app.services.search.fusion import Evidence
 from learning_app.services.search.index import SearchIndex
 from learning_app.services.search.results import (

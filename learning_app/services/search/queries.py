@@ -40,14 +40,8 @@ from learning_app.services.access.courses import optional_viewer
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import InvalidInput
 from learning_app.services.progress import events
-from learning_app.services.search.documents import (
-    KIND_BY_TYPE,
-    KINDS,
-    PASSAGE_TYPES,
-    PASSAGES,
-    SearchKind,
-    tag_key,
-)
+from learning_app.services.search.document_shape import SearchKind, tag_key
+from learning_app.services.search.documents import KIND_BY_TYPE, KINDS, PASSAGE_TYPES, PASSAGES
 from learning_app.services.search.fallback import fallback_search
 from learning_app.services.search.fusion import Evidence, fuse, per_source, source_of
 from learning_app.services.search.index import SearchIndex, default_index

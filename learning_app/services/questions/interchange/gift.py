@@ -4,7 +4,7 @@ Our own small parser: the PyPI ones were not sound to adopt (pygiftparser 1.1 wa
 in 2017, renders HTML through yattag/markdown and reads no category with a space in it;
 pygiftparserrgmf 0.0.5 is AGPL, installs a top-level `tests` package over ours and keeps its
 results in module globals). The grammar, as Moodle's own importer reads it, and as the tests in
-`tests/unit/interchange/test_gift.py` pin it down:
+`tests/unit/interchange/test_gift_import.py` pin it down:
 
     file      := block (blank-line block)*             blank lines separate questions
     block     := comment-line* ( category | question )
