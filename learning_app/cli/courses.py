@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from learning_app.cli.material import AS_HELP, _acting_as, _course_id
-from learning_app.cli.support import CliError
+from learning_app.cli.support import CliError, read_input, write_output
 
 
 def cmd_course_export(args: argparse.Namespace) -> int:
@@ -32,10 +32,7 @@ def cmd_course_export(args: argparse.Namespace) -> int:
         except DomainError as exc:
             raise CliError(str(exc)) from None
     output = Path(args.output or name)
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        raise CliError(f"{output}: cannot write there ({exc.strerror or exc})") from None
+    write_output(output, data)
     print(f"exported to {output} ({len(data):,} bytes)", file=sys.stderr)
     return 0
 
@@ -47,10 +44,7 @@ def cmd_course_import(args: argparse.Namespace) -> int:
     from learning_app.services.errors import DomainError
 
     path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CliError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    data = read_input(path)
     with _acting_as(args.as_email) as token:
         try:
             with session_scope() as session:

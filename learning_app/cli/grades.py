@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from learning_app.cli.material import AS_HELP, _acting_as
-from learning_app.cli.support import CliError
+from learning_app.cli.support import CliError, write_output
 
 
 def _gradebook_csv(token: str, slug: str, who: str) -> tuple[str, int, int]:
@@ -63,10 +63,7 @@ def cmd_grades_export(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         print(f"exported {students} student(s) x {exams} exam(s)", file=sys.stderr)
         return 0
-    try:
-        output.write_text(text, encoding="utf-8", newline="")
-    except OSError as exc:
-        raise CliError(f"{output}: cannot write there ({exc.strerror or exc})") from None
+    write_output(output, text.encode())
     print(f"exported {students} student(s) x {exams} exam(s) to {output}", file=sys.stderr)
     return 0
 

@@ -19,6 +19,22 @@ class CliError(Exception):
     """A failure whose message is the one line the user sees."""
 
 
+def read_input(path: Path) -> bytes:
+    """The bytes of a file named on the command line; CliError saying why they cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write what a command exports; CliError saying why it cannot be written there."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise CliError(f"{path}: cannot write there ({exc.strerror or exc})") from None
+
+
 def migrate() -> None:
     """Upgrade the settings' database to the latest revision (plain Alembic, our env.py)."""
     from alembic import command
