@@ -28,6 +28,15 @@ class QuestionType(StrEnum):
     ESSAY = "essay"
 
 
+class QuestionOrigin(StrEnum):
+    """Where a question came from, so that item analysis can point teachers at the questions
+    no teacher wrote: drafted ones above all."""
+
+    WRITTEN = "written"  # by a teacher, in the question form
+    DRAFTED = "drafted"  # proposed by the language model and kept by a teacher
+    IMPORTED = "imported"  # from a bank file or a course package
+
+
 class Question(SQLModel, table=True):
     """One question in a course's bank.
 
@@ -71,6 +80,11 @@ class Question(SQLModel, table=True):
     numeric_tolerance: float | None = Field(default=None)
     accepted_answers: list[str] | None = Field(default=None, sa_type=JSONB(none_as_null=True))
     case_sensitive: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    origin: QuestionOrigin = Field(
+        default=QuestionOrigin.WRITTEN,
+        sa_type=pg_enum(QuestionOrigin, "question_origin"),
+        sa_column_kwargs={"server_default": QuestionOrigin.WRITTEN.value},
+    )
     archived_at: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

@@ -4,10 +4,14 @@ nothing reaches the bank without a click."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from playwright.sync_api import Browser, expect
+from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
+from learning_app.models.questions import Question, QuestionOrigin
 from learning_app.services.courses import authoring, lessons
 from tests.e2e.conftest import RunningApp
 from tests.e2e.people import account, signed_in_page
@@ -63,3 +67,8 @@ def test_a_teacher_reviews_drafted_questions_before_they_enter_the_bank(
     expect(page.get_by_text("The question is saved.")).to_be_visible()
     expect(bank).to_have_count(2)
     expect(drafts).to_have_count(1)  # the draft left for later stays on the page
+    with session_scope() as session:  # kept as it was or edited first, no teacher wrote them
+        mine = Question.course_id == uuid.UUID(course.id)
+        assert (
+            session.exec(select(Question.origin).where(mine)).all() == [QuestionOrigin.DRAFTED] * 2
+        )

@@ -8,7 +8,6 @@ service refuses anyone who does not teach the course.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,83 +16,23 @@ import reflex as rx
 from learning_app.components.authoring import select_field
 from learning_app.components.charts import CHART_HEIGHT, chart_card, stat_tile
 from learning_app.components.feedback import empty_state, error_callout
+from learning_app.pages.progress.item_analysis_rows import (
+    NO_FIGURE,
+    ItemRow,
+    OptionRow,
+    ReviewRow,
+    alpha_words,
+    figure,
+    item_row,
+    review_row,
+)
 from learning_app.services.exams import item_analysis
-from learning_app.services.exams.item_analysis import ItemAnalysis, ItemStatistics
+from learning_app.services.exams.item_analysis import ItemAnalysis
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import ServiceCalls
 from learning_app.state.course_pages import route_arg
 
 EXAM_SELECT_ID = "item-analysis-exam"
-NO_FIGURE = "—"
-TYPE_NAMES = {
-    "single_choice": "Single choice",
-    "multiple_choice": "Multiple choice",
-    "true_false": "True/false",
-    "short_answer": "Short answer",
-    "numeric": "Numeric",
-    "essay": "Essay",
-}
-
-
-@dataclass(frozen=True)
-class OptionRow:
-    text: str  # "float (correct)"
-    picks: str  # "5 (100.0%)"
-
-
-@dataclass(frozen=True)
-class ItemRow:
-    label: str  # "Q3"
-    prompt: str
-    type_name: str
-    facility: str
-    discrimination: str
-    answers: int
-    flags: list[str] = field(default_factory=list)
-    options: list[OptionRow] = field(default_factory=list)
-
-
-def _figure(value: float | None, unit: str = "") -> str:
-    return NO_FIGURE if value is None else f"{value:.1f}{unit}"
-
-
-def _row(item: ItemStatistics) -> ItemRow:
-    return ItemRow(
-        label=f"Q{item.number}",
-        prompt=item.prompt,
-        type_name=TYPE_NAMES.get(item.type, item.type),
-        facility=_figure(item.facility, "%"),
-        discrimination=_figure(item.discrimination),
-        answers=item.answers,
-        flags=[flag.reason for flag in item.flags],
-        options=[
-            OptionRow(
-                f"{o.text} (correct)" if o.is_correct else o.text, f"{o.picks} ({o.percent:.1f}%)"
-            )
-            for o in item.options
-        ],
-    )
-
-
-def alpha_words(alpha: float | None) -> str:
-    """What alpha says about the scores, for a teacher who has not met the statistic."""
-    if alpha is None:
-        return ""
-    if alpha >= 0.8:
-        verdict = "The scores are consistent enough to grade on, even for a final."
-    elif alpha >= 0.7:
-        verdict = "The scores are consistent enough for a class test."
-    elif alpha >= 0.5:
-        verdict = "The scores are only somewhat consistent: flagged questions are worth a look."
-    else:
-        verdict = (
-            "The scores depend a lot on which questions were asked: fix or replace the flagged "
-            "questions before relying on this exam."
-        )
-    return (
-        "Cronbach's alpha says how consistently the questions measure the same thing, from 0 "
-        "(not at all) to 1 (perfectly). " + verdict
-    )
 
 
 class ItemAnalysisState(ServiceCalls, AuthState):
@@ -111,19 +50,21 @@ class ItemAnalysisState(ServiceCalls, AuthState):
     alpha_note: str = ""
     computed: str = ""
     rows: list[ItemRow] = []
+    to_review: list[ReviewRow] = []
     chart_points: list[dict[str, Any]] = []
 
     def _show(self, analysis: ItemAnalysis) -> None:
         self.shown = True
         self.attempts, self.graded = analysis.attempts, analysis.graded
-        self.mean_percent = _figure(analysis.mean_percent, "%")
-        self.sd_percent = _figure(analysis.sd_percent, " points")
+        self.mean_percent = figure(analysis.mean_percent, "%")
+        self.sd_percent = figure(analysis.sd_percent, " points")
         self.alpha = NO_FIGURE if analysis.alpha is None else f"{analysis.alpha:.3f}"
         self.alpha_explained = alpha_words(analysis.alpha)
         self.alpha_note = analysis.alpha_note
         at = datetime.fromtimestamp(analysis.computed_at, tz=UTC)
         self.computed = at.strftime("%Y-%m-%d %H:%M UTC")
-        self.rows = [_row(item) for item in analysis.items]
+        self.rows = [item_row(item) for item in analysis.items]
+        self.to_review = [review_row(item) for item in item_analysis.to_review(analysis.items)]
         self.chart_points = [
             {"question": f"Q{i.number}", "facility": i.facility, "discrimination": i.discrimination}
             for i in analysis.items
@@ -132,6 +73,7 @@ class ItemAnalysisState(ServiceCalls, AuthState):
     async def _analyse(self, *, recompute: bool = False) -> None:
         if not self.exam_id:
             self.shown, self.attempts, self.rows, self.chart_points = False, 0, [], []
+            self.to_review = []
             return
         self.busy = True
         try:
@@ -209,7 +151,18 @@ def _flag(reason: rx.Var[str]) -> rx.Component:
 def _table_row(row: ItemRow) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(row.label),
-        rx.table.cell(rx.text(row.prompt, size="2"), rx.text(row.type_name, size="1")),
+        rx.table.cell(
+            rx.text(row.prompt, size="2"),
+            rx.hstack(
+                rx.text(row.type_name, size="1"),
+                rx.cond(
+                    row.origin_note != "",
+                    rx.badge(row.origin_note, color_scheme="amber", size="1"),
+                ),
+                spacing="2",
+                align="center",
+            ),
+        ),
         rx.table.cell(row.facility),
         rx.table.cell(row.discrimination),
         rx.table.cell(row.answers),
@@ -219,6 +172,28 @@ def _table_row(row: ItemRow) -> rx.Component:
                 rx.el.ul(rx.foreach(row.flags, _flag)),
                 rx.text("No problem found", size="2", color_scheme="gray"),
             )
+        ),
+    )
+
+
+def _review_item(row: ReviewRow) -> rx.Component:
+    return rx.el.li(rx.text(rx.text.strong(row.label), ": ", row.reasons, size="2"))
+
+
+def _review_first() -> rx.Component:
+    """The flagged questions, those no teacher wrote first (`item_analysis.to_review`)."""
+    return rx.cond(
+        ItemAnalysisState.to_review.length() > 0,
+        rx.vstack(
+            rx.heading("Worth a look first", size="3", as_="h3"),
+            rx.text(
+                "Flagged questions, those drafted by the language model or imported first.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.el.ol(rx.foreach(ItemAnalysisState.to_review, _review_item)),
+            spacing="2",
+            width="100%",
         ),
     )
 
@@ -288,6 +263,7 @@ def _figures() -> rx.Component:
             color_scheme="gray",
         ),
         _chart(),
+        _review_first(),
         rx.heading("Questions", size="3", as_="h3"),
         _table(),
         rx.heading("Answers per option", size="3", as_="h3"),

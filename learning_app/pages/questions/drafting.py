@@ -17,6 +17,7 @@ import reflex as rx
 from learning_app.adapters.llm import chat_model
 from learning_app.components.authoring import choice_options, question_type_badge, select_field
 from learning_app.components.drafting import draft_item, drafting_section, source_picker
+from learning_app.models.questions import QuestionOrigin
 from learning_app.pages.questions.bank_state import QuestionBankState
 from learning_app.pages.questions.form_state import QuestionFormState
 from learning_app.services.questions import bank as question_bank
@@ -94,7 +95,12 @@ class QuestionDraftingState(DraftingState, AuthState):
     _row = staticmethod(draft_card)
 
     async def _save(self, draft: QuestionDraft) -> None:
-        await self._call(question_bank.create_question, course_id=self._course_id, draft=draft)
+        await self._call(
+            question_bank.create_question,
+            course_id=self._course_id,
+            draft=draft,
+            origin=QuestionOrigin.DRAFTED,
+        )
 
     @rx.event
     async def edit(self, key: str) -> rx.event.EventSpec | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from learning_app.models.questions import QuestionOrigin
 from learning_app.pages.questions.bank_state import QuestionBankState
 from learning_app.services.errors import InvalidInput
 from learning_app.services.questions import bank as question_bank
@@ -81,6 +82,8 @@ class QuestionFormState(ServiceCalls, AuthState):
     numeric_answer: str = ""
     numeric_tolerance: str = ""
     locked: bool = False
+    # A new question's origin (server-side only): "drafted" once a draft was moved in here.
+    _origin: str = QuestionOrigin.WRITTEN.value
     options: list[OptionRow] = [OptionRow() for _ in range(NEW_CHOICE_ROWS)]
     busy: bool = False
     error_field: str = ""  # the field `error` is about, highlighted
@@ -112,6 +115,7 @@ class QuestionFormState(ServiceCalls, AuthState):
         """Show `question` in the form (None: a blank new question); `remount` resets the
         inputs to these values (not wanted after saving an edit: focus stays on Save)."""
         self.error, self.error_field = "", ""
+        self._origin = QuestionOrigin.WRITTEN.value
         self.editing_id = question.id if question else ""
         self.question_type = question.type if question else "single_choice"
         self.prompt = question.prompt_markdown if question else ""
@@ -152,6 +156,7 @@ class QuestionFormState(ServiceCalls, AuthState):
                 tags=list(draft.tags),
             )
         )
+        self._origin = QuestionOrigin.DRAFTED.value  # edited or not, no teacher wrote it
         return focus_later(PROMPT_INPUT_ID)
 
     @rx.event
@@ -261,6 +266,7 @@ class QuestionFormState(ServiceCalls, AuthState):
                     question_bank.create_question,
                     course_id=route_arg(self, "course_id"),
                     draft=draft,
+                    origin=QuestionOrigin(self._origin),
                 )
         except InvalidInput as exc:
             self.error, self.error_field = str(exc), exc.field or ""

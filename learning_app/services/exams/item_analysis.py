@@ -19,7 +19,9 @@ Definitions (the aggregates come from `item_statistics`, computed by Postgres):
 Flags (after Moodle's documentation of the statistics report; only with `MIN_ANSWERS_TO_FLAG`
 marked answers, below which one student moves a figure by 20 points): facility at or above
 `TOO_EASY`, at or below `TOO_HARD`, a discrimination index below 0 (check the answer key) or
-below `WEAK_DISCRIMINATION` (Moodle calls 0-19 "very weak").
+below `WEAK_DISCRIMINATION` (Moodle calls 0-19 "very weak"). `to_review` lists the flagged
+questions in the order to look at them: the ones no teacher wrote first (drafted by the
+language model, then imported), each group in the exam's order.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from learning_app.models.exams import Exam
-from learning_app.models.questions import QuestionType
+from learning_app.models.questions import QuestionOrigin, QuestionType
 from learning_app.services.access.courses import require_course_editor
 from learning_app.services.access.exams import load_exam
 from learning_app.services.access.roles import require_viewer
@@ -88,6 +90,17 @@ class ItemStatistics:
     discrimination: float | None  # -100..100, 1 decimal; None when a score never varies
     options: list[OptionFrequency] = field(default_factory=list)
     flags: list[ItemFlag] = field(default_factory=list)
+    origin: str = QuestionOrigin.WRITTEN.value  # written, drafted or imported
+
+
+# Which flagged questions a teacher should look at first: those no teacher wrote.
+_REVIEW_PRIORITY = {QuestionOrigin.DRAFTED.value: 0, QuestionOrigin.IMPORTED.value: 1}
+
+
+def to_review(items: list[ItemStatistics]) -> list[ItemStatistics]:
+    """The flagged items, drafted ones first, then imported, then written; each in exam order."""
+    flagged = [item for item in items if item.flags]
+    return sorted(flagged, key=lambda item: (_REVIEW_PRIORITY.get(item.origin, 2), item.number))
 
 
 @dataclass(frozen=True)
@@ -114,7 +127,7 @@ class ExamChoice:
 # show at once, and the kept figures hold numbers only.
 _QUESTION_LABELS = sa.text(
     """
-    SELECT q.id, q.type, q.prompt_markdown, eq.position,
+    SELECT q.id, q.type, q.prompt_markdown, q.origin, eq.position,
            coalesce(eq.points,
                     (SELECT max(dr.points) FROM exam_draw_rule dr
                      JOIN question_tag qt ON qt.tag_id = dr.tag_id AND qt.question_id = q.id
@@ -238,6 +251,7 @@ def _item(
         discrimination=discrimination,
         options=frequencies,
         flags=item_flags(facility, discrimination, figures.marked, label.type),
+        origin=str(label.origin),
     )
 
 

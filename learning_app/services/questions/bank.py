@@ -21,7 +21,14 @@ from sqlmodel import Session, col, select
 
 from learning_app.models.base import utc_now
 from learning_app.models.exams import AttemptAnswer, ExamAttempt
-from learning_app.models.questions import Question, QuestionOption, QuestionTag, QuestionType, Tag
+from learning_app.models.questions import (
+    Question,
+    QuestionOption,
+    QuestionOrigin,
+    QuestionTag,
+    QuestionType,
+    Tag,
+)
 from learning_app.services.access.courses import require_course_editor
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import InvalidInput, NotFound
@@ -219,20 +226,36 @@ def list_tags(session: Session, *, token: str, course_id: str) -> list[TagCount]
 
 
 def create_question(
-    session: Session, *, token: str, course_id: str, draft: QuestionDraft
+    session: Session,
+    *,
+    token: str,
+    course_id: str,
+    draft: QuestionDraft,
+    origin: QuestionOrigin = QuestionOrigin.WRITTEN,
 ) -> QuestionView:
+    """Add a question to the course's bank; `origin` says whether a teacher wrote it or kept
+    what the language model drafted (set by the server's handler, never by the browser)."""
     viewer = require_viewer(session, token)
     course = require_course_editor(session, viewer, course_id)
-    question = add_question(session, course.id, uuid.UUID(viewer.user_id), clean_question(draft))
+    clean = clean_question(draft)
+    question = add_question(session, course.id, uuid.UUID(viewer.user_id), clean, origin)
     return question_view(session, question)
 
 
 def add_question(
-    session: Session, course_id: uuid.UUID, author_id: uuid.UUID, clean: CleanQuestion
+    session: Session,
+    course_id: uuid.UUID,
+    author_id: uuid.UUID,
+    clean: CleanQuestion,
+    origin: QuestionOrigin = QuestionOrigin.WRITTEN,
 ) -> Question:
     """Write a checked question with its options and tags (the caller checked who may)."""
     question = Question(
-        course_id=course_id, author_id=author_id, type=clean.type, prompt_markdown=clean.prompt
+        course_id=course_id,
+        author_id=author_id,
+        type=clean.type,
+        prompt_markdown=clean.prompt,
+        origin=origin,
     )
     _apply(question, clean)
     session.add(question)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from learning_app.adapters.redis_store import get_redis
+from learning_app.models.questions import QuestionOrigin
 from learning_app.services.access.courses import require_course_editor
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import InvalidInput
@@ -207,7 +208,7 @@ def import_question_bank(
     if not dry_run:
         author = uuid.UUID(viewer.user_id)
         for clean in accepted:
-            bank.add_question(session, course.id, author, clean)
+            bank.add_question(session, course.id, author, clean, QuestionOrigin.IMPORTED)
     return ImportReport(
         imported=len(accepted),
         by_type=dict(Counter(str(c.type) for c in accepted)),

@@ -20,6 +20,7 @@ import uuid
 import pytest
 
 from learning_app.adapters.postgres import session_scope
+from learning_app.models.questions import Question, QuestionOrigin
 from learning_app.models.users import UserRole
 from learning_app.services.attempts import essay_grading, taking
 from learning_app.services.courses import reading
@@ -194,6 +195,20 @@ def test_flags_say_why_a_question_needs_a_look(
             )
         ],
     }
+
+
+def test_the_flagged_questions_no_teacher_wrote_come_first(
+    teacher: str, taken: tuple[str, str, dict[str, question_bank.QuestionView]]
+) -> None:
+    _, exam_id, qs = taken
+    with session_scope() as session:  # as keeping a draft and importing a bank record them
+        for name, origin in (("short", QuestionOrigin.DRAFTED), ("true_false", "imported")):
+            question = session.get(Question, uuid.UUID(qs[name].id))
+            assert question is not None
+            question.origin = QuestionOrigin(origin)
+    analysis = _analysis(teacher, exam_id)
+    order = [(item.number, item.origin) for item in item_analysis.to_review(analysis.items)]
+    assert order == [(4, "drafted"), (2, "imported"), (1, "written")]  # Q3 has no flag
 
 
 def test_option_frequencies_name_each_option_and_the_correct_ones(

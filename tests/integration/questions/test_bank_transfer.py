@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.models.questions import Question
+from learning_app.models.questions import Question, QuestionOrigin
 from learning_app.services.errors import DomainError, InvalidInput, PermissionDenied
 from learning_app.services.questions import bank, transfer
 from learning_app.services.questions.interchange.items import BankFileRefused
@@ -78,6 +78,8 @@ def test_a_preview_then_an_import_then_the_same_file_again(teacher: str, course:
     ]
     assert views["numeric"].numeric_answer == 12.4 and views["numeric"].numeric_tolerance == 0.2
     assert "Tides" in tide.tags
+    with session_scope() as session:  # item analysis points at questions no teacher wrote
+        assert set(session.exec(select(Question.origin)).all()) == {QuestionOrigin.IMPORTED}
 
     again = do_import(teacher, course)
     assert (again.imported, again.duplicates, questions()) == (0, 5, 5)
