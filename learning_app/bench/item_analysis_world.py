@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from learning_app.adapters.postgres import get_engine, session_scope
+from learning_app.adapters.postgres import session_scope
+from learning_app.bench.fixtures import vacuum_analyze
 
 QUESTIONS = 40
 OTHER_EXAMS = 3
@@ -199,11 +200,7 @@ def load_world(*, students: int, attempts: int) -> ItemAnalysisWorld:
         for statement in _LOAD:
             session.execute(sa.text(statement), params)
     load_s = time.perf_counter() - start
-    start = time.perf_counter()
-    with get_engine().connect() as conn:
-        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        conn.execute(sa.text(f"VACUUM ANALYZE {', '.join(_TOUCHED)}"))
-    vacuum_s = time.perf_counter() - start
+    vacuum_s = vacuum_analyze(_TOUCHED)
     return ItemAnalysisWorld(
         key, course, exam, teacher, students, attempts, round(load_s, 1), round(vacuum_s, 1)
     )

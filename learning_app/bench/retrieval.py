@@ -32,9 +32,10 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import delete, text
 
-from learning_app.adapters.postgres import get_engine, session_scope
+from learning_app.adapters.postgres import session_scope
 from learning_app.bench import RETRIEVAL_VECTORS
 from learning_app.bench.bulk import copy_rows
+from learning_app.bench.fixtures import vacuum_analyze
 from learning_app.bench.stats import percentile
 from learning_app.models.chunks import (
     HNSW_EF_CONSTRUCTION,
@@ -193,10 +194,7 @@ def scratch_chunks(
             session.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
             ddl = hnsw_index_ddl(model.id, DIMENSIONS, m=m, ef_construction=ef_construction)
             session.execute(text(ddl))
-        with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            # Fresh statistics and visibility map, as autovacuum leaves a table after inserts
-            # (PostgreSQL >= 13 vacuums insert-only tables too).
-            conn.execute(text("VACUUM ANALYZE lesson_chunk"))
+        vacuum_analyze(["lesson_chunk"])  # autovacuum vacuums insert-only tables too (PG >= 13)
         yield Scratch(course_id, model)
     finally:
         with session_scope() as session:

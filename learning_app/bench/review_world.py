@@ -30,7 +30,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from learning_app.adapters.postgres import get_engine, session_scope
+from learning_app.adapters.postgres import session_scope
+from learning_app.bench.fixtures import vacuum_analyze
 
 COURSES = 20
 LESSONS_PER_COURSE = 10
@@ -243,14 +244,6 @@ _TOUCHED = (
 )
 
 
-def _vacuum_analyze() -> None:
-    # VACUUM sets the visibility map (index-only scans) and ANALYZE the statistics, as
-    # autovacuum would some minutes later; done now so that it does not run during the timings.
-    with get_engine().connect() as conn:
-        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        conn.execute(sa.text(f"VACUUM ANALYZE {', '.join(_TOUCHED)}"))
-
-
 def find_or_load_world(students: int, cards_per_student: int) -> ReviewWorld:
     """The world of this size: found if a kept one exists, loaded otherwise (a half-loaded one
     cannot exist: the load is one transaction)."""
@@ -282,9 +275,7 @@ def find_or_load_world(students: int, cards_per_student: int) -> ReviewWorld:
         for statement in _LOAD:
             session.execute(sa.text(statement), params)
     load_s = time.perf_counter() - start
-    start = time.perf_counter()
-    _vacuum_analyze()
-    vacuum_s = time.perf_counter() - start
+    vacuum_s = vacuum_analyze(_TOUCHED)
     return ReviewWorld(
         key, students, cards_per_student, round(load_s, 1), round(vacuum_s, 1), reused=False
     )
