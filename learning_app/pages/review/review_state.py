@@ -15,7 +15,7 @@ from datetime import timedelta
 import reflex as rx
 
 from learning_app.models.base import utc_now
-from learning_app.services.errors import NotFound
+from learning_app.services.errors import NotFound, PermissionDenied
 from learning_app.services.review import queue, reviews
 from learning_app.services.review.memory import ReviewOutcome
 from learning_app.services.review.queue import QueueEntry
@@ -70,12 +70,13 @@ class ReviewState(PageLoading, AuthState):
 
     async def _show_next(self) -> None:
         """Show the first item of the queue that the student may still review (one that left
-        in the meantime, say its course was unpublished, is skipped)."""
+        in the meantime, say its course was unpublished or a prerequisite now locks its
+        lesson, is skipped)."""
         self._reset_item()
         while self._queue:
             try:
                 view = await self._fetch(reviews.item_view, entry=self._queue[0])
-            except NotFound:
+            except (NotFound, PermissionDenied):  # gone, or its lesson locked since
                 self._queue = self._queue[1:]
                 continue
             self.kind, self.course_title = view.kind, view.course_title
