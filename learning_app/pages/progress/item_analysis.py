@@ -59,7 +59,7 @@ class ItemAnalysisState(ServiceCalls, AuthState):
         self.mean_percent = figure(analysis.mean_percent, "%")
         self.sd_percent = figure(analysis.sd_percent, " points")
         self.alpha = NO_FIGURE if analysis.alpha is None else f"{analysis.alpha:.3f}"
-        self.alpha_explained = alpha_words(analysis.alpha)
+        self.alpha_explained = alpha_words(analysis.alpha, analysis.graded)
         self.alpha_note = analysis.alpha_note
         at = datetime.fromtimestamp(analysis.computed_at, tz=UTC)
         self.computed = at.strftime("%Y-%m-%d %H:%M UTC")

@@ -16,6 +16,10 @@ TYPE_NAMES = {
     "numeric": "Numeric",
     "essay": "Essay",
 }
+# Below this many graded attempts alpha and discrimination move a lot with each new attempt
+# (their standard errors shrink with the square root of the count), so the page gives them
+# as a first impression rather than a verdict.
+FIRM_ATTEMPTS = 30
 # Shown beside a question no teacher wrote (QuestionOrigin); written ones show nothing.
 ORIGIN_NOTES = {"drafted": "Drafted by the language model", "imported": "Imported"}
 
@@ -33,7 +37,7 @@ class ItemRow:
     type_name: str
     facility: str
     discrimination: str
-    answers: int
+    answers: str  # "12", or "12 (10 marked)"
     flags: list[str] = field(default_factory=list)
     options: list[OptionRow] = field(default_factory=list)
     origin_note: str = ""
@@ -64,7 +68,7 @@ def item_row(item: ItemStatistics) -> ItemRow:
         type_name=TYPE_NAMES.get(item.type, item.type),
         facility=figure(item.facility, "%"),
         discrimination=figure(item.discrimination),
-        answers=item.answers,
+        answers=answers_text(item),
         flags=[flag.reason for flag in item.flags],
         origin_note=ORIGIN_NOTES.get(item.origin, ""),
         options=[
@@ -76,11 +80,24 @@ def item_row(item: ItemStatistics) -> ItemRow:
     )
 
 
-def alpha_words(alpha: float | None) -> str:
-    """What alpha says about the scores, for a teacher who has not met the statistic."""
+def answers_text(item: ItemStatistics) -> str:
+    """ "12", or "12 (10 marked)" while essays wait: the facility counts marked answers only."""
+    if item.marked < item.answers:
+        return f"{item.answers} ({item.marked} marked)"
+    return str(item.answers)
+
+
+def alpha_words(alpha: float | None, graded: int) -> str:
+    """What alpha says about the scores, for a teacher who has not met the statistic; no
+    verdict from fewer than `FIRM_ATTEMPTS` graded attempts."""
     if alpha is None:
         return ""
-    if alpha >= 0.8:
+    if graded < FIRM_ATTEMPTS:
+        verdict = (
+            f"With only {graded} graded attempts it can still change a lot with each new one: "
+            "read it, and the discrimination figures, as a first impression."
+        )
+    elif alpha >= 0.8:
         verdict = "The scores are consistent enough to grade on, even for a final."
     elif alpha >= 0.7:
         verdict = "The scores are consistent enough for a class test."
