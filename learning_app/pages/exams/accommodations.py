@@ -26,6 +26,7 @@ FORM_ID = "accommodation-form"
 class AccommodationsState(LoadedPageState, AuthState):
     loaded_id: str = ""
     course_title: str = ""
+    time_zone: str = "UTC"
     students: list[StudentChoice] = []
     exams: list[ExamChoice] = []
     rows: list[AccommodationView] = []
@@ -34,6 +35,7 @@ class AccommodationsState(LoadedPageState, AuthState):
     def _show(self, page: accommodations.AccommodationsPage) -> None:
         self.loaded_id, self.course_title = page.course_id, page.course_title
         self.students, self.exams, self.rows = page.students, page.exams, page.accommodations
+        self.time_zone = page.time_zone
 
     @rx.event
     async def load(self) -> None:
@@ -64,8 +66,14 @@ class AccommodationsState(LoadedPageState, AuthState):
         )
         if granted is not None:
             await self._refresh()
-            self.notice = (
-                f"Saved for {granted.student_name} ({granted.exam_title}): {granted.summary}."
+            self.notice = " ".join(
+                part
+                for part in (
+                    f"Saved for {granted.student_name} ({granted.exam_title}): {granted.summary}.",
+                    f"It replaces {granted.replaced}." if granted.replaced else "",
+                    granted.warning,
+                )
+                if part
             )
         self.saving = False
 
@@ -163,7 +171,9 @@ def _form() -> rx.Component:
                 ),
                 rx.text(
                     "Leave a field empty to keep the exam's own setting. Times are in your time "
-                    "zone. An attempt already started keeps its deadline.",
+                    "zone, ",
+                    S.time_zone,
+                    ". An attempt already started keeps its deadline.",
                     size="2",
                     color_scheme="gray",
                 ),

@@ -12,15 +12,18 @@ deadline job, which reads that column, honours it as it is.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from learning_app.models.base import utc_now
 from learning_app.models.content import Enrollment
 from learning_app.models.exams import Exam
 from learning_app.models.teaching import Accommodation
@@ -77,6 +80,10 @@ class AccommodationView:
     exam_id: str  # "" for a standing accommodation (every exam of the course)
     exam_title: str  # "All exams" for a standing one
     summary: str  # "1.5 times the time · +1 attempt · closes 2026-12-05 09:00 UTC"
+    # Set by `grant_accommodation` only: what the grant replaced, and what the teacher should
+    # know about it (a closing time already past locks the student out).
+    replaced: str = ""
+    warning: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,7 @@ class AccommodationsPage:
     students: list[StudentChoice]
     exams: list[ExamChoice]
     accommodations: list[AccommodationView]
+    time_zone: str  # the teacher's, in which the form's times are read and shown
 
 
 def _own_terms(exam: Exam) -> ExamTerms:
@@ -251,7 +259,9 @@ def grant_accommodation(
             Accommodation.exam_id == exam.id if exam else col(Accommodation.exam_id).is_(None),
         )
         .with_for_update()
-    ).first() or Accommodation(
+    ).first()
+    replaced = describe(row, zone) if row is not None else ""
+    row = row or Accommodation(
         course_id=course.id, exam_id=exam.id if exam else None, user_id=student.id
     )
     row.time_factor = factor
@@ -261,7 +271,15 @@ def grant_accommodation(
     row.granted_by = uuid.UUID(viewer.user_id)
     session.add(row)
     session.flush()
-    return _views(session, [row])[0]
+    view = _views(session, [row], zone)[0]
+    warning = ""
+    if closes_at is not None and closes_at <= utc_now():
+        which = "this exam" if exam else "the course's exams"
+        warning = (
+            f"That closing time has passed: {view.student_name} cannot start {which} "
+            "until you change it."
+        )
+    return dataclasses.replace(view, replaced=replaced, warning=warning)
 
 
 def revoke_accommodation(session: Session, *, token: str | None, accommodation_id: str) -> None:
@@ -283,7 +301,9 @@ def accommodations_page(
     session: Session, *, token: str | None, course_id: str
 ) -> AccommodationsPage:
     """The course's accommodations, its enrolled students and its exams (teachers only)."""
-    course = require_course_editor(session, require_viewer(session, token), course_id)
+    viewer = require_viewer(session, token)
+    course = require_course_editor(session, viewer, course_id)
+    zone = viewer_zone(session, viewer)
     rows = session.exec(
         select(Accommodation)
         .where(Accommodation.course_id == course.id)
@@ -306,11 +326,17 @@ def accommodations_page(
         course.title,
         [StudentChoice(email, name) for email, name in students],
         [ExamChoice(str(exam_id), title) for exam_id, title in exams],
-        _views(session, list(rows)),
+        _views(session, list(rows), zone),
+        zone.key,
     )
 
 
-def describe(row: Accommodation) -> str:
+def _moment(moment: datetime, zone: ZoneInfo) -> str:
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
+
+
+def describe(row: Accommodation, zone: ZoneInfo) -> str:
+    """ "1.5 times the time · +1 attempt · closes 2026-12-05 09:00 UTC", times in `zone`."""
     parts = []
     if row.time_factor:
         parts.append(f"{row.time_factor:g} times the time")
@@ -319,13 +345,13 @@ def describe(row: Accommodation) -> str:
     if row.extra_attempts:
         parts.append(f"+{row.extra_attempts} attempt{'s' if row.extra_attempts > 1 else ''}")
     if row.opens_at:
-        parts.append(f"opens {row.opens_at:%Y-%m-%d %H:%M} UTC")
+        parts.append(f"opens {_moment(row.opens_at, zone)}")
     if row.closes_at:
-        parts.append(f"closes {row.closes_at:%Y-%m-%d %H:%M} UTC")
+        parts.append(f"closes {_moment(row.closes_at, zone)}")
     return " · ".join(parts)
 
 
-def _views(session: Session, rows: list[Accommodation]) -> list[AccommodationView]:
+def _views(session: Session, rows: list[Accommodation], zone: ZoneInfo) -> list[AccommodationView]:
     people = {
         user_id: (name, email)
         for user_id, name, email in session.exec(
@@ -343,7 +369,7 @@ def _views(session: Session, rows: list[Accommodation]) -> list[AccommodationVie
             student_email=people[r.user_id][1],
             exam_id=str(r.exam_id or ""),
             exam_title=titles.get(r.exam_id, "All exams") if r.exam_id else "All exams",
-            summary=describe(r),
+            summary=describe(r, zone),
         )
         for r in rows
     ]

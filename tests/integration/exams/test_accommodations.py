@@ -4,6 +4,7 @@ teachers of other courses refused; bad input refused with nothing written."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -14,14 +15,14 @@ from learning_app.adapters.postgres import session_scope
 from learning_app.models.base import utc_now
 from learning_app.models.exams import Exam, ExamAttempt
 from learning_app.models.teaching import Accommodation
-from learning_app.models.users import UserRole
+from learning_app.models.users import UserProfile, UserRole
 from learning_app.services.attempts import results, taking
 from learning_app.services.courses import reading
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from learning_app.services.exams import accommodations
 from learning_app.services.exams.listing import list_course_exams
 from tests.integration.exams.helpers import count, exam_of, run, true_false_question
-from tests.integration.people import new_course, person, publish
+from tests.integration.people import new_course, person, publish, user_id
 
 
 @pytest.fixture
@@ -184,3 +185,31 @@ def test_the_form_sends_strings_and_blanks(
         closes_at="2030-01-02T09:30",
     )
     assert view.summary == "1.25 times the time · +2 attempts · closes 2030-01-02 09:30 UTC"
+
+
+def test_a_grant_says_what_it_replaced_and_warns_of_a_past_closing_time(
+    teacher: str, student: str, course: str, exam: str
+) -> None:
+    first = grant(teacher, course, exam_id=exam, time_factor=1.5)
+    assert (first.replaced, first.warning) == ("", "")
+    second = grant(teacher, course, exam_id=exam, extra_minutes=20)
+    assert second.replaced == "1.5 times the time" and second.warning == ""
+    late = grant(teacher, course, closes_at="2020-01-01T10:00")  # every exam of the course
+    assert late.warning.startswith("That closing time has passed:")
+    assert "cannot start the course's exams" in late.warning
+    assert count(Accommodation) == 2  # the exam's one was replaced, not added to
+
+
+def test_times_are_shown_in_the_teachers_zone(
+    teacher: str, student: str, course: str, exam: str
+) -> None:
+    with session_scope() as session:
+        session.execute(
+            update(UserProfile)
+            .where(UserProfile.user_id == uuid.UUID(user_id(teacher)))
+            .values(timezone="Europe/Paris")
+        )
+    view = grant(teacher, course, exam_id=exam, closes_at="2030-01-02T09:30")
+    assert view.summary == "closes 2030-01-02 09:30 Europe/Paris"  # 08:30 UTC, as typed
+    page = run(accommodations.accommodations_page, token=teacher, course_id=course)
+    assert page.time_zone == "Europe/Paris"
