@@ -164,7 +164,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     os.chdir(PROJECT_ROOT)
     # Replace this process: Reflex gets the signals directly and no idle parent stays around.
     env = reflex_environment(settings, prod=args.prod, workers=args.workers)
+    env.update(
+        port_addresses(
+            settings,
+            prod=args.prod,
+            frontend_port=args.frontend_port,
+            backend_port=args.backend_port,
+        )
+    )
     os.execve(command[0], command, env)  # noqa: S606
+
+
+def port_addresses(
+    settings: Settings, *, prod: bool, frontend_port: int | None, backend_port: int | None
+) -> dict[str, str]:
+    """The addresses `run` derives from its ports, unless the settings (environment or .env)
+    name them: the app's origin (what CORS and the websocket accept) from `--frontend-port`,
+    and where pages fetch `/files/<id>`: the dev backend's port, or in production the pages'
+    own origin, since one port serves both."""
+    named = settings.model_fields_set
+    moved = {}
+    if frontend_port and "public_base_url" not in named:
+        moved["PUBLIC_BASE_URL"] = f"http://localhost:{frontend_port}"
+    if "backend_url" not in named and (prod or backend_port):
+        moved["BACKEND_URL"] = "" if prod else f"http://localhost:{backend_port}"
+    return moved
 
 
 def _run_servers(args: argparse.Namespace) -> int:

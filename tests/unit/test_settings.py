@@ -103,3 +103,24 @@ def test_a_missing_database_url_names_its_setting() -> None:
     settings = Settings(_env_file=None).model_copy(update={"database_url": None})
     with pytest.raises(ConfigurationError, match=r"^DATABASE_URL is not set$"):
         _ = settings.sqlalchemy_url
+
+
+def test_run_ports_move_the_addresses_that_depend_on_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    from learning_app.cli.main import port_addresses
+
+    for name in ("PUBLIC_BASE_URL", "BACKEND_URL", "REFLEX_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    plain = Settings(_env_file=None)
+    assert port_addresses(plain, prod=False, frontend_port=3300, backend_port=8300) == {
+        "PUBLIC_BASE_URL": "http://localhost:3300",
+        "BACKEND_URL": "http://localhost:8300",
+    }
+    assert port_addresses(plain, prod=False, frontend_port=None, backend_port=None) == {}
+    # Production serves pages and backend on one port: files come from the pages' origin.
+    assert port_addresses(plain, prod=True, frontend_port=None, backend_port=None) == {
+        "BACKEND_URL": ""
+    }
+    named = Settings(
+        _env_file=None, public_base_url="https://learn.example.org", backend_url=""
+    )  # as the environment or .env would name them
+    assert port_addresses(named, prod=True, frontend_port=3300, backend_port=8300) == {}
