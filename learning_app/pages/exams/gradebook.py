@@ -147,11 +147,18 @@ def _controls() -> rx.Component:
             spacing="1",
         ),
         rx.spacer(),
-        rx.button(
-            rx.icon("download", aria_hidden="true"),
-            "Download CSV",
-            loading=S.downloading,
-            on_click=S.download_csv,
+        rx.vstack(
+            rx.button(
+                rx.icon("download", aria_hidden="true"),
+                "Download CSV",
+                loading=S.downloading,
+                on_click=S.download_csv,
+                aria_describedby="gradebook-csv-scope",
+            ),
+            # The filter only narrows what is shown: say so where the file is asked for.
+            rx.text("Every student, whatever the filter", id="gradebook-csv-scope", size="1"),
+            spacing="1",
+            align="end",
         ),
         align="end",
         width="100%",
