@@ -45,7 +45,7 @@ class DashboardState(PageLoading, AuthState):
         self.longest_streak, self.lessons_completed = board.longest_streak, board.lessons_completed
         self.exams_passed = board.exams_passed
         self.average_score = (
-            NO_SCORE if board.average_score is None else f"{board.average_score:g}%"
+            NO_SCORE if board.average_score is None else f"{round(board.average_score, 1):g}%"
         )
         self.course_progress = board.courses
         self.score_points = [
