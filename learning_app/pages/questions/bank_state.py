@@ -90,7 +90,7 @@ class QuestionBankState(LoadedPageState, AuthState):
         self._bank = await self._fetch(
             question_bank.list_question_bank, course_id=course_id, include_archived=True
         )
-        self.tags = await self._fetch(question_bank.list_tags, course_id=course_id)
+        self.tags = await self._fetch(question_bank.list_tags, course_id=course_id, used_only=True)
         self.rows = [bank_row(q) for q in self._bank]
         if self.tag_filter and all(t.name != self.tag_filter for t in self.tags):
             self.tag_filter = ""

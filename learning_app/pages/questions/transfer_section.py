@@ -13,13 +13,15 @@ import asyncio
 
 import reflex as rx
 
-from learning_app.components.authoring import section_card, select_field
+from learning_app.components.authoring import QUESTION_TYPES, section_card, select_field
 from learning_app.components.forms import form_error, form_notice
+from learning_app.components.wording import count_text
 from learning_app.pages.questions.bank_state import QuestionBankState
 from learning_app.services.errors import DomainError
 from learning_app.services.questions import transfer
 from learning_app.services.questions.interchange.items import MAX_BANK_BYTES
 from learning_app.services.questions.transfer import ImportReport
+from learning_app.services.values import count_label
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import ServiceCalls, call_service, call_with_session, describe_error
 from learning_app.state.course_pages import route_arg
@@ -37,6 +39,7 @@ FORMAT_CHOICES = [("", "Find out from the file")] + [
 # makes a file a third bigger): a bigger bank goes through `learning-app questions export`.
 MAX_DOWNLOAD_BYTES = 700 * 1024
 IDLE_TIMEOUT_S = 60
+TYPE_NAMES = dict(QUESTION_TYPES)
 
 
 async def _discard(staged: str) -> None:
@@ -52,7 +55,7 @@ class BankTransferState(ServiceCalls, AuthState):
     # The preview of the staged file.
     file_name: str = ""
     would_import: int = 0
-    by_type: list[str] = []  # "3 single choice"
+    by_type: list[str] = []  # "Single choice: 3", in the bank's order and words
     duplicates: int = 0
     skipped: list[str] = []  # "line 12: reason"
     notes: list[str] = []
@@ -68,7 +71,9 @@ class BankTransferState(ServiceCalls, AuthState):
     def _show(self, report: ImportReport) -> None:
         self.would_import, self.duplicates = report.imported, report.duplicates
         self.by_type = [
-            f"{n} {kind.replace('_', ' ')}" for kind, n in sorted(report.by_type.items())
+            f"{name}: {report.by_type[kind]}"
+            for kind, name in TYPE_NAMES.items()
+            if report.by_type.get(kind)
         ]
         self.skipped = [f"{s.item}: {s.reason}" for s in report.skipped]
         self.notes = list(report.notes)
@@ -132,15 +137,16 @@ class BankTransferState(ServiceCalls, AuthState):
                 self._show(report)
 
     @rx.event
-    async def confirm_import(self) -> None:
+    async def confirm_import(self) -> rx.event.EventSpec | None:
+        """Import the staged file; once imported, the upload forgets the file it chose."""
         if not self._staged or self.importing:
-            return
+            return None
         self.importing = True
         try:
             data, name = await call_service(transfer.staged_bank_file, self._staged)
         except Exception as exc:
             self.error, self.importing = describe_error(exc), False
-            return
+            return None
         report = await self._call(
             transfer.import_question_bank,
             course_id=route_arg(self, "course_id"),
@@ -150,18 +156,21 @@ class BankTransferState(ServiceCalls, AuthState):
         )
         self.importing = False
         if report is None:
-            return
+            return None
         await _discard(self._clear_preview())
-        self.notice = f"Imported {report.imported} question(s) from {name}." + (
-            f" {report.duplicates} were already in the bank." if report.duplicates else ""
+        already = "was" if report.duplicates == 1 else "were"
+        self.notice = f"Imported {count_label(report.imported, 'question')} from {name}." + (
+            f" {report.duplicates} {already} already in the bank." if report.duplicates else ""
         )
         bank = await self.get_state(QuestionBankState)
         await bank._reload()
+        return rx.clear_selected_files(UPLOAD_ID)
 
     @rx.event
-    async def cancel_import(self) -> None:
+    async def cancel_import(self) -> rx.event.EventSpec:
         await _discard(self._clear_preview())
         self.error, self.notice = "", ""
+        return rx.clear_selected_files(UPLOAD_ID)
 
     @rx.event
     async def export(self) -> rx.event.EventSpec | None:
@@ -189,9 +198,9 @@ def _preview() -> rx.Component:
         rx.vstack(
             rx.heading("Preview: ", S.file_name, size="3", as_="h3"),
             rx.text(
-                S.would_import.to_string(),
-                " question(s) to import",
-                rx.cond(S.by_type.length() > 0, ": " + S.by_type.join(", "), ""),
+                count_text(S.would_import, "question"),
+                " to import",
+                rx.cond(S.by_type.length() > 0, " (" + S.by_type.join(", ") + ")", ""),
                 rx.cond(
                     S.duplicates > 0, " · " + S.duplicates.to_string() + " already in the bank", ""
                 ),
@@ -214,11 +223,21 @@ def _preview() -> rx.Component:
                 ),
             ),
             rx.hstack(
-                rx.button(
-                    "Import " + S.would_import.to_string() + " question(s)",
-                    on_click=S.confirm_import,
-                    loading=S.importing,
-                    disabled=S.would_import == 0,
+                rx.cond(
+                    S.would_import > 0,
+                    rx.button(
+                        "Import " + count_text(S.would_import, "question"),
+                        on_click=S.confirm_import,
+                        loading=S.importing,
+                    ),
+                    rx.text(
+                        "Nothing to import: ",
+                        rx.cond(
+                            S.duplicates > 0,
+                            "the file's questions are already in the bank.",
+                            "the file holds no question that can be imported.",
+                        ),
+                    ),
                 ),
                 rx.button("Cancel", variant="soft", color_scheme="gray", on_click=S.cancel_import),
                 spacing="3",

@@ -210,18 +210,27 @@ def list_question_bank(
     return [question_view(session, q) for q in rows]
 
 
-def list_tags(session: Session, *, token: str, course_id: str) -> list[TagCount]:
+def list_tags(
+    session: Session, *, token: str, course_id: str, used_only: bool = False
+) -> list[TagCount]:
+    """The course's tags by name, each with its count of live questions. The course has one
+    tag list for its questions and flashcards: `used_only` leaves out the tags no question
+    (archived ones included) carries, as the bank's filter wants; the exam editor lists them
+    all, so a draw rule's tag stays among its choices."""
     viewer = require_viewer(session, token)
     course = require_course_editor(session, viewer, course_id)
     live = (QuestionTag.question_id == Question.id) & col(Question.archived_at).is_(None)
-    rows = session.exec(
+    query = (
         select(Tag.name, func.count(col(Question.id)))
         .join(QuestionTag, col(QuestionTag.tag_id) == col(Tag.id), isouter=True)
         .join(Question, live, isouter=True)
         .where(Tag.course_id == course.id)
         .group_by(col(Tag.id), col(Tag.name))
         .order_by(func.lower(Tag.name))
-    ).all()
+    )
+    if used_only:
+        query = query.having(func.count(col(QuestionTag.question_id)) > 0)
+    rows = session.exec(query).all()
     return [TagCount(name=name, question_count=count) for name, count in rows]
 
 
