@@ -1,6 +1,6 @@
-"""A teacher writes a flashcard, drafts cloze cards from a lesson, adds one and discards
-another, and archives a card, in Chromium, by accessible names: nothing becomes a card
-without a click."""
+"""A teacher writes a flashcard (the same one twice is refused), drafts cloze cards from a
+lesson, adds one (listed with its front and back apart) and discards another, and archives a
+card, in Chromium, by accessible names: nothing becomes a card without a click."""
 
 from __future__ import annotations
 
@@ -46,6 +46,12 @@ def test_a_teacher_writes_drafts_and_archives_flashcards(
     expect(cards).to_have_count(1)
     expect(cards.first).to_contain_text("Tags: rivers, shapes")
     expect(cards.first).to_contain_text("Lesson: Deltas")
+    # The same card again (another case) is refused, and the list keeps one.
+    page.get_by_label("Front", exact=True).fill("What is a **Meander**?")
+    page.get_by_label("Back", exact=True).fill("A bend in a river.")
+    page.get_by_role("button", name="Add card", exact=True).click()
+    expect(page.get_by_text("The course already has this card.")).to_be_visible()
+    expect(cards).to_have_count(1)
 
     page.get_by_label("Draft from").select_option(label="Lesson: Deltas")
     page.get_by_role("button", name="Draft cards").click()
@@ -56,6 +62,15 @@ def test_a_teacher_writes_drafts_and_archives_flashcards(
 
     page.get_by_role("button", name="Add draft 1 to the cards").click()
     expect(cards).to_have_count(2)
+    # Each side under its own label, the back's term and sentence as their own paragraphs.
+    added = cards.first
+    expect(added.get_by_role("term")).to_have_text(["Front", "Back"])
+    expect(added.get_by_role("definition").first).to_have_text(
+        "A […] is a landform that forms where a river meets a slower body of water."
+    )
+    expect(added.get_by_role("definition").last.locator("p")).to_have_text(
+        ["delta", "A delta is a landform that forms where a river meets a slower body of water."]
+    )
     expect(drafts).to_have_count(2)
     page.get_by_role("button", name="Discard draft 1").click()
     expect(drafts).to_have_count(1)

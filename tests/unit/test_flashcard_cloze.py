@@ -1,5 +1,6 @@
 """The cloze rules of offline card drafting, pinned on an original text: which sentences make
-cards, what is blanked, what the back says, and the cap and de-duplication."""
+cards, what is blanked, what the back says, what a term is, and the cap and de-duplication
+(among the drafts and against the course's cards)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from learning_app.services.errors import DomainError
 from learning_app.services.review import card_drafting
 from learning_app.services.review.card_drafting import BLANK, CardSource, cloze_cards
+from learning_app.services.review.flashcards import card_key
 
 # An original text with one sentence for each rule, and sentences no rule may take.
 LESSON = """# Rivers
@@ -85,3 +87,48 @@ def test_text_without_defining_sentences_says_so() -> None:
         card_drafting.draft_cards(
             CardSource("Notes", "Bring a pencil. We meet at noon."), chat=None
         )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A negated verb phrase, not a term: once drafted as the nonsense back "= sign does not".
+        'The = sign does not mean "equals" as in mathematics: it means make this name point at '
+        "that value.",
+        "A loop can mean that the program never stops running.",
+        "The list isn't a copy of the original values at all.",
+        "The old value was never a problem for the new version.",
+        "X = 3 means that the name X points at the number three.",
+        "1 + 2 is the sum of the first two whole numbers.",
+    ],
+)
+def test_a_span_with_a_verb_a_negation_or_no_word_is_no_term(sentence: str) -> None:
+    assert card_drafting.definition_card(sentence) is None
+    assert cloze_cards(sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "term"),
+    [
+        ("The = sign is the operator that binds a name to a value.", "= sign"),
+        ("C is a programming language that stays close to the machine.", "C"),
+        ("The x-axis is the horizontal line at the bottom of a chart.", "x-axis"),
+        ("A hash table is a structure that finds values by their keys.", "hash table"),
+    ],
+)
+def test_a_term_is_a_name_with_a_word_or_a_one_letter_name(sentence: str, term: str) -> None:
+    card = card_drafting.definition_card(sentence)
+    assert card is not None and card.back == f"{term}\n\n{sentence}"
+
+
+def test_drafts_the_course_already_has_are_left_out_ignoring_whitespace_and_case() -> None:
+    (delta, *others) = cloze_cards(LESSON)
+    known = card_key(delta.front.upper(), "  " + delta.back.replace(" ", "\n  "))
+    batch = card_drafting.draft_cards(
+        CardSource("Rivers", LESSON, existing=frozenset({known})), chat=None
+    )
+    assert batch.drafts == others
+    assert batch.notes == ["Left out 1 card the course already has."]
+    everything = frozenset(card_key(d.front, d.back) for d in cloze_cards(LESSON))
+    with pytest.raises(DomainError, match="Every card drafted from “Rivers” is one the course"):
+        card_drafting.draft_cards(CardSource("Rivers", LESSON, existing=everything), chat=None)

@@ -45,10 +45,27 @@ def _markers(row: CardRow) -> rx.Component:
     )
 
 
+def _side(label: str, side_html: rx.Var[str]) -> rx.Component:
+    """A side of the card under its label, as a term and its description: a screen reader
+    announces "Front" and "Back" before each, and the sides never run into one line."""
+    return rx.box(
+        rx.el.dt(label, font_size="0.8rem", font_weight="500", color="var(--gray-11)"),
+        rx.el.dd(rendered_markdown(side_html, width="100%"), margin="0"),
+        width="100%",
+    )
+
+
 def _card_item(row: CardRow) -> rx.Component:
     return bank_item(
-        rendered_markdown(row.front_html, width="100%"),
-        rx.text(row.back_excerpt, size="2", color_scheme="gray"),
+        rx.el.dl(
+            _side("Front", row.front_html),
+            _side("Back", row.back_html),
+            display="flex",
+            flex_direction="column",
+            gap="0.5rem",
+            margin="0",
+            width="100%",
+        ),
         _markers(row),
         subject="card: " + row.front,
         archived=row.archived,

@@ -21,7 +21,6 @@ from learning_app.state.calls import describe_error
 from learning_app.state.course_pages import LoadedPageState
 
 PREVIEW_LENGTH = 140
-BACK_EXCERPT_LENGTH = 200
 FRONT_INPUT_ID = "card-front"
 
 
@@ -36,9 +35,9 @@ class CardRow:
     """A card as the list shows it."""
 
     id: str
-    front: str  # plain, one line: also names the card in button labels
+    front: str  # plain, one line: names the card in button labels
     front_html: str
-    back_excerpt: str
+    back_html: str  # whole, as its paragraphs: a drafted back is the term, then the sentence
     tags: str  # comma-separated, for display
     lesson_title: str
     source: str
@@ -57,7 +56,7 @@ def card_row(card: FlashcardView) -> CardRow:
         id=card.id,
         front=_excerpt(card.front_markdown, PREVIEW_LENGTH),
         front_html=card.front_html,
-        back_excerpt=_excerpt(card.back_markdown, BACK_EXCERPT_LENGTH),
+        back_html=card.back_html,
         tags=", ".join(card.tags),
         lesson_title=card.lesson_title,
         source=card.source,

@@ -11,9 +11,12 @@ a few transparent rules (the same for every text, tuned to none):
   The effect is blanked.
 
 A rule only proposes: a sentence must start like one (a capital letter), hold 5 to 50 words
-(8 to 40 are preferred), and a term must be short (at most 6 words) and not a pronoun ("It is
-a ..."). With a language model configured, it is also asked for question/answer cards; each
-goes through `clean_card`, the check the teacher's form uses.
+(8 to 40 are preferred), and a term must be short (at most 6 words), not a pronoun ("It is
+a ...") and name something: no auxiliary verb or negation in it ("The = sign does not mean"),
+and a word of two letters or more unless it is a one-letter name ("C"). Drafts the course
+already has (`flashcards.card_key`) are left out. With a language model configured, it is
+also asked for question/answer cards; each goes through `clean_card`, the check the teacher's
+form uses.
 
 Drafts are never stored: the page shows them and the teacher adds (`flashcards.create_flashcard`,
 which checks everything again) or discards each. Loading the text (`card_source`, one
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
@@ -37,7 +40,13 @@ from learning_app.services.errors import DomainError, InvalidInput
 from learning_app.services.markdown_render import render_plain
 from learning_app.services.material.source_text import SourceText, source_text
 from learning_app.services.model_replies import json_items
-from learning_app.services.review.flashcards import clean_card
+from learning_app.services.review.flashcards import (
+    CardKey,
+    card_key,
+    clean_card,
+    course_card_keys,
+)
+from learning_app.services.values import count_label
 from learning_app.settings import get_settings
 
 BLANK = "[…]"
@@ -62,6 +71,8 @@ NOTHING_FOUND = (
     "No defining sentences were found in “{title}” (like “X is a …”, “X means …” or "
     "“X leads to …”). Write cards yourself, or pick another source."
 )
+ALL_IN_COURSE = "Every card drafted from “{title}” is one the course already has."
+ALREADY_IN_COURSE = "Left out {count} the course already has."
 MODEL_FAILED = "The language model did not answer ({reason}), so only cloze cards are drafted."
 
 # Words that open a sentence about something said before, not a term being defined.
@@ -71,6 +82,16 @@ _NOT_A_TERM = frozenset({
     "i", "which", "what", "who", "whom", "whose", "one", "each", "such", "another", "its",
     "their", "his", "her", "our", "my", "your", "all", "some", "many", "most", "both", "either",
     "neither", "none", "nothing", "something", "everything", "anything",
+})
+# Words that make a span a clause, not a name: a term names a thing, so it holds no
+# auxiliary or modal verb and no negation ("The = sign does not mean ..." defines no "= sign
+# does not"). Only these closed classes are listed; other verbs cannot be told from nouns
+# without a tagger. A term that is also a modal ("free will", "a tin can") is lost with
+# them: a missing card costs the teacher a line, a nonsense one their trust in the drafts.
+_NOT_IN_A_TERM = frozenset({
+    "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "has",
+    "have", "had", "can", "cannot", "could", "may", "might", "must", "shall", "should",
+    "will", "would", "not", "never",
 })
 # fmt: on
 _ARTICLES = ("the ", "a ", "an ")
@@ -95,9 +116,13 @@ _THEREFORE = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"\u201d\u2019)]?\s+(?=[\"\u201c(]?[A-Z0-9])")
 
 
-# The text cards are drafted from, loaded as question drafting loads it; a lesson's
-# `lesson_id` rides along, so the cards drafted from it belong to it.
-CardSource = SourceText
+@dataclass(frozen=True)
+class CardSource(SourceText):
+    """The text cards are drafted from, loaded as question drafting loads it (a lesson's
+    `lesson_id` rides along, so the cards drafted from it belong to it), and the `card_key`s
+    of the cards the course already has, which are not proposed again."""
+
+    existing: frozenset[CardKey] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -139,7 +164,12 @@ def card_source(session: Session, *, token: str, course_id: str, source_key: str
         limit=MODEL_DRAFTS_PER_HOUR if with_model else OFFLINE_DRAFTS_PER_HOUR,
         window_seconds=3600,
     )
-    return replace(source, text=source.text[:MAX_SOURCE_CHARS])
+    return CardSource(
+        source.title,
+        source.text[:MAX_SOURCE_CHARS],
+        source.lesson_id,
+        existing=frozenset(course_card_keys(session, course.id)),
+    )
 
 
 # --- sentences -----------------------------------------------------------------------------------
@@ -198,9 +228,18 @@ def _term(raw: str) -> str | None:
     words = lowered.split()
     if not words or len(words) > MAX_TERM_WORDS or words[0] in _NOT_A_TERM:
         return None
-    if not any(ch.isalpha() for ch in term):
+    if any(w in _NOT_IN_A_TERM or w.endswith(("n't", "n\u2019t")) for w in words):
         return None
-    return term
+    return term if _names_something(term) else None
+
+
+def _names_something(term: str) -> bool:
+    """A term has a word of two letters or more ("= sign", "x-axis"), or is one name of a
+    single capital letter ("C", "C++", "R"); "= 5" or "x = y" are no terms."""
+    letters = [sum(ch.isalpha() for ch in word) for word in term.split()]
+    if any(count >= 2 for count in letters):
+        return True
+    return letters == [1] and any(ch.isupper() for ch in term)
 
 
 def _blanked(sentence: str, term: str) -> str:
@@ -253,10 +292,10 @@ def cause_card(sentence: str, previous: str = "") -> CardDraft | None:
 
 
 def cloze_cards(
-    markdown: str, *, limit: int = MAX_CARD_DRAFTS, lesson_id: str = ""
+    markdown: str, *, limit: int | None = MAX_CARD_DRAFTS, lesson_id: str = ""
 ) -> list[CardDraft]:
-    """Cloze cards from the text's defining sentences: at most `limit`, sentences of 8 to 40
-    words first, then in the order of the text; one per sentence, term and front."""
+    """Cloze cards from the text's defining sentences: at most `limit` (None: all), sentences
+    of 8 to 40 words first, then in the order of the text; one per sentence, term and front."""
     found: list[tuple[int, int, CardDraft]] = []
     seen: set[str] = set()
     position = 0
@@ -331,9 +370,9 @@ def parse_model_cards(
 
 
 def draft_cards(source: CardSource, *, chat: ChatModel | None) -> CardDraftBatch:
-    """Cloze cards from `source`, and with `chat` question/answer cards from the model first.
-    A failing model leaves the cloze cards, with a note; no card at all is a DomainError that
-    says why."""
+    """Cloze cards from `source`, and with `chat` question/answer cards from the model first,
+    leaving out those the course already has (with a note). A failing model leaves the cloze
+    cards, with a note; no card at all is a DomainError that says why."""
     model_cards: list[CardDraft] = []
     rejected, notes = 0, []
     if chat is not None:
@@ -353,10 +392,15 @@ def draft_cards(source: CardSource, *, chat: ChatModel | None) -> CardDraftBatch
     fronts = {card.front.casefold() for card in model_cards}
     cloze = [
         card
-        for card in cloze_cards(source.text, lesson_id=source.lesson_id)
+        for card in cloze_cards(source.text, limit=None, lesson_id=source.lesson_id)
         if card.front.casefold() not in fronts
     ]
-    drafts = (model_cards + cloze)[:MAX_CARD_DRAFTS]
-    if not drafts:
-        raise DomainError(" ".join([*notes, NOTHING_FOUND.format(title=source.title)]))
-    return CardDraftBatch(drafts, rejected, notes)
+    # Before the cap, so a course's known cards leave room for new ones.
+    new = [c for c in model_cards + cloze if card_key(c.front, c.back) not in source.existing]
+    known = len(model_cards) + len(cloze) - len(new)
+    if not new:
+        reason = ALL_IN_COURSE if known else NOTHING_FOUND
+        raise DomainError(" ".join([*notes, reason.format(title=source.title)]))
+    if known:
+        notes.append(ALREADY_IN_COURSE.format(count=count_label(known, "card")))
+    return CardDraftBatch(new[:MAX_CARD_DRAFTS], rejected, notes)

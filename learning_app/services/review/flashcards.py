@@ -10,6 +10,9 @@ A card some student already has in their review queue (a `ReviewCard`) is archiv
 deleted, so their review history keeps its meaning; archiving takes it out of new reviews and
 out of search.
 
+A course holds no two cards with the same front and back (`card_key`: whitespace and case
+ignored), archived ones included; drafting leaves such cards out, and writing one is refused.
+
 A personal card (`owner_id` set, source TUTOR: `review.tutor_cards`) belongs to the student
 who saved it; nobody else sees or edits it, and the teachers' calls here do not find it.
 """
@@ -39,6 +42,15 @@ from learning_app.services.values import parse_id
 MAX_SIDE_LENGTH = 2_000  # a card is read in seconds: more than this belongs in a lesson
 CARD_NOT_FOUND = "We could not find that card."
 LESSON_NOT_IN_COURSE = "Pick a lesson of this course, or none."
+ALREADY_IN_COURSE = "The course already has this card."
+ALREADY_ARCHIVED = "The course already has this card, archived: restore it instead."
+# pg_advisory_xact_lock(namespace, key): the namespace of "a card is being written to this
+# course" locks (ingestion's, on documents, is `DOCUMENT_LOCK_NAMESPACE`, 5105).
+_COURSE_CARDS_LOCK = 5106
+
+# A card's identity for "is it already in the course": its sides with runs of whitespace as
+# one space and case folded, so re-wrapped or re-capitalised text is the same card.
+CardKey = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,10 @@ def clean_card(front: str, back: str, tags: Sequence[str] | str = ()) -> CleanCa
         back=_side(back, "back", "back"),
         tags=clean_tags(split_tags(tags)),
     )
+
+
+def card_key(front: str, back: str) -> CardKey:
+    return " ".join(front.split()).casefold(), " ".join(back.split()).casefold()
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -165,6 +181,28 @@ def _views(session: Session, cards: Sequence[Flashcard]) -> list[FlashcardView]:
     ]
 
 
+def _course_card_sides(session: Session, course_id: uuid.UUID) -> list[tuple[str, str, bool]]:
+    """Each course card's sides and whether it is archived: the cards are compared in
+    Python, with `card_key`, so that drafting and writing share one definition of "the same"
+    (a course's cards are at most a few hundred short texts)."""
+    rows = session.exec(
+        select(
+            Flashcard.front_markdown,
+            Flashcard.back_markdown,
+            col(Flashcard.archived_at).is_not(None),
+        ).where(Flashcard.course_id == course_id, col(Flashcard.owner_id).is_(None))
+    ).all()
+    return [(front, back, bool(archived)) for front, back, archived in rows]
+
+
+def course_card_keys(session: Session, course_id: uuid.UUID) -> set[CardKey]:
+    """The `card_key` of each of the course's cards (not students' personal ones), archived
+    ones included: restoring an archived card brings its students' review history back with
+    it, which a second copy would not, and a card the teacher retired is not worth proposing
+    again."""
+    return {card_key(front, back) for front, back, _ in _course_card_sides(session, course_id)}
+
+
 def flashcard_view(session: Session, card: Flashcard) -> FlashcardView:
     return _views(session, [card])[0]
 
@@ -218,6 +256,24 @@ def _write_tags(session: Session, card: Flashcard, names: list[str]) -> None:
     session.add_all(FlashcardTag(flashcard_id=card.id, tag_id=t) for t in tag_ids.values())
 
 
+def _refuse_duplicate(session: Session, course_id: uuid.UUID, clean: CleanCard) -> None:
+    """InvalidInput if a card of the course (archived ones included, see
+    `course_card_keys`) has these sides. Writers of one course's cards take turns (a lock
+    held until the transaction ends), so two teachers adding the same draft at once cannot
+    both pass the check."""
+    session.execute(
+        select(func.pg_advisory_xact_lock(_COURSE_CARDS_LOCK, func.hashtext(str(course_id))))
+    )
+    key = card_key(clean.front, clean.back)
+    archived = [
+        is_archived
+        for front, back, is_archived in _course_card_sides(session, course_id)
+        if card_key(front, back) == key
+    ]
+    if archived:
+        raise InvalidInput(ALREADY_ARCHIVED if all(archived) else ALREADY_IN_COURSE, field="front")
+
+
 def create_flashcard(
     session: Session,
     *,
@@ -240,6 +296,7 @@ def create_flashcard(
         # TUTOR cards are personal: only `save_tutor_answer_as_card` makes them.
         raise InvalidInput("A course card is written or drafted.", field="source")
     clean = clean_card(front, back, tags)
+    _refuse_duplicate(session, course.id, clean)
     card = Flashcard(
         course_id=course.id,
         lesson_id=_lesson_of_course(session, course.id, lesson_id),
@@ -271,6 +328,10 @@ def update_flashcard(
     card = _load_course_card(session, flashcard_id, lock=True)
     require_course_editor(session, viewer, card.course_id)
     clean = clean_card(front, back, tags)
+    # Only new sides are checked: a card that was already the same as another (written before
+    # this check) can still get its tags or lesson changed.
+    if card_key(clean.front, clean.back) != card_key(card.front_markdown, card.back_markdown):
+        _refuse_duplicate(session, card.course_id, clean)
     card.lesson_id = _lesson_of_course(session, card.course_id, lesson_id)
     card.front_markdown, card.back_markdown = clean.front, clean.back
     card.updated_at = utc_now()

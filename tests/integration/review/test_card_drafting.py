@@ -77,6 +77,23 @@ def test_a_teacher_drafts_cloze_cards_offline_and_only_added_ones_are_stored(
     )
     assert (added.source, added.lesson_id, added.front_markdown) == ("drafted", lesson, draft.front)
     assert _cards() == 1
+    # Drafted again, the added card is left out; added again, it is refused.
+    source = _run(
+        card_drafting.card_source, token=teacher, course_id=course, source_key=f"lesson:{lesson}"
+    )
+    again = card_drafting.draft_cards(source, chat=None)
+    assert again.drafts == batch.drafts[1:]
+    assert again.notes == ["Left out 1 card the course already has."]
+    with pytest.raises(InvalidInput, match="The course already has this card"):
+        _run(
+            flashcards.create_flashcard,
+            token=teacher,
+            course_id=course,
+            front=draft.front,
+            back=draft.back,
+            source="drafted",
+        )
+    assert _cards() == 1
 
 
 def test_cloze_cards_from_a_ready_file(teacher: str, offline: None) -> None:

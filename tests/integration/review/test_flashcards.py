@@ -188,3 +188,44 @@ def test_a_lesson_of_another_course_is_refused_on_create_and_edit(teacher: str) 
         )
     (unchanged,) = _run(flashcards.list_flashcards, token=teacher, course_id=course)
     assert (unchanged.front_markdown, unchanged.lesson_id) == ("What is a loop?", "")
+
+
+def test_a_card_the_course_already_has_is_refused_ignoring_whitespace_and_case(
+    teacher: str,
+) -> None:
+    course, other = new_course(teacher), new_course(teacher, "Other")
+    card = _card(teacher, course, front="What is a **loop**?", back="Code that\nrepeats.")
+    again = {"front": "  what is a  **LOOP**?", "back": "code that repeats.", "tags": "new"}
+    with pytest.raises(InvalidInput, match=r"^The course already has this card\.$"):
+        _card(teacher, course, **again)
+    assert (_count(Flashcard), _count(Tag)) == (1, 1)  # not even the new tag
+    _card(teacher, other, **again)  # another course's cards are its own
+    _card(teacher, course, front="What is a **loop**?", back="Code that repeats itself.")
+    # An archived card counts too: restoring it keeps its students' review history.
+    _run(flashcards.archive_flashcard, token=teacher, flashcard_id=card.id)
+    with pytest.raises(InvalidInput, match="archived: restore it instead"):
+        _card(teacher, course, **again)
+    assert _count(Flashcard) == 3
+
+
+def test_an_edit_may_not_make_a_card_the_same_as_another(teacher: str) -> None:
+    course = new_course(teacher)
+    first, second = _card(teacher, course), _card(teacher, course, front="What is a list?")
+    with pytest.raises(InvalidInput, match="The course already has this card"):
+        _run(
+            flashcards.update_flashcard,
+            token=teacher,
+            flashcard_id=second.id,
+            front="WHAT is a loop?",
+            back=first.back_markdown,
+        )
+    # Its own sides, re-cased, are no clash.
+    kept = _run(
+        flashcards.update_flashcard,
+        token=teacher,
+        flashcard_id=first.id,
+        front="What is a LOOP?",
+        back=first.back_markdown,
+        tags="iteration",
+    )
+    assert (kept.front_markdown, kept.tags) == ("What is a LOOP?", ["iteration"])
