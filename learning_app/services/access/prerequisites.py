@@ -30,7 +30,7 @@ from learning_app.models.content import Course, Enrollment, PublishStatus
 from learning_app.models.exams import AttemptStatus, Exam, ExamAttempt
 from learning_app.models.teaching import Prerequisite
 from learning_app.services.access.courses import courses_taught, teacher_role
-from learning_app.services.access.roles import is_admin
+from learning_app.services.access.roles import has_teaching_role, is_admin
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import PermissionDenied
 
@@ -248,6 +248,33 @@ def locked_lesson_places(session: Session, viewer: Viewer | None) -> list[Lesson
     scope = col(Prerequisite.lesson_id).is_not(None) & col(Prerequisite.course_id).in_(courses)
     places = {(row.course_id, row.lesson_id) for row in _unmet(session, viewer, scope)}
     return sorted((course_id, lesson_id) for course_id, lesson_id in places if lesson_id)
+
+
+# `locked_lesson_places` as SQL, for statements that must filter by it in their own round trip
+# (the review queue, and rating a card): the lesson places a prerequisite still locks for
+# `:user`, by the rule of `_unmet` (no graded attempt at the required exam reaching its
+# minimum). The course's teachers are never locked while their role lets them teach
+# (`courses_taught`), nor admins. Callers limit it to their courses and bind its parameters
+# with `locked_sql_params`.
+LOCKED_LESSON_PLACES_SQL = """
+    SELECT p.course_id, p.lesson_id FROM prerequisite p
+    WHERE p.lesson_id IS NOT NULL AND NOT CAST(:admin AS boolean)
+      AND NOT (CAST(:teaches AS boolean) AND EXISTS (
+          SELECT 1 FROM course_teacher ct WHERE ct.course_id = p.course_id AND ct.user_id = :user))
+      AND NOT EXISTS (
+          SELECT 1 FROM exam_attempt a
+          WHERE a.user_id = :user AND a.exam_id = p.required_exam_id
+            AND a.status = 'graded' AND a.percent >= p.min_percent)
+"""
+
+
+def locked_sql_params(viewer: Viewer) -> dict[str, object]:
+    """The parameters `LOCKED_LESSON_PLACES_SQL` needs for this viewer."""
+    return {
+        "user": uuid.UUID(viewer.user_id),
+        "admin": is_admin(viewer),
+        "teaches": has_teaching_role(viewer),
+    }
 
 
 def lesson_requirements(session: Session, lesson_id: uuid.UUID) -> list[Locked]:

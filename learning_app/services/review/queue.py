@@ -17,7 +17,6 @@ the student's mastery path has the lesson unlocked.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -26,7 +25,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from learning_app.models.base import utc_now
-from learning_app.services.access.prerequisites import LessonPlace, locked_lesson_places
+from learning_app.services.access.prerequisites import LOCKED_LESSON_PLACES_SQL, locked_sql_params
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.time_zones import viewer_zone
@@ -63,20 +62,28 @@ def today_in(zone: ZoneInfo, now: datetime) -> Day:
     return Day(start, datetime.combine(local + timedelta(days=1), time(), zone), local.isoformat())
 
 
-# The courses whose items the student reviews: enrolled and published.
-_READABLE = """
+# The courses whose items the student reviews (enrolled and published), and the lesson places
+# of them a prerequisite still locks for the student: their cards wait with the lesson (a
+# prerequisite added after a card's first review included). In the statement itself, so the
+# queue stays two round trips.
+_READABLE = "".join(
+    (
+        """
     WITH readable AS (
         SELECT e.course_id FROM enrollment e JOIN course c ON c.id = e.course_id
         WHERE e.user_id = :user AND c.status = 'published'
+    ), locked AS (
+    """,
+        LOCKED_LESSON_PLACES_SQL,
+        """
+        AND p.course_id IN (SELECT course_id FROM readable)
     )
-"""
-# A flashcard of a lesson the student's mastery path has not unlocked yet (or has locked since
-# it was first reviewed: a prerequisite added later) waits with its lesson. The locked places
-# come in as two parallel arrays from `locked_lesson_places`.
+    """,
+    )
+)
 _UNLOCKED = """
     NOT EXISTS (
-        SELECT 1 FROM unnest(CAST(:locked_courses AS uuid[]), CAST(:locked_lessons AS uuid[]))
-            AS locked(course_id, lesson_id)
+        SELECT 1 FROM locked
         WHERE locked.course_id = f.course_id AND locked.lesson_id = f.lesson_id)
 """
 
@@ -138,20 +145,11 @@ def new_cards_left(session: Session, user_id: uuid.UUID, day: Day) -> int:
 
 
 def due_entries(
-    session: Session,
-    user_id: uuid.UUID,
-    day: Day,
-    *,
-    limit: int = QUEUE_LIMIT,
-    locked: Sequence[LessonPlace] = (),
+    session: Session, viewer: Viewer, day: Day, *, limit: int = QUEUE_LIMIT
 ) -> list[QueueEntry]:
-    """The queue of one student for `day` (see the module docstring), leaving out the cards of
-    the `locked` lesson places."""
-    scope = {
-        "user": user_id,
-        "locked_courses": [course_id for course_id, _ in locked],
-        "locked_lessons": [lesson_id for _, lesson_id in locked],
-    }
+    """The queue of one student for `day` (see the module docstring)."""
+    user_id = uuid.UUID(viewer.user_id)
+    scope = locked_sql_params(viewer)
     rows = session.execute(_DUE, {**scope, "day_end": day.end, "limit": limit}).all()
     entries = [
         QueueEntry(
@@ -175,19 +173,5 @@ def due_queue(
 ) -> list[QueueEntry]:
     """The signed-in student's queue for today in their time zone."""
     viewer = require_viewer(session, token)
-    return viewer_entries(
-        session, viewer, today_in(viewer_zone(session, viewer), now or utc_now()), limit=limit
-    )
-
-
-def viewer_entries(
-    session: Session, viewer: Viewer, day: Day, *, limit: int = QUEUE_LIMIT
-) -> list[QueueEntry]:
-    """`due_entries` for a signed-in viewer, without what their mastery paths keep locked."""
-    return due_entries(
-        session,
-        uuid.UUID(viewer.user_id),
-        day,
-        limit=limit,
-        locked=locked_lesson_places(session, viewer),
-    )
+    day = today_in(viewer_zone(session, viewer), now or utc_now())
+    return due_entries(session, viewer, day, limit=limit)

@@ -20,7 +20,11 @@ from sqlmodel import Session, col, select
 from learning_app.models.base import utc_now
 from learning_app.models.questions import Question, QuestionOption, QuestionType
 from learning_app.models.review import Flashcard, ReviewCard
-from learning_app.services.access.prerequisites import require_lesson_unlocked
+from learning_app.services.access.prerequisites import (
+    LOCKED_LESSON_PLACES_SQL,
+    locked_sql_params,
+    require_lesson_unlocked,
+)
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import InvalidInput, NotFound
@@ -50,17 +54,27 @@ _COURSE_TITLE = sa.text(
 
 
 # The course's title and the card, if the student may review it: course published and
-# enrolled in, card not archived, a personal card their own. One round trip: rating a card is
-# the review's hot path.
+# enrolled in, card not archived, a personal card their own; and whether a prerequisite still
+# locks its lesson for them. One round trip: rating a card is the review's hot path.
 _REVIEWABLE_CARD = sa.text(
-    """
-    SELECT c.title, f.front_markdown, f.back_markdown, f.owner_id, f.lesson_id
+    "".join(
+        (
+            """
+    SELECT c.title, f.front_markdown, f.back_markdown, f.owner_id, f.lesson_id,
+           f.owner_id IS NULL AND EXISTS (
+               SELECT 1 FROM (""",
+            LOCKED_LESSON_PLACES_SQL,
+            """) AS locked
+               WHERE locked.course_id = f.course_id AND locked.lesson_id = f.lesson_id
+           ) AS locked
     FROM flashcard f
     JOIN course c ON c.id = f.course_id AND c.status = 'published'
     JOIN enrollment e ON e.course_id = c.id AND e.user_id = :user
     WHERE f.id = :card AND f.course_id = :course AND f.archived_at IS NULL
       AND (f.owner_id IS NULL OR f.owner_id = :user)
-    """
+    """,
+        )
+    )
 )
 
 
@@ -102,12 +116,11 @@ def _flashcard(session: Session, viewer: Viewer, course_id: uuid.UUID, entry: Qu
     """The reviewable card's row (`_REVIEWABLE_CARD`); NotFound if the student may not review
     it, PermissionDenied while its lesson is locked on their mastery path."""
     card_id = parse_id(entry.flashcard_id, ITEM_GONE)
-    row = session.execute(
-        _REVIEWABLE_CARD, {"user": uuid.UUID(viewer.user_id), "course": course_id, "card": card_id}
-    ).first()
+    params = {**locked_sql_params(viewer), "course": course_id, "card": card_id}
+    row = session.execute(_REVIEWABLE_CARD, params).first()
     if row is None:
         raise NotFound(ITEM_GONE)
-    if row.lesson_id is not None and row.owner_id is None:
+    if row.locked:  # the refusal names what unlocks it
         require_lesson_unlocked(session, viewer, course_id, row.lesson_id, editor=None)
     return row
 

@@ -22,7 +22,7 @@ from learning_app.services.access.courses import require_course_editor
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.markdown_render import render_plain
 from learning_app.services.review import scheduling
-from learning_app.services.review.queue import today_in, viewer_entries
+from learning_app.services.review.queue import due_entries, today_in
 from learning_app.services.time_zones import viewer_zone
 
 HEATMAP_WEEKS = 26
@@ -134,7 +134,7 @@ def my_reviews(
     }
     retention, cards = _retention(session, user_id, moment)
     return StudentReviews(
-        due_today=len(viewer_entries(session, viewer, day)),
+        due_today=len(due_entries(session, viewer, day)),
         reviews_today=counts.get(today, 0),
         reviews_total=int(session.execute(_TOTAL, {"user": user_id}).scalar() or 0),
         review_days=_calendar(counts, today),
