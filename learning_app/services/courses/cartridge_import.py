@@ -39,9 +39,7 @@ from sqlmodel import Session
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.s3_store import ObjectStore
-from learning_app.models.base import utc_now
 from learning_app.models.content import Course
-from learning_app.models.documents import Document, DocumentStatus
 from learning_app.models.exams import ExamType, FeedbackPolicy, GradePolicy
 from learning_app.services.access.roles import require_teacher, require_viewer
 from learning_app.services.accounts.users import Viewer
@@ -63,14 +61,14 @@ from learning_app.services.exams.authoring import (
 )
 from learning_app.services.material import quota
 from learning_app.services.material.documents import (
-    is_image,
+    add_document,
     object_key,
     put_object,
     require_allowed_kind,
 )
 from learning_app.services.material.extraction import MIME_TYPES, sniff_kind
 from learning_app.services.material.spool import UploadSpool
-from learning_app.services.material.work_queue import delete_object_later, ingest_document_later
+from learning_app.services.material.work_queue import delete_object_later
 from learning_app.services.questions import bank, transfer
 from learning_app.services.questions.drafts import clean_question
 from learning_app.services.questions.interchange.items import BankFileRefused
@@ -163,21 +161,9 @@ def _import_files(
             quota.require_room(session, viewer, spool.filename, spool.size)
             put_object(s3, spool.path, key, MIME_TYPES[kind])
             written.append(key)
-            document = Document(
-                owner_id=uuid.UUID(viewer.user_id),
-                course_id=uuid.UUID(course_id),
-                s3_key=key,
-                filename=spool.filename,
-                size_bytes=spool.size,
-                mime_type=MIME_TYPES[kind],
-                sha256=spool.sha256,
+            document = add_document(
+                session, viewer, uuid.UUID(course_id), spool, key, MIME_TYPES[kind]
             )
-            if is_image(document):
-                document.status, document.processed_at = DocumentStatus.READY, utc_now()
-            session.add(document)
-            session.flush()
-            if not is_image(document):
-                ingest_document_later(session, document.id)
             ids[path] = by_key[key] = str(document.id)
         finally:
             spool.discard()

@@ -37,6 +37,7 @@ from learning_app.services.access.documents import (
     require_document_reader,
 )
 from learning_app.services.access.roles import require_viewer
+from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import DomainError, InvalidInput
 from learning_app.services.material import quota
 from learning_app.services.material.extraction import IMAGE_MIME_TYPES, MIME_TYPES, sniff_kind
@@ -190,6 +191,35 @@ def put_object(s3: ObjectStore, path: Path, key: str, mime_type: str) -> None:
         raise StorageUnavailable() from exc
 
 
+def add_document(
+    session: Session,
+    viewer: Viewer,
+    course_id: uuid.UUID,
+    spool: UploadSpool,
+    key: str,
+    mime_type: str,
+) -> Document:
+    """The row of a file stored under `key`, with its ingestion job in the same transaction
+    (the caller checked who may, and the quota)."""
+    document = Document(
+        owner_id=uuid.UUID(viewer.user_id),
+        course_id=course_id,
+        s3_key=key,
+        filename=spool.filename,
+        size_bytes=spool.size,
+        mime_type=mime_type,
+        sha256=spool.sha256,
+    )
+    if is_image(document):
+        # A picture for lessons: nothing to read, ready as soon as it is stored.
+        document.status, document.processed_at = DocumentStatus.READY, utc_now()
+    session.add(document)
+    session.flush()
+    if not is_image(document):
+        ingest_document_later(session, document.id)
+    return document
+
+
 def _record(
     token: str, course_id: uuid.UUID, spool: UploadSpool, key: str, mime_type: str
 ) -> UploadResult:
@@ -199,22 +229,7 @@ def _record(
             require_course_uploader(session, viewer, course_id)
             quota.lock_account(session, viewer)
             quota.require_room(session, viewer, spool.filename, spool.size)
-            document = Document(
-                owner_id=uuid.UUID(viewer.user_id),
-                course_id=course_id,
-                s3_key=key,
-                filename=spool.filename,
-                size_bytes=spool.size,
-                mime_type=mime_type,
-                sha256=spool.sha256,
-            )
-            if is_image(document):
-                # A picture for lessons: nothing to read, ready as soon as it is stored.
-                document.status, document.processed_at = DocumentStatus.READY, utc_now()
-            session.add(document)
-            session.flush()
-            if not is_image(document):
-                ingest_document_later(session, document.id)
+            document = add_document(session, viewer, course_id, spool, key, mime_type)
             events.record_event(
                 "document_uploaded",
                 user_id=viewer.user_id,
