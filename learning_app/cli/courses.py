@@ -12,29 +12,22 @@ import argparse
 import sys
 from pathlib import Path
 
-from learning_app.cli.material import AS_HELP, _acting_as, _course_id
-from learning_app.cli.support import CliError, read_input, write_output
+from learning_app.cli.material import AS_HELP, _acting_as, export_course_file
+from learning_app.cli.support import CliError, read_input
 
 
 def cmd_course_export(args: argparse.Namespace) -> int:
-    from learning_app.adapters.postgres import session_scope
     from learning_app.adapters.s3_store import get_s3
     from learning_app.services.courses.cartridge_export import export_course_cartridge
-    from learning_app.services.errors import DomainError
 
-    with _acting_as(args.as_email) as token:
-        course_id = _course_id(token, args.slug, None)
-        try:
-            with session_scope() as session:
-                name, data = export_course_cartridge(
-                    session, token=token, course_id=course_id, s3=get_s3()
-                )
-        except DomainError as exc:
-            raise CliError(str(exc)) from None
-    output = Path(args.output or name)
-    write_output(output, data)
-    print(f"exported to {output} ({len(data):,} bytes)", file=sys.stderr)
-    return 0
+    return export_course_file(
+        args.as_email,
+        args.slug,
+        args.output,
+        lambda session, token, course_id: export_course_cartridge(
+            session, token=token, course_id=course_id, s3=get_s3()
+        ),
+    )
 
 
 def cmd_course_import(args: argparse.Namespace) -> int:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from learning_app.cli.support import CliError, update_search_index
+from learning_app.cli.support import CliError, update_search_index, write_output
 
 # Files are streamed into the upload spool in parts, as the browser's chunked upload does.
 READ_CHUNK_BYTES = 1024 * 1024
@@ -53,6 +55,31 @@ def _course_id(token: str, slug: str, create_title: str | None) -> str:
         course = create_course(session, token=token, title=create_title, description="", slug=slug)
     print(f"created course {course.slug} ({course.id}), a draft", flush=True)
     return course.id
+
+
+def export_course_file(
+    as_email: str | None,
+    course_slug: str,
+    output: str | None,
+    export: Callable[[Any, str, str], tuple[str, bytes]],
+) -> int:
+    """Run `export(session, token, course_id)` -> (file name, bytes) as the operator for the
+    course `course_slug` and write the file to `output` (else its own name); a refusal is
+    one line (CliError)."""
+    from learning_app.adapters.postgres import session_scope
+    from learning_app.services.errors import DomainError
+
+    with _acting_as(as_email) as token:
+        course_id = _course_id(token, course_slug, None)
+        try:
+            with session_scope() as session:
+                name, data = export(session, token, course_id)
+        except DomainError as exc:
+            raise CliError(str(exc)) from None
+    path = Path(output or name)
+    write_output(path, data)
+    print(f"exported to {path} ({len(data):,} bytes)", file=sys.stderr)
+    return 0
 
 
 def _upload(token: str, course_id: str, path: Path) -> tuple[str, bool]:

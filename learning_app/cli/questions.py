@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-from learning_app.cli.material import AS_HELP, _acting_as, _course_id
-from learning_app.cli.support import CliError, read_input, write_output
+from learning_app.cli.material import AS_HELP, _acting_as, _course_id, export_course_file
+from learning_app.cli.support import CliError, read_input
 
 FORMAT_CHOICES = ("gift", "moodle-xml", "qti")
 
@@ -74,23 +73,16 @@ def cmd_questions_import(args: argparse.Namespace) -> int:
 
 
 def cmd_questions_export(args: argparse.Namespace) -> int:
-    from learning_app.adapters.postgres import session_scope
-    from learning_app.services.errors import DomainError
     from learning_app.services.questions.transfer import export_question_bank
 
-    with _acting_as(args.as_email) as token:
-        course_id = _course_id(token, args.course, None)
-        try:
-            with session_scope() as session:
-                name, data = export_question_bank(
-                    session, token=token, course_id=course_id, format_name=args.format
-                )
-        except DomainError as exc:
-            raise CliError(str(exc)) from None
-    output = Path(args.output or name)
-    write_output(output, data)
-    print(f"exported to {output} ({len(data):,} bytes)", file=sys.stderr)
-    return 0
+    return export_course_file(
+        args.as_email,
+        args.course,
+        args.output,
+        lambda session, token, course_id: export_question_bank(
+            session, token=token, course_id=course_id, format_name=args.format
+        ),
+    )
 
 
 def add_questions_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
