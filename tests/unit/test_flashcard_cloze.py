@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from learning_app.services.errors import DomainError
-from learning_app.services.review import card_drafting
-from learning_app.services.review.card_drafting import BLANK, CardSource, cloze_cards
+from learning_app.services.review import card_drafting, cloze
+from learning_app.services.review.card_drafting import CardSource
+from learning_app.services.review.cloze import BLANK, cloze_cards
 from learning_app.services.review.flashcards import card_key
 
 # An original text with one sentence for each rule, and sentences no rule may take.
@@ -103,7 +104,7 @@ def test_text_without_defining_sentences_says_so() -> None:
     ],
 )
 def test_a_span_with_a_verb_a_negation_or_no_word_is_no_term(sentence: str) -> None:
-    assert card_drafting.definition_card(sentence) is None
+    assert cloze.definition_card(sentence) is None
     assert cloze_cards(sentence) == []
 
 
@@ -117,7 +118,7 @@ def test_a_span_with_a_verb_a_negation_or_no_word_is_no_term(sentence: str) -> N
     ],
 )
 def test_a_term_is_a_name_with_a_word_or_a_one_letter_name(sentence: str, term: str) -> None:
-    card = card_drafting.definition_card(sentence)
+    card = cloze.definition_card(sentence)
     assert card is not None and card.back == f"{term}\n\n{sentence}"
 
 

@@ -19,7 +19,7 @@ from learning_app.components.drafting import draft_item, drafting_section, sourc
 from learning_app.models.review import FlashcardSource
 from learning_app.pages.review.card_bank_state import CardBankState
 from learning_app.services.review import card_drafting, flashcards
-from learning_app.services.review.card_drafting import CardDraft
+from learning_app.services.review.cloze import CardDraft
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import call_service, call_with_session
 from learning_app.state.drafting import Drafted, DraftingState

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from learning_app.models.base import simulated_clock
 from learning_app.models.review import FlashcardSource
-from learning_app.services.review.card_drafting import cloze_cards
+from learning_app.services.review.cloze import cloze_cards
 from learning_app.services.review.flashcards import create_flashcard
 from learning_app.services.review.queue import due_queue
 from learning_app.services.review.reviews import rate_flashcard

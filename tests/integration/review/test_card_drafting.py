@@ -25,7 +25,8 @@ from learning_app.services.errors import (
     RateLimited,
 )
 from learning_app.services.review import card_drafting, flashcards
-from learning_app.services.review.card_drafting import BLANK, CardSource
+from learning_app.services.review.card_drafting import CardSource
+from learning_app.services.review.cloze import BLANK
 from learning_app.settings import reset_settings_cache
 from tests.integration.material.helpers import ingest, upload
 from tests.integration.people import new_course, new_lesson, person
