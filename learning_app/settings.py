@@ -141,7 +141,7 @@ class Settings(BaseSettings):
     # (OPENAI_BASE_URL alone only switches the chat model: small local servers rarely embed.)
     embedding_provider: EmbeddingProvider = EmbeddingProvider.AUTO
 
-    # The tutor's tiers, on the cosine of a passage's best two sentences (services/tutor/
+    # The tutor's tiers, on the cosine of a passage's best one or two sentences (services/tutor/
     # ranking.py): below `tutor_min_similarity` the course does not treat the question; from
     # `tutor_answer_similarity` up it may answer it. Chosen on the tune half of the evaluation
     # set for the local MiniLM model (README); another embedding model needs its own.

@@ -1,4 +1,4 @@
-"""The tutor's ranking helpers: sentence spans, sentence windows, names and tiers."""
+"""The tutor's ranking helpers: sentence spans, sentence windows, best spans, names and tiers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from learning_app.services.material.chunking import sentence_spans, split_senten
 from learning_app.services.tutor.ranking import (
     RankedPassage,
     Tier,
+    best_spans,
     decide_tier,
     names_in,
     unmentioned_names,
@@ -54,3 +55,21 @@ def test_tiers_follow_the_evidence_and_the_names() -> None:
     assert decide_tier(_ranked(0.4), [], **limits) == Tier.RELATED
     assert decide_tier(_ranked(0.7), [], **limits) == Tier.ANSWERED
     assert decide_tier(_ranked(0.7), ["Lenin"], **limits) == Tier.RELATED
+
+
+def test_a_chunks_best_span_is_a_sentence_alone_or_with_the_next() -> None:
+    rows = [
+        # chunk a: the middle sentence says it all; its neighbours would dilute it
+        ("a", 0, 10, 0.2, 0.8, 20, 0.1),
+        ("a", 11, 20, 0.8, 0.1, 30, 0.0),
+        ("a", 21, 30, 0.1, None, None, None),
+        # chunk b: two sentences that say it together beat either alone
+        ("b", 0, 10, 0.5, 0.5, 20, 0.0),
+        ("b", 11, 20, 0.5, None, None, None),
+        # chunk c: one sentence only
+        ("c", 0, 40, 0.3, None, None, None),
+    ]
+    spans = best_spans(rows)
+    assert spans["a"] == (0.8, (11, 20))
+    assert spans["b"][1] == (0, 20) and abs(spans["b"][0] - 1 / np.sqrt(2)) < 1e-9
+    assert spans["c"] == (0.3, (0, 40))
