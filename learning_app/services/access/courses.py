@@ -75,15 +75,38 @@ def can_edit_course(session: Session, viewer: Viewer | None, course: Course) -> 
     return is_admin(viewer) or teacher_role(session, viewer, course.id) is not None
 
 
+# session.info key of the enrolments looked up in the current transaction (see `is_enrolled`).
+_ENROLMENTS = "access.enrolments"
+
+
 def is_enrolled(session: Session, viewer: Viewer | None, course_id: uuid.UUID) -> bool:
+    """Whether the viewer is enrolled in the course. A page's checks ask this more than once
+    in one transaction (reading the course, then recording progress), so the answer is kept
+    for the rest of the transaction; `forget_enrolments` drops it where enrolments change."""
     if viewer is None:
         return False
-    found = session.exec(
-        select(Enrollment.id).where(
-            Enrollment.course_id == course_id, Enrollment.user_id == uuid.UUID(viewer.user_id)
+    current = session.get_transaction() or session.begin()
+    transaction, known = session.info.get(_ENROLMENTS, (None, {}))
+    if transaction is not current:  # a new transaction: look again
+        known = {}
+        session.info[_ENROLMENTS] = (current, known)
+    key = (viewer.user_id, course_id)
+    if key not in known:
+        known[key] = (
+            session.exec(
+                select(Enrollment.id).where(
+                    Enrollment.course_id == course_id,
+                    Enrollment.user_id == uuid.UUID(viewer.user_id),
+                )
+            ).first()
+            is not None
         )
-    ).first()
-    return found is not None
+    return known[key]
+
+
+def forget_enrolments(session: Session) -> None:
+    """After writing enrolments: the next `is_enrolled` in this transaction looks again."""
+    session.info.pop(_ENROLMENTS, None)
 
 
 def _readable(session: Session, viewer: Viewer | None, course: Course, *, editor: bool) -> bool:

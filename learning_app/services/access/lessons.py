@@ -14,9 +14,14 @@ from learning_app.services.access.courses import (
     can_read_course,
     lesson_place,
     load_lesson,
-    require_course_reader,
+    read_course,
 )
-from learning_app.services.access.prerequisites import require_lesson_unlocked
+from learning_app.services.access.prerequisites import (
+    CourseLocks,
+    course_locks,
+    refusal,
+    require_lesson_unlocked,
+)
 from learning_app.services.access.roles import has_teaching_role, is_admin
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import NotFound, PermissionDenied
@@ -65,12 +70,30 @@ def read_lesson_in_course(
     """The course, the lesson (which must sit in it and be published unless the viewer edits
     the course) and whether the viewer edits the course. A lesson locked for the viewer by a
     prerequisite is refused with what unlocks it (`access.prerequisites`)."""
-    course = require_course_reader(session, viewer, course_id)
-    editor = can_edit_course(session, viewer, course)
+    course, lesson, editor = _lesson_in_course(session, viewer, course_id, lesson_id)
+    require_lesson_unlocked(session, viewer, course.id, lesson.id, editor=editor)
+    return course, lesson, editor
+
+
+def open_lesson_in_course(
+    session: Session, viewer: Viewer | None, course_id: str, lesson_id: str
+) -> tuple[Course, Lesson, bool, CourseLocks]:
+    """`read_lesson_in_course` for the reader, which also shows which neighbours are locked:
+    the course's locks come in one statement and the lesson's own check reads them."""
+    course, lesson, editor = _lesson_in_course(session, viewer, course_id, lesson_id)
+    locks = course_locks(session, viewer, course.id, editor=editor)
+    if unmet := locks.lessons.get(lesson.id):
+        raise PermissionDenied(refusal("lesson", unmet))
+    return course, lesson, editor, locks
+
+
+def _lesson_in_course(
+    session: Session, viewer: Viewer | None, course_id: str, lesson_id: str
+) -> tuple[Course, Lesson, bool]:
+    course, editor = read_course(session, viewer, course_id)
     lesson_uuid = parse_id(lesson_id, LESSON_NOT_FOUND)
     lesson_place(session, course.id, lesson_uuid)
     lesson = load_lesson(session, lesson_uuid)
     if lesson.status != PublishStatus.PUBLISHED and not editor:
         raise NotFound(LESSON_NOT_FOUND)
-    require_lesson_unlocked(session, viewer, course.id, lesson.id, editor=editor)
     return course, lesson, editor

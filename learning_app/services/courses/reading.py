@@ -18,12 +18,13 @@ from learning_app.services.access.courses import (
     can_edit_course,
     can_read_course,
     courses_taught,
+    forget_enrolments,
     is_enrolled,
     load_course,
     optional_viewer,
     ordered_lessons,
 )
-from learning_app.services.access.lessons import read_lesson_in_course
+from learning_app.services.access.lessons import open_lesson_in_course, read_lesson_in_course
 from learning_app.services.access.prerequisites import course_locks
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.accounts.users import Viewer
@@ -95,6 +96,7 @@ def enroll(session: Session, *, token: str, course_id: str) -> CourseSummary:
         )
         .on_conflict_do_nothing(constraint="uq_enrollment_course_id_user_id")
     )
+    forget_enrolments(session)
     return summarise(session, viewer, course)
 
 
@@ -109,6 +111,7 @@ def leave_course(session: Session, *, token: str, course_id: str) -> bool:
             col(Enrollment.user_id) == uuid.UUID(viewer.user_id),
         )
     )
+    forget_enrolments(session)
     return bool(left.rowcount)  # type: ignore[attr-defined]
 
 
@@ -174,8 +177,9 @@ def course_outline(session: Session, *, token: str | None, course_id: str) -> Co
 
 def _record_progress(
     session: Session, viewer: Viewer, course: Course, lesson: Lesson, *, completed: bool
-) -> None:
-    """Upsert the viewer's progress row: views keep the first view; completion is kept once set."""
+) -> LessonProgressStatus:
+    """Upsert the viewer's progress row: views keep the first view; completion is kept once
+    set. Returns the row's status after the upsert."""
     now = utc_now()
     table = LessonProgress.__table__  # type: ignore[attr-defined]
     status = LessonProgressStatus.COMPLETED if completed else LessonProgressStatus.IN_PROGRESS
@@ -209,12 +213,13 @@ def _record_progress(
             ),
             "updated_at": now,
         }
-    session.execute(
+    status_after = session.execute(
         statement.on_conflict_do_update(
             constraint="uq_lesson_progress_user_course_lesson", set_=updates
-        )
-    )
+        ).returning(table.c.status)
+    ).scalar_one()
     session.flush()
+    return LessonProgressStatus(status_after)
 
 
 def read_lesson(
@@ -222,9 +227,10 @@ def read_lesson(
 ) -> LessonView:
     """The lesson as read within the course; records the view for enrolled students."""
     viewer = optional_viewer(session, token)
-    course, lesson, editor = read_lesson_in_course(session, viewer, course_id, lesson_id)
+    course, lesson, editor, locks = open_lesson_in_course(session, viewer, course_id, lesson_id)
+    progress = None
     if viewer is not None and not editor and is_enrolled(session, viewer, course.id):
-        _record_progress(session, viewer, course, lesson, completed=False)
+        progress = _record_progress(session, viewer, course, lesson, completed=False)
         events.record_event(
             "lesson_viewed",
             user_id=viewer.user_id,
@@ -232,17 +238,7 @@ def read_lesson(
             context={"lesson_id": str(lesson.id)},
             session=session,
         )
-    visible = [item for item, _ in ordered_lessons(session, course.id, include_drafts=editor)]
-    ids = [item.id for item in visible]
-    index = ids.index(lesson.id)
-    previous_id = ids[index - 1] if index > 0 else None
-    next_id = ids[index + 1] if index + 1 < len(ids) else None
-    # Never a link into a locked lesson: the reader shows what unlocks it instead.
-    locks = course_locks(session, viewer, course.id, editor=editor)
-    previous_locked = locks.lesson_reason(previous_id) if previous_id else ""
-    next_locked = locks.lesson_reason(next_id) if next_id else ""
-    progress = None
-    if viewer is not None:
+    elif viewer is not None:  # a teacher or a reader of a public course: nothing recorded
         progress = session.exec(
             select(LessonProgress.status).where(
                 LessonProgress.user_id == uuid.UUID(viewer.user_id),
@@ -250,6 +246,14 @@ def read_lesson(
                 LessonProgress.lesson_id == lesson.id,
             )
         ).first()
+    visible = [item for item, _ in ordered_lessons(session, course.id, include_drafts=editor)]
+    ids = [item.id for item in visible]
+    index = ids.index(lesson.id)
+    previous_id = ids[index - 1] if index > 0 else None
+    next_id = ids[index + 1] if index + 1 < len(ids) else None
+    # Never a link into a locked lesson: the reader shows what unlocks it instead.
+    previous_locked = locks.lesson_reason(previous_id) if previous_id else ""
+    next_locked = locks.lesson_reason(next_id) if next_id else ""
     return LessonView(
         course_id=str(course.id),
         course_title=course.title,

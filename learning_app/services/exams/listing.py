@@ -7,6 +7,7 @@ does not exist, so probing ids reveals nothing.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from learning_app.services.access.courses import (
 from learning_app.services.access.prerequisites import exam_locks, locked_reason
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.accounts.users import Viewer
-from learning_app.services.exams.accommodations import terms_for_exams
+from learning_app.services.exams.accommodations import ExamTerms, terms_for_exams
 from learning_app.services.time_zones import local_moment, viewer_zone
 from learning_app.services.values import iso
 
@@ -99,13 +100,33 @@ def list_course_exams(session: Session, *, token: str | None, course_id: str) ->
     return exam_cards(session, viewer, list(exams), editor=editor)
 
 
+@dataclass(frozen=True)
+class KnownForCards:
+    """What a caller of `exam_cards` has already loaded for the viewer: all their attempts
+    at these exams and, optionally, these exams' terms for them as a student."""
+
+    own_attempts: Sequence[ExamAttempt]
+    student_terms: dict[uuid.UUID, ExamTerms] | None = None
+
+
 def exam_cards(
-    session: Session, viewer: Viewer | None, exams: list[Exam], *, editor: bool
+    session: Session,
+    viewer: Viewer | None,
+    exams: list[Exam],
+    *,
+    editor: bool,
+    known: KnownForCards | None = None,
 ) -> list[ExamCard]:
     """Cards for exams the caller has already been allowed to see: a few grouped queries
-    however many exams there are."""
+    however many exams there are, fewer when the caller has loaded some of it (`known`)."""
     mine: dict[uuid.UUID, tuple[int, float | None]] = {}
-    if viewer is not None and exams:
+    if known is not None:
+        for attempt in known.own_attempts:
+            count, best = mine.get(attempt.exam_id, (0, None))
+            if attempt.percent is not None:
+                best = attempt.percent if best is None else max(best, attempt.percent)
+            mine[attempt.exam_id] = (count + 1, best)
+    elif viewer is not None and exams:
         rows = session.exec(
             select(ExamAttempt.exam_id, func.count(), func.max(ExamAttempt.percent))
             .where(
@@ -121,7 +142,10 @@ def exam_cards(
     now = utc_now()
     # A student sees their own limits (their accommodations); a teacher the exam's.
     student = uuid.UUID(viewer.user_id) if viewer is not None and not editor else None
-    terms = terms_for_exams(session, exams, student)
+    if known is not None and known.student_terms is not None and student is not None:
+        terms = known.student_terms
+    else:
+        terms = terms_for_exams(session, exams, student)
     return [
         ExamCard(
             id=str(e.id),

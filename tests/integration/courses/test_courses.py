@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import col, select
 
 from learning_app.adapters.postgres import session_scope
@@ -13,6 +13,7 @@ from learning_app.models.content import Course, CourseLesson, CourseTeacher, Enr
 from learning_app.models.progress import LessonProgress
 from learning_app.models.users import UserRole
 from learning_app.services.access import courses
+from learning_app.services.accounts.users import viewer_for_session
 from learning_app.services.courses import authoring, lessons, reading
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from tests.integration.people import new_course, new_lesson, person, publish
@@ -169,6 +170,30 @@ def test_drafts_are_invisible_to_students_and_visible_to_editors(
     with session_scope() as session:
         view = reading.read_lesson(session, token=teacher, course_id=course_id, lesson_id=draft)
     assert view.is_draft and view.can_edit and view.previous_lesson_id == published
+
+
+def test_enrolment_is_looked_up_again_after_it_changes(teacher: str, student: str) -> None:
+    """`is_enrolled` keeps its answer for the rest of a transaction: enrolling or leaving in
+    that transaction, or a later transaction of the same session, must see the change."""
+    course_id = new_course(teacher)
+    publish(teacher, course_id)
+    with session_scope() as session:
+        viewer = viewer_for_session(session, student)
+        assert viewer is not None
+        course = uuid.UUID(course_id)
+        assert not courses.is_enrolled(session, viewer, course)
+        reading.enroll(session, token=student, course_id=course_id)
+        assert courses.is_enrolled(session, viewer, course)
+        reading.leave_course(session, token=student, course_id=course_id)
+        assert not courses.is_enrolled(session, viewer, course)
+        session.commit()
+        session.execute(  # another writer's enrolment, seen by the next transaction
+            insert(Enrollment).values(
+                id=uuid.uuid4(), course_id=course, user_id=uuid.UUID(viewer.user_id)
+            )
+        )
+        session.commit()
+        assert courses.is_enrolled(session, viewer, course)
 
 
 def test_enrol_only_in_published_courses(teacher: str, student: str) -> None:
