@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from learning_app.settings import PROJECT_ROOT, get_settings
-from learning_app.stack.base import (
+from learning_app.stack.processes import (
     free_port,
     port_in_use,
     start_process_group,

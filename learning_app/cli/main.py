@@ -33,7 +33,7 @@ from learning_app.cli.support import (
 )
 from learning_app.services.errors import DomainError
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings, reset_settings_cache
-from learning_app.stack.base import StackError
+from learning_app.stack.processes import StackError
 
 
 def _database_error_line(exc: OperationalError, settings: Settings) -> str:

@@ -20,7 +20,7 @@ from typing import NoReturn
 
 from learning_app.cli.support import CliError, reflex_environment
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings
-from learning_app.stack.base import start_process_group, stop_process_group, wait_until_pinged
+from learning_app.stack.processes import start_process_group, stop_process_group, wait_until_pinged
 
 START_S = 180.0  # the first start of a worker loads the embedding model
 

@@ -8,9 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from learning_app.settings import Settings
-from learning_app.stack.base import Server, ServerStatus, StackError
+from learning_app.stack.base import Server, ServerStatus
 from learning_app.stack.load_balancer import LoadBalancer
 from learning_app.stack.postgres import Postgres
+from learning_app.stack.processes import StackError
 from learning_app.stack.seaweed import SeaweedS3
 from learning_app.stack.servers import MailSink, Redis, Typesense
 

@@ -24,14 +24,8 @@ import socket
 import subprocess
 from pathlib import Path
 
-from learning_app.stack.base import (
-    HOST,
-    Server,
-    ServerStatus,
-    StackError,
-    spawn,
-    write_pidfile,
-)
+from learning_app.stack.base import Server, ServerStatus
+from learning_app.stack.processes import HOST, StackError, spawn, write_pidfile
 
 # A reconnecting tab is sent elsewhere after this many refused connections to a dead server.
 CONNECT_RETRIES = 2

@@ -20,7 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from learning_app.stack.base import HOST, Server, StackError, log_tail, pid_alive, terminate
+from learning_app.stack.base import Server
+from learning_app.stack.processes import HOST, StackError, log_tail, pid_alive, terminate
 
 SERVICE_USER = "pgserver"
 # Unix socket paths are limited to 107 bytes; beyond that the server only listens on TCP.

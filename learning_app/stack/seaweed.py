@@ -12,7 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, ClassVar
 
-from learning_app.stack.base import HOST, Port, Server, StackError, spawn, write_pidfile
+from learning_app.stack.base import Port, Server
+from learning_app.stack.processes import HOST, StackError, spawn, write_pidfile
 
 
 class SeaweedS3(Server):

@@ -9,11 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from learning_app.stack.base import (
+from learning_app.stack.base import Port, Server
+from learning_app.stack.processes import (
     HAS_PROC,
     HOST,
-    Port,
-    Server,
     StackError,
     process_args,
     process_cwd,

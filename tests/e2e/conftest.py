@@ -25,7 +25,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings, reset_settings_cache
-from learning_app.stack.base import free_port, start_process_group, stop_process_group
+from learning_app.stack.processes import free_port, start_process_group, stop_process_group
 from learning_app.stack.servers import Redis
 from tests.integration.private_servers import on_free_ports, restart
 from tests.scripted_llm import DRAFTED_QUESTIONS, ScriptedLlm, system_prompt

@@ -13,7 +13,8 @@ from typing import TypeVar
 import pytest
 
 from learning_app.settings import reset_settings_cache
-from learning_app.stack.base import MAX_PORT, MIN_PORT, Server, port_in_use
+from learning_app.stack.base import MAX_PORT, MIN_PORT, Server
+from learning_app.stack.processes import port_in_use
 
 S = TypeVar("S", bound=Server)
 START_TIMEOUT_S = 90.0

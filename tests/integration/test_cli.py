@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from learning_app.stack.base import free_port
+from learning_app.stack.processes import free_port
 
 
 def _run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

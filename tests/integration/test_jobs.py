@@ -15,8 +15,8 @@ from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.redis_store import get_redis
 from learning_app.services.accounts.mail import SEND_MAIL_TASK
 from learning_app.settings import get_settings
-from learning_app.stack.base import free_port
 from learning_app.stack.mailbox import list_messages, mail_dir
+from learning_app.stack.processes import free_port
 
 
 def _jobs_for(recipient: str) -> list[tuple[str, int]]:

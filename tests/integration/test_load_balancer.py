@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from learning_app.settings import Settings
-from learning_app.stack.base import HOST, free_port
 from learning_app.stack.load_balancer import HEALTH_PATH, LoadBalancer, haproxy_config
+from learning_app.stack.processes import HOST, free_port
 from tests.integration.private_servers import on_free_ports, restart
 
 

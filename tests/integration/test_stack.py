@@ -24,9 +24,10 @@ import pytest
 
 from learning_app.settings import PROJECT_ROOT, Settings
 from learning_app.stack import launcher
-from learning_app.stack.base import ServerStatus, StackError, pid_alive, port_in_use
+from learning_app.stack.base import ServerStatus
 from learning_app.stack.launcher import build_servers
 from learning_app.stack.mailbox import list_messages, mail_dir, read_message
+from learning_app.stack.processes import StackError, pid_alive, port_in_use
 
 pytestmark = pytest.mark.slow
 

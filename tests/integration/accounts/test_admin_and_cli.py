@@ -20,7 +20,7 @@ from learning_app.services.errors import (
     ServiceUnavailable,
 )
 from learning_app.settings import reset_settings_cache
-from learning_app.stack.base import free_port
+from learning_app.stack.processes import free_port
 from tests.integration.accounts.helpers import (
     IP,
     PASSWORD,

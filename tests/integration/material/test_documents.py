@@ -25,7 +25,7 @@ from learning_app.services.material import documents
 from learning_app.services.material.documents import StorageUnavailable
 from learning_app.services.material.spool import UploadSpool, clean_filename
 from learning_app.settings import get_settings
-from learning_app.stack.base import free_port
+from learning_app.stack.processes import free_port
 from tests.integration.material.helpers import drain_material_queue, ingest, object_exists, upload
 from tests.integration.people import new_course, publish
 

@@ -23,7 +23,7 @@ from learning_app.services.material import documents, ingestion
 from learning_app.services.material.work_queue import MATERIAL_QUEUE
 from learning_app.services.search.index import SearchIndex, check_drift, default_index
 from learning_app.settings import get_settings
-from learning_app.stack.base import free_port
+from learning_app.stack.processes import free_port
 from tests.integration.material.helpers import ingest, upload
 from tests.integration.people import new_course, new_lesson, person, publish
 from tests.integration.search.helpers import (

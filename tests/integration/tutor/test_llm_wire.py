@@ -28,7 +28,7 @@ from learning_app.services.tutor.answering import (
 )
 from learning_app.services.tutor.ranking import Tier
 from learning_app.settings import reset_settings_cache
-from learning_app.stack.base import free_port
+from learning_app.stack.processes import free_port
 from tests.scripted_llm import BROKEN_MODEL, ScriptedLlm
 
 pytestmark = pytest.mark.slow
