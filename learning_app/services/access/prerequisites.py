@@ -21,15 +21,12 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from learning_app.models.content import Course, Enrollment, PublishStatus
-from learning_app.models.exams import AttemptStatus, Exam, ExamAttempt
-from learning_app.models.teaching import Prerequisite
-from learning_app.services.access.courses import courses_taught, teacher_role
+from learning_app.models.exams import Exam
+from learning_app.services.access.courses import teacher_role
 from learning_app.services.access.roles import has_teaching_role, is_admin
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import PermissionDenied
@@ -104,48 +101,50 @@ class CourseLocks:
 NOTHING_LOCKED = CourseLocks()
 
 
-def _unmet(session: Session, viewer: Viewer | None, scope: Any) -> list[Locked]:
-    """The prerequisite rows matching `scope` that the viewer has not met: one statement.
+# `_unmet`'s statement: the prerequisite rows of one scope (`_SCOPES`) with the viewer's best
+# graded percent at each required exam, kept while not met. A visitor's `:user` is NULL: no
+# attempts, so every row in scope. Each scope's statement is built once: building it with the
+# ORM on every call cost more than running it.
+_UNMET_SQL = """
+    SELECT p.course_id, p.lesson_id, p.exam_id, p.required_exam_id, e.title, p.min_percent,
+           best.percent
+    FROM prerequisite p
+    JOIN exam e ON e.id = p.required_exam_id
+    LEFT JOIN LATERAL (
+        SELECT max(a.percent) AS percent FROM exam_attempt a
+        WHERE a.user_id = CAST(:user AS uuid) AND a.exam_id = p.required_exam_id
+          AND a.status = 'graded'
+    ) best ON true
+    WHERE ({scope}) AND (best.percent IS NULL OR best.percent < p.min_percent)
+    ORDER BY e.title, p.required_exam_id
+"""
+_SCOPES = {
+    "course": "p.course_id = :course",
+    "lesson_in_course": "p.course_id = :course AND p.lesson_id = :lesson",
+    "lesson": "p.lesson_id = :lesson",
+    "exam": "p.exam_id = :exam",
+    "exams": "p.exam_id = ANY(CAST(:exams AS uuid[]))",
+    # The lesson places of the courses whose lessons the viewer could otherwise read:
+    # published, and public or enrolled in; not the ones they teach while they may teach.
+    "readable_lessons": """
+        p.lesson_id IS NOT NULL AND p.course_id IN (
+            SELECT c.id FROM course c
+            WHERE c.status = 'published'
+              AND (c.is_public OR c.id IN (
+                  SELECT en.course_id FROM enrollment en WHERE en.user_id = CAST(:user AS uuid)))
+              AND NOT (CAST(:teaches AS boolean) AND EXISTS (
+                  SELECT 1 FROM course_teacher ct
+                  WHERE ct.course_id = c.id AND ct.user_id = CAST(:user AS uuid))))
+    """,
+}
+_UNMET = {name: sa.text(_UNMET_SQL.format(scope=where)) for name, where in _SCOPES.items()}
 
-    The viewer's best graded percent per required exam is a grouped subquery limited to the
-    exams those rows require, so it reads only the viewer's attempts at them.
-    """
-    columns = [
-        col(Prerequisite.course_id),
-        col(Prerequisite.lesson_id),
-        col(Prerequisite.exam_id),
-        col(Prerequisite.required_exam_id),
-        col(Exam.title),
-        col(Prerequisite.min_percent),
-    ]
-    query: Any
-    if viewer is None:
-        query = select(*columns, sa.null().label("best"))
-    else:
-        best = (
-            select(
-                col(ExamAttempt.exam_id).label("exam_id"),
-                sa.func.max(ExamAttempt.percent).label("best"),
-            )
-            .where(
-                ExamAttempt.user_id == uuid.UUID(viewer.user_id),
-                ExamAttempt.status == AttemptStatus.GRADED,
-                col(ExamAttempt.exam_id).in_(select(Prerequisite.required_exam_id).where(scope)),
-            )
-            .group_by(col(ExamAttempt.exam_id))
-            .subquery()
-        )
-        query = (
-            select(*columns, best.c.best)
-            .outerjoin(best, best.c.exam_id == col(Prerequisite.required_exam_id))
-            .where(sa.or_(best.c.best.is_(None), best.c.best < col(Prerequisite.min_percent)))
-        )
-    query = (
-        query.select_from(Prerequisite)
-        .join(Exam, col(Exam.id) == col(Prerequisite.required_exam_id))
-        .where(scope)
-        .order_by(col(Exam.title), col(Prerequisite.required_exam_id))
-    )
+
+def _unmet(session: Session, viewer: Viewer | None, scope: str, **params: object) -> list[Locked]:
+    """The prerequisite rows of `scope` (a key of `_SCOPES`, with its parameters) that the
+    viewer has not met: one statement."""
+    user = uuid.UUID(viewer.user_id) if viewer is not None else None
+    rows = session.execute(_UNMET[scope], {"user": user, **params}).all()
     return [
         Locked(
             course_id=row[0],
@@ -156,7 +155,7 @@ def _unmet(session: Session, viewer: Viewer | None, scope: Any) -> list[Locked]:
             min_percent=float(row[5]),
             best_percent=None if row[6] is None else float(row[6]),
         )
-        for row in session.execute(query).all()
+        for row in rows
     ]
 
 
@@ -182,7 +181,7 @@ def course_locks(
     course's editors, whom the caller has already identified)."""
     if editor:
         return NOTHING_LOCKED
-    return _group(_unmet(session, viewer, col(Prerequisite.course_id) == course_id))
+    return _group(_unmet(session, viewer, "course", course=course_id))
 
 
 def exam_locks(
@@ -191,7 +190,7 @@ def exam_locks(
     """The exams among `exam_ids` locked for the viewer, with their unmet requirements."""
     if editor or not exam_ids:
         return {}
-    return _group(_unmet(session, viewer, col(Prerequisite.exam_id).in_(exam_ids))).exams
+    return _group(_unmet(session, viewer, "exams", exams=list(exam_ids))).exams
 
 
 def require_lesson_unlocked(
@@ -208,11 +207,7 @@ def require_lesson_unlocked(
     paths do)."""
     if editor:
         return
-    unmet = _unmet(
-        session,
-        viewer,
-        (col(Prerequisite.course_id) == course_id) & (col(Prerequisite.lesson_id) == lesson_id),
-    )
+    unmet = _unmet(session, viewer, "lesson_in_course", course=course_id, lesson=lesson_id)
     if unmet and not (editor is None and _edits(session, viewer, course_id)):
         raise PermissionDenied(refusal("lesson", unmet))
 
@@ -224,7 +219,7 @@ def require_exam_unlocked(session: Session, viewer: Viewer, exam: Exam) -> Exam:
     On the exam-start path, so the lock query runs first and the course's teachers are
     looked up only when something is unmet: an ungated exam costs one indexed statement.
     """
-    unmet = _unmet(session, viewer, col(Prerequisite.exam_id) == exam.id)
+    unmet = _unmet(session, viewer, "exam", exam=exam.id)
     if unmet and not _edits(session, viewer, exam.course_id):
         raise PermissionDenied(refusal("exam", unmet))
     return exam
@@ -236,17 +231,9 @@ def locked_lesson_places(session: Session, viewer: Viewer | None) -> list[Lesson
     teach), for search, whose index is shared by everyone. Admins read everything."""
     if is_admin(viewer):
         return []
-    readable = sa.or_(col(Course.is_public), sa.false())
-    if viewer is not None:
-        enrolled = select(Enrollment.course_id).where(
-            Enrollment.user_id == uuid.UUID(viewer.user_id)
-        )
-        readable = sa.or_(col(Course.is_public), col(Course.id).in_(enrolled))
-    courses = select(Course.id).where(Course.status == PublishStatus.PUBLISHED, readable)
-    if viewer is not None:
-        courses = courses.where(col(Course.id).not_in(courses_taught(viewer)))
-    scope = col(Prerequisite.lesson_id).is_not(None) & col(Prerequisite.course_id).in_(courses)
-    places = {(row.course_id, row.lesson_id) for row in _unmet(session, viewer, scope)}
+    teaches = viewer is not None and has_teaching_role(viewer)
+    rows = _unmet(session, viewer, "readable_lessons", teaches=teaches)
+    places = {(row.course_id, row.lesson_id) for row in rows}
     return sorted((course_id, lesson_id) for course_id, lesson_id in places if lesson_id)
 
 
@@ -281,4 +268,4 @@ def lesson_requirements(session: Session, lesson_id: uuid.UUID) -> list[Locked]:
     """Every requirement of the lesson in any course it sits in, as a visitor (who has passed
     nothing) meets them: none of them. Share links use it: a link has no student behind it
     to have passed the exam, so a gated lesson never opens through one."""
-    return _unmet(session, None, col(Prerequisite.lesson_id) == lesson_id)
+    return _unmet(session, None, "lesson", lesson=lesson_id)
