@@ -18,6 +18,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -145,12 +146,19 @@ def checked_password(password: str, field: str = "password") -> None:
 
 
 def viewer_of(user: User, profile: UserProfile) -> Viewer:
+    return _viewer(user.id, user.email, profile.display_name, profile.role, user.email_verified_at)
+
+
+def _viewer(
+    user_id: uuid.UUID, email: str, display_name: str, role: str, verified_at: datetime | None
+) -> Viewer:
+    """A Viewer from its account's columns, whether loaded as entities or as a row."""
     return Viewer(
-        user_id=str(user.id),
-        email=user.email,
-        display_name=profile.display_name,
-        role=UserRole(profile.role).value,
-        email_verified=user.email_verified_at is not None,
+        user_id=str(user_id),
+        email=email,
+        display_name=display_name,
+        role=UserRole(role).value,
+        email_verified=verified_at is not None,
     )
 
 
@@ -200,16 +208,7 @@ def viewer_for_session(session: Session, token: str | None) -> Viewer | None:
     row = session.exec(
         _VIEWER_COLUMNS.where(User.id == user_id, User.is_active)  # type: ignore[arg-type]
     ).first()
-    if row is None:
-        return None
-    email, display_name, role, verified_at = row
-    return Viewer(
-        user_id=str(user_id),
-        email=email,
-        display_name=display_name,
-        role=UserRole(role).value,
-        email_verified=verified_at is not None,
-    )
+    return _viewer(user_id, *row) if row is not None else None
 
 
 def _insert_account(
