@@ -244,7 +244,10 @@ def test_exam_answers_become_reviews_and_are_answered_in_place(
     assert cards[wrong_id].due < cards[right_id].due
     assert count(ReviewLog) == 2
 
-    tomorrow = utc_now() + timedelta(days=1, hours=1)
+    # The day the wrong answer comes back (a day later; the right one two days later). A
+    # queue holds everything due before its day's local midnight, so "now + 25 h" reached the
+    # right answer's day too whenever the test ran in the hour before midnight.
+    tomorrow = cards[wrong_id].due
     [entry] = due(student, tomorrow)
     assert entry.question_id == wrong_id
     shown = run(reviews.item_view, token=student, entry=entry)
