@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,7 @@ from learning_app.bench.load_figures import LocustRun, figures, ordinary_ms, rat
 from learning_app.bench.load_servers import (
     AppServers,
     cpu_seconds,
+    machine_cpu_seconds,
     running_servers,
     stack_postmaster,
 )
@@ -157,6 +159,7 @@ def run_locust(
     command += ["--spawn-rate", str(spawn_rate), "--run-time", f"{int(run_s)}s"]
     command += ["--stop-timeout", "5", "--host", "http://127.0.0.1", user_class]
     log_path = workdir / f"{name}.locust.log"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with log_path.open("w") as log:
         subprocess.run(
             command,
@@ -169,10 +172,12 @@ def run_locust(
         )
     if not samples_path.exists():
         raise RuntimeError(f"Locust wrote no samples; see {log_path}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # Locust is the child waited for
     written = json.loads(samples_path.read_text())
     return LocustRun(
         [tuple(sample) for sample in written["samples"]],  # type: ignore[misc]
         [(attempt, question) for attempt, question in written["saved_answers"]],
+        after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
     )
 
 
@@ -344,6 +349,7 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
                     timer.start()
                 postgres = stack_postmaster()
                 cpu_before = (cpu_seconds(groups), cpu_seconds(set(), postgres))
+                machine_before, started = machine_cpu_seconds(), time.monotonic()
                 try:
                     load = phases.students(
                         options.users, options.spawn_rate, options.duration_s, "load"
@@ -355,6 +361,10 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
                     cpu["backend"] = cpu_seconds(groups) - cpu_before[0]
                 if postgres:
                     cpu["postgres"] = cpu_seconds(set(), postgres) - cpu_before[1]
+                cpu["locust"] = load.cpu_s
+                # How full the machine was: busy cores, whatever ran on them.
+                machine_busy = machine_cpu_seconds()[0] - machine_before[0]
+                cpu["machine_busy_cores"] = machine_busy / (time.monotonic() - started)
             spike_cpu = cpu_seconds(groups)
             spike = phases.spike() if options.spike_students else LocustRun([], [])
             # The spike is a connect (a hydrate on the exam page) and a Start per student.
@@ -365,9 +375,12 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
     result = figures(options, baseline, load, spike, steps, killed, lost)
     # What an action costs, whatever the latency: steadier from run to run than a p95.
     if load.samples:
-        for tier in ("backend", "postgres"):
+        for tier in ("backend", "postgres", "locust"):
             if tier in cpu:
                 result[f"{tier}_cpu_ms_per_action"] = round(cpu[tier] * 1000 / len(load.samples), 2)
+    if "machine_busy_cores" in cpu:
+        result["machine_busy_cores"] = round(cpu["machine_busy_cores"], 2)
+        result["machine_cores"] = os.cpu_count()
     if options.spike_students and not killed:
         result["spike_backend_cpu_ms_per_student"] = round(
             cpu["spike_backend"] * 1000 / options.spike_students, 2

@@ -44,6 +44,7 @@ Sample = tuple[str, float, str, float, str]
 class LocustRun:
     samples: list[Sample]
     saved_answers: list[tuple[str, str]]  # (attempt id, question id) the app confirmed
+    cpu_s: float = 0.0  # the Locust process's own CPU time (user + system)
 
 
 def summarise(samples: list[Sample]) -> list[ActionFigures]:

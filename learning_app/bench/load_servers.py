@@ -102,6 +102,15 @@ def cpu_seconds(process_groups: Collection[int], parents: Collection[int] = ()) 
     return total / tick
 
 
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine so far, summed over its cores, from
+    /proc/stat: what everything on it (Locust and the stack included) has cost."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(fields) - idle) / tick, sum(fields) / tick
+
+
 def stack_postmaster() -> set[int]:
     """The local stack's Postgres server (every backend is its child, in a session of its
     own); empty when Postgres is managed elsewhere."""

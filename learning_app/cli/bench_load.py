@@ -86,7 +86,12 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
         postgres = result.get("postgres_cpu_ms_per_action", "(not local)")
         print(
             f"CPU per action under load: backend {result['backend_cpu_ms_per_action']} ms, "
-            f"Postgres {postgres} ms"
+            f"Postgres {postgres} ms, Locust {result.get('locust_cpu_ms_per_action')} ms"
+        )
+    if "machine_busy_cores" in result:
+        print(
+            f"the whole machine under load: {result['machine_busy_cores']} of "
+            f"{result['machine_cores']} cores busy"
         )
     if "spike_backend_cpu_ms_per_student" in result:
         print(
