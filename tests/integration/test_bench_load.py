@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -59,6 +60,8 @@ def test_bench_load_drives_students_over_the_websocket_and_ends_with_its_json_li
     assert line["baseline_p50_ms"] > 0 and line["p95_ratio"] > 0 and line["spike_ratio"] > 0  # type: ignore[operator]
     table = {row.split()[0] for row in report.splitlines() if row and row[0].isalpha()}
     assert set(KINDS) <= table, report
+    assert "CPU per action under load: backend" in report and "Locust" in report, report
+    assert re.search(r"the whole machine under load: [\d.]+ of \d+ cores busy", report), report
 
 
 def test_losing_one_of_two_servers_loses_no_sign_in_answer_or_deadline(clean_db: str) -> None:
