@@ -22,6 +22,7 @@ from learning_app.services.access.courses import (
     is_enrolled,
     load_course,
     optional_viewer,
+    ordered_lesson_ids,
     ordered_lessons,
 )
 from learning_app.services.access.lessons import open_lesson_in_course, read_lesson_in_course
@@ -175,50 +176,49 @@ def course_outline(session: Session, *, token: str | None, course_id: str) -> Co
     )
 
 
+# Built once (an ORM upsert was built and compiled on every lesson opened). A view keeps the
+# first view and moves "not started" on; a completion is kept once set and leaves the last
+# view alone.
+_RECORD_PROGRESS = sa.text(
+    """
+    INSERT INTO lesson_progress AS p (id, user_id, course_id, lesson_id, status,
+        first_viewed_at, last_viewed_at, completed_at, created_at, updated_at)
+    VALUES (:id, :user_id, :course_id, :lesson_id, CAST(:status AS lesson_progress_status),
+        :now, :now, CASE WHEN :completed THEN CAST(:now AS timestamptz) END, :now, :now)
+    ON CONFLICT ON CONSTRAINT uq_lesson_progress_user_course_lesson DO UPDATE SET
+        status = CASE
+            WHEN :completed OR p.status = 'not_started' THEN EXCLUDED.status
+            ELSE p.status END,
+        completed_at = CASE
+            WHEN :completed THEN COALESCE(p.completed_at, EXCLUDED.completed_at)
+            ELSE p.completed_at END,
+        last_viewed_at = CASE WHEN :completed THEN p.last_viewed_at
+            ELSE EXCLUDED.last_viewed_at END,
+        first_viewed_at = COALESCE(p.first_viewed_at, EXCLUDED.first_viewed_at),
+        updated_at = :now
+    RETURNING p.status
+    """
+)
+
+
 def _record_progress(
     session: Session, viewer: Viewer, course: Course, lesson: Lesson, *, completed: bool
 ) -> LessonProgressStatus:
     """Upsert the viewer's progress row: views keep the first view; completion is kept once
     set. Returns the row's status after the upsert."""
-    now = utc_now()
-    table = LessonProgress.__table__  # type: ignore[attr-defined]
     status = LessonProgressStatus.COMPLETED if completed else LessonProgressStatus.IN_PROGRESS
-    statement = pg_insert(LessonProgress).values(
-        id=uuid.uuid4(),
-        user_id=uuid.UUID(viewer.user_id),
-        course_id=course.id,
-        lesson_id=lesson.id,
-        status=status,
-        first_viewed_at=now,
-        last_viewed_at=now,
-        completed_at=now if completed else None,
-        created_at=now,
-        updated_at=now,
-    )
-    excluded = statement.excluded
-    if completed:
-        updates = {
-            "status": LessonProgressStatus.COMPLETED,
-            "completed_at": func.coalesce(table.c.completed_at, excluded.completed_at),
-            "first_viewed_at": func.coalesce(table.c.first_viewed_at, excluded.first_viewed_at),
-            "updated_at": now,
-        }
-    else:
-        updates = {
-            "last_viewed_at": excluded.last_viewed_at,
-            "first_viewed_at": func.coalesce(table.c.first_viewed_at, excluded.first_viewed_at),
-            "status": sa.case(
-                (table.c.status == LessonProgressStatus.NOT_STARTED, excluded.status),
-                else_=table.c.status,
-            ),
-            "updated_at": now,
-        }
     status_after = session.execute(
-        statement.on_conflict_do_update(
-            constraint="uq_lesson_progress_user_course_lesson", set_=updates
-        ).returning(table.c.status)
+        _RECORD_PROGRESS,
+        {
+            "id": uuid.uuid4(),
+            "user_id": uuid.UUID(viewer.user_id),
+            "course_id": course.id,
+            "lesson_id": lesson.id,
+            "status": status.value,
+            "completed": completed,
+            "now": utc_now(),
+        },
     ).scalar_one()
-    session.flush()
     return LessonProgressStatus(status_after)
 
 
@@ -246,8 +246,7 @@ def read_lesson(
                 LessonProgress.lesson_id == lesson.id,
             )
         ).first()
-    visible = [item for item, _ in ordered_lessons(session, course.id, include_drafts=editor)]
-    ids = [item.id for item in visible]
+    ids = ordered_lesson_ids(session, course.id, include_drafts=editor)
     index = ids.index(lesson.id)
     previous_id = ids[index - 1] if index > 0 else None
     next_id = ids[index + 1] if index + 1 < len(ids) else None
@@ -292,7 +291,7 @@ def mark_lesson_complete(session: Session, *, token: str, course_id: str, lesson
         context={"lesson_id": str(lesson.id)},
         session=session,
     )
-    published = {item.id for item, _ in ordered_lessons(session, course.id, include_drafts=False)}
+    published = set(ordered_lesson_ids(session, course.id, include_drafts=False))
     done = set(
         session.exec(
             select(LessonProgress.lesson_id).where(

@@ -227,6 +227,41 @@ def test_enrol_only_in_published_courses(teacher: str, student: str) -> None:
             reading.course_outline(session, token=student, course_id=course_id)
 
 
+def test_progress_keeps_the_first_view_and_the_completion(teacher: str, student: str) -> None:
+    course_id = new_course(teacher, is_public=True)
+    lesson_id = new_lesson(teacher, course_id, "One")
+    publish(teacher, course_id)
+    with session_scope() as session:
+        reading.enroll(session, token=student, course_id=course_id)
+
+    def read() -> None:
+        with session_scope() as session:
+            reading.read_lesson(session, token=student, course_id=course_id, lesson_id=lesson_id)
+
+    def row() -> LessonProgress:
+        with session_scope() as session:
+            return session.exec(select(LessonProgress)).one()
+
+    read()
+    viewed = row()
+    assert str(viewed.status) == "in_progress" and viewed.completed_at is None
+    assert viewed.first_viewed_at == viewed.last_viewed_at
+    for _ in range(2):  # completing twice keeps the first completion
+        with session_scope() as session:
+            reading.mark_lesson_complete(
+                session, token=student, course_id=course_id, lesson_id=lesson_id
+            )
+    done = row()
+    assert str(done.status) == "completed" and done.completed_at is not None
+    assert done.last_viewed_at == viewed.last_viewed_at  # completing is not viewing
+    read()  # reading it again leaves it completed
+    again = row()
+    assert str(again.status) == "completed" and again.completed_at == done.completed_at
+    assert again.first_viewed_at == viewed.first_viewed_at
+    assert again.last_viewed_at is not None and again.last_viewed_at > viewed.last_viewed_at
+    assert count(LessonProgress) == 1
+
+
 def test_reorder_swaps_and_rejects_a_wrong_set(teacher: str) -> None:
     course_id = new_course(teacher)
     a, b, c = (new_lesson(teacher, course_id, t) for t in ("A", "B", "C"))
