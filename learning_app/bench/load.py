@@ -34,7 +34,7 @@ from learning_app.bench.load_figures import LocustRun, figures, ordinary_ms, rat
 from learning_app.bench.load_servers import (
     AppServers,
     cpu_seconds,
-    machine_cpu_seconds,
+    machine_busy_seconds,
     running_servers,
     stack_postmaster,
 )
@@ -349,7 +349,7 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
                     timer.start()
                 postgres = stack_postmaster()
                 cpu_before = (cpu_seconds(groups), cpu_seconds(set(), postgres))
-                machine_before, started = machine_cpu_seconds(), time.monotonic()
+                machine_before, started = machine_busy_seconds(), time.monotonic()
                 try:
                     load = phases.students(
                         options.users, options.spawn_rate, options.duration_s, "load"
@@ -363,7 +363,7 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
                     cpu["postgres"] = cpu_seconds(set(), postgres) - cpu_before[1]
                 cpu["locust"] = load.cpu_s
                 # How full the machine was: busy cores, whatever ran on them.
-                machine_busy = machine_cpu_seconds()[0] - machine_before[0]
+                machine_busy = machine_busy_seconds() - machine_before
                 cpu["machine_busy_cores"] = machine_busy / (time.monotonic() - started)
             spike_cpu = cpu_seconds(groups)
             spike = phases.spike() if options.spike_students else LocustRun([], [])

@@ -102,13 +102,12 @@ def cpu_seconds(process_groups: Collection[int], parents: Collection[int] = ()) 
     return total / tick
 
 
-def machine_cpu_seconds() -> tuple[float, float]:
-    """(busy, all) CPU seconds of the whole machine so far, summed over its cores, from
-    /proc/stat: what everything on it (Locust and the stack included) has cost."""
+def machine_busy_seconds() -> float:
+    """Busy CPU seconds of the whole machine so far, summed over its cores, from /proc/stat:
+    what everything on it (Locust and the stack included) has cost."""
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
     idle = fields[3] + fields[4]  # idle, iowait
-    tick = os.sysconf("SC_CLK_TCK")
-    return (sum(fields) - idle) / tick, sum(fields) / tick
+    return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def stack_postmaster() -> set[int]:
