@@ -30,15 +30,18 @@ def freezes() -> int:
 
 
 def active(student: str, course: str, moment: datetime, name: str = "lesson_viewed", n: int = 1):
-    for k in range(n):
-        record_event(
-            name,
-            user_id=user_id(student),
-            course_id=course,
-            context={"lesson_id": f"lesson-{moment.date()}-{k}"},
-            occurred_at=moment,
-        )
-    flush_events()
+    """`n` events at `moment`, flushed then: the stats the flush recomputes are as of that
+    moment, never of the real clock (which moved past NOON's day after the test was written)."""
+    with simulated_clock(moment):
+        for k in range(n):
+            record_event(
+                name,
+                user_id=user_id(student),
+                course_id=course,
+                context={"lesson_id": f"lesson-{moment.date()}-{k}"},
+                occurred_at=moment,
+            )
+        flush_events()
 
 
 @pytest.fixture
