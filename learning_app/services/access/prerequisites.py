@@ -105,16 +105,25 @@ NOTHING_LOCKED = CourseLocks()
 # graded percent at each required exam, kept while not met. A visitor's `:user` is NULL: no
 # attempts, so every row in scope. Each scope's statement is built once: building it with the
 # ORM on every call cost more than running it.
+# The rules every statement below shares, stated once. The attempts that count towards a
+# requirement `p`: the user's graded ones at its required exam (one reaching `p.min_percent`
+# meets it). And the course's teachers are never locked while their role lets them teach
+# (`courses_taught`): `{course}` is the course column of the statement using it.
+_COUNTED_ATTEMPTS = """
+    exam_attempt a WHERE a.user_id = CAST(:user AS uuid) AND a.exam_id = p.required_exam_id
+      AND a.status = 'graded'
+"""
+_NOT_TEACHING = """
+    NOT (CAST(:teaches AS boolean) AND EXISTS (
+        SELECT 1 FROM course_teacher ct
+        WHERE ct.course_id = {course} AND ct.user_id = CAST(:user AS uuid)))
+"""
 _UNMET_SQL = """
     SELECT p.course_id, p.lesson_id, p.exam_id, p.required_exam_id, e.title, p.min_percent,
            best.percent
     FROM prerequisite p
     JOIN exam e ON e.id = p.required_exam_id
-    LEFT JOIN LATERAL (
-        SELECT max(a.percent) AS percent FROM exam_attempt a
-        WHERE a.user_id = CAST(:user AS uuid) AND a.exam_id = p.required_exam_id
-          AND a.status = 'graded'
-    ) best ON true
+    LEFT JOIN LATERAL (SELECT max(a.percent) AS percent FROM {counted}) best ON true
     WHERE ({scope}) AND (best.percent IS NULL OR best.percent < p.min_percent)
     ORDER BY e.title, p.required_exam_id
 """
@@ -132,12 +141,18 @@ _SCOPES = {
             WHERE c.status = 'published'
               AND (c.is_public OR c.id IN (
                   SELECT en.course_id FROM enrollment en WHERE en.user_id = CAST(:user AS uuid)))
-              AND NOT (CAST(:teaches AS boolean) AND EXISTS (
-                  SELECT 1 FROM course_teacher ct
-                  WHERE ct.course_id = c.id AND ct.user_id = CAST(:user AS uuid))))
+              AND {not_teaching})
     """,
 }
-_UNMET = {name: sa.text(_UNMET_SQL.format(scope=where)) for name, where in _SCOPES.items()}
+_UNMET = {
+    name: sa.text(
+        _UNMET_SQL.format(
+            scope=where.format(not_teaching=_NOT_TEACHING.format(course="c.id")),
+            counted=_COUNTED_ATTEMPTS,
+        )
+    )
+    for name, where in _SCOPES.items()
+}
 
 
 def _unmet(session: Session, viewer: Viewer | None, scope: str, **params: object) -> list[Locked]:
@@ -243,16 +258,15 @@ def locked_lesson_places(session: Session, viewer: Viewer | None) -> list[Lesson
 # minimum). The course's teachers are never locked while their role lets them teach
 # (`courses_taught`), nor admins. Callers limit it to their courses and bind its parameters
 # with `locked_sql_params`.
-LOCKED_LESSON_PLACES_SQL = """
+_LOCKED_PLACES = """
     SELECT p.course_id, p.lesson_id FROM prerequisite p
     WHERE p.lesson_id IS NOT NULL AND NOT CAST(:admin AS boolean)
-      AND NOT (CAST(:teaches AS boolean) AND EXISTS (
-          SELECT 1 FROM course_teacher ct WHERE ct.course_id = p.course_id AND ct.user_id = :user))
-      AND NOT EXISTS (
-          SELECT 1 FROM exam_attempt a
-          WHERE a.user_id = :user AND a.exam_id = p.required_exam_id
-            AND a.status = 'graded' AND a.percent >= p.min_percent)
+      AND {not_teaching}
+      AND NOT EXISTS (SELECT 1 FROM {counted} AND a.percent >= p.min_percent)
 """
+LOCKED_LESSON_PLACES_SQL = _LOCKED_PLACES.format(
+    not_teaching=_NOT_TEACHING.format(course="p.course_id"), counted=_COUNTED_ATTEMPTS
+)
 
 
 def locked_sql_params(viewer: Viewer) -> dict[str, object]:
