@@ -101,10 +101,6 @@ class CourseLocks:
 NOTHING_LOCKED = CourseLocks()
 
 
-# `_unmet`'s statement: the prerequisite rows of one scope (`_SCOPES`) with the viewer's best
-# graded percent at each required exam, kept while not met. A visitor's `:user` is NULL: no
-# attempts, so every row in scope. Each scope's statement is built once: building it with the
-# ORM on every call cost more than running it.
 # The rules every statement below shares, stated once. The attempts that count towards a
 # requirement `p`: the user's graded ones at its required exam (one reaching `p.min_percent`
 # meets it). And the course's teachers are never locked while their role lets them teach
@@ -118,6 +114,10 @@ _NOT_TEACHING = """
         SELECT 1 FROM course_teacher ct
         WHERE ct.course_id = {course} AND ct.user_id = CAST(:user AS uuid)))
 """
+# `_unmet`'s statement: the prerequisite rows of one scope (`_SCOPES`) with the viewer's best
+# graded percent at each required exam, kept while not met. A visitor's `:user` is NULL: no
+# attempts, so every row in scope. Each scope's statement is built once: building it with the
+# ORM on every call cost more than running it.
 _UNMET_SQL = """
     SELECT p.course_id, p.lesson_id, p.exam_id, p.required_exam_id, e.title, p.min_percent,
            best.percent
