@@ -199,6 +199,10 @@ def lesson_place(session: Session, course_id: uuid.UUID, lesson_id: uuid.UUID) -
     return place
 
 
+# A course's order: by place, then by lesson id.
+_COURSE_ORDER = (col(CourseLesson.position), col(CourseLesson.lesson_id))
+
+
 def ordered_lessons(
     session: Session, course_id: uuid.UUID, *, include_drafts: bool
 ) -> list[tuple[Lesson, int]]:
@@ -207,21 +211,27 @@ def ordered_lessons(
         select(Lesson, CourseLesson.position)
         .join(CourseLesson, col(CourseLesson.lesson_id) == col(Lesson.id))
         .where(CourseLesson.course_id == course_id)
-        .order_by(col(CourseLesson.position), col(Lesson.id))
+        .order_by(*_COURSE_ORDER)
     )
     if not include_drafts:
         query = query.where(Lesson.status == PublishStatus.PUBLISHED)
     return [(lesson, position) for lesson, position in session.exec(query).all()]
 
 
-# Built once: the lesson reader asks it on every page open for its previous and next links,
-# and an ORM query loaded every lesson of the course, bodies included, to learn their order.
-_LESSON_ORDER = sa.text(
-    """
-    SELECT cl.lesson_id FROM course_lesson AS cl JOIN lesson AS l ON l.id = cl.lesson_id
-    WHERE cl.course_id = :course_id AND (:include_drafts OR l.status = 'published')
-    ORDER BY cl.position, cl.lesson_id
-    """
+# Built once, in the same order and with the same draft rule as `ordered_lessons`: the
+# lesson reader asks it on every page open for its previous and next links, and loading every
+# lesson of the course, bodies included, only to learn their order was most of that cost.
+_LESSON_ORDER = (
+    select(CourseLesson.lesson_id)
+    .join(Lesson, col(Lesson.id) == col(CourseLesson.lesson_id))
+    .where(
+        CourseLesson.course_id == sa.bindparam("course_id"),
+        sa.or_(
+            sa.bindparam("include_drafts", type_=sa.Boolean),
+            Lesson.status == PublishStatus.PUBLISHED,
+        ),
+    )
+    .order_by(*_COURSE_ORDER)
 )
 
 
