@@ -2,11 +2,11 @@
 
 It computes `to_tsvector` on the fly (no index to keep in sync; fine for the minutes an outage
 lasts) and parses the query with `websearch_to_tsquery`, which accepts any text without syntax
-errors. The visibility rules are the same as the Typesense filter's, written in SQL (the vector
-leg, `search.semantic`, applies them too). No typo tolerance and no facets; course and type
-filters still apply. One hit per source, as in the index: a file shows its best ranked passage
-(and links to its page), a lesson the passage holding most of the query's words (and links to
-its section).
+errors. The visibility rules are the same as the Typesense filter's, written in SQL
+(`search.visibility`, which the vector leg applies too). No typo tolerance and no facets;
+course and type filters still apply. One hit per source, as in the index: a file shows its
+best ranked passage (and links to its page), a lesson the passage holding most of the query's
+words (and links to its section).
 """
 
 from __future__ import annotations
@@ -19,20 +19,15 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     String,
-    and_,
-    false,
     func,
     literal,
-    not_,
-    or_,
     true,
-    tuple_,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlmodel import Session, col, select
 
 from learning_app.models.chunks import LessonChunk
-from learning_app.models.content import Course, CourseLesson, CourseTeacher, Lesson, PublishStatus
+from learning_app.models.content import Course, CourseLesson, Lesson
 from learning_app.models.documents import Document as CourseFile
 from learning_app.models.documents import DocumentStatus
 from learning_app.models.questions import Question
@@ -48,43 +43,14 @@ from learning_app.services.search.results import (
     term_pattern,
 )
 from learning_app.services.search.text import PREVIEW_CHARS, clean_text, plain_text
+from learning_app.services.search.visibility import (
+    Visibility,
+    course_visible,
+    lesson_visible,
+    teaches,
+)
 
 TS_CONFIG = "simple"  # content comes in many languages: no stemming beats wrong stemming
-
-
-def _teaches(audience: Audience) -> ColumnElement[bool]:
-    if audience.user_id is None or not audience.is_teacher:
-        return false()  # course_teacher rows count only while the role is teacher
-    taught = select(CourseTeacher.course_id).where(CourseTeacher.user_id == audience.user_id)
-    return col(Course.id).in_(taught)
-
-
-def _course_readable(audience: Audience) -> ColumnElement[bool]:
-    """Published, and public or one the user is enrolled in (editors are added by callers)."""
-    if audience.is_admin:
-        return true()
-    reachable = col(Course.is_public)
-    if audience.enrolled:
-        reachable = or_(reachable, col(Course.id).in_(audience.enrolled))
-    return and_(Course.status == PublishStatus.PUBLISHED, reachable)
-
-
-def course_visible(audience: Audience) -> ColumnElement[bool]:
-    """Who may see a course and its files (Course joined)."""
-    return or_(_course_readable(audience), _teaches(audience))
-
-
-def lesson_visible(audience: Audience) -> ColumnElement[bool]:
-    """Who may see a lesson in one course (Lesson and Course joined); a place a prerequisite
-    locks for the audience is out (`Audience.locked_lessons`)."""
-    if audience.is_admin:
-        return true()
-    readable = and_(_course_readable(audience), Lesson.status == PublishStatus.PUBLISHED)
-    visible = or_(readable, _teaches(audience))
-    if not audience.locked_lessons:
-        return visible
-    locked = tuple_(col(Course.id), col(Lesson.id)).in_(list(audience.locked_lessons))
-    return and_(visible, not_(locked))
 
 
 def _no_place() -> tuple[Any, Any]:
@@ -97,7 +63,7 @@ def _matches(document: Any, tsquery: Any) -> tuple[ColumnElement[bool], Any]:
     return vector.op("@@")(tsquery), func.ts_rank(vector, tsquery)
 
 
-def _course_query(audience: Audience, tsquery: Any) -> Any:
+def _course_query(visibility: Visibility, tsquery: Any) -> Any:
     text = func.concat_ws(" ", Course.title, Course.description)
     matched, rank = _matches(text, tsquery)
     return select(
@@ -109,10 +75,10 @@ def _course_query(audience: Audience, tsquery: Any) -> Any:
         col(Course.description).label("body"),
         *_no_place(),
         rank.label("rank"),
-    ).where(matched, course_visible(audience))
+    ).where(matched, course_visible(visibility))
 
 
-def _lesson_query(audience: Audience, tsquery: Any) -> Any:
+def _lesson_query(visibility: Visibility, tsquery: Any) -> Any:
     text = func.concat_ws(" ", Lesson.title, Lesson.summary, Lesson.body_markdown)
     matched, rank = _matches(text, tsquery)
     return (
@@ -128,14 +94,14 @@ def _lesson_query(audience: Audience, tsquery: Any) -> Any:
         )
         .join(CourseLesson, col(CourseLesson.lesson_id) == col(Lesson.id))
         .join(Course, col(Course.id) == col(CourseLesson.course_id))
-        .where(matched, lesson_visible(audience))
+        .where(matched, lesson_visible(visibility))
     )
 
 
-def _question_query(audience: Audience, tsquery: Any) -> Any:
+def _question_query(visibility: Visibility, tsquery: Any) -> Any:
     text = func.concat_ws(" ", Question.prompt_markdown, Question.explanation_markdown)
     matched, rank = _matches(text, tsquery)
-    visible = true() if audience.is_admin else _teaches(audience)
+    visible = true() if visibility.is_admin else teaches(visibility)
     return (
         select(
             literal("question", String).label("type"),
@@ -152,11 +118,11 @@ def _question_query(audience: Audience, tsquery: Any) -> Any:
     )
 
 
-def _flashcard_query(audience: Audience, tsquery: Any) -> Any:
+def _flashcard_query(visibility: Visibility, tsquery: Any) -> Any:
     """A course's cards in use, for its teachers (personal cards are never searched)."""
     text = func.concat_ws(" ", Flashcard.front_markdown, Flashcard.back_markdown)
     matched, rank = _matches(text, tsquery)
-    visible = true() if audience.is_admin else _teaches(audience)
+    visible = true() if visibility.is_admin else teaches(visibility)
     return (
         select(
             literal("flashcard", String).label("type"),
@@ -178,7 +144,7 @@ def _flashcard_query(audience: Audience, tsquery: Any) -> Any:
     )
 
 
-def _file_query(audience: Audience, tsquery: Any) -> Any:
+def _file_query(visibility: Visibility, tsquery: Any) -> Any:
     """Ready course files by name and extracted text: each chunk matches on its own, and a
     file ranks by, and shows, its best chunk."""
     text = func.concat_ws(" ", CourseFile.filename, LessonChunk.text)
@@ -201,7 +167,7 @@ def _file_query(audience: Audience, tsquery: Any) -> Any:
         )
         .join(Course, col(Course.id) == col(CourseFile.course_id))
         .join(LessonChunk, col(LessonChunk.document_id) == col(CourseFile.id))
-        .where(matched, course_visible(audience), CourseFile.status == DocumentStatus.READY)
+        .where(matched, course_visible(visibility), CourseFile.status == DocumentStatus.READY)
         .group_by(col(CourseFile.id), col(Course.id))
     )
 
@@ -227,9 +193,10 @@ def fallback_search(
     search), by full-text rank."""
     tsquery = func.websearch_to_tsquery(TS_CONFIG, text)
     course_id = uuid.UUID(filters.course_id) if filters and filters.course_id else None
+    visibility = Visibility.of(audience)
     parts = []
     for kind in kinds:
-        query = _QUERIES[kind.type](audience, tsquery)
+        query = _QUERIES[kind.type](visibility, tsquery)
         if course_id is not None:
             query = query.where(col(Course.id) == course_id)
         parts.append(query)

@@ -37,10 +37,12 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
+from pgvector.sqlalchemy import Vector
 from sqlmodel import Session, col, select
 
 from learning_app.adapters.embeddings import Embedder
@@ -48,7 +50,6 @@ from learning_app.models.chunks import EmbeddingModel, LessonChunk, embedding_as
 from learning_app.models.content import Course, CourseLesson, CourseTeacher, Lesson
 from learning_app.models.documents import Document as CourseFile
 from learning_app.models.documents import DocumentStatus
-from learning_app.services.search.fallback import course_visible, lesson_visible
 from learning_app.services.search.fusion import Evidence, per_source
 from learning_app.services.search.passages import PASSAGE_CHARS
 from learning_app.services.search.results import (
@@ -57,6 +58,7 @@ from learning_app.services.search.results import (
     source_hit,
 )
 from learning_app.services.search.text import clean_text, plain_text
+from learning_app.services.search.visibility import Visibility, course_visible, lesson_visible
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,9 @@ MIN_SIMILARITY = 0.3
 # gave recall@10 1.00 at 100k chunks in `bench retrieval`.
 CANDIDATES = 100
 QUERY_CACHE_SIZE = 2_048
+# Forms of the vector leg's statement kept built: per model, the types searched, course scope
+# and audience form (`Visibility.form`); a handful are in use at a time.
+STATEMENT_FORMS = 256
 
 
 class QueryVectors:
@@ -100,9 +105,9 @@ class QueryVectors:
 QUERY_VECTORS = QueryVectors(QUERY_CACHE_SIZE)
 
 
-def _nearest(model: EmbeddingModel, vector: Sequence[float], where: Any, *, exact: bool) -> Any:
-    """The CANDIDATES chunks of `model` matching `where` nearest to `vector` (a subquery)."""
-    distance = embedding_as(model.dimensions).cosine_distance(list(map(float, vector)))
+def _nearest(model_id: uuid.UUID, query: Any, where: Any, *, exact: bool) -> Any:
+    """The CANDIDATES chunks of the model matching `where` nearest to `query` (a CTE)."""
+    distance = embedding_as(query.type.dim).cosine_distance(query)
     return (
         select(
             col(LessonChunk.lesson_id),
@@ -112,7 +117,7 @@ def _nearest(model: EmbeddingModel, vector: Sequence[float], where: Any, *, exac
             col(LessonChunk.page),
             distance.label("distance"),
         )
-        .where(of_model(model.id), where)
+        .where(of_model(model_id), where)
         # `+ 0` makes the ORDER BY differ from the indexed expression: an exact scan.
         .order_by(distance + 0 if exact else distance)
         .limit(CANDIDATES)
@@ -129,11 +134,11 @@ def _in_courses(course_ids: Any) -> Any:
 
 
 def _visible_sources(
-    near: Any, audience: Audience, types: Sequence[str], course_id: uuid.UUID | None
+    near: Any, visibility: Visibility, types: Sequence[str], course_id: Any
 ) -> list[Any]:
     """The candidates the audience may read, as rows of their source (one per lesson place)."""
     close_enough = near.c.distance <= 1 - MIN_SIMILARITY
-    in_course = [col(Course.id) == course_id] if course_id else []
+    in_course = [col(Course.id) == course_id] if course_id is not None else []
     parts = []
     if "lesson" in types:
         parts.append(
@@ -147,7 +152,9 @@ def _visible_sources(
             .join(CourseLesson, col(CourseLesson.lesson_id) == near.c.lesson_id)
             .join(Lesson, col(Lesson.id) == near.c.lesson_id)
             .join(Course, col(Course.id) == col(CourseLesson.course_id))
-            .where(near.c.document_id.is_(None), close_enough, lesson_visible(audience), *in_course)
+            .where(
+                near.c.document_id.is_(None), close_enough, lesson_visible(visibility), *in_course
+            )
         )
     if "document" in types:
         parts.append(
@@ -163,7 +170,7 @@ def _visible_sources(
             .where(
                 CourseFile.status == DocumentStatus.READY,
                 close_enough,
-                course_visible(audience),
+                course_visible(visibility),
                 *in_course,
             )
         )
@@ -181,15 +188,52 @@ def _source_columns(near: Any) -> list[Any]:
     ]
 
 
-def _own_courses(audience: Audience) -> Any | None:
+def _own_courses(visibility: Visibility) -> Any | None:
     """The courses that may be too small a share of the index for the HNSW scan to reach:
     those the user is enrolled in or teaches (None: a visitor, or an admin who reads all)."""
-    if audience.user_id is None or audience.is_admin:
+    if visibility.user_id is None or visibility.is_admin:
         return None
-    own = [select(sa.literal(cid, sa.Uuid())) for cid in audience.enrolled]
-    if audience.is_teacher:
-        own.append(select(CourseTeacher.course_id).where(CourseTeacher.user_id == audience.user_id))
+    own = []
+    if visibility.enrolled is not None:
+        own.append(select(Course.id).where(col(Course.id).in_(visibility.enrolled)))
+    if visibility.is_teacher:
+        own.append(
+            select(CourseTeacher.course_id).where(CourseTeacher.user_id == visibility.user_id)
+        )
     return sa.union_all(*own) if own else None
+
+
+_MODEL_NAMED = select(EmbeddingModel).where(EmbeddingModel.name == sa.bindparam("name"))
+
+
+@lru_cache(maxsize=STATEMENT_FORMS)
+def _search_statement(
+    model_id: uuid.UUID,
+    dimensions: int,
+    types: tuple[str, ...],
+    in_course: bool,
+    form: tuple[bool, ...],
+) -> Any:
+    """The vector leg's statement for one form of search, built once: the query's vector, the
+    course and the audience's values are bind parameters (`query`, `course_id`, and
+    `Visibility.values`). None when it can find nothing (no type it searches)."""
+    visibility = Visibility.placeholders(form)
+    query = sa.bindparam("query", type_=Vector(dimensions))
+    course_id = sa.bindparam("course_id", type_=sa.Uuid()) if in_course else None
+    if course_id is not None:
+        scans = [_nearest(model_id, query, _in_courses([course_id]), exact=True)]
+    else:
+        scans = [_nearest(model_id, query, sa.true(), exact=False)]
+        own = _own_courses(visibility)
+        if own is not None:
+            scans.append(_nearest(model_id, query, _in_courses(own), exact=True))
+    parts = [
+        part for near in scans for part in _visible_sources(near, visibility, types, course_id)
+    ]
+    if not parts:
+        return None
+    union = sa.union_all(*parts).subquery()
+    return select(union).order_by(union.c.distance)
 
 
 def _hit(row: Any, terms: list[str]) -> Evidence:
@@ -225,7 +269,7 @@ def semantic_search(
     cannot answer (see the module notes)."""
     if not types:
         return []
-    model = session.exec(select(EmbeddingModel).where(EmbeddingModel.name == embedder.name)).first()
+    model = session.exec(_MODEL_NAMED, params={"name": embedder.name}).first()
     if model is None:
         log.info("no vectors of %s yet: search is lexical only", embedder.name)
         return []
@@ -234,21 +278,19 @@ def semantic_search(
     except Exception:  # any provider failure; the lexical leg still answers
         log.warning("could not embed a search query: search is lexical only", exc_info=True)
         return []
-    scans = []
-    if course_id is not None:
-        scans.append(_nearest(model, vector, _in_courses([course_id]), exact=True))
-    else:
+    visibility = Visibility.of(audience)
+    statement = _search_statement(
+        model.id, model.dimensions, tuple(sorted(types)), course_id is not None, visibility.form
+    )
+    if statement is None:
+        return []
+    if course_id is None:
         session.execute(
             sa.text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(CANDIDATES)}
         )
-        scans.append(_nearest(model, vector, sa.true(), exact=False))
-        own = _own_courses(audience)
-        if own is not None:
-            scans.append(_nearest(model, vector, _in_courses(own), exact=True))
-    parts = [part for near in scans for part in _visible_sources(near, audience, types, course_id)]
-    if not parts:
-        return []
-    union = sa.union_all(*parts).subquery()
-    rows = session.execute(select(union).order_by(union.c.distance)).all()
+    params = {"query": vector, **visibility.values}
+    if course_id is not None:
+        params["course_id"] = course_id
+    rows = session.execute(statement, params).all()
     terms = text.split()
     return per_source(_hit(row, terms) for row in rows)[:limit]
