@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -190,14 +190,19 @@ def _signed_in(session: Session, token: str | None) -> tuple[User, UserProfile]:
     return loaded
 
 
-# What a Viewer is made of, as plain columns: every action resolves its viewer, and loading
-# two ORM entities (with the password hash) for five values cost more than the query.
-_VIEWER_COLUMNS = select(
-    User.email,  # type: ignore[call-overload]
-    UserProfile.display_name,
-    UserProfile.role,
-    User.email_verified_at,
-).join(UserProfile, UserProfile.user_id == User.id)  # type: ignore[arg-type]
+# What a Viewer is made of, as plain columns of an active user: every action resolves its
+# viewer, and loading two ORM entities (with the password hash) for five values cost more than
+# the query. Built once, with the user id bound: building it per call cost another third.
+_ACTIVE_VIEWER = (
+    select(
+        User.email,  # type: ignore[call-overload]
+        UserProfile.display_name,
+        UserProfile.role,
+        User.email_verified_at,
+    )
+    .join(UserProfile, UserProfile.user_id == User.id)  # type: ignore[arg-type]
+    .where(User.id == bindparam("user_id"), User.is_active)
+)
 
 
 def viewer_for_session(session: Session, token: str | None) -> Viewer | None:
@@ -205,9 +210,7 @@ def viewer_for_session(session: Session, token: str | None) -> Viewer | None:
     user_id = sessions.resolve_session(token)
     if user_id is None:
         return None
-    row = session.exec(
-        _VIEWER_COLUMNS.where(User.id == user_id, User.is_active)  # type: ignore[arg-type]
-    ).first()
+    row = session.exec(_ACTIVE_VIEWER, params={"user_id": user_id}).first()
     return _viewer(user_id, *row) if row is not None else None
 
 
