@@ -3,28 +3,19 @@ else's attempt reads as "not found", exactly as an id that does not exist."""
 
 from __future__ import annotations
 
-import uuid
-
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from learning_app.models.exams import ExamAttempt
 from learning_app.services.access.courses import can_edit_course, load_course
 from learning_app.services.access.exams import load_exam
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import NotFound
-from learning_app.services.values import parse_id
+from learning_app.services.rows import RowLoader
 
 ATTEMPT_NOT_FOUND = "We could not find that attempt."
 
 
-def load_attempt(session: Session, attempt_id: str | uuid.UUID, *, lock: bool) -> ExamAttempt:
-    query = select(ExamAttempt).where(ExamAttempt.id == parse_id(attempt_id, ATTEMPT_NOT_FOUND))
-    if lock:
-        query = query.with_for_update()
-    attempt = session.exec(query).first()
-    if attempt is None:
-        raise NotFound(ATTEMPT_NOT_FOUND)
-    return attempt
+load_attempt = RowLoader(ExamAttempt, ATTEMPT_NOT_FOUND)
 
 
 def require_own_attempt(

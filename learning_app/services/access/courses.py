@@ -25,6 +25,7 @@ from learning_app.models.content import (
 from learning_app.services.access.roles import has_teaching_role, is_admin
 from learning_app.services.accounts.users import Viewer, viewer_for_session
 from learning_app.services.errors import NotFound, PermissionDenied
+from learning_app.services.rows import RowLoader
 from learning_app.services.values import parse_id
 
 COURSE_NOT_FOUND = "We could not find that course."
@@ -122,15 +123,8 @@ def can_read_course(session: Session, viewer: Viewer | None, course: Course) -> 
     return _readable(session, viewer, course, editor=can_edit_course(session, viewer, course))
 
 
-def load_course(session: Session, course_id: str | uuid.UUID, *, lock: bool = False) -> Course:
-    query = select(Course).where(Course.id == parse_id(course_id, COURSE_NOT_FOUND))
-    if lock:
-        # Serialises appends and reorders of the course's lesson list.
-        query = query.with_for_update()
-    course = session.exec(query).first()
-    if course is None:
-        raise NotFound(COURSE_NOT_FOUND)
-    return course
+# `lock` serialises appends and reorders of the course's lesson list.
+load_course = RowLoader(Course, COURSE_NOT_FOUND)
 
 
 def _refuse(session: Session, viewer: Viewer | None, course: Course) -> NotFound | PermissionDenied:

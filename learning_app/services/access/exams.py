@@ -6,10 +6,9 @@ does not exist, so probing ids reveals nothing.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from learning_app.models.content import Course, PublishStatus
 from learning_app.models.exams import Exam, ExamType
@@ -17,19 +16,12 @@ from learning_app.services.access.courses import read_course, require_course_edi
 from learning_app.services.access.roles import unverified_message
 from learning_app.services.accounts.users import Viewer
 from learning_app.services.errors import NotFound, PermissionDenied
-from learning_app.services.values import parse_id
+from learning_app.services.rows import RowLoader
 
 EXAM_NOT_FOUND = "We could not find that exam."
 
 
-def load_exam(session: Session, exam_id: str | uuid.UUID, *, lock: bool = False) -> Exam:
-    query = select(Exam).where(Exam.id == parse_id(exam_id, EXAM_NOT_FOUND))
-    if lock:
-        query = query.with_for_update()
-    exam = session.exec(query).first()
-    if exam is None:
-        raise NotFound(EXAM_NOT_FOUND)
-    return exam
+load_exam = RowLoader(Exam, EXAM_NOT_FOUND)
 
 
 def require_exam_editor(

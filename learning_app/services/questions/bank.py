@@ -31,14 +31,14 @@ from learning_app.models.questions import (
 )
 from learning_app.services.access.courses import require_course_editor
 from learning_app.services.access.roles import require_viewer
-from learning_app.services.errors import InvalidInput, NotFound
+from learning_app.services.errors import InvalidInput
 from learning_app.services.questions.drafts import (
     CleanQuestion,
     OptionDraft,
     QuestionDraft,
     clean_question,
 )
-from learning_app.services.values import parse_id
+from learning_app.services.rows import RowLoader
 
 QUESTION_NOT_FOUND = "We could not find that question."
 LOCKED_MESSAGE = (
@@ -81,16 +81,7 @@ class TagCount:
     question_count: int  # questions with the tag that are not archived
 
 
-def load_question(
-    session: Session, question_id: str | uuid.UUID, *, lock: bool = False
-) -> Question:
-    query = select(Question).where(Question.id == parse_id(question_id, QUESTION_NOT_FOUND))
-    if lock:
-        query = query.with_for_update()
-    question = session.exec(query).first()
-    if question is None:
-        raise NotFound(QUESTION_NOT_FOUND)
-    return question
+load_question = RowLoader(Question, QUESTION_NOT_FOUND)
 
 
 def is_locked(session: Session, question_id: uuid.UUID) -> bool:

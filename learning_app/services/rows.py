@@ -1,0 +1,36 @@
+"""Loading one row by its id, as most services begin: a malformed or unknown id is NotFound with
+the row's own message, and `lock` takes the row FOR UPDATE.
+
+Both statements are built once, with the id bound: building a `select` per call and computing
+its cache key cost about a third of each load (~0.1 ms of CPU), on every action.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import bindparam
+from sqlmodel import Session, SQLModel, select
+
+from learning_app.services.errors import NotFound
+from learning_app.services.values import parse_id
+
+RowT = TypeVar("RowT", bound=SQLModel)
+
+
+class RowLoader(Generic[RowT]):
+    """`loader(session, row_id, lock=False)`: the row of `model` with that id."""
+
+    def __init__(self, model: type[RowT], not_found: str) -> None:
+        self.not_found = not_found
+        primary_key: Any = model.id  # type: ignore[attr-defined]
+        self._plain = select(model).where(primary_key == bindparam("id"))
+        self._locked = self._plain.with_for_update()
+
+    def __call__(self, session: Session, row_id: str | uuid.UUID, *, lock: bool = False) -> RowT:
+        statement = self._locked if lock else self._plain
+        row = session.exec(statement, params={"id": parse_id(row_id, self.not_found)}).first()
+        if row is None:
+            raise NotFound(self.not_found)
+        return row
