@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from sqlalchemy import false
+from sqlalchemy import bindparam, false
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -81,6 +81,12 @@ def can_edit_course(session: Session, viewer: Viewer | None, course: Course) -> 
 _ENROLMENTS = "access.enrolments"
 
 
+# Built once: nearly every action of a student asks it.
+_ENROLMENT_ROW = select(Enrollment.id).where(
+    Enrollment.course_id == bindparam("course_id"), Enrollment.user_id == bindparam("user_id")
+)
+
+
 def is_enrolled(session: Session, viewer: Viewer | None, course_id: uuid.UUID) -> bool:
     """Whether the viewer is enrolled in the course. A page's checks ask this more than once
     in one transaction (reading the course, then recording progress), so the answer is kept
@@ -94,15 +100,8 @@ def is_enrolled(session: Session, viewer: Viewer | None, course_id: uuid.UUID) -
         session.info[_ENROLMENTS] = (current, known)
     key = (viewer.user_id, course_id)
     if key not in known:
-        known[key] = (
-            session.exec(
-                select(Enrollment.id).where(
-                    Enrollment.course_id == course_id,
-                    Enrollment.user_id == uuid.UUID(viewer.user_id),
-                )
-            ).first()
-            is not None
-        )
+        params = {"course_id": course_id, "user_id": uuid.UUID(viewer.user_id)}
+        known[key] = session.exec(_ENROLMENT_ROW, params=params).first() is not None
     return known[key]
 
 

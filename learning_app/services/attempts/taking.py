@@ -107,17 +107,19 @@ def seconds_left(attempt: ExamAttempt, now: datetime) -> int | None:
 # --- starting -------------------------------------------------------------------------------
 
 
+_USERS_ATTEMPTS_LOCKED = (
+    select(ExamAttempt)
+    .where(ExamAttempt.exam_id == bindparam("exam_id"), ExamAttempt.user_id == bindparam("user_id"))
+    .with_for_update()
+)
+
+
 def _my_attempts(session: Session, exam_id: uuid.UUID, user_id: uuid.UUID) -> list[ExamAttempt]:
     """The viewer's attempts at the exam, locked, read in one statement: which one is in
     progress and how many were used must come from the same snapshot, or a start racing
     another could count the other's attempt without seeing that it is in progress."""
-    return list(
-        session.exec(
-            select(ExamAttempt)
-            .where(ExamAttempt.exam_id == exam_id, ExamAttempt.user_id == user_id)
-            .with_for_update()
-        ).all()
-    )
+    params = {"exam_id": exam_id, "user_id": user_id}
+    return list(session.exec(_USERS_ATTEMPTS_LOCKED, params=params).all())
 
 
 def _in_progress(attempts_: list[ExamAttempt]) -> ExamAttempt | None:
