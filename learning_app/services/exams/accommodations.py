@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, col, select
 
 from learning_app.models.base import utc_now
@@ -132,6 +132,17 @@ def _adjust(exam: Exam, rows: list[Accommodation]) -> ExamTerms:
     return ExamTerms(limit, attempts, opens, closes, adjusted=True)
 
 
+# Built once: every exam page and every start reads it.
+_STUDENTS_ACCOMMODATIONS = select(Accommodation).where(
+    Accommodation.user_id == bindparam("user_id"),
+    col(Accommodation.course_id).in_(bindparam("course_ids", expanding=True)),
+    or_(
+        col(Accommodation.exam_id).is_(None),
+        col(Accommodation.exam_id).in_(bindparam("exam_ids", expanding=True)),
+    ),
+)
+
+
 def terms_for_exams(
     session: Session, exams: Iterable[Exam], user_id: uuid.UUID | None
 ) -> dict[uuid.UUID, ExamTerms]:
@@ -139,16 +150,12 @@ def terms_for_exams(
     exams = list(exams)
     if user_id is None or not exams:
         return {exam.id: _own_terms(exam) for exam in exams}
-    rows = session.exec(
-        select(Accommodation).where(
-            Accommodation.user_id == user_id,
-            col(Accommodation.course_id).in_({exam.course_id for exam in exams}),
-            or_(
-                col(Accommodation.exam_id).is_(None),
-                col(Accommodation.exam_id).in_([exam.id for exam in exams]),
-            ),
-        )
-    ).all()
+    params = {
+        "user_id": user_id,
+        "course_ids": list({exam.course_id for exam in exams}),
+        "exam_ids": [exam.id for exam in exams],
+    }
+    rows = session.exec(_STUDENTS_ACCOMMODATIONS, params=params).all()
     terms = {}
     for exam in exams:
         mine = [r for r in rows if r.exam_id == exam.id]

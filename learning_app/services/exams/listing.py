@@ -10,9 +10,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, union_all
 from sqlmodel import Session, col, select
 
 from learning_app.models.base import utc_now
@@ -68,22 +69,25 @@ def exam_window(
     return f"{verb} {local_moment(closes_at, zone, now)}"
 
 
+def _counted_by_exam(model: Any, count: Any) -> Any:
+    exam_id = col(model.exam_id)
+    in_exams = exam_id.in_(bindparam("exam_ids", expanding=True))
+    return select(exam_id, count).where(in_exams).group_by(exam_id)
+
+
+# One statement, built once: each exam's fixed questions, then each exam's draws.
+_QUESTION_COUNTS = union_all(
+    _counted_by_exam(ExamQuestion, func.count()),
+    _counted_by_exam(ExamDrawRule, func.sum(ExamDrawRule.question_count)),
+)
+
+
 def question_totals(session: Session, exam_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     """How many questions an attempt at each exam gets: its fixed questions plus its draws."""
     if not exam_ids:
         return {}
-    fixed = session.exec(
-        select(ExamQuestion.exam_id, func.count())
-        .where(col(ExamQuestion.exam_id).in_(exam_ids))
-        .group_by(col(ExamQuestion.exam_id))
-    ).all()
-    drawn = session.exec(
-        select(ExamDrawRule.exam_id, func.sum(ExamDrawRule.question_count))
-        .where(col(ExamDrawRule.exam_id).in_(exam_ids))
-        .group_by(col(ExamDrawRule.exam_id))
-    ).all()
     totals = dict.fromkeys(exam_ids, 0)
-    for exam_id, count in [*fixed, *drawn]:
+    for exam_id, count in session.execute(_QUESTION_COUNTS, {"exam_ids": exam_ids}).all():
         totals[exam_id] += int(count or 0)
     return totals
 
