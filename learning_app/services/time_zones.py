@@ -26,6 +26,8 @@ def viewer_zone(session: Session, viewer: Viewer | None) -> ZoneInfo:
     """The viewer's zone; UTC for a visitor."""
     if viewer is None:
         return UTC
+    if viewer.timezone is not None:  # loaded with the viewer
+        return user_zone(viewer.timezone)
     name = session.exec(
         select(UserProfile.timezone).where(UserProfile.user_id == uuid.UUID(viewer.user_id))
     ).first()

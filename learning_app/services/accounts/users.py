@@ -87,6 +87,8 @@ class Viewer:
     display_name: str
     role: str  # "student" | "teacher" | "admin"
     email_verified: bool
+    # The profile's time zone name, loaded with the viewer; None when it was not loaded.
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,11 +148,23 @@ def checked_password(password: str, field: str = "password") -> None:
 
 
 def viewer_of(user: User, profile: UserProfile) -> Viewer:
-    return _viewer(user.id, user.email, profile.display_name, profile.role, user.email_verified_at)
+    return _viewer(
+        user.id,
+        user.email,
+        profile.display_name,
+        profile.role,
+        user.email_verified_at,
+        profile.timezone,
+    )
 
 
 def _viewer(
-    user_id: uuid.UUID, email: str, display_name: str, role: str, verified_at: datetime | None
+    user_id: uuid.UUID,
+    email: str,
+    display_name: str,
+    role: str,
+    verified_at: datetime | None,
+    timezone: str,
 ) -> Viewer:
     """A Viewer from its account's columns, whether loaded as entities or as a row."""
     return Viewer(
@@ -159,6 +173,7 @@ def _viewer(
         display_name=display_name,
         role=UserRole(role).value,
         email_verified=verified_at is not None,
+        timezone=timezone,
     )
 
 
@@ -190,7 +205,8 @@ def _signed_in(session: Session, token: str | None) -> tuple[User, UserProfile]:
     return loaded
 
 
-# What a Viewer is made of, as plain columns of an active user: every action resolves its
+# What a Viewer is made of (its time zone included: pages that show times would otherwise read
+# it in a statement of their own), as plain columns of an active user: every action resolves its
 # viewer, and loading two ORM entities (with the password hash) for five values cost more than
 # the query. Built once, with the user id bound: building it per call cost another third.
 _ACTIVE_VIEWER = (
@@ -199,6 +215,7 @@ _ACTIVE_VIEWER = (
         UserProfile.display_name,
         UserProfile.role,
         User.email_verified_at,
+        UserProfile.timezone,
     )
     .join(UserProfile, UserProfile.user_id == User.id)  # type: ignore[arg-type]
     .where(User.id == bindparam("user_id"), User.is_active)

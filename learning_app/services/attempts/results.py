@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from learning_app.models.base import utc_now
@@ -236,15 +237,20 @@ def _student_name(session: Session, user_id: uuid.UUID) -> str:
     return name or ""
 
 
+# Built once: the exam page of the exam-start spike.
+_USERS_ATTEMPTS_IN_ORDER = (
+    select(ExamAttempt)
+    .where(ExamAttempt.exam_id == bindparam("exam_id"), ExamAttempt.user_id == bindparam("user_id"))
+    .order_by(col(ExamAttempt.attempt_number))
+)
+
+
 def exam_intro(session: Session, *, token: str, exam_id: str) -> ExamIntro:
     viewer = require_viewer(session, token)
     reading = read_exam(session, viewer, exam_id)
     exam, course = reading.exam, reading.course
-    rows = session.exec(
-        select(ExamAttempt)
-        .where(ExamAttempt.exam_id == exam.id, ExamAttempt.user_id == uuid.UUID(viewer.user_id))
-        .order_by(col(ExamAttempt.attempt_number))
-    ).all()
+    params = {"exam_id": exam.id, "user_id": uuid.UUID(viewer.user_id)}
+    rows = session.exec(_USERS_ATTEMPTS_IN_ORDER, params=params).all()
     terms = terms_for(session, exam, uuid.UUID(viewer.user_id))
     # The card reuses the attempts and the viewer's terms loaded here: two statements fewer.
     known = KnownForCards(own_attempts=rows, student_terms={exam.id: terms})
