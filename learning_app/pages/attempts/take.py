@@ -10,7 +10,7 @@ from learning_app.components.forms import form_error
 from learning_app.components.markdown import rendered_markdown
 from learning_app.components.wording import count_text
 from learning_app.pages.attempts.take_state import NOT_SAVED, SAVED, AttemptState, QuestionForm
-from learning_app.services.attempts.taking import AttemptOption
+from learning_app.services.attempts.attempt_view import AttemptOption
 
 TIMER_SCRIPT = "/exam_timer.js"
 CONNECTION_SCRIPT = "/exam_connection.js"

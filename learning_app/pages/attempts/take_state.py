@@ -22,7 +22,8 @@ from typing import Any
 import reflex as rx
 
 from learning_app.services.attempts import taking
-from learning_app.services.attempts.taking import ALREADY_SUBMITTED, TIME_UP, AttemptOption
+from learning_app.services.attempts.attempt_view import AttemptOption
+from learning_app.services.attempts.taking import ALREADY_SUBMITTED, TIME_UP
 from learning_app.services.markdown_render import render_all
 from learning_app.state.auth import AuthState
 from learning_app.state.calls import call_service, describe_error

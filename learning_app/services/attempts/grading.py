@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from learning_app.models.base import utc_now
@@ -33,8 +34,21 @@ def is_expired(attempt: ExamAttempt, now: datetime) -> bool:
     return attempt.deadline_at is not None and now >= attempt.deadline_at
 
 
+# A submit's statements, built once with their ids bound.
+_ANSWERS_OF_ATTEMPT = select(AttemptAnswer).where(
+    AttemptAnswer.attempt_id == bindparam("attempt_id")
+)
+_IN_QUESTIONS = bindparam("question_ids", expanding=True)
+_QUESTIONS = select(Question).where(col(Question.id).in_(_IN_QUESTIONS))
+_OPTIONS_IN_ORDER = (
+    select(QuestionOption)
+    .where(col(QuestionOption.question_id).in_(_IN_QUESTIONS))
+    .order_by(col(QuestionOption.position))
+)
+
+
 def answers_by_question(session: Session, attempt_id: uuid.UUID) -> dict[str, AttemptAnswer]:
-    rows = session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id)).all()
+    rows = session.exec(_ANSWERS_OF_ATTEMPT, params={"attempt_id": attempt_id}).all()
     return {str(a.question_id): a for a in rows}
 
 
@@ -42,14 +56,10 @@ def questions_of(
     session: Session, attempt: ExamAttempt
 ) -> tuple[dict[uuid.UUID, Question], dict[uuid.UUID, list[QuestionOption]]]:
     """The attempt's questions, and their options in display order, by question id."""
-    ids = [uuid.UUID(e["question_id"]) for e in attempt.question_order]
-    questions = {q.id: q for q in session.exec(select(Question).where(col(Question.id).in_(ids)))}
+    ids = {"question_ids": [uuid.UUID(e["question_id"]) for e in attempt.question_order]}
+    questions = {q.id: q for q in session.exec(_QUESTIONS, params=ids)}
     options: dict[uuid.UUID, list[QuestionOption]] = {}
-    for option in session.exec(
-        select(QuestionOption)
-        .where(col(QuestionOption.question_id).in_(ids))
-        .order_by(col(QuestionOption.position))
-    ):
+    for option in session.exec(_OPTIONS_IN_ORDER, params=ids):
         options.setdefault(option.question_id, []).append(option)
     return questions, options
 

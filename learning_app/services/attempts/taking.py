@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from learning_app.models.base import utc_now
 from learning_app.models.content import Course, Enrollment, PublishStatus
 from learning_app.models.exams import AttemptAnswer, AttemptStatus, Exam, ExamAttempt
-from learning_app.models.questions import Question, QuestionOption, QuestionType
+from learning_app.models.questions import QuestionType
 from learning_app.models.users import User
 from learning_app.services.access.attempts import ATTEMPT_NOT_FOUND, require_own_attempt
 from learning_app.services.access.exams import (
@@ -39,7 +39,8 @@ from learning_app.services.access.prerequisites import require_exam_unlocked
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.accounts import sessions
 from learning_app.services.accounts.users import SIGNED_OUT_MESSAGE, Viewer
-from learning_app.services.attempts.grading import answers_by_question, finalize_attempt, is_expired
+from learning_app.services.attempts.attempt_view import AttemptView, attempt_view, seconds_left
+from learning_app.services.attempts.grading import finalize_attempt, is_expired
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from learning_app.services.exams.accommodations import terms_for
 from learning_app.services.exams.draws import build_question_order
@@ -55,52 +56,10 @@ ALREADY_SUBMITTED = "This attempt has already been submitted; answers can no lon
 
 
 @dataclass(frozen=True)
-class AttemptOption:
-    id: str
-    body: str
-
-
-@dataclass(frozen=True)
-class AttemptQuestion:
-    """A question as the student sees it, with what they have saved so far."""
-
-    question_id: str
-    number: int
-    type: str
-    prompt_markdown: str
-    points: float
-    options: list[AttemptOption] = field(default_factory=list)
-    selected_option_ids: list[str] = field(default_factory=list)
-    text: str = ""
-    value: str = ""
-    answered: bool = False
-
-
-@dataclass(frozen=True)
-class AttemptView:
-    attempt_id: str
-    exam_id: str
-    exam_title: str
-    course_id: str
-    attempt_number: int
-    status: str
-    started_at: str
-    deadline_at: str  # "" when untimed
-    seconds_left: int | None  # None when untimed; counted on the server clock
-    questions: list[AttemptQuestion] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
 class SavedAnswer:
     question_id: str
     saved_at: str
     seconds_left: int | None
-
-
-def seconds_left(attempt: ExamAttempt, now: datetime) -> int | None:
-    if attempt.deadline_at is None:
-        return None
-    return max(0, int((attempt.deadline_at - now).total_seconds()))
 
 
 # --- starting -------------------------------------------------------------------------------
@@ -243,61 +202,6 @@ def _started(
 
 
 # --- reading and answering ------------------------------------------------------------------
-
-
-def attempt_view(
-    session: Session, attempt: ExamAttempt, exam: Exam, now: datetime, *, fresh: bool = False
-) -> AttemptView:
-    """The attempt as its student sees it; `fresh` (just started) skips looking for answers."""
-    ids = [uuid.UUID(e["question_id"]) for e in attempt.question_order]
-    questions = {q.id: q for q in session.exec(select(Question).where(col(Question.id).in_(ids)))}
-    bodies = dict(
-        session.exec(
-            select(QuestionOption.id, QuestionOption.body).where(
-                col(QuestionOption.question_id).in_(ids)
-            )
-        ).all()
-    )
-    saved = {} if fresh else answers_by_question(session, attempt.id)
-    lines = []
-    for number, entry in enumerate(attempt.question_order, start=1):
-        question = questions[uuid.UUID(entry["question_id"])]
-        answer = saved.get(entry["question_id"])
-        response = answer.response if answer else {}
-        selected = response.get("option_ids") or (
-            [response["option_id"]] if response.get("option_id") else []
-        )
-        value = response.get("value")
-        lines.append(
-            AttemptQuestion(
-                question_id=entry["question_id"],
-                number=number,
-                type=QuestionType(question.type).value,
-                prompt_markdown=question.prompt_markdown,
-                points=float(entry["points"]),
-                options=[
-                    AttemptOption(id=oid, body=bodies[uuid.UUID(oid)])
-                    for oid in entry["option_ids"]
-                    if uuid.UUID(oid) in bodies
-                ],
-                selected_option_ids=[str(s) for s in selected],
-                text=str(response.get("text") or ""),
-                value="" if value is None else f"{value:g}",
-                answered=answer is not None,
-            )
-        )
-    return AttemptView(
-        attempt_id=str(attempt.id),
-        exam_id=str(exam.id),
-        exam_title=exam.title,
-        course_id=str(exam.course_id),
-        attempt_number=attempt.attempt_number,
-        status=AttemptStatus(attempt.status).value,
-        started_at=iso(attempt.started_at),
-        deadline_at=iso(attempt.deadline_at),
-        seconds_left=seconds_left(attempt, now),
-        questions=lines,
-    )
 
 
 def get_attempt(session: Session, *, token: str, attempt_id: str) -> AttemptView:

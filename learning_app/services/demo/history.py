@@ -29,7 +29,8 @@ from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.postgres import session_scope
 from learning_app.models.base import simulated_clock
 from learning_app.models.exams import ExamAttempt
-from learning_app.services.attempts.taking import AttemptQuestion, save_answer, start_attempt
+from learning_app.services.attempts.attempt_view import AttemptQuestion
+from learning_app.services.attempts.taking import save_answer, start_attempt
 from learning_app.services.attempts.taking import submit_attempt as submit
 from learning_app.services.courses.reading import enroll, mark_lesson_complete, read_lesson
 from learning_app.services.demo.kinds import DemoEssay, DemoQuestion

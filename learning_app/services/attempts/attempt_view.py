@@ -1,0 +1,124 @@
+"""An attempt as its student sees it: its questions in the attempt's frozen order, their
+options, what has been saved so far, and the time left on the server's clock."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
+
+from learning_app.models.exams import AttemptAnswer, AttemptStatus, Exam, ExamAttempt
+from learning_app.models.questions import Question, QuestionOption, QuestionType
+from learning_app.services.values import iso
+
+
+@dataclass(frozen=True)
+class AttemptOption:
+    id: str
+    body: str
+
+
+@dataclass(frozen=True)
+class AttemptQuestion:
+    """A question as the student sees it, with what they have saved so far."""
+
+    question_id: str
+    number: int
+    type: str
+    prompt_markdown: str
+    points: float
+    options: list[AttemptOption] = field(default_factory=list)
+    selected_option_ids: list[str] = field(default_factory=list)
+    text: str = ""
+    value: str = ""
+    answered: bool = False
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    attempt_id: str
+    exam_id: str
+    exam_title: str
+    course_id: str
+    attempt_number: int
+    status: str
+    started_at: str
+    deadline_at: str  # "" when untimed
+    seconds_left: int | None  # None when untimed; counted on the server clock
+    questions: list[AttemptQuestion] = field(default_factory=list)
+
+
+def seconds_left(attempt: ExamAttempt, now: datetime) -> int | None:
+    if attempt.deadline_at is None:
+        return None
+    return max(0, int((attempt.deadline_at - now).total_seconds()))
+
+
+# What the attempt page shows of its questions, options and saved answers: columns only,
+# in statements built once (the page opens after every start and on every return).
+_IN_QUESTIONS = bindparam("question_ids", expanding=True)
+_SHOWN_QUESTIONS = select(Question.id, Question.type, Question.prompt_markdown).where(
+    col(Question.id).in_(_IN_QUESTIONS)
+)
+_OPTION_BODIES = select(QuestionOption.id, QuestionOption.body).where(
+    col(QuestionOption.question_id).in_(_IN_QUESTIONS)
+)
+_SAVED_RESPONSES = select(AttemptAnswer.question_id, AttemptAnswer.response).where(
+    AttemptAnswer.attempt_id == bindparam("attempt_id")
+)
+
+
+def attempt_view(
+    session: Session, attempt: ExamAttempt, exam: Exam, now: datetime, *, fresh: bool = False
+) -> AttemptView:
+    """The attempt as its student sees it; `fresh` (just started) skips looking for answers."""
+    ids = {"question_ids": [uuid.UUID(e["question_id"]) for e in attempt.question_order]}
+    questions = {row.id: row for row in session.exec(_SHOWN_QUESTIONS, params=ids)}
+    bodies = dict(session.exec(_OPTION_BODIES, params=ids).all())
+    saved: dict[str, dict[str, Any]] = {}
+    if not fresh:
+        answered = session.exec(_SAVED_RESPONSES, params={"attempt_id": attempt.id})
+        saved = {str(question_id): response for question_id, response in answered}
+    lines = []
+    for number, entry in enumerate(attempt.question_order, start=1):
+        question = questions[uuid.UUID(entry["question_id"])]
+        answer = saved.get(entry["question_id"])
+        response = answer or {}
+        selected = response.get("option_ids") or (
+            [response["option_id"]] if response.get("option_id") else []
+        )
+        value = response.get("value")
+        lines.append(
+            AttemptQuestion(
+                question_id=entry["question_id"],
+                number=number,
+                type=QuestionType(question.type).value,
+                prompt_markdown=question.prompt_markdown,
+                points=float(entry["points"]),
+                options=[
+                    AttemptOption(id=oid, body=bodies[uuid.UUID(oid)])
+                    for oid in entry["option_ids"]
+                    if uuid.UUID(oid) in bodies
+                ],
+                selected_option_ids=[str(s) for s in selected],
+                text=str(response.get("text") or ""),
+                value="" if value is None else f"{value:g}",
+                answered=answer is not None,
+            )
+        )
+    return AttemptView(
+        attempt_id=str(attempt.id),
+        exam_id=str(exam.id),
+        exam_title=exam.title,
+        course_id=str(exam.course_id),
+        attempt_number=attempt.attempt_number,
+        status=AttemptStatus(attempt.status).value,
+        started_at=iso(attempt.started_at),
+        deadline_at=iso(attempt.deadline_at),
+        seconds_left=seconds_left(attempt, now),
+        questions=lines,
+    )
