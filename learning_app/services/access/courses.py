@@ -185,6 +185,26 @@ def load_lesson(session: Session, lesson_id: str | uuid.UUID) -> Lesson:
     return lesson
 
 
+# A lesson read through its place in a course: one statement, built once, for the reader.
+_LESSON_IN_COURSE = (
+    select(Lesson)
+    .join(CourseLesson, col(CourseLesson.lesson_id) == col(Lesson.id))
+    .where(
+        CourseLesson.course_id == bindparam("course_id"),
+        CourseLesson.lesson_id == bindparam("lesson_id"),
+    )
+)
+
+
+def load_lesson_in_course(session: Session, course_id: uuid.UUID, lesson_id: uuid.UUID) -> Lesson:
+    """The lesson, if it has a place in the course (`lesson_place` and `load_lesson` at once)."""
+    params = {"course_id": course_id, "lesson_id": lesson_id}
+    lesson = session.exec(_LESSON_IN_COURSE, params=params).first()
+    if lesson is None:
+        raise NotFound(LESSON_NOT_FOUND)
+    return lesson
+
+
 def lesson_place(session: Session, course_id: uuid.UUID, lesson_id: uuid.UUID) -> CourseLesson:
     place = session.get(CourseLesson, (course_id, lesson_id))
     if place is None:

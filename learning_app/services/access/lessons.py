@@ -12,8 +12,8 @@ from learning_app.services.access.courses import (
     LESSON_NOT_FOUND,
     can_edit_course,
     can_read_course,
-    lesson_place,
     load_lesson,
+    load_lesson_in_course,
     read_course,
 )
 from learning_app.services.access.prerequisites import (
@@ -91,9 +91,7 @@ def _lesson_in_course(
     session: Session, viewer: Viewer | None, course_id: str, lesson_id: str
 ) -> tuple[Course, Lesson, bool]:
     course, editor = read_course(session, viewer, course_id)
-    lesson_uuid = parse_id(lesson_id, LESSON_NOT_FOUND)
-    lesson_place(session, course.id, lesson_uuid)
-    lesson = load_lesson(session, lesson_uuid)
+    lesson = load_lesson_in_course(session, course.id, parse_id(lesson_id, LESSON_NOT_FOUND))
     if lesson.status != PublishStatus.PUBLISHED and not editor:
         raise NotFound(LESSON_NOT_FOUND)
     return course, lesson, editor
