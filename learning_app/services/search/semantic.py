@@ -6,7 +6,7 @@ tutor. Typesense 0.24 could hold them too (vector fields + `vector_query`), but 
 everything in memory: the 500k passages of `bench search` would add ~0.8 GB of float32 (3 GB
 with OpenAI's 1536 dimensions) to every Typesense node, a second copy of each vector to keep in
 sync, and a second place to switch models. Postgres has them, with one HNSW index per model,
-and the visibility rules are already written in SQL (`search.fallback`). Measured by
+and the visibility rules are already written in SQL (`search.visibility`). Measured by
 `bench search` (50k lessons, 500k passages, 2 busy cores): this leg alone p50 25 / p95 37 ms
 and the query's embedding p50 4 / p95 7 ms, against Typesense's own p50 29 / p95 73 ms for the
 words; both legs run at once, and the whole service came to p95 1.26x raw Typesense.
