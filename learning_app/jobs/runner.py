@@ -67,12 +67,24 @@ async def worker_lifespan() -> AsyncIterator[None]:
 def run_worker(
     *, queues: list[str] | None = None, concurrency: int = WORKER_CONCURRENCY, wait: bool = True
 ) -> None:
-    """`learning-app worker`: a standalone worker process (SIGINT/SIGTERM stop it cleanly)."""
+    """`learning-app worker`: a standalone worker process (SIGINT/SIGTERM stop it cleanly).
+    With `wait=False` (`--once`, and the CLI commands that apply their own search updates) it
+    runs the jobs already queued and stops."""
     asyncio.run(_run_standalone(queues=queues or QUEUES, concurrency=concurrency, wait=wait))
+
+
+def _without_periodic_tasks(app: procrastinate.App) -> procrastinate.App:
+    """The same tasks on the same connection, without the periodic ones to defer. Every
+    Procrastinate worker defers the periodic jobs due in the last ten minutes; a run that stops
+    once its queues are empty would leave them queued behind it (a drift check in the search
+    queue, counted as an update still waiting), for the real workers, which defer them anyway."""
+    app.perform_import_paths()  # every task module, so that every task is registered
+    one_shot = procrastinate.App(connector=app.connector, worker_defaults=app.worker_defaults)
+    one_shot.tasks = app.tasks
+    return one_shot
 
 
 async def _run_standalone(*, queues: list[str], concurrency: int, wait: bool) -> None:
     async with job_app.open_async():
-        await job_app.run_worker_async(
-            queues=queues, concurrency=concurrency, wait=wait, name="cli"
-        )
+        app = job_app if wait else _without_periodic_tasks(job_app)
+        await app.run_worker_async(queues=queues, concurrency=concurrency, wait=wait, name="cli")

@@ -85,3 +85,18 @@ def test_mail_survives_a_relay_outage_and_leaves_when_it_is_back(recipient: str)
     _drain_queue()
     assert _jobs_for(recipient) == [("succeeded", 2)]
     assert [m.subject for m in _mail_to(recipient)] == ["Queued hello"]  # type: ignore[attr-defined]
+
+
+def test_a_worker_run_once_leaves_no_periodic_job_behind(clean_db: str) -> None:
+    """`worker --once` (and the CLI commands that apply their own search updates) runs what is
+    queued and stops: it defers none of the periodic jobs, which it would leave queued (a drift
+    check in the search queue read as a search update still waiting)."""
+    with get_engine().begin() as conn:
+        conn.execute(text("DELETE FROM procrastinate_periodic_defers"))  # none deferred yet
+        conn.execute(text("DELETE FROM procrastinate_jobs WHERE status = 'todo'"))
+    _drain_queue()
+    with get_engine().connect() as conn:
+        queued = conn.execute(
+            text("SELECT task_name FROM procrastinate_jobs WHERE status = 'todo'")
+        ).all()
+    assert queued == []
