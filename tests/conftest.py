@@ -96,7 +96,9 @@ def database(pg_admin_url: str, running_stack: Settings) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def job_worker(database: str) -> Iterator[None]:
     """A real `learning-app worker` process on the test database, for mail only: tests of other
-    queues run their jobs themselves, and a worker racing them would make them flaky."""
+    queues run their jobs themselves, and a worker racing them would make them flaky. It defers
+    no periodic job either (none is in the mail queue): it used to queue the search drift check
+    every ten minutes, which a search test then found waiting."""
     import signal
     import subprocess
     import sys

@@ -73,18 +73,27 @@ def run_worker(
     asyncio.run(_run_standalone(queues=queues or QUEUES, concurrency=concurrency, wait=wait))
 
 
-def _without_periodic_tasks(app: procrastinate.App) -> procrastinate.App:
-    """The same tasks on the same connection, without the periodic ones to defer. Every
-    Procrastinate worker defers the periodic jobs due in the last ten minutes; a run that stops
-    once its queues are empty would leave them queued behind it (a drift check in the search
-    queue, counted as an update still waiting), for the real workers, which defer them anyway."""
+def _deferring_only(app: procrastinate.App, queues: list[str]) -> procrastinate.App:
+    """The same tasks on the same connection, deferring only the periodic jobs of `queues`.
+
+    Every Procrastinate worker defers every periodic job of its app as its tick comes (and the
+    ticks of the last ten minutes when it starts). A worker given some queues would otherwise
+    queue periodic jobs it never runs (a drift check in the search queue, left waiting until
+    another worker came), and a run that stops once its queues are empty would leave the ones
+    it deferred behind it: a worker defers the periodic jobs of the queues it serves, and a
+    one-shot run none (`queues=[]`); the workers serving the other queues defer theirs."""
     app.perform_import_paths()  # every task module, so that every task is registered
-    one_shot = procrastinate.App(connector=app.connector, worker_defaults=app.worker_defaults)
-    one_shot.tasks = app.tasks
-    return one_shot
+    worker_app = procrastinate.App(connector=app.connector, worker_defaults=app.worker_defaults)
+    worker_app.tasks = app.tasks
+    worker_app.periodic_registry.periodic_tasks = {
+        key: periodic
+        for key, periodic in app.periodic_registry.periodic_tasks.items()
+        if periodic.task.queue in queues
+    }
+    return worker_app
 
 
 async def _run_standalone(*, queues: list[str], concurrency: int, wait: bool) -> None:
     async with job_app.open_async():
-        app = job_app if wait else _without_periodic_tasks(job_app)
+        app = _deferring_only(job_app, queues if wait else [])
         await app.run_worker_async(queues=queues, concurrency=concurrency, wait=wait, name="cli")
