@@ -207,7 +207,7 @@ def _signed_in(session: Session, token: str | None) -> tuple[User, UserProfile]:
 
 # What a Viewer is made of (its time zone included: pages that show times would otherwise read
 # it in a statement of their own), as plain columns of an active user: every action resolves its
-# viewer, and loading two ORM entities (with the password hash) for five values cost more than
+# viewer, and loading two ORM entities (with the password hash) for six values cost more than
 # the query. Built once, with the user id bound: building it per call cost another third.
 _ACTIVE_VIEWER = (
     select(
