@@ -33,7 +33,7 @@ from learning_app.bench.review_world import ReviewWorld, drop_world, find_or_loa
 from learning_app.bench.stats import percentile
 from learning_app.models.base import utc_now
 from learning_app.services.accounts import sessions
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.review.queue import QueueEntry, due_entries, due_queue, today_in
 from learning_app.services.review.reviews import rate_flashcard
 from learning_app.services.time_zones import user_zone

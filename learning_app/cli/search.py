@@ -68,7 +68,11 @@ def cmd_search_check(_args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from learning_app.adapters.embeddings import get_embedder
     from learning_app.adapters.postgres import session_scope
-    from learning_app.services.accounts.users import find_account_by_email, load_account, viewer_of
+    from learning_app.services.accounts.viewers import (
+        find_account_by_email,
+        load_account,
+        viewer_of,
+    )
     from learning_app.services.search.queries import search_as
 
     with session_scope() as session:

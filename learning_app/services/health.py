@@ -15,7 +15,7 @@ from learning_app.adapters.redis_store import get_redis
 from learning_app.adapters.s3_store import get_s3
 from learning_app.adapters.typesense_store import get_typesense
 from learning_app.services.access.roles import sees_store_details
-from learning_app.services.accounts.users import viewer_for_session
+from learning_app.services.accounts.viewers import viewer_for_session
 from learning_app.settings import get_settings
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session, select
 
 from learning_app.models.users import UserProfile
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 
 UTC = ZoneInfo("UTC")
 

@@ -13,9 +13,9 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from learning_app.services.accounts import users
+from learning_app.services.accounts import users, viewers
 from learning_app.services.accounts.sessions import SESSION_COOKIE
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import DomainError
 from learning_app.settings import get_settings
 from learning_app.state.calls import call_service, call_with_session
@@ -80,7 +80,7 @@ class AuthState(rx.State):
             self._show(None)
             return None
         try:
-            viewer = await call_with_session(users.viewer_for_session, self.session_token)
+            viewer = await call_with_session(viewers.viewer_for_session, self.session_token)
         except DomainError:
             # Redis or Postgres is down: show the page signed-out rather than a blank screen.
             log.warning("could not resolve the session", exc_info=True)

@@ -26,7 +26,7 @@ def _teacher_zone(token: str, zone: str) -> None:
 
     from learning_app.adapters.postgres import session_scope
     from learning_app.models.users import UserProfile
-    from learning_app.services.accounts.users import viewer_for_session
+    from learning_app.services.accounts.viewers import viewer_for_session
 
     with session_scope() as session:
         viewer = viewer_for_session(session, token)

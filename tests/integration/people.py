@@ -6,7 +6,7 @@ import uuid
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.models.users import UserRole
-from learning_app.services.accounts import sessions, users
+from learning_app.services.accounts import sessions, users, viewers
 from learning_app.services.courses import authoring, lessons
 
 PASSWORD = "correct horse battery"
@@ -46,7 +46,7 @@ def unverified_person(name: str) -> str:
 
 def user_id(token: str) -> str:
     with session_scope() as session:
-        viewer = users.viewer_for_session(session, token)
+        viewer = viewers.viewer_for_session(session, token)
     assert viewer is not None
     return viewer.user_id
 

@@ -23,7 +23,7 @@ from learning_app.adapters.postgres import dispose_engines, get_engine, session_
 from learning_app.health_api import build_http_api
 from learning_app.models.documents import Document
 from learning_app.models.users import User, UserRole
-from learning_app.services.accounts import users
+from learning_app.services.accounts import users, viewers
 from learning_app.services.courses import catalog
 from learning_app.services.errors import ServiceUnavailable
 from learning_app.services.health import check_stores
@@ -75,7 +75,7 @@ def _account(email: str) -> None:
 
 def _last_login(email: str) -> object:
     with session_scope() as session:
-        user = users.find_account_by_email(session, email)
+        user = viewers.find_account_by_email(session, email)
         assert user is not None
         return user.last_login_at
 
@@ -104,7 +104,7 @@ def test_redis_down_sign_in_refuses_cleanly_writes_nothing_and_works_after_resta
     restart(own_redis)
     token = _sign_in("rita@example.com")
     with session_scope() as session:
-        viewer = users.viewer_for_session(session, token)
+        viewer = viewers.viewer_for_session(session, token)
     assert viewer is not None and viewer.email == "rita@example.com"
     assert _last_login("rita@example.com") != before
 
@@ -130,13 +130,13 @@ def test_redis_down_an_open_page_cannot_resolve_its_session_and_shows_a_message(
     own_redis.stop(timeout=10)
     # AuthState turns this into a signed-out page; a page's own load shows the message.
     with pytest.raises(ServiceUnavailable) as caught:
-        asyncio.run(call_with_session(users.viewer_for_session, token))
+        asyncio.run(call_with_session(viewers.viewer_for_session, token))
     assert describe_error(caught.value) == str(caught.value)
     status, ok = _health()
     assert status == 503 and ok == {"postgres": True, "redis": False, "typesense": True, "s3": True}
 
     restart(own_redis)  # sessions lived in the stopped Redis (no persistence): sign in again
-    assert asyncio.run(call_with_session(users.viewer_for_session, token)) is None
+    assert asyncio.run(call_with_session(viewers.viewer_for_session, token)) is None
     assert _health()[0] == 200
 
 

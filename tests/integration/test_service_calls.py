@@ -11,7 +11,7 @@ from sqlmodel import Session
 from learning_app.pages.courses.course import CourseState
 from learning_app.pages.progress.dashboard import DashboardState
 from learning_app.pages.search.synonyms import SynonymsState
-from learning_app.services.accounts.users import SIGNED_OUT_MESSAGE
+from learning_app.services.accounts.viewers import SIGNED_OUT_MESSAGE
 from learning_app.services.courses import reading
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.state.calls import UNAVAILABLE_MESSAGE

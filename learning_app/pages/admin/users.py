@@ -9,8 +9,8 @@ import reflex as rx
 from learning_app.components.feedback import empty_state
 from learning_app.components.forms import form_error, form_notice
 from learning_app.components.layout import page_shell
-from learning_app.services.accounts.users import UserRow
 from learning_app.services.admin import user_roles
+from learning_app.services.admin.user_roles import UserRow
 from learning_app.services.errors import PermissionDenied
 from learning_app.state.auth import AuthState, sign_in_redirect
 from learning_app.state.calls import PageLoading

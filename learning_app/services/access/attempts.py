@@ -8,7 +8,7 @@ from sqlmodel import Session
 from learning_app.models.exams import ExamAttempt
 from learning_app.services.access.courses import can_edit_course, load_course
 from learning_app.services.access.exams import load_exam
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import NotFound
 from learning_app.services.rows import RowLoader
 

@@ -23,7 +23,7 @@ from learning_app.models.content import (
     PublishStatus,
 )
 from learning_app.services.access.roles import has_teaching_role, is_admin
-from learning_app.services.accounts.users import Viewer, viewer_for_session
+from learning_app.services.accounts.viewers import Viewer, viewer_for_session
 from learning_app.services.errors import NotFound, PermissionDenied
 from learning_app.services.rows import RowLoader
 from learning_app.services.values import parse_id

@@ -14,7 +14,7 @@ from learning_app.services.access.courses import (
     require_course_editor,
     require_course_reader,
 )
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import NotFound
 from learning_app.services.values import parse_id
 

@@ -14,7 +14,7 @@ from learning_app.models.content import Course, PublishStatus
 from learning_app.models.exams import Exam, ExamType
 from learning_app.services.access.courses import read_course, require_course_editor
 from learning_app.services.access.roles import unverified_message
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import NotFound, PermissionDenied
 from learning_app.services.rows import RowLoader
 

@@ -28,7 +28,7 @@ from sqlmodel import Session
 from learning_app.models.exams import Exam
 from learning_app.services.access.courses import teacher_role
 from learning_app.services.access.roles import has_teaching_role, is_admin
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import PermissionDenied
 
 LessonPlace = tuple[uuid.UUID, uuid.UUID]  # (course id, lesson id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from learning_app.models.users import UserRole
-from learning_app.services.accounts.users import SIGNED_OUT_MESSAGE, Viewer, viewer_for_session
+from learning_app.services.accounts.viewers import SIGNED_OUT_MESSAGE, Viewer, viewer_for_session
 from learning_app.services.errors import PermissionDenied
 
 TEACHING_ROLES = frozenset({UserRole.TEACHER.value, UserRole.ADMIN.value})

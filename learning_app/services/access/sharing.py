@@ -10,7 +10,7 @@ from learning_app.models.content import Course
 from learning_app.models.sharing import SharedToken, ShareEntityType
 from learning_app.services.access.courses import can_edit_course, require_course_editor
 from learning_app.services.access.lessons import require_lesson_editor
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 
 
 def require_sharer(

@@ -17,15 +17,17 @@ from learning_app.services.accounts.users import (
     EMAIL_LINKS_PER_IP_LIMIT,
     MAGIC_LINK_LIMIT,
     PASSWORD_RESET_LIMIT,
-    SIGNED_OUT_MESSAGE,
     VERIFICATION_RESEND_LIMIT,
-    Viewer,
     checked_password,
     enforce_limit,
-    find_account_by_email,
-    load_account,
     normalise_email,
     start_session,
+)
+from learning_app.services.accounts.viewers import (
+    SIGNED_OUT_MESSAGE,
+    Viewer,
+    find_account_by_email,
+    load_account,
     viewer_for_session,
     viewer_of,
 )

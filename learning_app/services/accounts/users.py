@@ -16,11 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import uuid
-from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import bindparam, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -38,18 +34,23 @@ from learning_app.services.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
+from learning_app.services.accounts.viewers import (
+    Viewer,
+    find_account_by_email,
+    load_account,
+    signed_in,
+    viewer_of,
+)
 from learning_app.services.errors import (
     AuthenticationFailed,
     InvalidInput,
     NotFound,
-    PermissionDenied,
 )
 from learning_app.services.text_input import is_blank, one_line
 from learning_app.settings import get_settings
 
 MAX_EMAIL_LENGTH = 320
 MAX_DISPLAY_NAME_LENGTH = 100
-SIGNED_OUT_MESSAGE = "Please sign in first."
 EMAIL_TAKEN_MESSAGE = "An account with this email already exists."
 
 # (bucket, limit, window seconds)
@@ -76,31 +77,6 @@ VERIFICATION_RESEND_LIMIT = ("verify_resend", 3, 600)
 CHANGE_PASSWORD_LIMIT = ("change_password", 5, 60)
 
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """The signed-in user as states see it (safe to keep in client state)."""
-
-    user_id: str
-    email: str
-    display_name: str
-    role: str  # "student" | "teacher" | "admin"
-    email_verified: bool
-    # The profile's time zone name, loaded with the viewer; None when it was not loaded.
-    timezone: str | None = None
-
-
-@dataclass(frozen=True)
-class UserRow:
-    """One line of the admin user list."""
-
-    user_id: str
-    email: str
-    display_name: str
-    role: str
-    email_verified: bool
-    created_at: str  # ISO date
 
 
 # --- input -------------------------------------------------------------------------------------
@@ -142,93 +118,6 @@ def checked_password(password: str, field: str = "password") -> None:
         check_password_policy(password)
     except PasswordPolicyError as exc:
         raise InvalidInput(str(exc), field=field) from exc
-
-
-# --- loading -----------------------------------------------------------------------------------
-
-
-def viewer_of(user: User, profile: UserProfile) -> Viewer:
-    return _viewer(
-        user.id,
-        user.email,
-        profile.display_name,
-        profile.role,
-        user.email_verified_at,
-        profile.timezone,
-    )
-
-
-def _viewer(
-    user_id: uuid.UUID,
-    email: str,
-    display_name: str,
-    role: str,
-    verified_at: datetime | None,
-    timezone: str,
-) -> Viewer:
-    """A Viewer from its account's columns, whether loaded as entities or as a row."""
-    return Viewer(
-        user_id=str(user_id),
-        email=email,
-        display_name=display_name,
-        role=UserRole(role).value,
-        email_verified=verified_at is not None,
-        timezone=timezone,
-    )
-
-
-def load_account(session: Session, user_id: uuid.UUID) -> tuple[User, UserProfile] | None:
-    row = session.exec(
-        select(User, UserProfile)
-        .join(UserProfile, UserProfile.user_id == User.id)  # type: ignore[arg-type]
-        .where(User.id == user_id)
-    ).first()
-    return (row[0], row[1]) if row else None
-
-
-def find_account_by_email(session: Session, email: str) -> User | None:
-    # lower(email) matches the unique index ux_user_email_lower.
-    return session.exec(select(User).where(func.lower(User.email) == email.lower())).first()
-
-
-def _active_account(session: Session, token: str | None) -> tuple[User, UserProfile] | None:
-    """The account behind a session token; None if signed out, unknown or deactivated."""
-    user_id = sessions.resolve_session(token)
-    loaded = load_account(session, user_id) if user_id else None
-    return loaded if loaded is not None and loaded[0].is_active else None
-
-
-def _signed_in(session: Session, token: str | None) -> tuple[User, UserProfile]:
-    loaded = _active_account(session, token)
-    if loaded is None:
-        raise PermissionDenied(SIGNED_OUT_MESSAGE)
-    return loaded
-
-
-# What a Viewer is made of (its time zone included: pages that show times would otherwise read
-# it in a statement of their own), as plain columns of an active user: every action resolves its
-# viewer, and loading two ORM entities (with the password hash) for six values cost more than
-# the query. Built once, with the user id bound: building it per call cost another third.
-_ACTIVE_VIEWER = (
-    select(
-        User.email,  # type: ignore[call-overload]
-        UserProfile.display_name,
-        UserProfile.role,
-        User.email_verified_at,
-        UserProfile.timezone,
-    )
-    .join(UserProfile, UserProfile.user_id == User.id)  # type: ignore[arg-type]
-    .where(User.id == bindparam("user_id"), User.is_active)
-)
-
-
-def viewer_for_session(session: Session, token: str | None) -> Viewer | None:
-    """The signed-in user of a session token; None if signed out, unknown or deactivated."""
-    user_id = sessions.resolve_session(token)
-    if user_id is None:
-        return None
-    row = session.exec(_ACTIVE_VIEWER, params={"user_id": user_id}).first()
-    return _viewer(user_id, *row) if row is not None else None
 
 
 def _insert_account(
@@ -347,7 +236,7 @@ def change_password(
     session: Session, *, token: str, current_password: str, new_password: str
 ) -> None:
     """Change the password of the session's user; their other sessions end, this one stays."""
-    user, _ = _signed_in(session, token)
+    user, _ = signed_in(session, token)
     enforce_limit(CHANGE_PASSWORD_LIMIT, str(user.id))
     checked_password(new_password, field="new_password")
     # Accounts without a password (magic link only) set one through the reset link instead.
@@ -358,7 +247,7 @@ def change_password(
 
 
 def update_profile(session: Session, *, token: str, display_name: str) -> Viewer:
-    user, profile = _signed_in(session, token)
+    user, profile = signed_in(session, token)
     profile.display_name = clean_display_name(display_name)
     session.add(profile)
     return viewer_of(user, profile)
@@ -369,7 +258,7 @@ def sign_out(token: str | None) -> None:
 
 
 def sign_out_everywhere(session: Session, *, token: str) -> None:
-    user, _ = _signed_in(session, token)
+    user, _ = signed_in(session, token)
     sessions.end_all_sessions(user.id)
 
 

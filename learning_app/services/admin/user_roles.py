@@ -1,20 +1,31 @@
-"""Admin tasks on accounts: list and search users, grant and withdraw roles (as `UserRow`s,
-defined in `accounts.users` beside `Viewer`)."""
+"""Admin tasks on accounts: list and search users, grant and withdraw roles (as `UserRow`s)."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from learning_app.models.users import User, UserProfile, UserRole
 from learning_app.services.access.roles import require_admin, require_viewer
-from learning_app.services.accounts.users import UserRow
 from learning_app.services.errors import InvalidInput, NotFound
 
 MAX_LIST_LIMIT = 500
 MAX_QUERY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """One line of the admin user list."""
+
+    user_id: str
+    email: str
+    display_name: str
+    role: str
+    email_verified: bool
+    created_at: str  # ISO date
 
 
 def _row(user: User, profile: UserProfile) -> UserRow:

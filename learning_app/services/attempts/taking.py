@@ -38,7 +38,7 @@ from learning_app.services.access.exams import (
 from learning_app.services.access.prerequisites import require_exam_unlocked
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.accounts import sessions
-from learning_app.services.accounts.users import SIGNED_OUT_MESSAGE, Viewer
+from learning_app.services.accounts.viewers import SIGNED_OUT_MESSAGE, Viewer
 from learning_app.services.attempts.attempt_view import AttemptView, attempt_view, seconds_left
 from learning_app.services.attempts.grading import finalize_attempt, is_expired
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied

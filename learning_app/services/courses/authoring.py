@@ -48,7 +48,7 @@ from learning_app.services.access.courses import (
     require_course_reader,
 )
 from learning_app.services.access.roles import require_teacher, require_viewer
-from learning_app.services.accounts.users import Viewer, find_account_by_email
+from learning_app.services.accounts.viewers import Viewer, find_account_by_email
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.markdown_render import render_inline
 from learning_app.services.material.documents import delete_course_objects_later

@@ -42,7 +42,7 @@ from learning_app.adapters.s3_store import ObjectStore
 from learning_app.models.content import Course
 from learning_app.models.exams import ExamType, FeedbackPolicy, GradePolicy
 from learning_app.services.access.roles import require_teacher, require_viewer
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.courses import authoring, lessons
 from learning_app.services.courses.cartridge import APP_FILE_LINK, CartridgeImport
 from learning_app.services.courses.cartridge_package import (

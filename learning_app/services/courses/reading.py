@@ -28,7 +28,7 @@ from learning_app.services.access.courses import (
 from learning_app.services.access.lessons import open_lesson_in_course, read_lesson_in_course
 from learning_app.services.access.prerequisites import course_locks
 from learning_app.services.access.roles import require_viewer
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.courses.authoring import (
     CourseOutline,
     CourseSummary,

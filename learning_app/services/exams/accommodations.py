@@ -30,7 +30,7 @@ from learning_app.models.teaching import Accommodation
 from learning_app.models.users import User, UserProfile
 from learning_app.services.access.courses import require_course_editor
 from learning_app.services.access.roles import require_viewer
-from learning_app.services.accounts.users import find_account_by_email
+from learning_app.services.accounts.viewers import find_account_by_email
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.exams.authoring import parse_moment
 from learning_app.services.time_zones import viewer_zone

@@ -25,7 +25,7 @@ from learning_app.services.access.courses import (
 )
 from learning_app.services.access.prerequisites import exam_locks, locked_reason
 from learning_app.services.access.roles import require_viewer
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.exams.accommodations import ExamTerms, terms_for_exams
 from learning_app.services.time_zones import local_moment, viewer_zone
 from learning_app.services.values import iso

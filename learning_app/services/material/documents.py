@@ -37,7 +37,7 @@ from learning_app.services.access.documents import (
     require_document_reader,
 )
 from learning_app.services.access.roles import require_viewer
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import DomainError, InvalidInput
 from learning_app.services.material import quota
 from learning_app.services.material.extraction import IMAGE_MIME_TYPES, MIME_TYPES, sniff_kind

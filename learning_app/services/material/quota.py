@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from learning_app.models.documents import Document
 from learning_app.models.users import User
 from learning_app.services.access.roles import is_admin
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import DomainError
 from learning_app.services.values import size_label
 from learning_app.settings import get_settings

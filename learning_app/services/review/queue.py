@@ -27,7 +27,7 @@ from sqlmodel import Session
 from learning_app.models.base import utc_now
 from learning_app.services.access.prerequisites import LOCKED_LESSON_PLACES_SQL, locked_sql_params
 from learning_app.services.access.roles import require_viewer
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.time_zones import viewer_zone
 
 NEW_CARDS_PER_DAY = 20

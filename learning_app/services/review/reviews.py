@@ -26,7 +26,7 @@ from learning_app.services.access.prerequisites import (
     require_lesson_unlocked,
 )
 from learning_app.services.access.roles import require_viewer
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.markdown_render import render_markdown
 from learning_app.services.progress import events

@@ -37,7 +37,7 @@ from sqlmodel import Session
 from learning_app.adapters.embeddings import Embedder
 from learning_app.adapters.typesense_store import SEARCH_ERRORS
 from learning_app.services.access.courses import optional_viewer
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import InvalidInput
 from learning_app.services.progress import events
 from learning_app.services.search.document_shape import SearchKind, tag_key

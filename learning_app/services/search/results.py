@@ -18,7 +18,7 @@ from learning_app.models.content import Enrollment
 from learning_app.models.users import UserRole
 from learning_app.services.access.prerequisites import LessonPlace, locked_lesson_places
 from learning_app.services.access.roles import has_teaching_role
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.markdown_render import heading_anchor
 from learning_app.services.material.documents import file_url
 from learning_app.services.search.text import MARK_END, MARK_START

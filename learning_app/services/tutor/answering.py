@@ -31,7 +31,7 @@ from learning_app.models.content import Course
 from learning_app.models.tutor import TutorExchange
 from learning_app.services.access.courses import require_course_reader
 from learning_app.services.access.roles import require_verified, require_viewer
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import InvalidInput
 from learning_app.services.material.ingestion import register_model
 from learning_app.services.progress import events

@@ -38,7 +38,7 @@ from learning_app.models.chunks import (
 from learning_app.models.content import Course, CourseLesson, Lesson, PublishStatus
 from learning_app.services.access.courses import can_edit_course
 from learning_app.services.access.prerequisites import course_locks
-from learning_app.services.accounts.users import Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.settings import get_settings
 
 EXACT_SCAN_LIMIT = 20_000

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.models.users import User, UserRole
-from learning_app.services.accounts import users
+from learning_app.services.accounts import users, viewers
 from learning_app.settings import get_settings
 from learning_app.stack.mailbox import StoredMail, list_messages, mail_dir
 
@@ -52,14 +52,14 @@ def user_count() -> int:
 
 def make_user(
     email: str, role: UserRole = UserRole.STUDENT, password: str = PASSWORD
-) -> users.Viewer:
+) -> viewers.Viewer:
     with session_scope() as session:
         return users.create_user(
             session, email=email, password=password, display_name="Test User", role=role
         )
 
 
-def sign_in(email: str, password: str = PASSWORD) -> tuple[users.Viewer, str]:
+def sign_in(email: str, password: str = PASSWORD) -> tuple[viewers.Viewer, str]:
     with session_scope() as session:
         return users.sign_in_with_password(
             session, email=email, password=password, client_ip=IP, user_agent=UA

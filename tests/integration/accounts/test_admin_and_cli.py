@@ -11,7 +11,7 @@ import pytest
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.models.users import UserRole
-from learning_app.services.accounts import links, users
+from learning_app.services.accounts import links, users, viewers
 from learning_app.services.accounts.redirects import safe_next_path
 from learning_app.services.admin.user_roles import list_users, set_role
 from learning_app.services.errors import (
@@ -58,7 +58,7 @@ def test_only_admins_list_users_and_set_roles(stores: None, unique: str) -> None
         row = set_role(session, token=admin_token, user_id=student.user_id, role="teacher")
         assert row.role == "teacher"
     with session_scope() as session:
-        assert users.viewer_for_session(session, student_token).role == "teacher"  # type: ignore[union-attr]
+        assert viewers.viewer_for_session(session, student_token).role == "teacher"  # type: ignore[union-attr]
         with pytest.raises(InvalidInput):
             set_role(session, token=admin_token, user_id=student.user_id, role="owner")
         with pytest.raises(InvalidInput):
@@ -107,7 +107,7 @@ def test_redis_down_is_a_readable_service_unavailable(
             sign_in(email)
         assert "try again" in str(caught.value).lower()
         with session_scope() as session, pytest.raises(ServiceUnavailable):
-            users.viewer_for_session(session, "a" * 43)
+            viewers.viewer_for_session(session, "a" * 43)
     finally:
         monkeypatch.undo()
         reset_settings_cache()

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.models.users import User
-from learning_app.services.accounts import links, one_time_tokens, sessions, users
+from learning_app.services.accounts import links, one_time_tokens, sessions, users, viewers
 from learning_app.services.accounts.one_time_tokens import TokenPurpose
 from learning_app.services.errors import (
     AuthenticationFailed,
@@ -48,11 +48,11 @@ def test_sign_in_starts_a_session_and_records_the_login(stores: None, email: str
     viewer, token = sign_in(email.upper())
     assert viewer.email == email
     with session_scope() as session:
-        assert users.viewer_for_session(session, token) == viewer
+        assert viewers.viewer_for_session(session, token) == viewer
         assert session.exec(select(User.last_login_at)).one() is not None
     users.sign_out(token)
     with session_scope() as session:
-        assert users.viewer_for_session(session, token) is None
+        assert viewers.viewer_for_session(session, token) is None
 
 
 def test_a_deactivated_account_cannot_sign_in(stores: None, email: str) -> None:
@@ -63,7 +63,7 @@ def test_a_deactivated_account_cannot_sign_in(stores: None, email: str) -> None:
     with pytest.raises(AuthenticationFailed):
         sign_in(email)
     with session_scope() as session:
-        assert users.viewer_for_session(session, token) is None
+        assert viewers.viewer_for_session(session, token) is None
 
 
 def test_five_wrong_passwords_then_rate_limited(stores: None, email: str) -> None:
@@ -128,7 +128,7 @@ def test_a_class_signing_in_at_once_behind_one_address_is_not_refused(
     for address in accounts:
         make_user(address)
     outcomes = _all_at_once([(address, PASSWORD) for address in accounts])
-    assert all(isinstance(outcome, users.Viewer) for outcome in outcomes), outcomes
+    assert all(isinstance(outcome, viewers.Viewer) for outcome in outcomes), outcomes
 
 
 def test_a_burst_of_parallel_guesses_is_bounded_by_the_checks_in_flight(

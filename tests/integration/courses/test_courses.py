@@ -13,7 +13,7 @@ from learning_app.models.content import Course, CourseLesson, CourseTeacher, Enr
 from learning_app.models.progress import LessonProgress
 from learning_app.models.users import UserRole
 from learning_app.services.access import courses
-from learning_app.services.accounts.users import viewer_for_session
+from learning_app.services.accounts.viewers import viewer_for_session
 from learning_app.services.courses import authoring, lessons, reading
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from tests.integration.people import new_course, new_lesson, person, publish

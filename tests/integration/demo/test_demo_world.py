@@ -24,7 +24,7 @@ from learning_app.models.sharing import SharedToken
 from learning_app.models.tutor import TutorExchange
 from learning_app.models.users import User
 from learning_app.services.accounts import sessions
-from learning_app.services.accounts.users import find_account_by_email
+from learning_app.services.accounts.viewers import find_account_by_email
 from learning_app.services.attempts.essay_grading import pending_essays
 from learning_app.services.demo.people import ADA, GRACE, STUDENTS, TEACHERS
 from learning_app.services.demo.seeded import FULL

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.models.tutor import TutorExchange
-from learning_app.services.accounts import users
+from learning_app.services.accounts import viewers
 from learning_app.services.courses import reading
 from learning_app.services.review import flashcards, tutor_cards
 from learning_app.services.search.documents import KINDS
@@ -129,7 +129,7 @@ def test_a_personal_card_is_never_indexed(index: SearchIndex, teacher: str, stud
     sync_search()
     assert find(teacher, "chloroplast").hits == []
     with session_scope() as session:
-        viewer = users.viewer_for_session(session, teacher)
+        viewer = viewers.viewer_for_session(session, teacher)
         hits = fallback_search(
             session, audience_of(session, viewer), "chloroplast", [KINDS["flashcards"]], None, 5
         )
@@ -150,7 +150,7 @@ def test_the_fallback_and_the_drift_check_know_cards(
     )
     with session_scope() as session:
         for token, found in ((teacher, 1), (student, 0)):
-            audience = audience_of(session, users.viewer_for_session(session, token))
+            audience = audience_of(session, viewers.viewer_for_session(session, token))
             hits = fallback_search(session, audience, "nucleus", [KINDS["flashcards"]], None, 5)
             assert [(h.type, h.id) for h in hits] == [("flashcard", card.id)] * found
     sync_search()

@@ -221,7 +221,7 @@ def test_a_tag_filter_with_filter_syntax_matches_nothing(index: SearchIndex, tea
 def test_a_ready_course_file_is_found_by_its_text_and_only_by_its_readers(
     index: SearchIndex, teacher: str, student: str, s3_bucket: str
 ) -> None:
-    from learning_app.services.accounts import users
+    from learning_app.services.accounts import viewers
     from learning_app.services.material import documents
     from learning_app.services.search.documents import KINDS
     from learning_app.services.search.fallback import fallback_search
@@ -245,7 +245,7 @@ def test_a_ready_course_file_is_found_by_its_text_and_only_by_its_readers(
     sync_search()
     assert titles(find(student, "spring tides")) == ["tides.md"]
     with session_scope() as session:  # the Postgres fallback finds it too, for the same reader
-        viewer = users.viewer_for_session(session, student)
+        viewer = viewers.viewer_for_session(session, student)
         hits = fallback_search(
             session, audience_of(session, viewer), "spring tides", [KINDS["documents"]], None, 5
         )
