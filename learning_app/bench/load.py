@@ -7,7 +7,7 @@
    then read lessons, search, ask the tutor and answer practice-exam questions, with a few
    seconds of reading between actions, for the given duration.
 4. Locust runs `load_students.SpikeStudent`: M students (default 500), already signed in and on
-   the final exam's page, press Start at moments spread over 10 s.
+   the final exam's page, press Start at moments spread over 10 s (`arrival_spread_s`).
 
 The app servers are in `load_servers`; the figures are computed in `load_figures`. Figures are
 per action, from sending its event to the state delta that completes it. Ordinary
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import resource
 import subprocess
@@ -68,6 +69,9 @@ class LoadOptions:
     capacity_max: int = 1600
     # Seconds of load per capacity step once its students have arrived.
     capacity_hold_s: int = 30
+    # "spread": each of Locust's batches of arrivals is spread over its interval, as students
+    # acting on their own arrive; "burst": Locust's own batches, all within a few milliseconds.
+    arrivals: str = "spread"
 
 
 def _state_names() -> dict[str, str]:
@@ -142,6 +146,19 @@ def write_plan(
     path.write_text(json.dumps(plan))
 
 
+def arrival_spread_s(spawn_rate: float, arrivals: str) -> float:
+    """Over how many seconds each student delays its arrival, at random.
+
+    Locust starts `floor(rate)` users at once every `floor(rate) / rate` seconds: at 50 a
+    second, the spike's 50 students of each second connected within 6 ms of each other, ten
+    bursts instead of starts spread over the window. Each student therefore waits a random
+    moment within its batch's interval first, which spreads the arrivals evenly at the same
+    rate (an action's time starts after that wait)."""
+    if arrivals == "burst" or spawn_rate <= 0:
+        return 0.0
+    return max(1, math.floor(spawn_rate)) / spawn_rate
+
+
 def run_locust(
     user_class: str,
     users: int,
@@ -150,10 +167,16 @@ def run_locust(
     plan: Path,
     workdir: Path,
     name: str,
+    arrivals: str = "spread",
 ) -> LocustRun:
     """One Locust run, headless and loopback only."""
     samples_path = workdir / f"{name}.samples.json"
-    env = dict(os.environ, LOAD_PLAN=str(plan), LOAD_SAMPLES=str(samples_path))
+    env = dict(
+        os.environ,
+        LOAD_PLAN=str(plan),
+        LOAD_SAMPLES=str(samples_path),
+        LOAD_ARRIVAL_SPREAD_S=str(arrival_spread_s(spawn_rate, arrivals)),
+    )
     command = [str(Path(sys.executable).parent / "locust"), "-f", str(STUDENTS_FILE)]
     command += ["--headless", "--only-summary", "--users", str(users)]
     command += ["--spawn-rate", str(spawn_rate), "--run-time", f"{int(run_s)}s"]
@@ -225,7 +248,10 @@ class Phases:
         return run_locust("Student", 1, 1, self.options.baseline_s, plan, self.workdir, "baseline")
 
     def students(self, users: int, spawn_rate: float, run_s: float, name: str) -> LocustRun:
-        return run_locust("Student", users, spawn_rate, run_s, self.plan, self.workdir, name)
+        return run_locust(
+            "Student", users, spawn_rate, run_s, self.plan, self.workdir, name,
+            self.options.arrivals,
+        )  # fmt: skip
 
     def spike(self) -> LocustRun:
         students, window = self.options.spike_students, self.options.spike_window_s
@@ -237,6 +263,7 @@ class Phases:
             self.plan,
             self.workdir,
             "spike",
+            self.options.arrivals,
         )
 
 

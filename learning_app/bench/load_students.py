@@ -35,6 +35,8 @@ SAMPLES: list[list[Any]] = []
 SAVED_ANSWERS: list[list[str]] = []
 # Behind a load balancer a tab whose socket drops connects again, as the browser does.
 RECONNECT: bool = PLAN.get("reconnect", False)
+# Each user waits a random moment up to this long before it arrives (`load.arrival_spread_s`).
+ARRIVAL_SPREAD_S = float(os.environ.get("LOAD_ARRIVAL_SPREAD_S", "0"))
 _accounts = itertools.count()
 
 
@@ -56,6 +58,11 @@ class TabUser(User):
 
     abstract = True
     tab: ReflexTab
+
+    def arrive(self) -> None:
+        """Wait for this user's moment within its batch of arrivals."""
+        if ARRIVAL_SPREAD_S > 0:
+            gevent.sleep(random.uniform(0, ARRIVAL_SPREAD_S))  # noqa: S311 - not a secret
 
     def timed(self, kind: str, action: Callable[[], None]) -> bool:
         """Run one action and record its time and outcome. Behind a load balancer, an action
@@ -107,6 +114,7 @@ class Student(TabUser):
     wait_time = between(PLAN["think_min_s"], PLAN["think_max_s"])
 
     def on_start(self) -> None:
+        self.arrive()
         self.rng = random.Random()  # noqa: S311 - picking what to read, not a secret
         account = PLAN["accounts"][next(_accounts) % len(PLAN["accounts"])]
         self.tab = ReflexTab()
@@ -286,6 +294,7 @@ class SpikeStudent(TabUser):
     wait_time = between(3600, 3600)
 
     def on_start(self) -> None:
+        self.arrive()
         cookie = PLAN["spike_tokens"][next(_accounts) % len(PLAN["spike_tokens"])]
         self.tab = ReflexTab(cookie)
         exam = PLAN["spike_exam_id"]

@@ -151,4 +151,10 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     load_bench.add_argument(
         "--capacity-hold", type=int, default=30, help="seconds each capacity step holds its load"
     )
+    load_bench.add_argument(
+        "--arrivals",
+        choices=("spread", "burst"),
+        default="spread",
+        help="spread each second's arrivals over it (default), or Locust's bursts",
+    )
     load_bench.set_defaults(func=cmd_bench_load)

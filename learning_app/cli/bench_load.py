@@ -34,6 +34,7 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
         find_capacity=args.find_capacity,
         capacity_max=args.capacity_max,
         capacity_hold_s=args.capacity_hold,
+        arrivals=args.arrivals,
     )
     prepare_stores()
     servers = (
