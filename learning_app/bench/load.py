@@ -30,6 +30,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from learning_app.bench.load_figures import LocustRun, figures, ordinary_ms, ratio
 from learning_app.bench.load_servers import (
@@ -47,6 +48,7 @@ STUDENTS_FILE = Path(__file__).with_name("load_students.py")
 # A capacity step holds while ordinary actions' p95 stays within this multiple of the
 # one-student p50 (and nothing fails).
 CAPACITY_RATIO = 4.0
+Arrivals = Literal["spread", "burst"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class LoadOptions:
     capacity_hold_s: int = 30
     # "spread": each of Locust's batches of arrivals is spread over its interval, as students
     # acting on their own arrive; "burst": Locust's own batches, all within a few milliseconds.
-    arrivals: str = "spread"
+    arrivals: Arrivals = "spread"
 
 
 def _state_names() -> dict[str, str]:
@@ -146,7 +148,7 @@ def write_plan(
     path.write_text(json.dumps(plan))
 
 
-def arrival_spread_s(spawn_rate: float, arrivals: str) -> float:
+def arrival_spread_s(spawn_rate: float, arrivals: Arrivals) -> float:
     """Over how many seconds each student delays its arrival, at random.
 
     Locust starts `floor(rate)` users at once every `floor(rate) / rate` seconds: at 50 a
@@ -167,7 +169,7 @@ def run_locust(
     plan: Path,
     workdir: Path,
     name: str,
-    arrivals: str = "spread",
+    arrivals: Arrivals = "spread",
 ) -> LocustRun:
     """One Locust run, headless and loopback only."""
     samples_path = workdir / f"{name}.samples.json"
@@ -249,9 +251,15 @@ class Phases:
 
     def students(self, users: int, spawn_rate: float, run_s: float, name: str) -> LocustRun:
         return run_locust(
-            "Student", users, spawn_rate, run_s, self.plan, self.workdir, name,
-            self.options.arrivals,
-        )  # fmt: skip
+            "Student",
+            users,
+            spawn_rate,
+            run_s,
+            self.plan,
+            self.workdir,
+            name,
+            arrivals=self.options.arrivals,
+        )
 
     def spike(self) -> LocustRun:
         students, window = self.options.spike_students, self.options.spike_window_s
@@ -263,7 +271,7 @@ class Phases:
             self.plan,
             self.workdir,
             "spike",
-            self.options.arrivals,
+            arrivals=self.options.arrivals,
         )
 
 
