@@ -7,32 +7,29 @@
    then read lessons, search, ask the tutor and answer practice-exam questions, with a few
    seconds of reading between actions, for the given duration.
 4. Locust runs `load_students.SpikeStudent`: M students (default 500), already signed in and on
-   the final exam's page, press Start at moments spread over 10 s (`arrival_spread_s`).
+   the final exam's page, press Start at moments spread over 10 s
+   (`load_locust.arrival_spread_s`).
 
-The app servers are in `load_servers`; the figures are computed in `load_figures`. Figures are
-per action, from sending its event to the state delta that completes it. Ordinary
-actions are page opens, searches, answers, starts and submits; signing in (argon2id, slow by
-design) and asking the tutor (an embedding, a vector search and an answer) are reported on
-their own lines and not in the ordinary p50/p95.
+The app servers are in `load_servers`, Locust runs in `load_locust`, and the figures are
+computed in `load_figures`. Figures are per action, from sending its event to the state delta
+that completes it. Ordinary actions are page opens, searches, answers, starts and submits;
+signing in (argon2id, slow by design) and asking the tutor (an embedding, a vector search and
+an answer) are reported on their own lines and not in the ordinary p50/p95.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import math
 import os
-import resource
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from learning_app.bench.load_figures import LocustRun, figures, ordinary_ms, ratio
+from learning_app.bench.load_locust import Arrivals, run_locust
 from learning_app.bench.load_servers import (
     AppServers,
     cpu_seconds,
@@ -44,11 +41,9 @@ from learning_app.bench.load_world import QUERIES, TOPICS, LoadWorld
 from learning_app.bench.stats import percentile
 from learning_app.settings import get_settings
 
-STUDENTS_FILE = Path(__file__).with_name("load_students.py")
 # A capacity step holds while ordinary actions' p95 stays within this multiple of the
 # one-student p50 (and nothing fails).
 CAPACITY_RATIO = 4.0
-Arrivals = Literal["spread", "burst"]
 
 
 @dataclass(frozen=True)
@@ -71,9 +66,7 @@ class LoadOptions:
     capacity_max: int = 1600
     # Seconds of load per capacity step once its students have arrived.
     capacity_hold_s: int = 30
-    # "spread": each of Locust's batches of arrivals is spread over its interval, as students
-    # acting on their own arrive; "burst": Locust's own batches, all within a few milliseconds.
-    arrivals: Arrivals = "spread"
+    arrivals: Arrivals = "spread"  # see `load_locust.arrival_spread_s`
 
 
 def _state_names() -> dict[str, str]:
@@ -146,64 +139,6 @@ def write_plan(
         "spike_tokens": world.spike_tokens,
     }
     path.write_text(json.dumps(plan))
-
-
-def arrival_spread_s(spawn_rate: float, arrivals: Arrivals) -> float:
-    """Over how many seconds each student delays its arrival, at random.
-
-    Locust starts `floor(rate)` users at once every `floor(rate) / rate` seconds: at 50 a
-    second, the spike's 50 students of each second connected within 6 ms of each other, ten
-    bursts instead of starts spread over the window. Each student therefore waits a random
-    moment within its batch's interval first, which spreads the arrivals evenly at the same
-    rate (an action's time starts after that wait)."""
-    if arrivals == "burst" or spawn_rate <= 0:
-        return 0.0
-    return max(1, math.floor(spawn_rate)) / spawn_rate
-
-
-def run_locust(
-    user_class: str,
-    users: int,
-    spawn_rate: float,
-    run_s: float,
-    plan: Path,
-    workdir: Path,
-    name: str,
-    arrivals: Arrivals = "spread",
-) -> LocustRun:
-    """One Locust run, headless and loopback only."""
-    samples_path = workdir / f"{name}.samples.json"
-    env = dict(
-        os.environ,
-        LOAD_PLAN=str(plan),
-        LOAD_SAMPLES=str(samples_path),
-        LOAD_ARRIVAL_SPREAD_S=str(arrival_spread_s(spawn_rate, arrivals)),
-    )
-    command = [str(Path(sys.executable).parent / "locust"), "-f", str(STUDENTS_FILE)]
-    command += ["--headless", "--only-summary", "--users", str(users)]
-    command += ["--spawn-rate", str(spawn_rate), "--run-time", f"{int(run_s)}s"]
-    command += ["--stop-timeout", "5", "--host", "http://127.0.0.1", user_class]
-    log_path = workdir / f"{name}.locust.log"
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with log_path.open("w") as log:
-        subprocess.run(
-            command,
-            cwd=workdir,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            timeout=run_s + 120,
-            check=False,  # Locust exits 1 when any request failed
-        )
-    if not samples_path.exists():
-        raise RuntimeError(f"Locust wrote no samples; see {log_path}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # Locust is the child waited for
-    written = json.loads(samples_path.read_text())
-    return LocustRun(
-        [tuple(sample) for sample in written["samples"]],  # type: ignore[misc]
-        [(attempt, question) for attempt, question in written["saved_answers"]],
-        after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
-    )
 
 
 def lost_answers(saved: list[tuple[str, str]]) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from learning_app.bench.load import arrival_spread_s
+from learning_app.bench.load_locust import arrival_spread_s
 
 
 @pytest.mark.parametrize(
