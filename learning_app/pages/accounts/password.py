@@ -54,8 +54,7 @@ class PasswordResetState(ServiceCalls, AuthState):
             token=self.router.url.query_parameters.get("token", ""),
             new_password=form.get("password", ""),
         ):
-            self.session_token = ""
-            self._show(None)
+            await self._forget_session()
             self.done, self.notice = True, RESET_DONE
         self.submitting = False
 
