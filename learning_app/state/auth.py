@@ -1,9 +1,8 @@
 """Who is signed in. The browser holds only an opaque session id; everything else is resolved on
 the server, from Redis and Postgres, on every event that needs a user.
 
-Page states that act for a user subclass `AuthState` and pass the session token
-(`await self._session_token()`) to a service: services take the token, never a user id sent by
-the browser.
+Page states that act for a user subclass `AuthState` and pass `self.session_token` to a service:
+services take the token, never a user id sent by the browser.
 """
 
 from __future__ import annotations
@@ -34,14 +33,7 @@ def sign_in_redirect(path: str) -> rx.event.EventSpec:
     return rx.redirect(f"/sign-in?next={quote(path or '/', safe='')}")
 
 
-class SessionCookie(rx.State):
-    """The session cookie, in a state of its own that has no substates.
-
-    Each page change sends the browser's cookies to the server (`update_vars_internal`), and
-    Reflex then loads the state that holds a cookie together with all of its substates. On
-    `AuthState`, which every page state subclasses, that was every page state of the app at
-    every page change (5.7% of the backend's GIL time under `bench load`)."""
-
+class AuthState(rx.State):
     # Reflex sets and reads this cookie from JavaScript (it travels to the server inside each
     # websocket event), so it cannot be HttpOnly. It holds only an opaque id that the server
     # resolves and can revoke; see "Security and faults" in the README.
@@ -52,9 +44,6 @@ class SessionCookie(rx.State):
         same_site="lax",
         secure=get_settings().served_over_https,
     )
-
-
-class AuthState(rx.State):
     # What the navbar shows; display only, never trusted by any handler.
     signed_in: bool = False
     viewer_name: str = ""
@@ -76,64 +65,48 @@ class AuthState(rx.State):
     def is_teacher(self) -> bool:
         return self.viewer_role in ("teacher", "admin")
 
-    async def _session_token(self) -> str:
-        """This tab's session cookie (kept in `SessionCookie`)."""
-        return (await self.get_state(SessionCookie)).session_token
-
-    async def _set_session_token(self, token: str) -> None:
-        (await self.get_state(SessionCookie)).session_token = token
-
-    async def _forget_session(self) -> None:
-        """Clear this tab's session cookie and show it signed out."""
-        await self._set_session_token("")
-        self._show_viewer(None)
-
-    def _show_viewer(self, viewer: Viewer | None, token: str = "") -> None:
-        """Show `viewer` (resolved from `token`) in the navbar."""
+    def _show(self, viewer: Viewer | None) -> None:
         self.signed_in = viewer is not None
         self.viewer_name = viewer.display_name if viewer else ""
         self.viewer_email = viewer.email if viewer else ""
         self.viewer_role = viewer.role if viewer else ""
         self.viewer_verified = viewer.email_verified if viewer else False
         self.auth_checked = True
-        self._viewer_checked_at, self._viewer_checked_token = time.time(), token
+        self._viewer_checked_at, self._viewer_checked_token = time.time(), self.session_token
 
     async def _refresh_viewer(self) -> Viewer | None:
         """Resolve the session server-side; a dead session clears the cookie."""
-        token = await self._session_token()
-        if not token:
-            self._show_viewer(None)
+        if not self.session_token:
+            self._show(None)
             return None
         try:
-            viewer = await call_with_session(viewers.viewer_for_session, token)
+            viewer = await call_with_session(viewers.viewer_for_session, self.session_token)
         except DomainError:
             # Redis or Postgres is down: show the page signed-out rather than a blank screen.
             log.warning("could not resolve the session", exc_info=True)
-            self._show_viewer(None)
+            self._show(None)
             self._viewer_checked_at = 0.0  # try again on the next page
             return None
         if viewer is None:
-            await self._forget_session()
-        else:
-            self._show_viewer(viewer, token)
+            self.session_token = ""
+        self._show(viewer)
         return viewer
 
-    async def _start_session(self, token: str) -> None:
+    def _start_session(self, token: str) -> None:
         """Keep the new session's cookie, leaving the navbar as it is: it changes when the page
         the sign-in redirects to has loaded and resolved the session (`_recently_signed_in` sees
         a token it has not checked). Showing the signed-in navbar here drew it a moment before
         the redirect, and a click in that moment was undone when the redirect landed."""
-        await self._set_session_token(token)
+        self.session_token = token
         self._viewer_checked_at, self._viewer_checked_token = 0.0, ""
         self._session_started_on = self.router.url.path.rstrip("/")
 
     async def _recently_signed_in(self) -> bool:
         """Whether this tab is signed in, resolving the session again only when the last check
         is older than VIEWER_RECHECK_S or was made for another session token."""
-        token = await self._session_token()
         if (
-            token
-            and token == self._viewer_checked_token
+            self.session_token
+            and self.session_token == self._viewer_checked_token
             and time.time() - self._viewer_checked_at < VIEWER_RECHECK_S
         ):
             return self.signed_in
@@ -160,10 +133,10 @@ class AuthState(rx.State):
 
     @rx.event
     async def sign_out(self) -> rx.event.EventSpec:
-        token = await self._session_token()
-        await self._forget_session()
+        token, self.session_token = self.session_token, ""
         try:
             await call_service(users.sign_out, token)
         except DomainError:
             log.warning("sign-out could not reach the session store", exc_info=True)
+        self._show(None)
         return rx.redirect("/")

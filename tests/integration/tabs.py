@@ -10,7 +10,7 @@ from reflex.state import BaseState, State
 from reflex_base.utils.format import json_dumps
 
 import learning_app.learning_app  # noqa: F401 - registers the page states under AuthState
-from learning_app.state.auth import AuthState, SessionCookie
+from learning_app.state.auth import AuthState
 
 S = TypeVar("S", bound=BaseState)
 
@@ -21,7 +21,7 @@ def tab_state(cls: type[S], token: str, **route_args: str) -> S:
     root = State(_reflex_internal_init=True)
     auth = root.substates[AuthState.get_name()]
     assert isinstance(auth, AuthState)
-    root.substates[SessionCookie.get_name()].session_token = token  # type: ignore[attr-defined]
+    auth.session_token = token
     state = auth.substates[cls.get_name()]
     assert isinstance(state, cls)
     state.rx_router_page = PageData(params=route_args)

@@ -13,21 +13,15 @@ from learning_app.adapters.postgres import session_scope
 from learning_app.services.accounts import sessions
 from learning_app.services.courses import reading
 from learning_app.services.errors import PermissionDenied
-from learning_app.state.auth import VIEWER_RECHECK_S, AuthState, SessionCookie
+from learning_app.state.auth import VIEWER_RECHECK_S, AuthState
 
 
 def _tab(token: str) -> AuthState:
     root = State(_reflex_internal_init=True)
     tab = root.substates[AuthState.get_name()]
     assert isinstance(tab, AuthState)
-    _cookie(tab).session_token = token
+    tab.session_token = token
     return tab
-
-
-def _cookie(tab: AuthState) -> SessionCookie:
-    cookie = tab.parent_state.substates[SessionCookie.get_name()]  # type: ignore[union-attr]
-    assert isinstance(cookie, SessionCookie)
-    return cookie
 
 
 def test_a_page_open_reuses_a_recent_viewer_and_resolves_again_after_the_interval(
@@ -44,12 +38,12 @@ def test_a_page_open_reuses_a_recent_viewer_and_resolves_again_after_the_interva
 
     tab._viewer_checked_at -= VIEWER_RECHECK_S + 1
     assert asyncio.run(tab._recently_signed_in()) is False
-    assert _cookie(tab).session_token == "" and tab.signed_in is False
+    assert tab.session_token == "" and tab.signed_in is False
 
 
 def test_a_new_session_token_is_always_resolved(student: str, teacher: str) -> None:
     tab = _tab(student)
     assert asyncio.run(tab._recently_signed_in()) is True
-    _cookie(tab).session_token = teacher  # signed in as someone else in this browser
+    tab.session_token = teacher  # signed in as someone else in this browser
     assert asyncio.run(tab._recently_signed_in()) is True
     assert tab.viewer_role == "teacher"

@@ -54,7 +54,8 @@ class PasswordResetState(ServiceCalls, AuthState):
             token=self.router.url.query_parameters.get("token", ""),
             new_password=form.get("password", ""),
         ):
-            await self._forget_session()
+            self.session_token = ""
+            self._show(None)
             self.done, self.notice = True, RESET_DONE
         self.submitting = False
 

@@ -53,7 +53,8 @@ class AccountSettingsState(ServiceCalls, AuthState):
         yield
         await self._call(users.sign_out_everywhere)
         if not self.error:
-            await self._forget_session()
+            self.session_token = ""
+            self._show(None)
             yield rx.redirect("/sign-in")
         self.submitting = False
 

@@ -37,7 +37,7 @@ class SharedPageState(PageLoading, AuthState):
                 links.open_share_link,
                 raw_token=route_arg(self, "share_token"),
                 client_ip=self.router.session.client_ip,
-                viewer_token=await self._session_token() or None,
+                viewer_token=self.session_token or None,
                 lesson_id=route_arg(self, "lesson_id"),
             )
             self.kind, self.shared_course_id = content.entity_type, content.course_id

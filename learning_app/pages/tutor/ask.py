@@ -54,8 +54,7 @@ class TutorState(LoadedPageState, AuthState):
             self.asking, self.error, self.notice = True, "", ""
             self.pending_question, self.partial_answer = form.get("question", "").strip(), ""
             self.partial_answer_html = ""
-            token = await self._session_token()
-            course_id, question = self.loaded_id, self.pending_question
+            token, course_id, question = self.session_token, self.loaded_id, self.pending_question
         try:
             context = await call_with_session(
                 answering.prepare,
