@@ -78,7 +78,7 @@ def find_account_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(func.lower(User.email) == email.lower())).first()
 
 
-def active_account(session: Session, token: str | None) -> tuple[User, UserProfile] | None:
+def _active_account(session: Session, token: str | None) -> tuple[User, UserProfile] | None:
     """The account behind a session token; None if signed out, unknown or deactivated."""
     user_id = sessions.resolve_session(token)
     loaded = load_account(session, user_id) if user_id else None
@@ -86,7 +86,8 @@ def active_account(session: Session, token: str | None) -> tuple[User, UserProfi
 
 
 def signed_in(session: Session, token: str | None) -> tuple[User, UserProfile]:
-    loaded = active_account(session, token)
+    """The active account behind a session token; PermissionDenied if there is none."""
+    loaded = _active_account(session, token)
     if loaded is None:
         raise PermissionDenied(SIGNED_OUT_MESSAGE)
     return loaded
