@@ -1,13 +1,17 @@
-"""Accounts, courses and lessons for integration tests, made through the real services."""
+"""Accounts, courses and lessons for integration tests, made and read through the real
+services."""
 
 from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import func
+from sqlmodel import select
+
 from learning_app.adapters.postgres import session_scope
 from learning_app.models.users import UserRole
 from learning_app.services.accounts import sessions, users, viewers
-from learning_app.services.courses import authoring, lessons
+from learning_app.services.courses import authoring, lessons, reading
 
 PASSWORD = "correct horse battery"
 
@@ -78,3 +82,13 @@ def new_lesson(
 def publish(token: str, course_id: str) -> None:
     with session_scope() as session:
         authoring.publish_course(session, token=token, course_id=course_id)
+
+
+def outline(token: str | None, course_id: str) -> authoring.CourseOutline:
+    with session_scope() as session:
+        return reading.course_outline(session, token=token, course_id=course_id)
+
+
+def count(model: type) -> int:
+    with session_scope() as session:
+        return int(session.exec(select(func.count()).select_from(model)).one())
