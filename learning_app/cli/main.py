@@ -35,6 +35,8 @@ from learning_app.services.errors import DomainError
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings, reset_settings_cache
 from learning_app.stack.processes import StackError
 
+WORKERS_DEFAULT = "default: 2 x the CPUs this process may use + 1, at most 8"
+
 
 def _database_error_line(exc: OperationalError, settings: Settings) -> str:
     from learning_app.adapters.postgres import redacted_url
@@ -255,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmd.add_argument("--prod", action="store_true", help="serve the built frontend")
     run_cmd.add_argument("--no-stack", action="store_true", help="do not start the local stack")
     run_cmd.add_argument(
-        "--workers", type=int, help="backend workers with --prod (default: 2 x cores + 1)"
+        "--workers", type=int, help=f"backend workers with --prod ({WORKERS_DEFAULT})"
     )
     run_cmd.add_argument("--frontend-port", type=int)
     run_cmd.add_argument("--backend-port", type=int)
@@ -274,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve_cmd.add_argument("--port", type=int, required=True)
     serve_cmd.add_argument("--host", default="127.0.0.1")
-    serve_cmd.add_argument("--workers", type=int, help="backend workers (default: 2 x cores + 1)")
+    serve_cmd.add_argument("--workers", type=int, help=f"backend workers ({WORKERS_DEFAULT})")
     serve_cmd.set_defaults(func=cmd_serve)
 
     user_cmd = sub.add_parser("user", help="manage accounts").add_subparsers(

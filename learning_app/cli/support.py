@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from learning_app.cli.cpu_budget import default_backend_workers
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings
 
 
@@ -126,10 +127,13 @@ def reflex_environment(
         # lock between events and serve them from memory, writing to Redis when the lease ends
         # or another worker asks for it (`bench load`: ordinary p95 393 ms -> 135 ms).
         env.setdefault("REFLEX_OPLOCK_ENABLED", "true")
-        # Reflex 0.10 starts 2 x cores + 1 granian workers when its state is in Redis (one
-        # otherwise); GRANIAN_WORKERS overrides that count.
+        # Reflex's own count of granian workers, but from the CPUs this process may use rather
+        # than the host's (`cpu_budget`). An operator's own GRANIAN_WORKERS stays, and
+        # `--workers` overrides both.
         if workers:
             env["GRANIAN_WORKERS"] = str(workers)
+        else:
+            env.setdefault("GRANIAN_WORKERS", str(default_backend_workers()))
     return env
 
 
