@@ -28,9 +28,11 @@ def _read(path: Path) -> str | None:
 
 
 def cgroup_cpu_limit(root: Path = CGROUP_ROOT) -> float | None:
-    """The CPU quota of this process's cgroup in CPUs (2.5 for `--cpus=2.5`), or None when
-    there is none: cgroup v2's `cpu.max` ("max 100000" or "250000 100000"), else cgroup v1's
-    `cpu.cfs_quota_us` (-1 when unlimited) over `cpu.cfs_period_us`."""
+    """The CPU quota of the cgroup mounted at `root` in CPUs (2.5 for `docker run
+    --cpus=2.5`), or None when there is none: cgroup v2's `cpu.max` ("max 100000" or "250000
+    100000"), else cgroup v1's `cpu.cfs_quota_us` (-1 when unlimited) over `cpu.cfs_period_us`.
+    In a container that mount is the container's own cgroup; a quota set on a service's cgroup
+    deeper in the host's hierarchy (systemd's `CPUQuota=`) is not read, and counts as none."""
     if (v2 := _read(root / "cpu.max")) is not None:
         quota, _, period = v2.partition(" ")
         if quota == "max":
