@@ -12,6 +12,7 @@ import argparse
 from learning_app.cli.bench_handlers import print_bench_line
 from learning_app.cli.support import CliError, prepare_stores, reflex_environment
 from learning_app.settings import get_settings
+from learning_app.stack.processes import sigterm_unwinds
 
 
 def cmd_bench_load(args: argparse.Namespace) -> int:
@@ -52,7 +53,8 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
         flush=True,
     )
     backend_env = reflex_environment(get_settings(), prod=True, workers=options.workers)
-    result = run_load_bench(options, backend_env)
+    with sigterm_unwinds():  # a bench stopped by `timeout` still stops its servers
+        result = run_load_bench(options, backend_env)
     print(f"{'action':<14}{'count':>7}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}")
     for line in result["by_action"]:  # type: ignore[attr-defined]
         print(f"{line.kind:<14}{line.count:>7}{line.errors:>8}{line.p50_ms:>9}{line.p95_ms:>9}")

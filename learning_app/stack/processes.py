@@ -14,7 +14,7 @@ import subprocess
 import threading
 import time
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 HOST = "127.0.0.1"
@@ -117,6 +117,25 @@ def stop_process_group(process: subprocess.Popen, timeout: float = 20.0) -> None
             return
         except subprocess.TimeoutExpired:
             continue
+
+
+@contextlib.contextmanager
+def sigterm_unwinds() -> Iterator[None]:
+    """While inside, SIGTERM (`timeout`, a CI runner, `kill`) exits like Ctrl-C does: through
+    every `finally` on the way out, so the process groups this process started are stopped
+    instead of outliving it. Python's default for SIGTERM skips them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread
+        return
+
+    def exit_now(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, exit_now)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def wait_until_pinged(
