@@ -125,6 +125,10 @@ class Settings(BaseSettings):
     interactive_lock_timeout_seconds: float = Field(default=5.0, gt=0)
     interactive_statement_timeout_seconds: float = Field(default=20.0, gt=0)
 
+    # Units of work (a page action's transaction) that run at once per app worker; a unit that
+    # waits on another process or server gives its slot up meanwhile (adapters/unit_slots.py).
+    unit_of_work_slots: int = Field(default=2, ge=1, le=64)
+
     # Processes per app worker that hash and check passwords (argon2id) at a lower CPU
     # priority (services/accounts/passwords.py); 0 checks them in the request's own thread.
     password_hash_processes: int = Field(default=1, ge=0, le=8)

@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from learning_app.adapters.unit_slots import waiting_elsewhere
 from learning_app.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -120,9 +121,10 @@ class OpenAIEmbedder:
         rows: list[list[float]] = []
         for start in range(0, len(texts), OPENAI_BATCH):
             try:
-                answer = self._client.embeddings.create(
-                    model=self._model, input=list(texts[start : start + OPENAI_BATCH])
-                )
+                with waiting_elsewhere():  # a search's unit of work waits on the network
+                    answer = self._client.embeddings.create(
+                        model=self._model, input=list(texts[start : start + OPENAI_BATCH])
+                    )
             except openai.OpenAIError as exc:
                 raise EmbeddingError(f"the embedding service failed: {exc}") from exc
             rows.extend(item.embedding for item in sorted(answer.data, key=lambda d: d.index))

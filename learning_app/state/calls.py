@@ -16,8 +16,12 @@ Background event handlers, which may change the state only inside `async with se
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import logging
+import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
@@ -26,6 +30,7 @@ from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
 from learning_app.adapters.postgres import LOCK_NOT_AVAILABLE, QUERY_CANCELED, session_scope
+from learning_app.adapters.unit_slots import unit_slot
 from learning_app.services.errors import DomainError, ServiceUnavailable
 from learning_app.settings import get_settings
 
@@ -80,22 +85,48 @@ async def call_service(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwarg
         return await asyncio.to_thread(func, *args, **kwargs)
 
 
+# Threads for units of work, per process. How many run at once is `unit_slot`'s to say; the
+# others wait for a slot, or on the hashing processes, at no CPU cost. Fewer than the engine's
+# 30 pooled connections, so a wave of sign-ins cannot hold them all. Made on first use:
+# threads do not survive a fork.
+UNIT_OF_WORK_THREADS = 16
+_units_of_work: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _unit_of_work_threads() -> ThreadPoolExecutor:
+    global _units_of_work
+    if _units_of_work is None or _units_of_work[0] != os.getpid():
+        _units_of_work = (
+            os.getpid(),
+            ThreadPoolExecutor(UNIT_OF_WORK_THREADS, thread_name_prefix="unit-of-work"),
+        )
+    return _units_of_work[1]
+
+
 async def call_with_session(
     func: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
 ) -> T:
-    """Run `func(session, ...)` in one transaction, in a worker thread."""
+    """Run `func(session, ...)` in one transaction, in a worker thread (with the caller's
+    context variables, as `asyncio.to_thread`), once one of the worker's slots is free
+    (`adapters/unit_slots.py`)."""
 
     settings = get_settings()
 
     def unit_of_work() -> T:
-        with session_scope(
-            lock_timeout_s=settings.interactive_lock_timeout_seconds,
-            statement_timeout_s=settings.interactive_statement_timeout_seconds,
-        ) as session:
+        with (
+            unit_slot(),
+            session_scope(
+                lock_timeout_s=settings.interactive_lock_timeout_seconds,
+                statement_timeout_s=settings.interactive_statement_timeout_seconds,
+            ) as session,
+        ):
             return func(session, *args, **kwargs)
 
+    run_in_context = functools.partial(contextvars.copy_context().run, unit_of_work)
     with database_guard():
-        return await asyncio.to_thread(unit_of_work)
+        return await asyncio.get_running_loop().run_in_executor(
+            _unit_of_work_threads(), run_in_context
+        )
 
 
 def describe_error(exc: Exception) -> str:

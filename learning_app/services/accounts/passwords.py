@@ -28,6 +28,7 @@ from typing import TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from learning_app.adapters.unit_slots import waiting_elsewhere
 from learning_app.settings import get_settings
 
 T = TypeVar("T")
@@ -112,7 +113,8 @@ def _in_hashing_process(func: Callable[..., T], *args: object) -> T:
     pool = _hashing_pool()
     if pool is not None:
         try:
-            return pool.submit(func, *args).result()
+            with waiting_elsewhere():  # a sign-in wave must not hold every unit's slot
+                return pool.submit(func, *args).result()
         except BrokenProcessPool:
             with _pool_lock:
                 _pool = None

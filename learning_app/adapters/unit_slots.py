@@ -1,0 +1,68 @@
+"""How many units of work run Python at once in this process (`UNIT_OF_WORK_SLOTS` per app
+worker), and how a unit steps out of its slot while it waits on something else.
+
+A unit of work (one transaction of a page's action: `state/calls.py`) is mostly Python:
+SQLAlchemy, our services. An app worker has one GIL, which its units share with each other
+and with the event loop that serves every tab of the worker. With asyncio's six threads
+running units side by side, under load each unit took 7-10 times its CPU time and the events
+waited behind them; with two at a time, a unit waits for a slot instead and every action's
+tail was shorter (README, "Load test", seventh session).
+
+A unit that waits on another process or server for long (a password check in the hashing
+processes, an OpenAI embedding) gives its slot up meanwhile (`waiting_elsewhere`): the wait
+costs no GIL, and a wave of sign-ins must not hold every slot while the pages wait.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from learning_app.settings import get_settings
+
+_slots: tuple[int, threading.Semaphore] | None = None  # (the process that made it, its slots)
+_slots_lock = threading.Lock()
+_holding = threading.local()  # `.slot`: whether this thread's unit holds a slot now
+
+
+def _process_slots() -> threading.Semaphore:
+    """This process's slots, made on first use: a forked worker must not share its parent's
+    (whose holders it does not have)."""
+    global _slots
+    with _slots_lock:
+        if _slots is None or _slots[0] != os.getpid():
+            _slots = (os.getpid(), threading.Semaphore(get_settings().unit_of_work_slots))
+        return _slots[1]
+
+
+@contextmanager
+def unit_slot() -> Iterator[None]:
+    """Around a unit of work: wait for a free slot, hold it until the unit ends."""
+    slots = _process_slots()
+    slots.acquire()
+    _holding.slot = True
+    try:
+        yield
+    finally:
+        _holding.slot = False
+        slots.release()
+
+
+@contextmanager
+def waiting_elsewhere() -> Iterator[None]:
+    """Around a wait on another process or server inside a unit of work: the slot is free
+    meanwhile, and taken again (waiting for one) before the unit goes on. Outside a unit (a
+    job, the CLI) it does nothing."""
+    if not getattr(_holding, "slot", False):
+        yield
+        return
+    slots = _process_slots()
+    _holding.slot = False
+    slots.release()
+    try:
+        yield
+    finally:
+        slots.acquire()
+        _holding.slot = True

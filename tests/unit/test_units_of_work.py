@@ -1,0 +1,135 @@
+"""Units of work and their slots: at most `UNIT_OF_WORK_SLOTS` run at once per process, a
+unit that waits elsewhere (a password check) frees its slot meanwhile, a forked worker makes
+its own slots, and a unit keeps its caller's context variables."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import os
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from pydantic import ValidationError
+
+from learning_app.adapters import unit_slots
+from learning_app.services.accounts import passwords
+from learning_app.settings import Settings
+from learning_app.state import calls
+
+CALLER = contextvars.ContextVar("caller", default="nobody")
+
+
+def test_two_slots_by_default() -> None:
+    assert Settings(_env_file=None).unit_of_work_slots == 2
+
+
+@pytest.mark.parametrize("bad", [0, -1, 65])
+def test_a_count_out_of_range_is_refused(bad: int) -> None:
+    with pytest.raises(ValidationError, match="unit_of_work_slots"):
+        Settings(_env_file=None, unit_of_work_slots=bad)
+
+
+@pytest.fixture
+def slots(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+    """`slots(n)`: this test's process has n slots (made afresh)."""
+
+    def use(count: int) -> None:
+        monkeypatch.setattr(unit_slots, "_slots", None)
+        settings = Settings(_env_file=None, unit_of_work_slots=count)
+        monkeypatch.setattr(unit_slots, "get_settings", lambda: settings)
+
+    return use
+
+
+def run_at_once(*units: Callable[[object], object]) -> list[object]:
+    """Each `unit(session)` through `call_with_session`, all started together from one page."""
+
+    async def together() -> list[object]:
+        CALLER.set("a page")
+        return await asyncio.gather(*(calls.call_with_session(unit) for unit in units))
+
+    return asyncio.run(together())
+
+
+def test_at_most_the_slots_run_at_once_with_the_caller_s_context(slots) -> None:
+    slots(2)
+    running, most, lock = 0, 0, threading.Lock()
+
+    def unit(_session: object) -> tuple[str, str]:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)  # nothing touches the database: the session never connects
+        with lock:
+            running -= 1
+        return threading.current_thread().name, CALLER.get()
+
+    results = run_at_once(*[unit] * 6)
+    assert most == 2
+    assert all(name.startswith("unit-of-work") for name, _ in results)  # type: ignore[misc]
+    assert {caller for _, caller in results} == {"a page"}  # type: ignore[misc]
+
+
+def test_a_unit_waiting_elsewhere_lets_another_run(slots) -> None:
+    slots(1)
+    second_ran = threading.Event()
+
+    def waits(_session: object) -> bool:
+        with unit_slots.waiting_elsewhere():
+            # With the only slot held, the other unit could not start: this would time out.
+            return second_ran.wait(timeout=10)
+
+    def runs(_session: object) -> str:
+        second_ran.set()
+        return "ran"
+
+    assert run_at_once(waits, runs) == [True, "ran"]
+
+
+def test_waiting_elsewhere_outside_a_unit_does_nothing(slots) -> None:
+    slots(1)
+    with unit_slots.waiting_elsewhere():
+        pass
+    with unit_slots.unit_slot():  # the one slot is still there to take
+        pass
+
+
+def test_a_password_check_inside_a_unit_gives_its_slot_up_and_takes_it_back(
+    slots, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slots(1)
+    held_while_hashing: list[bool] = []
+
+    class HashingProcesses:
+        """The hashing pool, as seen from the unit: what it holds while it waits there."""
+
+        def submit(self, func: Callable[..., object], *args: object) -> HashingProcesses:
+            self.done = lambda: func(*args)
+            return self
+
+        def result(self) -> object:
+            held_while_hashing.append(unit_slots._holding.slot)
+            return self.done()
+
+    monkeypatch.setattr(passwords, "_hashing_pool", HashingProcesses)
+
+    def unit(_session: object) -> tuple[bool, bool]:
+        ok = passwords.verify_password(passwords._hash("a long password"), "a long password")
+        return ok, unit_slots._holding.slot
+
+    assert run_at_once(unit) == [(True, True)]  # checked, and back in its slot afterwards
+    assert held_while_hashing == [False]
+
+
+def test_a_forked_worker_makes_its_own_slots(slots) -> None:
+    slots(2)
+    first = unit_slots._process_slots()
+    assert unit_slots._process_slots() is first
+    # What a worker forked from the server's process finds: its parent's slots, whose holders
+    # it does not have.
+    unit_slots._slots = (os.getpid() + 1, first)
+    assert unit_slots._process_slots() is not first
