@@ -15,6 +15,7 @@ costs no GIL, and a wave of sign-ins must not hold every slot while the pages wa
 
 from __future__ import annotations
 
+import collections
 import os
 import threading
 from collections.abc import Iterator
@@ -22,18 +23,50 @@ from contextlib import contextmanager
 
 from learning_app.settings import get_settings
 
-_slots: tuple[int, threading.Semaphore] | None = None  # (the process that made it, its slots)
+
+class Slots:
+    """A counting semaphore that hands a freed slot to the unit that has waited longest, and
+    first to a unit coming back from a wait elsewhere: that one already holds a connection and
+    an open transaction. (`threading.Semaphore` lets a newcomer take a slot before the waiter
+    it woke: under overload some units then waited seconds while others came and went.)"""
+
+    def __init__(self, count: int) -> None:
+        self._free = count
+        self._waiting: collections.deque[threading.Event] = collections.deque()
+        self._lock = threading.Lock()
+
+    def acquire(self, *, returning: bool = False) -> None:
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return
+            turn = threading.Event()
+            if returning:
+                self._waiting.appendleft(turn)
+            else:
+                self._waiting.append(turn)
+        turn.wait()  # the releaser handed its slot over: `_free` was never raised for it
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().set()
+            else:
+                self._free += 1
+
+
+_slots: tuple[int, Slots] | None = None  # (the process that made it, its slots)
 _slots_lock = threading.Lock()
 _holding = threading.local()  # `.slot`: whether this thread's unit holds a slot now
 
 
-def _process_slots() -> threading.Semaphore:
+def _process_slots() -> Slots:
     """This process's slots, made on first use: a forked worker must not share its parent's
     (whose holders it does not have)."""
     global _slots
     with _slots_lock:
         if _slots is None or _slots[0] != os.getpid():
-            _slots = (os.getpid(), threading.Semaphore(get_settings().unit_of_work_slots))
+            _slots = (os.getpid(), Slots(get_settings().unit_of_work_slots))
         return _slots[1]
 
 
@@ -64,5 +97,5 @@ def waiting_elsewhere() -> Iterator[None]:
     try:
         yield
     finally:
-        slots.acquire()
+        slots.acquire(returning=True)
         _holding.slot = True

@@ -133,3 +133,41 @@ def test_a_forked_worker_makes_its_own_slots(slots) -> None:
     # it does not have.
     unit_slots._slots = (os.getpid() + 1, first)
     assert unit_slots._process_slots() is not first
+
+
+def take_turns(slots: unit_slots.Slots, *queued: tuple[str, bool]) -> list[str]:
+    """With `slots`' one slot held, units (name, coming back from a wait elsewhere) queue in
+    this order; then the slot is freed. Returns the order in which they got it."""
+    order: list[str] = []
+
+    def wait_for_turn(name: str, returning: bool) -> None:
+        slots.acquire(returning=returning)
+        order.append(name)
+        slots.release()
+
+    threads = []
+    for count, (name, returning) in enumerate(queued, start=1):
+        thread = threading.Thread(target=wait_for_turn, args=(name, returning))
+        thread.start()
+        threads.append(thread)
+        while len(slots._waiting) < count:  # queued before the next one comes
+            time.sleep(0.001)
+    slots.release()
+    for thread in threads:
+        thread.join(timeout=5)
+    return order
+
+
+def test_a_freed_slot_goes_to_the_longest_waiting_unit() -> None:
+    slots = unit_slots.Slots(1)
+    slots.acquire()
+    queued = [("first", False), ("second", False), ("third", False)]
+    assert take_turns(slots, *queued) == ["first", "second", "third"]
+    slots.acquire()  # and once they are done, it is free for a newcomer
+
+
+def test_a_unit_back_from_waiting_elsewhere_goes_first() -> None:
+    slots = unit_slots.Slots(1)
+    slots.acquire()
+    queued = [("new", False), ("back from hashing", True)]
+    assert take_turns(slots, *queued) == ["back from hashing", "new"]
