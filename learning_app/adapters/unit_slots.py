@@ -4,7 +4,7 @@ worker), and how a unit steps out of its slot while it waits on something else.
 A unit of work (one transaction of a page's action: `state/calls.py`) is mostly Python:
 SQLAlchemy, our services. An app worker has one GIL, which its units share with each other
 and with the event loop that serves every tab of the worker. With asyncio's six threads
-running units side by side, under load each unit took 7-10 times its CPU time and the events
+running units side by side, under load each unit took 6-10 times its CPU time and the events
 waited behind them; with two at a time, a unit waits for a slot instead and every action's
 tail was shorter (README, "Load test", seventh session).
 
