@@ -16,11 +16,11 @@ costs no GIL, and a wave of sign-ins must not hold every slot while the pages wa
 from __future__ import annotations
 
 import collections
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from learning_app.adapters.per_process import PerProcess
 from learning_app.settings import get_settings
 
 
@@ -55,25 +55,14 @@ class Slots:
                 self._free += 1
 
 
-_slots: tuple[int, Slots] | None = None  # (the process that made it, its slots)
-_slots_lock = threading.Lock()
+_slots = PerProcess(lambda: Slots(get_settings().unit_of_work_slots))
 _holding = threading.local()  # `.slot`: whether this thread's unit holds a slot now
-
-
-def _process_slots() -> Slots:
-    """This process's slots, made on first use: a forked worker must not share its parent's
-    (whose holders it does not have)."""
-    global _slots
-    with _slots_lock:
-        if _slots is None or _slots[0] != os.getpid():
-            _slots = (os.getpid(), Slots(get_settings().unit_of_work_slots))
-        return _slots[1]
 
 
 @contextmanager
 def unit_slot() -> Iterator[None]:
     """Around a unit of work: wait for a free slot, hold it until the unit ends."""
-    slots = _process_slots()
+    slots = _slots.get()
     slots.acquire()
     _holding.slot = True
     try:
@@ -91,7 +80,7 @@ def waiting_elsewhere() -> Iterator[None]:
     if not getattr(_holding, "slot", False):
         yield
         return
-    slots = _process_slots()
+    slots = _slots.get()
     _holding.slot = False
     slots.release()
     try:

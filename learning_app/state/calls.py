@@ -19,7 +19,6 @@ import asyncio
 import contextvars
 import functools
 import logging
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ import reflex as rx
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
+from learning_app.adapters.per_process import PerProcess
 from learning_app.adapters.postgres import LOCK_NOT_AVAILABLE, QUERY_CANCELED, session_scope
 from learning_app.adapters.unit_slots import unit_slot
 from learning_app.services.errors import DomainError, ServiceUnavailable
@@ -87,20 +87,11 @@ async def call_service(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwarg
 
 # Threads for units of work, per process. How many run at once is `unit_slot`'s to say; the
 # others wait for a slot, or on the hashing processes, at no CPU cost. Fewer than the engine's
-# 30 pooled connections, so a wave of sign-ins cannot hold them all. Made on first use:
-# threads do not survive a fork.
+# 30 pooled connections, so a wave of sign-ins cannot hold them all.
 UNIT_OF_WORK_THREADS = 16
-_units_of_work: tuple[int, ThreadPoolExecutor] | None = None
-
-
-def _unit_of_work_threads() -> ThreadPoolExecutor:
-    global _units_of_work
-    if _units_of_work is None or _units_of_work[0] != os.getpid():
-        _units_of_work = (
-            os.getpid(),
-            ThreadPoolExecutor(UNIT_OF_WORK_THREADS, thread_name_prefix="unit-of-work"),
-        )
-    return _units_of_work[1]
+_unit_of_work_threads = PerProcess(
+    lambda: ThreadPoolExecutor(UNIT_OF_WORK_THREADS, thread_name_prefix="unit-of-work")
+)
 
 
 async def call_with_session(
@@ -125,7 +116,7 @@ async def call_with_session(
     run_in_context = functools.partial(contextvars.copy_context().run, unit_of_work)
     with database_guard():
         return await asyncio.get_running_loop().run_in_executor(
-            _unit_of_work_threads(), run_in_context
+            _unit_of_work_threads.get(), run_in_context
         )
 
 

@@ -9,12 +9,12 @@ import contextvars
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from pydantic import ValidationError
 
-from learning_app.adapters import unit_slots
+from learning_app.adapters import per_process, unit_slots
 from learning_app.services.accounts import passwords
 from learning_app.settings import Settings
 from learning_app.state import calls
@@ -33,15 +33,16 @@ def test_a_count_out_of_range_is_refused(bad: int) -> None:
 
 
 @pytest.fixture
-def slots(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
-    """`slots(n)`: this test's process has n slots (made afresh)."""
+def slots(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int], None]]:
+    """`slots(n)`: this test's process has n slots (made afresh, and forgotten after it)."""
 
     def use(count: int) -> None:
-        monkeypatch.setattr(unit_slots, "_slots", None)
         settings = Settings(_env_file=None, unit_of_work_slots=count)
         monkeypatch.setattr(unit_slots, "get_settings", lambda: settings)
+        unit_slots._slots.forget()
 
-    return use
+    yield use
+    unit_slots._slots.forget()
 
 
 def run_at_once(*units: Callable[[object], object]) -> list[object]:
@@ -125,14 +126,15 @@ def test_a_password_check_inside_a_unit_gives_its_slot_up_and_takes_it_back(
     assert held_while_hashing == [False]
 
 
-def test_a_forked_worker_makes_its_own_slots(slots) -> None:
+def test_a_forked_worker_makes_its_own_slots(slots, monkeypatch: pytest.MonkeyPatch) -> None:
     slots(2)
-    first = unit_slots._process_slots()
-    assert unit_slots._process_slots() is first
-    # What a worker forked from the server's process finds: its parent's slots, whose holders
-    # it does not have.
-    unit_slots._slots = (os.getpid() + 1, first)
-    assert unit_slots._process_slots() is not first
+    first = unit_slots._slots.get()
+    assert unit_slots._slots.get() is first
+    # A worker forked from the server's process: its parent's slots, whose holders it does not
+    # have, are not its own.
+    parent = os.getpid()
+    monkeypatch.setattr(per_process.os, "getpid", lambda: parent + 1)
+    assert unit_slots._slots.get() is not first
 
 
 def take_turns(slots: unit_slots.Slots, *queued: tuple[str, bool]) -> list[str]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,6 +27,7 @@ from typing import TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from learning_app.adapters.per_process import PerProcess
 from learning_app.adapters.unit_slots import waiting_elsewhere
 from learning_app.settings import get_settings
 
@@ -80,44 +80,36 @@ def _verify(password_hash: str | None, password: str) -> bool:
         return False
 
 
-_pool: ProcessPoolExecutor | None = None
-_pool_pid = 0  # the process that made it: a forked child makes its own
-_pool_lock = threading.Lock()
-
-
 def _lower_priority() -> None:
     os.nice(HASHING_NICENESS)
 
 
+# forkserver: the app's processes run threads, which a plain fork must not copy.
+_pool = PerProcess(
+    lambda: ProcessPoolExecutor(
+        max_workers=get_settings().password_hash_processes,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=_lower_priority,
+    )
+)
+
+
 def _hashing_pool() -> ProcessPoolExecutor | None:
-    global _pool, _pool_pid
-    processes = get_settings().password_hash_processes
-    if processes == 0:
+    if get_settings().password_hash_processes == 0:
         return None
-    with _pool_lock:
-        if _pool is None or _pool_pid != os.getpid():
-            # forkserver: the app's processes run threads, which a plain fork must not copy.
-            _pool = ProcessPoolExecutor(
-                max_workers=processes,
-                mp_context=multiprocessing.get_context("forkserver"),
-                initializer=_lower_priority,
-            )
-            _pool_pid = os.getpid()
-        return _pool
+    return _pool.get()
 
 
 def _in_hashing_process(func: Callable[..., T], *args: object) -> T:
     """`func(*args)` in the hashing pool, or here when there is none or it broke (a killed
     process: the next call makes a new pool)."""
-    global _pool
     pool = _hashing_pool()
     if pool is not None:
         try:
             with waiting_elsewhere():  # a sign-in wave must not hold every unit's slot
                 return pool.submit(func, *args).result()
         except BrokenProcessPool:
-            with _pool_lock:
-                _pool = None
+            _pool.forget()
     return func(*args)
 
 
