@@ -3,44 +3,97 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
 from learning_app.settings import get_settings
 
-# Lock and statement timeouts in milliseconds, or None for none.
-Timeouts = tuple[int, int] | None
-_engines: dict[tuple[str, Timeouts], Engine] = {}
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Every connection's `hnsw.ef_search` (pgvector's default is 40): the nearest chunks an HNSW
+# scan keeps, which search takes as its candidates. Set when the connection opens, so a search
+# needs no statement of its own to set it; the tutor still sets its own per question.
+HNSW_EF_SEARCH = 100
+# A pooled connection idle for longer than this is pinged before it is handed out (and replaced
+# if the ping fails: after a Postgres restart, or a connection a firewall dropped). One in use
+# moments ago is not: the ping was a round trip per transaction, a thread wake-up each under
+# load. The pool hands out the most recently used connection first, so under load the few in
+# use stay warm and the rest go idle and are pinged when wanted again.
+PING_AFTER_IDLE_S = 1.0
+_LAST_USED = "last_used"
+
+
+class EngineKind(NamedTuple):
+    """What an engine's connections carry from the start: the interactive timeouts (lock,
+    statement; ms), and whether they only read (autocommit, read-only transactions)."""
+
+    timeouts: tuple[int, int] | None = None
+    read_only: bool = False
+
+
+PLAIN = EngineKind()
+_engines: dict[tuple[str, EngineKind], Engine] = {}
 _lock = threading.Lock()
 
 
-def get_engine(timeouts: Timeouts = None) -> Engine:
-    """The engine for the configured database; with `timeouts` (lock, statement; ms), one
-    whose connections carry them as session settings from the start, so a transaction
-    needs no statement of its own to set them (one round trip fewer per click)."""
+def get_engine(kind: EngineKind = PLAIN) -> Engine:
+    """The engine for the configured database.
+
+    With `kind.timeouts`, its connections carry them as session settings from the start, so
+    a transaction needs no statement of its own to set them (one round trip fewer per
+    click). With `kind.read_only`, they run in autocommit and read-only mode (`reads_only`).
+    """
     url = get_settings().sqlalchemy_url
     with _lock:
-        if (url, timeouts) not in _engines:
-            connect_args: dict[str, object] = {"connect_timeout": 5}
-            if timeouts is not None:
-                lock_ms, statement_ms = timeouts
-                connect_args["options"] = (
-                    f"-c lock_timeout={lock_ms} -c statement_timeout={statement_ms}"
-                )
-            # pre_ping: after a Postgres restart the pool must not hand out dead connections;
-            # the next request reconnects, so the app recovers without a restart.
-            _engines[url, timeouts] = create_engine(
-                url,
-                pool_pre_ping=True,
-                pool_size=10,
-                max_overflow=20,
-                connect_args=connect_args,
-            )
-        return _engines[url, timeouts]
+        if (url, kind) not in _engines:
+            _engines[url, kind] = _create_engine(url, kind)
+        return _engines[url, kind]
+
+
+def _create_engine(url: str, kind: EngineKind) -> Engine:
+    options = [f"-c hnsw.ef_search={HNSW_EF_SEARCH}"]
+    if kind.timeouts is not None:
+        lock_ms, statement_ms = kind.timeouts
+        options += [f"-c lock_timeout={lock_ms}", f"-c statement_timeout={statement_ms}"]
+    if kind.read_only:
+        options.append("-c default_transaction_read_only=on")
+    engine = create_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_use_lifo=True,
+        isolation_level="AUTOCOMMIT" if kind.read_only else None,
+        connect_args={"connect_timeout": 5, "options": " ".join(options)},
+    )
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """SQLAlchemy's `pool_pre_ping`, only for a connection idle longer than PING_AFTER_IDLE_S.
+    A dead one raises DisconnectionError, on which the pool drops it and connects anew."""
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _used(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_LAST_USED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get(_LAST_USED, 0.0) <= PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise sa_exc.DisconnectionError(str(exc)) from exc
 
 
 def dispose_engines() -> None:
@@ -54,23 +107,44 @@ def dispose_engines() -> None:
 # Postgres' SQLSTATEs for a statement cancelled by `statement_timeout` and for a lock not
 # granted within `lock_timeout`.
 QUERY_CANCELED, LOCK_NOT_AVAILABLE = "57014", "55P03"
+_READS_ONLY = "_unit_reads_only"
+
+
+def reads_only(func: F) -> F:
+    """Mark a unit of work that only reads: `call_with_session` runs it with `session_scope(
+    read_only=True)`. Under Postgres' READ COMMITTED each statement sees its own snapshot
+    inside a transaction too, so autocommit changes nothing it reads, and saves the BEGIN and
+    COMMIT round trips. A write (or `SELECT ... FOR UPDATE`) in it fails: mark only what never
+    writes, on any path."""
+    setattr(func, _READS_ONLY, True)
+    return func
+
+
+def is_reads_only(func: Callable[..., Any]) -> bool:
+    # `is True`: some callables (SQLAlchemy's `func`) answer any attribute.
+    return getattr(func, _READS_ONLY, False) is True
 
 
 @contextmanager
 def session_scope(
-    *, lock_timeout_s: float | None = None, statement_timeout_s: float | None = None
+    *,
+    lock_timeout_s: float | None = None,
+    statement_timeout_s: float | None = None,
+    read_only: bool = False,
 ) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error.
 
     With timeouts, each statement of this transaction waits at most `lock_timeout_s` for a
     lock and runs at most `statement_timeout_s` (Postgres cancels it with QUERY_CANCELED or
     LOCK_NOT_AVAILABLE, and the transaction rolls back). They come from the engine's
-    connections (`get_engine(timeouts)`), which are never shared with code that has none.
+    connections (`get_engine(kind)`), which are never shared with code that has none.
+    `read_only`: each statement is a read-only transaction of its own (`reads_only`).
     """
-    timeouts: Timeouts = None
+    timeouts = None
     if lock_timeout_s is not None or statement_timeout_s is not None:
         timeouts = (int((lock_timeout_s or 0) * 1000), int((statement_timeout_s or 0) * 1000))
-    with Session(get_engine(timeouts), expire_on_commit=False) as session:
+    engine = get_engine(EngineKind(timeouts, read_only))
+    with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -29,7 +29,12 @@ from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
 from learning_app.adapters.per_process import PerProcess
-from learning_app.adapters.postgres import LOCK_NOT_AVAILABLE, QUERY_CANCELED, session_scope
+from learning_app.adapters.postgres import (
+    LOCK_NOT_AVAILABLE,
+    QUERY_CANCELED,
+    is_reads_only,
+    session_scope,
+)
 from learning_app.adapters.unit_slots import unit_slot
 from learning_app.services.errors import DomainError, ServiceUnavailable
 from learning_app.settings import get_settings
@@ -99,9 +104,10 @@ async def call_with_session(
 ) -> T:
     """Run `func(session, ...)` in one transaction, in a worker thread (with the caller's
     context variables, as `asyncio.to_thread`), once one of the worker's slots is free
-    (`adapters/unit_slots.py`)."""
+    (`adapters/unit_slots.py`). A function marked `reads_only` runs without a transaction."""
 
     settings = get_settings()
+    read_only = is_reads_only(func)
 
     def unit_of_work() -> T:
         with (
@@ -109,6 +115,7 @@ async def call_with_session(
             session_scope(
                 lock_timeout_s=settings.interactive_lock_timeout_seconds,
                 statement_timeout_s=settings.interactive_statement_timeout_seconds,
+                read_only=read_only,
             ) as session,
         ):
             return func(session, *args, **kwargs)

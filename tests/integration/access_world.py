@@ -11,9 +11,14 @@ owner and an admin.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from learning_app.adapters.postgres import session_scope
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from learning_app.adapters.postgres import get_engine, session_scope
+from learning_app.adapters.redis_store import get_redis
 from learning_app.models.users import UserRole
 from learning_app.services.admin import user_roles
 from learning_app.services.attempts import essay_grading, taking
@@ -30,6 +35,19 @@ from tests.integration.people import (
     publish,
     unverified_person,
     user_id,
+)
+
+# Each kind of caller, by current role x relationship to the course (`World.tokens`).
+CALLERS = (
+    "visitor",
+    "student",
+    "enrolled",
+    "unverified",
+    "other_teacher",
+    "removed_co_teacher",
+    "demoted_teacher",
+    "owner",
+    "admin",
 )
 
 
@@ -122,3 +140,13 @@ def build_world() -> World:
         link=link.link.id,
         student_user=student_user.user_id,
     )
+
+
+def world_in_empty_stores(database: str) -> Iterator[World]:
+    """The world, built in emptied stores (a module-scoped fixture of the tests that use it)."""
+    with get_engine().begin() as conn:
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    get_redis().flushdb()
+    yield build_world()
+    get_redis().flushdb()

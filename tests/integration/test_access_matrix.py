@@ -22,7 +22,6 @@ from sqlmodel import Session
 
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.postgres import get_engine
-from learning_app.adapters.redis_store import get_redis
 from learning_app.services.admin import user_roles
 from learning_app.services.attempts import essay_grading, results, taking
 from learning_app.services.courses import authoring as courses_authoring
@@ -37,36 +36,15 @@ from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 from learning_app.services.sharing import links
 from learning_app.services.tutor import answering
 from learning_app.settings import reset_settings_cache
-from tests.integration.access_world import World, build_world
+from tests.integration.access_world import CALLERS, World, world_in_empty_stores
 
-CALLERS = (
-    "visitor",
-    "student",
-    "enrolled",
-    "unverified",
-    "other_teacher",
-    "removed_co_teacher",
-    "demoted_teacher",
-    "owner",
-    "admin",
-)
 EDITORS = {"owner", "admin"}
 READERS = {"enrolled", "unverified", "owner", "admin"}
 # Graded work and the tutor wait for a verified email; an attempt is read by its own student.
 VERIFIED_READERS = READERS - {"unverified"}
 
 
-@pytest.fixture(scope="module")
-def world(database: str) -> Iterator[World]:
-    from sqlalchemy import text
-    from sqlmodel import SQLModel
-
-    with get_engine().begin() as conn:
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    get_redis().flushdb()
-    yield build_world()
-    get_redis().flushdb()
+world = pytest.fixture(scope="module")(world_in_empty_stores)
 
 
 Action = Callable[[Session, str | None, World], Any]

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
+from learning_app.adapters.postgres import reads_only
 from learning_app.models.users import User, UserProfile, UserRole
 from learning_app.services.accounts import sessions
 from learning_app.services.errors import PermissionDenied
@@ -110,6 +111,7 @@ _ACTIVE_VIEWER = (
 )
 
 
+@reads_only
 def viewer_for_session(session: Session, token: str | None) -> Viewer | None:
     """The signed-in user of a session token; None if signed out, unknown or deactivated."""
     user_id = sessions.resolve_session(token)

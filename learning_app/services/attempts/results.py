@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
+from learning_app.adapters.postgres import reads_only
 from learning_app.models.base import utc_now
 from learning_app.models.exams import (
     AttemptAnswer,
@@ -245,6 +246,7 @@ _USERS_ATTEMPTS_IN_ORDER = (
 )
 
 
+@reads_only
 def exam_intro(session: Session, *, token: str, exam_id: str) -> ExamIntro:
     viewer = require_viewer(session, token)
     reading = read_exam(session, viewer, exam_id)

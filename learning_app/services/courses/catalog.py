@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from learning_app.adapters.postgres import reads_only
 from learning_app.models.content import Course, CourseLesson, PublishStatus
 from learning_app.models.users import UserProfile
 from learning_app.services.markdown_render import render_inline
@@ -67,6 +68,7 @@ def catalogue_page(
     )
 
 
+@reads_only
 def list_published_courses(
     session: Session, *, limit: int = CATALOGUE_PAGE_SIZE, offset: int = 0
 ) -> list[CourseCard]:

@@ -35,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlmodel import Session
 
 from learning_app.adapters.embeddings import Embedder
+from learning_app.adapters.postgres import reads_only
 from learning_app.adapters.typesense_store import SEARCH_ERRORS
 from learning_app.services.access.courses import optional_viewer
 from learning_app.services.accounts.viewers import Viewer
@@ -262,6 +263,7 @@ def search_as(
     )
 
 
+@reads_only
 def search(
     session: Session,
     *,

@@ -46,6 +46,7 @@ from pgvector.sqlalchemy import Vector
 from sqlmodel import Session, col, select
 
 from learning_app.adapters.embeddings import Embedder
+from learning_app.adapters.postgres import HNSW_EF_SEARCH
 from learning_app.models.chunks import EmbeddingModel, LessonChunk, embedding_as, of_model
 from learning_app.models.content import Course, CourseLesson, CourseTeacher, Lesson
 from learning_app.models.documents import Document as CourseFile
@@ -65,9 +66,10 @@ log = logging.getLogger(__name__)
 # all-MiniLM-L6-v2 on our own fixtures: paraphrases of a passage scored 0.32-0.68 against it,
 # unrelated pairs at most 0.2 (typo'd single words included).
 MIN_SIMILARITY = 0.3
-# Nearest chunks taken from the HNSW index (also its ef_search): the tutor's default, which
-# gave recall@10 1.00 at 100k chunks in `bench retrieval`.
-CANDIDATES = 100
+# Nearest chunks taken from the HNSW index: every connection's ef_search (set when it opens, so
+# no statement per search sets it), the tutor's default, which gave recall@10 1.00 at 100k
+# chunks in `bench retrieval`.
+CANDIDATES = HNSW_EF_SEARCH
 QUERY_CACHE_SIZE = 2_048
 # Forms of the vector leg's statement kept built: per model, the types searched, course scope
 # and audience form (`Visibility.form`); a handful are in use at a time.
@@ -284,10 +286,6 @@ def semantic_search(
     )
     if statement is None:
         return []
-    if course_id is None:
-        session.execute(
-            sa.text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(CANDIDATES)}
-        )
     params = {"query": vector, **visibility.values}
     if course_id is not None:
         params["course_id"] = course_id

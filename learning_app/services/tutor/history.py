@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from learning_app.adapters.postgres import reads_only
 from learning_app.models.documents import Document
 from learning_app.models.tutor import TutorExchange
 from learning_app.services.access.courses import require_course_reader
@@ -120,6 +121,7 @@ def render_answer(answer: str) -> str:
     return render_markdown(answer, line_breaks=True)
 
 
+@reads_only
 def history(session: Session, *, token: str, course_id: str) -> list[ExchangeView]:
     """The viewer's questions in this course, newest first, with fresh citation links."""
     viewer = require_viewer(session, token)

@@ -1,0 +1,141 @@
+"""Units of work that only read, and the pool's ping (`adapters/postgres.py`).
+
+A service marked `reads_only` runs without a transaction, on a connection whose transactions
+are read-only: Postgres refuses any write it tries. So each marked service runs here for every
+kind of caller of the access matrix's world, and must answer, or refuse as a service does,
+never fail on a write; and a new mark without a case here fails the coverage test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import pkgutil
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
+from sqlmodel import Session
+
+import learning_app.services
+from learning_app.adapters import postgres
+from learning_app.adapters.embeddings import get_embedder
+from learning_app.adapters.postgres import EngineKind, get_engine, reads_only, session_scope
+from learning_app.models.content import Course
+from learning_app.services.accounts import viewers
+from learning_app.services.attempts import results
+from learning_app.services.courses import catalog, reading
+from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
+from learning_app.services.search import queries
+from learning_app.services.tutor import history
+from learning_app.state.calls import call_with_session
+from tests.conftest import _libpq
+from tests.integration.access_world import CALLERS, World, world_in_empty_stores
+from tests.integration.people import count
+
+world = pytest.fixture(scope="module")(world_in_empty_stores)
+
+Call = Callable[[Session, str | None, World], Any]
+READS_ONLY_CALLS: dict[Callable[..., Any], list[Call]] = {
+    viewers.viewer_for_session: [lambda s, t, w: viewers.viewer_for_session(s, t)],
+    queries.search: [
+        lambda s, t, w: queries.search(s, token=t, query="lesson", embedder=get_embedder())
+    ],
+    results.exam_intro: [
+        lambda s, t, w: results.exam_intro(s, token=t, exam_id=w.exam),
+        lambda s, t, w: results.exam_intro(s, token=t, exam_id=w.practice_exam),
+    ],
+    reading.course_outline: [
+        lambda s, t, w: reading.course_outline(s, token=t, course_id=w.course)
+    ],
+    history.history: [lambda s, t, w: history.history(s, token=t, course_id=w.course)],
+    catalog.list_published_courses: [lambda s, t, w: catalog.list_published_courses(s)],
+}
+
+
+def _marked_services() -> set[Callable[..., Any]]:
+    marked = set()
+    for module in pkgutil.walk_packages(
+        learning_app.services.__path__, learning_app.services.__name__ + "."
+    ):
+        for value in vars(importlib.import_module(module.name)).values():
+            if callable(value) and postgres.is_reads_only(value):
+                marked.add(value)
+    return marked
+
+
+def test_every_service_marked_reads_only_is_run_here() -> None:
+    assert _marked_services() == set(READS_ONLY_CALLS)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("service", READS_ONLY_CALLS, ids=lambda f: f.__qualname__)
+def test_a_reads_only_service_answers_or_refuses_without_writing(
+    world: World, service: Callable[..., Any], caller: str
+) -> None:
+    for call in READS_ONLY_CALLS[service]:
+        # A refusal is the access matrix's to judge; a write would be an error.
+        with (
+            session_scope(read_only=True) as session,
+            contextlib.suppress(PermissionDenied, NotFound, InvalidInput),
+        ):
+            call(session, world.tokens[caller], world)
+
+
+@reads_only
+def _what_the_unit_runs_in(session: Session) -> tuple[bool, str, str]:
+    dbapi_connection = session.connection().connection.dbapi_connection
+    assert dbapi_connection is not None
+    read_only, ef_search = session.execute(
+        text("SELECT current_setting('transaction_read_only'), current_setting('hnsw.ef_search')")
+    ).one()
+    return dbapi_connection.autocommit, read_only, ef_search
+
+
+@reads_only
+def _writes_although_marked(session: Session) -> None:
+    session.add(Course(owner_id=None, title="Never", slug="never"))  # type: ignore[arg-type]
+    session.flush()
+
+
+def test_a_reads_only_unit_runs_in_autocommit_on_a_read_only_connection(stores: None) -> None:
+    assert asyncio.run(call_with_session(_what_the_unit_runs_in)) == (True, "on", "100")
+
+
+def test_a_write_in_a_reads_only_unit_is_refused_and_nothing_is_written(stores: None) -> None:
+    with pytest.raises(sa_exc.InternalError, match="read-only transaction"):
+        asyncio.run(call_with_session(_writes_although_marked))
+    assert count(Course) == 0
+
+
+def _backend_pid(kind: EngineKind) -> int:
+    with Session(get_engine(kind)) as session:
+        return int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+@pytest.mark.parametrize("kind", [EngineKind(), EngineKind((1000, 2000), read_only=True)])
+def test_a_connection_is_pinged_only_after_lying_idle_and_a_dead_one_is_replaced(
+    stores: None, pg_admin_url: str, monkeypatch: pytest.MonkeyPatch, kind: EngineKind
+) -> None:
+    monkeypatch.setattr(postgres, "PING_AFTER_IDLE_S", 0.2)
+    engine = get_engine(kind)
+    engine.dispose()  # one fresh connection, then the pool's most recent one each time
+    pings: list[object] = []
+    ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda conn: pings.append(conn) or ping(conn))
+
+    first = _backend_pid(kind)
+    assert _backend_pid(kind) == first and pings == []  # used moments ago: no ping
+    time.sleep(0.3)
+    assert _backend_pid(kind) == first and len(pings) == 1  # idle: pinged, and alive
+
+    with psycopg.connect(_libpq(pg_admin_url), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (first,))
+    time.sleep(0.3)
+    replaced = _backend_pid(kind)  # the ping failed: the pool connected anew
+    assert replaced != first and len(pings) == 2
