@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from learning_app.adapters.lru import LruCache
 from learning_app.adapters.unit_slots import waiting_elsewhere
 from learning_app.settings import get_settings
 
@@ -145,6 +146,25 @@ def get_embedder() -> Embedder:
     if settings.uses_openai_embeddings:
         return OpenAIEmbedder(settings.openai_embedding_model)
     return _local_embedder()
+
+
+# In-process, not Redis: MiniLM embeds a query in ~5-20 ms, a Redis round trip plus decoding
+# costs ~0.3 ms, and the vector is needed once per search or question; a shared cache would
+# save little while adding a store to each. 2,048 vectors of 384 floats are ~3 MB per worker.
+# With a paid embedding API (100+ ms and a fee per call) a shared Redis cache would pay off.
+QUERY_CACHE_SIZE = 2_048
+_query_vectors: LruCache[tuple[str, str], np.ndarray] = LruCache(QUERY_CACHE_SIZE)
+
+
+def query_vector(embedder: Embedder, text: str) -> np.ndarray:
+    """The vector of a search query or a tutor question, from a per-process cache keyed by
+    the model and the text (case-folded: students type the same question in any case)."""
+    key = (embedder.name, text.casefold())
+    vector = _query_vectors.get(key)
+    if vector is None:
+        vector = embedder.embed([text])[0]
+        _query_vectors.put(key, vector)
+    return vector
 
 
 @contextlib.asynccontextmanager

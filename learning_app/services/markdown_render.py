@@ -32,7 +32,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import nh3
@@ -44,6 +44,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
+from learning_app.adapters.lru import LruCache
 from learning_app.settings import get_settings
 
 HIGHLIGHT_CLASS = "highlight"
@@ -177,18 +178,32 @@ def _demote_headings(tokens: list[Token]) -> None:
             token.attrSet("id", heading_anchor(tokens[index + 1].content))
 
 
+# The HTML of texts rendered lately, per process: a lesson or an exam's questions are opened by
+# a whole class, and a page whose texts are all here skips the worker-thread hop of rendering
+# them (`rendered_lately`). Keyed by the text, the mode and the file links' base (a setting).
+_Key = tuple[str, bool, str]
+_RENDERED: LruCache[_Key, str] = LruCache(
+    2_048, max_weight=16_000_000, weigh=lambda key, html: len(key[0]) + len(html)
+)
+
+
 def render_markdown(text: str, *, line_breaks: bool = False) -> str:
     """Untrusted Markdown -> sanitised HTML ("" for empty text). `line_breaks`: a single
     newline is a `<br>` (as a chat answer is written), not a space (as CommonMark reads it)."""
     if not text or not text.strip():
         return ""
+    key = (text, line_breaks, _file_link_base())
+    if (rendered := _RENDERED.get(key)) is not None:
+        return rendered
     parser = _parser(line_breaks)
     env: dict[str, object] = {}
     tokens = parser.parse(text, env)
     _demote_headings(tokens)
-    return _absolute_file_links(
+    rendered = _absolute_file_links(
         _cleaner().clean(parser.renderer.render(tokens, parser.options, env))
     )
+    _RENDERED.put(key, rendered)
+    return rendered
 
 
 def render_all(texts: Iterable[str]) -> list[str]:
@@ -196,11 +211,23 @@ def render_all(texts: Iterable[str]) -> list[str]:
     return [render_markdown(text) for text in texts]
 
 
+def rendered_lately(texts: Sequence[str]) -> list[str] | None:
+    """`render_all(texts)` if every text is empty or was rendered lately (no rendering to do,
+    so an event loop may call it), else None."""
+    base = _file_link_base()
+    found = [_RENDERED.get((text, False, base)) if text.strip() else "" for text in texts]
+    return None if None in found else [html or "" for html in found]
+
+
+def _file_link_base() -> str:
+    return get_settings().backend_url.rstrip("/")
+
+
 def _absolute_file_links(safe_html: str) -> str:
     """Course pictures are written `![..](/files/<id>)`; the backend serves that path, which
     is not the pages' origin in development. Done after sanitising, on `src` values that the
     sanitiser has already limited to this site's paths."""
-    base = get_settings().backend_url.rstrip("/")
+    base = _file_link_base()
     return safe_html.replace('src="/files/', f'src="{base}/files/') if base else safe_html
 
 

@@ -36,6 +36,7 @@ from learning_app.adapters.postgres import (
     session_scope,
 )
 from learning_app.adapters.unit_slots import unit_slot
+from learning_app.services import markdown_render
 from learning_app.services.errors import DomainError, ServiceUnavailable
 from learning_app.settings import get_settings
 
@@ -88,6 +89,14 @@ async def call_service(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwarg
     """Run a blocking service function in a worker thread and return its result."""
     with database_guard():
         return await asyncio.to_thread(func, *args, **kwargs)
+
+
+async def rendered(texts: list[str]) -> list[str]:
+    """The texts' Markdown as sanitised HTML: on the event loop when every one was rendered
+    lately (a cache hit costs no thread hop), otherwise in a worker thread, since a long
+    lesson would stall every tab of this worker."""
+    found = markdown_render.rendered_lately(texts)
+    return found if found is not None else await call_service(markdown_render.render_all, texts)
 
 
 # Threads for units of work, per process. How many run at once is `unit_slot`'s to say; the

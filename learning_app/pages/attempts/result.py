@@ -10,9 +10,8 @@ from learning_app.components.courses import loaded_page
 from learning_app.components.markdown import rendered_markdown
 from learning_app.components.wording import count_text
 from learning_app.services.attempts import results
-from learning_app.services.markdown_render import render_all
 from learning_app.state.auth import AuthState
-from learning_app.state.calls import call_service
+from learning_app.state.calls import rendered
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 
@@ -67,10 +66,9 @@ class AttemptResultState(LoadedPageState, AuthState):
             result = await self._fetch(
                 results.attempt_result, attempt_id=route_arg(self, "attempt_id")
             )
-            # Rendered off the event loop, in one hop: it serves every tab of this worker.
             texts = [(a.prompt_markdown, a.explanation_markdown) for a in result.answers]
-            rendered = await call_service(render_all, [text for pair in texts for text in pair])
-            self._show_result(result, rendered)
+            shown = await rendered([text for pair in texts for text in pair])
+            self._show_result(result, shown)
 
     def _show_result(self, result: results.AttemptResult, rendered: list[str]) -> None:
         """`rendered`: each answer's prompt and explanation as HTML, in order."""

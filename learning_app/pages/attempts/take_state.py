@@ -24,9 +24,8 @@ import reflex as rx
 from learning_app.services.attempts import taking
 from learning_app.services.attempts.attempt_view import AttemptOption
 from learning_app.services.attempts.taking import ALREADY_SUBMITTED, TIME_UP
-from learning_app.services.markdown_render import render_all
 from learning_app.state.auth import AuthState
-from learning_app.state.calls import call_service, describe_error
+from learning_app.state.calls import describe_error, rendered
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 SAVED = "Saved"
@@ -142,8 +141,7 @@ class AttemptState(LoadedPageState, AuthState):
         view = await self._fetch(taking.get_attempt, attempt_id=route_arg(self, "attempt_id"))
         if view.status != "in_progress":
             return None
-        # Rendered off the event loop: it serves every tab of this worker.
-        prompts = await call_service(render_all, [q.prompt_markdown for q in view.questions])
+        prompts = await rendered([q.prompt_markdown for q in view.questions])
         self._show_attempt(view, prompts)
         return view
 

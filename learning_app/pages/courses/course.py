@@ -15,9 +15,8 @@ from learning_app.pages.exams.course_section import CourseExamsState, course_exa
 from learning_app.pages.material.sections import material_reader_section
 from learning_app.services.courses import reading
 from learning_app.services.courses.authoring import OutlineLesson
-from learning_app.services.markdown_render import render_markdown
 from learning_app.state.auth import AuthState, sign_in_redirect
-from learning_app.state.calls import call_service
+from learning_app.state.calls import rendered
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 
@@ -41,7 +40,7 @@ class CourseState(LoadedPageState, AuthState):
             outline = await self._fetch(
                 reading.course_outline, course_id=route_arg(self, "course_id")
             )
-            self.description_html = await call_service(render_markdown, outline.description)
+            [self.description_html] = await rendered([outline.description])
             self.loaded_id, self.title, self.status = (
                 outline.course_id,
                 outline.title,

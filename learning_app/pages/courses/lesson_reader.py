@@ -11,9 +11,8 @@ from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error, form_notice
 from learning_app.components.markdown import rendered_markdown
 from learning_app.services.courses import reading
-from learning_app.services.markdown_render import render_all
 from learning_app.state.auth import AuthState, sign_in_redirect
-from learning_app.state.calls import call_service
+from learning_app.state.calls import rendered
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 # The fragment is read, never written into the page: an id lookup, nothing more.
@@ -54,8 +53,8 @@ class LessonReaderState(LoadedPageState, AuthState):
             lesson = await self._fetch(
                 reading.read_lesson, course_id=course_id, lesson_id=route_arg(self, "lesson_id")
             )
-            self.body_html, self.summary_html = await call_service(
-                render_all, [lesson.body_markdown, lesson.summary]
+            self.body_html, self.summary_html = await rendered(
+                [lesson.body_markdown, lesson.summary]
             )
             self.loaded_id, self.course_title = lesson.lesson_id, lesson.course_title
             self.title, self.summary, self.is_draft = lesson.title, lesson.summary, lesson.is_draft

@@ -7,11 +7,10 @@ import reflex as rx
 
 from learning_app.components.layout import page_shell
 from learning_app.components.markdown import rendered_inline, rendered_markdown
-from learning_app.services.markdown_render import render_all
 from learning_app.services.sharing import links
 from learning_app.services.sharing.links import SharedLessonItem
 from learning_app.state.auth import AuthState
-from learning_app.state.calls import PageLoading, call_service, call_with_session
+from learning_app.state.calls import PageLoading, call_with_session, rendered
 from learning_app.state.course_pages import route_arg
 
 
@@ -42,9 +41,8 @@ class SharedPageState(PageLoading, AuthState):
             )
             self.kind, self.shared_course_id = content.entity_type, content.course_id
             self.course_title, self.lesson_title = content.course_title, content.lesson_title
-            # Rendered off the event loop: a long lesson would stall every tab of this worker.
-            self.description_html, self.body_html = await call_service(
-                render_all, [content.course_description, content.body_markdown]
+            self.description_html, self.body_html = await rendered(
+                [content.course_description, content.body_markdown]
             )
             self.shared_lessons = content.lessons
 

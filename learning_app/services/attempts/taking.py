@@ -216,10 +216,12 @@ def get_attempt(session: Session, *, token: str, attempt_id: str) -> AttemptView
 
 
 # save_answer's statements, built once (the hot path of an exam: building them per call cost
-# about a third of each). The attempt is locked only if it is that active user's.
+# about a third of each). The attempt is locked only if it is that active user's; its exam's
+# course comes with it (the answer's analytics event counts towards the course's roll-ups).
 _ACTIVE_USERS_ATTEMPT_LOCKED = (
-    select(ExamAttempt)
+    select(ExamAttempt, Exam.course_id)
     .join(User, col(User.id) == col(ExamAttempt.user_id))
+    .join(Exam, col(Exam.id) == col(ExamAttempt.exam_id))
     .where(
         ExamAttempt.id == bindparam("attempt_id"),
         ExamAttempt.user_id == bindparam("user_id"),
@@ -237,7 +239,6 @@ _SAVE_ANSWER = _UPSERT_ANSWER.on_conflict_do_update(
         "updated_at": _UPSERT_ANSWER.excluded.answered_at,
     },
 )
-_COURSE_OF_EXAM = select(Exam.course_id).where(Exam.id == bindparam("exam_id"))
 
 
 def save_answer(
@@ -251,17 +252,19 @@ def save_answer(
     """Save (or replace) one answer of the viewer's attempt in progress.
 
     The hot path of an exam, so it costs one Redis call and two statements: the session
-    resolves to a user id, and the attempt is locked only if it is that active user's.
+    resolves to a user id, the attempt is locked only if it is that active user's, and the
+    answer is written.
     """
     user_id = sessions.resolve_session(token)
     if user_id is None:
         raise PermissionDenied(SIGNED_OUT_MESSAGE)
-    attempt = session.exec(
+    found = session.exec(
         _ACTIVE_USERS_ATTEMPT_LOCKED,
         params={"attempt_id": parse_id(attempt_id, ATTEMPT_NOT_FOUND), "user_id": user_id},
     ).first()
-    if attempt is None:
+    if found is None:
         raise NotFound(ATTEMPT_NOT_FOUND)
+    attempt, course_id = found
     now = utc_now()
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise InvalidInput(ALREADY_SUBMITTED)
@@ -287,8 +290,7 @@ def save_answer(
     events.record_event(
         "question_answered",
         user_id=user_id,
-        # One indexed lookup, so the course's roll-ups count its answers.
-        course_id=session.exec(_COURSE_OF_EXAM, params={"exam_id": attempt.exam_id}).one(),
+        course_id=course_id,
         context={"attempt_id": attempt_id, "question_id": question_id},
         session=session,
     )

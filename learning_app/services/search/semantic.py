@@ -25,27 +25,25 @@ count when ready. Chunks of files attached to a lesson are not searched, as the 
 such files either.
 
 A chunk must reach `MIN_SIMILARITY` to count: the nearest neighbours of any query exist, and
-without a floor every search would return something. The query's vector is cached per process
-(`QueryVectors`); see its note for why not Redis. Any failure of the embedder, or no vectors of
-its model, costs only this leg: search answers from its lexical leg, and the log says why.
+without a floor every search would return something. The query's vector is cached per
+process (`embeddings.query_vector`; its note says why not in Redis). Any failure of the
+embedder, or no vectors of its model, costs only this leg: search answers from its lexical leg,
+and the log says why.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
 import sqlalchemy as sa
 from pgvector.sqlalchemy import Vector
 from sqlmodel import Session, col, select
 
-from learning_app.adapters.embeddings import Embedder
+from learning_app.adapters.embeddings import Embedder, query_vector
 from learning_app.adapters.postgres import HNSW_EF_SEARCH
 from learning_app.models.chunks import EmbeddingModel, LessonChunk, embedding_as, of_model
 from learning_app.models.content import Course, CourseLesson, CourseTeacher, Lesson
@@ -70,41 +68,9 @@ MIN_SIMILARITY = 0.3
 # no statement per search sets it), the tutor's default, which gave recall@10 1.00 at 100k
 # chunks in `bench retrieval`.
 CANDIDATES = HNSW_EF_SEARCH
-QUERY_CACHE_SIZE = 2_048
 # Forms of the vector leg's statement kept built: per model, the types searched, course scope
 # and audience form (`Visibility.form`); a handful are in use at a time.
 STATEMENT_FORMS = 256
-
-
-class QueryVectors:
-    """An in-process LRU of query vectors, keyed by model and query text.
-
-    Not Redis: MiniLM embeds a query in ~5-20 ms, a Redis round trip plus decoding costs
-    ~0.3 ms, and the vector is needed once per search; a shared cache would save little while
-    adding a store to each search. 2,048 vectors of 384 floats are ~3 MB per worker. With a
-    paid embedding API (100+ ms and a fee per call) a shared Redis cache would pay off.
-    """
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def vector(self, embedder: Embedder, text: str) -> np.ndarray:
-        key = (embedder.name, text.casefold())
-        with self._lock:
-            if key in self._vectors:
-                self._vectors.move_to_end(key)
-                return self._vectors[key]
-        vector = embedder.embed([text])[0]
-        with self._lock:
-            self._vectors[key] = vector
-            while len(self._vectors) > self._size:
-                self._vectors.popitem(last=False)
-        return vector
-
-
-QUERY_VECTORS = QueryVectors(QUERY_CACHE_SIZE)
 
 
 def _nearest(model_id: uuid.UUID, query: Any, where: Any, *, exact: bool) -> Any:
@@ -276,7 +242,7 @@ def semantic_search(
         log.info("no vectors of %s yet: search is lexical only", embedder.name)
         return []
     try:
-        vector = QUERY_VECTORS.vector(embedder, text)
+        vector = query_vector(embedder, text)
     except Exception:  # any provider failure; the lexical leg still answers
         log.warning("could not embed a search query: search is lexical only", exc_info=True)
         return []

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from sqlmodel import Session
 
-from learning_app.adapters.embeddings import Embedder
+from learning_app.adapters.embeddings import Embedder, query_vector
 from learning_app.adapters.llm import ChatError, ChatModel
 from learning_app.models.chunks import EmbeddingModel
 from learning_app.models.content import Course
@@ -112,7 +112,7 @@ def prepare(
     require_verified(viewer, "ask the tutor")
     question = clean_question(question)
     model = register_model(session, embedder)
-    vector = embedder.embed([question])[0]
+    vector = query_vector(embedder, question)
     tier, ranked = find_evidence(
         session, viewer=viewer, course=course, model=model, question=question, vector=vector
     )

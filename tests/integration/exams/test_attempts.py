@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
+from learning_app.models.analytics import AnalyticsEvent
 from learning_app.models.base import utc_now
 from learning_app.models.exams import AttemptAnswer, ExamAttempt
 from learning_app.models.users import UserRole
@@ -18,6 +19,7 @@ from learning_app.services.courses import reading
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from learning_app.services.exams import authoring
 from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
+from learning_app.services.progress.events import flush_events
 from learning_app.services.questions import bank as question_bank
 from tests.integration.exams.helpers import (
     answers_for,
@@ -96,6 +98,21 @@ def test_answers_are_validated_and_bad_ones_are_not_saved(
         save(student, view.attempt_id, qs["single"].id, {"option_id": qs["multiple"].options[0].id})
     assert count(AttemptAnswer) == 0
     assert other_exam
+
+
+def test_a_saved_answer_counts_towards_its_exams_course(
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
+) -> None:
+    exam_id = exam_of(teacher, course, [qs["numeric"].id])
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
+    save(student, view.attempt_id, qs["numeric"].id, {"value": "10"})
+    flush_events()
+    with session_scope() as session:
+        answered = session.exec(
+            select(AnalyticsEvent).where(AnalyticsEvent.name == "question_answered")
+        ).one()
+    assert str(answered.course_id) == course
+    assert answered.context == {"attempt_id": view.attempt_id, "question_id": qs["numeric"].id}
 
 
 def test_answers_after_the_deadline_are_refused_and_the_attempt_is_auto_submitted(
