@@ -3,14 +3,20 @@ else's attempt reads as "not found", exactly as an id that does not exist."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from typing import Any
 
-from learning_app.models.exams import ExamAttempt
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
+
+from learning_app.models.exams import Exam, ExamAttempt
+from learning_app.models.users import User
 from learning_app.services.access.courses import can_edit_course, load_course
 from learning_app.services.access.exams import load_exam
-from learning_app.services.accounts.viewers import Viewer
-from learning_app.services.errors import NotFound
+from learning_app.services.accounts import sessions
+from learning_app.services.accounts.viewers import SIGNED_OUT_MESSAGE, Viewer
+from learning_app.services.errors import NotFound, PermissionDenied
 from learning_app.services.rows import RowLoader
+from learning_app.services.values import parse_id
 
 ATTEMPT_NOT_FOUND = "We could not find that attempt."
 
@@ -18,14 +24,42 @@ ATTEMPT_NOT_FOUND = "We could not find that attempt."
 load_attempt = RowLoader(ExamAttempt, ATTEMPT_NOT_FOUND)
 
 
-def require_own_attempt(
-    session: Session, viewer: Viewer, attempt_id: str, *, lock: bool
-) -> ExamAttempt:
-    """The viewer's own attempt; anyone else's reads as not found."""
-    attempt = load_attempt(session, attempt_id, lock=lock)
-    if str(attempt.user_id) != viewer.user_id:
+def _own_attempt_locked(also: Any) -> Any:
+    """The attempt with `also` from its exam, locked, only if it is the user's and the user is
+    active: the viewer's check and the attempt's in one statement."""
+    return (
+        select(ExamAttempt, also)
+        .join(User, col(User.id) == col(ExamAttempt.user_id))
+        .join(Exam, col(Exam.id) == col(ExamAttempt.exam_id))
+        .where(
+            ExamAttempt.id == bindparam("attempt_id"),
+            ExamAttempt.user_id == bindparam("user_id"),
+            col(User.is_active),
+        )
+        .with_for_update(of=ExamAttempt)  # type: ignore[arg-type]
+    )
+
+
+# Built once: they are an exam's hot paths (saving an answer, opening the attempt).
+_OWN_ATTEMPT_AND_EXAM = _own_attempt_locked(Exam)
+_OWN_ATTEMPT_AND_COURSE_ID = _own_attempt_locked(Exam.course_id)
+
+
+def lock_own_attempt(
+    session: Session, token: str | None, attempt_id: str, *, whole_exam: bool = True
+) -> tuple[ExamAttempt, Any]:
+    """The session's user's own attempt, locked, and its exam (or, without `whole_exam`, only
+    the exam's course id): one Redis call and one statement, which also checks that the user
+    is active. PermissionDenied when signed out; anyone else's attempt reads as not found."""
+    user_id = sessions.resolve_session(token)
+    if user_id is None:
+        raise PermissionDenied(SIGNED_OUT_MESSAGE)
+    statement = _OWN_ATTEMPT_AND_EXAM if whole_exam else _OWN_ATTEMPT_AND_COURSE_ID
+    params = {"attempt_id": parse_id(attempt_id, ATTEMPT_NOT_FOUND), "user_id": user_id}
+    found = session.exec(statement, params=params).first()
+    if found is None:
         raise NotFound(ATTEMPT_NOT_FOUND)
-    return attempt
+    return found[0], found[1]
 
 
 def require_attempt_reader(session: Session, viewer: Viewer, attempt_id: str) -> ExamAttempt:

@@ -27,21 +27,18 @@ from learning_app.models.base import utc_now
 from learning_app.models.content import Course, Enrollment, PublishStatus
 from learning_app.models.exams import AttemptAnswer, AttemptStatus, Exam, ExamAttempt
 from learning_app.models.questions import QuestionType
-from learning_app.models.users import User
-from learning_app.services.access.attempts import ATTEMPT_NOT_FOUND, require_own_attempt
+from learning_app.services.access.attempts import lock_own_attempt
 from learning_app.services.access.exams import (
     EXAM_NOT_FOUND,
-    load_exam,
     require_exam_reader,
     require_verified_taker,
 )
 from learning_app.services.access.prerequisites import require_exam_unlocked
 from learning_app.services.access.roles import require_viewer
-from learning_app.services.accounts import sessions
-from learning_app.services.accounts.viewers import SIGNED_OUT_MESSAGE, Viewer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.attempts.attempt_view import AttemptView, attempt_view, seconds_left
 from learning_app.services.attempts.grading import finalize_attempt, is_expired
-from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
+from learning_app.services.errors import InvalidInput, PermissionDenied
 from learning_app.services.exams.accommodations import terms_for
 from learning_app.services.exams.draws import build_question_order
 from learning_app.services.progress import events
@@ -206,29 +203,15 @@ def _started(
 
 def get_attempt(session: Session, *, token: str, attempt_id: str) -> AttemptView:
     """The viewer's attempt; one past its deadline is submitted first (status says so)."""
-    viewer = require_viewer(session, token)
-    attempt = require_own_attempt(session, viewer, attempt_id, lock=True)
-    exam = load_exam(session, attempt.exam_id)
+    attempt, exam = lock_own_attempt(session, token, attempt_id)
     now = utc_now()
     if attempt.status == AttemptStatus.IN_PROGRESS and is_expired(attempt, now):
         finalize_attempt(session, attempt, exam, now=now)
     return attempt_view(session, attempt, exam, now)
 
 
-# save_answer's statements, built once (the hot path of an exam: building them per call cost
-# about a third of each). The attempt is locked only if it is that active user's; its exam's
-# course comes with it (the answer's analytics event counts towards the course's roll-ups).
-_ACTIVE_USERS_ATTEMPT_LOCKED = (
-    select(ExamAttempt, Exam.course_id)
-    .join(User, col(User.id) == col(ExamAttempt.user_id))
-    .join(Exam, col(Exam.id) == col(ExamAttempt.exam_id))
-    .where(
-        ExamAttempt.id == bindparam("attempt_id"),
-        ExamAttempt.user_id == bindparam("user_id"),
-        col(User.is_active),
-    )
-    .with_for_update(of=ExamAttempt)  # type: ignore[arg-type]
-)
+# save_answer's statement, built once (the hot path of an exam: building it per call cost
+# about a third of it).
 _UPSERT_ANSWER = pg_insert(AttemptAnswer.__table__)  # type: ignore[attr-defined]
 # Run with the new row's values: a second answer to the question replaces the first.
 _SAVE_ANSWER = _UPSERT_ANSWER.on_conflict_do_update(
@@ -251,20 +234,11 @@ def save_answer(
 ) -> SavedAnswer:
     """Save (or replace) one answer of the viewer's attempt in progress.
 
-    The hot path of an exam, so it costs one Redis call and two statements: the session
-    resolves to a user id, the attempt is locked only if it is that active user's, and the
-    answer is written.
+    The hot path of an exam, so it costs one Redis call and two statements: the attempt,
+    locked, with its exam's course (the answer's analytics event counts towards the course's
+    roll-ups), and the answer.
     """
-    user_id = sessions.resolve_session(token)
-    if user_id is None:
-        raise PermissionDenied(SIGNED_OUT_MESSAGE)
-    found = session.exec(
-        _ACTIVE_USERS_ATTEMPT_LOCKED,
-        params={"attempt_id": parse_id(attempt_id, ATTEMPT_NOT_FOUND), "user_id": user_id},
-    ).first()
-    if found is None:
-        raise NotFound(ATTEMPT_NOT_FOUND)
-    attempt, course_id = found
+    attempt, course_id = lock_own_attempt(session, token, attempt_id, whole_exam=False)
     now = utc_now()
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise InvalidInput(ALREADY_SUBMITTED)
@@ -289,7 +263,7 @@ def save_answer(
     )
     events.record_event(
         "question_answered",
-        user_id=user_id,
+        user_id=attempt.user_id,
         course_id=course_id,
         context={"attempt_id": attempt_id, "question_id": question_id},
         session=session,
@@ -307,9 +281,7 @@ def submit_attempt(session: Session, *, token: str, attempt_id: str) -> str:
 
     Returns the attempt id, whose result `attempts.results.attempt_result` shows.
     """
-    viewer = require_viewer(session, token)
-    attempt = require_own_attempt(session, viewer, attempt_id, lock=True)
+    attempt, exam = lock_own_attempt(session, token, attempt_id)
     if attempt.status == AttemptStatus.IN_PROGRESS:
-        exam = load_exam(session, attempt.exam_id)
         finalize_attempt(session, attempt, exam, now=utc_now(), by_student=True)
     return str(attempt.id)

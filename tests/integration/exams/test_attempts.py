@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from learning_app.adapters.postgres import session_scope
 from learning_app.models.analytics import AnalyticsEvent
 from learning_app.models.base import utc_now
 from learning_app.models.exams import AttemptAnswer, ExamAttempt
-from learning_app.models.users import UserRole
+from learning_app.models.users import User, UserRole
 from learning_app.services.attempts import essay_grading, grading, results, taking
 from learning_app.services.courses import reading
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
@@ -29,7 +30,7 @@ from tests.integration.exams.helpers import (
     run,
     save,
 )
-from tests.integration.people import person
+from tests.integration.people import person, user_id
 
 # --- taking an exam -------------------------------------------------------------------------
 
@@ -113,6 +114,27 @@ def test_a_saved_answer_counts_towards_its_exams_course(
         ).one()
     assert str(answered.course_id) == course
     assert answered.context == {"attempt_id": view.attempt_id, "question_id": qs["numeric"].id}
+
+
+def test_an_account_deactivated_mid_exam_can_no_longer_open_answer_or_submit(
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
+) -> None:
+    exam_id = exam_of(teacher, course, [qs["numeric"].id])
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
+    with session_scope() as session:
+        session.exec(
+            select(User).where(User.id == uuid.UUID(user_id(student)))
+        ).one().is_active = False
+    # Its session still resolves, but the attempt's statement also checks the account.
+    with pytest.raises(NotFound):
+        run(taking.get_attempt, token=student, attempt_id=view.attempt_id)
+    with pytest.raises(NotFound):
+        save(student, view.attempt_id, qs["numeric"].id, {"value": "10"})
+    with pytest.raises(NotFound):
+        run(taking.submit_attempt, token=student, attempt_id=view.attempt_id)
+    assert count(AttemptAnswer) == 0
+    with session_scope() as session:
+        assert session.get(ExamAttempt, uuid.UUID(view.attempt_id)).status == "in_progress"
 
 
 def test_answers_after_the_deadline_are_refused_and_the_attempt_is_auto_submitted(
