@@ -185,10 +185,12 @@ def load_lesson(session: Session, lesson_id: str | uuid.UUID) -> Lesson:
     return lesson
 
 
-# A lesson read through its place in a course: one statement, built once, for the reader.
-_LESSON_IN_COURSE = (
-    select(Lesson)
-    .join(CourseLesson, col(CourseLesson.lesson_id) == col(Lesson.id))
+# A lesson read through its place in a course, with the course: one statement, built once, for
+# the reader (the course's check then finds the course in the session).
+_COURSE_AND_LESSON = (
+    select(Course, Lesson)
+    .join(CourseLesson, col(CourseLesson.course_id) == col(Course.id))
+    .join(Lesson, col(Lesson.id) == col(CourseLesson.lesson_id))
     .where(
         CourseLesson.course_id == bindparam("course_id"),
         CourseLesson.lesson_id == bindparam("lesson_id"),
@@ -196,13 +198,20 @@ _LESSON_IN_COURSE = (
 )
 
 
-def load_lesson_in_course(session: Session, course_id: uuid.UUID, lesson_id: uuid.UUID) -> Lesson:
-    """The lesson, if it has a place in the course (`lesson_place` and `load_lesson` at once)."""
-    params = {"course_id": course_id, "lesson_id": lesson_id}
-    lesson = session.exec(_LESSON_IN_COURSE, params=params).first()
-    if lesson is None:
-        raise NotFound(LESSON_NOT_FOUND)
-    return lesson
+def course_and_lesson(
+    session: Session, course_id: str | uuid.UUID, lesson_id: str | uuid.UUID
+) -> tuple[Course, Lesson] | None:
+    """The course and the lesson, if the lesson has a place in it (and both ids are
+    well-formed); None otherwise. No access check: the caller makes it."""
+    try:
+        params = {
+            "course_id": parse_id(course_id, COURSE_NOT_FOUND),
+            "lesson_id": parse_id(lesson_id, LESSON_NOT_FOUND),
+        }
+    except NotFound:
+        return None
+    found = session.exec(_COURSE_AND_LESSON, params=params).first()
+    return (found[0], found[1]) if found else None
 
 
 def lesson_place(session: Session, course_id: uuid.UUID, lesson_id: uuid.UUID) -> CourseLesson:

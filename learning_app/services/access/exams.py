@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 
 from learning_app.models.content import Course, PublishStatus
 from learning_app.models.exams import Exam, ExamType
@@ -17,11 +18,18 @@ from learning_app.services.access.roles import unverified_message
 from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import NotFound, PermissionDenied
 from learning_app.services.rows import RowLoader
+from learning_app.services.values import parse_id
 
 EXAM_NOT_FOUND = "We could not find that exam."
 
 
 load_exam = RowLoader(Exam, EXAM_NOT_FOUND)
+# The exam with its course, whose check then finds the course in the session: one statement.
+_EXAM_AND_COURSE = (
+    select(Exam, Course)
+    .join(Course, col(Course.id) == col(Exam.course_id))
+    .where(Exam.id == bindparam("exam_id"))
+)
 
 
 def require_exam_editor(
@@ -43,7 +51,11 @@ class ExamReading:
 
 def read_exam(session: Session, viewer: Viewer | None, exam_id: str) -> ExamReading:
     """The exam, if the viewer edits its course, or it is published in a course they read."""
-    exam = load_exam(session, exam_id)
+    params = {"exam_id": parse_id(exam_id, EXAM_NOT_FOUND)}
+    found = session.exec(_EXAM_AND_COURSE, params=params).first()
+    if found is None:
+        raise NotFound(EXAM_NOT_FOUND)
+    exam = found[0]
     course, editor = read_course(session, viewer, exam.course_id)
     if exam.status != PublishStatus.PUBLISHED and not editor:
         raise NotFound(EXAM_NOT_FOUND)

@@ -12,8 +12,8 @@ from learning_app.services.access.courses import (
     LESSON_NOT_FOUND,
     can_edit_course,
     can_read_course,
+    course_and_lesson,
     load_lesson,
-    load_lesson_in_course,
     read_course,
 )
 from learning_app.services.access.prerequisites import (
@@ -25,7 +25,6 @@ from learning_app.services.access.prerequisites import (
 from learning_app.services.access.roles import has_teaching_role, is_admin
 from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import NotFound, PermissionDenied
-from learning_app.services.values import parse_id
 
 
 def courses_of_lesson(session: Session, lesson_id: uuid.UUID) -> list[Course]:
@@ -90,8 +89,13 @@ def open_lesson_in_course(
 def _lesson_in_course(
     session: Session, viewer: Viewer | None, course_id: str, lesson_id: str
 ) -> tuple[Course, Lesson, bool]:
+    found = course_and_lesson(session, course_id, lesson_id)
+    # The course's check comes first either way: it says why a course is closed. When the
+    # lesson was found, it finds the course in the session, with no statement of its own.
     course, editor = read_course(session, viewer, course_id)
-    lesson = load_lesson_in_course(session, course.id, parse_id(lesson_id, LESSON_NOT_FOUND))
+    if found is None:
+        raise NotFound(LESSON_NOT_FOUND)
+    lesson = found[1]
     if lesson.status != PublishStatus.PUBLISHED and not editor:
         raise NotFound(LESSON_NOT_FOUND)
     return course, lesson, editor
