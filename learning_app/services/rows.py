@@ -34,8 +34,11 @@ class RowLoader(Generic[RowT]):
 
     def __call__(self, session: Session, row_id: str | uuid.UUID, *, lock: bool = False) -> RowT:
         row_key = parse_id(row_id, self.not_found)
-        if not lock and (held := session.identity_map.get(identity_key(self._model, row_key))):
-            return held  # type: ignore[return-value]
+        # Not while deletes wait for their flush: the statement's autoflush would apply them.
+        if not lock and not session.deleted:
+            held = session.identity_map.get(identity_key(self._model, row_key))
+            if held is not None:
+                return held  # type: ignore[no-any-return]
         statement = self._locked if lock else self._plain
         row = session.exec(statement, params={"id": row_key}).first()
         if row is None:

@@ -1,4 +1,5 @@
-"""Units of work that only read, and the pool's ping (`adapters/postgres.py`).
+"""Units of work that only read, the pool's ping (`adapters/postgres.py`), and rows a unit
+already holds (`services/rows.py`).
 
 A service marked `reads_only` runs without a transaction, on a connection whose transactions
 are read-only: Postgres refuses any write it tries. So each marked service runs here for every
@@ -18,8 +19,8 @@ from typing import Any
 
 import psycopg
 import pytest
+from sqlalchemy import event, text
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
 from sqlmodel import Session
 
 import learning_app.services
@@ -27,6 +28,7 @@ from learning_app.adapters import postgres
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.postgres import EngineKind, get_engine, reads_only, session_scope
 from learning_app.models.content import Course
+from learning_app.services.access.courses import load_course
 from learning_app.services.accounts import viewers
 from learning_app.services.attempts import results
 from learning_app.services.courses import catalog, reading
@@ -36,7 +38,7 @@ from learning_app.services.tutor import history
 from learning_app.state.calls import call_with_session
 from tests.conftest import _libpq
 from tests.integration.access_world import CALLERS, World, world_in_empty_stores
-from tests.integration.people import count
+from tests.integration.people import count, new_course
 
 world = pytest.fixture(scope="module")(world_in_empty_stores)
 
@@ -139,3 +141,24 @@ def test_a_connection_is_pinged_only_after_lying_idle_and_a_dead_one_is_replaced
     time.sleep(0.3)
     replaced = _backend_pid(kind)  # the ping failed: the pool connected anew
     assert replaced != first and len(pings) == 2
+
+
+def test_a_row_the_unit_holds_is_not_read_again_unless_locked_or_deleted(teacher: str) -> None:
+    course_id = new_course(teacher, "Held")
+    statements: list[str] = []
+    with session_scope() as session:
+        course = load_course(session, course_id)
+        event.listen(session.connection(), "before_cursor_execute", _record(statements))
+        assert load_course(session, course_id) is course and statements == []
+        assert load_course(session, course_id, lock=True) is course and len(statements) == 1
+        session.delete(course)
+        with pytest.raises(NotFound):
+            load_course(session, course_id)  # the delete is flushed first, as before
+        session.rollback()
+
+
+def _record(statements: list[str]) -> Callable[..., None]:
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    return record
