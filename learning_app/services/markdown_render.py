@@ -192,7 +192,8 @@ def render_markdown(text: str, *, line_breaks: bool = False) -> str:
     newline is a `<br>` (as a chat answer is written), not a space (as CommonMark reads it)."""
     if not text or not text.strip():
         return ""
-    key = (text, line_breaks, _file_link_base())
+    base = _file_link_base()
+    key = (text, line_breaks, base)
     if (rendered := _RENDERED.get(key)) is not None:
         return rendered
     parser = _parser(line_breaks)
@@ -200,7 +201,7 @@ def render_markdown(text: str, *, line_breaks: bool = False) -> str:
     tokens = parser.parse(text, env)
     _demote_headings(tokens)
     rendered = _absolute_file_links(
-        _cleaner().clean(parser.renderer.render(tokens, parser.options, env))
+        _cleaner().clean(parser.renderer.render(tokens, parser.options, env)), base
     )
     _RENDERED.put(key, rendered)
     return rendered
@@ -223,11 +224,10 @@ def _file_link_base() -> str:
     return get_settings().backend_url.rstrip("/")
 
 
-def _absolute_file_links(safe_html: str) -> str:
+def _absolute_file_links(safe_html: str, base: str) -> str:
     """Course pictures are written `![..](/files/<id>)`; the backend serves that path, which
     is not the pages' origin in development. Done after sanitising, on `src` values that the
     sanitiser has already limited to this site's paths."""
-    base = _file_link_base()
     return safe_html.replace('src="/files/', f'src="{base}/files/') if base else safe_html
 
 
