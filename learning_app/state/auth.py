@@ -80,7 +80,7 @@ class AuthState(rx.State):
             self._show(None)
             return None
         try:
-            viewer = await call_with_session(viewers.viewer_for_session, self.session_token)
+            viewer = await call_with_session(viewers.viewer_for_session, token=self.session_token)
         except DomainError:
             # Redis or Postgres is down: show the page signed-out rather than a blank screen.
             log.warning("could not resolve the session", exc_info=True)

@@ -37,6 +37,7 @@ from learning_app.adapters.postgres import (
 )
 from learning_app.adapters.unit_slots import unit_slot
 from learning_app.services import markdown_render
+from learning_app.services.accounts.sessions import resolve_ahead
 from learning_app.services.errors import DomainError, ServiceUnavailable
 from learning_app.settings import get_settings
 
@@ -113,12 +114,15 @@ async def call_with_session(
 ) -> T:
     """Run `func(session, ...)` in one transaction, in a worker thread (with the caller's
     context variables, as `asyncio.to_thread`), once one of the worker's slots is free
-    (`adapters/unit_slots.py`). A function marked `reads_only` runs without a transaction."""
+    (`adapters/unit_slots.py`). A function marked `reads_only` runs without a transaction.
+    The session of a `token` argument is resolved before the slot is taken (`resolve_ahead`)."""
 
     settings = get_settings()
     read_only = is_reads_only(func)
+    token = kwargs.get("token")
 
     def unit_of_work() -> T:
+        resolve_ahead(token)
         with (
             unit_slot(),
             session_scope(

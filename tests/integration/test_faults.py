@@ -130,13 +130,13 @@ def test_redis_down_an_open_page_cannot_resolve_its_session_and_shows_a_message(
     own_redis.stop(timeout=10)
     # AuthState turns this into a signed-out page; a page's own load shows the message.
     with pytest.raises(ServiceUnavailable) as caught:
-        asyncio.run(call_with_session(viewers.viewer_for_session, token))
+        asyncio.run(call_with_session(viewers.viewer_for_session, token=token))
     assert describe_error(caught.value) == str(caught.value)
     status, ok = _health()
     assert status == 503 and ok == {"postgres": True, "redis": False, "typesense": True, "s3": True}
 
     restart(own_redis)  # sessions lived in the stopped Redis (no persistence): sign in again
-    assert asyncio.run(call_with_session(viewers.viewer_for_session, token)) is None
+    assert asyncio.run(call_with_session(viewers.viewer_for_session, token=token)) is None
     assert _health()[0] == 200
 
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
+from learning_app.adapters import unit_slots
 from learning_app.adapters.redis_store import get_redis
 from learning_app.services import rate_limits
 from learning_app.services.accounts import one_time_tokens, sessions
 from learning_app.services.accounts.one_time_tokens import TokenPurpose
 from learning_app.services.errors import InvalidToken, RateLimited
+from learning_app.settings import Settings
+from learning_app.state.calls import call_with_session
 
 
 @pytest.fixture
@@ -64,6 +70,75 @@ def test_end_all_sessions_can_keep_one(redis_db: None) -> None:
     sessions.end_session(keep)
     assert sessions.resolve_session(keep) is None
     sessions.end_session(keep)  # idempotent
+
+
+def _session_key(token: str) -> str:
+    return f"session:{sessions.token_hash(token)}"
+
+
+def test_a_session_resolved_ahead_answers_its_own_unit_only(redis_db: None) -> None:
+    user_id = uuid.uuid4()
+    token = sessions.create_session(user_id, client_ip="", user_agent="")
+    other = sessions.create_session(uuid.uuid4(), client_ip="", user_agent="")
+
+    def unit() -> list[uuid.UUID | None]:
+        sessions.resolve_ahead(token)
+        get_redis().delete(_session_key(token))  # ended after the unit resolved it
+        get_redis().delete(_session_key(other))
+        return [sessions.resolve_session(token), sessions.resolve_session(other)]
+
+    # Its own token answers from what was resolved ahead; any other token asks Redis.
+    assert contextvars.copy_context().run(unit) == [user_id, None]
+    assert sessions.resolve_session(token) is None  # another unit asks Redis again
+
+
+@pytest.mark.parametrize("ending", ["this session", "every session"])
+def test_ending_a_session_forgets_what_was_resolved_ahead(redis_db: None, ending: str) -> None:
+    user_id = uuid.uuid4()
+    token = sessions.create_session(user_id, client_ip="", user_agent="")
+
+    def unit() -> uuid.UUID | None:
+        sessions.resolve_ahead(token)
+        if ending == "this session":
+            sessions.end_session(token)
+        else:
+            sessions.end_all_sessions(user_id)
+        return sessions.resolve_session(token)
+
+    assert contextvars.copy_context().run(unit) is None
+
+
+def test_a_unit_resolves_its_session_before_it_waits_for_a_slot(
+    redis_db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(_env_file=None, unit_of_work_slots=1)
+    monkeypatch.setattr(unit_slots, "get_settings", lambda: settings)
+    unit_slots._slots.forget()
+    user_id = uuid.uuid4()
+    token = sessions.create_session(user_id, client_ip="", user_agent="")
+    key = _session_key(token)
+    # A day-old refresh: resolving the session writes `refreshed_at`, which shows it happened.
+    get_redis().hset(key, "refreshed_at", str(int(time.time()) - 25 * 3600))
+    results: list[uuid.UUID | None] = []
+
+    def resolve(_session: object, token: str) -> uuid.UUID | None:
+        return sessions.resolve_session(token)
+
+    try:
+        with unit_slots.unit_slot():  # the one slot is taken: the unit must wait for it
+            page = threading.Thread(
+                target=lambda: results.append(asyncio.run(call_with_session(resolve, token=token)))
+            )
+            page.start()
+            deadline = time.monotonic() + 10
+            while int(get_redis().hget(key, "refreshed_at")) < time.time() - 3600:
+                assert time.monotonic() < deadline, "the session was not resolved ahead"
+                time.sleep(0.01)
+            get_redis().delete(key)  # so the unit can only answer from what it resolved
+        page.join(timeout=10)
+    finally:
+        unit_slots._slots.forget()
+    assert results == [user_id]
 
 
 def test_one_time_tokens_are_single_use_and_bound_to_their_purpose(redis_db: None) -> None:

@@ -8,6 +8,7 @@ walk through.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import hashlib
 import re
@@ -21,7 +22,7 @@ from learning_app.adapters.redis_store import (
     StoredScript,
     get_redis,
 )
-from learning_app.services.errors import unavailable_on
+from learning_app.services.errors import ServiceUnavailable, unavailable_on
 
 SESSION_TTL_SECONDS = 7 * 24 * 3600
 # Sliding expiry, but written at most once a day: most requests stay a read-only round trip.
@@ -99,11 +100,43 @@ def create_session(user_id: uuid.UUID, *, client_ip: str, user_agent: str) -> st
     return token
 
 
+# The session a unit of work acts for, resolved before the unit took its slot
+# (`resolve_ahead`): {token: user id or None}. A context variable, so each unit of work (its
+# own copy of the context) sees only its own.
+_resolved_ahead: contextvars.ContextVar[dict[str, uuid.UUID | None] | None] = (
+    contextvars.ContextVar("resolved_ahead", default=None)
+)
+
+
+def resolve_ahead(token: object) -> None:
+    """Resolve a unit of work's session before the unit holds a slot (`adapters/unit_slots`),
+    so its Redis round trip is not spent holding one: the unit's `resolve_session(token)`
+    then answers from it. A session ended while the unit waits for its slot (milliseconds,
+    seconds under overload) still counts for that unit, as it would have a moment later;
+    an account deactivated meanwhile does not, since the viewer's statement checks that.
+    Redis being down is left for the unit to meet if it needs the session."""
+    if not is_well_formed_token(token):
+        return
+    assert isinstance(token, str)
+    try:
+        user_id = _resolve_in_redis(token)
+    except ServiceUnavailable:
+        return
+    _resolved_ahead.set({token: user_id})
+
+
 def resolve_session(token: str | None) -> uuid.UUID | None:
     """The user id a session belongs to, or None if the id is missing, unknown or malformed."""
     if not is_well_formed_token(token):
         return None
     assert token is not None
+    ahead = _resolved_ahead.get()
+    if ahead is not None and token in ahead:
+        return ahead[token]
+    return _resolve_in_redis(token)
+
+
+def _resolve_in_redis(token: str) -> uuid.UUID | None:
     with unavailable_on(REDIS_UNREACHABLE):
         user_id = _resolve_script(get_redis())(
             keys=[_session_key(token_hash(token))],
@@ -123,6 +156,7 @@ def end_session(token: str | None) -> None:
         return
     assert token is not None
     hashed = token_hash(token)
+    _resolved_ahead.set(None)
     with unavailable_on(REDIS_UNREACHABLE):
         client = get_redis()
         user_id = client.hget(_session_key(hashed), "user_id")
@@ -137,6 +171,7 @@ def end_all_sessions(user_id: uuid.UUID | str, *, keep_token: str | None = None)
     """End every session of the user except `keep_token`'s; returns how many were ended."""
     keep = token_hash(keep_token) if is_well_formed_token(keep_token) and keep_token else None
     set_key = _user_sessions_key(user_id)
+    _resolved_ahead.set(None)
     with unavailable_on(REDIS_UNREACHABLE):
         client = get_redis()
         hashes = [str(h) for h in client.smembers(set_key) if h != keep]
