@@ -11,17 +11,24 @@ tail was shorter (README, "Load test", seventh session).
 A unit that waits on another process or server for long (a password check in the hashing
 processes, an OpenAI embedding) gives its slot up meanwhile (`waiting_elsewhere`): the wait
 costs no GIL, and a wave of sign-ins must not hold every slot while the pages wait.
+
+A write to another store that the unit's answer does not depend on (an analytics line for
+Redis) waits until the unit has given its slot back (`after_slot`): its round trip need not
+hold one.
 """
 
 from __future__ import annotations
 
 import collections
+import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from learning_app.adapters.per_process import PerProcess
 from learning_app.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
 class Slots:
@@ -56,20 +63,41 @@ class Slots:
 
 
 _slots = PerProcess(lambda: Slots(get_settings().unit_of_work_slots))
-_holding = threading.local()  # `.slot`: whether this thread's unit holds a slot now
+# `.slot`: whether this thread's unit holds a slot now; `.after`: what runs once it is free.
+_holding = threading.local()
 
 
 @contextmanager
 def unit_slot() -> Iterator[None]:
-    """Around a unit of work: wait for a free slot, hold it until the unit ends."""
+    """Around a unit of work: wait for a free slot, hold it until the unit ends, then run
+    what the unit left for after it (`after_slot`)."""
     slots = _slots.get()
     slots.acquire()
-    _holding.slot = True
+    _holding.slot, _holding.after = True, []
     try:
         yield
     finally:
-        _holding.slot = False
+        after: list[Callable[[], None]] = _holding.after
+        _holding.slot, _holding.after = False, None
         slots.release()
+        for action in after:
+            try:
+                action()
+            except Exception:
+                # The unit's own work is done and committed: this must not turn it into an error.
+                log.exception("an action left for after a unit of work failed")
+
+
+def after_slot(action: Callable[[], None]) -> None:
+    """Run `action` once this thread's unit of work has ended and given its slot back (in
+    the same thread, before the unit's result returns); outside a unit (a job, the CLI, a
+    test calling a service), or inside `waiting_elsewhere`, now. For writes to another store
+    that nothing in the unit reads back."""
+    after = getattr(_holding, "after", None)
+    if getattr(_holding, "slot", False) and after is not None:
+        after.append(action)
+    else:
+        action()
 
 
 @contextmanager

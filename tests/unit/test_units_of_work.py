@@ -173,3 +173,23 @@ def test_a_unit_back_from_waiting_elsewhere_goes_first() -> None:
     slots.acquire()
     queued = [("new", False), ("back from hashing", True)]
     assert take_turns(slots, *queued) == ["back from hashing", "new"]
+
+
+def test_what_a_unit_leaves_for_after_it_runs_once_its_slot_is_free(slots) -> None:
+    slots(1)
+    seen: list[tuple[str, bool]] = []
+
+    def note(what: str) -> None:
+        seen.append((what, unit_slots._holding.slot))
+
+    def unit(_session: object) -> str:
+        unit_slots.after_slot(lambda: note("first"))
+        unit_slots.after_slot(lambda: 1 / 0)  # a failure is logged, not the unit's error
+        unit_slots.after_slot(lambda: note("second"))
+        note("in the unit")
+        return "done"
+
+    assert run_at_once(unit) == ["done"]
+    assert seen == [("in the unit", True), ("first", False), ("second", False)]
+    unit_slots.after_slot(lambda: note("outside a unit"))  # runs at once
+    assert seen[-1] == ("outside a unit", False)

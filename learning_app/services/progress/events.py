@@ -22,6 +22,7 @@ flusher's connection dies), so two workers never share the processing list.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import uuid
@@ -37,6 +38,7 @@ from sqlmodel import Session
 
 from learning_app.adapters.postgres import get_engine
 from learning_app.adapters.redis_store import get_redis
+from learning_app.adapters.unit_slots import after_slot
 from learning_app.models.base import utc_now
 from learning_app.models.exams import Exam, ExamAttempt
 from learning_app.services.progress.user_stats import recompute_user_stats
@@ -134,6 +136,11 @@ def build_event(
 
 
 def _push(lines: list[str]) -> None:
+    """Buffer the lines in Redis; in a unit of work, once it has given its slot back."""
+    after_slot(functools.partial(_push_now, lines))
+
+
+def _push_now(lines: list[str]) -> None:
     try:
         get_redis().lpush(BUFFER_KEY, *lines)
     except Exception:

@@ -3,6 +3,7 @@ Postgres; concurrent writers, crashes between the steps, and the places that rec
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import logging
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.redis_store import get_redis
@@ -30,6 +31,7 @@ from learning_app.services.progress.events import (
     flush_events,
     record_event,
 )
+from learning_app.state.calls import call_with_session
 from tests.integration.people import new_course, new_lesson, person, publish
 
 
@@ -97,6 +99,27 @@ def test_the_hot_path_only_buffers_and_a_rollback_records_nothing(
     assert {e.user_id for e in events} == {user_id_of(student)}
     assert {str(e.course_id) for e in events} == {course_id}
     assert all(e.context == {"lesson_id": lesson_id} for e in events)
+
+
+def test_a_page_s_events_are_buffered_once_its_unit_of_work_has_freed_its_slot(
+    teacher: str, student: str
+) -> None:
+    course_id = new_course(teacher)
+    lesson_id = new_lesson(teacher, course_id, "One")
+    publish(teacher, course_id)
+    with session_scope() as session:
+        reading.enroll(session, token=student, course_id=course_id)
+    buffered_during: list[int] = []
+
+    def read_then_search(session: Session, token: str) -> None:
+        reading.read_lesson(session, token=token, course_id=course_id, lesson_id=lesson_id)
+        record_event("search_performed", user_id=None, course_id=None)  # no transaction
+        session.flush()
+        buffered_during.append(buffered_count())
+
+    asyncio.run(call_with_session(read_then_search, token=student))
+    assert buffered_during == [0]  # nothing pushed while the unit held its slot
+    assert buffered_count() == 2  # both, once it had ended
 
 
 def test_concurrent_writers_and_flushers_lose_and_double_nothing(stores: None) -> None:
