@@ -10,6 +10,7 @@ import uuid
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam, false
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -93,16 +94,28 @@ def is_enrolled(session: Session, viewer: Viewer | None, course_id: uuid.UUID) -
     for the rest of the transaction; `forget_enrolments` drops it where enrolments change."""
     if viewer is None:
         return False
-    current = session.get_transaction() or session.begin()
-    transaction, known = session.info.get(_ENROLMENTS, (None, {}))
-    if transaction is not current:  # a new transaction: look again
-        known = {}
-        session.info[_ENROLMENTS] = (current, known)
+    known = _known_enrolments(session)
     key = (viewer.user_id, course_id)
     if key not in known:
         params = {"course_id": course_id, "user_id": uuid.UUID(viewer.user_id)}
         known[key] = session.exec(_ENROLMENT_ROW, params=params).first() is not None
     return known[key]
+
+
+def note_enrolment(session: Session, viewer: Viewer, course_id: uuid.UUID, enrolled: bool) -> None:
+    """What a statement of this transaction read about the viewer's enrolment in the course
+    (`access.viewing`): `is_enrolled` answers from it."""
+    _known_enrolments(session)[(viewer.user_id, course_id)] = enrolled
+
+
+def _known_enrolments(session: Session) -> dict[tuple[str, uuid.UUID], bool]:
+    """The enrolments looked up in the session's current transaction."""
+    current = session.get_transaction() or session.begin()
+    transaction, known = session.info.get(_ENROLMENTS, (None, {}))
+    if transaction is not current:  # a new transaction: look again
+        known = {}
+        session.info[_ENROLMENTS] = (current, known)
+    return known
 
 
 def forget_enrolments(session: Session) -> None:
@@ -210,8 +223,28 @@ def course_and_lesson(
         }
     except NotFound:
         return None
+    held = _held_course_and_lesson(session, params["course_id"], params["lesson_id"])
+    if held is not None:
+        return held
     found = session.exec(_COURSE_AND_LESSON, params=params).first()
     return (found[0], found[1]) if found else None
+
+
+def _held_course_and_lesson(
+    session: Session, course_id: uuid.UUID, lesson_id: uuid.UUID
+) -> tuple[Course, Lesson] | None:
+    """The course and the lesson, if the session holds both and the lesson's place in the
+    course (a statement earlier in the unit read them: `access.viewing`); as `RowLoader`,
+    not while deletes wait for their flush."""
+    if session.deleted:
+        return None
+    rows = session.identity_map
+    place = rows.get(identity_key(CourseLesson, (course_id, lesson_id)))
+    course = rows.get(identity_key(Course, course_id))
+    lesson = rows.get(identity_key(Lesson, lesson_id))
+    if place is None or course is None or lesson is None:
+        return None
+    return course, lesson
 
 
 def lesson_place(session: Session, course_id: uuid.UUID, lesson_id: uuid.UUID) -> CourseLesson:

@@ -6,9 +6,11 @@ does not exist, so probing ids reveals nothing.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from learning_app.models.content import Course, PublishStatus
@@ -51,15 +53,28 @@ class ExamReading:
 
 def read_exam(session: Session, viewer: Viewer | None, exam_id: str) -> ExamReading:
     """The exam, if the viewer edits its course, or it is published in a course they read."""
-    params = {"exam_id": parse_id(exam_id, EXAM_NOT_FOUND)}
-    found = session.exec(_EXAM_AND_COURSE, params=params).first()
-    if found is None:
-        raise NotFound(EXAM_NOT_FOUND)
-    exam = found[0]
+    exam_key = parse_id(exam_id, EXAM_NOT_FOUND)
+    held = held_exam_and_course(session, exam_key)
+    exam = held[0] if held else None
+    if exam is None:
+        found = session.exec(_EXAM_AND_COURSE, params={"exam_id": exam_key}).first()
+        if found is None:
+            raise NotFound(EXAM_NOT_FOUND)
+        exam = found[0]
     course, editor = read_course(session, viewer, exam.course_id)
     if exam.status != PublishStatus.PUBLISHED and not editor:
         raise NotFound(EXAM_NOT_FOUND)
     return ExamReading(exam=exam, course=course, can_edit=editor)
+
+
+def held_exam_and_course(session: Session, exam_id: uuid.UUID) -> tuple[Exam, Course] | None:
+    """The exam and its course, if the session holds both (a statement earlier in the unit
+    read them: `access.viewing`); as `RowLoader`, not while deletes wait for their flush."""
+    if session.deleted:
+        return None
+    exam = session.identity_map.get(identity_key(Exam, exam_id))
+    course = exam and session.identity_map.get(identity_key(Course, exam.course_id))
+    return (exam, course) if exam is not None and course is not None else None
 
 
 def require_exam_reader(session: Session, viewer: Viewer | None, exam_id: str) -> Exam:

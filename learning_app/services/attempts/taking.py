@@ -21,20 +21,22 @@ from typing import Any
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from learning_app.models.base import utc_now
-from learning_app.models.content import Course, Enrollment, PublishStatus
+from learning_app.models.content import PublishStatus
 from learning_app.models.exams import AttemptAnswer, AttemptStatus, Exam, ExamAttempt
 from learning_app.models.questions import QuestionType
 from learning_app.services.access.attempts import lock_own_attempt
+from learning_app.services.access.courses import is_enrolled
 from learning_app.services.access.exams import (
     EXAM_NOT_FOUND,
+    held_exam_and_course,
     require_exam_reader,
     require_verified_taker,
 )
 from learning_app.services.access.prerequisites import require_exam_unlocked
-from learning_app.services.access.roles import require_viewer
+from learning_app.services.access.viewing import signed_in, viewer_in_exam
 from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.attempts.attempt_view import AttemptView, attempt_view, seconds_left
 from learning_app.services.attempts.grading import finalize_attempt, is_expired
@@ -81,31 +83,22 @@ def _in_progress(attempts_: list[ExamAttempt]) -> ExamAttempt | None:
     return next((a for a in attempts_ if a.status == AttemptStatus.IN_PROGRESS), None)
 
 
-_EXAM_WITH_COURSE_AND_ENROLMENT = (
-    select(Exam, Course.status, Enrollment.id)
-    .join(Course, col(Course.id) == col(Exam.course_id))
-    .join(
-        Enrollment,
-        (col(Enrollment.course_id) == col(Exam.course_id))
-        & (col(Enrollment.user_id) == bindparam("user_id")),
-        isouter=True,
-    )
-    .where(Exam.id == bindparam("exam_id"))
-)
-
-
 def _exam_for_student(session: Session, viewer: Viewer, exam_id: str) -> Exam:
     """The exam, if it is published in a published course the viewer is enrolled in.
 
-    One query on the exam-start spike's path; the rare refusals go through the reader check
-    for their precise message (not found, not published, sign in, enrol).
+    On the exam-start spike's path no statement of its own: `viewer_in_exam` read the exam,
+    its course and the enrolment with the viewer. The rare refusals go through the reader
+    check for their precise message (not found, not published, sign in, enrol).
     """
-    params = {"exam_id": parse_id(exam_id, EXAM_NOT_FOUND), "user_id": uuid.UUID(viewer.user_id)}
-    row = session.exec(_EXAM_WITH_COURSE_AND_ENROLMENT, params=params).first()
-    if row is not None:
-        exam, course_status, enrolment = row
+    held = held_exam_and_course(session, parse_id(exam_id, EXAM_NOT_FOUND))
+    if held is not None:
+        exam, course = held
         published = PublishStatus.PUBLISHED
-        if exam.status == published and course_status == published and enrolment is not None:
+        if (
+            exam.status == published
+            and course.status == published
+            and is_enrolled(session, viewer, course.id)
+        ):
             return exam
     exam = require_exam_reader(session, viewer, exam_id)
     if exam.status != PublishStatus.PUBLISHED:
@@ -148,7 +141,7 @@ def _started(
     session: Session, token: str, exam_id: str
 ) -> tuple[ExamAttempt, Exam, datetime, bool]:
     """The attempt in progress, or a new one; whether it is new comes last."""
-    viewer = require_viewer(session, token)
+    viewer = signed_in(viewer_in_exam(session, token, exam_id))
     user_id = uuid.UUID(viewer.user_id)
     exam = require_verified_taker(viewer, _exam_for_student(session, viewer, exam_id))
     now = utc_now()

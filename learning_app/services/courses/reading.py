@@ -22,13 +22,13 @@ from learning_app.services.access.courses import (
     forget_enrolments,
     is_enrolled,
     load_course,
-    optional_viewer,
     ordered_lesson_ids,
     ordered_lessons,
 )
 from learning_app.services.access.lessons import open_lesson_in_course, read_lesson_in_course
 from learning_app.services.access.prerequisites import course_locks
 from learning_app.services.access.roles import require_viewer
+from learning_app.services.access.viewing import viewer_in_course, viewer_in_lesson
 from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.courses.authoring import (
     CourseOutline,
@@ -139,7 +139,7 @@ def course_outline(session: Session, *, token: str | None, course_id: str) -> Co
     course's outline is its syllabus, open to anyone (`can_read` False until they enrol, or for
     a visitor of a course that is not public); its lessons themselves stay closed.
     """
-    viewer = optional_viewer(session, token)
+    viewer = viewer_in_course(session, token, course_id)
     course = load_course(session, course_id)
     can_read = can_read_course(session, viewer, course)
     if not can_read and course.status != PublishStatus.PUBLISHED:
@@ -228,7 +228,7 @@ def read_lesson(
     session: Session, *, token: str | None, course_id: str, lesson_id: str
 ) -> LessonView:
     """The lesson as read within the course; records the view for enrolled students."""
-    viewer = optional_viewer(session, token)
+    viewer = viewer_in_lesson(session, token, course_id, lesson_id)
     course, lesson, editor, locks = open_lesson_in_course(session, viewer, course_id, lesson_id)
     progress = None
     if viewer is not None and not editor and is_enrolled(session, viewer, course.id):

@@ -37,7 +37,7 @@ from sqlmodel import Session
 from learning_app.adapters.embeddings import Embedder
 from learning_app.adapters.postgres import reads_only
 from learning_app.adapters.typesense_store import SEARCH_ERRORS
-from learning_app.services.access.courses import optional_viewer
+from learning_app.services.access.viewing import viewer_and_enrolments
 from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import InvalidInput
 from learning_app.services.progress import events
@@ -218,16 +218,17 @@ def search_as(
     limit: int = 10,
     index: SearchIndex | None = None,
     embedder: Embedder | None = None,
+    enrolled: tuple[uuid.UUID, ...] | None = None,
 ) -> SearchResults:
     """Search as `viewer` (None: a visitor). Callers resolve the viewer on the server: from the
     session token (`search`) or, for the admin CLI, from an account. Without `embedder` only
-    words match."""
+    words match. `enrolled`: the viewer's courses, if the caller has read them."""
     text, truncated = clean_query(query)
     notices = [TRUNCATED_NOTICE] if truncated else []
     if not text:
         return SearchResults(query="", hits=[], found=0, notices=notices)
     limit = max(1, min(MAX_LIMIT, limit))
-    audience = audience_of(session, viewer)
+    audience = audience_of(session, viewer, enrolled)
     searches = plan_searches(audience, filters)
     if not searches:
         return SearchResults(query=text, hits=[], found=0, notices=notices)
@@ -275,7 +276,7 @@ def search(
     embedder: Embedder | None = None,
 ) -> SearchResults:
     """Search as whoever holds `token` (a visitor when it is empty or signed out)."""
-    viewer = optional_viewer(session, token)
+    viewer, enrolled = viewer_and_enrolments(session, token)
     results = search_as(
         session,
         viewer,
@@ -284,6 +285,7 @@ def search(
         limit=limit,
         index=index,
         embedder=embedder,
+        enrolled=enrolled,
     )
     if results.query:
         # The query's length, not its words: searches can hold what people would not share.

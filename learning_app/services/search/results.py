@@ -118,17 +118,23 @@ class Audience:
     locked_lessons: tuple[LessonPlace, ...] = ()
 
 
-def audience_of(session: Session, viewer: Viewer | None) -> Audience:
+def audience_of(
+    session: Session, viewer: Viewer | None, enrolled: tuple[uuid.UUID, ...] | None = None
+) -> Audience:
+    """Who searches; `enrolled`, the viewer's courses when the caller read them already
+    (`access.viewing.viewer_and_enrolments`)."""
     locked = tuple(locked_lesson_places(session, viewer))
     if viewer is None:
         return Audience(user_id=None, locked_lessons=locked)
     user_id = uuid.UUID(viewer.user_id)
-    enrolled = session.exec(select(Enrollment.course_id).where(Enrollment.user_id == user_id))
+    if enrolled is None:
+        rows = session.exec(select(Enrollment.course_id).where(Enrollment.user_id == user_id))
+        enrolled = tuple(sorted(set(rows.all())))
     return Audience(
         user_id=user_id,
         is_admin=viewer.role == UserRole.ADMIN.value,
         is_teacher=has_teaching_role(viewer),
-        enrolled=tuple(sorted(set(enrolled.all()))),
+        enrolled=enrolled,
         locked_lessons=locked,
     )
 

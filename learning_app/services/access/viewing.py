@@ -1,0 +1,159 @@
+"""The viewer read with the first rows an action reads: one statement, not three.
+
+Most pages begin the same way: resolve the viewer (a statement on their account), load the
+course (or the lesson in its course, or the exam with its course) and ask whether the viewer
+is enrolled there. Under load each statement costs a round trip held in the worker's slot
+(`adapters/unit_slots.py`), so these read all three at once: the account's columns joined
+from the left (NULL for a visitor, an unknown session or a deactivated account) and the
+enrolment as a column. The rows they load stay in the session, and the checks that follow
+(`read_course`, `course_and_lesson`, `read_exam`, `is_enrolled`) find them there: the rules
+are the access package's as before, only their reads are shared.
+
+When nothing is found (an unknown or malformed id) the viewer is resolved on its own, and the
+check that follows refuses as it always did.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import and_, bindparam, exists, func
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlmodel import Session, col, select
+
+from learning_app.models.content import Course, CourseLesson, Enrollment, Lesson
+from learning_app.models.exams import Exam
+from learning_app.models.users import User, UserProfile
+from learning_app.services.access.courses import (
+    COURSE_NOT_FOUND,
+    LESSON_NOT_FOUND,
+    note_enrolment,
+    optional_viewer,
+)
+from learning_app.services.access.exams import EXAM_NOT_FOUND
+from learning_app.services.accounts import sessions
+from learning_app.services.accounts.viewers import (
+    SIGNED_OUT_MESSAGE,
+    VIEWER_COLUMNS,
+    Viewer,
+    viewer_from_columns,
+)
+from learning_app.services.errors import NotFound, PermissionDenied
+from learning_app.services.values import parse_id
+
+
+def _with_viewer(query: Any, course_id: InstrumentedAttribute[uuid.UUID]) -> Any:
+    """`query`'s rows, each with the active account `:user_id`'s viewer columns (all NULL
+    when there is none) and whether it is enrolled in the course `course_id` names."""
+    enrolled = exists().where(
+        Enrollment.course_id == course_id, Enrollment.user_id == bindparam("user_id")
+    )
+    return (
+        query.add_columns(*VIEWER_COLUMNS, enrolled.label("enrolled"))
+        .outerjoin(User, and_(col(User.id) == bindparam("user_id"), col(User.is_active)))
+        .outerjoin(UserProfile, col(UserProfile.user_id) == col(User.id))
+    )
+
+
+# Each built once, with its ids bound.
+_COURSE = _with_viewer(select(Course).where(Course.id == bindparam("course_id")), Course.id)
+_LESSON_IN_COURSE = _with_viewer(
+    select(Course, Lesson, CourseLesson)
+    .join(CourseLesson, col(CourseLesson.course_id) == col(Course.id))
+    .join(Lesson, col(Lesson.id) == col(CourseLesson.lesson_id))
+    .where(
+        CourseLesson.course_id == bindparam("course_id"),
+        CourseLesson.lesson_id == bindparam("lesson_id"),
+    ),
+    Course.id,
+)
+_EXAM_AND_COURSE = _with_viewer(
+    select(Exam, Course)
+    .join(Course, col(Course.id) == col(Exam.course_id))
+    .where(Exam.id == bindparam("exam_id")),
+    Course.id,
+)
+_VIEWER_WIDTH = len(VIEWER_COLUMNS) + 1  # and `enrolled`
+
+
+def _viewer_with(
+    session: Session, token: str | None, query: Any, course_at: int, ids: dict[str, Any]
+) -> Viewer | None:
+    user_id = sessions.resolve_session(token)
+    row = session.exec(query, params={**ids, "user_id": user_id}).first()
+    if row is None:
+        return optional_viewer(session, token)
+    *columns, enrolled = row[-_VIEWER_WIDTH:]
+    if user_id is None or columns[0] is None:
+        return None
+    viewer = viewer_from_columns(user_id, *columns)
+    note_enrolment(session, viewer, row[course_at].id, bool(enrolled))
+    return viewer
+
+
+def viewer_in_course(session: Session, token: str | None, course_id: str) -> Viewer | None:
+    """`optional_viewer`, with the course and the viewer's enrolment in it read alongside."""
+    try:
+        ids = {"course_id": parse_id(course_id, COURSE_NOT_FOUND)}
+    except NotFound:
+        return optional_viewer(session, token)
+    return _viewer_with(session, token, _COURSE, 0, ids)
+
+
+def viewer_in_lesson(
+    session: Session, token: str | None, course_id: str, lesson_id: str
+) -> Viewer | None:
+    """`optional_viewer`, with the course, the lesson's place in it, the lesson and the
+    viewer's enrolment read alongside."""
+    try:
+        ids = {
+            "course_id": parse_id(course_id, COURSE_NOT_FOUND),
+            "lesson_id": parse_id(lesson_id, LESSON_NOT_FOUND),
+        }
+    except NotFound:
+        return optional_viewer(session, token)
+    return _viewer_with(session, token, _LESSON_IN_COURSE, 0, ids)
+
+
+def viewer_in_exam(session: Session, token: str | None, exam_id: str) -> Viewer | None:
+    """`optional_viewer`, with the exam, its course and the viewer's enrolment read alongside."""
+    try:
+        ids = {"exam_id": parse_id(exam_id, EXAM_NOT_FOUND)}
+    except NotFound:
+        return optional_viewer(session, token)
+    return _viewer_with(session, token, _EXAM_AND_COURSE, 1, ids)
+
+
+# The viewer with the courses they are enrolled in, for search's audience.
+_VIEWER_AND_ENROLMENTS = (
+    select(  # type: ignore[call-overload]
+        *VIEWER_COLUMNS,
+        select(func.array_agg(Enrollment.course_id))
+        .where(Enrollment.user_id == bindparam("user_id"))
+        .scalar_subquery(),
+    )
+    .join(UserProfile, col(UserProfile.user_id) == col(User.id))
+    .where(User.id == bindparam("user_id"), col(User.is_active))
+)
+
+
+def viewer_and_enrolments(
+    session: Session, token: str | None
+) -> tuple[Viewer | None, tuple[uuid.UUID, ...]]:
+    """`optional_viewer`, and the courses the viewer is enrolled in (none for a visitor)."""
+    user_id = sessions.resolve_session(token)
+    if user_id is None:
+        return None, ()
+    row = session.exec(_VIEWER_AND_ENROLMENTS, params={"user_id": user_id}).first()
+    if row is None:
+        return None, ()
+    *columns, enrolled = row
+    return viewer_from_columns(user_id, *columns), tuple(sorted(set(enrolled or ())))
+
+
+def signed_in(viewer: Viewer | None) -> Viewer:
+    """The viewer; PermissionDenied for a visitor (as `require_viewer`)."""
+    if viewer is None:
+        raise PermissionDenied(SIGNED_OUT_MESSAGE)
+    return viewer
