@@ -75,6 +75,8 @@ _EXAM_AND_COURSE = _with_viewer(
     Course.id,
 )
 _VIEWER_WIDTH = len(VIEWER_COLUMNS) + 1  # and `enrolled`
+# session.info key of the rows last read ahead.
+_READ_AHEAD = "access.read_ahead"
 
 
 def _viewer_with(
@@ -84,6 +86,8 @@ def _viewer_with(
     row = session.exec(query, params={**ids, "user_id": user_id}).first()
     if row is None:
         return optional_viewer(session, token)
+    # The session's identity map holds its rows weakly: keep them for the checks that follow.
+    session.info[_READ_AHEAD] = row
     *columns, enrolled = row[-_VIEWER_WIDTH:]
     if user_id is None or columns[0] is None:
         return None
