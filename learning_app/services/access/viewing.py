@@ -49,9 +49,11 @@ def _with_viewer(query: Any, course_id: InstrumentedAttribute[uuid.UUID]) -> Any
     enrolled = exists().where(
         Enrollment.course_id == course_id, Enrollment.user_id == bindparam("user_id")
     )
+    account = and_(col(User.id) == bindparam("user_id"), col(User.is_active))
     return (
         query.add_columns(*VIEWER_COLUMNS, enrolled.label("enrolled"))
-        .outerjoin(User, and_(col(User.id) == bindparam("user_id"), col(User.is_active)))
+        # From the course: a course's owner is a user too, so the join must say where from.
+        .outerjoin_from(course_id.class_, User, account)
         .outerjoin(UserProfile, col(UserProfile.user_id) == col(User.id))
     )
 
@@ -83,7 +85,7 @@ def _viewer_with(
     session: Session, token: str | None, query: Any, course_at: int, ids: dict[str, Any]
 ) -> Viewer | None:
     user_id = sessions.resolve_session(token)
-    row = session.exec(query, params={**ids, "user_id": user_id}).first()
+    row = session.execute(query, {**ids, "user_id": user_id}).first()
     if row is None:
         return optional_viewer(session, token)
     # The session's identity map holds its rows weakly: keep them for the checks that follow.
