@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlmodel import Session
@@ -37,6 +38,7 @@ from sqlmodel import Session
 from learning_app.adapters.embeddings import Embedder
 from learning_app.adapters.postgres import reads_only
 from learning_app.adapters.typesense_store import SEARCH_ERRORS
+from learning_app.adapters.unit_slots import waiting_elsewhere
 from learning_app.services.access.viewing import viewer_and_enrolments
 from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import InvalidInput
@@ -242,6 +244,10 @@ def search_as(
         semantic = semantic_search(
             session, audience, text, embedder, types=types, course_id=course_id, limit=limit
         )
+    if not answering.done():
+        # Typesense is still answering: the wait needs no slot (`adapters/unit_slots.py`).
+        with waiting_elsewhere():
+            futures.wait([answering])
     try:
         lexical, counts = read_answers(searches, answering.result()["results"])
     except SEARCH_ERRORS:
