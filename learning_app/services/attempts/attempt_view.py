@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import bindparam
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 
 from learning_app.models.exams import AttemptAnswer, AttemptStatus, Exam, ExamAttempt
@@ -58,34 +60,51 @@ def seconds_left(attempt: ExamAttempt, now: datetime) -> int | None:
     return max(0, int((attempt.deadline_at - now).total_seconds()))
 
 
-# What the attempt page shows of its questions, options and saved answers: columns only,
-# in statements built once (the page opens after every start and on every return).
+# What the attempt page shows of its questions, options and saved answers, in one statement
+# built once (the page opens after every start and on every return; three statements cost
+# three round trips): a row per question (its type and prompt), per option (its body) and per
+# saved answer (its response), told apart by `kind`.
 _IN_QUESTIONS = bindparam("question_ids", expanding=True)
-_SHOWN_QUESTIONS = select(Question.id, Question.type, Question.prompt_markdown).where(
-    col(Question.id).in_(_IN_QUESTIONS)
-)
-_OPTION_BODIES = select(QuestionOption.id, QuestionOption.body).where(
-    col(QuestionOption.question_id).in_(_IN_QUESTIONS)
-)
-_SAVED_RESPONSES = select(AttemptAnswer.question_id, AttemptAnswer.response).where(
-    AttemptAnswer.attempt_id == bindparam("attempt_id")
+_NO_TEXT = sa.null().cast(sa.Text)
+_NO_RESPONSE = sa.null().cast(JSONB)
+_ATTEMPT_PAGE = sa.union_all(
+    select(  # type: ignore[call-overload]
+        sa.literal("question").label("kind"),
+        col(Question.id).label("id"),
+        sa.cast(Question.type, sa.Text).label("type"),
+        col(Question.prompt_markdown).label("body"),
+        _NO_RESPONSE.label("response"),
+    ).where(col(Question.id).in_(_IN_QUESTIONS)),
+    select(  # type: ignore[call-overload]
+        sa.literal("option"), QuestionOption.id, _NO_TEXT, QuestionOption.body, _NO_RESPONSE
+    ).where(col(QuestionOption.question_id).in_(_IN_QUESTIONS)),
+    select(  # type: ignore[call-overload]
+        sa.literal("answer"), AttemptAnswer.question_id, _NO_TEXT, _NO_TEXT, AttemptAnswer.response
+    ).where(AttemptAnswer.attempt_id == bindparam("attempt_id")),
 )
 
 
 def attempt_view(
     session: Session, attempt: ExamAttempt, exam: Exam, now: datetime, *, fresh: bool = False
 ) -> AttemptView:
-    """The attempt as its student sees it; `fresh` (just started) skips looking for answers."""
-    ids = {"question_ids": [uuid.UUID(e["question_id"]) for e in attempt.question_order]}
-    questions = {row.id: row for row in session.exec(_SHOWN_QUESTIONS, params=ids)}
-    bodies = dict(session.exec(_OPTION_BODIES, params=ids).all())
+    """The attempt as its student sees it; `fresh` (just started) has no answers to look for."""
+    params = {
+        "question_ids": [uuid.UUID(e["question_id"]) for e in attempt.question_order],
+        "attempt_id": None if fresh else attempt.id,  # NULL matches no answer
+    }
+    questions: dict[uuid.UUID, tuple[str, str]] = {}
+    bodies: dict[uuid.UUID, str] = {}
     saved: dict[str, dict[str, Any]] = {}
-    if not fresh:
-        answered = session.exec(_SAVED_RESPONSES, params={"attempt_id": attempt.id})
-        saved = {str(question_id): response for question_id, response in answered}
+    for kind, row_id, type_, body, response in session.execute(_ATTEMPT_PAGE, params):
+        if kind == "question":
+            questions[row_id] = (type_, body)
+        elif kind == "option":
+            bodies[row_id] = body
+        else:
+            saved[str(row_id)] = response
     lines = []
     for number, entry in enumerate(attempt.question_order, start=1):
-        question = questions[uuid.UUID(entry["question_id"])]
+        question_type, prompt = questions[uuid.UUID(entry["question_id"])]
         answer = saved.get(entry["question_id"])
         response = answer or {}
         selected = response.get("option_ids") or (
@@ -96,8 +115,8 @@ def attempt_view(
             AttemptQuestion(
                 question_id=entry["question_id"],
                 number=number,
-                type=QuestionType(question.type).value,
-                prompt_markdown=question.prompt_markdown,
+                type=QuestionType(question_type).value,
+                prompt_markdown=prompt,
                 points=float(entry["points"]),
                 options=[
                     AttemptOption(id=oid, body=bodies[uuid.UUID(oid)])
