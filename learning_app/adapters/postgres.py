@@ -125,12 +125,29 @@ def is_reads_only(func: Callable[..., Any]) -> bool:
     return getattr(func, _READS_ONLY, False) is True
 
 
+_STATEMENTS_ALONE = "_unit_statements_alone"
+
+
+def statements_alone(func: F) -> F:
+    """Mark a unit of work each of whose statements stands alone: every write is one
+    statement that makes its own checks and takes its own locks. `call_with_session` runs it
+    with `session_scope(autocommit=True)`, each statement a transaction of its own, with no
+    BEGIN and no COMMIT round trip. Mark only what never needs two statements to agree."""
+    setattr(func, _STATEMENTS_ALONE, True)
+    return func
+
+
+def is_statements_alone(func: Callable[..., Any]) -> bool:
+    return getattr(func, _STATEMENTS_ALONE, False) is True
+
+
 @contextmanager
 def session_scope(
     *,
     lock_timeout_s: float | None = None,
     statement_timeout_s: float | None = None,
     read_only: bool = False,
+    autocommit: bool = False,
 ) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error.
 
@@ -138,13 +155,18 @@ def session_scope(
     lock and runs at most `statement_timeout_s` (Postgres cancels it with QUERY_CANCELED or
     LOCK_NOT_AVAILABLE, and the transaction rolls back). They come from the engine's
     connections (`get_engine(kind)`), which are never shared with code that has none.
-    `read_only`: each statement is a read-only transaction of its own (`reads_only`).
+    `read_only`: each statement is a read-only transaction of its own (`reads_only`);
+    `autocommit`: each statement is a transaction of its own (`statements_alone`), on the
+    same engine (psycopg switches a connection to autocommit without a round trip, and the
+    pool switches it back when it returns).
     """
     timeouts = None
     if lock_timeout_s is not None or statement_timeout_s is not None:
         timeouts = (int((lock_timeout_s or 0) * 1000), int((statement_timeout_s or 0) * 1000))
     engine = get_engine(EngineKind(timeouts, read_only))
     with Session(engine, expire_on_commit=False) as session:
+        if autocommit and not read_only:
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         try:
             yield session
             session.commit()

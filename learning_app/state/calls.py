@@ -33,6 +33,7 @@ from learning_app.adapters.postgres import (
     LOCK_NOT_AVAILABLE,
     QUERY_CANCELED,
     is_reads_only,
+    is_statements_alone,
     session_scope,
 )
 from learning_app.adapters.unit_slots import unit_slot
@@ -114,11 +115,12 @@ async def call_with_session(
 ) -> T:
     """Run `func(session, ...)` in one transaction, in a worker thread (with the caller's
     context variables, as `asyncio.to_thread`), once one of the worker's slots is free
-    (`adapters/unit_slots.py`). A function marked `reads_only` runs without a transaction.
+    (`adapters/unit_slots.py`). A function marked `reads_only` or `statements_alone` runs
+    without a transaction around its statements.
     The session of a `token` argument is resolved before the slot is taken (`resolve_ahead`)."""
 
     settings = get_settings()
-    read_only = is_reads_only(func)
+    read_only, autocommit = is_reads_only(func), is_statements_alone(func)
     token = kwargs.get("token")
 
     def unit_of_work() -> T:
@@ -129,6 +131,7 @@ async def call_with_session(
                 lock_timeout_s=settings.interactive_lock_timeout_seconds,
                 statement_timeout_s=settings.interactive_statement_timeout_seconds,
                 read_only=read_only,
+                autocommit=autocommit,
             ) as session,
         ):
             return func(session, *args, **kwargs)

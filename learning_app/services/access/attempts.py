@@ -3,11 +3,13 @@ else's attempt reads as "not found", exactly as an id that does not exist."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
+from learning_app.adapters.lru import LruCache
 from learning_app.models.exams import Exam, ExamAttempt
 from learning_app.models.users import User
 from learning_app.services.access.courses import can_edit_course, load_course
@@ -60,6 +62,49 @@ def lock_own_attempt(
     if found is None:
         raise NotFound(ATTEMPT_NOT_FOUND)
     return found[0], found[1]
+
+
+# An attempt's questions (`question_order`) never change once it has started: each worker
+# keeps the order of the attempts its students answer, by (attempt, user), so saving an
+# answer reads it once per worker, not on every save.
+_QUESTION_ORDERS: LruCache[tuple[uuid.UUID, uuid.UUID], list[dict[str, Any]]] = LruCache(4096)
+_OWN_QUESTION_ORDER = (
+    select(ExamAttempt.question_order)
+    .join(User, col(User.id) == col(ExamAttempt.user_id))
+    .where(
+        ExamAttempt.id == bindparam("attempt_id"),
+        ExamAttempt.user_id == bindparam("user_id"),
+        col(User.is_active),
+    )
+)
+
+
+def remember_question_order(attempt: ExamAttempt) -> None:
+    """Keep the questions of an attempt its owner has just opened (`own_question_order`)."""
+    _QUESTION_ORDERS.put((attempt.id, attempt.user_id), attempt.question_order)
+
+
+def own_question_order(
+    session: Session, token: str | None, attempt_id: str
+) -> tuple[uuid.UUID, uuid.UUID, list[dict[str, Any]]]:
+    """The session's user, the attempt's id and its questions, if the attempt is the user's
+    own: from this worker's memory of it when the user was found its owner before, else one
+    statement (which also checks that the user is active). A write on its strength must
+    check ownership and the user again in its own statement, since an account can be
+    deactivated meanwhile. PermissionDenied when signed out; anyone else's attempt reads as
+    not found."""
+    user_id = sessions.resolve_session(token)
+    if user_id is None:
+        raise PermissionDenied(SIGNED_OUT_MESSAGE)
+    attempt_key = parse_id(attempt_id, ATTEMPT_NOT_FOUND)
+    order = _QUESTION_ORDERS.get((attempt_key, user_id))
+    if order is None:
+        params = {"attempt_id": attempt_key, "user_id": user_id}
+        order = session.exec(_OWN_QUESTION_ORDER, params=params).first()
+        if order is None:
+            raise NotFound(ATTEMPT_NOT_FOUND)
+        _QUESTION_ORDERS.put((attempt_key, user_id), order)
+    return user_id, attempt_key, order
 
 
 def require_attempt_reader(session: Session, viewer: Viewer, attempt_id: str) -> ExamAttempt:

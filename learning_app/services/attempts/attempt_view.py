@@ -55,9 +55,14 @@ class AttemptView:
 
 
 def seconds_left(attempt: ExamAttempt, now: datetime) -> int | None:
-    if attempt.deadline_at is None:
+    return seconds_until(attempt.deadline_at, now)
+
+
+def seconds_until(deadline: datetime | None, now: datetime) -> int | None:
+    """Whole seconds left before a deadline (never below 0); None without one."""
+    if deadline is None:
         return None
-    return max(0, int((attempt.deadline_at - now).total_seconds()))
+    return max(0, int((deadline - now).total_seconds()))
 
 
 # What the attempt page shows of its questions, options and saved answers, in one statement

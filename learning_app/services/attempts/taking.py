@@ -19,15 +19,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, select
 
+from learning_app.adapters.postgres import statements_alone
 from learning_app.models.base import utc_now
 from learning_app.models.content import PublishStatus
-from learning_app.models.exams import AttemptAnswer, AttemptStatus, Exam, ExamAttempt
+from learning_app.models.exams import AttemptStatus, Exam, ExamAttempt
 from learning_app.models.questions import QuestionType
-from learning_app.services.access.attempts import lock_own_attempt
+from learning_app.services.access.attempts import (
+    ATTEMPT_NOT_FOUND,
+    lock_own_attempt,
+    own_question_order,
+    remember_question_order,
+)
 from learning_app.services.access.courses import is_enrolled
 from learning_app.services.access.exams import (
     EXAM_NOT_FOUND,
@@ -38,9 +45,9 @@ from learning_app.services.access.exams import (
 from learning_app.services.access.prerequisites import require_exam_unlocked
 from learning_app.services.access.viewing import signed_in, viewer_in_exam
 from learning_app.services.accounts.viewers import Viewer
-from learning_app.services.attempts.attempt_view import AttemptView, attempt_view, seconds_left
+from learning_app.services.attempts.attempt_view import AttemptView, attempt_view, seconds_until
 from learning_app.services.attempts.grading import finalize_attempt, is_expired
-from learning_app.services.errors import InvalidInput, PermissionDenied
+from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from learning_app.services.exams.accommodations import terms_for
 from learning_app.services.exams.draws import build_question_order
 from learning_app.services.progress import events
@@ -197,26 +204,47 @@ def _started(
 def get_attempt(session: Session, *, token: str, attempt_id: str) -> AttemptView:
     """The viewer's attempt; one past its deadline is submitted first (status says so)."""
     attempt, exam = lock_own_attempt(session, token, attempt_id)
+    remember_question_order(attempt)  # its answers come next, from this worker
     now = utc_now()
     if attempt.status == AttemptStatus.IN_PROGRESS and is_expired(attempt, now):
         finalize_attempt(session, attempt, exam, now=now)
     return attempt_view(session, attempt, exam, now)
 
 
-# save_answer's statement, built once (the hot path of an exam: building it per call cost
-# about a third of it).
-_UPSERT_ANSWER = pg_insert(AttemptAnswer.__table__)  # type: ignore[attr-defined]
-# Run with the new row's values: a second answer to the question replaces the first.
-_SAVE_ANSWER = _UPSERT_ANSWER.on_conflict_do_update(
-    constraint="uq_attempt_answer_attempt_id_question_id",
-    set_={
-        "response": _UPSERT_ANSWER.excluded.response,
-        "answered_at": _UPSERT_ANSWER.excluded.answered_at,
-        "updated_at": _UPSERT_ANSWER.excluded.answered_at,
-    },
-)
+# The answer, saved in one statement with every check that decides whether it may be: the
+# attempt is the user's and the user is active (as `own_question_order` found a moment
+# before), the attempt is in progress and before its deadline. The attempt's row is locked
+# for the statement, so a save racing a submit runs before or after it, never beside it. Its
+# row says why nothing was saved (`saved` false), and no row that the attempt is not the
+# user's (or the user is not active).
+_SAVE_IF_OPEN = text(
+    """
+    WITH attempt AS (
+        SELECT a.id, a.status, a.deadline_at, e.course_id
+        FROM exam_attempt a
+        JOIN "user" u ON u.id = a.user_id
+        JOIN exam e ON e.id = a.exam_id
+        WHERE a.id = :attempt_id AND a.user_id = :user_id AND u.is_active
+        FOR UPDATE OF a
+    ), saved AS (
+        INSERT INTO attempt_answer (id, attempt_id, question_id, response, answered_at,
+                                    updated_at)
+        SELECT :id, attempt.id, :question_id, :response, :now, :now FROM attempt
+        WHERE attempt.status = 'in_progress'
+          AND (attempt.deadline_at IS NULL OR attempt.deadline_at > :now)
+        ON CONFLICT ON CONSTRAINT uq_attempt_answer_attempt_id_question_id DO UPDATE
+        SET response = EXCLUDED.response, answered_at = EXCLUDED.answered_at,
+            updated_at = EXCLUDED.answered_at
+        RETURNING 1
+    )
+    SELECT attempt.status, attempt.deadline_at, attempt.course_id,
+           EXISTS (SELECT 1 FROM saved) AS saved
+    FROM attempt
+    """
+).bindparams(bindparam("response", type_=JSONB))
 
 
+@statements_alone
 def save_answer(
     session: Session,
     *,
@@ -227,42 +255,41 @@ def save_answer(
 ) -> SavedAnswer:
     """Save (or replace) one answer of the viewer's attempt in progress.
 
-    The hot path of an exam, so it costs one Redis call and two statements: the attempt,
-    locked, with its exam's course (the answer's analytics event counts towards the course's
-    roll-ups), and the answer.
+    The hot path of an exam, so it costs one Redis call and one statement (`_SAVE_IF_OPEN`,
+    in autocommit: no BEGIN, no COMMIT), and one more the first time a worker sees the
+    attempt, to read its questions. A save past the deadline writes nothing; the next read
+    (or the job) submits the attempt.
     """
-    attempt, course_id = lock_own_attempt(session, token, attempt_id, whole_exam=False)
-    now = utc_now()
-    if attempt.status != AttemptStatus.IN_PROGRESS:
-        raise InvalidInput(ALREADY_SUBMITTED)
-    if is_expired(attempt, now):
-        # Nothing of this request is written; the next read (or the job) submits the attempt.
-        raise InvalidInput(TIME_UP)
-    entry = next((e for e in attempt.question_order if e["question_id"] == question_id), None)
+    user_id, attempt_key, order = own_question_order(session, token, attempt_id)
+    entry = next((e for e in order if e["question_id"] == question_id), None)
     if entry is None:
         raise InvalidInput("That question is not part of this exam.")
     stored = clean_response(
         QuestionType(entry["type"]), entry, response if isinstance(response, Mapping) else {}
     )
-    session.execute(
-        _SAVE_ANSWER,
-        {
-            "id": uuid.uuid4(),
-            "attempt_id": attempt.id,
-            "question_id": uuid.UUID(question_id),
-            "response": stored,
-            "answered_at": now,
-        },
-    )
+    now = utc_now()
+    params = {
+        "id": uuid.uuid4(),
+        "attempt_id": attempt_key,
+        "user_id": user_id,
+        "question_id": uuid.UUID(question_id),
+        "response": stored,
+        "now": now,
+    }
+    found = session.execute(_SAVE_IF_OPEN, params).first()
+    if found is None:
+        raise NotFound(ATTEMPT_NOT_FOUND)
+    status, deadline_at, course_id, saved = found
+    if not saved:
+        raise InvalidInput(ALREADY_SUBMITTED if status != AttemptStatus.IN_PROGRESS else TIME_UP)
     events.record_event(
         "question_answered",
-        user_id=attempt.user_id,
+        user_id=user_id,
         course_id=course_id,
         context={"attempt_id": attempt_id, "question_id": question_id},
-        session=session,
     )
     return SavedAnswer(
-        question_id=question_id, saved_at=iso(now), seconds_left=seconds_left(attempt, now)
+        question_id=question_id, saved_at=iso(now), seconds_left=seconds_until(deadline_at, now)
     )
 
 
