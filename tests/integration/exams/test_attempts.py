@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import Engine, event, func
 from sqlmodel import select
 
 from learning_app.adapters.postgres import session_scope
@@ -22,6 +24,7 @@ from learning_app.services.exams import authoring
 from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
 from learning_app.services.progress.events import flush_events
 from learning_app.services.questions import bank as question_bank
+from learning_app.state.calls import call_with_session
 from tests.integration.exams.helpers import (
     answers_for,
     count,
@@ -135,6 +138,95 @@ def test_an_account_deactivated_mid_exam_can_no_longer_open_answer_or_submit(
     assert count(AttemptAnswer) == 0
     with session_scope() as session:
         assert session.get(ExamAttempt, uuid.UUID(view.attempt_id)).status == "in_progress"
+
+
+def test_a_save_is_one_statement_in_autocommit_and_the_remembered_questions_grant_nothing(
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
+) -> None:
+    exam_id = exam_of(teacher, course, [qs["numeric"].id, qs["single"].id])
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
+    asyncio.run(call_with_session(taking.get_attempt, token=student, attempt_id=view.attempt_id))
+    sent: list[tuple[bool, str]] = []
+
+    def record(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append((conn.connection.dbapi_connection.autocommit, statement))
+
+    def answer(token: str, value: str) -> Any:
+        return call_with_session(
+            taking.save_answer,
+            token=token,
+            attempt_id=view.attempt_id,
+            question_id=qs["numeric"].id,
+            response={"value": value},
+        )
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        saved = asyncio.run(answer(student, "10"))
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert saved.question_id == qs["numeric"].id
+    assert [autocommit for autocommit, _ in sent] == [True]  # one statement, no BEGIN/COMMIT
+    # The owner's questions, remembered by this worker, are no key for anyone else.
+    with pytest.raises(NotFound):
+        asyncio.run(answer(person("eve"), "99"))
+    with session_scope() as session:
+        [stored] = session.exec(select(AttemptAnswer)).all()
+    assert stored.response == {"value": 10.0}
+
+
+def test_a_remembered_attempt_still_refuses_an_account_deactivated_since(
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
+) -> None:
+    exam_id = exam_of(teacher, course, [qs["numeric"].id])
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
+    save(student, view.attempt_id, qs["numeric"].id, {"value": "1"})  # its questions are known
+    with session_scope() as session:
+        session.exec(
+            select(User).where(User.id == uuid.UUID(user_id(student)))
+        ).one().is_active = False
+    with pytest.raises(NotFound):
+        save(student, view.attempt_id, qs["numeric"].id, {"value": "2"})
+    with session_scope() as session:
+        [stored] = session.exec(select(AttemptAnswer)).all()
+    assert stored.response == {"value": 1.0}
+
+
+def test_saves_racing_a_submit_are_counted_or_refused_never_lost(
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
+) -> None:
+    exam_id = exam_of(teacher, course, [qs["numeric"].id, qs["single"].id])
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
+    save(student, view.attempt_id, qs["numeric"].id, {"value": "1"})
+    barrier = threading.Barrier(2)
+    outcome: dict[str, object] = {}
+    chosen = {"option_id": qs["single"].options[0].id}
+
+    def answer() -> None:
+        barrier.wait()
+        try:
+            save(student, view.attempt_id, qs["single"].id, chosen)
+            outcome["save"] = "saved"
+        except InvalidInput as exc:
+            outcome["save"] = str(exc)
+
+    def submit() -> None:
+        barrier.wait()
+        run(taking.submit_attempt, token=student, attempt_id=view.attempt_id)
+
+    threads = [threading.Thread(target=answer), threading.Thread(target=submit)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with session_scope() as session:
+        answers = {str(a.question_id): a for a in session.exec(select(AttemptAnswer)).all()}
+    single = answers.get(qs["single"].id)
+    if outcome["save"] == "saved":  # before the submit: graded with the rest
+        assert single is not None and single.response == chosen and single.graded_at
+    else:  # after it: refused, and the grade stands without it
+        assert outcome["save"] == taking.ALREADY_SUBMITTED
+        assert single is None or single.response != chosen
 
 
 def test_answers_after_the_deadline_are_refused_and_the_attempt_is_auto_submitted(
