@@ -30,7 +30,7 @@ from learning_app.adapters.postgres import EngineKind, get_engine, reads_only, s
 from learning_app.models.content import Course
 from learning_app.services.access.courses import load_course
 from learning_app.services.accounts import viewers
-from learning_app.services.attempts import results
+from learning_app.services.attempts import results, taking
 from learning_app.services.courses import catalog, reading
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from learning_app.services.search import queries
@@ -60,19 +60,51 @@ READS_ONLY_CALLS: dict[Callable[..., Any], list[Call]] = {
 }
 
 
-def _marked_services() -> set[Callable[..., Any]]:
+# Units whose every statement stands alone (`statements_alone`): in autocommit, each statement
+# its own transaction. Run for every caller as above, on a connection in autocommit.
+STATEMENTS_ALONE_CALLS: dict[Callable[..., Any], list[Call]] = {
+    reading.read_lesson: [
+        lambda s, t, w: reading.read_lesson(s, token=t, course_id=w.course, lesson_id=w.lesson)
+    ],
+    taking.save_answer: [
+        lambda s, t, w: taking.save_answer(
+            s, token=t, attempt_id=w.attempt, question_id=w.question, response={"option_id": ""}
+        )
+    ],
+}
+
+
+def _marked_services(is_marked: Callable[[Callable[..., Any]], bool]) -> set[Callable[..., Any]]:
     marked = set()
     for module in pkgutil.walk_packages(
         learning_app.services.__path__, learning_app.services.__name__ + "."
     ):
         for value in vars(importlib.import_module(module.name)).values():
-            if callable(value) and postgres.is_reads_only(value):
+            if callable(value) and is_marked(value):
                 marked.add(value)
     return marked
 
 
 def test_every_service_marked_reads_only_is_run_here() -> None:
-    assert _marked_services() == set(READS_ONLY_CALLS)
+    assert _marked_services(postgres.is_reads_only) == set(READS_ONLY_CALLS)
+
+
+def test_every_service_marked_statements_alone_is_run_here() -> None:
+    assert _marked_services(postgres.is_statements_alone) == set(STATEMENTS_ALONE_CALLS)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("service", STATEMENTS_ALONE_CALLS, ids=lambda f: f.__qualname__)
+def test_a_statements_alone_service_answers_or_refuses_in_autocommit(
+    world: World, service: Callable[..., Any], caller: str
+) -> None:
+    for call in STATEMENTS_ALONE_CALLS[service]:
+        with (
+            session_scope(autocommit=True) as session,
+            contextlib.suppress(PermissionDenied, NotFound, InvalidInput),
+        ):
+            assert session.connection().connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+            call(session, world.tokens[caller], world)
 
 
 @pytest.mark.parametrize("caller", CALLERS)
@@ -113,6 +145,24 @@ def test_a_write_in_a_reads_only_unit_is_refused_and_nothing_is_written(stores: 
     with pytest.raises(sa_exc.InternalError, match="read-only transaction"):
         asyncio.run(call_with_session(_writes_although_marked))
     assert count(Course) == 0
+
+
+def _connection_in(session: Session) -> tuple[int, bool]:
+    dbapi_connection = session.connection().connection.dbapi_connection
+    assert dbapi_connection is not None
+    pid = int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    return pid, dbapi_connection.autocommit
+
+
+def test_a_connection_lent_in_autocommit_comes_back_to_the_pool_transactional(
+    stores: None,
+) -> None:
+    get_engine().dispose()  # one connection, lent twice
+    with session_scope(autocommit=True) as session:
+        lent, autocommit = _connection_in(session)
+        assert autocommit
+    with session_scope() as session:
+        assert _connection_in(session) == (lent, False)
 
 
 def _backend_pid(kind: EngineKind) -> int:

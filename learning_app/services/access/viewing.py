@@ -82,10 +82,23 @@ _READ_AHEAD = "access.read_ahead"
 
 
 def _viewer_with(
-    session: Session, token: str | None, query: Any, course_at: int, ids: dict[str, Any]
+    session: Session,
+    token: str | None,
+    query: Any,
+    course_at: int,
+    ids: dict[str, tuple[str, str]],
 ) -> Viewer | None:
+    """The viewer read with `query`'s row, whose `course_at`-th entity is the course, for
+    `ids` (parameter: (id, what to say when it is not found)); `optional_viewer` when an id
+    is malformed or there is no row."""
+    try:
+        params: dict[str, Any] = {
+            name: parse_id(raw, missing) for name, (raw, missing) in ids.items()
+        }
+    except NotFound:
+        return optional_viewer(session, token)
     user_id = sessions.resolve_session(token)
-    row = session.execute(query, {**ids, "user_id": user_id}).first()
+    row = session.execute(query, {**params, "user_id": user_id}).first()
     if row is None:
         return optional_viewer(session, token)
     # The session's identity map holds its rows weakly: keep them for the checks that follow.
@@ -100,11 +113,7 @@ def _viewer_with(
 
 def viewer_in_course(session: Session, token: str | None, course_id: str) -> Viewer | None:
     """`optional_viewer`, with the course and the viewer's enrolment in it read alongside."""
-    try:
-        ids = {"course_id": parse_id(course_id, COURSE_NOT_FOUND)}
-    except NotFound:
-        return optional_viewer(session, token)
-    return _viewer_with(session, token, _COURSE, 0, ids)
+    return _viewer_with(session, token, _COURSE, 0, {"course_id": (course_id, COURSE_NOT_FOUND)})
 
 
 def viewer_in_lesson(
@@ -112,23 +121,16 @@ def viewer_in_lesson(
 ) -> Viewer | None:
     """`optional_viewer`, with the course, the lesson's place in it, the lesson and the
     viewer's enrolment read alongside."""
-    try:
-        ids = {
-            "course_id": parse_id(course_id, COURSE_NOT_FOUND),
-            "lesson_id": parse_id(lesson_id, LESSON_NOT_FOUND),
-        }
-    except NotFound:
-        return optional_viewer(session, token)
+    ids = {
+        "course_id": (course_id, COURSE_NOT_FOUND),
+        "lesson_id": (lesson_id, LESSON_NOT_FOUND),
+    }
     return _viewer_with(session, token, _LESSON_IN_COURSE, 0, ids)
 
 
 def viewer_in_exam(session: Session, token: str | None, exam_id: str) -> Viewer | None:
     """`optional_viewer`, with the exam, its course and the viewer's enrolment read alongside."""
-    try:
-        ids = {"exam_id": parse_id(exam_id, EXAM_NOT_FOUND)}
-    except NotFound:
-        return optional_viewer(session, token)
-    return _viewer_with(session, token, _EXAM_AND_COURSE, 1, ids)
+    return _viewer_with(session, token, _EXAM_AND_COURSE, 1, {"exam_id": (exam_id, EXAM_NOT_FOUND)})
 
 
 # The viewer with the courses they are enrolled in, for search's audience.

@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col, select
 
-from learning_app.adapters.postgres import reads_only
+from learning_app.adapters.postgres import reads_only, statements_alone
 from learning_app.models.base import utc_now
 from learning_app.models.content import Course, Enrollment, Lesson, PublishStatus
 from learning_app.models.progress import LessonProgress, LessonProgressStatus
@@ -224,10 +224,14 @@ def _record_progress(
     return LessonProgressStatus(status_after)
 
 
+@statements_alone
 def read_lesson(
     session: Session, *, token: str | None, course_id: str, lesson_id: str
 ) -> LessonView:
-    """The lesson as read within the course; records the view for enrolled students."""
+    """The lesson as read within the course; records the view for enrolled students.
+
+    Its one write, the view, is a single upsert (`_RECORD_PROGRESS`), so a page's reader
+    runs without BEGIN and COMMIT (`statements_alone`)."""
     viewer = viewer_in_lesson(session, token, course_id, lesson_id)
     course, lesson, editor, locks = open_lesson_in_course(session, viewer, course_id, lesson_id)
     progress = None

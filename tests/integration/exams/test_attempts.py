@@ -35,6 +35,21 @@ from tests.integration.exams.helpers import (
 )
 from tests.integration.people import person, user_id
 
+
+def deactivate(token: str) -> None:
+    with session_scope() as session:
+        session.exec(
+            select(User).where(User.id == uuid.UUID(user_id(token)))
+        ).one().is_active = False
+
+
+def the_only_answer() -> dict[str, Any]:
+    """The response of the one answer saved (the test fails if there are more)."""
+    with session_scope() as session:
+        [stored] = session.exec(select(AttemptAnswer)).all()
+    return stored.response
+
+
 # --- taking an exam -------------------------------------------------------------------------
 
 
@@ -124,10 +139,7 @@ def test_an_account_deactivated_mid_exam_can_no_longer_open_answer_or_submit(
 ) -> None:
     exam_id = exam_of(teacher, course, [qs["numeric"].id])
     view = run(taking.start_attempt, token=student, exam_id=exam_id)
-    with session_scope() as session:
-        session.exec(
-            select(User).where(User.id == uuid.UUID(user_id(student)))
-        ).one().is_active = False
+    deactivate(student)
     # Its session still resolves, but the attempt's statement also checks the account.
     with pytest.raises(NotFound):
         run(taking.get_attempt, token=student, attempt_id=view.attempt_id)
@@ -170,9 +182,7 @@ def test_a_save_is_one_statement_in_autocommit_and_the_remembered_questions_gran
     # The owner's questions, remembered by this worker, are no key for anyone else.
     with pytest.raises(NotFound):
         asyncio.run(answer(person("eve"), "99"))
-    with session_scope() as session:
-        [stored] = session.exec(select(AttemptAnswer)).all()
-    assert stored.response == {"value": 10.0}
+    assert the_only_answer() == {"value": 10.0}
 
 
 def test_a_remembered_attempt_still_refuses_an_account_deactivated_since(
@@ -181,15 +191,10 @@ def test_a_remembered_attempt_still_refuses_an_account_deactivated_since(
     exam_id = exam_of(teacher, course, [qs["numeric"].id])
     view = run(taking.start_attempt, token=student, exam_id=exam_id)
     save(student, view.attempt_id, qs["numeric"].id, {"value": "1"})  # its questions are known
-    with session_scope() as session:
-        session.exec(
-            select(User).where(User.id == uuid.UUID(user_id(student)))
-        ).one().is_active = False
+    deactivate(student)
     with pytest.raises(NotFound):
         save(student, view.attempt_id, qs["numeric"].id, {"value": "2"})
-    with session_scope() as session:
-        [stored] = session.exec(select(AttemptAnswer)).all()
-    assert stored.response == {"value": 1.0}
+    assert the_only_answer() == {"value": 1.0}
 
 
 def test_saves_racing_a_submit_are_counted_or_refused_never_lost(

@@ -74,14 +74,20 @@ def test_unknown_names_and_oversized_contexts_are_rejected_with_a_log_line(
     assert buffered_count() == 1
 
 
-def test_the_hot_path_only_buffers_and_a_rollback_records_nothing(
-    teacher: str, student: str
-) -> None:
+def enrolled_lesson(teacher: str, student: str) -> tuple[str, str]:
+    """A published course with one lesson, and the student enrolled in it."""
     course_id = new_course(teacher)
     lesson_id = new_lesson(teacher, course_id, "One")
     publish(teacher, course_id)
     with session_scope() as session:
         reading.enroll(session, token=student, course_id=course_id)
+    return course_id, lesson_id
+
+
+def test_the_hot_path_only_buffers_and_a_rollback_records_nothing(
+    teacher: str, student: str
+) -> None:
+    course_id, lesson_id = enrolled_lesson(teacher, student)
     with pytest.raises(RuntimeError), session_scope() as session:
         reading.read_lesson(session, token=student, course_id=course_id, lesson_id=lesson_id)
         raise RuntimeError("the action failed after recording")
@@ -104,11 +110,7 @@ def test_the_hot_path_only_buffers_and_a_rollback_records_nothing(
 def test_a_page_s_events_are_buffered_once_its_unit_of_work_has_freed_its_slot(
     teacher: str, student: str
 ) -> None:
-    course_id = new_course(teacher)
-    lesson_id = new_lesson(teacher, course_id, "One")
-    publish(teacher, course_id)
-    with session_scope() as session:
-        reading.enroll(session, token=student, course_id=course_id)
+    course_id, lesson_id = enrolled_lesson(teacher, student)
     buffered_during: list[int] = []
 
     def read_then_search(session: Session, token: str) -> None:
