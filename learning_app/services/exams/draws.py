@@ -8,7 +8,8 @@ import random
 import uuid
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, exists, func
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlmodel import Session, col, select
 
 from learning_app.models.exams import Exam, ExamDrawRule, ExamQuestion
@@ -20,8 +21,23 @@ _shuffler = random.SystemRandom()
 
 # The statements of a start, built once with their ids bound: the exam-start spike runs them
 # hundreds of times a second, and building each per call cost about a third of it.
+# The fixed questions come with their options' ids in order, and each row says whether the
+# exam has draw rules at all: an exam without them starts in one statement of this module.
+_OPTION_IDS_IN_ORDER = (
+    select(func.array_agg(aggregate_order_by(QuestionOption.id, col(QuestionOption.position))))
+    .where(QuestionOption.question_id == Question.id)
+    .scalar_subquery()
+)
+_HAS_RULES = exists().where(ExamDrawRule.exam_id == bindparam("exam_id"))
 _FIXED = (
-    select(Question.id, Question.type, Question.points, ExamQuestion.points)
+    select(  # type: ignore[call-overload]
+        Question.id,
+        Question.type,
+        Question.points,
+        ExamQuestion.points,
+        _OPTION_IDS_IN_ORDER,
+        _HAS_RULES,
+    )
     .join(ExamQuestion, col(ExamQuestion.question_id) == col(Question.id))
     .where(ExamQuestion.exam_id == bindparam("exam_id"), col(Question.archived_at).is_(None))
     .order_by(col(ExamQuestion.position))
@@ -73,14 +89,17 @@ def _draw(session: Session, exam: Exam, chosen: set[uuid.UUID]) -> list[Line]:
 
 def build_question_order(session: Session, exam: Exam) -> list[dict[str, Any]]:
     """Fixed questions in order, then random draws; shuffled as the exam says."""
-    fixed = session.exec(_FIXED, params={"exam_id": exam.id}).all()
+    fixed = session.execute(_FIXED, {"exam_id": exam.id}).all()
     lines: list[Line] = [
-        (qid, type_, own if points is None else points) for qid, type_, own, points in fixed
+        (qid, type_, own if points is None else points) for qid, type_, own, points, *_ in fixed
     ]
-    lines += _draw(session, exam, {qid for qid, _, _ in lines})
+    options = {row[0]: [str(option) for option in row[4] or ()] for row in fixed}
+    if not fixed or fixed[0][5]:  # draw rules, or only them
+        drawn = _draw(session, exam, {qid for qid, _, _ in lines})
+        options.update(_option_ids(session, [qid for qid, _, _ in drawn]))
+        lines += drawn
     if exam.shuffle_questions:
         _shuffler.shuffle(lines)
-    options = _option_ids(session, [qid for qid, _, _ in lines])
     order = []
     for qid, type_, points in lines:
         option_ids = list(options.get(qid, []))

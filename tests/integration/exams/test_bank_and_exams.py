@@ -149,6 +149,21 @@ def test_random_draws_pick_distinct_tagged_questions_per_attempt(
         )
 
 
+def test_an_exam_of_draws_only_and_one_of_fixed_questions_carry_every_option_in_order(
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
+) -> None:
+    drawn_only = ExamDraft(title="Only drawn", draws=[DrawRuleDraft("BASICS", 2)])
+    exam_id = run(exams_authoring.save_exam, token=teacher, course_id=course, draft=drawn_only).id
+    run(exams_authoring.set_exam_published, token=teacher, exam_id=exam_id, published=True)
+    fixed_id = exam_of(teacher, course, [qs["multiple"].id, qs["single"].id])
+    for exam in (exam_id, fixed_id):
+        view = run(taking.start_attempt, token=student, exam_id=exam)
+        assert len(view.questions) == 2
+        for line in view.questions:
+            bank_question = next(q for q in qs.values() if q.id == line.question_id)
+            assert [o.id for o in line.options] == [o.id for o in bank_question.options]
+
+
 def test_used_questions_lock_their_answers_and_are_archived_not_deleted(
     teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
 ) -> None:
