@@ -84,7 +84,7 @@ def unit_slot() -> Iterator[None]:
             try:
                 action()
             except Exception:
-                # The unit's own work is done and committed: this must not turn it into an error.
+                # The unit has ended, either way: this must not become its error.
                 log.exception("an action left for after a unit of work failed")
 
 

@@ -160,7 +160,7 @@ def viewer_and_enrolments(
     return viewer_from_columns(user_id, *columns), tuple(sorted(set(enrolled or ())))
 
 
-def signed_in(viewer: Viewer | None) -> Viewer:
+def must_be_signed_in(viewer: Viewer | None) -> Viewer:
     """The viewer; PermissionDenied for a visitor (as `require_viewer`)."""
     if viewer is None:
         raise PermissionDenied(SIGNED_OUT_MESSAGE)

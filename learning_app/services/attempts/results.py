@@ -34,7 +34,7 @@ from learning_app.services.access.attempts import require_attempt_reader
 from learning_app.services.access.courses import is_enrolled
 from learning_app.services.access.exams import load_exam, read_exam, unverified_refusal
 from learning_app.services.access.roles import require_viewer
-from learning_app.services.access.viewing import signed_in, viewer_in_exam
+from learning_app.services.access.viewing import must_be_signed_in, viewer_in_exam
 from learning_app.services.attempts.grading import finalize_attempt, is_expired, questions_of
 from learning_app.services.exams.accommodations import terms_for
 from learning_app.services.exams.listing import ExamCard, KnownForCards, exam_cards
@@ -249,7 +249,7 @@ _USERS_ATTEMPTS_IN_ORDER = (
 
 @reads_only
 def exam_intro(session: Session, *, token: str, exam_id: str) -> ExamIntro:
-    viewer = signed_in(viewer_in_exam(session, token, exam_id))
+    viewer = must_be_signed_in(viewer_in_exam(session, token, exam_id))
     reading = read_exam(session, viewer, exam_id)
     exam, course = reading.exam, reading.course
     params = {"exam_id": exam.id, "user_id": uuid.UUID(viewer.user_id)}

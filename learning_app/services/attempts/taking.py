@@ -43,7 +43,7 @@ from learning_app.services.access.exams import (
     require_verified_taker,
 )
 from learning_app.services.access.prerequisites import require_exam_unlocked
-from learning_app.services.access.viewing import signed_in, viewer_in_exam
+from learning_app.services.access.viewing import must_be_signed_in, viewer_in_exam
 from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.attempts.attempt_view import AttemptView, attempt_view, seconds_until
 from learning_app.services.attempts.grading import finalize_attempt, is_expired
@@ -148,7 +148,7 @@ def _started(
     session: Session, token: str, exam_id: str
 ) -> tuple[ExamAttempt, Exam, datetime, bool]:
     """The attempt in progress, or a new one; whether it is new comes last."""
-    viewer = signed_in(viewer_in_exam(session, token, exam_id))
+    viewer = must_be_signed_in(viewer_in_exam(session, token, exam_id))
     user_id = uuid.UUID(viewer.user_id)
     exam = require_verified_taker(viewer, _exam_for_student(session, viewer, exam_id))
     now = utc_now()

@@ -31,7 +31,7 @@ from learning_app.models.content import Course
 from learning_app.models.tutor import TutorExchange
 from learning_app.services.access.courses import require_course_reader
 from learning_app.services.access.roles import require_verified
-from learning_app.services.access.viewing import signed_in, viewer_in_course
+from learning_app.services.access.viewing import must_be_signed_in, viewer_in_course
 from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import InvalidInput
 from learning_app.services.material.ingestion import register_model
@@ -108,7 +108,7 @@ def clean_question(raw: str) -> str:
 def prepare(
     session: Session, *, token: str, course_id: str, question: str, embedder: Embedder
 ) -> TutorContext:
-    viewer = signed_in(viewer_in_course(session, token, course_id))
+    viewer = must_be_signed_in(viewer_in_course(session, token, course_id))
     course = require_course_reader(session, viewer, course_id)
     require_verified(viewer, "ask the tutor")
     question = clean_question(question)

@@ -18,7 +18,7 @@ from learning_app.adapters.postgres import reads_only
 from learning_app.models.documents import Document
 from learning_app.models.tutor import TutorExchange
 from learning_app.services.access.courses import require_course_reader
-from learning_app.services.access.viewing import signed_in, viewer_in_course
+from learning_app.services.access.viewing import must_be_signed_in, viewer_in_course
 from learning_app.services.markdown_render import heading_anchor, render_excerpt, render_markdown
 from learning_app.services.material.documents import file_url
 from learning_app.services.tutor.answering import (
@@ -124,7 +124,7 @@ def render_answer(answer: str) -> str:
 @reads_only
 def history(session: Session, *, token: str, course_id: str) -> list[ExchangeView]:
     """The viewer's questions in this course, newest first, with fresh citation links."""
-    viewer = signed_in(viewer_in_course(session, token, course_id))
+    viewer = must_be_signed_in(viewer_in_course(session, token, course_id))
     course = require_course_reader(session, viewer, course_id)
     rows = session.exec(
         select(TutorExchange)
