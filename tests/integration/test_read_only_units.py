@@ -93,31 +93,30 @@ def test_every_service_marked_statements_alone_is_run_here() -> None:
     assert _marked_services(postgres.is_statements_alone) == set(STATEMENTS_ALONE_CALLS)
 
 
+# Each kind of marked unit: how `call_with_session` opens its session, and its services.
+UNIT_KINDS: dict[str, tuple[dict[str, bool], dict[Callable[..., Any], list[Call]]]] = {
+    "reads_only": ({"read_only": True}, READS_ONLY_CALLS),
+    "statements_alone": ({"autocommit": True}, STATEMENTS_ALONE_CALLS),
+}
+MARKED = [(kind, service) for kind, (_, calls) in UNIT_KINDS.items() for service in calls]
+
+
 @pytest.mark.parametrize("caller", CALLERS)
-@pytest.mark.parametrize("service", STATEMENTS_ALONE_CALLS, ids=lambda f: f.__qualname__)
-def test_a_statements_alone_service_answers_or_refuses_in_autocommit(
-    world: World, service: Callable[..., Any], caller: str
+@pytest.mark.parametrize(
+    ("kind", "service"), MARKED, ids=[f"{k}-{s.__qualname__}" for k, s in MARKED]
+)
+def test_a_marked_service_answers_or_refuses_in_autocommit_without_a_write_failing(
+    world: World, kind: str, service: Callable[..., Any], caller: str
 ) -> None:
-    for call in STATEMENTS_ALONE_CALLS[service]:
+    scope, calls = UNIT_KINDS[kind]
+    for call in calls[service]:
+        # A refusal is the access matrix's to judge; a write refused by a read-only
+        # connection would be an error.
         with (
-            session_scope(autocommit=True) as session,
+            session_scope(**scope) as session,
             contextlib.suppress(PermissionDenied, NotFound, InvalidInput),
         ):
             assert session.connection().connection.dbapi_connection.autocommit  # type: ignore[union-attr]
-            call(session, world.tokens[caller], world)
-
-
-@pytest.mark.parametrize("caller", CALLERS)
-@pytest.mark.parametrize("service", READS_ONLY_CALLS, ids=lambda f: f.__qualname__)
-def test_a_reads_only_service_answers_or_refuses_without_writing(
-    world: World, service: Callable[..., Any], caller: str
-) -> None:
-    for call in READS_ONLY_CALLS[service]:
-        # A refusal is the access matrix's to judge; a write would be an error.
-        with (
-            session_scope(read_only=True) as session,
-            contextlib.suppress(PermissionDenied, NotFound, InvalidInput),
-        ):
             call(session, world.tokens[caller], world)
 
 
