@@ -26,20 +26,21 @@ ATTEMPT_NOT_FOUND = "We could not find that attempt."
 load_attempt = RowLoader(ExamAttempt, ATTEMPT_NOT_FOUND)
 
 
-def _own_attempt_locked(also: Any) -> Any:
-    """The attempt with `also` from its exam, locked, only if it is the user's and the user is
-    active: the viewer's check and the attempt's in one statement."""
-    return (
-        select(ExamAttempt, also)
-        .join(User, col(User.id) == col(ExamAttempt.user_id))
-        .join(Exam, col(Exam.id) == col(ExamAttempt.exam_id))
-        .where(
-            ExamAttempt.id == bindparam("attempt_id"),
-            ExamAttempt.user_id == bindparam("user_id"),
-            col(User.is_active),
-        )
-        .with_for_update(of=ExamAttempt)  # type: ignore[arg-type]
+def _owned(query: Any) -> Any:
+    """`query` over the attempt `:attempt_id`, only if it is the user `:user_id`'s and the
+    user is active: the viewer's check and the attempt's in one statement."""
+    return query.join(User, col(User.id) == col(ExamAttempt.user_id)).where(
+        ExamAttempt.id == bindparam("attempt_id"),
+        ExamAttempt.user_id == bindparam("user_id"),
+        col(User.is_active),
     )
+
+
+def _own_attempt_locked(also: Any) -> Any:
+    """The user's own attempt with `also` from its exam, locked (`_owned`)."""
+    return _owned(
+        select(ExamAttempt, also).join(Exam, col(Exam.id) == col(ExamAttempt.exam_id))
+    ).with_for_update(of=ExamAttempt)
 
 
 # Built once: they are an exam's hot paths (saving an answer, opening the attempt).
@@ -53,11 +54,9 @@ def lock_own_attempt(
     """The session's user's own attempt, locked, and its exam (or, without `whole_exam`, only
     the exam's course id): one Redis call and one statement, which also checks that the user
     is active. PermissionDenied when signed out; anyone else's attempt reads as not found."""
-    user_id = sessions.resolve_session(token)
-    if user_id is None:
-        raise PermissionDenied(SIGNED_OUT_MESSAGE)
+    user_id, attempt_key = _user_and_attempt(token, attempt_id)
     statement = _OWN_ATTEMPT_AND_EXAM if whole_exam else _OWN_ATTEMPT_AND_COURSE_ID
-    params = {"attempt_id": parse_id(attempt_id, ATTEMPT_NOT_FOUND), "user_id": user_id}
+    params = {"attempt_id": attempt_key, "user_id": user_id}
     found = session.exec(statement, params=params).first()
     if found is None:
         raise NotFound(ATTEMPT_NOT_FOUND)
@@ -68,15 +67,7 @@ def lock_own_attempt(
 # keeps the order of the attempts its students answer, by (attempt, user), so saving an
 # answer reads it once per worker, not on every save.
 _QUESTION_ORDERS: LruCache[tuple[uuid.UUID, uuid.UUID], list[dict[str, Any]]] = LruCache(4096)
-_OWN_QUESTION_ORDER = (
-    select(ExamAttempt.question_order)
-    .join(User, col(User.id) == col(ExamAttempt.user_id))
-    .where(
-        ExamAttempt.id == bindparam("attempt_id"),
-        ExamAttempt.user_id == bindparam("user_id"),
-        col(User.is_active),
-    )
-)
+_OWN_QUESTION_ORDER = _owned(select(ExamAttempt.question_order))
 
 
 def remember_question_order(attempt: ExamAttempt) -> None:
@@ -93,10 +84,7 @@ def own_question_order(
     check ownership and the user again in its own statement, since an account can be
     deactivated meanwhile. PermissionDenied when signed out; anyone else's attempt reads as
     not found."""
-    user_id = sessions.resolve_session(token)
-    if user_id is None:
-        raise PermissionDenied(SIGNED_OUT_MESSAGE)
-    attempt_key = parse_id(attempt_id, ATTEMPT_NOT_FOUND)
+    user_id, attempt_key = _user_and_attempt(token, attempt_id)
     order = _QUESTION_ORDERS.get((attempt_key, user_id))
     if order is None:
         params = {"attempt_id": attempt_key, "user_id": user_id}
@@ -105,6 +93,15 @@ def own_question_order(
             raise NotFound(ATTEMPT_NOT_FOUND)
         _QUESTION_ORDERS.put((attempt_key, user_id), order)
     return user_id, attempt_key, order
+
+
+def _user_and_attempt(token: str | None, attempt_id: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """The session's user and the attempt's id; PermissionDenied when signed out, NotFound
+    for a malformed id."""
+    user_id = sessions.resolve_session(token)
+    if user_id is None:
+        raise PermissionDenied(SIGNED_OUT_MESSAGE)
+    return user_id, parse_id(attempt_id, ATTEMPT_NOT_FOUND)
 
 
 def require_attempt_reader(session: Session, viewer: Viewer, attempt_id: str) -> ExamAttempt:

@@ -200,7 +200,7 @@ def load_lesson(session: Session, lesson_id: str | uuid.UUID) -> Lesson:
 
 # A lesson read through its place in a course, with the course: one statement, built once, for
 # the reader (the course's check then finds the course in the session).
-_COURSE_AND_LESSON = (
+COURSE_AND_LESSON = (
     select(Course, Lesson)
     .join(CourseLesson, col(CourseLesson.course_id) == col(Course.id))
     .join(Lesson, col(Lesson.id) == col(CourseLesson.lesson_id))
@@ -226,7 +226,7 @@ def course_and_lesson(
     held = _held_course_and_lesson(session, params["course_id"], params["lesson_id"])
     if held is not None:
         return held
-    found = session.exec(_COURSE_AND_LESSON, params=params).first()
+    found = session.exec(COURSE_AND_LESSON, params=params).first()
     return (found[0], found[1]) if found else None
 
 

@@ -27,7 +27,7 @@ EXAM_NOT_FOUND = "We could not find that exam."
 
 load_exam = RowLoader(Exam, EXAM_NOT_FOUND)
 # The exam with its course, whose check then finds the course in the session: one statement.
-_EXAM_AND_COURSE = (
+EXAM_AND_COURSE = (
     select(Exam, Course)
     .join(Course, col(Course.id) == col(Exam.course_id))
     .where(Exam.id == bindparam("exam_id"))
@@ -57,7 +57,7 @@ def read_exam(session: Session, viewer: Viewer | None, exam_id: str) -> ExamRead
     held = held_exam_and_course(session, exam_key)
     exam = held[0] if held else None
     if exam is None:
-        found = session.exec(_EXAM_AND_COURSE, params={"exam_id": exam_key}).first()
+        found = session.exec(EXAM_AND_COURSE, params={"exam_id": exam_key}).first()
         if found is None:
             raise NotFound(EXAM_NOT_FOUND)
         exam = found[0]

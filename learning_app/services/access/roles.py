@@ -16,7 +16,11 @@ TEACHING_ROLES = frozenset({UserRole.TEACHER.value, UserRole.ADMIN.value})
 
 def require_viewer(session: Session, token: str | None) -> Viewer:
     """The signed-in user of the session token; PermissionDenied if signed out."""
-    viewer = viewer_for_session(session, token)
+    return must_be_signed_in(viewer_for_session(session, token))
+
+
+def must_be_signed_in(viewer: Viewer | None) -> Viewer:
+    """The viewer, however it was read (`access.viewing`); PermissionDenied for a visitor."""
     if viewer is None:
         raise PermissionDenied(SIGNED_OUT_MESSAGE)
     return viewer

@@ -22,24 +22,23 @@ from sqlalchemy import and_, bindparam, exists, func
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session, col, select
 
-from learning_app.models.content import Course, CourseLesson, Enrollment, Lesson
-from learning_app.models.exams import Exam
+from learning_app.models.content import Course, CourseLesson, Enrollment
 from learning_app.models.users import User, UserProfile
 from learning_app.services.access.courses import (
+    COURSE_AND_LESSON,
     COURSE_NOT_FOUND,
     LESSON_NOT_FOUND,
     note_enrolment,
     optional_viewer,
 )
-from learning_app.services.access.exams import EXAM_NOT_FOUND
+from learning_app.services.access.exams import EXAM_AND_COURSE, EXAM_NOT_FOUND
 from learning_app.services.accounts import sessions
 from learning_app.services.accounts.viewers import (
-    SIGNED_OUT_MESSAGE,
     VIEWER_COLUMNS,
     Viewer,
     viewer_from_columns,
 )
-from learning_app.services.errors import NotFound, PermissionDenied
+from learning_app.services.errors import NotFound
 from learning_app.services.values import parse_id
 
 
@@ -59,23 +58,12 @@ def _with_viewer(query: Any, course_id: InstrumentedAttribute[uuid.UUID]) -> Any
 
 
 # Each built once, with its ids bound.
-_COURSE = _with_viewer(select(Course).where(Course.id == bindparam("course_id")), Course.id)
-_LESSON_IN_COURSE = _with_viewer(
-    select(Course, Lesson, CourseLesson)
-    .join(CourseLesson, col(CourseLesson.course_id) == col(Course.id))
-    .join(Lesson, col(Lesson.id) == col(CourseLesson.lesson_id))
-    .where(
-        CourseLesson.course_id == bindparam("course_id"),
-        CourseLesson.lesson_id == bindparam("lesson_id"),
-    ),
-    Course.id,
+_VIEWER_IN_COURSE = _with_viewer(
+    select(Course).where(Course.id == bindparam("course_id")), Course.id
 )
-_EXAM_AND_COURSE = _with_viewer(
-    select(Exam, Course)
-    .join(Course, col(Course.id) == col(Exam.course_id))
-    .where(Exam.id == bindparam("exam_id")),
-    Course.id,
-)
+# The lesson's place too, which `course_and_lesson` finds in the session with the others.
+_VIEWER_IN_LESSON = _with_viewer(COURSE_AND_LESSON.add_columns(CourseLesson), Course.id)
+_VIEWER_IN_EXAM = _with_viewer(EXAM_AND_COURSE, Course.id)
 _VIEWER_WIDTH = len(VIEWER_COLUMNS) + 1  # and `enrolled`
 # session.info key of the rows last read ahead.
 _READ_AHEAD = "access.read_ahead"
@@ -113,7 +101,8 @@ def _viewer_with(
 
 def viewer_in_course(session: Session, token: str | None, course_id: str) -> Viewer | None:
     """`optional_viewer`, with the course and the viewer's enrolment in it read alongside."""
-    return _viewer_with(session, token, _COURSE, 0, {"course_id": (course_id, COURSE_NOT_FOUND)})
+    ids = {"course_id": (course_id, COURSE_NOT_FOUND)}
+    return _viewer_with(session, token, _VIEWER_IN_COURSE, 0, ids)
 
 
 def viewer_in_lesson(
@@ -125,12 +114,12 @@ def viewer_in_lesson(
         "course_id": (course_id, COURSE_NOT_FOUND),
         "lesson_id": (lesson_id, LESSON_NOT_FOUND),
     }
-    return _viewer_with(session, token, _LESSON_IN_COURSE, 0, ids)
+    return _viewer_with(session, token, _VIEWER_IN_LESSON, 0, ids)
 
 
 def viewer_in_exam(session: Session, token: str | None, exam_id: str) -> Viewer | None:
     """`optional_viewer`, with the exam, its course and the viewer's enrolment read alongside."""
-    return _viewer_with(session, token, _EXAM_AND_COURSE, 1, {"exam_id": (exam_id, EXAM_NOT_FOUND)})
+    return _viewer_with(session, token, _VIEWER_IN_EXAM, 1, {"exam_id": (exam_id, EXAM_NOT_FOUND)})
 
 
 # The viewer with the courses they are enrolled in, for search's audience.
@@ -158,10 +147,3 @@ def viewer_and_enrolments(
         return None, ()
     *columns, enrolled = row
     return viewer_from_columns(user_id, *columns), tuple(sorted(set(enrolled or ())))
-
-
-def must_be_signed_in(viewer: Viewer | None) -> Viewer:
-    """The viewer; PermissionDenied for a visitor (as `require_viewer`)."""
-    if viewer is None:
-        raise PermissionDenied(SIGNED_OUT_MESSAGE)
-    return viewer

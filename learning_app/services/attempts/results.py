@@ -33,8 +33,8 @@ from learning_app.models.users import UserProfile
 from learning_app.services.access.attempts import require_attempt_reader
 from learning_app.services.access.courses import is_enrolled
 from learning_app.services.access.exams import load_exam, read_exam, unverified_refusal
-from learning_app.services.access.roles import require_viewer
-from learning_app.services.access.viewing import must_be_signed_in, viewer_in_exam
+from learning_app.services.access.roles import must_be_signed_in, require_viewer
+from learning_app.services.access.viewing import viewer_in_exam
 from learning_app.services.attempts.grading import finalize_attempt, is_expired, questions_of
 from learning_app.services.exams.accommodations import terms_for
 from learning_app.services.exams.listing import ExamCard, KnownForCards, exam_cards

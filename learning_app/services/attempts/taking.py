@@ -43,7 +43,8 @@ from learning_app.services.access.exams import (
     require_verified_taker,
 )
 from learning_app.services.access.prerequisites import require_exam_unlocked
-from learning_app.services.access.viewing import must_be_signed_in, viewer_in_exam
+from learning_app.services.access.roles import must_be_signed_in
+from learning_app.services.access.viewing import viewer_in_exam
 from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.attempts.attempt_view import AttemptView, attempt_view, seconds_until
 from learning_app.services.attempts.grading import finalize_attempt, is_expired

@@ -30,8 +30,8 @@ from learning_app.models.chunks import EmbeddingModel
 from learning_app.models.content import Course
 from learning_app.models.tutor import TutorExchange
 from learning_app.services.access.courses import require_course_reader
-from learning_app.services.access.roles import require_verified
-from learning_app.services.access.viewing import must_be_signed_in, viewer_in_course
+from learning_app.services.access.roles import must_be_signed_in, require_verified
+from learning_app.services.access.viewing import viewer_in_course
 from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import InvalidInput
 from learning_app.services.material.ingestion import register_model

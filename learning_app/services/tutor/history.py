@@ -18,7 +18,8 @@ from learning_app.adapters.postgres import reads_only
 from learning_app.models.documents import Document
 from learning_app.models.tutor import TutorExchange
 from learning_app.services.access.courses import require_course_reader
-from learning_app.services.access.viewing import must_be_signed_in, viewer_in_course
+from learning_app.services.access.roles import must_be_signed_in
+from learning_app.services.access.viewing import viewer_in_course
 from learning_app.services.markdown_render import heading_anchor, render_excerpt, render_markdown
 from learning_app.services.material.documents import file_url
 from learning_app.services.tutor.answering import (
