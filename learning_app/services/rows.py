@@ -22,6 +22,15 @@ from learning_app.services.values import parse_id
 RowT = TypeVar("RowT", bound=SQLModel)
 
 
+def held_row(session: Session, model: type[RowT], key: Any) -> RowT | None:
+    """The row of `model` with primary key `key` if the session holds it (a statement earlier
+    in the unit read it), with no statement; None otherwise, and while deletes wait for
+    their flush, which a statement's autoflush would apply."""
+    if session.deleted:
+        return None
+    return session.identity_map.get(identity_key(model, key))  # type: ignore[no-any-return]
+
+
 class RowLoader(Generic[RowT]):
     """`loader(session, row_id, lock=False)`: the row of `model` with that id."""
 
@@ -34,11 +43,8 @@ class RowLoader(Generic[RowT]):
 
     def __call__(self, session: Session, row_id: str | uuid.UUID, *, lock: bool = False) -> RowT:
         row_key = parse_id(row_id, self.not_found)
-        # Not while deletes wait for their flush: the statement's autoflush would apply them.
-        if not lock and not session.deleted:
-            held = session.identity_map.get(identity_key(self._model, row_key))
-            if held is not None:
-                return held  # type: ignore[no-any-return]
+        if not lock and (found := held_row(session, self._model, row_key)) is not None:
+            return found
         statement = self._locked if lock else self._plain
         row = session.exec(statement, params={"id": row_key}).first()
         if row is None:

@@ -10,7 +10,6 @@ import uuid
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam, false
-from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -26,7 +25,7 @@ from learning_app.models.content import (
 from learning_app.services.access.roles import has_teaching_role, is_admin
 from learning_app.services.accounts.viewers import Viewer, viewer_for_session
 from learning_app.services.errors import NotFound, PermissionDenied
-from learning_app.services.rows import RowLoader
+from learning_app.services.rows import RowLoader, held_row
 from learning_app.services.values import parse_id
 
 COURSE_NOT_FOUND = "We could not find that course."
@@ -234,14 +233,10 @@ def _held_course_and_lesson(
     session: Session, course_id: uuid.UUID, lesson_id: uuid.UUID
 ) -> tuple[Course, Lesson] | None:
     """The course and the lesson, if the session holds both and the lesson's place in the
-    course (a statement earlier in the unit read them: `access.viewing`); as `RowLoader`,
-    not while deletes wait for their flush."""
-    if session.deleted:
-        return None
-    rows = session.identity_map
-    place = rows.get(identity_key(CourseLesson, (course_id, lesson_id)))
-    course = rows.get(identity_key(Course, course_id))
-    lesson = rows.get(identity_key(Lesson, lesson_id))
+    course (a statement earlier in the unit read them: `access.viewing`; `held_row`)."""
+    place = held_row(session, CourseLesson, (course_id, lesson_id))
+    course = held_row(session, Course, course_id)
+    lesson = held_row(session, Lesson, lesson_id)
     if place is None or course is None or lesson is None:
         return None
     return course, lesson

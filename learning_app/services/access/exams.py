@@ -10,7 +10,6 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam
-from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from learning_app.models.content import Course, PublishStatus
@@ -19,7 +18,7 @@ from learning_app.services.access.courses import read_course, require_course_edi
 from learning_app.services.access.roles import unverified_message
 from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import NotFound, PermissionDenied
-from learning_app.services.rows import RowLoader
+from learning_app.services.rows import RowLoader, held_row
 from learning_app.services.values import parse_id
 
 EXAM_NOT_FOUND = "We could not find that exam."
@@ -69,11 +68,9 @@ def read_exam(session: Session, viewer: Viewer | None, exam_id: str) -> ExamRead
 
 def held_exam_and_course(session: Session, exam_id: uuid.UUID) -> tuple[Exam, Course] | None:
     """The exam and its course, if the session holds both (a statement earlier in the unit
-    read them: `access.viewing`); as `RowLoader`, not while deletes wait for their flush."""
-    if session.deleted:
-        return None
-    exam = session.identity_map.get(identity_key(Exam, exam_id))
-    course = exam and session.identity_map.get(identity_key(Course, exam.course_id))
+    read them: `access.viewing`; `held_row`)."""
+    exam = held_row(session, Exam, exam_id)
+    course = held_row(session, Course, exam.course_id) if exam is not None else None
     return (exam, course) if exam is not None and course is not None else None
 
 
