@@ -79,6 +79,8 @@ class Route:
     on_load: list[rx.event.EventType] = field(default_factory=list)
 
 
+# A page's viewer check runs inside its first load (`opens_page`); these events are the check
+# alone, for pages with nothing of their own to load or whose state is not under `AuthState`.
 _viewer = AuthState.load_viewer
 _signed_in = AuthState.require_signed_in
 ROUTES: list[Route] = [
@@ -91,77 +93,73 @@ ROUTES: list[Route] = [
         "/forgot-password",
         "Forgot password",
         forgot_password_page,
-        [_viewer, PasswordResetState.start],
+        [PasswordResetState.start],
     ),
     Route(
         "/auth/reset-password",
         "Reset password",
         reset_password_page,
-        [_viewer, PasswordResetState.start],
+        [PasswordResetState.start],
     ),
-    Route("/settings", "Account settings", account_settings_page, [AuthState.require_signed_in]),
+    Route("/settings", "Account settings", account_settings_page, [_signed_in]),
     Route("/admin/users", "Users", admin_users_page, [AdminUsersState.open_page]),
-    Route("/my-courses", "My courses", my_courses_page, [_signed_in, MyCoursesState.load]),
-    Route("/teach", "Teaching", teach_page, [_signed_in, TeachState.load]),
-    Route("/search", "Search", search_page, [_viewer, SearchPageState.load]),
-    Route("/teach/synonyms", "Search synonyms", synonyms_page, [_signed_in, SynonymsState.load]),
+    Route("/my-courses", "My courses", my_courses_page, [MyCoursesState.load]),
+    Route("/teach", "Teaching", teach_page, [TeachState.load]),
+    Route("/search", "Search", search_page, [SearchPageState.load]),
+    Route("/teach/synonyms", "Search synonyms", synonyms_page, [SynonymsState.load]),
     Route(
         "/dashboard",
         "My progress",
         dashboard_page,
-        [_signed_in, DashboardState.load, ReviewFiguresState.load],
+        [DashboardState.load, ReviewFiguresState.load],
     ),
-    Route("/review", "Review", review_page, [_signed_in, ReviewState.load]),
+    Route("/review", "Review", review_page, [ReviewState.load]),
     Route(
         "/teach/courses/[course_id]/dashboard",
         "Course dashboard",
         course_dashboard_page,
-        [_signed_in, CourseDashboardState.load],
+        [CourseDashboardState.load],
     ),
     Route(
         "/teach/courses/[course_id]",
         "Edit course",
         course_editor_page,
-        [_signed_in, CourseEditorState.load, CourseTeachersState.load, MaterialState.load],
+        [CourseEditorState.load, CourseTeachersState.load, MaterialState.load],
     ),
     Route(
         "/teach/courses/[course_id]/lessons/[lesson_id]",
         "Edit lesson",
         lesson_editor_page,
-        [_signed_in, LessonEditorState.load],
+        [LessonEditorState.load],
     ),
     Route(
         "/courses/[course_id]",
         "Course",
         course_page,
-        [_viewer, CourseState.load, CourseExamsState.load, MaterialState.load],
+        [CourseState.load, CourseExamsState.load, MaterialState.load],
     ),
-    Route("/courses/[course_id]/ask", "Ask the tutor", tutor_page, [_signed_in, TutorState.load]),
-    Route(
-        "/teach/links", "Share links", my_share_links_page, [_signed_in, ShareLinksState.load_mine]
-    ),
-    Route("/share/[share_token]", "Shared", shared_page, [_viewer, SharedPageState.load]),
+    Route("/courses/[course_id]/ask", "Ask the tutor", tutor_page, [TutorState.load]),
+    Route("/teach/links", "Share links", my_share_links_page, [ShareLinksState.load_mine]),
+    Route("/share/[share_token]", "Shared", shared_page, [SharedPageState.load]),
     Route(
         "/share/[share_token]/lessons/[lesson_id]",
         "Shared lesson",
         shared_page,
-        [_viewer, SharedPageState.load],
+        [SharedPageState.load],
     ),
-    Route("/exams/[exam_id]", "Exam", exam_intro_page, [_signed_in, ExamIntroState.load]),
-    Route(
-        "/attempts/[attempt_id]", "Exam in progress", attempt_page, [_signed_in, AttemptState.load]
-    ),
+    Route("/exams/[exam_id]", "Exam", exam_intro_page, [ExamIntroState.load]),
+    Route("/attempts/[attempt_id]", "Exam in progress", attempt_page, [AttemptState.load]),
     Route(
         "/attempts/[attempt_id]/result",
         "Exam results",
         attempt_result_page,
-        [_signed_in, AttemptResultState.load],
+        [AttemptResultState.load],
     ),
     Route(
         "/courses/[course_id]/lessons/[lesson_id]",
         "Lesson",
         lesson_reader_page,
-        [_viewer, LessonReaderState.load],
+        [LessonReaderState.load],
     ),
     Route(
         "/teach/courses/[course_id]/exams",
@@ -170,7 +168,6 @@ ROUTES: list[Route] = [
         # The form is blanked first, while the page still shows its spinner: blanking it after
         # the bank has loaded would wipe what a fast teacher has already typed.
         [
-            _signed_in,
             QuestionFormState.load,
             QuestionBankState.load,
             ExamListState.load,
@@ -181,34 +178,34 @@ ROUTES: list[Route] = [
         "/teach/courses/[course_id]/cards",
         "Flashcards",
         card_bank_page,
-        [_signed_in, CardBankState.load, CardDraftingState.load],
+        [CardBankState.load, CardDraftingState.load],
     ),
     Route(
         "/teach/courses/[course_id]/exams/[exam_id]",
         "Edit exam",
         exam_editor_page,
-        [_signed_in, ExamEditorState.load],
+        [ExamEditorState.load],
     ),
     Route(
         "/teach/courses/[course_id]/accommodations",
         "Accommodations",
         accommodations_page,
-        [_signed_in, AccommodationsState.load],
+        [AccommodationsState.load],
     ),
     Route(
         "/teach/courses/[course_id]/gradebook",
         "Gradebook",
         gradebook_page,
-        [_signed_in, GradebookState.load],
+        [GradebookState.load],
     ),
-    Route("/teach/grading", "Grading", grading_page, [_signed_in, GradingState.load]),
+    Route("/teach/grading", "Grading", grading_page, [GradingState.load]),
     # A teacher reads a student's attempt on the results page, which shows teachers
     # everything (`attempt_result` allows the course's teachers).
     Route(
         "/teach/attempts/[attempt_id]",
         "Attempt",
         attempt_result_page,
-        [_signed_in, AttemptResultState.load],
+        [AttemptResultState.load],
     ),
 ]
 if not get_settings().is_production:

@@ -79,13 +79,14 @@ def _state_names() -> dict[str, str]:
     from learning_app.pages.exams.intro import ExamIntroState
     from learning_app.pages.search.results import SearchPageState
     from learning_app.pages.tutor.ask import TutorState
-    from learning_app.state.auth import AuthState
+    from learning_app.state.auth import AuthState, SessionCookieState
 
     states = {
         "root": State,
         "root_vars": UpdateVarsInternalState,
         "root_load": OnLoadInternalState,
         "auth": AuthState,
+        "session": SessionCookieState,
         "sign_in": SignInState,
         "lesson": LessonReaderState,
         "search": SearchPageState,
@@ -122,7 +123,7 @@ def write_plan(
         "reflex_version": Reflex.VERSION,
         "states": states,
         "state_hashes": _initial_state_hashes(),
-        "cookie_var": f"{states['auth']}.session_token_rx_state_",
+        "cookie_var": f"{states['session']}.session_token_rx_state_",
         "saved": SAVED,
         "not_saved": NOT_SAVED,
         "think_min_s": think_s[0],

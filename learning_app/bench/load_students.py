@@ -135,7 +135,7 @@ class Student(TabUser):
             since=mark,
         )
         refuse_problem(self.tab, "sign_in")
-        self.tab.cookie = self.tab.var("auth", "session_token")
+        self.tab.cookie = self.tab.var("session", "session_token")
 
     @task(4)
     def read_lesson(self) -> None:

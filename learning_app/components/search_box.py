@@ -38,7 +38,10 @@ class SearchBoxState(AuthState):
             return
         try:
             found = await call_with_session(
-                queries.search, token=self.session_token, query=self.query, limit=SUGGESTIONS
+                queries.search,
+                token=await self._session_token(),
+                query=self.query,
+                limit=SUGGESTIONS,
             )
         except Exception:  # the results page explains failures; the box just shows nothing
             self.suggestions = []

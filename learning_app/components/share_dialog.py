@@ -21,7 +21,7 @@ from learning_app.components.wording import count_text
 from learning_app.services.sharing import links as share_links
 from learning_app.services.sharing.links import ShareLinkView
 from learning_app.settings import get_settings
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import PageLoading
 
 EXPIRY_CHOICES = [("1", "In 1 day"), ("7", "In 7 days"), ("30", "In 30 days"), ("never", "Never")]
@@ -58,6 +58,7 @@ class ShareLinksState(PageLoading, AuthState):
         await self._reload()
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load_mine(self) -> None:
         """on_load of `/teach/links`."""
         self.share_entity_type, self.share_entity_id = "", ""

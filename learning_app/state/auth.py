@@ -1,14 +1,24 @@
 """Who is signed in. The browser holds only an opaque session id; everything else is resolved on
 the server, from Redis and Postgres, on every event that needs a user.
 
-Page states that act for a user subclass `AuthState` and pass `self.session_token` to a service:
-services take the token, never a user id sent by the browser.
+Page states that act for a user subclass `AuthState` and pass `await self._session_token()` to a
+service: services take the token, never a user id sent by the browser.
+
+The cookie lives in `SessionCookieState`, a leaf of its own: Reflex syncs cookies on every page
+change by loading the state that holds them with all of its substates, and `AuthState` has every
+page state under it. A page's viewer check runs inside the page's own load (`opens_page`), so
+opening a page loads the root, `AuthState`, the cookie's state and that page's state, never the
+other page states.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
+from collections.abc import AsyncIterator, Callable
+from functools import wraps
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import reflex as rx
@@ -33,7 +43,10 @@ def sign_in_redirect(path: str) -> rx.event.EventSpec:
     return rx.redirect(f"/sign-in?next={quote(path or '/', safe='')}")
 
 
-class AuthState(rx.State):
+class SessionCookieState(rx.State):
+    """The session cookie alone (see the module's docstring for why it has a state of its own).
+    Read and written through `AuthState`, never by a component."""
+
     # Reflex sets and reads this cookie from JavaScript (it travels to the server inside each
     # websocket event), so it cannot be HttpOnly. It holds only an opaque id that the server
     # resolves and can revoke; see "Security and faults" in the README.
@@ -44,6 +57,9 @@ class AuthState(rx.State):
         same_site="lax",
         secure=get_settings().served_over_https,
     )
+
+
+class AuthState(rx.State):
     # What the navbar shows; display only, never trusted by any handler.
     signed_in: bool = False
     viewer_name: str = ""
@@ -65,78 +81,151 @@ class AuthState(rx.State):
     def is_teacher(self) -> bool:
         return self.viewer_role in ("teacher", "admin")
 
-    def _show(self, viewer: Viewer | None) -> None:
+    async def _session_token(self) -> str:
+        """The tab's session cookie ("" when signed out)."""
+        return (await self.get_state(SessionCookieState)).session_token
+
+    async def _set_session_token(self, token: str) -> None:
+        (await self.get_state(SessionCookieState)).session_token = token
+
+    def _show_viewer(self, viewer: Viewer | None, token: str) -> None:
+        """Show `viewer` in the navbar, as resolved for the session `token`."""
         self.signed_in = viewer is not None
         self.viewer_name = viewer.display_name if viewer else ""
         self.viewer_email = viewer.email if viewer else ""
         self.viewer_role = viewer.role if viewer else ""
         self.viewer_verified = viewer.email_verified if viewer else False
         self.auth_checked = True
-        self._viewer_checked_at, self._viewer_checked_token = time.time(), self.session_token
+        self._viewer_checked_at, self._viewer_checked_token = time.time(), token
 
-    async def _refresh_viewer(self) -> Viewer | None:
+    async def _forget_session(self) -> None:
+        """This tab is signed out (its session ended or was replaced): no cookie, no viewer."""
+        await self._set_session_token("")
+        self._show_viewer(None, "")
+
+    async def _refresh_viewer(self, token: str) -> Viewer | None:
         """Resolve the session server-side; a dead session clears the cookie."""
-        if not self.session_token:
-            self._show(None)
+        if not token:
+            self._show_viewer(None, token)
             return None
         try:
-            viewer = await call_with_session(viewers.viewer_for_session, token=self.session_token)
+            viewer = await call_with_session(viewers.viewer_for_session, token=token)
         except DomainError:
             # Redis or Postgres is down: show the page signed-out rather than a blank screen.
             log.warning("could not resolve the session", exc_info=True)
-            self._show(None)
+            self._show_viewer(None, token)
             self._viewer_checked_at = 0.0  # try again on the next page
             return None
         if viewer is None:
-            self.session_token = ""
-        self._show(viewer)
+            await self._forget_session()
+            return None
+        self._show_viewer(viewer, token)
         return viewer
 
-    def _start_session(self, token: str) -> None:
+    async def _start_session(self, token: str) -> None:
         """Keep the new session's cookie, leaving the navbar as it is: it changes when the page
         the sign-in redirects to has loaded and resolved the session (`_recently_signed_in` sees
         a token it has not checked). Showing the signed-in navbar here drew it a moment before
         the redirect, and a click in that moment was undone when the redirect landed."""
-        self.session_token = token
+        await self._set_session_token(token)
         self._viewer_checked_at, self._viewer_checked_token = 0.0, ""
         self._session_started_on = self.router.url.path.rstrip("/")
 
     async def _recently_signed_in(self) -> bool:
         """Whether this tab is signed in, resolving the session again only when the last check
         is older than VIEWER_RECHECK_S or was made for another session token."""
+        token = await self._session_token()
         if (
-            self.session_token
-            and self.session_token == self._viewer_checked_token
+            token
+            and token == self._viewer_checked_token
             and time.time() - self._viewer_checked_at < VIEWER_RECHECK_S
         ):
             return self.signed_in
-        return await self._refresh_viewer() is not None
+        return await self._refresh_viewer(token) is not None
 
-    @rx.event
-    async def load_viewer(self) -> None:
-        """on_load of public pages. The page that started the session may run its on_load
-        again before its redirect lands (its address normalised, a reconnect): it keeps the
-        navbar as it was, which then changes on the page the sign-in leads to."""
+    async def _check_viewer(self) -> None:
+        """A public page's check: the navbar shows who is signed in. The page that started the
+        session may run its on_load again before its redirect lands (its address normalised, a
+        reconnect): it keeps the navbar as it was, which then changes on the page the sign-in
+        leads to."""
         here = self.router.url.path.rstrip("/")
         if self._session_started_on and self._session_started_on == here:
             return
         self._session_started_on = ""
         await self._recently_signed_in()
 
-    @rx.event
-    async def require_signed_in(self) -> rx.event.EventSpec | None:
-        """on_load of private pages: signed-out visitors go to sign-in and come back after."""
+    async def _check_signed_in(self) -> rx.event.EventSpec | None:
+        """A private page's check: signed-out visitors go to sign-in and come back after."""
         self._session_started_on = ""
         if not await self._recently_signed_in():
             return sign_in_redirect(self.router.url.path)
         return None
 
     @rx.event
+    async def load_viewer(self) -> None:
+        """on_load of a public page with nothing else to load (see `opens_page`)."""
+        await self._check_viewer()
+
+    @rx.event
+    async def require_signed_in(self) -> rx.event.EventSpec | None:
+        """on_load of a private page with nothing else to load (see `opens_page`)."""
+        return await self._check_signed_in()
+
+    @rx.event
     async def sign_out(self) -> rx.event.EventSpec:
-        token, self.session_token = self.session_token, ""
+        token = await self._session_token()
+        await self._forget_session()
         try:
             await call_service(users.sign_out, token)
         except DomainError:
             log.warning("sign-out could not reach the session store", exc_info=True)
-        self._show(None)
         return rx.redirect("/")
+
+
+Load = TypeVar("Load", bound=Callable[..., Any])
+# The attribute `opens_page` sets on the load it wraps: "signed_in" or "viewer", the check it runs.
+VIEWER_CHECK = "viewer_check"
+
+
+def opens_page(*, signed_in: bool) -> Callable[[Load], Load]:
+    """Make a page state's load the first on_load event of its page, with the viewer check
+    (`_check_signed_in` when `signed_in`, else `_check_viewer`) run first in the same event.
+
+    The check used to be an event of its own on `AuthState`: one event more per page open,
+    and an event on `AuthState` loads every page state under it. A signed-out visitor of a
+    private page is sent to sign in, and the load does not run. Put it under `@rx.event`.
+    """
+
+    def decorate(load: Load) -> Load:
+        async def check(state: AuthState) -> rx.event.EventSpec | None:
+            if signed_in:
+                return await state._check_signed_in()
+            await state._check_viewer()
+            return None
+
+        if inspect.isasyncgenfunction(load):
+
+            @wraps(load)
+            async def opens_streaming(
+                self: AuthState, *args: Any, **kwargs: Any
+            ) -> AsyncIterator[Any]:
+                if (redirect := await check(self)) is not None:
+                    yield redirect
+                    return
+                async for update in load(self, *args, **kwargs):
+                    yield update
+
+            setattr(opens_streaming, VIEWER_CHECK, "signed_in" if signed_in else "viewer")
+            return opens_streaming  # type: ignore[return-value]
+
+        @wraps(load)
+        async def opens(self: AuthState, *args: Any, **kwargs: Any) -> Any:
+            if (redirect := await check(self)) is not None:
+                return redirect
+            result = load(self, *args, **kwargs)
+            return await result if inspect.isawaitable(result) else result
+
+        setattr(opens, VIEWER_CHECK, "signed_in" if signed_in else "viewer")
+        return opens  # type: ignore[return-value]
+
+    return decorate

@@ -157,26 +157,28 @@ class ServiceCalls(rx.State, mixin=True):
 
     A Reflex mixin, used as `class PageState(ServiceCalls, AuthState)`: a mixin's own fields
     become vars only when it derives from `rx.State` itself and a real state comes after it,
-    and the calls use the `session_token` that `AuthState` provides.
+    and the calls use the session token that `AuthState._session_token` reads.
     """
 
     error: str = ""
     notice: str = ""
 
     if TYPE_CHECKING:
-        session_token: str  # from AuthState
+
+        async def _session_token(self) -> str: ...  # from AuthState
+
         signed_in: bool  # from AuthState
 
     async def _fetch(self, action: Callable[..., T], /, **kwargs: object) -> T:
         """`action(session, token=<the viewer's session token>, **kwargs)` in one transaction,
         off the event loop; a failure propagates (to `_loading`, say)."""
-        return await call_with_session(action, token=self.session_token, **kwargs)
+        return await call_with_session(action, token=await self._session_token(), **kwargs)
 
     async def _call(self, action: Callable[..., T], /, **kwargs: object) -> T | None:
         """What an event handler calls: `_fetch`, after clearing `error` and `notice`; on
         failure `error` says why (the "unavailable" message when a store is down) and the
         result is None (so is a service's own None: then `not self.error` means success)."""
-        return await self._call_as_visitor(action, token=self.session_token, **kwargs)
+        return await self._call_as_visitor(action, token=await self._session_token(), **kwargs)
 
     async def _call_as_visitor(self, action: Callable[..., T], /, **kwargs: object) -> T | None:
         """`_call` for a service that does not act for a session (signing up or in, a link
@@ -203,8 +205,9 @@ class PageLoading(ServiceCalls, mixin=True):
         self.loading, self.error, self.notice = True, "", ""
 
     def _start_signed_in_load(self) -> bool:
-        """`_start_loading()` on a page behind `require_signed_in`; False for a visitor, whom
-        that guard is already sending to sign in (the spinner stays until the page changes)."""
+        """`_start_loading()` on a page whose first load checks sign-in (`opens_page`); False
+        for a visitor, whom that check is already sending to sign in (the spinner stays until
+        the page changes)."""
         self._start_loading()
         return self.signed_in
 

@@ -120,7 +120,7 @@ class DraftingState(ServiceCalls, mixin=True):
             if self.drafting:
                 return
             self.drafting, self.error, self.notice = True, "", ""
-            token, course_id = self.session_token, self._course_id
+            token, course_id = await self._session_token(), self._course_id
         try:
             drafted = await self._draft_from(form, token=token, course_id=course_id)
         except Exception as exc:

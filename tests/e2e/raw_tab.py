@@ -30,12 +30,13 @@ class RawTab:
     from). Use it as a context manager; it hydrates on entry."""
 
     def __init__(self, app: RunningApp, session_token: str, path: str) -> None:
-        from learning_app.state.auth import AuthState
+        from learning_app.state.auth import SessionCookieState
 
         self.path = path
         self.deltas: dict[str, dict[str, Any]] = {}
         self.updates = 0
-        self._cookie = {f"{AuthState.get_full_name()}.session_token_rx_state_": session_token}
+        cookie_var = f"{SessionCookieState.get_full_name()}.session_token_rx_state_"
+        self._cookie = {cookie_var: session_token}
         ws_base = app.backend_url.replace("http://", "ws://", 1)
         self._ws = websocket.create_connection(
             f"{ws_base}{NAMESPACE}/?EIO=4&transport=websocket&token={uuid.uuid4()}",

@@ -10,7 +10,7 @@ from reflex.state import BaseState, State
 from reflex_base.utils.format import json_dumps
 
 import learning_app.learning_app  # noqa: F401 - registers the page states under AuthState
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, SessionCookieState
 
 S = TypeVar("S", bound=BaseState)
 
@@ -19,13 +19,26 @@ def tab_state(cls: type[S], token: str, **route_args: str) -> S:
     """`cls` in a fresh browser tab signed in with `token`, on a page whose dynamic route
     segments (`[attempt_id]`, ...) hold `route_args`."""
     root = State(_reflex_internal_init=True)
+    set_session_cookie(root, token)
     auth = root.substates[AuthState.get_name()]
     assert isinstance(auth, AuthState)
-    auth.session_token = token
     state = auth.substates[cls.get_name()]
     assert isinstance(state, cls)
     state.rx_router_page = PageData(params=route_args)
     return state
+
+
+def set_session_cookie(root: State, token: str) -> None:
+    """The tab's session cookie, as the browser sends it."""
+    cookie = root.substates[SessionCookieState.get_name()]
+    assert isinstance(cookie, SessionCookieState)
+    cookie.session_token = token
+
+
+def session_cookie(state: BaseState) -> str:
+    cookie = state._get_root_state().substates[SessionCookieState.get_name()]
+    assert isinstance(cookie, SessionCookieState)
+    return cookie.session_token
 
 
 def sent_to_browser(state: BaseState) -> dict[str, Any]:

@@ -14,13 +14,14 @@ from learning_app.services.accounts import sessions
 from learning_app.services.courses import reading
 from learning_app.services.errors import PermissionDenied
 from learning_app.state.auth import VIEWER_RECHECK_S, AuthState
+from tests.integration.tabs import session_cookie, set_session_cookie
 
 
 def _tab(token: str) -> AuthState:
     root = State(_reflex_internal_init=True)
+    set_session_cookie(root, token)
     tab = root.substates[AuthState.get_name()]
     assert isinstance(tab, AuthState)
-    tab.session_token = token
     return tab
 
 
@@ -38,12 +39,12 @@ def test_a_page_open_reuses_a_recent_viewer_and_resolves_again_after_the_interva
 
     tab._viewer_checked_at -= VIEWER_RECHECK_S + 1
     assert asyncio.run(tab._recently_signed_in()) is False
-    assert tab.session_token == "" and tab.signed_in is False
+    assert session_cookie(tab) == "" and tab.signed_in is False
 
 
 def test_a_new_session_token_is_always_resolved(student: str, teacher: str) -> None:
     tab = _tab(student)
     assert asyncio.run(tab._recently_signed_in()) is True
-    tab.session_token = teacher  # signed in as someone else in this browser
+    set_session_cookie(tab._get_root_state(), teacher)  # signed in as someone else here
     assert asyncio.run(tab._recently_signed_in()) is True
     assert tab.viewer_role == "teacher"

@@ -82,8 +82,8 @@ def test_the_session_cookie_is_secure_exactly_over_https(url: str, secure: bool)
 
 
 def test_the_session_cookie_is_samesite_lax_and_holds_only_an_opaque_id() -> None:
-    from learning_app.state.auth import SESSION_COOKIE, AuthState
+    from learning_app.state.auth import SESSION_COOKIE, SessionCookieState
 
-    cookie = AuthState.get_fields()["session_token"].default
+    cookie = SessionCookieState.get_fields()["session_token"].default
     assert cookie.name == SESSION_COOKIE
     assert cookie.same_site == "lax"

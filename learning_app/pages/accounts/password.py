@@ -16,7 +16,7 @@ from learning_app.components.forms import (
 )
 from learning_app.components.layout import page_shell
 from learning_app.services.accounts import links
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import ServiceCalls
 
 RESET_SENT = (
@@ -54,12 +54,12 @@ class PasswordResetState(ServiceCalls, AuthState):
             token=self.router.url.query_parameters.get("token", ""),
             new_password=form.get("password", ""),
         ):
-            self.session_token = ""
-            self._show(None)
+            await self._forget_session()
             self.done, self.notice = True, RESET_DONE
         self.submitting = False
 
     @rx.event
+    @opens_page(signed_in=False)
     def start(self) -> None:
         self.error, self.notice, self.done = "", "", False
 

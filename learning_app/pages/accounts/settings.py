@@ -53,8 +53,7 @@ class AccountSettingsState(ServiceCalls, AuthState):
         yield
         await self._call(users.sign_out_everywhere)
         if not self.error:
-            self.session_token = ""
-            self._show(None)
+            await self._forget_session()
             yield rx.redirect("/sign-in")
         self.submitting = False
 

@@ -40,7 +40,7 @@ class SignInState(ServiceCalls, AuthState):
             self.submitting = False
             return
         _viewer, token = signed_in
-        self._start_session(token)
+        await self._start_session(token)
         yield rx.redirect(self._next_path())
         self.submitting = False
 
@@ -83,7 +83,7 @@ class MagicLinkState(ServiceCalls, AuthState):
             return
         _viewer, token = signed_in
         # "Checking your link…" stays until "/" has loaded and shows who is signed in.
-        self._start_session(token)
+        await self._start_session(token)
         yield rx.redirect("/")
 
 

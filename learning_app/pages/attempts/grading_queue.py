@@ -21,7 +21,7 @@ from learning_app.components.markdown import rendered_markdown
 from learning_app.services.attempts import essay_grading
 from learning_app.services.attempts.essay_grading import MAX_FEEDBACK, PendingEssay
 from learning_app.services.markdown_render import render_markdown
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import call_service
 from learning_app.state.course_pages import LoadedPageState
 
@@ -69,6 +69,7 @@ class GradingState(LoadedPageState, AuthState):
     saving_answer_id: str = ""
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> AsyncIterator[object]:
         """on_load, after `require_signed_in`."""
         self._start_loading()

@@ -10,7 +10,7 @@ from learning_app.components.courses import loaded_page
 from learning_app.components.markdown import rendered_markdown
 from learning_app.components.wording import count_text
 from learning_app.services.attempts import results
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import rendered
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
@@ -60,6 +60,7 @@ class AttemptResultState(LoadedPageState, AuthState):
     lines: list[ReviewLine] = []
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> None:
         self._start_loading()
         with self._loading():

@@ -24,7 +24,7 @@ import reflex as rx
 from learning_app.services.attempts import taking
 from learning_app.services.attempts.attempt_view import AttemptOption
 from learning_app.services.attempts.taking import ALREADY_SUBMITTED, TIME_UP
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import describe_error, rendered
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
@@ -120,6 +120,7 @@ class AttemptState(LoadedPageState, AuthState):
         self.save_problem = {}
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> AsyncIterator[object]:
         self._start_loading()
         # Not in `with self._loading()`: the spinner stays while the browser leaves for a

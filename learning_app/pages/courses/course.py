@@ -15,7 +15,7 @@ from learning_app.pages.exams.course_section import CourseExamsState, course_exa
 from learning_app.pages.material.sections import material_reader_section
 from learning_app.services.courses import reading
 from learning_app.services.courses.authoring import OutlineLesson
-from learning_app.state.auth import AuthState, sign_in_redirect
+from learning_app.state.auth import AuthState, opens_page, sign_in_redirect
 from learning_app.state.calls import rendered
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
@@ -51,6 +51,7 @@ class CourseState(LoadedPageState, AuthState):
             self.completed_count, self.course_lessons = outline.completed_count, outline.lessons
 
     @rx.event
+    @opens_page(signed_in=False)
     async def load(self) -> None:
         """on_load, after `load_viewer` (visitors may read public courses)."""
         self._start_loading()

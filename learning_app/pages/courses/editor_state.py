@@ -13,7 +13,7 @@ import reflex as rx
 
 from learning_app.services.courses import authoring, lessons
 from learning_app.services.courses.authoring import CourseSummary, OutlineLesson
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import describe_error
 from learning_app.state.course_pages import LoadedPageState, is_checked
 
@@ -33,6 +33,7 @@ class CourseEditorState(LoadedPageState, AuthState):
         self.is_public, self.status = course.is_public, course.status
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> AsyncIterator[object]:
         """on_load, after `require_signed_in`."""
         self._start_loading()

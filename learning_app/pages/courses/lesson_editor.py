@@ -17,7 +17,7 @@ from learning_app.services.courses import lessons, reading
 from learning_app.services.courses.authoring import MAX_TITLE_LENGTH
 from learning_app.services.courses.lessons import MAX_BODY_LENGTH, MAX_SUMMARY_LENGTH
 from learning_app.services.markdown_render import render_markdown
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import call_service
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
@@ -37,6 +37,7 @@ class LessonEditorState(LoadedPageState, AuthState):
     preview_html: str = ""
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> AsyncIterator[object]:
         """on_load, after `require_signed_in`."""
         self._start_loading()

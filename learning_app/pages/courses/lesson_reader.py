@@ -11,7 +11,7 @@ from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error, form_notice
 from learning_app.components.markdown import rendered_markdown
 from learning_app.services.courses import reading
-from learning_app.state.auth import AuthState, sign_in_redirect
+from learning_app.state.auth import AuthState, opens_page, sign_in_redirect
 from learning_app.state.calls import rendered
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
@@ -41,6 +41,7 @@ class LessonReaderState(LoadedPageState, AuthState):
     can_edit: bool = False
 
     @rx.event
+    @opens_page(signed_in=False)
     async def load(self) -> rx.event.EventSpec | None:
         """on_load, after `load_viewer` (visitors may read lessons of public courses). The body
         arrives after the browser tried to scroll to `#section-...` (a tutor citation), so it

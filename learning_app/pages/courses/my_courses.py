@@ -10,7 +10,7 @@ from learning_app.components.forms import form_error
 from learning_app.components.layout import page_shell
 from learning_app.services.courses import reading
 from learning_app.services.courses.authoring import CourseSummary
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import PageLoading
 
 
@@ -19,6 +19,7 @@ class MyCoursesState(PageLoading, AuthState):
     teaching_courses: list[CourseSummary] = []
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> None:
         """on_load, after `require_signed_in`."""
         if self._start_signed_in_load():

@@ -21,7 +21,7 @@ from learning_app.services.courses.authoring import (
     MAX_TITLE_LENGTH,
     CourseSummary,
 )
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import PageLoading, describe_error
 
 EDITOR_PATH = "/teach/courses/"
@@ -33,6 +33,7 @@ class TeachState(PageLoading, AuthState):
     creating: bool = False
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> None:
         """on_load, after `require_signed_in` (which has redirected visitors to sign-in)."""
         self._start_loading()

@@ -17,7 +17,7 @@ from learning_app.services.exams.accommodations import (
     ExamChoice,
     StudentChoice,
 )
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 FORM_ID = "accommodation-form"
@@ -38,6 +38,7 @@ class AccommodationsState(LoadedPageState, AuthState):
         self.time_zone = page.time_zone
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> None:
         """on_load, after `require_signed_in`."""
         if self._start_signed_in_load():

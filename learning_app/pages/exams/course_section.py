@@ -24,7 +24,7 @@ class CourseExamsState(AuthState):
         try:
             self.course_exams = await call_with_session(
                 listing.list_course_exams,
-                token=self.session_token or None,
+                token=await self._session_token() or None,
                 course_id=route_arg(self, "course_id"),
             )
         except DomainError:

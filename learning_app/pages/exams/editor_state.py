@@ -28,7 +28,7 @@ from learning_app.services.exams.authoring import (
 )
 from learning_app.services.questions import bank as question_bank
 from learning_app.services.questions.bank import QuestionView, TagCount
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.course_pages import LoadedPageState, is_checked, route_arg
 
 NEW_EXAM = "new"
@@ -142,6 +142,7 @@ class ExamEditorState(LoadedPageState, AuthState):
         ]
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> AsyncIterator[object]:
         """on_load, after `require_signed_in`; `exam_id` "new" starts a new exam."""
         self._start_loading()

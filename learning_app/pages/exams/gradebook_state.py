@@ -23,7 +23,7 @@ from learning_app.services.exams.gradebook import (
     csv_filename,
     gradebook_csv,
 )
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 ROWS_PER_STEP = 200  # rows sent to the browser at a time; "Show more" adds as many again
@@ -187,6 +187,7 @@ class GradebookState(LoadedPageState, AuthState):
         self._refresh()
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> None:
         """on_load, after `require_signed_in`."""
         self._start_loading()

@@ -12,7 +12,7 @@ from learning_app.services.attempts import results, taking
 from learning_app.services.attempts.results import AttemptSummary
 from learning_app.services.exams.listing import ExamCard
 from learning_app.services.values import count_label
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 FEEDBACK_POLICY_TEXT = {
@@ -53,6 +53,7 @@ class ExamIntroState(LoadedPageState, AuthState):
     starting: bool = False
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> None:
         self._start_loading()
         with self._loading():

@@ -96,7 +96,7 @@ class MaterialState(ServiceCalls, AuthState):
         """
         async with self:
             self.uploading, self.error, self.notice = True, "", ""
-            token, course_id = self.session_token, route_arg(self, "course_id")
+            token, course_id = await self._session_token(), route_arg(self, "course_id")
         notices: list[str] = []
         error = INTERRUPTED  # unless the upload gets to the end: cancellation skips `except`
         spool: UploadSpool | None = None

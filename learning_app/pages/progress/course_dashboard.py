@@ -20,7 +20,7 @@ from learning_app.services.progress import dashboards
 from learning_app.services.progress.dashboards import SCORE_BUCKETS, HardQuestion
 from learning_app.services.review import stats as review_stats
 from learning_app.services.review.stats import FORGOTTEN_MIN_REVIEWS, ForgottenItem
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 
@@ -83,6 +83,7 @@ class CourseDashboardState(LoadedPageState, AuthState):
         self.active_points = [{"day": p.day, "students": p.count} for p in board.daily_active]
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> None:
         """on_load, after `require_signed_in`."""
         self._start_loading()

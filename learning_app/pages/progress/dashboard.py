@@ -16,7 +16,7 @@ from learning_app.pages.review.dashboard_section import review_heatmap, review_t
 from learning_app.services.progress import dashboards, streak_freezes
 from learning_app.services.progress.dashboards import CourseProgress
 from learning_app.services.progress.streak_freezes import FREEZE_XP_COST, MAX_HELD, StreakStatus
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import PageLoading
 
 NO_SCORE = "none yet"
@@ -83,6 +83,7 @@ class DashboardState(PageLoading, AuthState):
         self.buying_freeze = False
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> None:
         """on_load, after `require_signed_in`."""
         if self._start_signed_in_load():

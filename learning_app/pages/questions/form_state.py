@@ -26,7 +26,7 @@ from learning_app.services.questions.drafts import (
     parse_number,
 )
 from learning_app.services.questions.grading import CHOICE_TYPES
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import ServiceCalls, describe_error
 from learning_app.state.course_pages import is_checked, route_arg
 
@@ -160,6 +160,7 @@ class QuestionFormState(ServiceCalls, AuthState):
         return focus_later(PROMPT_INPUT_ID)
 
     @rx.event
+    @opens_page(signed_in=True)
     def load(self) -> None:
         """on_load: a blank form (it may still hold another course's question)."""
         self.notice = ""

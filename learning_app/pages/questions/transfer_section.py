@@ -94,7 +94,7 @@ class BankTransferState(ServiceCalls, AuthState):
             self.uploading, self.error, self.notice = True, "", ""
             previous = self._clear_preview()
             token, course_id, chosen = (
-                self.session_token,
+                await self._session_token(),
                 route_arg(self, "course_id"),
                 self.format_choice or None,
             )

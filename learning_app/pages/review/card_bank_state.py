@@ -16,7 +16,7 @@ import reflex as rx
 from learning_app.services.markdown_render import render_plain
 from learning_app.services.review import flashcards
 from learning_app.services.review.flashcards import FlashcardView
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import describe_error
 from learning_app.state.course_pages import LoadedPageState
 
@@ -114,6 +114,7 @@ class CardBankState(LoadedPageState, AuthState):
         self.form_key += 1
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> AsyncIterator[object]:
         """on_load, after `require_signed_in`."""
         self._start_loading()

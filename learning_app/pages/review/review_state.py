@@ -21,7 +21,7 @@ from learning_app.services.review.memory import ReviewOutcome
 from learning_app.services.review.queue import QueueEntry
 from learning_app.services.review.reviews import ChoiceView
 from learning_app.services.review.scheduling import RATING_NAMES
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import PageLoading
 
 # Anki's "learn ahead" limit: a card due again within this (a learning or relearning step
@@ -96,6 +96,7 @@ class ReviewState(PageLoading, AuthState):
             )
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> None:
         """on_load, after `require_signed_in`: today's queue, and its first item."""
         if not self._start_signed_in_load():

@@ -17,7 +17,7 @@ from learning_app.components.search_box import search_href, snippet
 from learning_app.components.wording import count_text
 from learning_app.services.search import queries
 from learning_app.services.search.results import FacetCount, SearchFilters, SearchHit
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import PageLoading
 
 RESULTS_PER_PAGE = 20
@@ -55,6 +55,7 @@ class SearchPageState(PageLoading, AuthState):
         return links
 
     @rx.event
+    @opens_page(signed_in=False)
     async def load(self) -> None:
         params = self.router.url.query_parameters
         chosen = SearchFilters(

@@ -11,7 +11,7 @@ from learning_app.components.forms import form_error, form_notice
 from learning_app.components.layout import page_shell
 from learning_app.services.search import synonyms
 from learning_app.services.search.synonyms import SynonymGroup
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import ServiceCalls
 
 
@@ -20,6 +20,7 @@ class SynonymsState(ServiceCalls, AuthState):
     form_key: int = 0  # bumped to clear the form after a save
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> None:
         self.groups = await self._call(synonyms.list_synonym_groups) or []
 

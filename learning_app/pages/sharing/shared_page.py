@@ -9,7 +9,7 @@ from learning_app.components.layout import page_shell
 from learning_app.components.markdown import rendered_inline, rendered_markdown
 from learning_app.services.sharing import links
 from learning_app.services.sharing.links import SharedLessonItem
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import PageLoading, call_with_session, rendered
 from learning_app.state.course_pages import route_arg
 
@@ -26,6 +26,7 @@ class SharedPageState(PageLoading, AuthState):
     shared_lessons: list[SharedLessonItem] = []
 
     @rx.event
+    @opens_page(signed_in=False)
     async def load(self) -> None:
         self._start_loading()
         # Forgotten before asking again: a link revoked since the last load (or a move to a
@@ -36,7 +37,7 @@ class SharedPageState(PageLoading, AuthState):
                 links.open_share_link,
                 raw_token=route_arg(self, "share_token"),
                 client_ip=self.router.session.client_ip,
-                viewer_token=self.session_token or None,
+                viewer_token=await self._session_token() or None,
                 lesson_id=route_arg(self, "lesson_id"),
             )
             self.kind, self.shared_course_id = content.entity_type, content.course_id

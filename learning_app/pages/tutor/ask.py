@@ -22,7 +22,7 @@ from learning_app.services.review import tutor_cards
 from learning_app.services.tutor import answering, history
 from learning_app.services.tutor.answering import AnswerStream
 from learning_app.services.tutor.history import CitationLink, ExchangeView
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import call_service, call_with_session, describe_error
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
@@ -37,6 +37,7 @@ class TutorState(LoadedPageState, AuthState):
     partial_answer_html: str = ""  # `partial_answer` rendered (it is Markdown as it streams)
 
     @rx.event
+    @opens_page(signed_in=True)
     async def load(self) -> None:
         """on_load, after `require_signed_in`."""
         if self._start_signed_in_load():
@@ -54,7 +55,11 @@ class TutorState(LoadedPageState, AuthState):
             self.asking, self.error, self.notice = True, "", ""
             self.pending_question, self.partial_answer = form.get("question", "").strip(), ""
             self.partial_answer_html = ""
-            token, course_id, question = self.session_token, self.loaded_id, self.pending_question
+            token, course_id, question = (
+                await self._session_token(),
+                self.loaded_id,
+                self.pending_question,
+            )
         try:
             context = await call_with_session(
                 answering.prepare,
