@@ -15,7 +15,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+import sqlalchemy as sa
 from fsrs import Rating, State
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, select
@@ -101,6 +103,43 @@ def record_review(
     return ReviewOutcome(True, int(rating), row.due, entry_for(row))
 
 
+# The exam's answers as first reviews, in one statement built once: a new card per question
+# the student does not review yet, and its review's log line. Built as one multi-row INSERT
+# per call, SQLAlchemy compiled it anew every time (its row count is part of the statement),
+# which was half of a submit's CPU.
+_FIRST_REVIEWS = sa.text(
+    """
+    WITH seen AS (
+        SELECT * FROM unnest(
+            CAST(:card_ids AS uuid[]), CAST(:log_ids AS uuid[]), CAST(:course_ids AS uuid[]),
+            CAST(:question_ids AS uuid[]), CAST(:ratings AS smallint[]),
+            CAST(:states AS smallint[]), CAST(:steps AS integer[]),
+            CAST(:stabilities AS float8[]), CAST(:difficulties AS float8[]),
+            CAST(:dues AS timestamptz[])
+        ) AS s(card_id, log_id, course_id, question_id, rating, state, step, stability,
+               difficulty, due)
+    ), added AS (
+        INSERT INTO review_card (id, user_id, course_id, question_id, state, step, stability,
+                                 difficulty, due, last_review, reps, lapses, created_at,
+                                 updated_at)
+        SELECT card_id, :user_id, course_id, question_id, state, step, stability, difficulty,
+               due, :now, 1, 0, :now, :now
+        FROM seen
+        ON CONFLICT DO NOTHING
+        RETURNING id
+    ), logged AS (
+        INSERT INTO review_log (id, review_card_id, user_id, course_id, sequence, rating,
+                                reviewed_at, state_before, step_before, due_before)
+        SELECT seen.log_id, added.id, :user_id, seen.course_id, 0, seen.rating, :now,
+               :learning, 0, :now
+        FROM added JOIN seen ON seen.card_id = added.id
+        RETURNING 1
+    )
+    SELECT count(*) FROM logged
+    """
+)
+
+
 def remember_exam_answers(
     session: Session, user_id: uuid.UUID, answers: Iterable[tuple[Question, bool]], now: datetime
 ) -> int:
@@ -108,51 +147,46 @@ def remember_exam_answers(
     Good first review, wrong as Again, scheduled in days (`FIRST_SIGHT_SCHEDULER`). A question
     the student already reviews keeps its own state. Returns how many were added."""
     rows = []
-    ratings: dict[uuid.UUID, Rating] = {}
     for question, correct in answers:
         rating = Rating.Good if correct else Rating.Again
         card = scheduling.review(scheduling.new_card(now), rating, now, first_sight=True)
-        ratings[question.id] = rating
         rows.append(
-            {
-                "id": uuid.uuid4(),
-                "user_id": user_id,
-                "course_id": question.course_id,
-                "question_id": question.id,
-                "state": int(card.state),
-                "step": card.step,
-                "stability": card.stability,
-                "difficulty": card.difficulty,
-                "due": card.due,
-                "last_review": card.last_review,
-                "reps": 1,
-                "created_at": now,
-                "updated_at": now,
-            }
+            (
+                uuid.uuid4(),
+                uuid.uuid4(),
+                question.course_id,
+                question.id,
+                int(rating),
+                int(card.state),
+                card.step,
+                card.stability,
+                card.difficulty,
+                card.due,
+            )
         )
     if not rows:
         return 0
-    added = session.execute(
-        pg_insert(ReviewCard)
-        .values(rows)
-        .on_conflict_do_nothing()
-        .returning(ReviewCard.id, ReviewCard.question_id, ReviewCard.course_id)  # type: ignore[arg-type]
-    ).all()
-    for card_id, question_id, course_id in added:
-        session.add(
-            ReviewLog(
-                review_card_id=card_id,
-                user_id=user_id,
-                course_id=course_id,
-                sequence=0,
-                rating=int(ratings[question_id]),
-                reviewed_at=now,
-                state_before=int(State.Learning),
-                step_before=0,
-                due_before=now,
-            )
-        )
-    return len(added)
+    # One array per column, in `_FIRST_REVIEW_COLUMNS` order.
+    columns = zip(*rows, strict=True)
+    params: dict[str, Any] = {
+        name: list(values) for name, values in zip(_FIRST_REVIEW_COLUMNS, columns, strict=True)
+    }
+    params |= {"user_id": user_id, "now": now, "learning": int(State.Learning)}
+    return int(session.execute(_FIRST_REVIEWS, params).scalar_one())
+
+
+_FIRST_REVIEW_COLUMNS = (
+    "card_ids",
+    "log_ids",
+    "course_ids",
+    "question_ids",
+    "ratings",
+    "states",
+    "steps",
+    "stabilities",
+    "difficulties",
+    "dues",
+)
 
 
 def locked_card(session: Session, user_id: uuid.UUID, card_id: uuid.UUID) -> ReviewCard | None:

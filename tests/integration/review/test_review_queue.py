@@ -274,6 +274,47 @@ def test_exam_answers_become_reviews_and_are_answered_in_place(
     assert slow.correct and slow.review.rating == 2 and slow.correct_answer == "True"
 
 
+def test_exam_answers_log_their_first_review_once_and_keep_a_reviewed_questions_state(
+    teacher: str, student: str, course: str
+) -> None:
+    right_id = true_false_question(teacher, course)
+    wrong_id = true_false_question(teacher, course)
+    exam_id = exam_of(teacher, course, [right_id, wrong_id])
+
+    def take(true_for: set[str]) -> None:
+        view = run(taking.start_attempt, token=student, exam_id=exam_id)
+        for line in view.questions:
+            option = line.options[0 if line.question_id in true_for else 1]  # True or False
+            save(student, view.attempt_id, line.question_id, {"option_id": option.id})
+        run(taking.submit_attempt, token=student, attempt_id=view.attempt_id)
+
+    def cards() -> dict[str, tuple[object, ...]]:
+        with session_scope() as session:
+            rows = session.exec(select(ReviewCard).where(ReviewCard.user_id == user_id(student)))
+            return {
+                str(c.question_id): (c.id, c.state, c.step, c.stability, c.due, c.reps)
+                for c in rows
+            }
+
+    take(true_for={right_id})
+    first = cards()
+    with session_scope() as session:
+        logs = {
+            (str(log.review_card_id), log.rating, log.sequence, log.state_before)
+            for log in session.exec(select(ReviewLog)).all()
+        }
+    good, again = 3, 1
+    assert logs == {
+        (str(first[right_id][0]), good, 0, 1),
+        (str(first[wrong_id][0]), again, 0, 1),
+    }
+    assert all(card[5] == 1 for card in first.values())  # one review each
+
+    take(true_for={wrong_id})  # the other way round: the questions are already reviewed
+    assert cards() == first
+    assert count(ReviewLog) == 2
+
+
 def test_a_student_retires_their_own_card_and_no_one_elses(student: str, course: str) -> None:
     mine = add_card(course, "Saved answer", owner_id=uuid.UUID(user_id(student)), source="tutor")
     course_card = add_card(course, "Course card")
