@@ -226,17 +226,28 @@ def test_new_cards_are_limited_per_day(student: str, course: str) -> None:
     assert len(due(student)) == queue.NEW_CARDS_PER_DAY - 5  # no new ones beyond today's 20
 
 
-def test_exam_answers_become_reviews_and_are_answered_in_place(
-    teacher: str, student: str, course: str
-) -> None:
+@pytest.fixture
+def true_false_exam(teacher: str, course: str) -> tuple[str, str, str]:
+    """Two true/false questions (True is right for both) and an exam of them."""
     right_id = true_false_question(teacher, course)
     wrong_id = true_false_question(teacher, course)
-    exam_id = exam_of(teacher, course, [right_id, wrong_id])
+    return right_id, wrong_id, exam_of(teacher, course, [right_id, wrong_id])
+
+
+def take_true_false_exam(student: str, exam_id: str, true_for: set[str]) -> None:
+    """Answer True to the questions in `true_for` and False to the others, and submit."""
     view = run(taking.start_attempt, token=student, exam_id=exam_id)
-    options = {line.question_id: line.options for line in view.questions}
-    save(student, view.attempt_id, right_id, {"option_id": options[right_id][0].id})  # True
-    save(student, view.attempt_id, wrong_id, {"option_id": options[wrong_id][1].id})  # False
+    for line in view.questions:
+        option = line.options[0 if line.question_id in true_for else 1]
+        save(student, view.attempt_id, line.question_id, {"option_id": option.id})
     run(taking.submit_attempt, token=student, attempt_id=view.attempt_id)
+
+
+def test_exam_answers_become_reviews_and_are_answered_in_place(
+    student: str, true_false_exam: tuple[str, str, str]
+) -> None:
+    right_id, wrong_id, exam_id = true_false_exam
+    take_true_false_exam(student, exam_id, true_for={right_id})
 
     assert due(student) == []  # scheduled in days, not minutes after the exam
     with session_scope() as session:
@@ -275,18 +286,9 @@ def test_exam_answers_become_reviews_and_are_answered_in_place(
 
 
 def test_exam_answers_log_their_first_review_once_and_keep_a_reviewed_questions_state(
-    teacher: str, student: str, course: str
+    student: str, true_false_exam: tuple[str, str, str]
 ) -> None:
-    right_id = true_false_question(teacher, course)
-    wrong_id = true_false_question(teacher, course)
-    exam_id = exam_of(teacher, course, [right_id, wrong_id])
-
-    def take(true_for: set[str]) -> None:
-        view = run(taking.start_attempt, token=student, exam_id=exam_id)
-        for line in view.questions:
-            option = line.options[0 if line.question_id in true_for else 1]  # True or False
-            save(student, view.attempt_id, line.question_id, {"option_id": option.id})
-        run(taking.submit_attempt, token=student, attempt_id=view.attempt_id)
+    right_id, wrong_id, exam_id = true_false_exam
 
     def cards() -> dict[str, tuple[object, ...]]:
         with session_scope() as session:
@@ -296,7 +298,7 @@ def test_exam_answers_log_their_first_review_once_and_keep_a_reviewed_questions_
                 for c in rows
             }
 
-    take(true_for={right_id})
+    take_true_false_exam(student, exam_id, true_for={right_id})
     first = cards()
     with session_scope() as session:
         logs = {
@@ -310,7 +312,9 @@ def test_exam_answers_log_their_first_review_once_and_keep_a_reviewed_questions_
     }
     assert all(card[5] == 1 for card in first.values())  # one review each
 
-    take(true_for={wrong_id})  # the other way round: the questions are already reviewed
+    take_true_false_exam(
+        student, exam_id, true_for={wrong_id}
+    )  # the other way round: the questions are already reviewed
     assert cards() == first
     assert count(ReviewLog) == 2
 
