@@ -103,8 +103,11 @@ class AuthState(rx.State):
         await self._set_session_token("")
         self._show_viewer(None, "")
 
-    async def _refresh_viewer(self, token: str) -> Viewer | None:
-        """Resolve the session server-side; a dead session clears the cookie."""
+    async def _refresh_viewer(self, token: str | None = None) -> Viewer | None:
+        """Resolve the session server-side (`token`: the cookie, if the caller has read it);
+        a dead session clears the cookie."""
+        if token is None:
+            token = await self._session_token()
         if not token:
             self._show_viewer(None, token)
             return None

@@ -48,3 +48,25 @@ def test_a_new_session_token_is_always_resolved(student: str, teacher: str) -> N
     set_session_cookie(tab._get_root_state(), teacher)  # signed in as someone else here
     assert asyncio.run(tab._recently_signed_in()) is True
     assert tab.viewer_role == "teacher"
+
+
+def test_a_private_pages_load_checks_sign_in_first_and_loads_nothing_for_a_visitor(
+    student: str,
+) -> None:
+    from learning_app.pages.courses.my_courses import MyCoursesState
+    from tests.integration.tabs import tab_state
+
+    visitor = tab_state(MyCoursesState, "")
+    redirect = asyncio.run(visitor.load())
+    assert redirect is not None and "/sign-in?next=" in str(redirect)
+    assert visitor.loading and not visitor.signed_in  # the spinner stays until the page changes
+
+    tab = tab_state(MyCoursesState, student)
+    assert asyncio.run(tab.load()) is None
+    assert tab.signed_in and tab.viewer_name == "Ada" and not tab.loading and not tab.error
+
+
+def test_a_page_that_resolves_the_viewer_itself_reads_the_tabs_cookie(student: str) -> None:
+    tab = _tab(student)
+    viewer = asyncio.run(tab._refresh_viewer())  # as the settings and admin pages do
+    assert viewer is not None and tab.signed_in and tab.viewer_name == "Ada"

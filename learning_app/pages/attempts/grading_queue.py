@@ -71,7 +71,7 @@ class GradingState(LoadedPageState, AuthState):
     @rx.event
     @opens_page(signed_in=True)
     async def load(self) -> AsyncIterator[object]:
-        """on_load, after `require_signed_in`."""
+        """on_load, after the page's sign-in check (`opens_page`)."""
         self._start_loading()
         self.failed_answer_id = ""
         yield

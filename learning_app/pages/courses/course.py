@@ -53,7 +53,8 @@ class CourseState(LoadedPageState, AuthState):
     @rx.event
     @opens_page(signed_in=False)
     async def load(self) -> None:
-        """on_load, after `load_viewer` (visitors may read public courses)."""
+        """on_load, after the page's viewer check (`opens_page`): visitors may read public
+        courses."""
         self._start_loading()
         await self._load_outline()
 

@@ -35,7 +35,7 @@ class CourseEditorState(LoadedPageState, AuthState):
     @rx.event
     @opens_page(signed_in=True)
     async def load(self) -> AsyncIterator[object]:
-        """on_load, after `require_signed_in`."""
+        """on_load, after the page's sign-in check (`opens_page`)."""
         self._start_loading()
         self.delete_error, self.loaded_id = "", ""
         # The spinner replaces the forms now, so they mount again with this course's values.

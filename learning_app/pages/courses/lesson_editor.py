@@ -39,7 +39,7 @@ class LessonEditorState(LoadedPageState, AuthState):
     @rx.event
     @opens_page(signed_in=True)
     async def load(self) -> AsyncIterator[object]:
-        """on_load, after `require_signed_in`."""
+        """on_load, after the page's sign-in check (`opens_page`)."""
         self._start_loading()
         self.loaded_id = ""
         # The spinner replaces the form now, so it mounts again with this lesson's values.

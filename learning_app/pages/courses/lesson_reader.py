@@ -43,9 +43,9 @@ class LessonReaderState(LoadedPageState, AuthState):
     @rx.event
     @opens_page(signed_in=False)
     async def load(self) -> rx.event.EventSpec | None:
-        """on_load, after `load_viewer` (visitors may read lessons of public courses). The body
-        arrives after the browser tried to scroll to `#section-...` (a tutor citation), so it
-        scrolls there again once the body is shown."""
+        """on_load, after the page's viewer check (`opens_page`): visitors may read lessons of
+        public courses. The body arrives after the browser tried to scroll to `#section-...`
+        (a tutor citation), so it scrolls there again once the body is shown."""
         self._start_loading()
         course_id = route_arg(self, "course_id")
         # The course page says how to get in (enrol, sign in) when this lesson is closed.

@@ -21,7 +21,7 @@ class MyCoursesState(PageLoading, AuthState):
     @rx.event
     @opens_page(signed_in=True)
     async def load(self) -> None:
-        """on_load, after `require_signed_in`."""
+        """on_load, after the page's sign-in check (`opens_page`)."""
         if self._start_signed_in_load():
             with self._loading():
                 mine = await self._fetch(reading.list_my_courses)

@@ -35,7 +35,8 @@ class TeachState(PageLoading, AuthState):
     @rx.event
     @opens_page(signed_in=True)
     async def load(self) -> None:
-        """on_load, after `require_signed_in` (which has redirected visitors to sign-in)."""
+        """on_load, after the page's sign-in check (`opens_page`), which sends visitors to sign
+        in."""
         self._start_loading()
         self.create_error = ""
         if not self.signed_in or not self.is_teacher:

@@ -30,7 +30,7 @@ class CourseTeachersState(ServiceCalls, AuthState):
 
     @rx.event
     async def load(self) -> None:
-        """on_load of the course editor, after `require_signed_in`."""
+        """on_load of the course editor, after the page's sign-in check (`opens_page`)."""
         self.teachers = []
         if self.signed_in:
             await self._update(authoring.list_course_teachers)

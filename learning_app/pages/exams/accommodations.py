@@ -40,7 +40,7 @@ class AccommodationsState(LoadedPageState, AuthState):
     @rx.event
     @opens_page(signed_in=True)
     async def load(self) -> None:
-        """on_load, after `require_signed_in`."""
+        """on_load, after the page's sign-in check (`opens_page`)."""
         if self._start_signed_in_load():
             with self._loading():
                 self._show(

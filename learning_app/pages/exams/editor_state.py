@@ -144,7 +144,8 @@ class ExamEditorState(LoadedPageState, AuthState):
     @rx.event
     @opens_page(signed_in=True)
     async def load(self) -> AsyncIterator[object]:
-        """on_load, after `require_signed_in`; `exam_id` "new" starts a new exam."""
+        """on_load, after the page's sign-in check (`opens_page`); `exam_id` "new" starts a new
+        exam."""
         self._start_loading()
         self.loaded_exam_id, self.loaded_course_id = "", ""
         # The spinner replaces the form now, so it mounts again with this exam's values.

@@ -189,7 +189,7 @@ class GradebookState(LoadedPageState, AuthState):
     @rx.event
     @opens_page(signed_in=True)
     async def load(self) -> None:
-        """on_load, after `require_signed_in`."""
+        """on_load, after the page's sign-in check (`opens_page`)."""
         self._start_loading()
         self._book, self.rows, self.columns = None, [], []
         self.name_filter, self.sort_key, self.sort_descending = "", SORT_NAME, False

@@ -50,7 +50,7 @@ class ExamListState(PageLoading, AuthState):
 
     @rx.event
     async def load(self) -> None:
-        """on_load, after `require_signed_in`."""
+        """on_load, after the page's sign-in check (`opens_page`)."""
         self.loading, self.exams = True, []
         if self.signed_in:
             await self._reload()

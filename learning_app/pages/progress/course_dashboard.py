@@ -85,7 +85,7 @@ class CourseDashboardState(LoadedPageState, AuthState):
     @rx.event
     @opens_page(signed_in=True)
     async def load(self) -> None:
-        """on_load, after `require_signed_in`."""
+        """on_load, after the page's sign-in check (`opens_page`)."""
         self._start_loading()
         with self._loading():
             course_id = route_arg(self, "course_id")

@@ -85,7 +85,7 @@ class DashboardState(PageLoading, AuthState):
     @rx.event
     @opens_page(signed_in=True)
     async def load(self) -> None:
-        """on_load, after `require_signed_in`."""
+        """on_load, after the page's sign-in check (`opens_page`)."""
         if self._start_signed_in_load():
             with self._loading():
                 self._show_dashboard(await self._fetch(dashboards.student_dashboard))

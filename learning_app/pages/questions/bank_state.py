@@ -97,7 +97,7 @@ class QuestionBankState(LoadedPageState, AuthState):
 
     @rx.event
     async def load(self) -> AsyncIterator[object]:
-        """on_load, after `require_signed_in`."""
+        """on_load, after the page's sign-in check (`opens_page`)."""
         self._start_loading()
         self.loaded_course_id, self.tag_filter = "", ""
         yield

@@ -116,7 +116,7 @@ class CardBankState(LoadedPageState, AuthState):
     @rx.event
     @opens_page(signed_in=True)
     async def load(self) -> AsyncIterator[object]:
-        """on_load, after `require_signed_in`."""
+        """on_load, after the page's sign-in check (`opens_page`)."""
         self._start_loading()
         self.loaded_course_id, self.rows, self._cards, self.lessons = "", [], [], []
         self._fill(None)

@@ -98,7 +98,8 @@ class ReviewState(PageLoading, AuthState):
     @rx.event
     @opens_page(signed_in=True)
     async def load(self) -> None:
-        """on_load, after `require_signed_in`: today's queue, and its first item."""
+        """on_load, after the page's sign-in check (`opens_page`): today's queue, and its first
+        item."""
         if not self._start_signed_in_load():
             return
         self.reviewed, self.rating_counts, self.minutes_spent = 0, {}, 0
