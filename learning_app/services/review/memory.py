@@ -139,6 +139,20 @@ _FIRST_REVIEWS = sa.text(
     """
 )
 
+# The arrays `_FIRST_REVIEWS` takes, in the order `remember_exam_answers` builds its rows.
+_FIRST_REVIEW_COLUMNS = (
+    "card_ids",
+    "log_ids",
+    "course_ids",
+    "question_ids",
+    "ratings",
+    "states",
+    "steps",
+    "stabilities",
+    "difficulties",
+    "dues",
+)
+
 
 def remember_exam_answers(
     session: Session, user_id: uuid.UUID, answers: Iterable[tuple[Question, bool]], now: datetime
@@ -166,27 +180,12 @@ def remember_exam_answers(
         )
     if not rows:
         return 0
-    # One array per column, in `_FIRST_REVIEW_COLUMNS` order.
     columns = zip(*rows, strict=True)
     params: dict[str, Any] = {
         name: list(values) for name, values in zip(_FIRST_REVIEW_COLUMNS, columns, strict=True)
     }
     params |= {"user_id": user_id, "now": now, "learning": int(State.Learning)}
     return int(session.execute(_FIRST_REVIEWS, params).scalar_one())
-
-
-_FIRST_REVIEW_COLUMNS = (
-    "card_ids",
-    "log_ids",
-    "course_ids",
-    "question_ids",
-    "ratings",
-    "states",
-    "steps",
-    "stabilities",
-    "difficulties",
-    "dues",
-)
 
 
 def locked_card(session: Session, user_id: uuid.UUID, card_id: uuid.UUID) -> ReviewCard | None:
