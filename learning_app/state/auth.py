@@ -199,6 +199,8 @@ def opens_page(*, signed_in: bool) -> Callable[[Load], Load]:
     private page is sent to sign in, and the load does not run. Put it under `@rx.event`.
     """
 
+    check_name = "signed_in" if signed_in else "viewer"
+
     def decorate(load: Load) -> Load:
         async def check(state: AuthState) -> rx.event.EventSpec | None:
             if signed_in:
@@ -218,7 +220,7 @@ def opens_page(*, signed_in: bool) -> Callable[[Load], Load]:
                 async for update in load(self, *args, **kwargs):
                     yield update
 
-            setattr(opens_streaming, VIEWER_CHECK, "signed_in" if signed_in else "viewer")
+            setattr(opens_streaming, VIEWER_CHECK, check_name)
             return opens_streaming  # type: ignore[return-value]
 
         @wraps(load)
@@ -228,7 +230,7 @@ def opens_page(*, signed_in: bool) -> Callable[[Load], Load]:
             result = load(self, *args, **kwargs)
             return await result if inspect.isawaitable(result) else result
 
-        setattr(opens, VIEWER_CHECK, "signed_in" if signed_in else "viewer")
+        setattr(opens, VIEWER_CHECK, check_name)
         return opens  # type: ignore[return-value]
 
     return decorate

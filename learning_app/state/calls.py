@@ -205,9 +205,10 @@ class PageLoading(ServiceCalls, mixin=True):
         self.loading, self.error, self.notice = True, "", ""
 
     def _start_signed_in_load(self) -> bool:
-        """`_start_loading()` on a page whose first load checks sign-in (`opens_page`); False
-        for a visitor, whom that check is already sending to sign in (the spinner stays until
-        the page changes)."""
+        """`_start_loading()` for a load that follows the page's first load, which checked
+        sign-in (`opens_page`) but does not stop the page's other loads; False for a visitor,
+        whom that check is already sending to sign in (the spinner stays until the page
+        changes)."""
         self._start_loading()
         return self.signed_in
 

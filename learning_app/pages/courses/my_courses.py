@@ -22,11 +22,11 @@ class MyCoursesState(PageLoading, AuthState):
     @opens_page(signed_in=True)
     async def load(self) -> None:
         """on_load, after the page's sign-in check (`opens_page`)."""
-        if self._start_signed_in_load():
-            with self._loading():
-                mine = await self._fetch(reading.list_my_courses)
-                self.learning_courses = [course for course in mine if course.enrolled]
-                self.teaching_courses = [course for course in mine if course.can_edit]
+        self._start_loading()
+        with self._loading():
+            mine = await self._fetch(reading.list_my_courses)
+            self.learning_courses = [course for course in mine if course.enrolled]
+            self.teaching_courses = [course for course in mine if course.can_edit]
 
 
 def _section(title: str, courses: rx.Var[list[CourseSummary]], base_href: str) -> rx.Component:

@@ -41,13 +41,13 @@ class AccommodationsState(LoadedPageState, AuthState):
     @opens_page(signed_in=True)
     async def load(self) -> None:
         """on_load, after the page's sign-in check (`opens_page`)."""
-        if self._start_signed_in_load():
-            with self._loading():
-                self._show(
-                    await self._fetch(
-                        accommodations.accommodations_page, course_id=route_arg(self, "course_id")
-                    )
+        self._start_loading()
+        with self._loading():
+            self._show(
+                await self._fetch(
+                    accommodations.accommodations_page, course_id=route_arg(self, "course_id")
                 )
+            )
 
     @rx.event
     async def grant(self, form: dict[str, str]) -> None:

@@ -86,9 +86,9 @@ class DashboardState(PageLoading, AuthState):
     @opens_page(signed_in=True)
     async def load(self) -> None:
         """on_load, after the page's sign-in check (`opens_page`)."""
-        if self._start_signed_in_load():
-            with self._loading():
-                self._show_dashboard(await self._fetch(dashboards.student_dashboard))
+        self._start_loading()
+        with self._loading():
+            self._show_dashboard(await self._fetch(dashboards.student_dashboard))
 
 
 def _days(iso_days: list[str]) -> str:

@@ -100,8 +100,7 @@ class ReviewState(PageLoading, AuthState):
     async def load(self) -> None:
         """on_load, after the page's sign-in check (`opens_page`): today's queue, and its first
         item."""
-        if not self._start_signed_in_load():
-            return
+        self._start_loading()
         self.reviewed, self.rating_counts, self.minutes_spent = 0, {}, 0
         self._started_at = time.monotonic()
         with self._loading():

@@ -40,12 +40,12 @@ class TutorState(LoadedPageState, AuthState):
     @opens_page(signed_in=True)
     async def load(self) -> None:
         """on_load, after the page's sign-in check (`opens_page`)."""
-        if self._start_signed_in_load():
-            with self._loading():
-                course_id = route_arg(self, "course_id")
-                outline = await self._fetch(reading.course_outline, course_id=course_id)
-                self.exchanges = await self._fetch(history.history, course_id=course_id)
-                self.loaded_id, self.course_title = outline.course_id, outline.title
+        self._start_loading()
+        with self._loading():
+            course_id = route_arg(self, "course_id")
+            outline = await self._fetch(reading.course_outline, course_id=course_id)
+            self.exchanges = await self._fetch(history.history, course_id=course_id)
+            self.loaded_id, self.course_title = outline.course_id, outline.title
 
     @rx.event(background=True)
     async def ask(self, form: dict[str, str]) -> AsyncIterator[object]:
