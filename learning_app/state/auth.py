@@ -28,9 +28,15 @@ from learning_app.services.accounts.sessions import SESSION_COOKIE
 from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import DomainError
 from learning_app.settings import get_settings
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.calls import (
+    NotedViewer,
+    call_noting_viewer,
+    call_service,
+    call_with_session,
+)
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SESSION_MAX_AGE_S = 7 * 24 * 3600
 # Opening a page re-resolves the navbar's viewer at most this often. The navbar is display
@@ -72,6 +78,9 @@ class AuthState(rx.State):
     _viewer_checked_token: str = ""
     # The page that started this tab's session (sign-in); see `load_viewer`.
     _session_started_on: str = ""
+    # The session token whose viewer the page's first load resolves in its own first unit of
+    # work, for the navbar too (`opens_page(viewer_from_load=True)`); "" when none.
+    _viewer_pending: str = ""
 
     @rx.var
     def is_admin(self) -> bool:
@@ -119,11 +128,32 @@ class AuthState(rx.State):
             self._show_viewer(None, token)
             self._viewer_checked_at = 0.0  # try again on the next page
             return None
+        await self._show_resolved(viewer, token)
+        return viewer
+
+    async def _show_resolved(self, viewer: Viewer | None, token: str) -> None:
+        """Show the viewer a unit of work resolved for `token`: a dead session clears the
+        cookie."""
         if viewer is None:
             await self._forget_session()
-            return None
-        self._show_viewer(viewer, token)
-        return viewer
+        else:
+            self._show_viewer(viewer, token)
+
+    async def _service_call(self, action: Callable[..., T], /, **kwargs: object) -> T:
+        """`action(session, token=<this tab's session>, **kwargs)` as a unit of work
+        (`ServiceCalls`). While a page's first load has left the viewer check to its first
+        unit (`_viewer_pending`), the viewer that unit resolves is shown in the navbar: one
+        unit of work instead of two when a tab opens its first page."""
+        token = await self._session_token()
+        if not token or token != self._viewer_pending:
+            return await call_with_session(action, token=token, **kwargs)
+        noted = NotedViewer()
+        try:
+            return await call_noting_viewer(noted, action, token=token, **kwargs)
+        finally:
+            if noted.found is not None and noted.found[0] == token:
+                self._viewer_pending = ""
+                await self._show_resolved(noted.found[1], token)
 
     async def _start_session(self, token: str) -> None:
         """Keep the new session's cookie, leaving the navbar as it is: it changes when the page
@@ -138,13 +168,17 @@ class AuthState(rx.State):
         """Whether this tab is signed in, resolving the session again only when the last check
         is older than VIEWER_RECHECK_S or was made for another session token."""
         token = await self._session_token()
-        if (
+        if self._checked_lately(token):
+            return self.signed_in
+        return await self._refresh_viewer(token) is not None
+
+    def _checked_lately(self, token: str) -> bool:
+        """Whether the navbar's viewer was resolved for `token` within VIEWER_RECHECK_S."""
+        return bool(
             token
             and token == self._viewer_checked_token
             and time.time() - self._viewer_checked_at < VIEWER_RECHECK_S
-        ):
-            return self.signed_in
-        return await self._refresh_viewer(token) is not None
+        )
 
     async def _check_viewer(self) -> None:
         """A public page's check: the navbar shows who is signed in. The page that started the
@@ -162,6 +196,39 @@ class AuthState(rx.State):
         self._session_started_on = ""
         if not await self._recently_signed_in():
             return sign_in_redirect(self.router.url.path)
+        return None
+
+    async def _begin_page_check(
+        self, *, signed_in: bool, viewer_from_load: bool
+    ) -> rx.event.EventSpec | None:
+        """The viewer check before a page's first load (`opens_page`). With `viewer_from_load`,
+        a session that needs resolving again is left to the load's first unit of work
+        (`_service_call`) and `_end_page_check` finishes the check; a visitor, a viewer resolved
+        lately and the page that started the session need no unit and are checked now."""
+        token = await self._session_token()
+        here = self.router.url.path.rstrip("/")
+        started_here = bool(self._session_started_on) and self._session_started_on == here
+        self._viewer_pending = ""
+        if viewer_from_load and not self._checked_lately(token) and token and not started_here:
+            self._session_started_on = ""
+            self._viewer_pending = token
+            return None
+        if signed_in:
+            return await self._check_signed_in()
+        await self._check_viewer()
+        return None
+
+    async def _end_page_check(self, *, signed_in: bool) -> rx.event.EventSpec | None:
+        """After a page's first load: the check `_begin_page_check` left to the load, run now
+        if no unit of the load resolved the viewer. A private page then sends a tab whose
+        session has ended to sign in."""
+        if not self._viewer_pending:
+            ended = signed_in and not self.signed_in
+            return sign_in_redirect(self.router.url.path) if ended else None
+        self._viewer_pending = ""
+        if signed_in:
+            return await self._check_signed_in()
+        await self._check_viewer()
         return None
 
     @rx.event
@@ -188,33 +255,37 @@ class AuthState(rx.State):
 Load = TypeVar("Load", bound=Callable[..., Any])
 # The attribute `opens_page` sets on the load it wraps: "signed_in" or "viewer", the check it runs.
 VIEWER_CHECK = "viewer_check"
+# ... and True when it leaves the check to the load's first unit (`viewer_from_load`).
+VIEWER_FROM_LOAD = "viewer_from_load"
 
 
-def opens_page(*, signed_in: bool) -> Callable[[Load], Load]:
+def opens_page(*, signed_in: bool, viewer_from_load: bool = False) -> Callable[[Load], Load]:
     """Make a page state's load the first on_load event of its page, with the viewer check
     (`_check_signed_in` when `signed_in`, else `_check_viewer`) run first in the same event.
 
     The check used to be an event of its own on `AuthState`: one event more per page open,
     and an event on `AuthState` loads every page state under it. A signed-out visitor of a
     private page is sent to sign in, and the load does not run. Put it under `@rx.event`.
+
+    `viewer_from_load=True` is for a load whose first service call resolves the viewer
+    (`access.viewing`, `require_viewer`) and that reads nothing of the navbar's viewer itself:
+    when the tab's session needs resolving again (a new tab, or VIEWER_RECHECK_S later), that
+    call's unit of work resolves it for the navbar too, and a private page whose session has
+    ended sends the tab to sign in once the load is over (its services refused it meanwhile).
     """
 
     check_name = "signed_in" if signed_in else "viewer"
 
     def decorate(load: Load) -> Load:
-        async def check(state: AuthState) -> rx.event.EventSpec | None:
-            if signed_in:
-                return await state._check_signed_in()
-            await state._check_viewer()
-            return None
-
         if inspect.isasyncgenfunction(load):
+            if viewer_from_load:
+                raise TypeError("viewer_from_load needs a load that is not a generator")
 
             @wraps(load)
             async def opens_streaming(
                 self: AuthState, *args: Any, **kwargs: Any
             ) -> AsyncIterator[Any]:
-                if (redirect := await check(self)) is not None:
+                if (redirect := await self._begin_page_check(**checks)) is not None:
                     yield redirect
                     return
                 async for update in load(self, *args, **kwargs):
@@ -225,12 +296,17 @@ def opens_page(*, signed_in: bool) -> Callable[[Load], Load]:
 
         @wraps(load)
         async def opens(self: AuthState, *args: Any, **kwargs: Any) -> Any:
-            if (redirect := await check(self)) is not None:
+            if (redirect := await self._begin_page_check(**checks)) is not None:
                 return redirect
             result = load(self, *args, **kwargs)
-            return await result if inspect.isawaitable(result) else result
+            result = await result if inspect.isawaitable(result) else result
+            if viewer_from_load and (ended := await self._end_page_check(signed_in=signed_in)):
+                return ended
+            return result
 
         setattr(opens, VIEWER_CHECK, check_name)
+        setattr(opens, VIEWER_FROM_LOAD, viewer_from_load)
         return opens  # type: ignore[return-value]
 
+    checks = {"signed_in": signed_in, "viewer_from_load": viewer_from_load}
     return decorate

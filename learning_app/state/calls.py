@@ -19,7 +19,7 @@ import asyncio
 import contextvars
 import functools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
@@ -39,6 +39,7 @@ from learning_app.adapters.postgres import (
 from learning_app.adapters.unit_slots import unit_slot
 from learning_app.services import markdown_render
 from learning_app.services.accounts.sessions import resolve_ahead
+from learning_app.services.accounts.viewers import Viewer, noted_viewer
 from learning_app.services.errors import DomainError, ServiceUnavailable
 from learning_app.settings import get_settings
 
@@ -110,6 +111,14 @@ _unit_of_work_threads = PerProcess(
 )
 
 
+class NotedViewer:
+    """Filled by `call_noting_viewer` with the (token, viewer) its unit of work resolved, if it
+    resolved one (`services.accounts.viewers.noted_viewer`)."""
+
+    def __init__(self) -> None:
+        self.found: tuple[str | None, Viewer | None] | None = None
+
+
 async def call_with_session(
     func: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
 ) -> T:
@@ -118,7 +127,28 @@ async def call_with_session(
     (`adapters/unit_slots.py`). A function marked `reads_only` or `statements_alone` runs
     without a transaction around its statements.
     The session of a `token` argument is resolved before the slot is taken (`resolve_ahead`)."""
+    return await _unit_of_work(None, func, *args, **kwargs)
 
+
+async def call_noting_viewer(
+    noted: NotedViewer,
+    func: Callable[Concatenate[Session, P], T],
+    /,
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """`call_with_session`, and `noted` gets the viewer the unit resolved for its session
+    token, whether or not the unit then succeeds."""
+    return await _unit_of_work(noted, func, *args, **kwargs)
+
+
+async def _unit_of_work(
+    noted: NotedViewer | None,
+    func: Callable[Concatenate[Session, P], T],
+    /,
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
     settings = get_settings()
     read_only, autocommit = is_reads_only(func), is_statements_alone(func)
     token = kwargs.get("token")
@@ -134,7 +164,11 @@ async def call_with_session(
                 autocommit=autocommit,
             ) as session,
         ):
-            return func(session, *args, **kwargs)
+            try:
+                return func(session, *args, **kwargs)
+            finally:
+                if noted is not None:
+                    noted.found = noted_viewer(session)
 
     run_in_context = functools.partial(contextvars.copy_context().run, unit_of_work)
     with database_guard():
@@ -167,25 +201,31 @@ class ServiceCalls(rx.State, mixin=True):
 
         async def _session_token(self) -> str: ...  # from AuthState
 
+        async def _service_call(self, action: Callable[..., T], /, **kwargs: object) -> T: ...
+
         signed_in: bool  # from AuthState
 
     async def _fetch(self, action: Callable[..., T], /, **kwargs: object) -> T:
         """`action(session, token=<the viewer's session token>, **kwargs)` in one transaction,
-        off the event loop; a failure propagates (to `_loading`, say)."""
-        return await call_with_session(action, token=await self._session_token(), **kwargs)
+        off the event loop (`AuthState._service_call`); a failure propagates (to `_loading`,
+        say)."""
+        return await self._service_call(action, **kwargs)
 
     async def _call(self, action: Callable[..., T], /, **kwargs: object) -> T | None:
         """What an event handler calls: `_fetch`, after clearing `error` and `notice`; on
         failure `error` says why (the "unavailable" message when a store is down) and the
         result is None (so is a service's own None: then `not self.error` means success)."""
-        return await self._call_as_visitor(action, token=await self._session_token(), **kwargs)
+        return await self._noting_error(self._service_call(action, **kwargs))
 
     async def _call_as_visitor(self, action: Callable[..., T], /, **kwargs: object) -> T | None:
         """`_call` for a service that does not act for a session (signing up or in, a link
         from an email): `action(session, **kwargs)`, no token added."""
+        return await self._noting_error(call_with_session(action, **kwargs))
+
+    async def _noting_error(self, call: Awaitable[T]) -> T | None:
         self.error, self.notice = "", ""
         try:
-            return await call_with_session(action, **kwargs)
+            return await call
         except Exception as exc:
             self.error = describe_error(exc)
             return None

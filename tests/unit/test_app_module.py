@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import re
+
 
 def test_the_app_registers_every_route() -> None:
     from learning_app import learning_app
@@ -69,6 +72,25 @@ def test_every_page_checks_its_viewer_first_and_private_pages_require_sign_in() 
         check = checks.get(first) or getattr(first, VIEWER_CHECK, None)
         expected = "viewer" if _is_public(route.path) else "signed_in"
         assert check == expected, route.path
+
+
+def test_a_load_that_resolves_the_viewer_reads_nothing_of_the_navbar_before() -> None:
+    """`opens_page(viewer_from_load=True)` shows the navbar's viewer once the load's first
+    unit has resolved it: the load itself must not decide anything by the navbar's fields."""
+    from learning_app import learning_app
+    from learning_app.state.auth import VIEWER_FROM_LOAD
+
+    navbar = re.compile(r"self\.(signed_in|viewer_\w+|is_teacher|is_admin|auth_checked)\b")
+    opted_in = [
+        route.path
+        for route in learning_app.ROUTES
+        if getattr(route.on_load[0].fn, VIEWER_FROM_LOAD, False)
+    ]
+    assert "/exams/[exam_id]" in opted_in and "/courses/[course_id]/lessons/[lesson_id]" in opted_in
+    for route in learning_app.ROUTES:
+        first = route.on_load[0].fn
+        if getattr(first, VIEWER_FROM_LOAD, False):
+            assert not navbar.search(inspect.getsource(first.__wrapped__)), route.path
 
 
 def test_opening_a_page_loads_no_other_page_state() -> None:

@@ -51,7 +51,7 @@ class CourseState(LoadedPageState, AuthState):
             self.completed_count, self.course_lessons = outline.completed_count, outline.lessons
 
     @rx.event
-    @opens_page(signed_in=False)
+    @opens_page(signed_in=False, viewer_from_load=True)
     async def load(self) -> None:
         """on_load, after the page's viewer check (`opens_page`): visitors may read public
         courses."""

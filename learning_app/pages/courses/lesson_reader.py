@@ -41,7 +41,7 @@ class LessonReaderState(LoadedPageState, AuthState):
     can_edit: bool = False
 
     @rx.event
-    @opens_page(signed_in=False)
+    @opens_page(signed_in=False, viewer_from_load=True)
     async def load(self) -> rx.event.EventSpec | None:
         """on_load, after the page's viewer check (`opens_page`): visitors may read lessons of
         public courses. The body arrives after the browser tried to scroll to `#section-...`

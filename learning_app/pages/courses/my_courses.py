@@ -19,7 +19,7 @@ class MyCoursesState(PageLoading, AuthState):
     teaching_courses: list[CourseSummary] = []
 
     @rx.event
-    @opens_page(signed_in=True)
+    @opens_page(signed_in=True, viewer_from_load=True)
     async def load(self) -> None:
         """on_load, after the page's sign-in check (`opens_page`)."""
         self._start_loading()

@@ -53,7 +53,7 @@ class ExamIntroState(LoadedPageState, AuthState):
     starting: bool = False
 
     @rx.event
-    @opens_page(signed_in=True)
+    @opens_page(signed_in=True, viewer_from_load=True)
     async def load(self) -> None:
         self._start_loading()
         with self._loading():

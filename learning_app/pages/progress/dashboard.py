@@ -83,7 +83,7 @@ class DashboardState(PageLoading, AuthState):
         self.buying_freeze = False
 
     @rx.event
-    @opens_page(signed_in=True)
+    @opens_page(signed_in=True, viewer_from_load=True)
     async def load(self) -> None:
         """on_load, after the page's sign-in check (`opens_page`)."""
         self._start_loading()

@@ -55,7 +55,7 @@ class SearchPageState(PageLoading, AuthState):
         return links
 
     @rx.event
-    @opens_page(signed_in=False)
+    @opens_page(signed_in=False, viewer_from_load=True)
     async def load(self) -> None:
         params = self.router.url.query_parameters
         chosen = SearchFilters(

@@ -37,7 +37,7 @@ class TutorState(LoadedPageState, AuthState):
     partial_answer_html: str = ""  # `partial_answer` rendered (it is Markdown as it streams)
 
     @rx.event
-    @opens_page(signed_in=True)
+    @opens_page(signed_in=True, viewer_from_load=True)
     async def load(self) -> None:
         """on_load, after the page's sign-in check (`opens_page`)."""
         self._start_loading()

@@ -36,6 +36,7 @@ from learning_app.services.accounts import sessions
 from learning_app.services.accounts.viewers import (
     VIEWER_COLUMNS,
     Viewer,
+    note_viewer,
     viewer_from_columns,
 )
 from learning_app.services.errors import NotFound
@@ -93,10 +94,10 @@ def _viewer_with(
     session.info[_READ_AHEAD] = row
     *columns, enrolled = row[-_VIEWER_WIDTH:]
     if user_id is None or columns[0] is None:
-        return None
+        return note_viewer(session, token, None)
     viewer = viewer_from_columns(user_id, *columns)
     note_enrolment(session, viewer, row[course_at].id, bool(enrolled))
-    return viewer
+    return note_viewer(session, token, viewer)
 
 
 def viewer_in_course(session: Session, token: str | None, course_id: str) -> Viewer | None:
@@ -140,10 +141,11 @@ def viewer_and_enrolments(
 ) -> tuple[Viewer | None, tuple[uuid.UUID, ...]]:
     """`optional_viewer`, and the courses the viewer is enrolled in (none for a visitor)."""
     user_id = sessions.resolve_session(token)
-    if user_id is None:
-        return None, ()
-    row = session.exec(_VIEWER_AND_ENROLMENTS, params={"user_id": user_id}).first()
-    if row is None:
-        return None, ()
+    row = None
+    if user_id is not None:
+        row = session.exec(_VIEWER_AND_ENROLMENTS, params={"user_id": user_id}).first()
+    if user_id is None or row is None:
+        return note_viewer(session, token, None), ()
     *columns, enrolled = row
-    return viewer_from_columns(user_id, *columns), tuple(sorted(set(enrolled or ())))
+    viewer = note_viewer(session, token, viewer_from_columns(user_id, *columns))
+    return viewer, tuple(sorted(set(enrolled or ())))

@@ -20,6 +20,8 @@ from learning_app.services.accounts import sessions
 from learning_app.services.errors import PermissionDenied
 
 SIGNED_OUT_MESSAGE = "Please sign in first."
+# session.info key: the viewer a unit of work resolved for its session token (`note_viewer`).
+_NOTED_VIEWER = "accounts.noted_viewer"
 
 
 @dataclass(frozen=True)
@@ -114,11 +116,27 @@ _ACTIVE_VIEWER = (
 )
 
 
+def note_viewer(session: Session, token: str | None, viewer: Viewer | None) -> Viewer | None:
+    """Keep what this unit of work found behind `token` (None: nobody signed in with it), for
+    `noted_viewer`; returns `viewer`."""
+    session.info[_NOTED_VIEWER] = (token, viewer)
+    return viewer
+
+
+def noted_viewer(session: Session) -> tuple[str | None, Viewer | None] | None:
+    """(token, viewer) as this unit of work last resolved them, if it did. A page's first load
+    shows that viewer in the navbar rather than resolving it in a unit of its own
+    (`state.auth.opens_page`)."""
+    return session.info.get(_NOTED_VIEWER)
+
+
 @reads_only
 def viewer_for_session(session: Session, token: str | None) -> Viewer | None:
     """The signed-in user of a session token; None if signed out, unknown or deactivated."""
     user_id = sessions.resolve_session(token)
     if user_id is None:
-        return None
+        return note_viewer(session, token, None)
     row = session.exec(_ACTIVE_VIEWER, params={"user_id": user_id}).first()
-    return viewer_from_columns(user_id, *row) if row is not None else None
+    return note_viewer(
+        session, token, viewer_from_columns(user_id, *row) if row is not None else None
+    )
