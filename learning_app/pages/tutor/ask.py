@@ -33,8 +33,8 @@ class TutorState(LoadedPageState, AuthState):
     exchanges: list[ExchangeView] = []
     asking: bool = False
     pending_question: str = ""
-    partial_answer: str = ""
-    partial_answer_html: str = ""  # `partial_answer` rendered (it is Markdown as it streams)
+    # The answer streamed so far, rendered (it is Markdown as it streams); "" when none.
+    partial_answer_html: str = ""
 
     @rx.event
     @opens_page(signed_in=True, viewer_from_load=True)
@@ -53,7 +53,7 @@ class TutorState(LoadedPageState, AuthState):
             if self.asking:
                 return
             self.asking, self.error, self.notice = True, "", ""
-            self.pending_question, self.partial_answer = form.get("question", "").strip(), ""
+            self.pending_question = form.get("question", "").strip()
             self.partial_answer_html = ""
             token, course_id, question = (
                 await self._session_token(),
@@ -69,14 +69,15 @@ class TutorState(LoadedPageState, AuthState):
                 embedder=get_embedder(),
             )
             stream = AnswerStream(context, chat_model())
-            pieces = iter(stream)
+            # A few chunks a second, not one per token (`answering.coalesced`).
+            chunks = answering.coalesced(stream)
             streamed = ""
-            while (piece := await call_service(next, pieces, None)) is not None:
-                streamed += piece
+            while (chunk := await call_service(next, chunks, None)) is not None:
+                streamed += chunk
                 # Rendered outside the state lock: a few kilobytes take about a millisecond.
                 shown = history.render_answer(streamed)
                 async with self:
-                    self.partial_answer, self.partial_answer_html = streamed, shown
+                    self.partial_answer_html = shown
             exchange = await call_with_session(history.finish_answer, context, stream)
             async with self:
                 self.exchanges = [exchange, *self.exchanges]
@@ -86,8 +87,7 @@ class TutorState(LoadedPageState, AuthState):
                 self.error = describe_error(exc)
         finally:
             async with self:
-                self.asking, self.pending_question, self.partial_answer = False, "", ""
-                self.partial_answer_html = ""
+                self.asking, self.pending_question, self.partial_answer_html = False, "", ""
 
     @rx.event
     async def save_as_card(self, exchange_id: str) -> None:
@@ -185,7 +185,7 @@ def _pending() -> rx.Component:
             rx.vstack(
                 rx.text(TutorState.pending_question, weight="bold"),
                 rx.cond(
-                    TutorState.partial_answer != "",
+                    TutorState.partial_answer_html != "",
                     rendered_markdown(TutorState.partial_answer_html, width="100%"),
                     rx.hstack(rx.spinner(), rx.text("Looking through the course material…")),
                 ),

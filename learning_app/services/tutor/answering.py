@@ -16,8 +16,9 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -279,6 +280,33 @@ class AnswerStream:
             yield self.text
         elif not released:
             yield self.text
+
+
+# How often a page shows a streamed answer's progress. A model streams tens of tokens a
+# second; each shown piece costs the page a thread hop, rendering the whole answer so far and
+# a state update sent to the browser (together O(tokens²) in the answer's length), and a
+# tutor answer cost more than forty ordinary actions. Seven updates a second still read as
+# a steady stream.
+SHOWN_EVERY_S = 0.15
+
+
+def coalesced(
+    pieces: Iterable[str],
+    every_s: float = SHOWN_EVERY_S,
+    clock: Callable[[], float] = time.monotonic,
+) -> Iterator[str]:
+    """`pieces` joined into chunks at least `every_s` apart: the first piece at once (the
+    reader sees the answer begin), then what arrived since, once `every_s` has passed, and
+    what is left when the pieces end. The chunks join to the same text as the pieces."""
+    pending: list[str] = []
+    due = clock()
+    for piece in pieces:
+        pending.append(piece)
+        if clock() >= due:
+            yield "".join(pending)
+            pending, due = [], clock() + every_s
+    if pending:
+        yield "".join(pending)
 
 
 def _could_be_refusal(opening: str) -> bool:
