@@ -25,9 +25,13 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from learning_app.bench.chat_stand_in import MODEL as STAND_IN_MODEL
+from learning_app.bench.chat_stand_in import ChatStandIn
 from learning_app.bench.load_figures import LocustRun, figures, ordinary_ms, ratio
 from learning_app.bench.load_locust import Arrivals, run_locust
 from learning_app.bench.load_servers import (
@@ -67,6 +71,8 @@ class LoadOptions:
     # Seconds of load per capacity step once its students have arrived.
     capacity_hold_s: int = 30
     arrivals: Arrivals = "spread"  # see `load_locust.arrival_spread_s`
+    # With a rate, the tutor streams its answers from a stand-in for OpenAI (`chat_stand_in`).
+    chat_tokens_per_s: float = 0.0
 
 
 def _state_names() -> dict[str, str]:
@@ -291,6 +297,22 @@ def settle_jobs(timeout_s: float = 90.0) -> None:
         time.sleep(0.5)
 
 
+@contextmanager
+def chatting(
+    tokens_per_s: float, env: dict[str, str], streamed: dict[str, int]
+) -> Iterator[dict[str, str]]:
+    """`env` for the app servers, with the stand-in chat model when there is a rate; how many
+    answers it streamed goes in `streamed["answers"]`."""
+    if not tokens_per_s:
+        yield env
+        return
+    with ChatStandIn(tokens_per_s) as stand_in:
+        try:
+            yield {**env, "OPENAI_BASE_URL": stand_in.url, "OPENAI_CHAT_MODEL": STAND_IN_MODEL}
+        finally:
+            streamed["answers"] = stand_in.answers
+
+
 def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[str, object]:
     from learning_app.bench.load_world import create_load_world, drop_load_world
 
@@ -300,8 +322,12 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
     killed: dict[str, object] = {}
     cpu: dict[str, float] = {}  # CPU seconds the load phase cost each tier
     busy_cores: float | None = None  # the whole machine's, whatever ran on it
+    streamed: dict[str, int] = {}
     try:
-        with running_servers(backend_env, options.servers, workdir) as servers:
+        with (
+            chatting(options.chat_tokens_per_s, backend_env, streamed) as backend_env,
+            running_servers(backend_env, options.servers, workdir) as servers,
+        ):
             phases = Phases(world, servers, options, workdir)
             groups = {process.pid for process in servers.processes}  # each leads its group
             settle_jobs()
@@ -357,6 +383,9 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
         result["spike_backend_cpu_ms_per_student"] = round(
             cpu["spike_backend"] * 1000 / options.spike_students, 2
         )
+    if options.chat_tokens_per_s:
+        result["chat_tokens_per_s"] = options.chat_tokens_per_s
+        result["chat_answers_streamed"] = streamed.get("answers", 0)
     return result | {"workdir": str(workdir)}
 
 

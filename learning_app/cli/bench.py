@@ -157,4 +157,12 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
         default="spread",
         help="spread each second's arrivals over it (default), or Locust's bursts",
     )
+    load_bench.add_argument(
+        "--chat-stand-in",
+        type=float,
+        default=0.0,
+        metavar="TOKENS_PER_S",
+        help="the tutor streams its answers from a loopback stand-in for OpenAI at this rate "
+        "(default: no chat model, extractive answers in one piece)",
+    )
     load_bench.set_defaults(func=cmd_bench_load)

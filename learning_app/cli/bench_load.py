@@ -36,7 +36,10 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
         capacity_max=args.capacity_max,
         capacity_hold_s=args.capacity_hold,
         arrivals=args.arrivals,
+        chat_tokens_per_s=args.chat_stand_in,
     )
+    if options.chat_tokens_per_s < 0:
+        raise CliError("--chat-stand-in must be a rate of tokens a second, or 0 for none")
     prepare_stores()
     servers = (
         f"{options.servers} app servers behind HAProxy" if options.servers > 1 else "1 app server"
@@ -49,7 +52,12 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
     print(
         f"one student for {options.baseline_s} s (the baseline), then {load}, then "
         f"{options.spike_students} starting one exam within {options.spike_window_s:g} s; "
-        f"{servers}, {options.workers} workers each, on loopback",
+        f"{servers}, {options.workers} workers each, on loopback"
+        + (
+            f"; the tutor streams at {options.chat_tokens_per_s:g} tokens a second"
+            if options.chat_tokens_per_s
+            else ""
+        ),
         flush=True,
     )
     backend_env = reflex_environment(get_settings(), prod=True, workers=options.workers)
@@ -101,12 +109,19 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
             "CPU per spike student (connect, hydrate on the exam page, Start): backend "
             f"{result['spike_backend_cpu_ms_per_student']} ms"
         )
+    if "chat_answers_streamed" in result:
+        print(
+            f"tutor answers streamed by the chat stand-in: {result['chat_answers_streamed']}, "
+            f"at {result['chat_tokens_per_s']:g} tokens a second"
+        )
     print(f"answers confirmed as saved but missing from the database: {result['lost_answers']}")
     print(f"logs and samples: {result['workdir']}")
     keys = ["users", "servers", "errors", "baseline_p50_ms", "p50_ms", "p95_ms", "p95_ratio"]
     if options.find_capacity:  # no fixed class: the steps' figures instead
         keys = ["servers", "baseline_p50_ms", "capacity_students", "capacity_p95_ratio"]
     keys += ["spike_students", "spike_errors", "spike_p95_ms", "spike_ratio", "lost_answers"]
+    if "chat_tokens_per_s" in result:
+        keys += ["chat_tokens_per_s", "chat_answers_streamed"]
     if "killed_server" in result:
         keys += ["reconnects", "reconnect_max_ms", "errors_on_killed_server"]
         keys.append("errors_on_surviving_servers")

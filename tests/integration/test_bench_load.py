@@ -76,3 +76,12 @@ def test_losing_one_of_two_servers_loses_no_sign_in_answer_or_deadline(clean_db:
     # check is an error of the killed server's students.
     assert line["errors_on_killed_server"] == 0, report
     assert line["errors_on_surviving_servers"] == 0, report
+
+
+def test_the_tutor_streams_from_the_chat_stand_in_when_asked(clean_db: str) -> None:
+    run = ["--users", "4", "--spawn-rate", "4", "--duration", "15", "--think-min", "0.1"]
+    run += ["--think-max", "0.3", "--spike-students", "0", "--baseline", "8"]
+    line, report = _bench_load(*run, "--chat-stand-in", "200")
+    assert line["errors"] == 0 and line["chat_tokens_per_s"] == 200, report
+    assert line["chat_answers_streamed"] > 0, report  # type: ignore[operator]
+    assert "ask_tutor" in {row.split()[0] for row in report.splitlines() if row}, report

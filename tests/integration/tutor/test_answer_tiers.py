@@ -151,3 +151,26 @@ def test_a_model_answer_naming_what_no_passage_mentions_is_not_shown_as_an_answe
     with session_scope() as session:
         [shown] = history.history(session, token=student, course_id=course_id)
     assert shown.mode == "related" and "12,000" not in shown.answer
+
+
+def test_the_load_benchs_chat_stand_in_is_streamed_and_shown_as_a_generated_answer(
+    course: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`bench load --chat-stand-in` measures the streamed path only if the tutor's checks let
+    its answers through: the passages' own sentences, cited, word by word."""
+    from learning_app.bench.chat_stand_in import MODEL, ChatStandIn
+    from learning_app.settings import reset_settings_cache
+
+    student, course_id = course
+    with ChatStandIn(tokens_per_s=2000) as stand_in:
+        monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+        monkeypatch.setenv("OPENAI_BASE_URL", stand_in.url)
+        monkeypatch.setenv("OPENAI_CHAT_MODEL", MODEL)
+        reset_settings_cache()
+        try:
+            stream = _ask(student, course_id, "Why do clouds form when air goes up?")
+        finally:
+            reset_settings_cache()
+    assert stand_in.answers == 1
+    assert stream.tier == Tier.ANSWERED and stream.mode == "generated"
+    assert "[1]" in stream.text and len(stream.text.split()) > 30

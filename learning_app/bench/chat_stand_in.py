@@ -1,0 +1,93 @@
+"""`bench load --chat-stand-in N`: a stand-in for OpenAI's chat API on loopback that streams
+each tutor answer at N tokens a second, as OpenAI does, for next to no CPU of its own.
+
+Without a chat model the tutor answers extractively, in one piece; with OpenAI it streams
+an answer token by token, and what the app does per streamed piece (a thread hop, rendering
+the answer so far, a state update sent to the browser) is then part of every ask. A real
+local model would spend the machine's cores on inference, which OpenAI spends elsewhere, so
+the bench streams instead: the answer is the first passages' own sentences, each cited, so
+the tutor's checks (no refusal, nothing named that no passage names) let it through.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+MODEL = "stand-in"
+# About what "at most five sentences" comes to.
+ANSWER_WORDS = 120
+_PASSAGE = re.compile(r"^\[(\d+)\] \([^\n]*\)\n(.+?)(?=\n\n\[\d+\] \(|\n\nQuestion: )", re.M | re.S)
+
+
+def stand_in_answer(messages: list[dict[str, Any]]) -> list[str]:
+    """The streamed pieces (a word each) of an answer made of the passages' own words."""
+    asked = str(messages[-1].get("content", "")) if messages else ""
+    words: list[str] = []
+    for number, text in _PASSAGE.findall(asked):
+        sentence = " ".join(text.split()[: max(0, ANSWER_WORDS - len(words))])
+        if sentence:
+            words += f"{sentence} [{number}]\n".split(" ")
+        if len(words) >= ANSWER_WORDS:
+            break
+    return [word + " " for word in words] or ["The passages say nothing more. "]
+
+
+class ChatStandIn:
+    """The stand-in server, started and stopped as a context manager; `url` is its base URL
+    for `OPENAI_BASE_URL`."""
+
+    def __init__(self, tokens_per_s: float) -> None:
+        self.pause_s = 1.0 / tokens_per_s
+        self.answers = 0
+        # Port 0: the kernel picks a free port as it binds, so nothing can take it first.
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> ChatStandIn:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                pieces = stand_in_answer(body.get("messages") or [])
+                stand_in.answers += 1
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.end_headers()
+                for piece in pieces:
+                    chunk = {
+                        "id": "stand-in",
+                        "object": "chat.completion.chunk",
+                        "created": 0,
+                        "model": MODEL,
+                        "choices": [
+                            {"index": 0, "delta": {"content": piece}, "finish_reason": None}
+                        ],
+                    }
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                    time.sleep(stand_in.pause_s)
+                self.wfile.write(b"data: [DONE]\n\n")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Handler
