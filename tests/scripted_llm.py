@@ -30,7 +30,8 @@ DRAFTED_QUESTIONS: list[dict[str, Any]] = [
     {"type": "true_false", "prompt": "Most coasts see two high tides a day.", "answer": True},
 ]
 
-Reply = Callable[[dict[str, Any]], list[str]]
+# The streamed pieces of the answer; a dict is sent as an event of its own (an error, say).
+Reply = Callable[[dict[str, Any]], list[str] | list[str | dict[str, Any]]]
 
 
 class ScriptedLlm:
@@ -72,15 +73,19 @@ class ScriptedLlm:
                 self.send_header("content-type", "text/event-stream")
                 self.end_headers()
                 for piece in llm.reply(body):
-                    chunk = {
-                        "id": "x",
-                        "object": "chat.completion.chunk",
-                        "created": 0,
-                        "model": body.get("model", ""),
-                        "choices": [
-                            {"index": 0, "delta": {"content": piece}, "finish_reason": None}
-                        ],
-                    }
+                    chunk = (
+                        piece
+                        if isinstance(piece, dict)
+                        else {  # a dict: an event as is
+                            "id": "x",
+                            "object": "chat.completion.chunk",
+                            "created": 0,
+                            "model": body.get("model", ""),
+                            "choices": [
+                                {"index": 0, "delta": {"content": piece}, "finish_reason": None}
+                            ],
+                        }
+                    )
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
                 self.wfile.write(b"data: [DONE]\n\n")

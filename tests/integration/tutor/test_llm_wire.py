@@ -166,3 +166,20 @@ def test_a_server_error_falls_back(
     stream = AnswerStream(_context(), ChatModel(BROKEN_MODEL, model.client))
     list(stream)
     assert stream.mode == "fallback"
+
+
+def test_an_error_inside_the_stream_falls_back_and_the_client_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """OpenAI reports a failure after the stream began as an `error` event. One client serves
+    every answer while the settings stay the same (making one costs ~30 ms of CPU)."""
+    failing: list[str | dict[str, object]] = ["Plants ", {"error": {"message": "overloaded"}}]
+    with ScriptedLlm(lambda _body: failing) as server:
+        model = _model_at(monkeypatch, server.url)
+        stream = AnswerStream(_context(), model)
+        list(stream)
+        assert stream.mode == "fallback" and stream.text.startswith(FALLBACK_NOTICE)
+        assert chat_model().client is model.client  # type: ignore[union-attr]
+        monkeypatch.setenv("OPENAI_TIMEOUT_SECONDS", "5")
+        reset_settings_cache()
+        assert chat_model().client is not model.client  # type: ignore[union-attr]
