@@ -8,14 +8,12 @@ against a real local model server (tests/integration/tutor/test_llm_wire.py).
 from __future__ import annotations
 
 import contextlib
-import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
+from learning_app.bench.chat_stand_in import ChatRequest, ChatServer
 from learning_app.settings import reset_settings_cache
 
 BROKEN_MODEL = "broken"  # a request for this model gets HTTP 500
@@ -34,66 +32,24 @@ DRAFTED_QUESTIONS: list[dict[str, Any]] = [
 Reply = Callable[[dict[str, Any]], list[str] | list[str | dict[str, Any]]]
 
 
-class ScriptedLlm:
-    """`reply(request body)` gives the pieces of the streamed answer."""
+class ScriptedLlm(ChatServer):
+    """`reply(request body)` gives the pieces of the streamed answer; `requests` keeps what
+    each request sent (its path, `auth` header and body)."""
 
     def __init__(self, reply: Reply) -> None:
+        super().__init__(self._answer)
         self.reply = reply
         self.requests: list[dict[str, Any]] = []
-        # Port 0: the kernel picks a free port as it binds, so nothing can take it first.
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+    def _answer(self, request: ChatRequest) -> list[str] | list[str | dict[str, Any]] | None:
+        self.requests.append({"path": request.path, "auth": request.authorization, **request.body})
+        if request.body.get("model") == BROKEN_MODEL:
+            return None
+        return self.reply(request.body)
 
     def __enter__(self) -> ScriptedLlm:
-        self._thread.start()
+        super().__enter__()
         return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        llm = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-                llm.requests.append(
-                    {"path": self.path, "auth": self.headers["authorization"], **body}
-                )
-                if body.get("model") == BROKEN_MODEL:
-                    self.send_response(500)
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("content-type", "text/event-stream")
-                self.end_headers()
-                for piece in llm.reply(body):
-                    chunk = (
-                        piece
-                        if isinstance(piece, dict)
-                        else {  # a dict: an event as is
-                            "id": "x",
-                            "object": "chat.completion.chunk",
-                            "created": 0,
-                            "model": body.get("model", ""),
-                            "choices": [
-                                {"index": 0, "delta": {"content": piece}, "finish_reason": None}
-                            ],
-                        }
-                    )
-                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                    self.wfile.flush()
-                self.wfile.write(b"data: [DONE]\n\n")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        return Handler
 
 
 def system_prompt(body: dict[str, Any]) -> str:

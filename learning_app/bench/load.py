@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from learning_app.bench.chat_stand_in import MODEL as STAND_IN_MODEL
-from learning_app.bench.chat_stand_in import ChatStandIn
+from learning_app.bench.chat_stand_in import chat_stand_in
 from learning_app.bench.load_figures import LocustRun, figures, ordinary_ms, ratio
 from learning_app.bench.load_locust import Arrivals, run_locust
 from learning_app.bench.load_servers import (
@@ -306,7 +306,7 @@ def chatting(
     if not tokens_per_s:
         yield env
         return
-    with ChatStandIn(tokens_per_s) as stand_in:
+    with chat_stand_in(tokens_per_s) as stand_in:
         try:
             yield {**env, "OPENAI_BASE_URL": stand_in.url, "OPENAI_CHAT_MODEL": STAND_IN_MODEL}
         finally:

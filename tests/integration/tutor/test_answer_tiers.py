@@ -158,11 +158,11 @@ def test_the_load_benchs_chat_stand_in_is_streamed_and_shown_as_a_generated_answ
 ) -> None:
     """`bench load --chat-stand-in` measures the streamed path only if the tutor's checks let
     its answers through: the passages' own sentences, cited, word by word."""
-    from learning_app.bench.chat_stand_in import MODEL, ChatStandIn
+    from learning_app.bench.chat_stand_in import MODEL, chat_stand_in
     from learning_app.settings import reset_settings_cache
 
     student, course_id = course
-    with ChatStandIn(tokens_per_s=2000) as stand_in:
+    with chat_stand_in(tokens_per_s=2000) as stand_in:
         monkeypatch.delenv("OPENAI_API_KEY", raising=False)
         monkeypatch.setenv("OPENAI_BASE_URL", stand_in.url)
         monkeypatch.setenv("OPENAI_CHAT_MODEL", MODEL)
