@@ -94,6 +94,27 @@ async def call_service(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwarg
         return await asyncio.to_thread(func, *args, **kwargs)
 
 
+# Threads for calls that wait on the language model: a tutor answer streams for seconds, a
+# drafted batch takes up to OPENAI_TIMEOUT_SECONDS. They have their own, since `call_service`
+# runs in asyncio's default executor, min(32, CPUs + 4) threads (6 on two cores) shared with
+# rendering lessons: six students reading a streamed answer at once held every one of them.
+MODEL_CALL_THREADS = 64
+_model_call_threads = PerProcess(
+    lambda: ThreadPoolExecutor(MODEL_CALL_THREADS, thread_name_prefix="model-call")
+)
+
+
+async def call_model(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """`call_service` for a call that mostly waits on the language model, in threads of its
+    own (with the caller's context variables)."""
+    call = functools.partial(func, *args, **kwargs)
+    run_in_context = functools.partial(contextvars.copy_context().run, call)
+    with database_guard():
+        return await asyncio.get_running_loop().run_in_executor(
+            _model_call_threads.get(), run_in_context
+        )
+
+
 async def rendered(texts: list[str]) -> list[str]:
     """The texts' Markdown as sanitised HTML: on the event loop when every one was rendered
     lately (a cache hit costs no thread hop), otherwise in a worker thread, since a long

@@ -193,3 +193,21 @@ def test_what_a_unit_leaves_for_after_it_runs_once_its_slot_is_free(slots) -> No
     assert seen == [("in the unit", True), ("first", False), ("second", False)]
     unit_slots.after_slot(lambda: note("outside a unit"))  # runs at once
     assert seen[-1] == ("outside a unit", False)
+
+
+def test_calls_waiting_on_the_model_leave_the_default_threads_free() -> None:
+    """Twenty students reading streamed answers at once (each `next` waits on the model)
+    while a lesson's Markdown is rendered: the render does not wait for them."""
+    release = threading.Event()
+
+    async def together() -> float:
+        waiting = [asyncio.ensure_future(calls.call_model(release.wait, 10)) for _ in range(20)]
+        await asyncio.sleep(0.1)  # every wait has started
+        started = time.monotonic()
+        assert await calls.call_service(lambda: "rendered") == "rendered"
+        took = time.monotonic() - started
+        release.set()
+        assert all(await asyncio.gather(*waiting))
+        return took
+
+    assert asyncio.run(together()) < 2.0

@@ -25,7 +25,7 @@ from learning_app.services.questions import generation
 from learning_app.services.questions.drafts import QuestionDraft, numeric_answer_text
 from learning_app.services.questions.generation import DEFAULT_DRAFTS, MAX_DRAFTS
 from learning_app.state.auth import AuthState
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.calls import call_model, call_with_session
 from learning_app.state.drafting import Drafted, DraftingState
 
 SOURCE_INPUT_ID = "draft-source"
@@ -74,7 +74,7 @@ async def draft_questions(form: Mapping[str, str], *, token: str, course_id: str
         source_key=form.get("source", ""),
         count=form.get("count", ""),
     )
-    batch = await call_service(
+    batch = await call_model(
         generation.draft_questions,
         source,
         count=form.get("count", ""),

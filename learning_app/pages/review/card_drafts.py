@@ -21,7 +21,7 @@ from learning_app.pages.review.card_bank_state import CardBankState
 from learning_app.services.review import card_drafting, flashcards
 from learning_app.services.review.cloze import CardDraft
 from learning_app.state.auth import AuthState
-from learning_app.state.calls import call_service, call_with_session
+from learning_app.state.calls import call_model, call_with_session
 from learning_app.state.drafting import Drafted, DraftingState
 
 SOURCE_INPUT_ID = "card-draft-source"
@@ -51,7 +51,7 @@ async def draft_cards(form: Mapping[str, str], *, token: str, course_id: str) ->
         course_id=course_id,
         source_key=form.get("source", ""),
     )
-    batch = await call_service(card_drafting.draft_cards, source, chat=chat_model())
+    batch = await call_model(card_drafting.draft_cards, source, chat=chat_model())
     return Drafted(source.title, batch.drafts, batch.rejected, batch.notes)
 
 

@@ -23,7 +23,7 @@ from learning_app.services.tutor import answering, history
 from learning_app.services.tutor.answering import AnswerStream
 from learning_app.services.tutor.history import CitationLink, ExchangeView
 from learning_app.state.auth import AuthState, opens_page
-from learning_app.state.calls import call_service, call_with_session, describe_error
+from learning_app.state.calls import call_model, call_with_session, describe_error
 from learning_app.state.course_pages import LoadedPageState, route_arg
 
 
@@ -72,7 +72,7 @@ class TutorState(LoadedPageState, AuthState):
             # A few chunks a second, not one per token (`answering.coalesced`).
             chunks = answering.coalesced(stream)
             streamed = ""
-            while (chunk := await call_service(next, chunks, None)) is not None:
+            while (chunk := await call_model(next, chunks, None)) is not None:
                 streamed += chunk
                 # Rendered outside the state lock: a few kilobytes take about a millisecond.
                 shown = history.render_answer(streamed)
