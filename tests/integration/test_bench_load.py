@@ -15,6 +15,10 @@ import re
 import subprocess
 import sys
 
+from sqlalchemy import text
+
+from learning_app.adapters.postgres import session_scope
+
 SMALL_RUN = ["--users", "4", "--spawn-rate", "4", "--duration", "15", "--think-min", "0.1"]
 SMALL_RUN += ["--think-max", "0.3", "--spike-students", "6", "--spike-window", "1"]
 SMALL_RUN += ["--baseline", "8"]
@@ -35,10 +39,18 @@ def _bench_load(*args: str) -> tuple[dict[str, object], str]:
     return json.loads(result.stdout.strip().splitlines()[-1]), report
 
 
+def _analytics_events() -> int:
+    with session_scope() as session:
+        return int(session.execute(text("SELECT count(*) FROM analytics_event")).scalar_one())
+
+
 def test_bench_load_drives_students_over_the_websocket_and_ends_with_its_json_line(
     clean_db: str,
 ) -> None:
+    events_before = _analytics_events()
     line, report = _bench_load(*SMALL_RUN)
+    # Its world's events went with it: later runs' roll-ups do not scan them again.
+    assert _analytics_events() == events_before, report
     assert list(line) == [
         "bench",
         "users",
