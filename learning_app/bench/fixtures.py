@@ -209,9 +209,8 @@ def drop_course(world: BenchCourse) -> None:
     exams and enrolments cascade), the teacher's lessons, then the people.
 
     The events go too, once the buffer is flushed (so that none of the world's arrives after
-    it): kept, with their user and course set to NULL, they were rescanned by every later
-    minute's roll-up of the day (`progress.rollups`), and Postgres's CPU per action grew from
-    run to run with them."""
+    it): kept, with their user and course set to NULL, they stayed in every later roll-up of
+    their day (`progress.rollups`), and deleting the people set each one to NULL first."""
     for token in world.tokens:
         sessions.end_session(token)
     flush_events()

@@ -213,10 +213,7 @@ class AuthState(rx.State):
             self._session_started_on = ""
             self._viewer_pending = token
             return None
-        if signed_in:
-            return await self._check_signed_in()
-        await self._check_viewer()
-        return None
+        return await self._page_check(signed_in=signed_in)
 
     async def _end_page_check(self, *, signed_in: bool) -> rx.event.EventSpec | None:
         """After a page's first load: the check `_begin_page_check` left to the load, run now
@@ -226,6 +223,10 @@ class AuthState(rx.State):
             ended = signed_in and not self.signed_in
             return sign_in_redirect(self.router.url.path) if ended else None
         self._viewer_pending = ""
+        return await self._page_check(signed_in=signed_in)
+
+    async def _page_check(self, *, signed_in: bool) -> rx.event.EventSpec | None:
+        """`_check_signed_in` for a private page, `_check_viewer` for a public one."""
         if signed_in:
             return await self._check_signed_in()
         await self._check_viewer()
@@ -275,6 +276,7 @@ def opens_page(*, signed_in: bool, viewer_from_load: bool = False) -> Callable[[
     """
 
     check_name = "signed_in" if signed_in else "viewer"
+    checks = {"signed_in": signed_in, "viewer_from_load": viewer_from_load}
 
     def decorate(load: Load) -> Load:
         if inspect.isasyncgenfunction(load):
@@ -308,5 +310,4 @@ def opens_page(*, signed_in: bool, viewer_from_load: bool = False) -> Callable[[
         setattr(opens, VIEWER_FROM_LOAD, viewer_from_load)
         return opens  # type: ignore[return-value]
 
-    checks = {"signed_in": signed_in, "viewer_from_load": viewer_from_load}
     return decorate

@@ -106,13 +106,16 @@ _model_call_threads = PerProcess(
 
 async def call_model(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
     """`call_service` for a call that mostly waits on the language model, in threads of its
-    own (with the caller's context variables)."""
-    call = functools.partial(func, *args, **kwargs)
+    own."""
+    return await _in_threads(_model_call_threads.get(), functools.partial(func, *args, **kwargs))
+
+
+async def _in_threads(threads: ThreadPoolExecutor, call: Callable[[], T]) -> T:
+    """`call()` in one of `threads`, with the caller's context variables (as
+    `asyncio.to_thread`), its database errors turned into the page's messages."""
     run_in_context = functools.partial(contextvars.copy_context().run, call)
     with database_guard():
-        return await asyncio.get_running_loop().run_in_executor(
-            _model_call_threads.get(), run_in_context
-        )
+        return await asyncio.get_running_loop().run_in_executor(threads, run_in_context)
 
 
 async def rendered(texts: list[str]) -> list[str]:
@@ -191,11 +194,7 @@ async def _unit_of_work(
                 if noted is not None:
                     noted.found = noted_viewer(session)
 
-    run_in_context = functools.partial(contextvars.copy_context().run, unit_of_work)
-    with database_guard():
-        return await asyncio.get_running_loop().run_in_executor(
-            _unit_of_work_threads.get(), run_in_context
-        )
+    return await _in_threads(_unit_of_work_threads.get(), unit_of_work)
 
 
 def describe_error(exc: Exception) -> str:
