@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, or_, text
 from sqlmodel import Session, col, select
 
 from learning_app.adapters.postgres import get_engine, session_scope
-from learning_app.models.analytics import AnalyticsEvent
+from learning_app.models.analytics import AnalyticsDaily, AnalyticsEvent
 from learning_app.models.base import utc_now
 from learning_app.models.content import (
     Course,
@@ -209,8 +209,10 @@ def drop_course(world: BenchCourse) -> None:
     exams and enrolments cascade), the teacher's lessons, then the people.
 
     The events go too, once the buffer is flushed (so that none of the world's arrives after
-    it): kept, with their user and course set to NULL, they stayed in every later roll-up of
-    their day (`progress.rollups`), and deleting the people set each one to NULL first."""
+    it): kept, with their user and course set to NULL, they stayed in the day's recompute
+    (`learning-app events rollup`), and deleting the people set each one to NULL first. The
+    course's daily roll-ups go with them; the site-wide rows keep the world's searches, as
+    they keep any deleted course's history."""
     for token in world.tokens:
         sessions.end_session(token)
     flush_events()
@@ -223,6 +225,9 @@ def drop_course(world: BenchCourse) -> None:
                     col(AnalyticsEvent.user_id).in_(people),
                 )
             )
+        )
+        session.execute(
+            delete(AnalyticsDaily).where(col(AnalyticsDaily.course_id) == world.course_id)
         )
         exam_ids = select(Exam.id).where(col(Exam.course_id) == world.course_id)
         session.execute(delete(ExamAttempt).where(col(ExamAttempt.exam_id).in_(exam_ids)))

@@ -15,6 +15,7 @@ from learning_app.cli.bench_handlers import (
     cmd_bench_item_analysis,
     cmd_bench_retrieval,
     cmd_bench_review,
+    cmd_bench_rollup,
     cmd_bench_search,
     cmd_bench_share,
     cmd_bench_tutor,
@@ -58,6 +59,16 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     dashboard_bench.add_argument("--samples", type=int, default=50)
     dashboard_bench.add_argument("--naive-samples", type=int, default=10)
     dashboard_bench.set_defaults(func=cmd_bench_dashboard)
+
+    rollup_bench = bench_cmd.add_parser(
+        "rollup", help="the flush keeping the daily roll-ups, quiet day vs busy day vs recompute"
+    )
+    rollup_bench.add_argument("--students", type=int, default=10_000)
+    rollup_bench.add_argument("--events", type=int, default=1_000_000, help="today's events")
+    rollup_bench.add_argument("--batches", type=int, default=20)
+    rollup_bench.add_argument("--batch-size", type=int, default=2_000)
+    rollup_bench.add_argument("--recomputes", type=int, default=3)
+    rollup_bench.set_defaults(func=cmd_bench_rollup)
 
     review_bench = bench_cmd.add_parser(
         "review", help="due queue and rating a card among 5M memory states (10k x 500)"

@@ -106,6 +106,44 @@ def cmd_bench_dashboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_rollup(args: argparse.Namespace) -> int:
+    from learning_app.bench.rollup import run_rollup_bench
+
+    if min(args.students, args.batches, args.batch_size, args.recomputes) < 1 or args.events < 0:
+        raise CliError("students, batches, batch size and recomputes must be at least 1")
+    result = run_rollup_bench(
+        students=args.students,
+        events=args.events,
+        batches=args.batches,
+        batch_size=args.batch_size,
+        recomputes=args.recomputes,
+    )
+    size = result["batch_size"]
+    print(f"{result['events']} events of today generated in {result['generate_s']} s")
+    for label, name in (("quiet day", "flush_quiet"), ("busy day", "flush_busy")):
+        p50, p95 = result[f"{name}_p50_ms"], result[f"{name}_p95_ms"]
+        print(f"flush of {size} events, {label:<9}  p50 {p50} ms  p95 {p95} ms")
+    p50, p95 = result["recompute_day_p50_ms"], result["recompute_day_p95_ms"]
+    print(f"recomputing the busy day       p50 {p50} ms  p95 {p95} ms")
+    print(
+        f"busy / quiet flush {result['busy_over_quiet']}x; recompute / flush "
+        f"{result['recompute_over_flush']}x; roll-ups kept by the flushes equal a recompute: "
+        f"{'yes' if result['quiet_matches'] and result['busy_matches'] else 'NO'}"
+    )
+    keys = (
+        "events",
+        "flush_quiet_p50_ms",
+        "flush_busy_p50_ms",
+        "busy_over_quiet",
+        "recompute_day_p50_ms",
+        "recompute_over_flush",
+        "quiet_matches",
+        "busy_matches",
+    )
+    print_bench_line("rollup", result, keys)
+    return 0 if result["quiet_matches"] and result["busy_matches"] else 1
+
+
 def cmd_bench_review(args: argparse.Namespace) -> int:
     from learning_app.bench.review import run_review_bench
 

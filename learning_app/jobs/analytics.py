@@ -1,4 +1,5 @@
-"""Analytics jobs: flush the event buffer, roll up days, refresh the teacher views.
+"""Analytics jobs: flush the event buffer (which also adds to the daily roll-ups), refresh the
+teacher views.
 
 Each task holds a queueing lock, so a slow run never piles up copies of itself; a run that
 fails is simply redone by the next tick (every one of them is idempotent).
@@ -11,12 +12,11 @@ import logging
 from learning_app.adapters.postgres import session_scope
 from learning_app.jobs.runner import job_app
 from learning_app.services.progress.events import flush_events
-from learning_app.services.progress.rollups import refresh_teacher_views, rollup_recent
+from learning_app.services.progress.rollups import refresh_teacher_views
 
 log = logging.getLogger(__name__)
 
 FLUSH_TASK = "analytics.flush"
-ROLLUP_TASK = "analytics.rollup"
 REFRESH_TASK = "analytics.refresh_views"
 
 
@@ -25,13 +25,6 @@ REFRESH_TASK = "analytics.refresh_views"
 @job_app.task(name=FLUSH_TASK, queue="default", queueing_lock=FLUSH_TASK, pass_context=False)
 def flush_events_job(timestamp: int) -> None:
     flush_events()
-
-
-@job_app.periodic(cron="* * * * *", periodic_id="rollup-days")
-@job_app.task(name=ROLLUP_TASK, queue="default", queueing_lock=ROLLUP_TASK, pass_context=False)
-def rollup_job(timestamp: int) -> None:
-    with session_scope() as session:
-        rollup_recent(session)
 
 
 @job_app.periodic(cron="*/5 * * * *", periodic_id="refresh-teacher-views")

@@ -2,7 +2,7 @@
 
 History outlives what it is about: deleting a user or a course must not delete the events
 that counted them, so references are SET NULL (events) or plain ids without a foreign key
-(daily roll-ups).
+(daily roll-ups). Only the record of who was counted on a day goes with its user.
 """
 
 from __future__ import annotations
@@ -95,3 +95,31 @@ class AnalyticsDaily(SQLModel, table=True):
     )
     active_users: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     updated_at: datetime = updated_at_field()
+
+
+class AnalyticsDailyUser(SQLModel, table=True):
+    """Each user already counted in a day's `active_users`, per course and event name (`*`
+    for any event), so that the flush can add a batch's events to `analytics_daily` without
+    reading the day's earlier events: a user is counted when their row here is new.
+
+    Unlike the counts, these rows are about a person: they go when the user is deleted.
+    """
+
+    __tablename__ = "analytics_daily_user"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "day",
+            "course_id",
+            "event_name",
+            "user_id",
+            name="uq_analytics_daily_user_day_course_id_event_name_user_id",
+            postgresql_nulls_not_distinct=True,
+        ),
+    )
+
+    id: uuid.UUID = uuid_pk()
+    day: date
+    course_id: uuid.UUID | None = Field(default=None)
+    event_name: str = Field(max_length=100)
+    # Indexed for the cascade when a user is deleted.
+    user_id: uuid.UUID = Field(foreign_key="user.id", ondelete="CASCADE", index=True)

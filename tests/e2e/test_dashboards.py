@@ -63,11 +63,10 @@ def _flush_and_refresh() -> None:
     """What the jobs do every few seconds/minutes, done now so the test need not wait."""
     from learning_app.adapters.postgres import session_scope
     from learning_app.services.progress.events import flush_events
-    from learning_app.services.progress.rollups import refresh_teacher_views, rollup_recent
+    from learning_app.services.progress.rollups import refresh_teacher_views
 
     flush_events()
     with session_scope() as session:
-        rollup_recent(session)
         refresh_teacher_views(session)
 
 

@@ -4,16 +4,20 @@ computations over the same raw events."""
 from __future__ import annotations
 
 import random
+import re
+import threading
 import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from learning_app.adapters.postgres import session_scope
+from learning_app.adapters.postgres import get_engine, session_scope
+from learning_app.adapters.redis_store import get_redis
 from learning_app.models.analytics import AnalyticsDaily, AnalyticsEvent
 from learning_app.models.base import utc_now
 from learning_app.models.progress import UserStats
@@ -26,8 +30,20 @@ from learning_app.services.errors import PermissionDenied
 from learning_app.services.exams import authoring as exams_authoring
 from learning_app.services.exams.authoring import ExamDraft, ExamQuestionDraft
 from learning_app.services.progress import dashboards
-from learning_app.services.progress.events import flush_events, record_event
-from learning_app.services.progress.rollups import ALL_EVENTS, refresh_teacher_views, rollup_since
+from learning_app.services.progress.events import (
+    BUFFER_KEY,
+    PROCESSING_KEY,
+    build_event,
+    flush_events,
+    record_event,
+)
+from learning_app.services.progress.rollups import (
+    ALL_EVENTS,
+    lock_rollups,
+    refresh_teacher_views,
+    rollup_day,
+    rollup_since,
+)
 from learning_app.services.progress.user_stats import recompute_user_stats, reference_day, streaks
 from learning_app.services.progress.xp import Achievements, xp_for
 from learning_app.services.questions import bank as question_bank
@@ -83,6 +99,13 @@ def brute_rollups(events: list[AnalyticsEvent]) -> dict[tuple, tuple[int, int]]:
     }
 
 
+def rolled_up(session: Session) -> dict[tuple, tuple[int, int]]:
+    return {
+        (d.day, d.course_id, d.event_name): (d.event_count, d.active_users)
+        for d in session.exec(select(AnalyticsDaily)).all()
+    }
+
+
 def brute_stats(events: list[AnalyticsEvent], zone: ZoneInfo, now: datetime) -> dict[str, object]:
     completions = [e for e in events if e.name == "lesson_completed"]
     lessons = {(e.course_id, e.context["lesson_id"]) for e in completions}
@@ -118,19 +141,17 @@ def test_rollups_and_stats_equal_a_brute_force_count(stores: None) -> None:
     course_ids = [uuid.UUID(new_course(teacher, f"Course {i}")) for i in range(2)]
     now = utc_now()
     random_events(users, course_ids, now)
-    flush_events(batch_size=97)  # several batches
+    flush_events(batch_size=97)  # several batches, each adding to the roll-ups it touches
     with session_scope() as session:
+        events = list(session.exec(select(AnalyticsEvent)).all())
+        assert rolled_up(session) == brute_rollups(events)
         assert rollup_since(session, now.date() - timedelta(days=7), now=now) == 8
         rollup_since(session, now.date() - timedelta(days=7), now=now)  # idempotent
         recompute_user_stats(session, users, now=now)
     with session_scope() as session:
         events = list(session.exec(select(AnalyticsEvent)).all())
-        daily = session.exec(select(AnalyticsDaily)).all()
-        rolled = {
-            (d.day, d.course_id, d.event_name): (d.event_count, d.active_users) for d in daily
-        }
         assert len(events) == 600
-        assert rolled == brute_rollups(events)
+        assert rolled_up(session) == brute_rollups(events)
         for user, zone in zip(users, ZONES, strict=True):
             stats = session.get(UserStats, user)
             profile = session.get(UserProfile, user)
@@ -193,7 +214,6 @@ def test_a_student_learns_and_both_dashboards_show_it(teacher: str, student: str
     flush_events()
     with session_scope() as session:
         mine = dashboards.student_dashboard(session, token=student)
-        rollup_since(session, utc_now().date())
         refresh_teacher_views(session)
     assert mine.xp == 10 + 50 + 2 and mine.current_streak == 1
     assert (mine.lessons_completed, mine.exams_passed, mine.average_score) == (1, 1, 100.0)
@@ -235,22 +255,99 @@ def test_the_dashboard_of_a_course_with_no_students(teacher: str, student: str) 
         dashboards.course_dashboard(session, token=student, course_id=course_id)
 
 
-def test_a_day_recomputed_after_late_events_replaces_its_rows(stores: None) -> None:
+def _day_rows(day: date) -> list[tuple[str, int, int]]:
+    with session_scope() as session:
+        rows = session.exec(select(AnalyticsDaily).where(AnalyticsDaily.day == day)).all()
+        return sorted((r.event_name, r.event_count, r.active_users) for r in rows)
+
+
+def test_late_events_are_added_to_their_own_day_and_a_recompute_agrees(stores: None) -> None:
     day = date(2026, 1, 5)
     noon = datetime(2026, 1, 5, 12, tzinfo=UTC)
+    student = uid(person("ada"))
     record_event("tutor_asked", user_id=None, course_id=None, occurred_at=noon)
+    record_event("tutor_asked", user_id=student, course_id=None, occurred_at=noon)
     flush_events()
-    with session_scope() as session:
-        rollup_since(session, day, now=noon)
-    record_event("tutor_asked", user_id=None, course_id=None, occurred_at=noon)  # late
+    assert _day_rows(day) == [(ALL_EVENTS, 2, 1), ("tutor_asked", 2, 1)]
+    # Days later: the same student again, a teacher's mark, and an event of another name.
+    record_event("tutor_asked", user_id=student, course_id=None, occurred_at=noon)
+    mark = {"by_student": False}
+    record_event(
+        "exam_completed", user_id=uid(person("bea")), course_id=None, context=mark, occurred_at=noon
+    )
+    record_event("lesson_viewed", user_id=student, course_id=None, occurred_at=noon)
     flush_events()
-    with session_scope() as session:
-        rollup_since(session, day, now=noon)
-        rows = session.exec(select(AnalyticsDaily).where(AnalyticsDaily.day == day)).all()
-    assert sorted((r.event_name, r.event_count, r.active_users) for r in rows) == [
-        (ALL_EVENTS, 2, 0),
-        ("tutor_asked", 2, 0),
+    expected = [
+        (ALL_EVENTS, 5, 1),
+        ("exam_completed", 1, 0),
+        ("lesson_viewed", 1, 1),
+        ("tutor_asked", 3, 1),
     ]
+    assert _day_rows(day) == expected
+    with session_scope() as session:
+        rollup_since(session, day, now=noon)
+    assert _day_rows(day) == expected
+
+
+def test_a_batch_flushed_again_after_a_crash_is_counted_once(stores: None) -> None:
+    """A flush that died after storing its batch, before the ack, leaves the batch in the
+    processing list: the next flush stores none of it again, and adds nothing to the days."""
+    day = date(2026, 2, 1)
+    moment = datetime(2026, 2, 1, 9, tzinfo=UTC)
+    student = uid(person("ada"))
+    lines = [
+        build_event("lesson_viewed", user_id=student, course_id=None, occurred_at=moment)
+        for _ in range(3)
+    ]
+    get_redis().lpush(BUFFER_KEY, *lines)
+    assert flush_events().stored == 3
+    get_redis().lpush(PROCESSING_KEY, *lines)
+    again = flush_events()
+    assert (again.received, again.stored) == (3, 0)
+    assert _day_rows(day) == [(ALL_EVENTS, 3, 1), ("lesson_viewed", 3, 1)]
+
+
+def test_a_flush_waits_for_a_recompute_of_the_day_and_is_counted_once(stores: None) -> None:
+    day = date(2026, 3, 1)
+    moment = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    record_event("tutor_asked", user_id=None, course_id=None, occurred_at=moment)
+    with Session(get_engine()) as recompute, recompute.begin():
+        lock_rollups(recompute)
+        flush = threading.Thread(target=flush_events)
+        flush.start()
+        flush.join(timeout=0.5)
+        assert flush.is_alive()  # the flush waits for the lock
+        rollup_day(recompute, day)
+    flush.join(timeout=30)
+    assert not flush.is_alive()
+    assert _day_rows(day) == [(ALL_EVENTS, 1, 0), ("tutor_asked", 1, 0)]
+
+
+def _plan_among_many_events(user: uuid.UUID, statement: str, params: dict[str, object]) -> str:
+    """The plan of `statement` once 30,000 of `user`'s events are stored and analysed."""
+    with session_scope() as session:
+        session.execute(
+            sa.insert(AnalyticsEvent),
+            [
+                {"name": "lesson_viewed", "user_id": user, "occurred_at": utc_now()}
+                for _ in range(30_000)
+            ],
+        )
+        session.execute(sa.text("ANALYZE analytics_event"))
+    with session_scope() as session:
+        rows = session.execute(sa.text(f"EXPLAIN {statement}"), params)
+        return "\n".join(row[0] for row in rows)
+
+
+def test_a_flush_reads_none_of_the_days_earlier_events(student: str) -> None:
+    """However many events a day already has, the flush's roll-up reads only its batch."""
+    from learning_app.services.progress.events import _STORE_BATCH
+
+    me = uid(student)
+    batch = "[" + build_event("lesson_viewed", user_id=me, course_id=None) + "]"
+    params = {"batch": batch, "all_events": ALL_EVENTS}
+    plan = _plan_among_many_events(me, _STORE_BATCH.text, params)
+    assert not re.search(r"Scan\b.* on analytics_event\b", plan), plan
 
 
 def test_recomputing_a_users_stats_reads_their_events_not_everyones(student: str) -> None:
@@ -258,28 +355,12 @@ def test_recomputing_a_users_stats_reads_their_events_not_everyones(student: str
     their own events through the user_id index, however many other events are stored."""
     import json
 
-    from sqlalchemy import insert, text
-
     from learning_app.services.progress.user_stats import _FIGURES
 
-    someone_else = uid(person("grace"))
-    with session_scope() as session:
-        session.execute(
-            insert(AnalyticsEvent),
-            [
-                {"name": "lesson_viewed", "user_id": someone_else, "occurred_at": utc_now()}
-                for _ in range(30_000)
-            ],
-        )
-        session.execute(text("ANALYZE analytics_event"))
     me = str(uid(student))
     zones = json.dumps([{"user_id": me, "tz": "UTC"}])
+    params = {"zones": zones, "user_ids": [me]}
+    plan = _plan_among_many_events(uid(person("grace")), _FIGURES.text, params)
+    assert "Seq Scan on analytics_event" not in plan, plan
     with session_scope() as session:
-        plan = "\n".join(
-            row[0]
-            for row in session.execute(
-                text(f"EXPLAIN {_FIGURES.text}"), {"zones": zones, "user_ids": [me]}
-            )
-        )
-        assert "Seq Scan on analytics_event" not in plan, plan
         assert recompute_user_stats(session, [uid(student)]) == 1
