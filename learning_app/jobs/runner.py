@@ -19,6 +19,7 @@ TASK_MODULES = [
     "learning_app.jobs.search",
     "learning_app.jobs.analytics",
     "learning_app.jobs.material",
+    "learning_app.jobs.housekeeping",
 ]
 # The queues a worker serves unless told otherwise; every task names one of these.
 QUEUES = ["mail", "default", "search", "material"]

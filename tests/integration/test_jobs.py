@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from sqlalchemy import text
 from learning_app.adapters.job_queue import defer_in_transaction
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.redis_store import get_redis
+from learning_app.jobs.housekeeping import remove_old_jobs
+from learning_app.jobs.runner import job_app
 from learning_app.services.accounts.mail import SEND_MAIL_TASK
 from learning_app.settings import get_settings
 from learning_app.stack.mailbox import list_messages, mail_dir
@@ -106,3 +109,53 @@ def test_a_worker_run_once_defers_no_periodic_job(clean_db: str) -> None:
             {"before": before},
         ).all()
     assert deferred == []
+
+
+def test_finished_jobs_are_forgotten_after_a_while_and_waiting_ones_never(
+    recipient: str,
+) -> None:
+    """Succeeded jobs are kept a day, failed and cancelled ones a week; a job still waiting is
+    kept however old it is."""
+    ages = {  # (status, hours since it ended or was queued): kept
+        ("succeeded", 2): True,
+        ("succeeded", 30): False,
+        ("failed", 30): True,
+        ("failed", 200): False,
+        ("cancelled", 200): False,
+        ("todo", 500): True,
+    }
+    with session_scope() as session:
+        ids = {
+            key: defer_in_transaction(
+                session, SEND_MAIL_TASK, queue=QUEUE, to=recipient, subject=str(key), text="-"
+            )
+            for key in ages
+        }
+    with get_engine().begin() as conn:
+        for (status, hours), job_id in ids.items():
+            if status != "todo":
+                conn.execute(
+                    text("UPDATE procrastinate_jobs SET status = :status WHERE id = :id"),
+                    {"status": status, "id": job_id},
+                )
+            conn.execute(
+                text(
+                    "UPDATE procrastinate_events SET at = now() - make_interval(hours => :hours)"
+                    " WHERE job_id = :id"
+                ),
+                {"hours": hours, "id": job_id},
+            )
+
+    async def housekeeping() -> None:
+        async with job_app.open_async():
+            await remove_old_jobs()
+
+    asyncio.run(housekeeping())
+    with get_engine().connect() as conn:
+        left = set(
+            conn.execute(
+                text("SELECT id FROM procrastinate_jobs WHERE id = ANY(:ids)"),
+                {"ids": list(ids.values())},
+            ).scalars()
+        )
+    assert {key: ids[key] in left for key in ages} == ages
