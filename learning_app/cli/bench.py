@@ -11,6 +11,7 @@ from learning_app.cli.bench_handlers import (
     cmd_bench_auth,
     cmd_bench_dashboard,
     cmd_bench_exams,
+    cmd_bench_histories,
     cmd_bench_ingest,
     cmd_bench_item_analysis,
     cmd_bench_retrieval,
@@ -69,6 +70,14 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     rollup_bench.add_argument("--batch-size", type=int, default=2_000)
     rollup_bench.add_argument("--recomputes", type=int, default=3)
     rollup_bench.set_defaults(func=cmd_bench_rollup)
+
+    histories_bench = bench_cmd.add_parser(
+        "histories", help="the flush's stats recompute for students with long histories"
+    )
+    histories_bench.add_argument("--students", type=int, default=200)
+    histories_bench.add_argument("--events-each", type=int, default=5_000)
+    histories_bench.add_argument("--samples", type=int, default=5)
+    histories_bench.set_defaults(func=cmd_bench_histories)
 
     review_bench = bench_cmd.add_parser(
         "review", help="due queue and rating a card among 5M memory states (10k x 500)"

@@ -144,6 +144,27 @@ def cmd_bench_rollup(args: argparse.Namespace) -> int:
     return 0 if result["quiet_matches"] and result["busy_matches"] else 1
 
 
+def cmd_bench_histories(args: argparse.Namespace) -> int:
+    from learning_app.bench.histories import run_histories_bench
+
+    if min(args.students, args.events_each, args.samples) < 1:
+        raise CliError("students, events each and samples must be at least 1")
+    result = run_histories_bench(
+        students=args.students, events_each=args.events_each, samples=args.samples
+    )
+    print(
+        f"{result['students']} students with {result['events_each']} events each, "
+        f"generated in {result['generate_s']} s"
+    )
+    for label, name in (("from their digests", "digests"), ("from all their events", "events")):
+        p50, p95 = result[f"{name}_p50_ms"], result[f"{name}_p95_ms"]
+        print(f"their stats {label:<22} p50 {p50} ms  p95 {p95} ms")
+    print(f"events / digests {result['events_over_digests']}x")
+    keys = ("students", "events_each", "digests_p50_ms", "events_p50_ms", "events_over_digests")
+    print_bench_line("histories", result, keys)
+    return 0
+
+
 def cmd_bench_review(args: argparse.Namespace) -> int:
     from learning_app.bench.review import run_review_bench
 

@@ -90,3 +90,56 @@ class UserStats(SQLModel, table=True):
     # Mean percent over graded attempts; NULL until the first one.
     average_score: float | None = Field(default=None)
     updated_at: datetime = updated_at_field()
+
+
+class UserLessonDone(SQLModel, table=True):
+    """A lesson a student completed, once (from `lesson_completed` events): what
+    `user_stats.lessons_completed` counts. One of the three digests of a student's events
+    that the flush keeps, so that recomputing their stats reads a few rows per lesson, exam
+    and day instead of every event they ever caused (`services/progress/digests.py`)."""
+
+    __tablename__ = "user_lesson_done"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "user_id",
+            "course_id",
+            "lesson_id",
+            name="uq_user_lesson_done_user_id_course_id_lesson_id",
+            postgresql_nulls_not_distinct=True,
+        ),
+    )
+
+    id: uuid.UUID = uuid_pk()
+    user_id: uuid.UUID = Field(foreign_key="user.id", ondelete="CASCADE")
+    course_id: uuid.UUID | None = Field(default=None)
+    # As the event's context names it (ids of lessons since deleted still count).
+    lesson_id: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class UserAttemptResult(SQLModel, table=True):
+    """Each attempt's latest `exam_completed` event (an essay marked later regrades it): what
+    `exams_passed` and `average_score` are computed from."""
+
+    __tablename__ = "user_attempt_result"
+
+    user_id: uuid.UUID = Field(primary_key=True, foreign_key="user.id", ondelete="CASCADE")
+    # The event's attempt id ('' when it named none, which all count as one attempt).
+    attempt_id: str = Field(primary_key=True, sa_type=sa.Text)
+    exam_id: str | None = Field(default=None, sa_type=sa.Text)
+    percent: float | None = Field(default=None)
+    passed: bool | None = Field(default=None)
+    # Which event is the latest: its time, then its id.
+    occurred_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    event_id: uuid.UUID
+
+
+class UserActiveDay(SQLModel, table=True):
+    """A calendar day on which the student did something themselves (a teacher's mark does
+    not count), in the time zone named: the days their streaks are counted from. Days kept
+    in another zone than the student's current one are rebuilt from the events."""
+
+    __tablename__ = "user_active_day"
+
+    user_id: uuid.UUID = Field(primary_key=True, foreign_key="user.id", ondelete="CASCADE")
+    tz: str = Field(primary_key=True, max_length=64)
+    day: date = Field(primary_key=True)

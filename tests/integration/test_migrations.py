@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -275,3 +276,80 @@ def test_reorder_and_daily_rollup_constraints(conn: Connection) -> None:
     ):
         session.add(AnalyticsDaily(day=day, course_id=None, event_name="lesson_viewed"))
     session.close()
+
+
+def test_0011_fills_the_digests_from_the_events_already_stored(
+    make_database: Callable[[], str],
+) -> None:
+    url = make_database()
+    command.upgrade(alembic_config(url=url), "0010")
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    ada, bea = uuid.uuid4(), uuid.uuid4()
+    with engine.begin() as connection:
+        for user, zone in ((ada, "Asia/Tokyo"), (bea, "Not/AZone")):
+            connection.execute(
+                sa.text('INSERT INTO "user" (id, email) VALUES (:id, :email)'),
+                {"id": user, "email": f"{user}@example.com"},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO user_profile (user_id, display_name, timezone)"
+                    " VALUES (:id, 'x', :zone)"
+                ),
+                {"id": user, "zone": zone},
+            )
+        events = [  # (user, name, context, UTC time)
+            (ada, "lesson_completed", {"lesson_id": "l1"}, "2026-01-01 23:30"),
+            (ada, "lesson_completed", {"lesson_id": "l1"}, "2026-01-02 10:00"),
+            (
+                ada,
+                "exam_completed",
+                {"attempt_id": "a1", "exam_id": "e1", "percent": 40, "passed": False},
+                "2026-01-02 10:00",
+            ),
+            (
+                ada,
+                "exam_completed",
+                {
+                    "attempt_id": "a1",
+                    "exam_id": "e1",
+                    "percent": 80,
+                    "passed": True,
+                    "by_student": False,
+                },
+                "2026-01-05 10:00",
+            ),
+            (bea, "lesson_viewed", {}, "2026-01-03 23:30"),
+        ]
+        for user, name, context, moment in events:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO analytics_event (id, name, user_id, context, occurred_at)"
+                    " VALUES (gen_random_uuid(), :name, :user, CAST(:context AS jsonb),"
+                    " CAST(:moment AS timestamptz))"
+                ),
+                {
+                    "name": name,
+                    "user": user,
+                    "context": json.dumps(context),
+                    "moment": f"{moment}+00",
+                },
+            )
+    command.upgrade(alembic_config(url=url), "0011")
+    with engine.connect() as connection:
+        lessons = connection.execute(sa.text("SELECT user_id, lesson_id FROM user_lesson_done"))
+        results = connection.execute(
+            sa.text("SELECT user_id, attempt_id, percent, passed FROM user_attempt_result")
+        )
+        days = connection.execute(
+            sa.text("SELECT user_id, tz, day::text FROM user_active_day ORDER BY user_id, day")
+        )
+        assert lessons.all() == [(ada, "l1")]
+        assert results.all() == [(ada, "a1", 80.0, True)]  # the latest, the teacher's mark
+        assert sorted(days.all()) == sorted(
+            [  # Tokyo is nine hours ahead; the teacher's mark is not an active day
+                (ada, "Asia/Tokyo", "2026-01-02"),
+                (bea, "UTC", "2026-01-03"),
+            ]
+        )
+    engine.dispose()

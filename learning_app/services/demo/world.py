@@ -62,7 +62,7 @@ from learning_app.services.exams.authoring import (
 from learning_app.services.material.documents import upload_document, upload_permit
 from learning_app.services.material.ingestion import ingest_document, ingest_lesson
 from learning_app.services.progress.events import flush_events
-from learning_app.services.progress.rollups import refresh_teacher_views, rollup_since
+from learning_app.services.progress.rollups import refresh_teacher_views
 from learning_app.services.questions.bank import create_question
 from learning_app.services.questions.drafts import OptionDraft, QuestionDraft
 
@@ -111,9 +111,8 @@ def seed_demo_world(size: WorldSize = FULL) -> SeedReport | None:
             played = history.simulate(world)
             ingesting.result()
         history.ask_tutor(played.tutor_questions)
-        events = flush_events().stored
+        events = flush_events().stored  # which also rolls the days up
         with session_scope() as session:
-            rollup_since(session, (world.now - timedelta(days=size.days + 4)).date())
             refresh_teacher_views(session)
     finally:
         for token in world.tokens.values():

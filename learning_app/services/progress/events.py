@@ -11,7 +11,8 @@ moves the buffer to `analytics_event` in batches, crash-safely:
    `analytics:processing` (Redis keeps them if we die from here on);
 2. one INSERT ... SELECT FROM jsonb_to_recordset(...) ON CONFLICT (id) DO NOTHING stores the
    batch under each event's own UUID and adds the events it stored to the daily roll-ups
-   (`progress.rollups`), and the same transaction recomputes the stats of the users in it;
+   (`progress.rollups`) and to its students' digests (`progress.digests`), and the same
+   transaction recomputes the stats of the users in it;
 3. after COMMIT the processing list is deleted (the "ack").
 
 A crash before 3 leaves the batch in the processing list; the next flush starts with it, and
@@ -41,8 +42,9 @@ from learning_app.adapters.redis_store import get_redis
 from learning_app.adapters.unit_slots import after_slot
 from learning_app.models.base import utc_now
 from learning_app.models.exams import Exam, ExamAttempt
-from learning_app.services.progress.rollups import ALL_EVENTS, lock_rollups
-from learning_app.services.progress.user_stats import recompute_user_stats
+from learning_app.services.progress.digests import DIGEST_BATCH, ZONES, zones_json
+from learning_app.services.progress.rollups import ALL_EVENTS, ROLLUP_BATCH, lock_rollups
+from learning_app.services.progress.user_stats import recompute_user_stats, zones_of
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +82,13 @@ end
 return moved
 """
 
-# One statement stores the batch and adds what is new in it to the daily roll-ups, reading
-# only its own rows (`progress.rollups`): a user counts as active on a day, in a course, for an
-# event name and for any event (`ALL_EVENTS`), when their `analytics_daily_user` row is new.
-# It returns each user's count of newly stored events (NULL: events without a user).
+# One statement stores the batch and adds what is new in it to the daily roll-ups and to its
+# students' digests, reading only its own rows (`progress.rollups`, `progress.digests`). It
+# returns each user's count of newly stored events (NULL: events without a user).
 _STORE_BATCH = sa.text(
-    """
-    WITH stored AS (
+    f"""
+    WITH {ZONES},
+    stored AS (
         INSERT INTO analytics_event (id, name, user_id, course_id, context, occurred_at,
                                      received_at)
         SELECT e.id, e.name, u.id, c.id, e.context, e.occurred_at, now()
@@ -98,46 +100,15 @@ _STORE_BATCH = sa.text(
         LEFT JOIN "user" u ON u.id = e.user_id
         LEFT JOIN course c ON c.id = e.course_id
         ON CONFLICT (id) DO NOTHING
-        RETURNING user_id, course_id, name, (occurred_at AT TIME ZONE 'UTC')::date AS day,
+        RETURNING id, user_id, course_id, name, context, occurred_at,
+                  (occurred_at AT TIME ZONE 'UTC')::date AS day,
                   -- a teacher's mark (an essay graded) is not the student being active
                   context->>'by_student' IS DISTINCT FROM 'false' AS by_student
     ),
-    newly_active AS (
-        INSERT INTO analytics_daily_user (id, day, course_id, event_name, user_id)
-        SELECT gen_random_uuid(), day, course_id, event_name, user_id
-        FROM (
-            SELECT DISTINCT s.day, s.course_id, n.event_name, s.user_id
-            FROM stored s
-            CROSS JOIN LATERAL unnest(ARRAY[s.name, CAST(:all_events AS varchar)])
-                AS n(event_name)
-            WHERE s.user_id IS NOT NULL AND s.by_student
-        ) active
-        ON CONFLICT (day, course_id, event_name, user_id) DO NOTHING
-        RETURNING day, course_id, event_name
-    ),
-    new_users AS (
-        SELECT day, course_id, event_name, count(*) AS users
-        FROM newly_active GROUP BY day, course_id, event_name
-    ),
-    new_events AS (
-        SELECT day, course_id, coalesce(name, :all_events) AS event_name, count(*) AS events
-        FROM stored GROUP BY GROUPING SETS ((day, course_id, name), (day, course_id))
-    ),
-    rolled_up AS (
-        INSERT INTO analytics_daily (id, day, course_id, event_name, event_count,
-                                     active_users, updated_at)
-        SELECT gen_random_uuid(), e.day, e.course_id, e.event_name, e.events,
-               coalesce(u.users, 0), now()
-        FROM new_events e
-        LEFT JOIN new_users u ON u.day = e.day AND u.event_name = e.event_name
-            AND u.course_id IS NOT DISTINCT FROM e.course_id
-        ON CONFLICT (day, course_id, event_name) DO UPDATE
-        SET event_count = analytics_daily.event_count + EXCLUDED.event_count,
-            active_users = analytics_daily.active_users + EXCLUDED.active_users,
-            updated_at = now()
-    )
+    {ROLLUP_BATCH},
+    {DIGEST_BATCH}
     SELECT user_id, count(*) AS events FROM stored GROUP BY user_id
-    """
+    """  # noqa: S608 - module constants joined, nothing from input
 )
 
 
@@ -302,6 +273,17 @@ def _readable(lines: Iterable[str]) -> tuple[list[dict[str, Any]], int]:
     return events, bad
 
 
+def _user_ids(events: list[dict[str, Any]]) -> list[uuid.UUID]:
+    """The batch's users; a line naming no valid id counts for none (the insert says why)."""
+    found = set()
+    for item in events:
+        try:
+            found.add(uuid.UUID(str(item["user_id"])))
+        except (KeyError, ValueError, TypeError):
+            continue
+    return sorted(found)
+
+
 def _store_batch(events: list[dict[str, Any]]) -> int:
     """Insert the batch, add it to the daily roll-ups and refresh its users' stats, in one
     transaction; returns how many events were new."""
@@ -309,9 +291,9 @@ def _store_batch(events: list[dict[str, Any]]) -> int:
         return 0
     with Session(get_engine()) as session, session.begin():
         lock_rollups(session)
-        stored = session.execute(
-            _STORE_BATCH, {"batch": json.dumps(events), "all_events": ALL_EVENTS}
-        ).all()
+        zones = zones_of(session, _user_ids(events))
+        params = {"batch": json.dumps(events), "all_events": ALL_EVENTS, "zones": zones_json(zones)}
+        stored = session.execute(_STORE_BATCH, params).all()
         users = {row.user_id for row in stored if row.user_id is not None}
         if users:
             recompute_user_stats(session, users)

@@ -37,6 +37,47 @@ TEACHER_VIEWS = (
 )
 _ROLLUP_LOCK_ID = 0x726F6C6C7570  # "rollup"
 
+# Data-modifying CTEs that add `stored`'s events (each with its UTC `day`, user_id,
+# course_id, name and by_student) to the roll-ups, a fragment of the flush's statement
+# (`progress.events`): a user counts as active on a day, in a course, for an event name and
+# for any event (`ALL_EVENTS`, the parameter :all_events), when their `analytics_daily_user`
+# row is new.
+ROLLUP_BATCH = """
+    newly_active AS (
+        INSERT INTO analytics_daily_user (id, day, course_id, event_name, user_id)
+        SELECT gen_random_uuid(), day, course_id, event_name, user_id
+        FROM (
+            SELECT DISTINCT s.day, s.course_id, n.event_name, s.user_id
+            FROM stored s
+            CROSS JOIN LATERAL unnest(ARRAY[s.name, CAST(:all_events AS varchar)])
+                AS n(event_name)
+            WHERE s.user_id IS NOT NULL AND s.by_student
+        ) active
+        ON CONFLICT (day, course_id, event_name, user_id) DO NOTHING
+        RETURNING day, course_id, event_name
+    ),
+    new_users AS (
+        SELECT day, course_id, event_name, count(*) AS users
+        FROM newly_active GROUP BY day, course_id, event_name
+    ),
+    new_events AS (
+        SELECT day, course_id, coalesce(name, :all_events) AS event_name, count(*) AS events
+        FROM stored GROUP BY GROUPING SETS ((day, course_id, name), (day, course_id))
+    ),
+    rolled_up AS (
+        INSERT INTO analytics_daily (id, day, course_id, event_name, event_count,
+                                     active_users, updated_at)
+        SELECT gen_random_uuid(), e.day, e.course_id, e.event_name, e.events,
+               coalesce(u.users, 0), now()
+        FROM new_events e
+        LEFT JOIN new_users u ON u.day = e.day AND u.event_name = e.event_name
+            AND u.course_id IS NOT DISTINCT FROM e.course_id
+        ON CONFLICT (day, course_id, event_name) DO UPDATE
+        SET event_count = analytics_daily.event_count + EXCLUDED.event_count,
+            active_users = analytics_daily.active_users + EXCLUDED.active_users,
+            updated_at = now()
+    )
+"""
 _FORGET_DAY = (
     sa.text("DELETE FROM analytics_daily WHERE day = :day"),
     sa.text("DELETE FROM analytics_daily_user WHERE day = :day"),

@@ -2,8 +2,10 @@
 
 `recompute_user_stats` is the one writer of both. The flush job calls it for the users of every
 batch it stores, in the same transaction, so the figures move with the events and a re-run after
-a crash recomputes the same values. Everything is recomputed from the user's events, never
-incremented, so a re-run, a late event or a changed XP rule cannot drift the figures.
+a crash recomputes the same values. Every figure is recomputed whole, never incremented, from
+the digests of the user's events that the same flush keeps (`progress.digests`): a few rows per
+lesson, attempt and day, so a re-run, a late event or a changed XP rule cannot drift the
+figures, and a long history does not make the flush slower.
 
 Days are calendar days in the user's own time zone (`user_profile.timezone`; an unknown zone
 counts as UTC). A streak is the run of consecutive active days ending at the last active day;
@@ -25,7 +27,6 @@ than `MAX_CLOCK_SKEW` past the end of the following day.
 from __future__ import annotations
 
 import itertools
-import json
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -40,55 +41,47 @@ from learning_app.models.base import utc_now
 from learning_app.models.progress import UserStats
 from learning_app.models.review import StreakFreeze
 from learning_app.models.users import UserProfile
+from learning_app.services.progress.digests import (
+    ZONES,
+    rebuild_digests,
+    rebuild_moved,
+    zones_json,
+)
 from learning_app.services.progress.xp import Achievements, xp_for
 from learning_app.services.time_zones import user_zone
 
 MAX_CLOCK_SKEW = timedelta(minutes=2)
 ONE_DAY = timedelta(days=1)
 
+# From the students' digests (`progress.digests`), a few rows per lesson, attempt and day,
+# however many events they caused.
 _FIGURES = sa.text(
-    """
-    WITH zones AS (
-        SELECT * FROM jsonb_to_recordset(CAST(:zones AS jsonb)) AS z(user_id uuid, tz text)
-    ),
-    ev AS (
-        -- The users' own events, through the user_id index. Joined to the zones alone, the
-        -- planner guessed 100 users and scanned the whole table on every flush: 78 ms at
-        -- 500k events (0.3 ms this way), and growing with every event ever stored.
-        SELECT e.user_id, e.name, e.course_id, e.context, e.occurred_at, e.id, z.tz
-        FROM analytics_event e JOIN zones z ON z.user_id = e.user_id
-        WHERE e.user_id = ANY(CAST(:user_ids AS uuid[]))
-    ),
+    f"""
+    WITH {ZONES},
     lessons AS (
-        SELECT user_id, count(DISTINCT (course_id, context->>'lesson_id')) AS done
-        FROM ev WHERE name = 'lesson_completed' GROUP BY user_id
-    ),
-    attempts AS (
-        -- An attempt's latest exam_completed wins: an essay marked later regrades it.
-        SELECT DISTINCT ON (context->>'attempt_id')
-            user_id, context->>'exam_id' AS exam_id,
-            (context->>'percent')::float8 AS percent, (context->>'passed')::boolean AS passed
-        FROM ev WHERE name = 'exam_completed'
-        ORDER BY context->>'attempt_id', occurred_at DESC, id DESC
+        SELECT user_id, count(*) AS done FROM user_lesson_done
+        WHERE user_id = ANY(CAST(:user_ids AS uuid[])) GROUP BY user_id
     ),
     exams AS (
         SELECT user_id,
                count(DISTINCT exam_id) FILTER (WHERE passed) AS passed,
                avg(percent) FILTER (WHERE passed IS NOT NULL) AS average
-        FROM attempts GROUP BY user_id
+        FROM user_attempt_result
+        WHERE user_id = ANY(CAST(:user_ids AS uuid[])) GROUP BY user_id
     ),
     days AS (
-        SELECT user_id, array_agg(DISTINCT (occurred_at AT TIME ZONE tz)::date) AS days
-        FROM ev WHERE context->>'by_student' IS DISTINCT FROM 'false'  -- a teacher's mark
-        GROUP BY user_id
+        SELECT d.user_id, array_agg(d.day) AS days
+        FROM user_active_day d JOIN zones z ON z.user_id = d.user_id AND z.tz = d.tz
+        WHERE d.user_id = ANY(CAST(:user_ids AS uuid[]))
+        GROUP BY d.user_id
     )
     SELECT z.user_id, z.tz, coalesce(l.done, 0) AS lessons, coalesce(x.passed, 0) AS passed,
-           x.average, coalesce(d.days, '{}') AS days
+           x.average, coalesce(d.days, '{{}}') AS days
     FROM zones z
     LEFT JOIN lessons l ON l.user_id = z.user_id
     LEFT JOIN exams x ON x.user_id = z.user_id
     LEFT JOIN days d ON d.user_id = z.user_id
-    """
+    """  # noqa: S608 - module constants joined, nothing from input
 )
 
 
@@ -167,7 +160,9 @@ def current_streak(stats: UserStats | None, today: date, freezes: Iterable[Freez
     return stats.current_streak_days if cover(gap, freezes) is not None else 0
 
 
-def _zones(session: Session, user_ids: Sequence[uuid.UUID]) -> list[dict[str, str]]:
+def zones_of(session: Session, user_ids: Sequence[uuid.UUID]) -> list[dict[str, str]]:
+    """Each user's `user_id` and time zone (UTC for a zone nobody knows), users without a
+    profile left out."""
     rows = session.exec(
         select(UserProfile.user_id, UserProfile.timezone).where(
             col(UserProfile.user_id).in_(user_ids)
@@ -198,14 +193,23 @@ def _freezes(
 
 
 def recompute_user_stats(
-    session: Session, user_ids: Iterable[uuid.UUID], *, now: datetime | None = None
+    session: Session,
+    user_ids: Iterable[uuid.UUID],
+    *,
+    now: datetime | None = None,
+    rebuild: bool = False,
 ) -> int:
-    """Recompute `user_stats` and `user_profile.xp` of these users from their events."""
-    zones = _zones(session, sorted(set(user_ids)))
+    """Recompute `user_stats` and `user_profile.xp` of these users from their digests (with
+    `rebuild`, first derived again from all their events)."""
+    zones = zones_of(session, sorted(set(user_ids)))
     if not zones:
         return 0
+    if rebuild:
+        rebuild_digests(session, zones)
+    else:
+        rebuild_moved(session, zones)
     moment = now or utc_now()
-    params = {"zones": json.dumps(zones), "user_ids": [z["user_id"] for z in zones]}
+    params = {"zones": zones_json(zones), "user_ids": [z["user_id"] for z in zones]}
     rows = session.execute(_FIGURES, params).all()
     freezes = _freezes(session, {uuid.UUID(z["user_id"]): ZoneInfo(z["tz"]) for z in zones})
     stats, xp, spent = [], [], []
@@ -264,6 +268,10 @@ def recompute_user_stats(
 
 
 def recompute_all_user_stats(session: Session, *, batch: int = 1000) -> int:
-    """Every user with a profile (after an XP rule change); returns how many."""
+    """Every user with a profile, from all their events (after an XP rule change, or to
+    repair); returns how many."""
     ids = list(session.exec(select(UserProfile.user_id).order_by(col(UserProfile.user_id))).all())
-    return sum(recompute_user_stats(session, ids[i : i + batch]) for i in range(0, len(ids), batch))
+    return sum(
+        recompute_user_stats(session, ids[i : i + batch], rebuild=True)
+        for i in range(0, len(ids), batch)
+    )
