@@ -274,7 +274,7 @@ def _readable(lines: Iterable[str]) -> tuple[list[dict[str, Any]], int]:
 
 
 def _user_ids(events: list[dict[str, Any]]) -> list[uuid.UUID]:
-    """The batch's users; a line naming no valid id counts for none (the insert says why)."""
+    """The batch's users (a line without one names none)."""
     found = set()
     for item in events:
         try:
@@ -285,8 +285,8 @@ def _user_ids(events: list[dict[str, Any]]) -> list[uuid.UUID]:
 
 
 def _store_batch(events: list[dict[str, Any]]) -> int:
-    """Insert the batch, add it to the daily roll-ups and refresh its users' stats, in one
-    transaction; returns how many events were new."""
+    """Insert the batch, add it to the daily roll-ups and to its users' digests, and refresh
+    their stats, in one transaction; returns how many events were new."""
     if not events:
         return 0
     with Session(get_engine()) as session, session.begin():
