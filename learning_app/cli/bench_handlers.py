@@ -109,8 +109,10 @@ def cmd_bench_dashboard(args: argparse.Namespace) -> int:
 def cmd_bench_rollup(args: argparse.Namespace) -> int:
     from learning_app.bench.rollup import run_rollup_bench
 
-    if min(args.students, args.batches, args.batch_size, args.recomputes) < 1 or args.events < 0:
-        raise CliError("students, batches, batch size and recomputes must be at least 1")
+    if min(args.students, args.batches, args.batch_size, args.recomputes) < 1:
+        raise CliError("--students, --batches, --batch-size and --recomputes must be at least 1")
+    if args.events < 0:
+        raise CliError("--events must be 0 or more")
     result = run_rollup_bench(
         students=args.students,
         events=args.events,
@@ -148,7 +150,7 @@ def cmd_bench_histories(args: argparse.Namespace) -> int:
     from learning_app.bench.histories import run_histories_bench
 
     if min(args.students, args.events_each, args.samples) < 1:
-        raise CliError("students, events each and samples must be at least 1")
+        raise CliError("--students, --events-each and --samples must be at least 1")
     result = run_histories_bench(
         students=args.students, events_each=args.events_each, samples=args.samples
     )

@@ -78,3 +78,16 @@ def test_several_servers_refuse_bad_input_with_one_line_and_start_nothing() -> N
         assert result.returncode == 1, result.stderr
         assert result.stderr.strip().count("\n") == 0, result.stderr
         assert expected in result.stderr
+
+
+def test_the_growth_benches_refuse_bad_sizes_with_one_line_and_make_nothing() -> None:
+    for args, expected in (
+        (("bench", "rollup", "--batches", "0"), "--batches"),
+        (("bench", "rollup", "--events", "-1"), "--events must be 0 or more"),
+        (("bench", "histories", "--students", "0"), "at least 1"),
+        (("bench", "histories", "--events-each", "0"), "--events-each"),
+    ):
+        result = _run_cli(*args)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.strip().count("\n") == 0, result.stderr
+        assert expected in result.stderr
