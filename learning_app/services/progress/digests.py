@@ -22,7 +22,6 @@ so a batch stored again after a crash adds nothing, and a late event lands where
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -111,12 +110,10 @@ def rebuild_digests(session: Session, zones: Sequence[dict[str, str]]) -> None:
     session.execute(_REBUILD, params)
 
 
-def rebuild_moved(session: Session, zones: Sequence[dict[str, str]]) -> list[uuid.UUID]:
-    """Rebuild the digests of the students whose zone changed since their days were counted;
-    returns who they were."""
+def rebuild_moved(session: Session, zones: Sequence[dict[str, str]]) -> None:
+    """Rebuild the digests of the students whose zone changed since their days were counted."""
     if not zones:
-        return []
+        return
     params = {"zones": zones_json(zones), "user_ids": [z["user_id"] for z in zones]}
     moved = {str(user_id) for user_id in session.execute(_MOVED, params).scalars()}
     rebuild_digests(session, [z for z in zones if z["user_id"] in moved])
-    return [uuid.UUID(user_id) for user_id in sorted(moved)]
