@@ -27,9 +27,10 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlmodel import Session
 
-# Data-modifying CTEs that add `stored`'s events to the digests. `stored` has each event's
-# id, user_id, course_id, name, context, occurred_at and by_student (false for a teacher's
-# mark); `zones` has each student's (user_id, tz), a zone Postgres knows.
+from learning_app.services.progress.rollups import STORED_COLUMNS
+
+# Data-modifying CTEs that add `stored`'s events (`rollups.STORED_COLUMNS`) to the digests;
+# `zones` has each student's (user_id, tz), a zone Postgres knows.
 DIGEST_BATCH = """
     lessons_done AS (
         INSERT INTO user_lesson_done (id, user_id, course_id, lesson_id)
@@ -77,8 +78,7 @@ _REBUILD = sa.text(
     f"""
     WITH {ZONES},
     stored AS (
-        SELECT id, user_id, course_id, name, context, occurred_at,
-               context->>'by_student' IS DISTINCT FROM 'false' AS by_student
+        SELECT {STORED_COLUMNS}
         FROM analytics_event WHERE user_id = ANY(CAST(:user_ids AS uuid[]))
     ),
     {DIGEST_BATCH}

@@ -43,7 +43,12 @@ from learning_app.adapters.unit_slots import after_slot
 from learning_app.models.base import utc_now
 from learning_app.models.exams import Exam, ExamAttempt
 from learning_app.services.progress.digests import DIGEST_BATCH, ZONES, zones_json
-from learning_app.services.progress.rollups import ALL_EVENTS, ROLLUP_BATCH, lock_rollups
+from learning_app.services.progress.rollups import (
+    ALL_EVENTS,
+    ROLLUP_BATCH,
+    STORED_COLUMNS,
+    lock_rollups,
+)
 from learning_app.services.progress.user_stats import recompute_user_stats, zones_of
 
 log = logging.getLogger(__name__)
@@ -100,10 +105,7 @@ _STORE_BATCH = sa.text(
         LEFT JOIN "user" u ON u.id = e.user_id
         LEFT JOIN course c ON c.id = e.course_id
         ON CONFLICT (id) DO NOTHING
-        RETURNING id, user_id, course_id, name, context, occurred_at,
-                  (occurred_at AT TIME ZONE 'UTC')::date AS day,
-                  -- a teacher's mark (an essay graded) is not the student being active
-                  context->>'by_student' IS DISTINCT FROM 'false' AS by_student
+        RETURNING {STORED_COLUMNS}
     ),
     {ROLLUP_BATCH},
     {DIGEST_BATCH}
