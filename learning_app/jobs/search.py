@@ -17,7 +17,7 @@ from learning_app.adapters.job_queue import waiting_jobs
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.typesense_store import SEARCH_ERRORS, get_typesense
 from learning_app.jobs.runner import job_app, run_worker
-from learning_app.services.search.drift import requeue_drift
+from learning_app.services.search.drift import part_to_check, requeue_drift
 from learning_app.services.search.index import default_index, sync_entity, sync_synonyms
 from learning_app.services.search.outbox import SEARCH_QUEUE, SYNC_ENTITY_TASK, SYNC_SYNONYMS_TASK
 
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 MAX_RETRY_WAIT_S = 60
 DRIFT_CHECK_TASK = "search.drift_check"
+DRIFT_CHECK_EVERY_S = 600  # the cron below: each run compares the next part of the catalogue
 
 
 class RetryUntilDone(procrastinate.BaseRetryStrategy):
@@ -60,11 +61,14 @@ def sync_synonyms_job() -> None:
     pass_context=False,
 )
 def drift_check_job(timestamp: int) -> None:
-    """Every 10 minutes: sync jobs for what the index has wrong (see `services.search.drift`).
-    Not retried: while Typesense is down the sync jobs wait anyway, and the next check comes."""
+    """Every 10 minutes: sync jobs for what the index has wrong in the next part of the
+    catalogue (see `services.search.drift`). Not retried: while Typesense is down the sync jobs
+    wait anyway, and the next check comes."""
+    index = default_index()
     try:
+        part = part_to_check(index, timestamp // DRIFT_CHECK_EVERY_S)
         with session_scope() as session:
-            repair = requeue_drift(session, default_index())
+            repair = requeue_drift(session, index, part)
     except SEARCH_ERRORS as exc:
         log.warning("search drift check skipped: the search index is unreachable (%s)", exc)
         return

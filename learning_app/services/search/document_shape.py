@@ -51,10 +51,15 @@ PASSAGE_FIELDS: list[dict[str, object]] = [
 
 @dataclass(frozen=True)
 class Scope:
-    """Which documents of a kind one entity owns: those whose `field` equals `value`."""
+    """Which documents of a kind to build or read: those whose `field` is one of `values` (one
+    entity's, or one course's, or the courses of a part of the catalogue)."""
 
     field: str  # "entity_id" | "course_id"
-    value: uuid.UUID
+    values: tuple[uuid.UUID, ...]
+
+    def filter_by(self) -> str:
+        """The same documents as a Typesense filter (field names and UUIDs: never user input)."""
+        return f"{self.field}:=[{','.join(map(str, self.values))}]"
 
 
 @dataclass(frozen=True)
@@ -112,8 +117,8 @@ def course_fields(course: Course, teachers: dict[uuid.UUID, list[str]]) -> Docum
 
 
 def in_scope(query: Any, scope: Scope | None, entity_id: Any) -> Any:
-    """`query` limited to `scope`: one entity (its id column is `entity_id`) or one course."""
+    """`query` limited to `scope`: entities (their id column is `entity_id`) or courses."""
     if scope is None:
         return query
     column = entity_id if scope.field == "entity_id" else Course.id
-    return query.where(col(column) == scope.value)
+    return query.where(col(column).in_(scope.values))

@@ -3,8 +3,9 @@
 The outbox queues a sync job with every change an ORM session commits. What it cannot see (raw
 SQL, a script, a restored backup of either store, a job lost with its worker) leaves the index
 unlike Postgres until someone looks. `requeue_drift` looks: it compares every kind
-(`check_drift`) and queues the ordinary sync job for each entity that owns a missing, stale or
-extra document, and the synonyms job when synonyms differ. The jobs then repair the index the
+(`check_drift`), over the whole catalogue or one part of it (`catalogue_parts`), and queues the
+ordinary sync job for each entity that owns a missing, stale or extra document, and the
+synonyms job when synonyms differ. The jobs then repair the index the
 way they apply any change, reading Postgres as it is when they run.
 
 It works from each document's `type` and `entity_id`, so a new kind needs nothing here. A
@@ -20,6 +21,12 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from learning_app.services.search.catalogue_parts import (
+    CataloguePart,
+    indexed_documents,
+    part_for_run,
+)
+from learning_app.services.search.documents import KINDS
 from learning_app.services.search.index import (
     ENTITY_SCOPES,
     KindDrift,
@@ -40,6 +47,7 @@ class DriftRepair:
     requeued: list[Change] = field(default_factory=list)
     # Documents whose type or entity_id names nothing a job can sync: only a reindex fixes them.
     unowned: list[str] = field(default_factory=list)
+    part: CataloguePart | None = None  # what was compared: None for the whole catalogue
 
     @property
     def clean(self) -> bool:
@@ -59,6 +67,8 @@ class DriftRepair:
                 f"{len(self.unowned)} document(s) of no known entity, left for"
                 f" `learning-app reindex`: {', '.join(self.unowned[:5])}"
             )
+        if self.part is not None and self.part.of > 1:
+            parts.insert(0, f"part {self.part.number + 1} of {self.part.of} of the catalogue")
         return "; ".join(parts)
 
 
@@ -81,12 +91,21 @@ def _drifted_documents(drift: KindDrift) -> list[tuple[str, str]]:
     ]
 
 
-def requeue_drift(session: Session, index: SearchIndex) -> DriftRepair:
-    """Compare Postgres with the index and queue, in this transaction, a sync job for every
-    drifted entity that has none waiting. Raises SEARCH_ERRORS when the index is unreachable."""
+def part_to_check(index: SearchIndex, run: int) -> CataloguePart:
+    """The part of the catalogue that periodic run number `run` compares."""
+    aliases = [index.alias(kind) for kind in KINDS.values()]
+    return part_for_run(run, indexed_documents(index.client, aliases))
+
+
+def requeue_drift(
+    session: Session, index: SearchIndex, part: CataloguePart | None = None
+) -> DriftRepair:
+    """Compare Postgres with the index (whole, or `part` of the catalogue) and queue, in this
+    transaction, a sync job for every drifted entity that has none waiting. Raises
+    SEARCH_ERRORS when the index is unreachable."""
     # No sync job writes while we compare, so a job half-way through is never taken for drift.
     lock_index_writes(session)
-    report = check_drift(session, index)
+    report = check_drift(session, index, part=part)
     waiting = waiting_syncs(session)
     by_kind: dict[str, Counter[str]] = {}
     requeue: set[Change] = set()
@@ -104,4 +123,4 @@ def requeue_drift(session: Session, index: SearchIndex) -> DriftRepair:
         requeue.add((SYNONYMS, ""))
     for change in sorted(requeue):
         enqueue_sync(session, change)
-    return DriftRepair(by_kind, synonyms_differ, sorted(requeue), unowned)
+    return DriftRepair(by_kind, synonyms_differ, sorted(requeue), unowned, part)

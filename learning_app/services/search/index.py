@@ -29,7 +29,13 @@ from learning_app.adapters.typesense_store import (
     SearchRequestRefused,
     get_typesense,
 )
+from learning_app.models.content import Course
 from learning_app.models.search import SearchSynonym
+from learning_app.services.search.catalogue_parts import (
+    CataloguePart,
+    course_scopes,
+    indexed_course_ids,
+)
 from learning_app.services.search.document_shape import SCHEMA_VERSION, Document, Scope, SearchKind
 from learning_app.services.search.documents import KINDS
 from learning_app.settings import get_settings
@@ -166,8 +172,7 @@ def replace_scope(session: Session, index: SearchIndex, kind: SearchKind, scope:
     collection = index.alias(kind)
     if docs:
         _import(index, collection, docs)
-    # filter_by holds only a field name from ENTITY_SCOPES and a UUID: never user input.
-    indexed = _indexed_docs(index, collection, f"{scope.field}:=[{scope.value}]")
+    indexed = _indexed_docs(index, collection, scope.filter_by())
     _delete_ids(index, collection, set(indexed) - {str(d["id"]) for d in docs})
 
 
@@ -178,7 +183,7 @@ def sync_entity(session: Session, index: SearchIndex, entity: str, entity_id: st
     lock_index_writes(session)
     ensure_collections(index)
     for kind_name, scope_field in ENTITY_SCOPES[entity]:
-        replace_scope(session, index, KINDS[kind_name], Scope(scope_field, value))
+        replace_scope(session, index, KINDS[kind_name], Scope(scope_field, (value,)))
 
 
 # --- synonyms ----------------------------------------------------------------------------------
@@ -233,23 +238,52 @@ def _indexed_synonyms(index: SearchIndex, collection: str) -> dict[str, list[str
     return {s["id"]: list(s["synonyms"]) for s in found}
 
 
+def _compared_documents(
+    session: Session,
+    index: SearchIndex,
+    kind: SearchKind,
+    built: bool,
+    part: CataloguePart | None,
+    courses: set[uuid.UUID],
+) -> tuple[dict[str, Document], dict[str, IndexedDoc]]:
+    """What Postgres says a kind's documents are, and what its index (if `built`) holds, by
+    document id: all of them, or those of `part`'s courses and of courses Postgres no longer
+    has (`courses`: every course it has)."""
+    collection = index.alias(kind)
+    if part is None:
+        expected = {str(d["id"]): d for d in kind.build(session, None)}
+        return expected, (_indexed_docs(index, collection) if built else {})
+    mine = {course for course in courses if part.holds(course)}
+    expected = {}
+    for scope in course_scopes(mine):
+        expected.update((str(d["id"]), d) for d in kind.build(session, scope))
+    indexed: dict[str, IndexedDoc] = {}
+    if built:
+        gone = indexed_course_ids(index.client, collection) - courses
+        for scope in course_scopes(mine | gone):
+            indexed.update(_indexed_docs(index, collection, scope.filter_by()))
+    return expected, indexed
+
+
 def check_drift(
     session: Session,
     index: SearchIndex,
     *,
     repair: bool = False,
     kinds: Iterable[SearchKind] = KINDS.values(),
+    part: CataloguePart | None = None,
 ) -> list[KindDrift]:
-    """Compare each kind's index with Postgres; with `repair`, fix what differs."""
+    """Compare each kind's index with Postgres, whole or one part of the catalogue (see
+    `catalogue_parts`); with `repair`, fix what differs."""
     groups = synonym_groups(session)
     if repair:
         ensure_collections(index)
+    courses = set(session.exec(select(Course.id)).all()) if part is not None else set()
     report = []
     for kind in kinds:
         collection = index.alias(kind)
-        expected = {str(d["id"]): d for d in kind.build(session, None)}
         built = alias_target(index, kind) is not None
-        indexed = _indexed_docs(index, collection) if built else {}
+        expected, indexed = _compared_documents(session, index, kind, built, part, courses)
         drift = KindDrift(kind.name, expected=len(expected), indexed=len(indexed))
         drift.missing = sorted(set(expected) - set(indexed))
         drift.extra = sorted(set(indexed) - set(expected))

@@ -12,11 +12,14 @@ from sqlalchemy import text
 
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.jobs.runner import job_app
-from learning_app.jobs.search import DRIFT_CHECK_TASK, drift_check_job
+from learning_app.jobs.search import DRIFT_CHECK_EVERY_S, DRIFT_CHECK_TASK, drift_check_job
 from learning_app.services.courses import lessons
+from learning_app.services.search import catalogue_parts
+from learning_app.services.search.catalogue_parts import CataloguePart
 from learning_app.services.search.documents import KINDS
-from learning_app.services.search.drift import DriftRepair, requeue_drift
+from learning_app.services.search.drift import DriftRepair, part_to_check, requeue_drift
 from learning_app.services.search.index import SearchIndex, check_drift, default_index
+from learning_app.services.search.outbox import Change
 from learning_app.services.search.synonyms import add_synonym_group
 from learning_app.settings import reset_settings_cache
 from tests.integration.material.helpers import ingest, upload
@@ -149,3 +152,69 @@ def test_the_periodic_job_skips_while_the_index_is_down(
         reset_settings_cache()
     assert "search drift check skipped: the search index is unreachable" in caplog.text
     assert waiting() == set()
+
+
+def test_each_part_compares_its_own_courses_and_every_deleted_course(
+    index: SearchIndex, teacher: str
+) -> None:
+    """A part's run finds the drift of its courses and nobody else's, the documents of a course
+    deleted behind the outbox's back in any part, and the parts together find everything."""
+    courses = [new_course(teacher, f"Course {n}", is_public=True) for n in range(6)]
+    for course_id in courses:
+        new_lesson(teacher, course_id, "Tides")
+        publish(teacher, course_id)
+    gone = new_course(teacher, "Deleted", is_public=True)
+    gone_lesson = new_lesson(teacher, gone, "Waves")
+    publish(teacher, gone)
+    sync_search()
+    indexed_courses = index.client.collections[index.alias(KINDS["courses"])].documents
+    for course_id in courses:
+        indexed_courses[course_id].delete()  # every course's own document: missing
+    _raw_sql("DELETE FROM course WHERE id = :id", id=gone)  # its documents stay: extra
+    _stray_document(index)
+
+    halves = [CataloguePart(0, 2), CataloguePart(1, 2)]
+    found: list[Change] = []
+    for part in halves:
+        with session_scope() as session:
+            repair = requeue_drift(session, default_index(), part)
+        mine = [("course", c) for c in courses if part.holds(uuid.UUID(c))]
+        # The deleted course's documents: queued by the first run, waiting in the second.
+        deleted = [("course", gone), ("lesson", gone_lesson)]
+        assert repair.requeued == sorted(mine + ([] if found else deleted))
+        assert repair.unowned == ["courses/stray"]  # its course is gone too: found every run
+        assert f"part {part.number + 1} of 2 of the catalogue" in repair.summary()
+        found += repair.requeued
+    assert sorted(found) == sorted([("course", c) for c in courses] + deleted)
+
+    sync_search()
+    with session_scope() as session:
+        report = {d.kind: d for d in check_drift(session, default_index())}
+    assert report["courses"].extra == ["stray"]
+    assert all(drift.clean for kind, drift in report.items() if kind != "courses")
+
+
+def test_the_periodic_job_takes_the_next_part_each_run(
+    index: SearchIndex,
+    teacher: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    course_id = new_course(teacher, "Oceans", is_public=True)
+    for title in ("Waves", "Tides", "Reefs"):
+        new_lesson(teacher, course_id, title, body=f"# {title}\n\nWhat {title} are made of.")
+    publish(teacher, course_id)
+    sync_search()
+    index.client.collections[index.alias(KINDS["courses"])].documents[course_id].delete()
+    monkeypatch.setattr(catalogue_parts, "DOCUMENTS_PER_PART", 2)  # 6 documents left: 4 parts
+    assert part_to_check(index, 0) == CataloguePart(0, 4)
+    own = uuid.UUID(course_id).int % 4
+    for run in range(4):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="learning_app.jobs.search"):
+            drift_check_job(timestamp=(run + 4) * DRIFT_CHECK_EVERY_S)
+        if run == own:
+            assert f"part {own + 1} of 4 of the catalogue; courses: 1 missing" in caplog.text
+        else:
+            assert caplog.text == ""
+    assert waiting() == {("course", course_id)}
