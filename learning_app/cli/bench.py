@@ -10,6 +10,7 @@ from learning_app.bench import RETRIEVAL_VECTORS
 from learning_app.cli.bench_handlers import (
     cmd_bench_auth,
     cmd_bench_dashboard,
+    cmd_bench_drift,
     cmd_bench_exams,
     cmd_bench_histories,
     cmd_bench_ingest,
@@ -78,6 +79,18 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     histories_bench.add_argument("--events-each", type=int, default=5_000)
     histories_bench.add_argument("--samples", type=int, default=5)
     histories_bench.set_defaults(func=cmd_bench_histories)
+
+    drift_bench = bench_cmd.add_parser(
+        "drift", help="the search drift check: the whole catalogue against one part a run"
+    )
+    drift_bench.add_argument("--courses", type=int, default=200)
+    drift_bench.add_argument("--lessons", type=int, default=20_000)
+    drift_bench.add_argument("--samples", type=int, default=3, help="whole comparisons timed")
+    drift_bench.add_argument("--seed", type=int, default=7)
+    drift_bench.add_argument(
+        "--part-size", type=int, default=5_000, help="indexed documents per part of the catalogue"
+    )
+    drift_bench.set_defaults(func=cmd_bench_drift)
 
     review_bench = bench_cmd.add_parser(
         "review", help="due queue and rating a card among 5M memory states (10k x 500)"

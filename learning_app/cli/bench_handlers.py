@@ -167,6 +167,47 @@ def cmd_bench_histories(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_drift(args: argparse.Namespace) -> int:
+    from learning_app.bench.drift import PAGE_TEXTS, run_drift_bench
+
+    try:
+        result = run_drift_bench(
+            courses=args.courses,
+            lessons=args.lessons,
+            samples=args.samples,
+            seed=args.seed,
+            part_size=args.part_size,
+        )
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    print(
+        f"{result['courses']} courses, {result['lessons']} lessons: {result['documents']}"
+        f" documents, generated in {result['generate_s']} s, indexed in {result['index_s']} s"
+    )
+    for label, name in (
+        ("the whole catalogue", "whole"),
+        (f"one of {result['parts']} parts", "part"),
+    ):
+        print(
+            f"comparing {label:<20} wall p50 {result[f'{name}_wall_p50_ms']} ms"
+            f" (max {result[f'{name}_wall_max_ms']})  CPU p50 {result[f'{name}_cpu_p50_ms']} ms"
+            f" (max {result[f'{name}_cpu_max_ms']})"
+        )
+    print(
+        f"whole / largest part CPU {result['whole_over_part_cpu']}x; every part once"
+        f" {result['cycle_cpu_ms']} ms of CPU; choosing the part {result['choose_part_ms']} ms"
+    )
+    print(
+        f"texts the pages showed, still rendered after every part ran:"
+        f" {result['page_texts_kept']} of {PAGE_TEXTS}"
+    )
+    found = "yes" if result["parts_find_all"] else "NO"
+    print(f"the parts found all {result['drifted_entities']} drifted entities: {found}")
+    keys = ("documents", "parts", "whole_cpu_p50_ms", "part_cpu_max_ms", "whole_over_part_cpu")
+    print_bench_line("drift", result, (*keys, "page_texts_kept", "parts_find_all"))
+    return 0 if result["parts_find_all"] else 1
+
+
 def cmd_bench_review(args: argparse.Namespace) -> int:
     from learning_app.bench.review import run_review_bench
 

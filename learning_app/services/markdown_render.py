@@ -187,14 +187,16 @@ _RENDERED: LruCache[_Key, str] = LruCache(
 )
 
 
-def render_markdown(text: str, *, line_breaks: bool = False) -> str:
+def render_markdown(text: str, *, line_breaks: bool = False, remember: bool = True) -> str:
     """Untrusted Markdown -> sanitised HTML ("" for empty text). `line_breaks`: a single
-    newline is a `<br>` (as a chat answer is written), not a space (as CommonMark reads it)."""
+    newline is a `<br>` (as a chat answer is written), not a space (as CommonMark reads it).
+    `remember=False` (texts rendered in bulk, that no page is showing) neither reads nor
+    fills the cache of texts rendered lately, so it keeps what the pages are showing."""
     if not text or not text.strip():
         return ""
     base = _file_link_base()
     key = (text, line_breaks, base)
-    if (rendered := _RENDERED.get(key)) is not None:
+    if remember and (rendered := _RENDERED.get(key)) is not None:
         return rendered
     parser = _parser(line_breaks)
     env: dict[str, object] = {}
@@ -203,7 +205,8 @@ def render_markdown(text: str, *, line_breaks: bool = False) -> str:
     rendered = _absolute_file_links(
         _cleaner().clean(parser.renderer.render(tokens, parser.options, env)), base
     )
-    _RENDERED.put(key, rendered)
+    if remember:
+        _RENDERED.put(key, rendered)
     return rendered
 
 
@@ -258,10 +261,12 @@ def _flatten(safe_html: str, tags: frozenset[str]) -> str:
     return _SPACES.sub(" ", _flattener(tags).clean(spaced)).strip()
 
 
-def render_plain(text: str) -> str:
+def render_plain(text: str, *, remember: bool = True) -> str:
     """Untrusted Markdown -> its words as one line of plain text (no markup, entities
-    decoded): for labels, search documents and anything that is not HTML."""
-    return _SPACES.sub(" ", html.unescape(nh3.clean(render_markdown(text), tags=set()))).strip()
+    decoded): for labels, search documents and anything that is not HTML. `remember`: as
+    for `render_markdown`."""
+    safe_html = render_markdown(text, remember=remember)
+    return _SPACES.sub(" ", html.unescape(nh3.clean(safe_html, tags=set()))).strip()
 
 
 def render_inline(text: str) -> str:

@@ -1,6 +1,7 @@
-"""`learning-app bench rollup` and `bench histories` run end to end, tiny: the roll-ups the
-flushes kept equal a recompute's, the JSON line closes the output, and nothing they generated
-is left behind."""
+"""`learning-app bench rollup`, `bench histories` and `bench drift` run end to end, tiny: the
+roll-ups the flushes kept equal a recompute's, the drift check's parts find what the whole
+comparison finds, the JSON line closes the output, and nothing they generated is left
+behind."""
 
 from __future__ import annotations
 
@@ -12,8 +13,16 @@ import sys
 from sqlalchemy import text
 
 from learning_app.adapters.postgres import get_engine
+from learning_app.adapters.typesense_store import get_typesense
 
-TABLES = ("analytics_event", "analytics_daily", "analytics_daily_user", '"user"', "course")
+TABLES = (
+    "analytics_event",
+    "analytics_daily",
+    "analytics_daily_user",
+    '"user"',
+    "course",
+    "lesson",
+)
 
 
 def _bench(*args: str) -> dict[str, object]:
@@ -64,3 +73,16 @@ def test_bench_histories_times_both_ways_and_leaves_nothing(clean_db: str) -> No
     assert line["bench"] == "histories" and line["students"] == 5
     assert float(line["digests_p50_ms"]) > 0 and float(line["events_p50_ms"]) > 0  # type: ignore[arg-type]
     assert _counts() == before
+
+
+def test_bench_drift_finds_all_drift_part_by_part_and_leaves_nothing(clean_db: str) -> None:
+    before = _counts()
+    collections = {c["name"] for c in get_typesense().collections.retrieve()}
+    line = _bench(
+        "drift", "--courses", "8", "--lessons", "60", "--samples", "1", "--part-size", "50"
+    )
+    assert line["bench"] == "drift" and line["parts"] == 8
+    assert line["parts_find_all"] is True
+    assert float(line["whole_cpu_p50_ms"]) > 0  # type: ignore[arg-type]
+    assert _counts() == before
+    assert {c["name"] for c in get_typesense().collections.retrieve()} == collections

@@ -86,6 +86,9 @@ def test_the_growth_benches_refuse_bad_sizes_with_one_line_and_make_nothing() ->
         (("bench", "rollup", "--events", "-1"), "--events must be 0 or more"),
         (("bench", "histories", "--students", "0"), "at least 1"),
         (("bench", "histories", "--events-each", "0"), "--events-each"),
+        (("bench", "drift", "--courses", "1"), "--courses must be at least 2"),
+        (("bench", "drift", "--lessons", "39"), "--lessons at least 40"),
+        (("bench", "drift", "--part-size", "0"), "--part-size at least 1"),
     ):
         result = _run_cli(*args)
         assert result.returncode == 1, result.stderr

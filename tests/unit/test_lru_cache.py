@@ -10,6 +10,7 @@ import numpy as np
 from learning_app.adapters.embeddings import query_vector
 from learning_app.adapters.lru import LruCache
 from learning_app.services.markdown_render import render_all, rendered_lately
+from learning_app.services.search.text import document_text
 
 
 def test_the_least_recently_used_entry_goes_first() -> None:
@@ -59,3 +60,15 @@ def test_markdown_rendered_lately_is_found_without_rendering() -> None:
     html = render_all(texts)
     assert rendered_lately(texts) == html
     assert html[1] == "" and "<em>summary</em>" in html[2]
+
+
+def test_building_index_documents_leaves_what_the_pages_show_rendered() -> None:
+    """A drift check or a reindex renders thousands of texts; none of them may push out the
+    Markdown the pages are showing (nor be taken for it)."""
+    shown = ["# A page a whole class has open", "Its *first* paragraph"]
+    render_all(shown)
+    built = [f"# Lesson {n}\n\nA passage no page shows, *number {n}*." for n in range(3_000)]
+    texts = [document_text(text) for text in built]
+    assert texts[7] == "Lesson 7 A passage no page shows, number 7."
+    assert rendered_lately(shown) is not None
+    assert rendered_lately(built[:1]) is None

@@ -23,7 +23,7 @@ from learning_app.services.search.document_shape import (
     tag_key,
     teachers_of,
 )
-from learning_app.services.search.text import clean_text, plain_text
+from learning_app.services.search.text import clean_text, document_text
 
 _QUESTION_TAGS = (col(QuestionTag.question_id), col(QuestionTag.tag_id))
 _FLASHCARD_TAGS = (col(FlashcardTag.flashcard_id), col(FlashcardTag.tag_id))
@@ -58,7 +58,7 @@ def question_documents(session: Session, scope: Scope | None) -> list[Document]:
     tags = _tags(session, _QUESTION_TAGS, [question.id for question, _ in rows])
     docs = []
     for question, course in rows:
-        prompt = plain_text(question.prompt_markdown)
+        prompt = document_text(question.prompt_markdown)
         names = tags.get(question.id, [])
         docs.append(
             finish(
@@ -70,7 +70,7 @@ def question_documents(session: Session, scope: Scope | None) -> list[Document]:
                     # Only teachers search questions, so "published" means "in use".
                     "published": True,
                     "title": prompt[:TITLE_CHARS] or "Question",
-                    "preview": plain_text(
+                    "preview": document_text(
                         f"{question.prompt_markdown}\n\n{question.explanation_markdown}"
                     ),
                     "tags": names,
@@ -104,8 +104,8 @@ def flashcard_documents(session: Session, scope: Scope | None) -> list[Document]
                     **course_fields(course, teachers),
                     # Only teachers search cards, so "published" means "in use".
                     "published": True,
-                    "title": plain_text(card.front_markdown)[:TITLE_CHARS] or "Flashcard",
-                    "preview": plain_text(f"{card.front_markdown}\n\n{card.back_markdown}"),
+                    "title": document_text(card.front_markdown)[:TITLE_CHARS] or "Flashcard",
+                    "preview": document_text(f"{card.front_markdown}\n\n{card.back_markdown}"),
                     "tags": names,
                     "tag_keys": [tag_key(name) for name in names],
                 }

@@ -38,11 +38,14 @@ class CataloguePart:
         return course_id.int % self.of == self.number
 
 
-def part_for_run(run: int, indexed_documents: int) -> CataloguePart:
+def part_for_run(
+    run: int, indexed_documents: int, documents_per_part: int | None = None
+) -> CataloguePart:
     """The part run number `run` compares, in an index of `indexed_documents`. A lost or empty
     index gives one part: the whole catalogue, all of it missing, is compared at once."""
+    per_part = documents_per_part or DOCUMENTS_PER_PART
     of = 1
-    while of * DOCUMENTS_PER_PART < indexed_documents and of < MAX_PARTS:
+    while of * per_part < indexed_documents and of < MAX_PARTS:
         of *= 2
     return CataloguePart(run % of, of)
 

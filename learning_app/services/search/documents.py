@@ -50,7 +50,7 @@ from learning_app.services.search.document_shape import (
     teachers_of,
 )
 from learning_app.services.search.passages import PassageText, file_passages, lesson_passages
-from learning_app.services.search.text import PREVIEW_CHARS, clean_text, plain_text
+from learning_app.services.search.text import PREVIEW_CHARS, clean_text, document_text
 
 
 def course_documents(session: Session, scope: Scope | None) -> list[Document]:
@@ -65,7 +65,7 @@ def course_documents(session: Session, scope: Scope | None) -> list[Document]:
                 **course_fields(course, teachers),
                 "published": course.status == PublishStatus.PUBLISHED,
                 "title": clean_text(course.title)[:TITLE_CHARS],
-                "preview": plain_text(course.description),
+                "preview": document_text(course.description),
                 "tags": [],
                 "tag_keys": [],
             }
@@ -108,7 +108,7 @@ def lesson_documents(session: Session, scope: Scope | None) -> list[Document]:
             {
                 "id": f"{lesson.id}.{course.id}",
                 **_lesson_fields(lesson, course, teachers),
-                "preview": plain_text(f"{lesson.summary}\n\n{lesson.body_markdown}"),
+                "preview": document_text(f"{lesson.summary}\n\n{lesson.body_markdown}"),
             }
         )
         for lesson, course in rows

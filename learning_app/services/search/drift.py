@@ -91,10 +91,12 @@ def _drifted_documents(drift: KindDrift) -> list[tuple[str, str]]:
     ]
 
 
-def part_to_check(index: SearchIndex, run: int) -> CataloguePart:
+def part_to_check(
+    index: SearchIndex, run: int, documents_per_part: int | None = None
+) -> CataloguePart:
     """The part of the catalogue that periodic run number `run` compares."""
     aliases = [index.alias(kind) for kind in KINDS.values()]
-    return part_for_run(run, indexed_documents(index.client, aliases))
+    return part_for_run(run, indexed_documents(index.client, aliases), documents_per_part)
 
 
 def requeue_drift(

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from learning_app.models.chunks import LessonChunk
 from learning_app.services.material.chunking import chunk_sections
 from learning_app.services.material.extraction import markdown_sections
-from learning_app.services.search.text import clean_text, plain_text
+from learning_app.services.search.text import clean_text, document_text
 
 # A passage is at most ~185 words (`chunking.MAX_WORDS`): this never cuts one short.
 PASSAGE_CHARS = 3_000
@@ -32,7 +32,7 @@ class PassageText:
 def lesson_passages(body_markdown: str) -> list[PassageText]:
     """A lesson body cut as ingestion cuts it, so search and the tutor cite the same passages."""
     return [
-        PassageText(plain_text(d.text, PASSAGE_CHARS), clean_text(d.heading or ""), 0)
+        PassageText(document_text(d.text, PASSAGE_CHARS), clean_text(d.heading or ""), 0)
         for d in chunk_sections(markdown_sections(body_markdown or ""))
     ]
 

@@ -23,7 +23,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 @lru_cache(maxsize=2_048)
 def plain_text(markdown: str, limit: int = PREVIEW_CHARS) -> str:
     """Markdown -> one line of plain text, at most `limit` characters (markup and HTML gone)."""
-    return clean_text(render_plain((markdown or "")[:MARKDOWN_SCAN_CHARS]))[:limit]
+    return document_text(markdown, limit, remember=True)
+
+
+def document_text(markdown: str, limit: int = PREVIEW_CHARS, *, remember: bool = False) -> str:
+    """`plain_text` for building index documents: thousands at a time (a drift check, a
+    reindex), so by default through none of the caches that hold what searches and pages
+    show, which a single run would otherwise empty of everything else."""
+    scanned = (markdown or "")[:MARKDOWN_SCAN_CHARS]
+    return clean_text(render_plain(scanned, remember=remember))[:limit]
 
 
 def clean_text(text: str) -> str:
