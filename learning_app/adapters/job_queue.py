@@ -6,6 +6,7 @@ from typing import Any, LiteralString
 
 import procrastinate
 import psycopg
+from procrastinate.sync_psycopg_connector import wrap_exceptions
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from sqlalchemy import text
@@ -24,7 +25,9 @@ def _wrap(value: Any) -> Any:
 
 class TransactionConnector(procrastinate.BaseConnector):
     """A Procrastinate connector that runs its queries on one open psycopg connection, inside
-    whatever transaction that connection is in. Only enqueueing uses it; workers use a pool."""
+    whatever transaction that connection is in. Only enqueueing uses it; workers use a pool.
+    Its errors are Procrastinate's, as its own connectors raise them (a queueing lock already
+    held is `AlreadyEnqueued`)."""
 
     def __init__(self, connection: psycopg.Connection[Any]) -> None:
         self._connection = connection
@@ -33,11 +36,11 @@ class TransactionConnector(procrastinate.BaseConnector):
         return self
 
     def execute_query(self, query: LiteralString, **arguments: Any) -> None:
-        with self._connection.cursor() as cursor:
+        with wrap_exceptions(), self._connection.cursor() as cursor:
             cursor.execute(query, {k: _wrap(v) for k, v in arguments.items()})
 
     def execute_query_one(self, query: LiteralString, **arguments: Any) -> dict[str, Any]:
-        with self._connection.cursor(row_factory=dict_row) as cursor:
+        with wrap_exceptions(), self._connection.cursor(row_factory=dict_row) as cursor:
             cursor.execute(query, {k: _wrap(v) for k, v in arguments.items()})
             row = cursor.fetchone()
         if row is None:
@@ -45,7 +48,7 @@ class TransactionConnector(procrastinate.BaseConnector):
         return row
 
     def execute_query_all(self, query: LiteralString, **arguments: Any) -> list[dict[str, Any]]:
-        with self._connection.cursor(row_factory=dict_row) as cursor:
+        with wrap_exceptions(), self._connection.cursor(row_factory=dict_row) as cursor:
             cursor.execute(query, {k: _wrap(v) for k, v in arguments.items()})
             return cursor.fetchall()
 
@@ -70,6 +73,20 @@ def defer_in_transaction(
         task_name, allow_unknown=True, queue=queue, queueing_lock=queueing_lock
     )
     return deferrer.defer(**arguments)
+
+
+def defer_unless_waiting(
+    session: Session, task_name: str, *, queueing_lock: str, **arguments: Any
+) -> bool:
+    """`defer_in_transaction` on the default queue, unless a job holding `queueing_lock`
+    already waits to run; returns whether it queued one. The refused insert is undone to a
+    savepoint, so the caller's transaction goes on."""
+    try:
+        with session.begin_nested():
+            defer_in_transaction(session, task_name, queueing_lock=queueing_lock, **arguments)
+    except procrastinate.exceptions.AlreadyEnqueued:
+        return False
+    return True
 
 
 def waiting_jobs(session: Session, queue: str) -> list[tuple[str, dict[str, Any]]]:

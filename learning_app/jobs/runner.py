@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 
 import procrastinate
+from procrastinate.jobs import Job
 
 from learning_app.settings import get_settings
 
@@ -25,11 +26,24 @@ TASK_MODULES = [
 QUEUES = ["mail", "default", "search", "material"]
 WORKER_CONCURRENCY = 2
 RECONNECT_DELAY_S = 5.0
+MAX_RETRY_WAIT_S = 60
 
 job_app = procrastinate.App(
     connector=procrastinate.PsycopgConnector(conninfo=get_settings().libpq_url),
     import_paths=TASK_MODULES,
 )
+
+
+class RetryUntilDone(procrastinate.BaseRetryStrategy):
+    """1, 2, 4 … seconds between tries, never more than a minute, and no last try: for jobs
+    that keep another store in step with Postgres, where giving up would lose the update and
+    nobody would know to redo it."""
+
+    def get_retry_decision(
+        self, *, exception: BaseException, job: Job
+    ) -> procrastinate.RetryDecision:
+        wait = min(MAX_RETRY_WAIT_S, 2 ** min(job.attempts, 6))
+        return procrastinate.RetryDecision(retry_in={"seconds": wait})
 
 
 async def _work_forever() -> None:

@@ -10,33 +10,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import procrastinate
-from procrastinate.jobs import Job
-
 from learning_app.adapters.job_queue import waiting_jobs
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.typesense_store import SEARCH_ERRORS, get_typesense
-from learning_app.jobs.runner import job_app, run_worker
+from learning_app.jobs.runner import RetryUntilDone, job_app, run_worker
 from learning_app.services.search.drift import part_to_check, requeue_drift
 from learning_app.services.search.index import default_index, sync_entity, sync_synonyms
 from learning_app.services.search.outbox import SEARCH_QUEUE, SYNC_ENTITY_TASK, SYNC_SYNONYMS_TASK
 
 log = logging.getLogger(__name__)
 
-MAX_RETRY_WAIT_S = 60
 DRIFT_CHECK_TASK = "search.drift_check"
 DRIFT_CHECK_EVERY_S = 600  # the cron below: each run compares the next part of the catalogue
-
-
-class RetryUntilDone(procrastinate.BaseRetryStrategy):
-    """1, 2, 4 … seconds between tries, never more than a minute, and no last try: giving up
-    would lose the update (a reindex would still repair it, but nobody would know to run it)."""
-
-    def get_retry_decision(
-        self, *, exception: BaseException, job: Job
-    ) -> procrastinate.RetryDecision:
-        wait = min(MAX_RETRY_WAIT_S, 2 ** min(job.attempts, 6))
-        return procrastinate.RetryDecision(retry_in={"seconds": wait})
 
 
 @job_app.task(name=SYNC_ENTITY_TASK, queue=SEARCH_QUEUE, retry=RetryUntilDone(), pass_context=False)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from learning_app.models.base import updated_at_field, utc_now, uuid_pk
+from learning_app.models.base import created_at_field, updated_at_field, utc_now, uuid_pk
 
 
 class AnalyticsEvent(SQLModel, table=True):
@@ -123,3 +123,15 @@ class AnalyticsDailyUser(SQLModel, table=True):
     event_name: str = Field(max_length=100)
     # Indexed for the cascade when a user is deleted.
     user_id: uuid.UUID = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
+
+
+class AnalyticsClosedDay(SQLModel, table=True):
+    """A UTC day whose `analytics_daily_user` rows are gone: they are kept for the last days
+    only (`rollups.ACTIVE_USERS_KEPT_DAYS`), since they grow with every student every day.
+    The flush no longer adds to a closed day's roll-ups (it could not tell who is new there);
+    an event that still arrives for it has the day recomputed whole, by a job."""
+
+    __tablename__ = "analytics_closed_day"
+
+    day: date = Field(primary_key=True)
+    closed_at: datetime = created_at_field(index=False)

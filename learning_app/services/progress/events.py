@@ -11,8 +11,9 @@ moves the buffer to `analytics_event` in batches, crash-safely:
    `analytics:processing` (Redis keeps them if we die from here on);
 2. one INSERT ... SELECT FROM jsonb_to_recordset(...) ON CONFLICT (id) DO NOTHING stores the
    batch under each event's own UUID and adds the events it stored to the daily roll-ups
-   (`progress.rollups`) and to its students' digests (`progress.digests`), and the same
-   transaction recomputes the stats of the users in it;
+   (`progress.rollups`; the events of a closed day queue its recompute instead) and to its
+   students' digests (`progress.digests`), and the same transaction recomputes the stats of
+   the users in it;
 3. after COMMIT the processing list is deleted (the "ack").
 
 A crash before 3 leaves the batch in the processing list; the next flush starts with it, and
@@ -45,9 +46,12 @@ from learning_app.models.exams import Exam, ExamAttempt
 from learning_app.services.progress.digests import DIGEST_BATCH, ZONES, zones_json
 from learning_app.services.progress.rollups import (
     ALL_EVENTS,
+    CLOSED_DAYS,
+    COUNTED_EVENTS,
     ROLLUP_BATCH,
     STORED_COLUMNS,
     lock_rollups,
+    queue_day_recompute,
 )
 from learning_app.services.progress.user_stats import recompute_user_stats, zones_of
 
@@ -89,7 +93,8 @@ return moved
 
 # One statement stores the batch and adds what is new in it to the daily roll-ups and to its
 # students' digests, reading only its own rows (`progress.rollups`, `progress.digests`). It
-# returns each user's count of newly stored events (NULL: events without a user).
+# returns each user's count of newly stored events (NULL: events without a user), and on every
+# row the closed days the batch had events of (`rollups.CLOSED_DAYS`).
 _STORE_BATCH = sa.text(
     f"""
     WITH {ZONES},
@@ -107,9 +112,11 @@ _STORE_BATCH = sa.text(
         ON CONFLICT (id) DO NOTHING
         RETURNING {STORED_COLUMNS}
     ),
+    {COUNTED_EVENTS},
     {ROLLUP_BATCH},
     {DIGEST_BATCH}
-    SELECT user_id, count(*) AS events FROM stored GROUP BY user_id
+    SELECT user_id, count(*) AS events, {CLOSED_DAYS} AS closed_days
+    FROM stored GROUP BY user_id
     """  # noqa: S608 - module constants joined, nothing from input
 )
 
@@ -296,6 +303,8 @@ def _store_batch(events: list[dict[str, Any]]) -> int:
         zones = zones_of(session, _user_ids(events))
         params = {"batch": json.dumps(events), "all_events": ALL_EVENTS, "zones": zones_json(zones)}
         stored = session.execute(_STORE_BATCH, params).all()
+        for day in (stored[0].closed_days or []) if stored else []:
+            queue_day_recompute(session, day)
         users = {row.user_id for row in stored if row.user_id is not None}
         if users:
             recompute_user_stats(session, users)

@@ -17,6 +17,14 @@ all of the day's events as the flush adds a batch), for backfills and repairs (`
 events rollup --since DATE`) and for events stored without the flush (the benches' generated
 ones). Both take the roll-up lock, so a flush's additions never interleave with a recompute
 of the same day.
+
+`analytics_daily_user` has a row per student, day, course and event name: it would grow with
+every student every day for ever. The hourly job closes the days older than
+`ACTIVE_USERS_KEPT_DAYS` (`close_old_days`): their rows go, and the day is marked in
+`analytics_closed_day`. The flush adds nothing to a closed day's roll-ups, since it could no
+longer tell who is new there; an event that still arrives for one (a buffer kept through a
+week's outage, an import) has the day recomputed whole by the `analytics.rollup_day` job,
+queued in the flush's transaction, once per day however many events arrive.
 """
 
 from __future__ import annotations
@@ -26,9 +34,14 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from learning_app.adapters.job_queue import defer_unless_waiting
 from learning_app.models.base import utc_now
 
 ALL_EVENTS = "*"
+# Who was counted active is kept for today and the days before it: an event later than that
+# has its day recomputed instead.
+ACTIVE_USERS_KEPT_DAYS = 7
+ROLLUP_DAY_TASK = "analytics.rollup_day"
 # The materialized views of alembic/versions/0004_progress_views.py, each with a unique index.
 TEACHER_VIEWS = (
     "course_enrolment_daily",
@@ -46,7 +59,18 @@ STORED_COLUMNS = """
     (occurred_at AT TIME ZONE 'UTC')::date AS day,
     context->>'by_student' IS DISTINCT FROM 'false' AS by_student
 """
-# Data-modifying CTEs that add `stored`'s events (`STORED_COLUMNS`) to the roll-ups, a
+# The flush's stored events (`stored`) that it adds to the roll-ups: those of days not closed.
+COUNTED_EVENTS = """
+    counted AS (
+        SELECT * FROM stored s
+        WHERE NOT EXISTS (SELECT FROM analytics_closed_day c WHERE c.day = s.day)
+    )
+"""
+# The closed days among the flush's stored events, as one array (NULL: none).
+CLOSED_DAYS = """
+    (SELECT array_agg(DISTINCT s.day) FROM stored s JOIN analytics_closed_day c USING (day))
+"""
+# Data-modifying CTEs that add `counted`'s events (`STORED_COLUMNS`) to the roll-ups, a
 # fragment of the flush's statement (`progress.events`): a user counts as active on a day, in
 # a course, for an event name and for any event (`ALL_EVENTS`, the parameter :all_events),
 # when their `analytics_daily_user` row is new.
@@ -56,7 +80,7 @@ ROLLUP_BATCH = """
         SELECT gen_random_uuid(), day, course_id, event_name, user_id
         FROM (
             SELECT DISTINCT s.day, s.course_id, n.event_name, s.user_id
-            FROM stored s
+            FROM counted s
             CROSS JOIN LATERAL unnest(ARRAY[s.name, CAST(:all_events AS varchar)])
                 AS n(event_name)
             WHERE s.user_id IS NOT NULL AND s.by_student
@@ -70,7 +94,7 @@ ROLLUP_BATCH = """
     ),
     new_events AS (
         SELECT day, course_id, coalesce(name, :all_events) AS event_name, count(*) AS events
-        FROM stored GROUP BY GROUPING SETS ((day, course_id, name), (day, course_id))
+        FROM counted GROUP BY GROUPING SETS ((day, course_id, name), (day, course_id))
     ),
     rolled_up AS (
         INSERT INTO analytics_daily (id, day, course_id, event_name, event_count,
@@ -93,7 +117,7 @@ _FORGET_DAY = (
 # A day whole, from its raw events, the way the flush adds a batch.
 _RECOMPUTE_DAY = sa.text(
     f"""
-    WITH stored AS (
+    WITH counted AS (
         SELECT {STORED_COLUMNS} FROM analytics_event
         WHERE occurred_at >= :start AND occurred_at < :end
     ),
@@ -125,13 +149,44 @@ def rollup_day(session: Session, day: date) -> None:
 
 
 def rollup_since(session: Session, since: date, *, now: datetime | None = None) -> int:
-    """Every day from `since` to today; returns how many days."""
+    """Every day from `since` to today, committing after each, so that flushes wait behind one
+    day's recompute at a time rather than the whole run; returns how many days."""
     today = (now or utc_now()).astimezone(UTC).date()
     count = 0
     while since + timedelta(days=count) <= today:
         rollup_day(session, since + timedelta(days=count))
+        session.commit()
         count += 1
     return count
+
+
+def queue_day_recompute(session: Session, day: date) -> None:
+    """Queue `rollup_day` for a closed day that received events, in the session's
+    transaction; nothing if one already waits for that day."""
+    defer_unless_waiting(
+        session, ROLLUP_DAY_TASK, queueing_lock=f"{ROLLUP_DAY_TASK}:{day}", day=day.isoformat()
+    )
+
+
+def oldest_day_to_close(session: Session, *, now: datetime | None = None) -> date | None:
+    """The oldest day older than the kept ones that still has `analytics_daily_user` rows."""
+    today = (now or utc_now()).astimezone(UTC).date()
+    kept_since = today - timedelta(days=ACTIVE_USERS_KEPT_DAYS)
+    return session.execute(
+        sa.text("SELECT min(day) FROM analytics_daily_user WHERE day < :kept_since"),
+        {"kept_since": kept_since},
+    ).scalar()
+
+
+def close_day(session: Session, day: date) -> None:
+    """Forget who was counted active on `day` and mark it closed (see the module docstring).
+    A closed day that was recomputed since has its rows again: they go the same way."""
+    lock_rollups(session)
+    session.execute(
+        sa.text("INSERT INTO analytics_closed_day (day) VALUES (:day) ON CONFLICT DO NOTHING"),
+        {"day": day},
+    )
+    session.execute(sa.text("DELETE FROM analytics_daily_user WHERE day = :day"), {"day": day})
 
 
 def refresh_teacher_views(session: Session) -> None:
