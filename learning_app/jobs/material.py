@@ -76,9 +76,10 @@ def delete_object_job(s3_key: str) -> None:
     pass_context=False,
 )
 def sweep_orphan_objects_job(timestamp: int) -> None:
-    """Hourly: objects no document names, left by a process or a database lost between an
-    object's put and its row (see `services.material.orphans`)."""
-    queued = orphans.sweep_orphan_objects(get_s3(), get_settings().s3_bucket)
+    """Hourly, one part of the material a run: objects no document names, left by a process
+    or a database lost between an object's put and its row (see `services.material.orphans`)."""
+    part = timestamp // 3600 % orphans.SWEEP_PARTS
+    queued = orphans.sweep_orphan_objects(get_s3(), get_settings().s3_bucket, part=part)
     if queued:
         log.warning("queued the deletion of %d orphan object(s)", queued)
 

@@ -11,6 +11,11 @@ keeps the objects older than `ORPHAN_AFTER` (an upload in flight has put its obj
 committed its row) and queues the deletion of those no row names. The delete job checks again
 that no row names the key when it runs, so an identical file uploaded meanwhile keeps its
 object.
+
+Listing every object every hour would grow with the material kept (a listing request and a
+query per 1,000 objects; LIST is also what R2 bills most for). The hourly job lists one of
+`SWEEP_PARTS` parts instead: the keys whose course id starts with one hex digit (course ids are
+random), the next digit each hour, so every object is looked at every 16 hours.
 """
 
 from __future__ import annotations
@@ -27,18 +32,24 @@ from learning_app.models.documents import Document
 from learning_app.services.material.work_queue import delete_object_later
 
 MATERIAL_PREFIX = "material/"
+SWEEP_PARTS = 16  # one per first hex digit of the course id in the key
 # Far longer than any upload's put-to-commit (seconds) or a cartridge import (minutes).
 ORPHAN_AFTER = timedelta(hours=6)
 
 
-def _old_keys(s3: ObjectStore, bucket: str, cutoff: datetime) -> Iterator[list[str]]:
-    """The keys under the material prefix last written before `cutoff`, a listing page at a
-    time (at most 1,000 keys)."""
+def sweep_part_prefix(part: int | None) -> str:
+    """The key prefix of sweep part `part` (0-15), or of all material (None)."""
+    return MATERIAL_PREFIX if part is None else f"{MATERIAL_PREFIX}{part % SWEEP_PARTS:x}"
+
+
+def _old_keys(s3: ObjectStore, bucket: str, prefix: str, cutoff: datetime) -> Iterator[list[str]]:
+    """The keys under `prefix` last written before `cutoff`, a listing page at a time (at
+    most 1,000 keys)."""
     token: str | None = None
     while True:
         page = s3.list_objects_v2(
             Bucket=bucket,
-            Prefix=MATERIAL_PREFIX,
+            Prefix=prefix,
             **({"ContinuationToken": token} if token else {}),
         )
         yield [o["Key"] for o in page.get("Contents", []) if o["LastModified"] < cutoff]
@@ -57,12 +68,14 @@ def sweep_orphan_objects(
     *,
     now: datetime | None = None,
     older_than: timedelta = ORPHAN_AFTER,
+    part: int | None = None,
 ) -> int:
-    """Queue the deletion of every material object older than `older_than` that no document
-    row names; returns how many were queued. One short transaction per listing page."""
+    """Queue the deletion of every material object (of sweep part `part`, None: all) older
+    than `older_than` that no document row names; returns how many were queued. One short
+    transaction per listing page."""
     cutoff = (now or utc_now()) - older_than
     queued = 0
-    for keys in _old_keys(s3, bucket, cutoff):
+    for keys in _old_keys(s3, bucket, sweep_part_prefix(part), cutoff):
         if not keys:
             continue
         with session_scope() as session:

@@ -67,3 +67,21 @@ def test_the_delete_job_keeps_an_object_a_row_names_again(teacher: str, course: 
         delete_object_later(session, key)
     drain_material_queue()
     assert object_exists(key)
+
+
+def test_each_hourly_run_lists_one_part_and_sixteen_runs_list_everything(s3_bucket: str) -> None:
+    """Objects of courses whose ids start with different hex digits: a part's sweep queues
+    only its own, and the sixteen parts together queue every one."""
+    lost = {}
+    for digit in "0a":
+        course_id = uuid.UUID(digit + uuid.uuid4().hex[1:])
+        lost[digit] = _put_orphan(str(course_id))
+    later = utc_now() + orphans.ORPHAN_AFTER + timedelta(minutes=1)
+    assert orphans.sweep_part_prefix(10) == "material/a"
+    _sweep(now=later, part=0)
+    drain_material_queue()
+    assert not object_exists(lost["0"]) and object_exists(lost["a"])
+    for part in range(1, orphans.SWEEP_PARTS):
+        _sweep(now=later, part=part)
+    drain_material_queue()
+    assert not object_exists(lost["a"])
