@@ -38,8 +38,8 @@ from learning_app.adapters.job_queue import defer_unless_waiting
 from learning_app.models.base import utc_now
 
 ALL_EVENTS = "*"
-# Who was counted active is kept for today and the days before it: an event later than that
-# has its day recomputed instead.
+# Who was counted active is kept for today and the 7 days before it; a day older than that is
+# closed, and an event that arrives for it has its day recomputed instead.
 ACTIVE_USERS_KEPT_DAYS = 7
 ROLLUP_DAY_TASK = "analytics.rollup_day"
 # The materialized views of alembic/versions/0004_progress_views.py, each with a unique index.

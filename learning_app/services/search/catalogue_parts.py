@@ -1,8 +1,8 @@
 """Parts of the catalogue, by course, so that the periodic drift check costs the same at any size.
 
-Comparing the whole index with Postgres builds every document in Python: ~100 µs each, so a
-catalogue of 50,000 lessons and 500,000 passages would hold an app worker's GIL (and every index
-writer, behind the check's lock) for about a minute. The periodic check compares one part per
+Comparing the whole index with Postgres builds every document in Python, ~200 µs each: at
+80,000 documents, 16 s of an app worker's GIL, with every index writer waiting behind the
+check's lock (`learning-app bench drift`). The periodic check compares one part per
 run instead: the courses whose id falls in it, with all their documents of every kind. The
 number of parts grows with the index (`DOCUMENTS_PER_PART` documents each, in powers of two so
 that each part splits in two as the catalogue doubles), and consecutive runs take consecutive

@@ -250,7 +250,7 @@ def _compared_documents(
     document id: all of them, or those of `part`'s courses and of courses Postgres no longer
     has (`courses`: every course it has)."""
     collection = index.alias(kind)
-    if part is None or part.of == 1:
+    if part is None:
         expected = {str(d["id"]): d for d in kind.build(session, None)}
         return expected, (_indexed_docs(index, collection) if built else {})
     mine = {course for course in courses if part.holds(course)}
@@ -275,6 +275,8 @@ def check_drift(
 ) -> list[KindDrift]:
     """Compare each kind's index with Postgres, whole or one part of the catalogue (see
     `catalogue_parts`); with `repair`, fix what differs."""
+    if part is not None and part.of == 1:
+        part = None  # the whole catalogue: compared without filters
     groups = synonym_groups(session)
     if repair:
         ensure_collections(index)
