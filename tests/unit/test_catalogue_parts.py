@@ -9,6 +9,7 @@ from learning_app.services.search.catalogue_parts import (
     DOCUMENTS_PER_PART,
     MAX_PARTS,
     CataloguePart,
+    course_key_filters,
     course_scopes,
     part_for_run,
 )
@@ -43,3 +44,9 @@ def test_course_filters_stay_short() -> None:
     assert [len(scope.values) for scope in scopes] == [100, 100, 50]
     assert sorted(v for scope in scopes for v in scope.values) == sorted(courses)
     assert scopes[0].filter_by().startswith("course_id:=[") and "," in scopes[0].filter_by()
+
+
+def test_odd_course_keys_are_quoted_whole_and_a_backtick_is_left_out() -> None:
+    keys = ["not a, uuid] Title", "has ` backtick"]
+    assert list(course_key_filters(keys)) == ["course_key:=[`not a, uuid] Title`]"]
+    assert list(course_key_filters([])) == []

@@ -9,7 +9,8 @@ that each part splits in two as the catalogue doubles), and consecutive runs tak
 parts, so the whole catalogue is compared once every `parts` runs.
 
 Documents of a course Postgres no longer has belong to no part. Every run finds them anyway:
-the index's course ids, one facet query per kind, against Postgres's.
+the index's course ids, one facet query per kind, against Postgres's (and a course id that is
+not even a UUID, from a document written by hand, by its whole course key).
 """
 
 from __future__ import annotations
@@ -59,10 +60,10 @@ def indexed_documents(client: SearchClient, collections: Iterable[str]) -> int:
     return total
 
 
-def indexed_course_ids(client: SearchClient, collection: str) -> set[uuid.UUID]:
-    """The course of every document in a collection (its `course_key` facet, "<id> <title>").
-    A course id that is not a UUID (a document written by hand) cannot be filtered on safely:
-    it is left to `learning-app search-check` and `reindex`."""
+def indexed_courses(client: SearchClient, collection: str) -> tuple[set[uuid.UUID], list[str]]:
+    """The course of every document in a collection, from its `course_key` facet ("<id>
+    <title>"): the course ids, and the whole keys of documents whose course id is not a UUID
+    (written by hand: no course has such an id, so they are always gone)."""
     answer = client.collections[collection].documents.search(
         {
             "q": "*",
@@ -72,14 +73,26 @@ def indexed_course_ids(client: SearchClient, collection: str) -> set[uuid.UUID]:
             "per_page": 0,
         }
     )
-    found: set[uuid.UUID] = set()
+    ids: set[uuid.UUID] = set()
+    odd: list[str] = []
     for facet in answer.get("facet_counts", []):
         for count in facet["counts"]:
+            key = str(count["value"])
             try:
-                found.add(uuid.UUID(str(count["value"]).split(" ", 1)[0]))
+                ids.add(uuid.UUID(key.split(" ", 1)[0]))
             except ValueError:
-                continue
-    return found
+                odd.append(key)
+    return ids, odd
+
+
+def course_key_filters(keys: Iterable[str]) -> Iterator[str]:
+    """Typesense filters for the documents of these whole course keys, `FILTER_COURSES` keys
+    each. A key is quoted in backticks, so commas and brackets in it are only text; a key that
+    holds a backtick cannot be quoted and is left to `learning-app search-check`."""
+    quotable = sorted(key for key in keys if "`" not in key)
+    for start in range(0, len(quotable), FILTER_COURSES):
+        batch = quotable[start : start + FILTER_COURSES]
+        yield "course_key:=[" + ",".join(f"`{key}`" for key in batch) + "]"
 
 
 def course_scopes(course_ids: Iterable[uuid.UUID]) -> Iterator[Scope]:

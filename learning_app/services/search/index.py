@@ -33,8 +33,9 @@ from learning_app.models.content import Course
 from learning_app.models.search import SearchSynonym
 from learning_app.services.search.catalogue_parts import (
     CataloguePart,
+    course_key_filters,
     course_scopes,
-    indexed_course_ids,
+    indexed_courses,
 )
 from learning_app.services.search.document_shape import SCHEMA_VERSION, Document, Scope, SearchKind
 from learning_app.services.search.documents import KINDS
@@ -259,9 +260,10 @@ def _compared_documents(
         expected.update((str(d["id"]), d) for d in kind.build(session, scope))
     indexed: dict[str, IndexedDoc] = {}
     if built:
-        gone = indexed_course_ids(index.client, collection) - courses
-        for scope in course_scopes(mine | gone):
-            indexed.update(_indexed_docs(index, collection, scope.filter_by()))
+        ids, odd_keys = indexed_courses(index.client, collection)
+        filters = [scope.filter_by() for scope in course_scopes(mine | (ids - courses))]
+        for filter_by in [*filters, *course_key_filters(odd_keys)]:
+            indexed.update(_indexed_docs(index, collection, filter_by))
     return expected, indexed
 
 

@@ -45,13 +45,16 @@ def _raw_sql(statement: str, **params: str) -> None:
         conn.execute(text(statement), params)
 
 
-def _stray_document(index: SearchIndex) -> None:
-    """A document in the index that no entity owns (written by hand, or by an old schema)."""
-    nobody = str(uuid.uuid4())
+def _stray_document(
+    index: SearchIndex, doc_id: str = "stray", course_id: str | None = None
+) -> None:
+    """A document in the index that no entity owns (written by hand, or by an old schema), of
+    a course Postgres does not have (by default a random UUID)."""
+    nobody = course_id or str(uuid.uuid4())
     index.client.collections[index.alias(KINDS["courses"])].documents.import_(
         [
             {
-                "id": "stray",
+                "id": doc_id,
                 "type": "nonsense",
                 "entity_id": "not-a-uuid",
                 "course_id": nobody,
@@ -172,6 +175,7 @@ def test_each_part_compares_its_own_courses_and_every_deleted_course(
         indexed_courses[course_id].delete()  # every course's own document: missing
     _raw_sql("DELETE FROM course WHERE id = :id", id=gone)  # its documents stay: extra
     _stray_document(index)
+    _stray_document(index, "odd", course_id="not a, uuid]")  # found by its whole course key
 
     halves = [CataloguePart(0, 2), CataloguePart(1, 2)]
     found: list[Change] = []
@@ -182,7 +186,7 @@ def test_each_part_compares_its_own_courses_and_every_deleted_course(
         # The deleted course's documents: queued by the first run, waiting in the second.
         deleted = [("course", gone), ("lesson", gone_lesson)]
         assert repair.requeued == sorted(mine + ([] if found else deleted))
-        assert repair.unowned == ["courses/stray"]  # its course is gone too: found every run
+        assert repair.unowned == ["courses/odd", "courses/stray"]  # found in every run
         assert f"part {part.number + 1} of 2 of the catalogue" in repair.summary()
         found += repair.requeued
     assert sorted(found) == sorted([("course", c) for c in courses] + deleted)
@@ -190,7 +194,7 @@ def test_each_part_compares_its_own_courses_and_every_deleted_course(
     sync_search()
     with session_scope() as session:
         report = {d.kind: d for d in check_drift(session, default_index())}
-    assert report["courses"].extra == ["stray"]
+    assert report["courses"].extra == ["odd", "stray"]
     assert all(drift.clean for kind, drift in report.items() if kind != "courses")
 
 
