@@ -99,12 +99,18 @@ def zones_json(zones: Sequence[dict[str, str]]) -> str:
     return json.dumps(list(zones))
 
 
+def zone_params(zones: Sequence[dict[str, str]]) -> dict[str, object]:
+    """The parameters of a statement over these students: `:zones` (for `ZONES`) and
+    `:user_ids`."""
+    return {"zones": zones_json(zones), "user_ids": [z["user_id"] for z in zones]}
+
+
 def rebuild_digests(session: Session, zones: Sequence[dict[str, str]]) -> None:
     """Derive these students' digests from all their events again (each zone a dict of
     `user_id` and `tz`)."""
     if not zones:
         return
-    params = {"zones": zones_json(zones), "user_ids": [z["user_id"] for z in zones]}
+    params = zone_params(zones)
     for statement in _FORGET:
         session.execute(statement, params)
     session.execute(_REBUILD, params)
@@ -114,6 +120,6 @@ def rebuild_moved(session: Session, zones: Sequence[dict[str, str]]) -> None:
     """Rebuild the digests of the students whose zone changed since their days were counted."""
     if not zones:
         return
-    params = {"zones": zones_json(zones), "user_ids": [z["user_id"] for z in zones]}
+    params = zone_params(zones)
     moved = {str(user_id) for user_id in session.execute(_MOVED, params).scalars()}
     rebuild_digests(session, [z for z in zones if z["user_id"] in moved])

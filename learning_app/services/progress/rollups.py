@@ -51,8 +51,8 @@ TEACHER_VIEWS = (
 )
 _ROLLUP_LOCK_ID = 0x726F6C6C7570  # "rollup"
 
-# What the batch fragments (`ROLLUP_BATCH`, `progress.digests`) read of each event, as
-# `stored`: its UTC day, and whether the student did it themselves (a teacher's mark, an
+# What the batch fragments read of each event (`ROLLUP_BATCH` as `counted`, the digests as
+# `stored`): its UTC day, and whether the student did it themselves (a teacher's mark, an
 # essay graded, is not the student being active).
 STORED_COLUMNS = """
     id, user_id, course_id, name, context, occurred_at,
@@ -110,10 +110,8 @@ ROLLUP_BATCH = """
             updated_at = now()
     )
 """
-_FORGET_DAY = (
-    sa.text("DELETE FROM analytics_daily WHERE day = :day"),
-    sa.text("DELETE FROM analytics_daily_user WHERE day = :day"),
-)
+_FORGET_ACTIVE_USERS = sa.text("DELETE FROM analytics_daily_user WHERE day = :day")
+_FORGET_DAY = (sa.text("DELETE FROM analytics_daily WHERE day = :day"), _FORGET_ACTIVE_USERS)
 # A day whole, from its raw events, the way the flush adds a batch.
 _RECOMPUTE_DAY = sa.text(
     f"""
@@ -186,7 +184,7 @@ def close_day(session: Session, day: date) -> None:
         sa.text("INSERT INTO analytics_closed_day (day) VALUES (:day) ON CONFLICT DO NOTHING"),
         {"day": day},
     )
-    session.execute(sa.text("DELETE FROM analytics_daily_user WHERE day = :day"), {"day": day})
+    session.execute(_FORGET_ACTIVE_USERS, {"day": day})
 
 
 def refresh_teacher_views(session: Session) -> None:

@@ -45,7 +45,7 @@ from learning_app.services.progress.digests import (
     ZONES,
     rebuild_digests,
     rebuild_moved,
-    zones_json,
+    zone_params,
 )
 from learning_app.services.progress.xp import Achievements, xp_for
 from learning_app.services.time_zones import user_zone
@@ -209,7 +209,7 @@ def recompute_user_stats(
     else:
         rebuild_moved(session, zones)
     moment = now or utc_now()
-    params = {"zones": zones_json(zones), "user_ids": [z["user_id"] for z in zones]}
+    params = zone_params(zones)
     rows = session.execute(_FIGURES, params).all()
     freezes = _freezes(session, {uuid.UUID(z["user_id"]): ZoneInfo(z["tz"]) for z in zones})
     stats, xp, spent = [], [], []
