@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.bench.bulk import generate
-from learning_app.bench.stats import percentile
+from learning_app.bench.stats import p50_p95
 from learning_app.services.progress.user_stats import recompute_user_stats
 
 _FIXTURE = [
@@ -62,9 +62,8 @@ def run_histories_bench(*, students: int, events_each: int, samples: int) -> dic
         with session_scope() as session:
             for statement in _CLEANUP:
                 session.execute(sa.text(statement), params)
-    for name, times in (("digests", from_digests), ("events", from_events)):
-        result[f"{name}_p50_ms"] = round(percentile(times, 0.5), 1)
-        result[f"{name}_p95_ms"] = round(percentile(times, 0.95), 1)
+    result.update(p50_p95("digests", from_digests))
+    result.update(p50_p95("events", from_events))
     result["events_over_digests"] = round(
         result["events_p50_ms"] / max(result["digests_p50_ms"], 0.01), 1
     )

@@ -22,7 +22,7 @@ from typing import TypeVar
 from learning_app.adapters.heap import freeze_heap
 from learning_app.adapters.postgres import session_scope
 from learning_app.bench.item_analysis_world import drop_world, load_world
-from learning_app.bench.stats import percentile
+from learning_app.bench.stats import p50_p95
 from learning_app.services.accounts import sessions
 from learning_app.services.exams.gradebook import course_gradebook
 from learning_app.services.exams.item_analysis import exam_item_analysis
@@ -51,13 +51,6 @@ def _timed(samples: int, func: Callable[..., object], **kwargs: object) -> list[
     return [_page_call(func, **kwargs)[1] for _ in range(samples)]
 
 
-def _figures(name: str, times: list[float]) -> dict[str, float]:
-    return {
-        f"{name}_p50_ms": round(percentile(times, 0.5), 1),
-        f"{name}_p95_ms": round(percentile(times, 0.95), 1),
-    }
-
-
 def run_item_analysis_bench(
     *, students: int, attempts: int, samples: int, recompute_samples: int, gradebook_samples: int
 ) -> dict[str, object]:
@@ -77,18 +70,18 @@ def run_item_analysis_bench(
         result["flagged"] = sum(1 for item in analysis.items if item.flags)
         result["alpha"] = analysis.alpha
         result.update(
-            _figures("analysis", _timed(samples, exam_item_analysis, token=token, exam_id=exam))
+            p50_p95("analysis", _timed(samples, exam_item_analysis, token=token, exam_id=exam))
         )
         recompute = _timed(
             recompute_samples, exam_item_analysis, token=token, exam_id=exam, recompute=True
         )
-        result.update(_figures("recompute", recompute))
+        result.update(p50_p95("recompute", recompute))
         book, _ = _page_call(course_gradebook, token=token, course_id=str(world.course_id))
         result["gradebook_students"] = len(book.students)
         gradebook = _timed(
             gradebook_samples, course_gradebook, token=token, course_id=str(world.course_id)
         )
-        result.update(_figures("gradebook", gradebook))
+        result.update(p50_p95("gradebook", gradebook))
     finally:
         result["drop_s"] = drop_world(world)
     return result

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.bench.review_world import ReviewWorld, drop_world, find_or_load_world
-from learning_app.bench.stats import percentile
+from learning_app.bench.stats import p50_p95, percentile
 from learning_app.models.base import utc_now
 from learning_app.services.accounts import sessions
 from learning_app.services.accounts.viewers import Viewer
@@ -78,13 +78,6 @@ def _raw_entries(user_id: uuid.UUID, zone: str) -> list[QueueEntry]:
     student = Viewer(str(user_id), "", "", "student", email_verified=True)
     with session_scope() as session:
         return due_entries(session, student, today_in(user_zone(zone), utc_now()))
-
-
-def _figures(prefix: str, values: list[float]) -> dict[str, float]:
-    return {
-        f"{prefix}_p50_ms": round(percentile(values, 0.5), 2),
-        f"{prefix}_p95_ms": round(percentile(values, 0.95), 2),
-    }
 
 
 def _measure(world: ReviewWorld, *, signed_in: int, samples: int) -> dict[str, object]:
@@ -150,10 +143,10 @@ def _measure(world: ReviewWorld, *, signed_in: int, samples: int) -> dict[str, o
         "first_reviews": len(first_ms),
         "due_mean": round(statistics.fmean(due_counts), 1) if due_counts else 0.0,
         "queue_mean": round(statistics.fmean(queue_sizes), 1) if queue_sizes else 0.0,
-        **_figures("queue", queue_ms),
-        **_figures("raw", raw_ms),
-        **_figures("review", review_ms),
-        **_figures("first_review", first_ms),
+        **p50_p95("queue", queue_ms, 2),
+        **p50_p95("raw", raw_ms, 2),
+        **p50_p95("review", review_ms, 2),
+        **p50_p95("first_review", first_ms, 2),
     }
     # What the service adds on top of its query: the session lookup and the student's zone.
     queue_p95, raw_p95 = percentile(queue_ms, 0.95), percentile(raw_ms, 0.95)

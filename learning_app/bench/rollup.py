@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.adapters.redis_store import get_redis
-from learning_app.bench.stats import percentile
+from learning_app.bench.stats import p50_p95
 from learning_app.models.base import utc_now
 from learning_app.services.progress.events import BUFFER_KEY, build_event, flush_events
 from learning_app.services.progress.rollups import rollup_day
@@ -113,13 +113,6 @@ def _recompute_matches(course: uuid.UUID, samples: int) -> tuple[bool, list[floa
     return kept == recomputed, times
 
 
-def _figures(prefix: str, times: list[float]) -> dict[str, float]:
-    return {
-        f"{prefix}_p50_ms": round(percentile(times, 0.5), 1),
-        f"{prefix}_p95_ms": round(percentile(times, 0.95), 1),
-    }
-
-
 def run_rollup_bench(
     *, students: int, events: int, batches: int, batch_size: int, recomputes: int
 ) -> dict[str, float | int | bool]:
@@ -152,9 +145,9 @@ def run_rollup_bench(
         with session_scope() as session:
             for statement in _CLEANUP:
                 session.execute(sa.text(statement), params)
-    result.update(_figures("flush_quiet", quiet))
-    result.update(_figures("flush_busy", busy))
-    result.update(_figures("recompute_day", recompute))
+    result.update(p50_p95("flush_quiet", quiet))
+    result.update(p50_p95("flush_busy", busy))
+    result.update(p50_p95("recompute_day", recompute))
     result["busy_over_quiet"] = round(
         float(result["flush_busy_p50_ms"]) / max(float(result["flush_quiet_p50_ms"]), 0.01), 2
     )

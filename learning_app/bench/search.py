@@ -28,7 +28,7 @@ from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.typesense_store import SEARCH_ERRORS, get_typesense
 from learning_app.bench import search_world
 from learning_app.bench.retrieval import TOPICS, TopicModel
-from learning_app.bench.stats import percentile
+from learning_app.bench.stats import p50_p95, percentile
 from learning_app.services.search.documents import PASSAGE_TYPES
 from learning_app.services.search.index import SearchIndex, drop_index, ensure_collections
 from learning_app.services.search.lexical import multi_search_body
@@ -61,13 +61,6 @@ def _timed(call: Callable[[], object]) -> float:
     start = time.perf_counter()
     call()
     return (time.perf_counter() - start) * 1000
-
-
-def _figures(name: str, values: list[float]) -> dict[str, float]:
-    return {
-        f"{name}_p50_ms": round(percentile(values, 0.5), 2),
-        f"{name}_p95_ms": round(percentile(values, 0.95), 2),
-    }
 
 
 def run_search_bench(
@@ -131,12 +124,12 @@ def run_search_bench(
         "queries": queries,
         "distinct_queries": len(set(texts)),
         **{key: round(value, 1) for key, value in world.timings.items()},
-        **_figures("app", app_ms),
-        **_figures("raw", raw_ms),
+        **p50_p95("app", app_ms, 2),
+        **p50_p95("raw", raw_ms, 2),
         "ratio_p50": round(percentile(app_ms, 0.5) / percentile(raw_ms, 0.5), 2),
         "ratio_p95": round(app_p95 / raw_p95, 2) if raw_p95 else 0.0,
-        **_figures("words_only", words_ms),
-        **_figures("vector_leg", vector_ms),
-        **_figures("query_embedding", embed_ms),
+        **p50_p95("words_only", words_ms, 2),
+        **p50_p95("vector_leg", vector_ms, 2),
+        **p50_p95("query_embedding", embed_ms, 2),
         "embedder": real.name,
     }
