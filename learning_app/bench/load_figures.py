@@ -86,7 +86,8 @@ def figures(
     killed: dict[str, object],
     lost: int,
 ) -> dict[str, object]:
-    baseline_p50 = percentile(ordinary_ms(baseline.samples), 0.50)
+    alone = ordinary_ms(baseline.samples)
+    baseline_p50, baseline_p95 = percentile(alone, 0.50), percentile(alone, 0.95)
     ordinary = ordinary_ms(load.samples)
     # Once everyone has arrived and signed in: the load a class keeps up after its start.
     first = min((began for *_, began, _ in load.samples), default=0.0)
@@ -100,10 +101,16 @@ def figures(
         "actions": len(load.samples),
         "errors": sum(1 for _, _, error, *_ in load.samples if error),
         "baseline_p50_ms": round(baseline_p50, 1),
+        # The mix's own spread with nothing else running: `p95_ratio` can be no lower.
+        "baseline_p95_ms": round(baseline_p95, 1),
+        "baseline_p95_ratio": ratio(baseline_p95, baseline_p50),
+        "baseline_actions": len(alone),
         "baseline_errors": sum(1 for _, _, error, *_ in baseline.samples if error),
         "p50_ms": round(percentile(ordinary, 0.50), 1),
         "p95_ms": round(p95, 1),
         "p95_ratio": ratio(p95, baseline_p50),
+        # What the load itself added to the tail: p95 under load against p95 alone.
+        "p95_inflation": ratio(p95, baseline_p95),
         "settled_p95_ms": round(percentile(settled_ms, 0.95), 1),
         "spike_students": options.spike_students,
         # Every spike student who did not get an attempt counts, whichever step failed.

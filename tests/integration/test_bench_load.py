@@ -57,9 +57,11 @@ def test_bench_load_drives_students_over_the_websocket_and_ends_with_its_json_li
         "servers",
         "errors",
         "baseline_p50_ms",
+        "baseline_p95_ms",
         "p50_ms",
         "p95_ms",
         "p95_ratio",
+        "p95_inflation",
         "spike_students",
         "spike_errors",
         "spike_p95_ms",
@@ -70,6 +72,8 @@ def test_bench_load_drives_students_over_the_websocket_and_ends_with_its_json_li
     assert line["errors"] == 0 and line["spike_errors"] == 0 and line["lost_answers"] == 0, report
     assert 0 < line["p50_ms"] <= line["p95_ms"] and line["spike_p95_ms"] > 0  # type: ignore[operator]
     assert line["baseline_p50_ms"] > 0 and line["p95_ratio"] > 0 and line["spike_ratio"] > 0  # type: ignore[operator]
+    assert line["baseline_p95_ms"] >= line["baseline_p50_ms"] and line["p95_inflation"] > 0  # type: ignore[operator]
+    assert "the mix's own spread" in report, report
     table = {row.split()[0] for row in report.splitlines() if row and row[0].isalpha()}
     assert set(KINDS) <= table, report
     assert "CPU per action under load: backend" in report and "Locust" in report, report

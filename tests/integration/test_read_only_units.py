@@ -55,7 +55,7 @@ READS_ONLY_CALLS: dict[Callable[..., Any], list[Call]] = {
     reading.course_outline: [
         lambda s, t, w: reading.course_outline(s, token=t, course_id=w.course)
     ],
-    history.history: [lambda s, t, w: history.history(s, token=t, course_id=w.course)],
+    history.tutor_page: [lambda s, t, w: history.tutor_page(s, token=t, course_id=w.course)],
     catalog.list_published_courses: [lambda s, t, w: catalog.list_published_courses(s)],
 }
 

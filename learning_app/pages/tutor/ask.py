@@ -17,7 +17,6 @@ from learning_app.adapters.llm import chat_model
 from learning_app.components.courses import loaded_page
 from learning_app.components.forms import form_error, form_notice
 from learning_app.components.markdown import rendered_inline, rendered_markdown
-from learning_app.services.courses import reading
 from learning_app.services.review import tutor_cards
 from learning_app.services.tutor import answering, history
 from learning_app.services.tutor.answering import AnswerStream
@@ -42,10 +41,9 @@ class TutorState(LoadedPageState, AuthState):
         """on_load, after the page's sign-in check (`opens_page`)."""
         self._start_loading()
         with self._loading():
-            course_id = route_arg(self, "course_id")
-            outline = await self._fetch(reading.course_outline, course_id=course_id)
-            self.exchanges = await self._fetch(history.history, course_id=course_id)
-            self.loaded_id, self.course_title = outline.course_id, outline.title
+            page = await self._fetch(history.tutor_page, course_id=route_arg(self, "course_id"))
+            self.loaded_id, self.course_title = page.course_id, page.course_title
+            self.exchanges = page.exchanges
 
     @rx.event(background=True)
     async def ask(self, form: dict[str, str]) -> AsyncIterator[object]:

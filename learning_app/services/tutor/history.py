@@ -82,13 +82,21 @@ def _excerpt_parts(
     return before, text[start:end], after
 
 
-def _links(
-    session: Session, course_id: uuid.UUID, citations: list[dict[str, Any]]
-) -> list[CitationLink]:
-    ids = {uuid.UUID(c["document_id"]) for c in citations if c.get("document_id")}
-    documents = {
-        str(d.id): d for d in session.exec(select(Document).where(col(Document.id).in_(ids))).all()
+def _cited_documents(session: Session, rows: list[TutorExchange]) -> dict[str, Document]:
+    """The documents the rows' citations name that still exist, by id: one statement for
+    every row (none when no citation names a file)."""
+    ids = {
+        uuid.UUID(c["document_id"]) for row in rows for c in row.citations if c.get("document_id")
     }
+    if not ids:
+        return {}
+    found = session.exec(select(Document).where(col(Document.id).in_(ids))).all()
+    return {str(document.id): document for document in found}
+
+
+def _links(
+    course_id: uuid.UUID, citations: list[dict[str, Any]], documents: dict[str, Document]
+) -> list[CitationLink]:
     links = []
     for c in citations:
         document = documents.get(c.get("document_id") or "")
@@ -122,9 +130,20 @@ def render_answer(answer: str) -> str:
     return render_markdown(answer, line_breaks=True)
 
 
+@dataclass(frozen=True)
+class TutorPage:
+    """What the tutor page opens with: its course, and the viewer's questions in it."""
+
+    course_id: str
+    course_title: str
+    exchanges: list[ExchangeView]
+
+
 @reads_only
-def history(session: Session, *, token: str, course_id: str) -> list[ExchangeView]:
-    """The viewer's questions in this course, newest first, with fresh citation links."""
+def tutor_page(session: Session, *, token: str, course_id: str) -> TutorPage:
+    """The course the viewer may read, and their questions in it, newest first, with fresh
+    citation links: one unit of work for the page (it was the course's whole outline, with
+    every lesson's progress and locks, and then the history, in a second)."""
     viewer = must_be_signed_in(viewer_in_course(session, token, course_id))
     course = require_course_reader(session, viewer, course_id)
     rows = session.exec(
@@ -136,7 +155,7 @@ def history(session: Session, *, token: str, course_id: str) -> list[ExchangeVie
         .order_by(col(TutorExchange.created_at).desc())
         .limit(HISTORY_LIMIT)
     ).all()
-    return [exchange_view(session, row) for row in rows]
+    return TutorPage(str(course.id), course.title, exchange_views(session, list(rows)))
 
 
 def _tier_of(mode: str) -> Tier:
@@ -145,7 +164,17 @@ def _tier_of(mode: str) -> Tier:
     return Tier.ANSWERED
 
 
+def exchange_views(session: Session, rows: list[TutorExchange]) -> list[ExchangeView]:
+    documents = _cited_documents(session, rows)
+    return [_exchange_view(row, documents) for row in rows]
+
+
 def exchange_view(session: Session, row: TutorExchange) -> ExchangeView:
+    [view] = exchange_views(session, [row])
+    return view
+
+
+def _exchange_view(row: TutorExchange, documents: dict[str, Document]) -> ExchangeView:
     return ExchangeView(
         id=str(row.id),
         question=row.question,
@@ -155,5 +184,5 @@ def exchange_view(session: Session, row: TutorExchange) -> ExchangeView:
         found=_tier_of(row.mode) == Tier.ANSWERED,
         tier=_tier_of(row.mode).value,
         asked_at=row.created_at.isoformat() if row.created_at else "",
-        citations=_links(session, row.course_id, row.citations),
+        citations=_links(row.course_id, row.citations, documents),
     )

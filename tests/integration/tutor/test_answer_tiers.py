@@ -66,7 +66,7 @@ def test_an_answer_quotes_and_highlights_the_sentences_that_answer(
     assert stream.tier == Tier.ANSWERED and stream.mode == "extractive"
     assert "condenses" in stream.text and "[1]" in stream.text
     with session_scope() as session:
-        [shown] = history.history(session, token=student, course_id=course_id)
+        [shown] = history.tutor_page(session, token=student, course_id=course_id).exchanges
     first = shown.citations[0]
     assert shown.tier == "answered" and shown.found
     assert "condenses into tiny droplets" in first.marked
@@ -85,7 +85,7 @@ def test_a_question_naming_what_the_course_never_mentions_is_only_related(
     assert stream.tier == Tier.RELATED and stream.text == RELATED_ANSWER
     assert stream.context.citations  # the closest passages are still shown
     with session_scope() as session:
-        [shown] = history.history(session, token=student, course_id=course_id)
+        [shown] = history.tutor_page(session, token=student, course_id=course_id).exchanges
     assert shown.tier == "related" and not shown.found and shown.mode == "related"
 
 
@@ -149,7 +149,7 @@ def test_a_model_answer_naming_what_no_passage_mentions_is_not_shown_as_an_answe
         stream = _ask(student, course_id, "How long can groundwater stay underground?")
     assert stream.tier == Tier.RELATED and stream.text == RELATED_ANSWER
     with session_scope() as session:
-        [shown] = history.history(session, token=student, course_id=course_id)
+        [shown] = history.tutor_page(session, token=student, course_id=course_id).exchanges
     assert shown.mode == "related" and "12,000" not in shown.answer
 
 

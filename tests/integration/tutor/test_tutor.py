@@ -131,7 +131,7 @@ def test_history_keeps_each_users_questions(student: str, teacher: str, course: 
     _ask(student, course, "How do plants turn light into sugar?")
     _ask(teacher, course, "What is binary search?")
     with session_scope() as session:
-        mine = history.history(session, token=student, course_id=course)
+        mine = history.tutor_page(session, token=student, course_id=course).exchanges
     assert [e.question for e in mine] == ["How do plants turn light into sugar?"]
     assert mine[0].citations[0].href.startswith(f"/courses/{course}/lessons/")
     # ...to the section the passage came from (the heading's anchor in the rendered lesson)
@@ -252,6 +252,67 @@ def test_a_streamed_answer_is_recorded_and_shown_as_history_shows_it(
     with session_scope() as session:
         shown = history.finish_answer(session, context, stream)
     with session_scope() as session:
-        [recorded] = history.history(session, token=student, course_id=course)
+        [recorded] = history.tutor_page(session, token=student, course_id=course).exchanges
     assert shown.answer == streamed == recorded.answer and shown.id == recorded.id
     assert shown.citations == recorded.citations
+
+
+def _cited_exchange(course_id: str, student: str, question: str, document_ids: list[str]) -> None:
+    """A recorded exchange whose citations name these files (and one lesson passage)."""
+    from learning_app.models.tutor import TutorExchange
+    from learning_app.services.access.roles import require_viewer
+
+    citations = [
+        {"number": n, "source": "file", "document_id": d, "page": 2, "text": "A passage."}
+        for n, d in enumerate(document_ids, start=1)
+    ]
+    citations.append({"number": len(citations) + 1, "source": "lesson", "text": "Lesson text."})
+    with session_scope() as session:
+        viewer = require_viewer(session, student)
+        session.add(
+            TutorExchange(
+                user_id=uuid.UUID(viewer.user_id),
+                course_id=uuid.UUID(course_id),
+                question=question,
+                answer="An answer.",
+                mode="extractive",
+                citations=citations,
+            )
+        )
+
+
+def test_the_tutor_page_reads_its_history_in_statements_that_do_not_grow_with_it(
+    teacher: str, student: str, course: str
+) -> None:
+    """One statement finds every cited file, however many questions the history holds; a
+    file deleted since keeps its citation's text and loses its link."""
+    from tests.integration.test_viewing import statements_of
+
+    with session_scope() as session:
+        kept = str(_scratch_document(session, uuid.UUID(course), teacher))
+    deleted = str(uuid.uuid4())
+    _cited_exchange(course, student, "First question?", [kept, deleted])
+
+    def page_statements() -> tuple[history.TutorPage, int]:
+        with session_scope() as session, statements_of(session) as sent:
+            page = history.tutor_page(session, token=student, course_id=course)
+        return page, len(sent)
+
+    _, with_one = page_statements()
+    for n in range(6):
+        _cited_exchange(course, student, f"Question {n}?", [kept])
+    page, with_seven = page_statements()
+    assert with_seven == with_one
+    assert page.course_id == course and page.course_title == "Mixed science"
+    assert len(page.exchanges) == 7
+    first = page.exchanges[-1]  # newest first
+    assert first.question == "First question?"
+    assert first.citations[0].href.endswith(f"/files/{kept}#page=2")
+    assert first.citations[1].href == "" and first.citations[1].excerpt == "A passage."
+    assert first.citations[2].href == ""  # a passage with no lesson and no file to link
+
+
+def test_the_tutor_page_refuses_a_student_who_is_not_enrolled(teacher: str, course: str) -> None:
+    outsider = person("nadia")
+    with session_scope() as session, pytest.raises(PermissionDenied, match="Enrol"):
+        history.tutor_page(session, token=outsider, course_id=course)
