@@ -353,3 +353,57 @@ def test_0011_fills_the_digests_from_the_events_already_stored(
             ]
         )
     engine.dispose()
+
+
+def test_0013_marks_the_questions_the_attempts_so_far_have_shown(
+    make_database: Callable[[], str],
+) -> None:
+    """Each question an attempt showed, from when it was first shown; a question no attempt
+    showed stays unmarked, and an id of a question deleted since is skipped."""
+    url = make_database()
+    command.upgrade(alembic_config(url=url), "0012")
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    student, course, exam = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    shown, unshown, deleted = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    with engine.begin() as connection:
+
+        def run(statement: str, **params: object) -> None:
+            connection.execute(sa.text(statement), params)
+
+        run('INSERT INTO "user" (id, email) VALUES (:id, :email)', id=student, email="s@x.org")
+        run(
+            "INSERT INTO course (id, slug, owner_id, title) VALUES (:id, 'c', :owner, 'C')",
+            id=course,
+            owner=student,
+        )
+        for question in (shown, unshown):
+            run(
+                "INSERT INTO question (id, course_id, prompt_markdown, type)"
+                " VALUES (:id, :course, 'Q?', 'essay')",
+                id=question,
+                course=course,
+            )
+        run(
+            "INSERT INTO exam (id, course_id, title) VALUES (:id, :course, 'E')",
+            id=exam,
+            course=course,
+        )
+        for number, started in ((1, "2026-01-02 10:00+00"), (2, "2026-01-01 09:00+00")):
+            order = [{"question_id": str(shown)}, {"question_id": str(deleted)}]
+            run(
+                "INSERT INTO exam_attempt (id, exam_id, user_id, attempt_number, status,"
+                " started_at, question_order) VALUES (gen_random_uuid(), :exam, :user, :n,"
+                " 'submitted', CAST(:started AS timestamptz), CAST(:order AS jsonb))",
+                exam=exam,
+                user=student,
+                n=number,
+                started=started,
+                order=json.dumps(order),
+            )
+    command.upgrade(alembic_config(url=url), "0013")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT question_id, first_shown_at FROM question_shown")
+        ).all()
+    assert rows == [(shown, datetime.datetime(2026, 1, 1, 9, 0, tzinfo=datetime.UTC))]
+    engine.dispose()

@@ -12,6 +12,7 @@ the second submit returns the first one's result.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Mapping
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import ARRAY, Select, Uuid, bindparam, exists, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, select
@@ -28,7 +29,7 @@ from learning_app.adapters.postgres import statements_alone
 from learning_app.models.base import utc_now
 from learning_app.models.content import PublishStatus
 from learning_app.models.exams import AttemptStatus, Exam, ExamAttempt
-from learning_app.models.questions import QuestionType
+from learning_app.models.questions import QuestionShown, QuestionType
 from learning_app.services.access.attempts import (
     ATTEMPT_NOT_FOUND,
     lock_own_attempt,
@@ -127,11 +128,47 @@ def begin_attempt(session: Session, *, token: str, exam_id: str) -> str:
     return str(attempt.id)
 
 
-# A start's insert, one round trip: a row that would break a unique rule (a concurrent start
-# won the race) is not inserted and returns nothing. An ORM flush in a savepoint took three
-# round trips and the unit of work's CPU, on the exam-start spike's path.
 _ATTEMPTS = ExamAttempt.__table__  # type: ignore[attr-defined]
-_INSERT_NEW_ATTEMPT = pg_insert(_ATTEMPTS).on_conflict_do_nothing().returning(_ATTEMPTS.c.id)
+_SHOWN = QuestionShown.__table__  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _start_statement(columns: tuple[str, ...]) -> Select[tuple[uuid.UUID]]:
+    """A start's insert, one round trip (an ORM flush in a savepoint took three, and the unit
+    of work's CPU, on the exam-start spike's path): the attempt, and the questions it shows
+    that no attempt had shown yet (`QuestionShown`: from now on they are locked).
+
+    A row that would break a unique rule (a concurrent start won the race) is not inserted
+    and returns nothing, and then no question is marked. The questions go in id order, so
+    two first starts of one exam at once wait for each other rather than deadlock. Built
+    once per set of columns (the same set every time)."""
+    attempt = (
+        pg_insert(_ATTEMPTS)
+        .values({name: bindparam(name, type_=_ATTEMPTS.c[name].type) for name in columns})
+        .on_conflict_do_nothing()
+        .returning(_ATTEMPTS.c.id)
+        .cte("new_attempt")
+    )
+    shown_ids = (
+        func.unnest(bindparam("shown", type_=ARRAY(Uuid())))
+        .table_valued("question_id")
+        .render_derived(name="shown_ids")
+    )
+    question_id = shown_ids.c.question_id
+    not_shown_yet = (
+        select(question_id)
+        .select_from(shown_ids)
+        .where(exists(select(attempt.c.id)))
+        .where(~exists().where(_SHOWN.c.question_id == question_id))
+        .order_by(question_id)
+    )
+    shown = (
+        pg_insert(_SHOWN)
+        .from_select(["question_id"], not_shown_yet, include_defaults=False)
+        .on_conflict_do_nothing()
+        .cte("shown")
+    )
+    return select(attempt.c.id).add_cte(shown)
 
 
 def _inserted_values(attempt: ExamAttempt) -> dict[str, Any]:
@@ -143,6 +180,14 @@ def _inserted_values(attempt: ExamAttempt) -> dict[str, Any]:
         for key, value in values.items()
         if value is not None or _ATTEMPTS.c[key].server_default is None
     }
+
+
+def _insert_attempt(session: Session, attempt: ExamAttempt) -> bool:
+    """Insert the attempt and mark its questions shown; False if a concurrent start won."""
+    values = _inserted_values(attempt)
+    shown = [uuid.UUID(str(entry["question_id"])) for entry in attempt.question_order]
+    statement = _start_statement(tuple(values))
+    return session.execute(statement, {**values, "shown": shown}).first() is not None
 
 
 def _started(
@@ -183,7 +228,7 @@ def _started(
         deadline_at=deadline,
         question_order=order,
     )
-    if session.execute(_INSERT_NEW_ATTEMPT, _inserted_values(attempt)).first() is None:
+    if not _insert_attempt(session, attempt):
         # A concurrent start (another tab) won the race: resume the attempt it created.
         current = _in_progress(_my_attempts(session, exam.id, user_id))
         if current is None:

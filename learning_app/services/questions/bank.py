@@ -12,19 +12,21 @@ every grade that already used it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, exists, func, or_
+from sqlalchemy import delete, func, union
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col, select
 
 from learning_app.models.base import utc_now
-from learning_app.models.exams import AttemptAnswer, ExamAttempt
+from learning_app.models.exams import AttemptAnswer
 from learning_app.models.questions import (
     Question,
     QuestionOption,
     QuestionOrigin,
+    QuestionShown,
     QuestionTag,
     QuestionType,
     Tag,
@@ -84,58 +86,92 @@ class TagCount:
 load_question = RowLoader(Question, QUESTION_NOT_FOUND)
 
 
+def locked_question_ids(session: Session, question_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these questions an attempt has shown (`QuestionShown`) or answered: locked.
+    One statement, of key lookups, however many questions and attempts there are."""
+    if not question_ids:
+        return set()
+    ids = list(question_ids)
+    shown = select(QuestionShown.question_id).where(col(QuestionShown.question_id).in_(ids))
+    answered = select(AttemptAnswer.question_id).where(col(AttemptAnswer.question_id).in_(ids))
+    return set(session.execute(union(shown, answered)).scalars().all())
+
+
 def is_locked(session: Session, question_id: uuid.UUID) -> bool:
     """Whether any attempt has shown (or answered) the question."""
-    shown = ExamAttempt.question_order.contains(  # type: ignore[attr-defined]
-        [{"question_id": str(question_id)}]
-    )
-    answered = exists().where(AttemptAnswer.question_id == question_id)
-    return bool(session.exec(select(or_(answered, exists().where(shown)))).one())
+    return question_id in locked_question_ids(session, [question_id])
 
 
 def _options(session: Session, question_id: uuid.UUID) -> list[QuestionOption]:
-    return list(
-        session.exec(
-            select(QuestionOption)
-            .where(QuestionOption.question_id == question_id)
-            .order_by(col(QuestionOption.position))
-        ).all()
-    )
+    return _options_of(session, [question_id]).get(question_id, [])
 
 
-def _tags_of(session: Session, question_id: uuid.UUID) -> list[str]:
-    return list(
-        session.exec(
-            select(Tag.name)
-            .join(QuestionTag, col(QuestionTag.tag_id) == col(Tag.id))
-            .where(QuestionTag.question_id == question_id)
-            .order_by(func.lower(Tag.name))
-        ).all()
-    )
+def _options_of(
+    session: Session, question_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[QuestionOption]]:
+    """Each question's options in display order; one statement."""
+    rows = session.exec(
+        select(QuestionOption)
+        .where(col(QuestionOption.question_id).in_(question_ids))
+        .order_by(col(QuestionOption.question_id), col(QuestionOption.position))
+    ).all()
+    found: dict[uuid.UUID, list[QuestionOption]] = defaultdict(list)
+    for option in rows:
+        found[option.question_id].append(option)
+    return found
+
+
+def _tags_of(session: Session, question_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """Each question's tag names, alphabetically; one statement."""
+    rows = session.exec(
+        select(QuestionTag.question_id, Tag.name)
+        .join(Tag, col(QuestionTag.tag_id) == col(Tag.id))
+        .where(col(QuestionTag.question_id).in_(question_ids))
+        .order_by(func.lower(Tag.name))
+    ).all()
+    found: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for question_id, name in rows:
+        found[question_id].append(name)
+    return found
+
+
+def question_views(session: Session, questions: Sequence[Question]) -> list[QuestionView]:
+    """The questions as the bank shows them: their options, tags and locks read in one
+    statement each, not three per question."""
+    if not questions:
+        return []
+    ids = [question.id for question in questions]
+    options, tags = _options_of(session, ids), _tags_of(session, ids)
+    locked = locked_question_ids(session, ids)
+    return [
+        QuestionView(
+            id=str(question.id),
+            course_id=str(question.course_id),
+            type=QuestionType(question.type).value,
+            prompt_markdown=question.prompt_markdown,
+            explanation_markdown=question.explanation_markdown,
+            points=question.points,
+            options=[
+                OptionView(
+                    id=str(o.id), body=o.body, is_correct=o.is_correct, feedback=o.feedback or ""
+                )
+                for o in options.get(question.id, [])
+            ],
+            accepted_answers=list(question.accepted_answers or []),
+            numeric_answer=question.numeric_answer,
+            numeric_tolerance=question.numeric_tolerance,
+            case_sensitive=question.case_sensitive,
+            tags=tags.get(question.id, []),
+            archived=question.archived_at is not None,
+            locked=question.id in locked,
+        )
+        for question in questions
+    ]
 
 
 def question_view(session: Session, question: Question) -> QuestionView:
-    return QuestionView(
-        id=str(question.id),
-        course_id=str(question.course_id),
-        type=QuestionType(question.type).value,
-        prompt_markdown=question.prompt_markdown,
-        explanation_markdown=question.explanation_markdown,
-        points=question.points,
-        options=[
-            OptionView(
-                id=str(o.id), body=o.body, is_correct=o.is_correct, feedback=o.feedback or ""
-            )
-            for o in _options(session, question.id)
-        ],
-        accepted_answers=list(question.accepted_answers or []),
-        numeric_answer=question.numeric_answer,
-        numeric_tolerance=question.numeric_tolerance,
-        case_sensitive=question.case_sensitive,
-        tags=_tags_of(session, question.id),
-        archived=question.archived_at is not None,
-        locked=is_locked(session, question.id),
-    )
+    [view] = question_views(session, [question])
+    return view
 
 
 def ensure_tags(
@@ -198,7 +234,7 @@ def list_question_bank(
     if not include_archived:
         query = query.where(col(Question.archived_at).is_(None))
     rows = session.exec(query.order_by(col(Question.created_at).desc(), col(Question.id))).all()
-    return [question_view(session, q) for q in rows]
+    return question_views(session, rows)
 
 
 def list_tags(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -450,3 +451,42 @@ def test_editing_an_exam_leaves_running_attempts_as_they_started(
     assert (result.exam_title, result.score, result.max_score) == ("Quiz v2", 1.0, 2.0)
     fresh = run(taking.start_attempt, token=student, exam_id=exam_id)
     assert [(q.question_id, q.points) for q in fresh.questions] == [(qs["numeric"].id, 5.0)]
+
+
+def test_many_first_starts_of_one_exam_at_once_all_start_and_mark_its_questions_once(
+    teacher: str, course: str, qs: dict[str, question_bank.QuestionView]
+) -> None:
+    """Each start marks the questions it shows (`question_shown`) in its own insert; starts
+    racing on the same unmarked questions, each in its own shuffled order, wait for one
+    another instead of deadlocking, and none of them fails."""
+    from learning_app.models.questions import QuestionShown
+
+    question_ids = [q.id for q in qs.values()]
+    exam_id = exam_of(teacher, course, question_ids, shuffle_questions=True)
+    students = [person(f"racer{n}") for n in range(8)]
+    for token in students:
+        run(reading.enroll, token=token, course_id=course)
+    barrier = threading.Barrier(len(students))
+    failures: list[BaseException] = []
+
+    def start(token: str) -> None:
+        barrier.wait()
+        try:  # its own transaction (no unit slots), kept open a moment after the insert
+            with session_scope() as session:
+                taking.begin_attempt(session, token=token, exam_id=exam_id)
+                time.sleep(0.2)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=start, args=(token,)) for token in students]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with session_scope() as session:
+        marked = {str(row.question_id) for row in session.exec(select(QuestionShown)).all()}
+        started = session.exec(
+            select(func.count()).where(ExamAttempt.exam_id == uuid.UUID(exam_id))
+        ).one()
+    assert marked == set(question_ids) and started == len(students)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from learning_app.models.exams import Exam, ExamDrawRule, ExamQuestion
-from learning_app.models.questions import Question
+from learning_app.models.questions import Question, QuestionShown
 from learning_app.services.attempts import results, taking
 from learning_app.services.courses import authoring as courses_authoring
 from learning_app.services.errors import DomainError, InvalidInput, PermissionDenied
@@ -237,3 +237,55 @@ def test_workers_submit_expired_attempts_every_minute() -> None:
     periodic = job_app.periodic_registry.periodic_tasks
     assert (CLOSE_EXPIRED_TASK, "close-expired-attempts") in periodic
     assert periodic[(CLOSE_EXPIRED_TASK, "close-expired-attempts")].cron == "* * * * *"
+
+
+def test_a_start_locks_the_questions_it_shows_and_only_those(
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
+) -> None:
+    """The attempt's own insert marks the questions it shows (`question_shown`); a question
+    no attempt has shown stays editable, and a second start marks nothing twice."""
+    exam_id = exam_of(teacher, course, [qs["single"].id, qs["numeric"].id], max_attempts=3)
+    before = run(question_bank.list_question_bank, token=teacher, course_id=course)
+    assert not any(q.locked for q in before)
+    first = run(taking.start_attempt, token=student, exam_id=exam_id)
+    run(taking.submit_attempt, token=student, attempt_id=first.attempt_id)
+    run(taking.start_attempt, token=student, exam_id=exam_id)
+    listed = run(question_bank.list_question_bank, token=teacher, course_id=course)
+    locked = {q.id for q in listed if q.locked}
+    assert locked == {qs["single"].id, qs["numeric"].id}
+    assert count(QuestionShown) == 2
+
+
+def test_the_bank_is_listed_in_statements_that_do_not_grow_with_it(
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
+) -> None:
+    """Options, tags and locks are read in one statement each for the whole bank (they were
+    three statements a question, the lock a scan of every attempt)."""
+    from learning_app.adapters.postgres import session_scope
+    from tests.integration.test_viewing import statements_of
+
+    def listed() -> tuple[list[question_bank.QuestionView], int]:
+        with session_scope() as session, statements_of(session) as sent:
+            views = question_bank.list_question_bank(session, token=teacher, course_id=course)
+        return views, len(sent)
+
+    exam_id = exam_of(teacher, course, [qs["single"].id])
+    run(taking.start_attempt, token=student, exam_id=exam_id)
+    six, with_six = listed()
+    for n in range(6):
+        draft = QuestionDraft(
+            type="single_choice",
+            prompt=f"Extra question {n}?",
+            options=[OptionDraft("yes", True), OptionDraft("no")],
+            tags=["extra", f"t{n}"],
+        )
+        run(question_bank.create_question, token=teacher, course_id=course, draft=draft)
+    twelve, with_twelve = listed()
+    assert len(six) == 6 and len(twelve) == 12 and with_twelve == with_six
+    by_id = {q.id: q for q in twelve}
+    assert by_id[qs["single"].id].locked and not by_id[qs["essay"].id].locked
+    assert [o.body for o in by_id[qs["single"].id].options] == [
+        o.body for o in qs["single"].options
+    ]
+    extra = next(q for q in twelve if q.prompt_markdown == "Extra question 3?")
+    assert extra.tags == ["extra", "t3"] and [o.body for o in extra.options] == ["yes", "no"]
