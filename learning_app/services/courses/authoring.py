@@ -175,6 +175,17 @@ def lesson_count(session: Session, course_id: uuid.UUID, *, published_only: bool
 
 def summarise(session: Session, viewer: Viewer | None, course: Course) -> CourseSummary:
     editor = can_edit_course(session, viewer, course)
+    return course_summary(
+        course,
+        editor=editor,
+        enrolled=is_enrolled(session, viewer, course.id),
+        lessons=lesson_count(session, course.id, published_only=not editor),
+    )
+
+
+def course_summary(course: Course, *, editor: bool, enrolled: bool, lessons: int) -> CourseSummary:
+    """The course's summary, from what the caller read about the viewer and its lessons
+    (editors count drafts too)."""
     return CourseSummary(
         id=str(course.id),
         title=course.title,
@@ -183,9 +194,9 @@ def summarise(session: Session, viewer: Viewer | None, course: Course) -> Course
         status=PublishStatus(course.status).value,
         is_public=course.is_public,
         published_at=iso(course.published_at),
-        lesson_count=lesson_count(session, course.id, published_only=not editor),
+        lesson_count=lessons,
         can_edit=editor,
-        enrolled=is_enrolled(session, viewer, course.id),
+        enrolled=enrolled,
         description_html=render_inline(course.description or ""),
     )
 

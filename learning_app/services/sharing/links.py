@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -45,6 +46,7 @@ from learning_app.services.access.courses import (
 from learning_app.services.access.prerequisites import course_locks, lesson_requirements
 from learning_app.services.access.roles import require_teacher, require_viewer
 from learning_app.services.access.sharing import may_manage_link, require_sharer
+from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.markdown_render import render_inline
 from learning_app.services.progress import events
@@ -143,22 +145,56 @@ def _expiry(expires_in_days: int | str | None, now: datetime) -> datetime | None
     return now + timedelta(days=days)
 
 
-def _entity_title(session: Session, link: SharedToken) -> tuple[str, str]:
-    """(title, course id to manage it from); ("(deleted)", "") when the target is gone."""
-    if link.entity_type == ShareEntityType.COURSE:
-        course = session.get(Course, link.entity_id)
-        return (course.title, str(course.id)) if course else ("(deleted)", "")
-    lesson = session.get(Lesson, link.entity_id)
-    if lesson is None:
-        return "(deleted)", ""
-    place = session.exec(
-        select(CourseLesson.course_id).where(CourseLesson.lesson_id == lesson.id).limit(1)
-    ).first()
-    return lesson.title, str(place) if place else ""
+# Where a lesson is managed from: a course it belongs to.
+_LESSON_PLACE = (
+    select(CourseLesson.course_id)
+    .where(CourseLesson.lesson_id == Lesson.id)
+    .correlate(Lesson)
+    .limit(1)
+    .scalar_subquery()
+)
+Target = tuple[ShareEntityType, uuid.UUID]
 
 
-def _view(session: Session, link: SharedToken, now: datetime, zone: ZoneInfo) -> ShareLinkView:
-    title, course_id = _entity_title(session, link)
+def _entity_titles(session: Session, links: Sequence[SharedToken]) -> dict[Target, tuple[str, str]]:
+    """Each link target's (title, course id to manage it from): one statement per kind of
+    target, however many links (it was one or two per link). A deleted target is missing."""
+    wanted: dict[ShareEntityType, set[uuid.UUID]] = {kind: set() for kind in ShareEntityType}
+    for link in links:
+        wanted[ShareEntityType(link.entity_type)].add(link.entity_id)
+    found: dict[Target, tuple[str, str]] = {}
+    if courses := wanted[ShareEntityType.COURSE]:
+        rows = session.exec(select(Course.id, Course.title).where(col(Course.id).in_(courses)))
+        for course_id, title in rows:
+            found[(ShareEntityType.COURSE, course_id)] = (title, str(course_id))
+    if lessons := wanted[ShareEntityType.LESSON]:
+        rows = session.exec(
+            select(Lesson.id, Lesson.title, _LESSON_PLACE).where(col(Lesson.id).in_(lessons))
+        )
+        for lesson_id, title, place in rows:
+            found[(ShareEntityType.LESSON, lesson_id)] = (title, str(place) if place else "")
+    return found
+
+
+def _views(session: Session, links: Sequence[SharedToken], viewer: Viewer) -> list[ShareLinkView]:
+    titles, now, zone = _entity_titles(session, links), utc_now(), viewer_zone(session, viewer)
+    return [
+        _view(
+            link,
+            titles.get((ShareEntityType(link.entity_type), link.entity_id), ("(deleted)", "")),
+            now,
+            zone,
+        )
+        for link in links
+    ]
+
+
+def _view(
+    link: SharedToken, target: tuple[str, str], now: datetime, zone: ZoneInfo
+) -> ShareLinkView:
+    """The link as its lists show it; `target` is its (title, course id), "(deleted)" and ""
+    when the course or lesson is gone."""
+    title, course_id = target
     expired = link.expires_at is not None and link.expires_at <= now
     return ShareLinkView(
         id=str(link.id),
@@ -221,8 +257,8 @@ def create_share_link(
     )
     session.add(link)
     session.flush()
-    zone = viewer_zone(session, viewer)
-    return CreatedShareLink(link=_view(session, link, now, zone), path=f"/share/{raw}")
+    [view] = _views(session, [link], viewer)
+    return CreatedShareLink(link=view, path=f"/share/{raw}")
 
 
 def list_share_links(
@@ -239,10 +275,8 @@ def list_share_links(
         )
     else:
         query = query.where(SharedToken.created_by == uuid.UUID(viewer.user_id))
-    now = utc_now()
     links = session.exec(query.order_by(col(SharedToken.created_at).desc()).limit(500)).all()
-    zone = viewer_zone(session, viewer)
-    return [_view(session, link, now, zone) for link in links]
+    return _views(session, links, viewer)
 
 
 def revoke_share_link(session: Session, *, token: str, link_id: str) -> ShareLinkView:
@@ -258,7 +292,8 @@ def revoke_share_link(session: Session, *, token: str, link_id: str) -> ShareLin
     link.revoked_at = link.revoked_at or utc_now()
     session.add(link)
     session.flush()
-    return _view(session, link, utc_now(), viewer_zone(session, viewer))
+    [view] = _views(session, [link], viewer)
+    return view
 
 
 def find_active_link(session: Session, raw_token: str, now: datetime) -> SharedToken:

@@ -272,3 +272,38 @@ def test_owner_deletes_course_and_lessons_survive(teacher: str) -> None:
     with session_scope() as session:
         authoring.delete_course(session, token=teacher, course_id=course_id)
     assert count(Course) == 0 and count(CourseLesson) == 0 and count(Lesson) == 1
+
+
+def test_my_courses_come_in_one_statement_with_counts_as_each_reader_sees_them(
+    teacher: str, student: str
+) -> None:
+    """Each course's lessons (drafts counted for its teachers only), the viewer's enrolment
+    and whether they teach it come with the list: statements do not grow with the courses."""
+    from tests.integration.test_viewing import statements_of
+
+    def mine(token: str) -> tuple[dict[str, authoring.CourseSummary], int]:
+        with session_scope() as session, statements_of(session) as sent:
+            listed = reading.list_my_courses(session, token=token)
+        return {c.id: c for c in listed}, len(sent)
+
+    def course_with_a_draft(title: str) -> str:
+        course_id = new_course(teacher, title)
+        new_lesson(teacher, course_id, "Published")
+        new_lesson(teacher, course_id, "Draft", publish=False)
+        publish(teacher, course_id)
+        with session_scope() as session:
+            reading.enroll(session, token=student, course_id=course_id)
+        return course_id
+
+    first = course_with_a_draft("First")
+    _, one_for_student = mine(student)
+    _, one_for_teacher = mine(teacher)
+    others = [course_with_a_draft(f"More {n}") for n in range(4)]
+    unpublished = new_course(teacher, "Not yet")  # taught, so listed for its teacher only
+    as_student, five_for_student = mine(student)
+    as_teacher, six_for_teacher = mine(teacher)
+    assert (five_for_student, six_for_teacher) == (one_for_student, one_for_teacher)
+    assert set(as_student) == {first, *others} and set(as_teacher) == {first, *others, unpublished}
+    assert all(c.enrolled and not c.can_edit and c.lesson_count == 1 for c in as_student.values())
+    assert as_teacher[first].can_edit and not as_teacher[first].enrolled
+    assert as_teacher[first].lesson_count == 2 and as_teacher[unpublished].lesson_count == 0

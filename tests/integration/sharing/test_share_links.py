@@ -204,3 +204,31 @@ def test_the_list_shows_its_dates_in_the_viewers_time_zone(teacher: str) -> None
     assert shown.expires_label.startswith(f"{expires:%a} {expires.day} {expires:%b}")
     never = share(teacher, "course", course_id)
     assert never and run(links.list_share_links, token=teacher)[0].expires_label == ""
+
+
+def test_the_list_names_every_target_in_statements_that_do_not_grow_with_it(
+    teacher: str, course: dict[str, str]
+) -> None:
+    """Each link's course or lesson title and the course to manage it from come from one
+    statement per kind of target, not one or two per link."""
+    from tests.integration.test_viewing import statements_of
+
+    def listed() -> tuple[list[links.ShareLinkView], int]:
+        with session_scope() as session, statements_of(session) as sent:
+            shown = links.list_share_links(session, token=teacher)
+        return shown, len(sent)
+
+    share(teacher, "course", course["course"])
+    share(teacher, "lesson", course["one"])
+    _, with_two = listed()
+    for _ in range(3):
+        share(teacher, "lesson", course["two"])
+        share(teacher, "course", course["course"])
+    shown, with_eight = listed()
+    assert len(shown) == 8 and with_eight == with_two
+    titles = {(s.entity_type, s.entity_title, s.course_id) for s in shown}
+    assert titles == {
+        ("course", "Shared course", course["course"]),
+        ("lesson", "One", course["course"]),
+        ("lesson", "Two", course["course"]),
+    }
