@@ -47,10 +47,16 @@ _RULES = (
     .where(ExamDrawRule.exam_id == bindparam("exam_id"))
     .order_by(col(ExamDrawRule.id))
 )
+# The questions of every rule's tag at once (one statement, however many rules).
 _TAGGED = (
-    select(Question.id, Question.type, Question.points)
+    select(QuestionTag.tag_id, Question.id, Question.type, Question.points)
+    .select_from(Question)
     .join(QuestionTag, col(QuestionTag.question_id) == col(Question.id))
-    .where(QuestionTag.tag_id == bindparam("tag_id"), col(Question.archived_at).is_(None))
+    .where(
+        col(QuestionTag.tag_id).in_(bindparam("tag_ids", expanding=True)),
+        col(Question.archived_at).is_(None),
+    )
+    .order_by(col(QuestionTag.tag_id), col(Question.id))
 )
 _OPTIONS = (
     select(QuestionOption.question_id, QuestionOption.id)
@@ -76,9 +82,13 @@ def _draw(session: Session, exam: Exam, chosen: set[uuid.UUID]) -> list[Line]:
     """Random questions for each draw rule, never repeating a question already chosen."""
     picked: list[Line] = []
     rules = session.exec(_RULES, params={"exam_id": exam.id}).all()
+    tagged: dict[uuid.UUID, list[Line]] = {}
+    if rules:
+        params = {"tag_ids": sorted({rule.tag_id for rule in rules})}
+        for tag_id, *line in session.execute(_TAGGED, params):
+            tagged.setdefault(tag_id, []).append(tuple(line))  # type: ignore[arg-type]
     for rule in rules:
-        tagged = session.exec(_TAGGED, params={"tag_id": rule.tag_id}).all()
-        pool = [line for line in tagged if line[0] not in chosen]
+        pool = [line for line in tagged.get(rule.tag_id, []) if line[0] not in chosen]
         if len(pool) < rule.question_count:
             log.warning("exam %s: draw rule %s is short of questions", exam.id, rule.id)
         for qid, type_, points in _shuffler.sample(pool, min(rule.question_count, len(pool))):

@@ -289,3 +289,31 @@ def test_the_bank_is_listed_in_statements_that_do_not_grow_with_it(
     ]
     extra = next(q for q in twelve if q.prompt_markdown == "Extra question 3?")
     assert extra.tags == ["extra", "t3"] and [o.body for o in extra.options] == ["yes", "no"]
+
+
+def test_two_draw_rules_on_overlapping_tags_never_draw_a_question_twice(
+    teacher: str, student: str, course: str, qs: dict[str, question_bank.QuestionView]
+) -> None:
+    """Both rules' tagged questions come in one statement; a question carrying both tags is
+    drawn by one rule at most."""
+    for name in ("single", "numeric"):  # tagged "basics" and "types" from now on
+        draft = QuestionDraft(
+            type=qs[name].type,
+            prompt=qs[name].prompt_markdown,
+            options=[OptionDraft(o.body, o.is_correct) for o in qs[name].options],
+            numeric_answer=qs[name].numeric_answer,
+            numeric_tolerance=qs[name].numeric_tolerance,
+            tags=["basics", "types"],
+        )
+        run(question_bank.update_question, token=teacher, question_id=qs[name].id, draft=draft)
+    draft = ExamDraft(
+        title="Two rules",
+        draws=[DrawRuleDraft("types", 2, points=3), DrawRuleDraft("basics", 4, points=1)],
+    )
+    exam_id = run(exams_authoring.save_exam, token=teacher, course_id=course, draft=draft).id
+    run(exams_authoring.set_exam_published, token=teacher, exam_id=exam_id, published=True)
+    view = run(taking.start_attempt, token=student, exam_id=exam_id)
+    ids = [q.question_id for q in view.questions]
+    assert len(ids) == 6 == len(set(ids))
+    by_points = {q.question_id: q.points for q in view.questions}
+    assert by_points[qs["single"].id] == 3 and by_points[qs["numeric"].id] == 3
