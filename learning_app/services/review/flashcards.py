@@ -228,7 +228,10 @@ def list_flashcards(
         tagged = (
             select(FlashcardTag.flashcard_id)
             .join(Tag, col(Tag.id) == col(FlashcardTag.tag_id))
-            .where(func.lower(Tag.name) == " ".join(tag.split()).lower())
+            # The course's own tags: the (course, lower(name)) index finds the one it means.
+            .where(
+                Tag.course_id == course.id, func.lower(Tag.name) == " ".join(tag.split()).lower()
+            )
         )
         query = query.where(col(Flashcard.id).in_(tagged))
     cards = session.exec(query.order_by(col(Flashcard.created_at).desc(), col(Flashcard.id))).all()
