@@ -7,6 +7,8 @@ Callers hold the attempt's row lock, so an attempt is graded exactly once.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam
@@ -47,6 +49,31 @@ _OPTIONS_IN_ORDER = (
 )
 
 
+_ANSWERS_OF_ATTEMPTS = select(AttemptAnswer).where(
+    col(AttemptAnswer.attempt_id).in_(bindparam("attempt_ids", expanding=True))
+)
+
+
+@dataclass(frozen=True)
+class GradingInputs:
+    """What grading a batch of attempts reads, read once for the batch: every attempt's
+    questions and their options, and each attempt's saved answers by question id."""
+
+    questions: dict[uuid.UUID, Question]
+    options: dict[uuid.UUID, list[QuestionOption]]
+    answers: dict[uuid.UUID, dict[str, AttemptAnswer]]
+
+    @classmethod
+    def read(cls, session: Session, attempts: Sequence[ExamAttempt]) -> GradingInputs:
+        ids = {uuid.UUID(e["question_id"]) for a in attempts for e in a.question_order}
+        questions, options = _questions_and_options(session, sorted(ids))
+        answers: dict[uuid.UUID, dict[str, AttemptAnswer]] = {a.id: {} for a in attempts}
+        params = {"attempt_ids": [a.id for a in attempts]}
+        for answer in session.exec(_ANSWERS_OF_ATTEMPTS, params=params):
+            answers[answer.attempt_id][str(answer.question_id)] = answer
+        return cls(questions, options, answers)
+
+
 def answers_by_question(session: Session, attempt_id: uuid.UUID) -> dict[str, AttemptAnswer]:
     rows = session.exec(_ANSWERS_OF_ATTEMPT, params={"attempt_id": attempt_id}).all()
     return {str(a.question_id): a for a in rows}
@@ -56,7 +83,15 @@ def questions_of(
     session: Session, attempt: ExamAttempt
 ) -> tuple[dict[uuid.UUID, Question], dict[uuid.UUID, list[QuestionOption]]]:
     """The attempt's questions, and their options in display order, by question id."""
-    ids = {"question_ids": [uuid.UUID(e["question_id"]) for e in attempt.question_order]}
+    return _questions_and_options(
+        session, [uuid.UUID(e["question_id"]) for e in attempt.question_order]
+    )
+
+
+def _questions_and_options(
+    session: Session, question_ids: list[uuid.UUID]
+) -> tuple[dict[uuid.UUID, Question], dict[uuid.UUID, list[QuestionOption]]]:
+    ids = {"question_ids": question_ids}
     questions = {q.id: q for q in session.exec(_QUESTIONS, params=ids)}
     options: dict[uuid.UUID, list[QuestionOption]] = {}
     for option in session.exec(_OPTIONS_IN_ORDER, params=ids):
@@ -78,14 +113,24 @@ def store_score(
 
 
 def finalize_attempt(
-    session: Session, attempt: ExamAttempt, exam: Exam, *, now: datetime, by_student: bool = False
+    session: Session,
+    attempt: ExamAttempt,
+    exam: Exam,
+    *,
+    now: datetime,
+    by_student: bool = False,
+    read: GradingInputs | None = None,
 ) -> None:
     """Grade a locked attempt in progress: every question, answered or not, gets a row.
 
     After the deadline the attempt counts as submitted at the deadline (automatically).
+    `read`: its questions and answers, already read with a batch's (else read here).
     """
-    questions, options = questions_of(session, attempt)
-    saved = answers_by_question(session, attempt.id)
+    if read is None:
+        questions, options = questions_of(session, attempt)
+        saved = answers_by_question(session, attempt.id)
+    else:
+        questions, options, saved = read.questions, read.options, read.answers[attempt.id]
     results = []
     remembered: list[tuple[Question, bool]] = []
     for entry in attempt.question_order:
@@ -131,6 +176,10 @@ def close_expired_attempts(session: Session, *, limit: int = EXPIRED_BATCH) -> i
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
+    # The batch's questions and answers in three statements, not three an attempt: a timed
+    # exam closing on hundreds of students is one batch of the same questions.
+    read = GradingInputs.read(session, expired) if expired else None
     for attempt in expired:
-        finalize_attempt(session, attempt, load_exam(session, attempt.exam_id), now=now)
+        exam = load_exam(session, attempt.exam_id)
+        finalize_attempt(session, attempt, exam, now=now, read=read)
     return len(expired)

@@ -490,3 +490,40 @@ def test_many_first_starts_of_one_exam_at_once_all_start_and_mark_its_questions_
             select(func.count()).where(ExamAttempt.exam_id == uuid.UUID(exam_id))
         ).one()
     assert marked == set(question_ids) and started == len(students)
+
+
+def test_the_deadline_job_grades_a_batch_reading_its_questions_and_answers_once(
+    teacher: str, course: str, qs: dict[str, question_bank.QuestionView]
+) -> None:
+    """Every attempt of the batch is graded from its own answers, while the batch's
+    questions, options and answers are each read in one statement, however many attempts."""
+    exam_id = exam_of(teacher, course, [qs["single"].id, qs["numeric"].id], time_limit_minutes=5)
+    right = {"option_id": next(o.id for o in qs["single"].options if o.is_correct)}
+    started = []
+    for n in range(4):
+        token = person(f"late{n}")
+        run(reading.enroll, token=token, course_id=course)
+        view = run(taking.start_attempt, token=token, exam_id=exam_id)
+        if n % 2 == 0:  # half of them answered the choice question right
+            save(token, view.attempt_id, qs["single"].id, right)
+        expire(view.attempt_id)
+        started.append((view.attempt_id, 1.0 if n % 2 == 0 else 0.0))
+    sent: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        sent.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        with session_scope() as session:
+            assert grading.close_expired_attempts(session) == 4
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    reads = [s.split("\n")[0] for s in sent if s.startswith("SELECT")]
+    for table in ("question.", "question_option.", "attempt_answer."):
+        assert sum(r.startswith(f"SELECT {table}") for r in reads) == 1, reads
+    with session_scope() as session:
+        for attempt_id, score in started:
+            attempt = session.get(ExamAttempt, uuid.UUID(attempt_id))
+            assert attempt is not None and attempt.auto_submitted
+            assert (attempt.score, attempt.max_score) == (score, 2.0)
