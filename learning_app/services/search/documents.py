@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import ARRAY, Uuid, bindparam, func, true
 from sqlmodel import Session, col, select
 
 from learning_app.models.chunks import LessonChunk
@@ -139,18 +140,46 @@ def _file_fields(
     }
 
 
+OPENING_CHUNKS = 4  # a file's preview is the start of its text: its first chunks
+
+# The first chunks of each file, for every file at once (one statement, not one a file): a
+# lateral join, so each file's chunks are read in order through its index and cut at four.
+_FILES = (
+    func.unnest(bindparam("file_ids", type_=ARRAY(Uuid())))
+    .table_valued("file_id")
+    .render_derived(name="files")
+)
+_OPENING = (
+    select(LessonChunk.text, LessonChunk.page, LessonChunk.position)
+    .where(LessonChunk.document_id == _FILES.c.file_id)
+    .order_by(col(LessonChunk.page), col(LessonChunk.position))
+    .limit(OPENING_CHUNKS)
+    .lateral("opening")
+)
+_OPENINGS = (
+    select(_FILES.c.file_id, _OPENING.c.text)
+    .select_from(_FILES)
+    .join(_OPENING, true())
+    .order_by(_FILES.c.file_id, _OPENING.c.page, _OPENING.c.position)
+)
+
+
+def _openings(session: Session, file_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    found: dict[uuid.UUID, list[str]] = {}
+    if file_ids:
+        for file_id, text in session.execute(_OPENINGS, {"file_ids": file_ids}):
+            found.setdefault(file_id, []).append(text)
+    return found
+
+
 def file_documents(session: Session, scope: Scope | None) -> list[Document]:
     """Course files that are ready (ingested): their name and the start of their text."""
     rows = _ready_files(session, scope)
     teachers = teachers_of(session, (course.id for _, course in rows))
+    openings = _openings(session, [file.id for file, _ in rows])
     docs = []
     for file, course in rows:
-        opening = session.exec(
-            select(LessonChunk.text)
-            .where(LessonChunk.document_id == file.id)
-            .order_by(col(LessonChunk.page), col(LessonChunk.position))
-            .limit(4)
-        ).all()
+        opening = openings.get(file.id, [])
         docs.append(
             finish(
                 {

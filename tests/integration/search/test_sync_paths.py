@@ -183,3 +183,22 @@ def test_reembed_from_the_cli_leaves_the_index_in_sync(operator: str) -> None:
     assert pending_sync_jobs() == []
     assert run_cli("search-check").returncode == 0
     assert titles(find(operator, "feldspar")) == ["rocks.pdf"]
+
+
+def test_file_documents_read_every_file_s_opening_in_one_statement(
+    ingested_rocks: str, tmp_path: Path
+) -> None:
+    """Each ready file's preview is the start of its own text, in order; the openings of all
+    the files come from one statement, not one a file."""
+    from learning_app.services.search.documents import file_documents
+    from tests.integration.test_viewing import statements_of
+
+    path = tmp_path / "gems.pdf"
+    path.write_bytes(pdf_bytes(["Garnet is a deep red gem.", "Opal shows a play of colour."]))
+    result = run_cli("ingest", str(path), "--course", "geo", "--as", OPERATOR)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with session_scope() as session, statements_of(session) as sent:
+        previews = {doc["title"]: doc["preview"] for doc in file_documents(session, None)}
+    assert previews["rocks.pdf"].startswith(FIRST_PAGE)
+    assert previews["gems.pdf"] == "Garnet is a deep red gem. Opal shows a play of colour."
+    assert sum("lesson_chunk" in statement for statement in sent) == 1
