@@ -19,7 +19,7 @@ from learning_app.components.forms import form_error, form_notice
 from learning_app.components.progress import button_with_progress
 from learning_app.components.wording import count_text
 from learning_app.services.sharing import links as share_links
-from learning_app.services.sharing.links import ShareLinkView
+from learning_app.services.sharing.link_views import ShareLinkView
 from learning_app.settings import get_settings
 from learning_app.state.auth import AuthState, opens_page
 from learning_app.state.calls import PageLoading

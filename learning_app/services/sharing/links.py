@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -46,13 +44,12 @@ from learning_app.services.access.courses import (
 from learning_app.services.access.prerequisites import course_locks, lesson_requirements
 from learning_app.services.access.roles import require_teacher, require_viewer
 from learning_app.services.access.sharing import may_manage_link, require_sharer
-from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.markdown_render import render_inline
 from learning_app.services.progress import events
+from learning_app.services.sharing.link_views import ShareLinkView, link_views
 from learning_app.services.sharing.tokens import token_hash
-from learning_app.services.time_zones import local_moment, viewer_zone
-from learning_app.services.values import iso, parse_id
+from learning_app.services.values import parse_id
 
 TOKEN_BYTES = 32  # 256 bits of entropy, 43 URL-safe characters
 MAX_TOKEN_LENGTH = 64
@@ -77,28 +74,6 @@ class GatedLesson(LinkUnavailable):
         "This lesson is not available through a link: it opens to the course's students once "
         "they pass the exam it requires."
     )
-
-
-@dataclass(frozen=True)
-class ShareLinkView:
-    """A link as its teacher manages it (never the token: it is not stored)."""
-
-    id: str
-    entity_type: str
-    entity_id: str
-    entity_title: str
-    course_id: str  # the course to open in the editor ("" for a lesson in no course)
-    visibility: str
-    created_at: str
-    expires_at: str
-    # The two dates in the viewer's time zone, as the list shows them ("Thu 3 Dec, 14:05 CET");
-    # "" for a link that never expires.
-    created_label: str
-    expires_label: str
-    revoked: bool
-    active: bool
-    view_count: int
-    last_viewed_at: str
 
 
 @dataclass(frozen=True)
@@ -145,75 +120,6 @@ def _expiry(expires_in_days: int | str | None, now: datetime) -> datetime | None
     return now + timedelta(days=days)
 
 
-# Where a lesson is managed from: a course it belongs to.
-_LESSON_PLACE = (
-    select(CourseLesson.course_id)
-    .where(CourseLesson.lesson_id == Lesson.id)
-    .correlate(Lesson)
-    .limit(1)
-    .scalar_subquery()
-)
-Target = tuple[ShareEntityType, uuid.UUID]
-
-
-def _entity_titles(session: Session, links: Sequence[SharedToken]) -> dict[Target, tuple[str, str]]:
-    """Each link target's (title, course id to manage it from): one statement per kind of
-    target, however many links (it was one or two per link). A deleted target is missing."""
-    wanted: dict[ShareEntityType, set[uuid.UUID]] = {kind: set() for kind in ShareEntityType}
-    for link in links:
-        wanted[ShareEntityType(link.entity_type)].add(link.entity_id)
-    found: dict[Target, tuple[str, str]] = {}
-    if courses := wanted[ShareEntityType.COURSE]:
-        rows = session.exec(select(Course.id, Course.title).where(col(Course.id).in_(courses)))
-        for course_id, title in rows:
-            found[(ShareEntityType.COURSE, course_id)] = (title, str(course_id))
-    if lessons := wanted[ShareEntityType.LESSON]:
-        rows = session.exec(
-            select(Lesson.id, Lesson.title, _LESSON_PLACE).where(col(Lesson.id).in_(lessons))
-        )
-        for lesson_id, title, place in rows:
-            found[(ShareEntityType.LESSON, lesson_id)] = (title, str(place) if place else "")
-    return found
-
-
-def _views(session: Session, links: Sequence[SharedToken], viewer: Viewer) -> list[ShareLinkView]:
-    titles, now, zone = _entity_titles(session, links), utc_now(), viewer_zone(session, viewer)
-    return [
-        _view(
-            link,
-            titles.get((ShareEntityType(link.entity_type), link.entity_id), ("(deleted)", "")),
-            now,
-            zone,
-        )
-        for link in links
-    ]
-
-
-def _view(
-    link: SharedToken, target: tuple[str, str], now: datetime, zone: ZoneInfo
-) -> ShareLinkView:
-    """The link as its lists show it; `target` is its (title, course id), "(deleted)" and ""
-    when the course or lesson is gone."""
-    title, course_id = target
-    expired = link.expires_at is not None and link.expires_at <= now
-    return ShareLinkView(
-        id=str(link.id),
-        entity_type=ShareEntityType(link.entity_type).value,
-        entity_id=str(link.entity_id),
-        entity_title=title,
-        course_id=course_id,
-        visibility=ShareVisibility(link.visibility).value,
-        created_at=iso(link.created_at),
-        expires_at=iso(link.expires_at),
-        created_label=local_moment(link.created_at, zone, now),
-        expires_label=local_moment(link.expires_at, zone, now) if link.expires_at else "",
-        revoked=link.revoked_at is not None,
-        active=link.revoked_at is None and not expired,
-        view_count=link.view_count,
-        last_viewed_at=iso(link.last_viewed_at),
-    )
-
-
 def _entity_type(raw: str) -> ShareEntityType:
     try:
         return ShareEntityType(raw)
@@ -257,7 +163,7 @@ def create_share_link(
     )
     session.add(link)
     session.flush()
-    [view] = _views(session, [link], viewer)
+    [view] = link_views(session, [link], viewer)
     return CreatedShareLink(link=view, path=f"/share/{raw}")
 
 
@@ -276,7 +182,7 @@ def list_share_links(
     else:
         query = query.where(SharedToken.created_by == uuid.UUID(viewer.user_id))
     links = session.exec(query.order_by(col(SharedToken.created_at).desc()).limit(500)).all()
-    return _views(session, links, viewer)
+    return link_views(session, links, viewer)
 
 
 def revoke_share_link(session: Session, *, token: str, link_id: str) -> ShareLinkView:
@@ -292,7 +198,7 @@ def revoke_share_link(session: Session, *, token: str, link_id: str) -> ShareLin
     link.revoked_at = link.revoked_at or utc_now()
     session.add(link)
     session.flush()
-    [view] = _views(session, [link], viewer)
+    [view] = link_views(session, [link], viewer)
     return view
 
 
