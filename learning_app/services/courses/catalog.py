@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from learning_app.adapters.postgres import reads_only
-from learning_app.models.content import Course, CourseLesson, PublishStatus
+from learning_app.models.content import Course, CourseLesson, Lesson, PublishStatus
 from learning_app.models.users import UserProfile
 from learning_app.services.markdown_render import render_inline
 
@@ -17,6 +17,25 @@ from learning_app.services.markdown_render import render_inline
 CATALOGUE_PAGE_SIZE = 24
 # `?page=` beyond this is refused as a typo or a probe rather than run as a huge OFFSET.
 MAX_CATALOGUE_PAGE = 10_000
+
+
+# A course's lessons, and its published ones, as columns of a listing of courses (correlated
+# to `Course`; `authoring.lesson_count` counts them for one course).
+LESSONS_IN_COURSE = (
+    select(func.count())
+    .select_from(CourseLesson)
+    .where(CourseLesson.course_id == Course.id)
+    .correlate(Course)
+    .scalar_subquery()
+)
+PUBLISHED_LESSONS_IN_COURSE = (
+    select(func.count())
+    .select_from(CourseLesson)
+    .join(Lesson, col(Lesson.id) == col(CourseLesson.lesson_id))
+    .where(CourseLesson.course_id == Course.id, Lesson.status == PublishStatus.PUBLISHED)
+    .correlate(Course)
+    .scalar_subquery()
+)
 
 
 @dataclass(frozen=True)
@@ -72,14 +91,8 @@ def catalogue_page(
 def list_published_courses(
     session: Session, *, limit: int = CATALOGUE_PAGE_SIZE, offset: int = 0
 ) -> list[CourseCard]:
-    lesson_count = (
-        select(func.count())
-        .where(CourseLesson.course_id == Course.id)
-        .correlate(Course)
-        .scalar_subquery()
-    )
     rows = session.exec(
-        select(Course, UserProfile.display_name, lesson_count)
+        select(Course, UserProfile.display_name, LESSONS_IN_COURSE)
         .join(UserProfile, col(UserProfile.user_id) == col(Course.owner_id), isouter=True)
         .where(Course.status == PublishStatus.PUBLISHED)
         # The id last makes the order total, so no course shows on two pages or on none.

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from learning_app.adapters.postgres import reads_only, statements_alone
 from learning_app.models.base import utc_now
-from learning_app.models.content import Course, CourseLesson, Enrollment, Lesson, PublishStatus
+from learning_app.models.content import Course, Enrollment, Lesson, PublishStatus
 from learning_app.models.progress import LessonProgress, LessonProgressStatus
 from learning_app.services.access.courses import (
     COURSE_NOT_FOUND,
@@ -38,6 +38,7 @@ from learning_app.services.courses.authoring import (
     course_summary,
     summarise,
 )
+from learning_app.services.courses.catalog import LESSONS_IN_COURSE, PUBLISHED_LESSONS_IN_COURSE
 from learning_app.services.errors import InvalidInput, NotFound, PermissionDenied
 from learning_app.services.markdown_render import render_inline
 from learning_app.services.progress import events
@@ -80,8 +81,8 @@ def list_my_courses(session: Session, *, token: str) -> list[CourseSummary]:
             Course,
             col(Course.id).in_(teaching),
             col(Course.id).in_(enrolled),
-            _LESSONS_IN_COURSE,
-            _PUBLISHED_LESSONS_IN_COURSE,
+            LESSONS_IN_COURSE,
+            PUBLISHED_LESSONS_IN_COURSE,
         )
         .where(
             col(Course.id).in_(teaching)
@@ -102,24 +103,6 @@ def list_my_courses(session: Session, *, token: str) -> list[CourseSummary]:
             )
         )
     return summaries
-
-
-# A course's lessons, and its published ones, as columns of a listing of courses.
-_LESSONS_IN_COURSE = (
-    select(func.count())
-    .select_from(CourseLesson)
-    .where(CourseLesson.course_id == Course.id)
-    .correlate(Course)
-    .scalar_subquery()
-)
-_PUBLISHED_LESSONS_IN_COURSE = (
-    select(func.count())
-    .select_from(CourseLesson)
-    .join(Lesson, col(Lesson.id) == col(CourseLesson.lesson_id))
-    .where(CourseLesson.course_id == Course.id, Lesson.status == PublishStatus.PUBLISHED)
-    .correlate(Course)
-    .scalar_subquery()
-)
 
 
 def enroll(session: Session, *, token: str, course_id: str) -> CourseSummary:
