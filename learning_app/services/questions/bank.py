@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, union
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session, col, select
 
 from learning_app.models.base import utc_now
@@ -121,18 +122,26 @@ def _options_of(
     return found
 
 
-def _tags_of(session: Session, question_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    """Each question's tag names, alphabetically; one statement."""
+def tag_names(
+    session: Session,
+    owner_id: InstrumentedAttribute[uuid.UUID],
+    tag_id: InstrumentedAttribute[uuid.UUID],
+    owner_ids: list[uuid.UUID],
+) -> dict[uuid.UUID, list[str]]:
+    """Each owner's tag names, alphabetically, through a link table's (`owner_id`, `tag_id`)
+    columns (`QuestionTag`, `FlashcardTag`); one statement, none for no owners."""
+    names: dict[uuid.UUID, list[str]] = {owner: [] for owner in owner_ids}
+    if not owner_ids:
+        return names
     rows = session.exec(
-        select(QuestionTag.question_id, Tag.name)
-        .join(Tag, col(QuestionTag.tag_id) == col(Tag.id))
-        .where(col(QuestionTag.question_id).in_(question_ids))
+        select(owner_id, Tag.name)
+        .join(Tag, col(Tag.id) == col(tag_id))
+        .where(col(owner_id).in_(owner_ids))
         .order_by(func.lower(Tag.name))
     ).all()
-    found: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for question_id, name in rows:
-        found[question_id].append(name)
-    return found
+    for owner, name in rows:
+        names[owner].append(name)
+    return names
 
 
 def question_views(session: Session, questions: Sequence[Question]) -> list[QuestionView]:
@@ -141,7 +150,8 @@ def question_views(session: Session, questions: Sequence[Question]) -> list[Ques
     if not questions:
         return []
     ids = [question.id for question in questions]
-    options, tags = _options_of(session, ids), _tags_of(session, ids)
+    options = _options_of(session, ids)
+    tags = tag_names(session, QuestionTag.question_id, QuestionTag.tag_id, ids)
     locked = locked_question_ids(session, ids)
     return [
         QuestionView(
@@ -161,7 +171,7 @@ def question_views(session: Session, questions: Sequence[Question]) -> list[Ques
             numeric_answer=question.numeric_answer,
             numeric_tolerance=question.numeric_tolerance,
             case_sensitive=question.case_sensitive,
-            tags=tags.get(question.id, []),
+            tags=tags[question.id],
             archived=question.archived_at is not None,
             locked=question.id in locked,
         )

@@ -34,7 +34,7 @@ from learning_app.services.access.courses import lesson_place, require_course_ed
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.markdown_render import render_markdown
-from learning_app.services.questions.bank import ensure_tags
+from learning_app.services.questions.bank import ensure_tags, tag_names
 from learning_app.services.questions.drafts import clean_tags
 from learning_app.services.text_input import is_blank, storable
 from learning_app.services.values import parse_id
@@ -128,21 +128,6 @@ def _load_course_card(session: Session, flashcard_id: str, *, lock: bool = False
     return card
 
 
-def _tags_by_card(session: Session, card_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    tags: dict[uuid.UUID, list[str]] = {card_id: [] for card_id in card_ids}
-    if not card_ids:
-        return tags
-    rows = session.exec(
-        select(FlashcardTag.flashcard_id, Tag.name)
-        .join(Tag, col(Tag.id) == col(FlashcardTag.tag_id))
-        .where(col(FlashcardTag.flashcard_id).in_(card_ids))
-        .order_by(func.lower(Tag.name))
-    ).all()
-    for card_id, name in rows:
-        tags[card_id].append(name)
-    return tags
-
-
 def _in_review(session: Session, card_ids: list[uuid.UUID]) -> set[uuid.UUID]:
     if not card_ids:
         return set()
@@ -154,7 +139,7 @@ def _in_review(session: Session, card_ids: list[uuid.UUID]) -> set[uuid.UUID]:
 
 def _views(session: Session, cards: Sequence[Flashcard]) -> list[FlashcardView]:
     ids = [card.id for card in cards]
-    tags = _tags_by_card(session, ids)
+    tags = tag_names(session, FlashcardTag.flashcard_id, FlashcardTag.tag_id, ids)
     reviewed = _in_review(session, ids)
     lesson_ids = {card.lesson_id for card in cards if card.lesson_id}
     titles = dict(
