@@ -104,13 +104,14 @@ def is_locked(session: Session, question_id: uuid.UUID) -> bool:
 
 
 def _options(session: Session, question_id: uuid.UUID) -> list[QuestionOption]:
-    return _options_of(session, [question_id]).get(question_id, [])
+    return question_options(session, [question_id]).get(question_id, [])
 
 
-def _options_of(
+def question_options(
     session: Session, question_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[QuestionOption]]:
-    """Each question's options in display order; one statement."""
+    """Each question's options in display order; one statement (a question without options
+    is missing)."""
     rows = session.exec(
         select(QuestionOption)
         .where(col(QuestionOption.question_id).in_(question_ids))
@@ -150,7 +151,7 @@ def question_views(session: Session, questions: Sequence[Question]) -> list[Ques
     if not questions:
         return []
     ids = [question.id for question in questions]
-    options = _options_of(session, ids)
+    options = question_options(session, ids)
     tags = tag_names(session, QuestionTag.question_id, QuestionTag.tag_id, ids)
     locked = locked_question_ids(session, ids)
     return [

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from learning_app.models.base import utc_now
 from learning_app.models.questions import Question, QuestionOption, QuestionType
@@ -30,6 +30,7 @@ from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import InvalidInput, NotFound
 from learning_app.services.markdown_render import render_markdown
 from learning_app.services.progress import events
+from learning_app.services.questions.bank import question_options
 from learning_app.services.questions.grading import CHOICE_TYPES, GradingKey, grade_answer
 from learning_app.services.questions.responses import clean_response, correct_answer_text
 from learning_app.services.review import memory, scheduling
@@ -140,13 +141,7 @@ def _question(session: Session, course_id: uuid.UUID, entry: QueueEntry) -> Ques
 def _options(session: Session, question: Question) -> list[QuestionOption]:
     if question.type not in CHOICE_TYPES:
         return []
-    return list(
-        session.exec(
-            select(QuestionOption)
-            .where(QuestionOption.question_id == question.id)
-            .order_by(col(QuestionOption.position))
-        ).all()
-    )
+    return question_options(session, [question.id]).get(question.id, [])
 
 
 def _check_memory(session: Session, user_id: uuid.UUID, entry: QueueEntry) -> ReviewCard | None:
