@@ -37,9 +37,6 @@ def is_expired(attempt: ExamAttempt, now: datetime) -> bool:
 
 
 # A submit's statements, built once with their ids bound.
-_ANSWERS_OF_ATTEMPT = select(AttemptAnswer).where(
-    AttemptAnswer.attempt_id == bindparam("attempt_id")
-)
 _IN_QUESTIONS = bindparam("question_ids", expanding=True)
 _QUESTIONS = select(Question).where(col(Question.id).in_(_IN_QUESTIONS))
 _OPTIONS_IN_ORDER = (
@@ -47,8 +44,6 @@ _OPTIONS_IN_ORDER = (
     .where(col(QuestionOption.question_id).in_(_IN_QUESTIONS))
     .order_by(col(QuestionOption.position))
 )
-
-
 _ANSWERS_OF_ATTEMPTS = select(AttemptAnswer).where(
     col(AttemptAnswer.attempt_id).in_(bindparam("attempt_ids", expanding=True))
 )
@@ -72,11 +67,6 @@ class GradingInputs:
         for answer in session.exec(_ANSWERS_OF_ATTEMPTS, params=params):
             answers[answer.attempt_id][str(answer.question_id)] = answer
         return cls(questions, options, answers)
-
-
-def answers_by_question(session: Session, attempt_id: uuid.UUID) -> dict[str, AttemptAnswer]:
-    rows = session.exec(_ANSWERS_OF_ATTEMPT, params={"attempt_id": attempt_id}).all()
-    return {str(a.question_id): a for a in rows}
 
 
 def questions_of(
@@ -126,11 +116,8 @@ def finalize_attempt(
     After the deadline the attempt counts as submitted at the deadline (automatically).
     `read`: its questions and answers, already read with a batch's (else read here).
     """
-    if read is None:
-        questions, options = questions_of(session, attempt)
-        saved = answers_by_question(session, attempt.id)
-    else:
-        questions, options, saved = read.questions, read.options, read.answers[attempt.id]
+    read = read or GradingInputs.read(session, [attempt])
+    questions, options, saved = read.questions, read.options, read.answers[attempt.id]
     results = []
     remembered: list[tuple[Question, bool]] = []
     for entry in attempt.question_order:
