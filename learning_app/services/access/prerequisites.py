@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from learning_app.models.exams import Exam
+from learning_app.services import held_facts
 from learning_app.services.access.courses import teacher_role
 from learning_app.services.access.roles import has_teaching_role, is_admin
 from learning_app.services.accounts.viewers import Viewer
@@ -194,7 +195,7 @@ def course_locks(
 ) -> CourseLocks:
     """Every lesson and exam of the course locked for the viewer, and why (nothing for the
     course's editors, whom the caller has already identified)."""
-    if editor:
+    if editor or held_facts.course_is_ungated(session, course_id):
         return NOTHING_LOCKED
     return _group(_unmet(session, viewer, "course", course=course_id))
 
@@ -203,7 +204,7 @@ def exam_locks(
     session: Session, viewer: Viewer | None, exam_ids: list[uuid.UUID], *, editor: bool
 ) -> dict[uuid.UUID, list[Locked]]:
     """The exams among `exam_ids` locked for the viewer, with their unmet requirements."""
-    if editor or not exam_ids:
+    if editor or all(held_facts.exam_is_ungated(session, e) for e in exam_ids):
         return {}
     return _group(_unmet(session, viewer, "exams", exams=list(exam_ids))).exams
 
@@ -220,7 +221,7 @@ def require_lesson_unlocked(
     course for the viewer. Callers have checked that the viewer may read the lesson, and say
     whether they edit the course (None: look it up only when something is unmet, as the hot
     paths do)."""
-    if editor:
+    if editor or held_facts.course_is_ungated(session, course_id):
         return
     unmet = _unmet(session, viewer, "lesson_in_course", course=course_id, lesson=lesson_id)
     if unmet and not (editor is None and _edits(session, viewer, course_id)):
@@ -232,8 +233,11 @@ def require_exam_unlocked(session: Session, viewer: Viewer, exam: Exam) -> Exam:
     when you pass Quiz 1 with at least 70%.").
 
     On the exam-start path, so the lock query runs first and the course's teachers are
-    looked up only when something is unmet: an ungated exam costs one indexed statement.
+    looked up only when something is unmet: an ungated exam costs one indexed statement, or
+    none when the exam's read-ahead found it ungated (`held_facts`).
     """
+    if held_facts.exam_is_ungated(session, exam.id):
+        return exam
     unmet = _unmet(session, viewer, "exam", exam=exam.id)
     if unmet and not _edits(session, viewer, exam.course_id):
         raise PermissionDenied(refusal("exam", unmet))

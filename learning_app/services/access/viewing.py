@@ -11,19 +11,28 @@ are the access package's as before, only their reads are shared.
 
 When nothing is found (an unknown or malformed id) the viewer is resolved on its own, and the
 check that follows refuses as it always did.
+
+A course's and a lesson's rows also say whether any prerequisite gates something in the
+course, an exam's whether one gates the exam and whether the viewer has an accommodation for
+it: when not, the unit notes it (`held_facts`) and the prerequisite and accommodation checks
+that follow skip their statements.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func
+from sqlalchemy import and_, bindparam, exists, func, or_
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session, col, select
 
 from learning_app.models.content import Course, CourseLesson, Enrollment
+from learning_app.models.exams import Exam
+from learning_app.models.teaching import Accommodation, Prerequisite
 from learning_app.models.users import User, UserProfile
+from learning_app.services import held_facts
 from learning_app.services.access.courses import (
     COURSE_AND_LESSON,
     COURSE_NOT_FOUND,
@@ -58,13 +67,32 @@ def _with_viewer(query: Any, course_id: InstrumentedAttribute[uuid.UUID]) -> Any
     )
 
 
+# Whether a prerequisite gates anything in the course or the exam, and whether the viewer has
+# an accommodation for the exam (its own, or one for its course): what `prerequisites._unmet`
+# and `accommodations.terms_for_exams` would look for.
+_COURSE_GATED = exists().where(Prerequisite.course_id == Course.id)
+_EXAM_GATED = exists().where(Prerequisite.exam_id == Exam.id)
+_ACCOMMODATED = exists().where(
+    Accommodation.user_id == bindparam("user_id"),
+    Accommodation.course_id == Exam.course_id,
+    or_(col(Accommodation.exam_id).is_(None), Accommodation.exam_id == Exam.id),
+)
+
 # Each built once, with its ids bound.
 _VIEWER_IN_COURSE = _with_viewer(
-    select(Course).where(Course.id == bindparam("course_id")), Course.id
+    select(Course, _COURSE_GATED.label("gated")).where(Course.id == bindparam("course_id")),
+    Course.id,
 )
 # The lesson's place too, which `course_and_lesson` finds in the session with the others.
-_VIEWER_IN_LESSON = _with_viewer(COURSE_AND_LESSON.add_columns(CourseLesson), Course.id)
-_VIEWER_IN_EXAM = _with_viewer(EXAM_AND_COURSE, Course.id)
+_VIEWER_IN_LESSON = _with_viewer(
+    COURSE_AND_LESSON.add_columns(CourseLesson, _COURSE_GATED.label("gated")), Course.id
+)
+_VIEWER_IN_EXAM = _with_viewer(
+    EXAM_AND_COURSE.add_columns(_EXAM_GATED.label("gated"), _ACCOMMODATED.label("accommodated")),
+    Course.id,
+)
+# What a row of a read-ahead notes before the checks (`held_facts`): (session, row, user id).
+NoteFacts = Callable[[Session, Any, uuid.UUID | None], None]
 _VIEWER_WIDTH = len(VIEWER_COLUMNS) + 1  # and `enrolled`
 # session.info key of the rows last read ahead.
 _READ_AHEAD = "access.read_ahead"
@@ -76,10 +104,11 @@ def _viewer_with(
     query: Any,
     course_at: int,
     ids: dict[str, tuple[str, str]],
+    note_facts: NoteFacts | None = None,
 ) -> Viewer | None:
     """The viewer read with `query`'s row, whose `course_at`-th entity is the course, for
     `ids` (parameter: (id, what to say when it is not found)); `optional_viewer` when an id
-    is malformed or there is no row."""
+    is malformed or there is no row. `note_facts` notes what else the row found."""
     try:
         params: dict[str, Any] = {
             name: parse_id(raw, missing) for name, (raw, missing) in ids.items()
@@ -92,6 +121,8 @@ def _viewer_with(
         return optional_viewer(session, token)
     # The session's identity map holds its rows weakly: keep them for the checks that follow.
     session.info[_READ_AHEAD] = row
+    if note_facts is not None:
+        note_facts(session, row, user_id)
     *columns, enrolled = row[-_VIEWER_WIDTH:]
     if user_id is None or columns[0] is None:
         return note_viewer(session, token, None)
@@ -103,7 +134,7 @@ def _viewer_with(
 def viewer_in_course(session: Session, token: str | None, course_id: str) -> Viewer | None:
     """`optional_viewer`, with the course and the viewer's enrolment in it read alongside."""
     ids = {"course_id": (course_id, COURSE_NOT_FOUND)}
-    return _viewer_with(session, token, _VIEWER_IN_COURSE, 0, ids)
+    return _viewer_with(session, token, _VIEWER_IN_COURSE, 0, ids, _course_facts)
 
 
 def viewer_in_lesson(
@@ -115,12 +146,26 @@ def viewer_in_lesson(
         "course_id": (course_id, COURSE_NOT_FOUND),
         "lesson_id": (lesson_id, LESSON_NOT_FOUND),
     }
-    return _viewer_with(session, token, _VIEWER_IN_LESSON, 0, ids)
+    return _viewer_with(session, token, _VIEWER_IN_LESSON, 0, ids, _course_facts)
+
+
+def _course_facts(session: Session, row: Any, _user_id: uuid.UUID | None) -> None:
+    if not row.gated:
+        held_facts.note_ungated_course(session, row.Course.id)
 
 
 def viewer_in_exam(session: Session, token: str | None, exam_id: str) -> Viewer | None:
     """`optional_viewer`, with the exam, its course and the viewer's enrolment read alongside."""
-    return _viewer_with(session, token, _VIEWER_IN_EXAM, 1, {"exam_id": (exam_id, EXAM_NOT_FOUND)})
+    ids = {"exam_id": (exam_id, EXAM_NOT_FOUND)}
+    return _viewer_with(session, token, _VIEWER_IN_EXAM, 1, ids, _exam_facts)
+
+
+def _exam_facts(session: Session, row: Any, user_id: uuid.UUID | None) -> None:
+    exam_id = row.Exam.id
+    if not row.gated:
+        held_facts.note_ungated_exam(session, exam_id)
+    if user_id is not None and not row.accommodated:
+        held_facts.note_unaccommodated(session, user_id, exam_id)
 
 
 # The viewer with the courses they are enrolled in, for search's audience.

@@ -28,6 +28,7 @@ from learning_app.models.content import Enrollment
 from learning_app.models.exams import Exam
 from learning_app.models.teaching import Accommodation
 from learning_app.models.users import User, UserProfile
+from learning_app.services import held_facts
 from learning_app.services.access.courses import require_course_editor
 from learning_app.services.access.roles import require_viewer
 from learning_app.services.accounts.viewers import find_account_by_email
@@ -146,9 +147,10 @@ _STUDENTS_ACCOMMODATIONS = select(Accommodation).where(
 def terms_for_exams(
     session: Session, exams: Iterable[Exam], user_id: uuid.UUID | None
 ) -> dict[uuid.UUID, ExamTerms]:
-    """Each exam's terms for this student (one query however many exams)."""
+    """Each exam's terms for this student (one query however many exams, none when the
+    exams' read-ahead found the student has no accommodation for them: `held_facts`)."""
     exams = list(exams)
-    if user_id is None or not exams:
+    if user_id is None or all(held_facts.is_unaccommodated(session, user_id, e.id) for e in exams):
         return {exam.id: _own_terms(exam) for exam in exams}
     params = {
         "user_id": user_id,
