@@ -1,18 +1,19 @@
-"""What the first statement of a unit of work found absent, read alongside its rows
-(`access.viewing`): that no prerequisite gates anything in the course being read or the exam
-being opened, and that the student has no accommodation for the exam. A check later in the
-same unit that finds its fact here has nothing to look up and skips its statement; without
-the fact it reads as it always did. Most items are not gated and most students have no
-accommodations, so the course and lesson pages, the exam page and the exam's Start each save
-a statement or two this way.
+"""What the first statement of a unit of work read alongside its rows (`access.viewing`), for
+the reads after it in the same unit: that no prerequisite gates anything in the course being
+read or the exam being opened, that the student has no accommodation for the exam, the
+course's lesson order and the exam's question count. A read that finds its fact here skips
+its statement; without the fact it reads as it always did. Most items are not gated and most
+students have no accommodations, so the lesson page (4 statements) and the exam page (5) now
+take 2 each, and the exam's Start 4 instead of 6.
 
 The facts live in the session's `info`, so they last one unit of work: no unit that notes
-them writes prerequisites or accommodations.
+them writes prerequisites, accommodations, a course's lessons or an exam's questions.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlmodel import Session
 
@@ -25,6 +26,17 @@ def _note(session: Session, fact: tuple[object, ...]) -> None:
 
 def _holds(session: Session, fact: tuple[object, ...]) -> bool:
     return fact in session.info.get(_FACTS, ())
+
+
+_VALUES = "held_values"
+
+
+def _hold(session: Session, key: tuple[object, ...], value: object) -> None:
+    session.info.setdefault(_VALUES, {})[key] = value
+
+
+def _held(session: Session, key: tuple[object, ...]) -> Any:
+    return session.info.get(_VALUES, {}).get(key)
 
 
 def note_ungated_course(session: Session, course_id: uuid.UUID) -> None:
@@ -52,3 +64,29 @@ def note_unaccommodated(session: Session, user_id: uuid.UUID, exam_id: uuid.UUID
 
 def is_unaccommodated(session: Session, user_id: uuid.UUID, exam_id: uuid.UUID) -> bool:
     return _holds(session, ("unaccommodated", user_id, exam_id))
+
+
+def hold_lesson_order(
+    session: Session,
+    course_id: uuid.UUID,
+    published: list[uuid.UUID],
+    every: list[uuid.UUID],
+) -> None:
+    """The course's lesson ids in reading order: its published lessons, and all of them."""
+    _hold(session, ("lesson order", course_id), (published, every))
+
+
+def held_lesson_order(
+    session: Session, course_id: uuid.UUID, *, include_drafts: bool
+) -> list[uuid.UUID] | None:
+    held = _held(session, ("lesson order", course_id))
+    return None if held is None else list(held[1 if include_drafts else 0])
+
+
+def hold_question_total(session: Session, exam_id: uuid.UUID, total: int) -> None:
+    """How many questions an attempt at the exam gets (`exams.listing.question_totals`)."""
+    _hold(session, ("question total", exam_id), total)
+
+
+def held_question_total(session: Session, exam_id: uuid.UUID) -> int | None:
+    return _held(session, ("question total", exam_id))  # type: ignore[no-any-return]

@@ -22,6 +22,7 @@ from learning_app.models.content import (
     Lesson,
     PublishStatus,
 )
+from learning_app.services import held_facts
 from learning_app.services.access.roles import has_teaching_role, is_admin
 from learning_app.services.accounts.viewers import Viewer, viewer_for_session
 from learning_app.services.errors import NotFound, PermissionDenied
@@ -288,7 +289,11 @@ _LESSON_ORDER = (
 def ordered_lesson_ids(
     session: Session, course_id: uuid.UUID, *, include_drafts: bool
 ) -> list[uuid.UUID]:
-    """The ids of `ordered_lessons`, in the same order."""
+    """The ids of `ordered_lessons`, in the same order (read with the lesson's page when it
+    read them: `held_facts`)."""
+    held = held_facts.held_lesson_order(session, course_id, include_drafts=include_drafts)
+    if held is not None:
+        return held
     rows = session.execute(
         _LESSON_ORDER, {"course_id": course_id, "include_drafts": include_drafts}
     )

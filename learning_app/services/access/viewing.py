@@ -15,7 +15,8 @@ check that follows refuses as it always did.
 A course's and a lesson's rows also say whether any prerequisite gates something in the
 course, an exam's whether one gates the exam and whether the viewer has an accommodation for
 it: when not, the unit notes it (`held_facts`) and the prerequisite and accommodation checks
-that follow skip their statements.
+that follow skip their statements. A lesson's rows carry the course's lesson order too, and an
+exam's its question count, which the reads after them find there.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, or_
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlmodel import Session, col, select
 
-from learning_app.models.content import Course, CourseLesson, Enrollment
-from learning_app.models.exams import Exam
+from learning_app.models.content import Course, CourseLesson, Enrollment, Lesson, PublishStatus
+from learning_app.models.exams import Exam, ExamDrawRule, ExamQuestion
 from learning_app.models.teaching import Accommodation, Prerequisite
 from learning_app.models.users import User, UserProfile
 from learning_app.services import held_facts
@@ -78,6 +80,32 @@ _ACCOMMODATED = exists().where(
     or_(col(Accommodation.exam_id).is_(None), Accommodation.exam_id == Exam.id),
 )
 
+# The course's lesson ids in reading order, all of them or its published ones: what
+# `ordered_lesson_ids` reads (`_LESSON_ORDER`).
+_PLACE, _PLACED = aliased(CourseLesson), aliased(Lesson)
+
+
+def _lesson_order(*, published_only: bool) -> Any:
+    ids = func.array_agg(aggregate_order_by(_PLACE.lesson_id, _PLACE.position, _PLACE.lesson_id))
+    if published_only:
+        ids = ids.filter(_PLACED.status == PublishStatus.PUBLISHED)
+    return (
+        select(ids)
+        .select_from(_PLACE)
+        .join(_PLACED, col(_PLACED.id) == col(_PLACE.lesson_id))
+        .where(_PLACE.course_id == Course.id)
+        .scalar_subquery()
+    )
+
+
+# How many questions an attempt at the exam gets: `exams.listing.question_totals`.
+_QUESTION_TOTAL = (
+    select(func.count()).where(ExamQuestion.exam_id == Exam.id).scalar_subquery()
+    + select(func.coalesce(func.sum(ExamDrawRule.question_count), 0))
+    .where(ExamDrawRule.exam_id == Exam.id)
+    .scalar_subquery()
+)
+
 # Each built once, with its ids bound.
 _VIEWER_IN_COURSE = _with_viewer(
     select(Course, _COURSE_GATED.label("gated")).where(Course.id == bindparam("course_id")),
@@ -85,10 +113,20 @@ _VIEWER_IN_COURSE = _with_viewer(
 )
 # The lesson's place too, which `course_and_lesson` finds in the session with the others.
 _VIEWER_IN_LESSON = _with_viewer(
-    COURSE_AND_LESSON.add_columns(CourseLesson, _COURSE_GATED.label("gated")), Course.id
+    COURSE_AND_LESSON.add_columns(
+        CourseLesson,
+        _COURSE_GATED.label("gated"),
+        _lesson_order(published_only=True).label("published_order"),
+        _lesson_order(published_only=False).label("full_order"),
+    ),
+    Course.id,
 )
 _VIEWER_IN_EXAM = _with_viewer(
-    EXAM_AND_COURSE.add_columns(_EXAM_GATED.label("gated"), _ACCOMMODATED.label("accommodated")),
+    EXAM_AND_COURSE.add_columns(
+        _EXAM_GATED.label("gated"),
+        _ACCOMMODATED.label("accommodated"),
+        _QUESTION_TOTAL.label("question_total"),
+    ),
     Course.id,
 )
 # What a row of a read-ahead notes before the checks (`held_facts`): (session, row, user id).
@@ -146,12 +184,18 @@ def viewer_in_lesson(
         "course_id": (course_id, COURSE_NOT_FOUND),
         "lesson_id": (lesson_id, LESSON_NOT_FOUND),
     }
-    return _viewer_with(session, token, _VIEWER_IN_LESSON, 0, ids, _course_facts)
+    return _viewer_with(session, token, _VIEWER_IN_LESSON, 0, ids, _lesson_facts)
 
 
 def _course_facts(session: Session, row: Any, _user_id: uuid.UUID | None) -> None:
     if not row.gated:
         held_facts.note_ungated_course(session, row.Course.id)
+
+
+def _lesson_facts(session: Session, row: Any, user_id: uuid.UUID | None) -> None:
+    _course_facts(session, row, user_id)
+    order = (row.published_order or [], row.full_order or [])
+    held_facts.hold_lesson_order(session, row.Course.id, *order)
 
 
 def viewer_in_exam(session: Session, token: str | None, exam_id: str) -> Viewer | None:
@@ -162,6 +206,7 @@ def viewer_in_exam(session: Session, token: str | None, exam_id: str) -> Viewer 
 
 def _exam_facts(session: Session, row: Any, user_id: uuid.UUID | None) -> None:
     exam_id = row.Exam.id
+    held_facts.hold_question_total(session, exam_id, int(row.question_total))
     if not row.gated:
         held_facts.note_ungated_exam(session, exam_id)
     if user_id is not None and not row.accommodated:

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from learning_app.models.base import utc_now
 from learning_app.models.content import PublishStatus
 from learning_app.models.exams import Exam, ExamAttempt, ExamDrawRule, ExamQuestion, ExamType
+from learning_app.services import held_facts
 from learning_app.services.access.courses import (
     can_edit_course,
     require_course_reader,
@@ -86,6 +87,9 @@ def question_totals(session: Session, exam_ids: list[uuid.UUID]) -> dict[uuid.UU
     """How many questions an attempt at each exam gets: its fixed questions plus its draws."""
     if not exam_ids:
         return {}
+    held = {exam_id: held_facts.held_question_total(session, exam_id) for exam_id in exam_ids}
+    if all(total is not None for total in held.values()):
+        return held  # type: ignore[return-value]
     totals = dict.fromkeys(exam_ids, 0)
     for exam_id, count in session.execute(_QUESTION_COUNTS, {"exam_ids": exam_ids}).all():
         totals[exam_id] += int(count or 0)

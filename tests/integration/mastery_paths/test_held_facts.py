@@ -7,6 +7,7 @@ either, the next page reads it and honours it: nothing is remembered beyond one 
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -16,12 +17,19 @@ from sqlmodel import Session
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.models.base import utc_now
+from learning_app.services.access import viewing
+from learning_app.services.access.courses import ordered_lesson_ids
 from learning_app.services.attempts import results, taking
 from learning_app.services.courses import reading
 from learning_app.services.errors import PermissionDenied
-from learning_app.services.exams import accommodations
+from learning_app.services.exams import accommodations, authoring
+from learning_app.services.exams.authoring import DrawRuleDraft, ExamDraft, ExamQuestionDraft
+from learning_app.services.exams.listing import question_totals
+from learning_app.services.questions import bank
+from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 from tests.integration.exams.helpers import run
 from tests.integration.mastery_paths.world import World, build, enrol, require
+from tests.integration.people import new_lesson
 from tests.integration.test_viewing import statements_of
 
 # `prerequisites._unmet`'s statement and `accommodations.terms_for_exams`' (the read-ahead's
@@ -58,6 +66,25 @@ def pages(student: str, world: World) -> dict[str, Callable[[Session], Any]]:
     }
 
 
+def exam_with_draw(teacher: str, course_id: str) -> str:
+    """A published exam of one fixed question and a draw of two tagged ones."""
+    ids = []
+    for n, tags in enumerate(([], ["drawn"], ["drawn"])):
+        draft = QuestionDraft(
+            type="true_false",
+            prompt=f"Statement {n} is true.",
+            options=[OptionDraft("True", True), OptionDraft("False")],
+            tags=tags,
+        )
+        ids.append(run(bank.create_question, token=teacher, course_id=course_id, draft=draft).id)
+    draft = ExamDraft(
+        title="Drawn", questions=[ExamQuestionDraft(ids[0])], draws=[DrawRuleDraft("drawn", 2)]
+    )
+    exam_id = run(authoring.save_exam, token=teacher, course_id=course_id, draft=draft).id
+    run(authoring.set_exam_published, token=teacher, exam_id=exam_id, published=True)
+    return exam_id
+
+
 def reads(sent: list[str], table: str) -> bool:
     return any(table in " ".join(statement.split()) for statement in sent)
 
@@ -69,9 +96,34 @@ def test_with_nothing_to_find_the_pages_skip_both_statements(student: str, world
         assert not reads(sent, PREREQUISITES), name
         assert not reads(sent, ACCOMMODATIONS), name
         counts[name] = len(sent)
-    # The viewer with the page's rows, then: the lesson's progress and the course's lesson
-    # order; the attempts and the question count; the attempts, the draw and the insert.
-    assert counts["lesson"] == 3 and counts["exam"] == 3 and counts["start"] == 4
+    # The viewer with the page's rows, then: the lesson's progress; the attempts; the
+    # attempts (locked), the draw and the insert.
+    assert counts["lesson"] == 2 and counts["exam"] == 2 and counts["start"] == 4
+
+
+def test_the_lesson_order_and_question_count_read_ahead_are_the_statements_own(
+    teacher: str, student: str, world: World
+) -> None:
+    """What the lesson's and the exam's read-ahead hold is what `ordered_lesson_ids` and
+    `question_totals` read on their own: a draft lesson in the course, an exam with a draw."""
+    draft = new_lesson(teacher, world.course, "Still a draft", publish=False)
+    lesson_id, course_id = uuid.UUID(world.deep), uuid.UUID(world.course)
+    for token, include_drafts in ((student, False), (teacher, True)):
+        with session_scope() as session:
+            viewing.viewer_in_lesson(session, token, world.course, world.deep)
+            held = ordered_lesson_ids(session, course_id, include_drafts=include_drafts)
+        with session_scope() as session:
+            read = ordered_lesson_ids(session, course_id, include_drafts=include_drafts)
+        assert held == read and lesson_id in held
+        assert (uuid.UUID(draft) in held) is include_drafts
+    drawn = exam_with_draw(teacher, world.course)
+    for exam_id in (world.quiz2, drawn):
+        with session_scope() as session:
+            viewing.viewer_in_exam(session, student, exam_id)
+            held_total = question_totals(session, [uuid.UUID(exam_id)])
+        with session_scope() as session:
+            assert question_totals(session, [uuid.UUID(exam_id)]) == held_total
+    assert held_total[uuid.UUID(drawn)] == 3  # one fixed question and a draw of two
 
 
 def test_a_prerequisite_added_later_is_read_and_locks(
