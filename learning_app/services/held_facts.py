@@ -1,7 +1,8 @@
 """What the first statement of a unit of work read alongside its rows (`access.viewing`), for
 the reads after it in the same unit: that no prerequisite gates anything in the course being
 read or the exam being opened, that the student has no accommodation for the exam, the
-course's lesson order and the exam's question count. A read that finds its fact here skips
+course's lesson order and the exam's question count; for search, that no lesson the viewer
+could read is gated, and the embedding model's row. A read that finds its fact here skips
 its statement; without the fact it reads as it always did. Most items are not gated and most
 students have no accommodations, so the lesson page (4 statements) and the exam page (5) now
 take 2 each, and the exam's Start 4 instead of 6.
@@ -90,3 +91,22 @@ def hold_question_total(session: Session, exam_id: uuid.UUID, total: int) -> Non
 
 def held_question_total(session: Session, exam_id: uuid.UUID) -> int | None:
     return _held(session, ("question total", exam_id))  # type: ignore[no-any-return]
+
+
+def note_no_gated_lessons(session: Session, user_id: uuid.UUID) -> None:
+    """No prerequisite gates a lesson in any course the user could read (published, and public
+    or enrolled in): nothing is locked for them (`access.prerequisites.locked_lesson_places`)."""
+    _note(session, ("no gated lessons", user_id))
+
+
+def no_gated_lessons(session: Session, user_id: uuid.UUID) -> bool:
+    return _holds(session, ("no gated lessons", user_id))
+
+
+def hold_model(session: Session, name: str, model_id: uuid.UUID, dimensions: int) -> None:
+    """The embedding model's row for the embedder `name`: its id and dimensions."""
+    _hold(session, ("embedding model", name), (model_id, dimensions))
+
+
+def held_model(session: Session, name: str) -> tuple[uuid.UUID, int] | None:
+    return _held(session, ("embedding model", name))  # type: ignore[no-any-return]

@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlmodel import Session, col, select
 
+from learning_app.models.chunks import EmbeddingModel
 from learning_app.models.content import Course, CourseLesson, Enrollment, Lesson, PublishStatus
 from learning_app.models.exams import Exam, ExamDrawRule, ExamQuestion
 from learning_app.models.teaching import Accommodation, Prerequisite
@@ -213,13 +214,42 @@ def _exam_facts(session: Session, row: Any, user_id: uuid.UUID | None) -> None:
         held_facts.note_unaccommodated(session, user_id, exam_id)
 
 
-# The viewer with the courses they are enrolled in, for search's audience.
+# Whether a prerequisite gates a lesson in any course the user could read, published and
+# public or enrolled in (`prerequisites.locked_lesson_places` looks for those rows, less the
+# courses the user teaches: when none is found here, it has nothing to find).
+_GATED_LESSONS = (
+    select(Prerequisite.id)
+    .join(Course, col(Course.id) == col(Prerequisite.course_id))
+    .where(
+        col(Prerequisite.lesson_id).is_not(None),
+        Course.status == PublishStatus.PUBLISHED,
+        or_(
+            col(Course.is_public),
+            exists().where(
+                Enrollment.course_id == Course.id, Enrollment.user_id == bindparam("user_id")
+            ),
+        ),
+    )
+    .exists()
+)
+# The embedding model's row for the search's embedder (`:model`), NULL when it has none.
+_MODEL = select(EmbeddingModel.id, EmbeddingModel.dimensions).where(
+    EmbeddingModel.name == bindparam("model")
+)
+
+# The viewer with the courses they are enrolled in, for search's audience, and what the
+# search then reads: whether any lesson they could read is gated, and the model's row.
 _VIEWER_AND_ENROLMENTS = (
     select(  # type: ignore[call-overload]
         *VIEWER_COLUMNS,
         select(func.array_agg(Enrollment.course_id))
         .where(Enrollment.user_id == bindparam("user_id"))
         .scalar_subquery(),
+        _GATED_LESSONS.label("gated_lessons"),
+        _MODEL.with_only_columns(EmbeddingModel.id).scalar_subquery().label("model_id"),
+        _MODEL.with_only_columns(EmbeddingModel.dimensions)
+        .scalar_subquery()
+        .label("model_dimensions"),
     )
     .join(UserProfile, col(UserProfile.user_id) == col(User.id))
     .where(User.id == bindparam("user_id"), col(User.is_active))
@@ -227,15 +257,22 @@ _VIEWER_AND_ENROLMENTS = (
 
 
 def viewer_and_enrolments(
-    session: Session, token: str | None
+    session: Session, token: str | None, model: str = ""
 ) -> tuple[Viewer | None, tuple[uuid.UUID, ...]]:
-    """`optional_viewer`, and the courses the viewer is enrolled in (none for a visitor)."""
+    """`optional_viewer`, and the courses the viewer is enrolled in (none for a visitor). For
+    a viewer it notes what search reads next (`held_facts`): no gated lesson they could read,
+    and the row of the embedding model `model` names."""
     user_id = sessions.resolve_session(token)
     row = None
     if user_id is not None:
-        row = session.exec(_VIEWER_AND_ENROLMENTS, params={"user_id": user_id}).first()
+        params = {"user_id": user_id, "model": model}
+        row = session.exec(_VIEWER_AND_ENROLMENTS, params=params).first()
     if user_id is None or row is None:
         return note_viewer(session, token, None), ()
-    *columns, enrolled = row
+    *columns, enrolled, gated_lessons, model_id, dimensions = row
+    if not gated_lessons:
+        held_facts.note_no_gated_lessons(session, user_id)
+    if model_id is not None:
+        held_facts.hold_model(session, model, model_id, dimensions)
     viewer = note_viewer(session, token, viewer_from_columns(user_id, *columns))
     return viewer, tuple(sorted(set(enrolled or ())))

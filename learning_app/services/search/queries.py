@@ -282,7 +282,7 @@ def search(
     embedder: Embedder | None = None,
 ) -> SearchResults:
     """Search as whoever holds `token` (a visitor when it is empty or signed out)."""
-    viewer, enrolled = viewer_and_enrolments(session, token)
+    viewer, enrolled = viewer_and_enrolments(session, token, embedder.name if embedder else "")
     results = search_as(
         session,
         viewer,

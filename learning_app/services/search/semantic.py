@@ -49,6 +49,7 @@ from learning_app.models.chunks import EmbeddingModel, LessonChunk, embedding_as
 from learning_app.models.content import Course, CourseLesson, CourseTeacher, Lesson
 from learning_app.models.documents import Document as CourseFile
 from learning_app.models.documents import DocumentStatus
+from learning_app.services import held_facts
 from learning_app.services.search.fusion import Evidence, per_source
 from learning_app.services.search.passages import PASSAGE_CHARS
 from learning_app.services.search.results import (
@@ -237,10 +238,15 @@ def semantic_search(
     cannot answer (see the module notes)."""
     if not types:
         return []
-    model = session.exec(_MODEL_NAMED, params={"name": embedder.name}).first()
+    # The viewer's statement read the model's row (`held_facts`); a visitor's search reads it.
+    model = held_facts.held_model(session, embedder.name)
+    if model is None:
+        row = session.exec(_MODEL_NAMED, params={"name": embedder.name}).first()
+        model = None if row is None else (row.id, row.dimensions)
     if model is None:
         log.info("no vectors of %s yet: search is lexical only", embedder.name)
         return []
+    model_id, dimensions = model
     try:
         vector = query_vector(embedder, text)
     except Exception:  # any provider failure; the lexical leg still answers
@@ -248,7 +254,7 @@ def semantic_search(
         return []
     visibility = Visibility.of(audience)
     statement = _search_statement(
-        model.id, model.dimensions, tuple(sorted(types)), course_id is not None, visibility.form
+        model_id, dimensions, tuple(sorted(types)), course_id is not None, visibility.form
     )
     if statement is None:
         return []

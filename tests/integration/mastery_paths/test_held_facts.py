@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import Session
 
+from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.postgres import session_scope
 from learning_app.models.base import utc_now
 from learning_app.services.access import viewing
@@ -25,11 +26,16 @@ from learning_app.services.errors import PermissionDenied
 from learning_app.services.exams import accommodations, authoring
 from learning_app.services.exams.authoring import DrawRuleDraft, ExamDraft, ExamQuestionDraft
 from learning_app.services.exams.listing import question_totals
+from learning_app.services.material import ingestion
 from learning_app.services.questions import bank
 from learning_app.services.questions.bank import OptionDraft, QuestionDraft
+from learning_app.services.search.index import SearchIndex, default_index, drop_index, rebuild
+from learning_app.services.search.queries import search
+from learning_app.services.search.results import SearchResults
 from tests.integration.exams.helpers import run
 from tests.integration.mastery_paths.world import World, build, enrol, require
 from tests.integration.people import new_lesson
+from tests.integration.search.helpers import forget_sync_jobs, sync_search
 from tests.integration.test_viewing import statements_of
 
 # `prerequisites._unmet`'s statement and `accommodations.terms_for_exams`' (the read-ahead's
@@ -166,3 +172,44 @@ def test_an_accommodation_added_later_is_read_and_honoured(
     assert reads(sent_by(units["start"]), ACCOMMODATIONS)
     with pytest.raises(PermissionDenied, match=r"This exam has closed\."):
         run(taking.begin_attempt, token=student, exam_id=world.quiz2)
+
+
+# Search's own reads, noted by the viewer's statement: the standalone model lookup and
+# `locked_lesson_places`' statement (the read-ahead's subqueries name both tables too).
+MODEL_ROW, LOCKED_PLACES = "SELECT embedding_model.id, embedding_model.name", "FROM prerequisite p"
+
+
+@pytest.fixture
+def index(stores: None) -> Iterator[SearchIndex]:
+    forget_sync_jobs()
+    made = default_index()
+    drop_index(made)
+    rebuild(made)
+    yield made
+    drop_index(made)
+
+
+def search_as(token: str | None) -> Callable[[Session], SearchResults]:
+    return lambda s: search(s, token=token, query="fermentation of barley", embedder=get_embedder())
+
+
+def test_search_reads_the_model_and_the_locks_with_the_viewer(
+    index: SearchIndex, teacher: str, student: str, world: World
+) -> None:
+    for lesson in (world.intro, world.deep):
+        ingestion.ingest_lesson(uuid.UUID(lesson), get_embedder())
+    sync_search()
+    sent = sent_by(search_as(student))
+    assert not reads(sent, MODEL_ROW) and not reads(sent, LOCKED_PLACES)
+    with session_scope() as session:
+        found = search_as(student)(session)
+    assert world.deep in [hit.id for hit in found.hits]
+    # A visitor has no viewer's statement: both are read on their own.
+    sent = sent_by(search_as(None))
+    assert reads(sent, MODEL_ROW) and reads(sent, LOCKED_PLACES)
+
+    require(teacher, world, lesson_id=world.deep)  # now a lesson the student can read is gated
+    assert reads(sent_by(search_as(student)), LOCKED_PLACES)
+    with session_scope() as session:
+        found = search_as(student)(session)
+    assert world.deep not in [hit.id for hit in found.hits]
