@@ -5,7 +5,7 @@ course's lesson order and the exam's question count; for search, that no lesson 
 could read is gated, and the embedding model's row. A read that finds its fact here skips
 its statement; without the fact it reads as it always did. Most items are not gated and most
 students have no accommodations, so the lesson page (4 statements) and the exam page (5) now
-take 2 each, and the exam's Start 4 instead of 6.
+take 2 each, the exam's Start 4 instead of 6, and a signed-in search 2 instead of 4.
 
 The facts live in the session's `info`, so they last one unit of work: no unit that notes
 them writes prerequisites, accommodations, a course's lessons or an exam's questions.
