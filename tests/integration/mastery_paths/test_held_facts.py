@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -29,13 +29,13 @@ from learning_app.services.exams.listing import question_totals
 from learning_app.services.material import ingestion
 from learning_app.services.questions import bank
 from learning_app.services.questions.bank import OptionDraft, QuestionDraft
-from learning_app.services.search.index import SearchIndex, default_index, drop_index, rebuild
+from learning_app.services.search.index import SearchIndex
 from learning_app.services.search.queries import search
 from learning_app.services.search.results import SearchResults
 from tests.integration.exams.helpers import run
 from tests.integration.mastery_paths.world import World, build, enrol, require
 from tests.integration.people import new_lesson
-from tests.integration.search.helpers import forget_sync_jobs, sync_search
+from tests.integration.search.helpers import fresh_index, sync_search
 from tests.integration.test_viewing import statements_of
 
 # `prerequisites._unmet`'s statement and `accommodations.terms_for_exams`' (the read-ahead's
@@ -179,14 +179,7 @@ def test_an_accommodation_added_later_is_read_and_honoured(
 MODEL_ROW, LOCKED_PLACES = "SELECT embedding_model.id, embedding_model.name", "FROM prerequisite p"
 
 
-@pytest.fixture
-def index(stores: None) -> Iterator[SearchIndex]:
-    forget_sync_jobs()
-    made = default_index()
-    drop_index(made)
-    rebuild(made)
-    yield made
-    drop_index(made)
+index = pytest.fixture(fresh_index)
 
 
 def search_as(token: str | None) -> Callable[[Session], SearchResults]:

@@ -4,7 +4,6 @@ meaning, and the Postgres fallback), the tutor's passages, and share links."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -16,7 +15,7 @@ from learning_app.services.errors import InvalidInput
 from learning_app.services.material import ingestion
 from learning_app.services.search.documents import KINDS
 from learning_app.services.search.fallback import fallback_search
-from learning_app.services.search.index import SearchIndex, default_index, drop_index, rebuild
+from learning_app.services.search.index import SearchIndex
 from learning_app.services.search.results import audience_of
 from learning_app.services.sharing import links
 from learning_app.services.sharing.links import GatedLesson, LinkUnavailable
@@ -32,19 +31,12 @@ from tests.integration.mastery_paths.world import (
     take,
 )
 from tests.integration.people import person
-from tests.integration.search.helpers import find, forget_sync_jobs, sync_search
+from tests.integration.search.helpers import find, fresh_index, sync_search
 
 IP = "203.0.113.9"
 
 
-@pytest.fixture
-def index(stores: None) -> Iterator[SearchIndex]:
-    forget_sync_jobs()
-    made = default_index()
-    drop_index(made)
-    rebuild(made)
-    yield made
-    drop_index(made)
+index = pytest.fixture(fresh_index)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ personal card. The Postgres fallback and the drift check know them too."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,23 +22,12 @@ from learning_app.services.search.index import (
     SearchIndex,
     check_drift,
     default_index,
-    drop_index,
-    rebuild,
 )
 from learning_app.services.search.results import audience_of
 from tests.integration.people import new_course, new_lesson, publish, user_id
-from tests.integration.search.helpers import find, forget_sync_jobs, sync_search, titles
+from tests.integration.search.helpers import find, fresh_index, sync_search, titles
 
-
-@pytest.fixture
-def index(stores: None) -> Iterator[SearchIndex]:
-    """A fresh index under this suite's prefix (as the search tests' own fixture)."""
-    forget_sync_jobs()
-    index = default_index()
-    drop_index(index)
-    rebuild(index)
-    yield index
-    drop_index(index)
+index = pytest.fixture(fresh_index)
 
 
 def _run(func_: Any, **kwargs: Any) -> Any:

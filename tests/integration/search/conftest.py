@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from learning_app.services.search.index import SearchIndex, default_index, drop_index, rebuild
-from tests.integration.search.helpers import forget_sync_jobs
+from tests.integration.search.helpers import fresh_index
 
-
-@pytest.fixture
-def index(stores: None) -> Iterator[SearchIndex]:
-    forget_sync_jobs()
-    index = default_index()
-    drop_index(index)
-    rebuild(index)
-    yield index
-    drop_index(index)
+index = pytest.fixture(fresh_index)

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
@@ -13,6 +14,7 @@ from sqlalchemy import text
 from learning_app.adapters.embeddings import Embedder
 from learning_app.adapters.postgres import get_engine, session_scope
 from learning_app.jobs.runner import run_worker
+from learning_app.services.search.index import SearchIndex, default_index, drop_index, rebuild
 from learning_app.services.search.outbox import SEARCH_QUEUE, Change, waiting_syncs
 from learning_app.services.search.queries import search
 from learning_app.services.search.results import SearchFilters, SearchResults
@@ -94,3 +96,14 @@ def run_cli(*args: str, timeout: float = 180, **env: str) -> subprocess.Complete
         timeout=timeout,
         check=False,
     )
+
+
+def fresh_index(stores: None) -> Iterator[SearchIndex]:
+    """A fresh search index under the test prefix, dropped afterwards: the `index` fixture of
+    the suites that search (`index = pytest.fixture(fresh_index)`)."""
+    forget_sync_jobs()
+    index = default_index()
+    drop_index(index)
+    rebuild(index)
+    yield index
+    drop_index(index)
