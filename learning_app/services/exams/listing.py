@@ -87,9 +87,13 @@ def question_totals(session: Session, exam_ids: list[uuid.UUID]) -> dict[uuid.UU
     """How many questions an attempt at each exam gets: its fixed questions plus its draws."""
     if not exam_ids:
         return {}
-    held = {exam_id: held_facts.held_question_total(session, exam_id) for exam_id in exam_ids}
-    if all(total is not None for total in held.values()):
-        return held  # type: ignore[return-value]
+    held = {
+        exam_id: total
+        for exam_id in exam_ids
+        if (total := held_facts.held_question_total(session, exam_id)) is not None
+    }
+    if len(held) == len(exam_ids):  # read with the exam's page (`held_facts`)
+        return held
     totals = dict.fromkeys(exam_ids, 0)
     for exam_id, count in session.execute(_QUESTION_COUNTS, {"exam_ids": exam_ids}).all():
         totals[exam_id] += int(count or 0)
