@@ -1,11 +1,12 @@
 """What the first statement of a unit of work read alongside its rows (`access.viewing`), for
 the reads after it in the same unit: that no prerequisite gates anything in the course being
 read or the exam being opened, that the student has no accommodation for the exam, the
-course's lesson order and the exam's question count; for search, that no lesson the viewer
-could read is gated, and the embedding model's row. A read that finds its fact here skips
-its statement; without the fact it reads as it always did. Most items are not gated and most
-students have no accommodations, so the lesson page (4 statements) and the exam page (5) now
-take 2 each, the exam's Start 4 instead of 6, and a signed-in search 2 instead of 4.
+course's lesson order and the exam's question count; for search and the tutor, the embedding
+model's row, and for search that no lesson the viewer could read is gated. A read that finds
+its fact here skips its statement; without the fact it reads as it always did. Most items are
+not gated and most students have no accommodations, so the lesson page (4 statements) and
+the exam page (5) now take 2 each, the exam's Start 4 instead of 6, a signed-in search 2
+instead of 4 and a tutor's question 5 instead of 8.
 
 The facts live in the session's `info`, so they last one unit of work: no unit that notes
 them writes prerequisites, accommodations, a course's lessons or an exam's questions.

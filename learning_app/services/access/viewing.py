@@ -16,13 +16,16 @@ A course's and a lesson's rows also say whether any prerequisite gates something
 course, an exam's whether one gates the exam and whether the viewer has an accommodation for
 it: when not, the unit notes it (`held_facts`) and the prerequisite and accommodation checks
 that follow skip their statements. A lesson's rows carry the course's lesson order too, and an
-exam's its question count, which the reads after them find there.
+exam's its question count, which the reads after them find there; a course's (for the
+tutor) its lesson order and the embedding model's row. Search's viewer statement says whether
+any lesson the viewer could read is gated, and reads the embedding model's row too.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, or_
@@ -99,6 +102,12 @@ def _lesson_order(*, published_only: bool) -> Any:
     )
 
 
+# The embedding model's row for the embedder `:model` ("" when the caller has none), NULL
+# when it has none: search's and the tutor's vector reads need its id and dimensions.
+def _model_column(column: Any) -> Any:
+    return select(column).where(EmbeddingModel.name == bindparam("model")).scalar_subquery()
+
+
 # How many questions an attempt at the exam gets: `exams.listing.question_totals`.
 _QUESTION_TOTAL = (
     select(func.count()).where(ExamQuestion.exam_id == Exam.id).scalar_subquery()
@@ -109,7 +118,14 @@ _QUESTION_TOTAL = (
 
 # Each built once, with its ids bound.
 _VIEWER_IN_COURSE = _with_viewer(
-    select(Course, _COURSE_GATED.label("gated")).where(Course.id == bindparam("course_id")),
+    select(
+        Course,
+        _COURSE_GATED.label("gated"),
+        _lesson_order(published_only=True).label("published_order"),
+        _lesson_order(published_only=False).label("full_order"),
+        _model_column(EmbeddingModel.id).label("model_id"),
+        _model_column(EmbeddingModel.dimensions).label("model_dimensions"),
+    ).where(Course.id == bindparam("course_id")),
     Course.id,
 )
 # The lesson's place too, which `course_and_lesson` finds in the session with the others.
@@ -144,10 +160,12 @@ def _viewer_with(
     course_at: int,
     ids: dict[str, tuple[str, str]],
     note_facts: NoteFacts | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Viewer | None:
     """The viewer read with `query`'s row, whose `course_at`-th entity is the course, for
     `ids` (parameter: (id, what to say when it is not found)); `optional_viewer` when an id
-    is malformed or there is no row. `note_facts` notes what else the row found."""
+    is malformed or there is no row. `note_facts` notes what else the row found; `extra`: the
+    statement's other parameters."""
     try:
         params: dict[str, Any] = {
             name: parse_id(raw, missing) for name, (raw, missing) in ids.items()
@@ -155,7 +173,7 @@ def _viewer_with(
     except NotFound:
         return optional_viewer(session, token)
     user_id = sessions.resolve_session(token)
-    row = session.execute(query, {**params, "user_id": user_id}).first()
+    row = session.execute(query, {**params, **(extra or {}), "user_id": user_id}).first()
     if row is None:
         return optional_viewer(session, token)
     # The session's identity map holds its rows weakly: keep them for the checks that follow.
@@ -170,10 +188,14 @@ def _viewer_with(
     return note_viewer(session, token, viewer)
 
 
-def viewer_in_course(session: Session, token: str | None, course_id: str) -> Viewer | None:
-    """`optional_viewer`, with the course and the viewer's enrolment in it read alongside."""
+def viewer_in_course(
+    session: Session, token: str | None, course_id: str, model: str = ""
+) -> Viewer | None:
+    """`optional_viewer`, with the course and the viewer's enrolment in it read alongside,
+    and the row of the embedding model `model` names (for the tutor)."""
     ids = {"course_id": (course_id, COURSE_NOT_FOUND)}
-    return _viewer_with(session, token, _VIEWER_IN_COURSE, 0, ids, _course_facts)
+    facts = partial(_course_row_facts, model=model)
+    return _viewer_with(session, token, _VIEWER_IN_COURSE, 0, ids, facts, {"model": model})
 
 
 def viewer_in_lesson(
@@ -197,6 +219,12 @@ def _lesson_facts(session: Session, row: Any, user_id: uuid.UUID | None) -> None
     _course_facts(session, row, user_id)
     order = (row.published_order or [], row.full_order or [])
     held_facts.hold_lesson_order(session, row.Course.id, *order)
+
+
+def _course_row_facts(session: Session, row: Any, user_id: uuid.UUID | None, *, model: str) -> None:
+    _lesson_facts(session, row, user_id)
+    if row.model_id is not None:
+        held_facts.hold_model(session, model, row.model_id, row.model_dimensions)
 
 
 def viewer_in_exam(session: Session, token: str | None, exam_id: str) -> Viewer | None:
@@ -232,10 +260,6 @@ _GATED_LESSONS = (
     )
     .exists()
 )
-# The embedding model's row for the search's embedder (`:model`), NULL when it has none.
-_MODEL = select(EmbeddingModel.id, EmbeddingModel.dimensions).where(
-    EmbeddingModel.name == bindparam("model")
-)
 
 # The viewer with the courses they are enrolled in, for search's audience, and what the
 # search then reads: whether any lesson they could read is gated, and the model's row.
@@ -246,10 +270,8 @@ _VIEWER_AND_ENROLMENTS = (
         .where(Enrollment.user_id == bindparam("user_id"))
         .scalar_subquery(),
         _GATED_LESSONS.label("gated_lessons"),
-        _MODEL.with_only_columns(EmbeddingModel.id).scalar_subquery().label("model_id"),
-        _MODEL.with_only_columns(EmbeddingModel.dimensions)
-        .scalar_subquery()
-        .label("model_dimensions"),
+        _model_column(EmbeddingModel.id).label("model_id"),
+        _model_column(EmbeddingModel.dimensions).label("model_dimensions"),
     )
     .join(UserProfile, col(UserProfile.user_id) == col(User.id))
     .where(User.id == bindparam("user_id"), col(User.is_active))

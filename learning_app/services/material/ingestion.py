@@ -40,6 +40,7 @@ from learning_app.models.chunks import (
 )
 from learning_app.models.content import Lesson
 from learning_app.models.documents import Document, DocumentStatus
+from learning_app.services import held_facts
 from learning_app.services.errors import DomainError
 from learning_app.services.material.chunking import ChunkDraft, chunk_sections, sentence_spans
 from learning_app.services.material.extraction import (
@@ -60,8 +61,14 @@ def register_model(session: Session, embedder: Embedder) -> EmbeddingModel:
     """The embedder's model row, created with its HNSW index on first use.
 
     The first model ever registered becomes the active one; later models are activated by
-    `learning-app reembed` once every chunk has a vector of theirs.
+    `learning-app reembed` once every chunk has a vector of theirs. A row the unit's first
+    statement read (`held_facts`: the tutor's course) is not read again.
     """
+    if (held := held_facts.held_model(session, embedder.name)) is not None:
+        model_id, dimensions = held
+        known = EmbeddingModel(id=model_id, name=embedder.name, dimensions=dimensions)
+        ensure_index(session, known)
+        return known
     model = session.exec(  # type: ignore[call-overload]
         select(EmbeddingModel).where(col(EmbeddingModel.name) == embedder.name)
     ).scalar_one_or_none()
@@ -78,13 +85,23 @@ def register_model(session: Session, embedder: Embedder) -> EmbeddingModel:
     return model
 
 
+# The models whose HNSW index this worker has seen or made. An index goes only with its
+# model's row (`reembed` retires both), and a model's id is never used again, so once seen it
+# need not be looked for on every question.
+_INDEXED: set[uuid.UUID] = set()
+
+
 def ensure_index(session: Session, model: EmbeddingModel) -> None:
+    if model.id in _INDEXED:
+        return
     exists = session.execute(
         text("SELECT 1 FROM pg_indexes WHERE indexname = :name"),
         {"name": hnsw_index_name(model.id)},
     ).first()
     if exists is None:
         session.execute(text(hnsw_index_ddl(model.id, model.dimensions)))
+    else:
+        _INDEXED.add(model.id)
 
 
 def model_id_for(embedder: Embedder) -> uuid.UUID:

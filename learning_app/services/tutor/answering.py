@@ -109,7 +109,7 @@ def clean_question(raw: str) -> str:
 def prepare(
     session: Session, *, token: str, course_id: str, question: str, embedder: Embedder
 ) -> TutorContext:
-    viewer = must_be_signed_in(viewer_in_course(session, token, course_id))
+    viewer = must_be_signed_in(viewer_in_course(session, token, course_id, embedder.name))
     course = require_course_reader(session, viewer, course_id)
     require_verified(viewer, "ask the tutor")
     question = clean_question(question)

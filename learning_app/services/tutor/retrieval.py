@@ -36,6 +36,7 @@ from learning_app.models.chunks import (
     of_model,
 )
 from learning_app.models.content import Course, CourseLesson, Lesson, PublishStatus
+from learning_app.services import held_facts
 from learning_app.services.access.courses import can_edit_course
 from learning_app.services.access.prerequisites import course_locks
 from learning_app.services.accounts.viewers import Viewer
@@ -60,9 +61,13 @@ class Passage:
 def readable_lesson_ids(session: Session, viewer: Viewer | None, course: Course) -> list[uuid.UUID]:
     """The course's lessons whose chunks the viewer's questions may use: published ones (all
     for its editors), less those a prerequisite still locks for the viewer, so the tutor
-    never quotes a lesson the student cannot open."""
+    never quotes a lesson the student cannot open. Read with the course when the question's
+    first statement read its lesson order and found nothing in it gated (`held_facts`)."""
     query = select(CourseLesson.lesson_id).where(CourseLesson.course_id == course.id)
     editor = can_edit_course(session, viewer, course)
+    held = held_facts.held_lesson_order(session, course.id, include_drafts=editor)
+    if held is not None and (editor or held_facts.course_is_ungated(session, course.id)):
+        return held
     if not editor:
         query = query.join(Lesson, col(Lesson.id) == col(CourseLesson.lesson_id)).where(
             Lesson.status == PublishStatus.PUBLISHED

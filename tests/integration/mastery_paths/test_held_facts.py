@@ -32,6 +32,7 @@ from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 from learning_app.services.search.index import SearchIndex
 from learning_app.services.search.queries import search
 from learning_app.services.search.results import SearchResults
+from learning_app.services.tutor import answering
 from tests.integration.exams.helpers import run
 from tests.integration.mastery_paths.world import World, build, enrol, require
 from tests.integration.people import new_lesson
@@ -206,3 +207,30 @@ def test_search_reads_the_model_and_the_locks_with_the_viewer(
     with session_scope() as session:
         found = search_as(student)(session)
     assert world.deep not in [hit.id for hit in found.hits]
+
+
+def test_the_tutor_reads_the_model_and_the_readable_lessons_with_the_course(
+    student: str, world: World
+) -> None:
+    for lesson in (world.intro, world.deep):
+        ingestion.ingest_lesson(uuid.UUID(lesson), get_embedder())
+
+    def ask(session: Session) -> answering.TutorContext:
+        question = "What is the science of fermentation in brewing called?"
+        return answering.prepare(
+            session,
+            token=student,
+            course_id=world.course,
+            question=question,
+            embedder=get_embedder(),
+        )
+
+    sent_by(ask)  # the worker's first question looks for the model's index once
+    sent = sent_by(ask)
+    assert not reads(sent, MODEL_ROW)
+    assert not reads(sent, "FROM pg_indexes")
+    assert not reads(sent, "SELECT course_lesson.lesson_id")  # the readable lessons
+    assert len(sent) == 5  # the course, the chunks in scope and their estimate, the passages
+    with session_scope() as session:
+        context = ask(session)
+    assert world.deep in [citation.lesson_id for citation in context.citations]
