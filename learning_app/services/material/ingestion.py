@@ -85,9 +85,10 @@ def register_model(session: Session, embedder: Embedder) -> EmbeddingModel:
     return model
 
 
-# The models whose HNSW index this worker has seen or made. An index goes only with its
-# model's row (`reembed` retires both), and a model's id is never used again, so once seen it
-# need not be looked for on every question.
+# The models whose HNSW index this worker has seen (one it makes is remembered when it is next
+# seen: the transaction that made it may yet roll back). An index goes only with its model's
+# row (`reembed` retires both), and a model's id is never used again, so once seen it need not
+# be looked for on every question.
 _INDEXED: set[uuid.UUID] = set()
 
 

@@ -1,7 +1,10 @@
-"""What a page's first statement notes it found absent (`services/held_facts.py`): in a course
-with no prerequisite, for a student with no accommodation, the lesson page, the exam page and
-the exam's Start skip the prerequisite and accommodation statements. Once a teacher adds
-either, the next page reads it and honours it: nothing is remembered beyond one unit of work.
+"""What a page's first statement notes for the reads after it (`services/held_facts.py`): in a
+course with no prerequisite, for a student with no accommodation, the lesson page, the exam
+page and the exam's Start skip the prerequisite and accommodation statements, and take the
+course's lesson order and the exam's question count from it. Once a teacher adds a
+prerequisite or an accommodation, the next page reads it and honours it: nothing is
+remembered beyond one unit of work. A signed-in search and a tutor's question read the
+embedding model's row (and search whether anything is locked) with the viewer.
 """
 
 from __future__ import annotations
