@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from learning_app.models.chunks import (
     EmbeddingModel,
@@ -35,9 +35,8 @@ from learning_app.models.chunks import (
     hnsw_index_name,
     of_model,
 )
-from learning_app.models.content import Course, CourseLesson, Lesson, PublishStatus
-from learning_app.services import held_facts
-from learning_app.services.access.courses import can_edit_course
+from learning_app.models.content import Course
+from learning_app.services.access.courses import can_edit_course, ordered_lesson_ids
 from learning_app.services.access.prerequisites import course_locks
 from learning_app.services.accounts.viewers import Viewer
 from learning_app.settings import get_settings
@@ -61,21 +60,12 @@ class Passage:
 def readable_lesson_ids(session: Session, viewer: Viewer | None, course: Course) -> list[uuid.UUID]:
     """The course's lessons whose chunks the viewer's questions may use: published ones (all
     for its editors), less those a prerequisite still locks for the viewer, so the tutor
-    never quotes a lesson the student cannot open. Read with the course when the question's
-    first statement read its lesson order and found nothing in it gated (`held_facts`)."""
-    query = select(CourseLesson.lesson_id).where(CourseLesson.course_id == course.id)
+    never quotes a lesson the student cannot open. The lesson order and the locks come from
+    the question's first statement when it read them (`held_facts`)."""
     editor = can_edit_course(session, viewer, course)
-    held = held_facts.held_lesson_order(session, course.id, include_drafts=editor)
-    if held is not None and (editor or held_facts.course_is_ungated(session, course.id)):
-        return held
-    if not editor:
-        query = query.join(Lesson, col(Lesson.id) == col(CourseLesson.lesson_id)).where(
-            Lesson.status == PublishStatus.PUBLISHED
-        )
-        locked = course_locks(session, viewer, course.id, editor=editor).lessons
-        if locked:
-            query = query.where(col(CourseLesson.lesson_id).not_in(list(locked)))
-    return list(session.exec(query).all())
+    lesson_ids = ordered_lesson_ids(session, course.id, include_drafts=editor)
+    locked = course_locks(session, viewer, course.id, editor=editor).lessons
+    return [lesson_id for lesson_id in lesson_ids if lesson_id not in locked]
 
 
 def scope_filter(course_id: uuid.UUID, lesson_ids: Sequence[uuid.UUID]) -> sa.ColumnElement[bool]:
