@@ -22,10 +22,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
 from sqlmodel import Session
 
-from learning_app.adapters.embeddings import Embedder, query_vector
+from learning_app.adapters.embeddings import Embedder, VectorLike, query_vector
 from learning_app.adapters.llm import ChatError, ChatModel
 from learning_app.models.chunks import EmbeddingModel
 from learning_app.models.content import Course
@@ -159,7 +158,7 @@ def find_evidence(
     course: Course,
     model: EmbeddingModel,
     question: str,
-    vector: np.ndarray,
+    vector: VectorLike,
 ) -> tuple[Tier, list[RankedPassage]]:
     """The candidates the viewer may read, re-ranked, and the tier they support (the caller
     checked that the viewer may read the course). `bench retrieval` times this at 100k

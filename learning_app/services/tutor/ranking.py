@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-import numpy as np
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from learning_app.adapters.embeddings import VectorLike, as_query_vector
 from learning_app.services.tutor.retrieval import Passage
 
 CANDIDATES = 20  # chunks re-ranked; the evidence was in the top 20 by chunk vector for all
@@ -110,7 +110,7 @@ def best_spans(rows: Iterable[WindowRow]) -> dict[str, tuple[float, tuple[int, i
 
 
 def chunk_spans(
-    session: Session, chunk_ids: list[str], question: np.ndarray
+    session: Session, chunk_ids: list[str], question: VectorLike
 ) -> dict[str, tuple[float, tuple[int, int]]]:
     """`best_spans` of the chunks, scored in Postgres. Chunks without sentences are absent."""
     if not chunk_ids:
@@ -118,7 +118,7 @@ def chunk_spans(
     rows = session.execute(
         _WINDOWS,
         {
-            "question": "[" + ",".join(f"{x:.7g}" for x in question) + "]",
+            "question": as_query_vector(question).text,
             "chunk_ids": [uuid.UUID(i) for i in chunk_ids],
         },
     ).all()
@@ -126,7 +126,7 @@ def chunk_spans(
 
 
 def rank_passages(
-    session: Session, passages: list[Passage], question_vector: np.ndarray
+    session: Session, passages: list[Passage], question_vector: VectorLike
 ) -> list[RankedPassage]:
     """The candidates, best first. A chunk stored before sentence vectors existed is scored
     by its own vector (until it is ingested again)."""

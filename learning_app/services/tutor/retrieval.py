@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from learning_app.adapters.embeddings import VectorLike, as_query_vector
 from learning_app.models.chunks import (
     EmbeddingModel,
     LessonChunk,
@@ -100,14 +101,14 @@ def nearest(
     session: Session,
     *,
     model: EmbeddingModel,
-    vector: Sequence[float],
+    vector: VectorLike,
     where: sa.ColumnElement[bool],
     k: int,
     exact: bool,
     ef_search: int | None = None,
 ) -> list[Passage]:
     """The k chunks of `model` matching `where`, nearest to `vector` first."""
-    distance = embedding_as(model.dimensions).cosine_distance(list(map(float, vector)))
+    distance = embedding_as(model.dimensions).cosine_distance(as_query_vector(vector))
     if exact:
         # `+ 0` makes the ORDER BY differ from the indexed expression: a sequential scan.
         order = distance + 0
@@ -153,7 +154,7 @@ def search_course(
     viewer: Viewer | None,
     course: Course,
     model: EmbeddingModel,
-    vector: Sequence[float],
+    vector: VectorLike,
     k: int = 8,
 ) -> list[Passage]:
     """The course passages the viewer may read, nearest to `vector` (caller checked that the
