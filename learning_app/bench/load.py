@@ -39,6 +39,7 @@ from learning_app.bench.load_servers import (
     cpu_seconds,
     machine_busy_seconds,
     running_servers,
+    settle_backends,
     stack_postmaster,
 )
 from learning_app.bench.load_world import QUERIES, TOPICS, LoadWorld
@@ -363,6 +364,8 @@ def run_load_bench(options: LoadOptions, backend_env: dict[str, str]) -> dict[st
                 busy_cores = (machine_busy_seconds() - machine_before) / (
                     time.monotonic() - started
                 )
+            if options.spike_students:
+                settle_backends(groups, before="the spike")
             spike_cpu = cpu_seconds(groups)
             spike = phases.spike() if options.spike_students else LocustRun([], [])
             # The spike is a connect (a hydrate on the exam page) and a Start per student.

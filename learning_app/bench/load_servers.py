@@ -102,6 +102,32 @@ def cpu_seconds(process_groups: Collection[int], parents: Collection[int] = ()) 
     return total / tick
 
 
+# The backends count as settled once a whole window has cost them at most this share of one
+# core: idle, two workers and their job workers' polling take ~1-2% here.
+SETTLED_CORES = 0.05
+SETTLE_WINDOW_S = 1.0
+
+
+def settle_backends(
+    process_groups: Collection[int], *, before: str, timeout_s: float = 30.0
+) -> tuple[float, float]:
+    """Wait until the backends have been quiet for a whole `SETTLE_WINDOW_S`: what a phase
+    left them (its tabs closing, each tab's states written to Redis as its lease ends) is
+    done before the next phase, `before`, is measured. Prints and returns the seconds waited
+    and the CPU seconds the backends spent meanwhile. Bounded: past `timeout_s` it goes on."""
+    started = time.monotonic()
+    first = last = cpu_seconds(process_groups)
+    while time.monotonic() - started < timeout_s:
+        time.sleep(SETTLE_WINDOW_S)
+        now, previous = cpu_seconds(process_groups), last
+        last = now
+        if now - previous <= SETTLED_CORES * SETTLE_WINDOW_S:
+            break
+    waited, spent = time.monotonic() - started, last - first
+    print(f"before {before} the backends settled in {waited:.1f} s ({spent:.2f} s of CPU)")
+    return waited, spent
+
+
 def machine_busy_seconds() -> float:
     """Busy CPU seconds of the whole machine so far, summed over its cores, from /proc/stat:
     what everything on it (Locust and the stack included) has cost."""
