@@ -111,3 +111,13 @@ def hold_model(session: Session, name: str, model_id: uuid.UUID, dimensions: int
 
 def held_model(session: Session, name: str) -> tuple[uuid.UUID, int] | None:
     return _held(session, ("embedding model", name))  # type: ignore[no-any-return]
+
+
+def hold_index_estimate(session: Session, model_id: uuid.UUID, chunks: int) -> None:
+    """How many chunks the model's HNSW index holds, as Postgres last estimated it
+    (`tutor.retrieval.indexed_chunks`)."""
+    _hold(session, ("index estimate", model_id), chunks)
+
+
+def held_index_estimate(session: Session, model_id: uuid.UUID) -> int | None:
+    return _held(session, ("index estimate", model_id))  # type: ignore[no-any-return]

@@ -16,9 +16,10 @@ A course's and a lesson's rows also say whether any prerequisite gates something
 course, an exam's whether one gates the exam and whether the viewer has an accommodation for
 it: when not, the unit notes it (`held_facts`) and the prerequisite and accommodation checks
 that follow skip their statements. A lesson's rows carry the course's lesson order too, and an
-exam's its question count, which the reads after them find there; a course's (for the
-tutor) its lesson order and the embedding model's row. Search's viewer statement says whether
-any lesson the viewer could read is gated, and reads the embedding model's row too.
+exam's its question count, which the reads after them find there; a course's (for the tutor)
+its lesson order, the embedding model's row and Postgres's estimate of that model's HNSW
+index. Search's viewer statement says whether any lesson the viewer could read is gated, and
+reads the embedding model's row too.
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_
+from sqlalchemy import Text, and_, bindparam, cast, column, exists, func, literal, or_, table
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlmodel import Session, col, select
 
+from learning_app.models.base import HNSW_INDEX_PREFIX
 from learning_app.models.chunks import EmbeddingModel
 from learning_app.models.content import Course, CourseLesson, Enrollment, Lesson, PublishStatus
 from learning_app.models.exams import Exam, ExamDrawRule, ExamQuestion
@@ -108,6 +110,20 @@ def _model_column(column: Any) -> Any:
     return select(column).where(EmbeddingModel.name == bindparam("model")).scalar_subquery()
 
 
+# Postgres's estimate of the chunks in the HNSW index of the model `:model` names (NULL
+# without the model or its index): what `tutor.retrieval.indexed_chunks` reads.
+_PG_CLASS = table("pg_class", column("relname"), column("reltuples"))
+_INDEX_ESTIMATE = (
+    select(_PG_CLASS.c.reltuples)
+    .where(
+        _PG_CLASS.c.relname
+        == _model_column(
+            literal(HNSW_INDEX_PREFIX) + func.replace(cast(EmbeddingModel.id, Text), "-", "")
+        )
+    )
+    .scalar_subquery()
+)
+
 # How many questions an attempt at the exam gets: `exams.listing.question_totals`.
 _QUESTION_TOTAL = (
     select(func.count()).where(ExamQuestion.exam_id == Exam.id).scalar_subquery()
@@ -125,6 +141,7 @@ _VIEWER_IN_COURSE = _with_viewer(
         _lesson_order(published_only=False).label("full_order"),
         _model_column(EmbeddingModel.id).label("model_id"),
         _model_column(EmbeddingModel.dimensions).label("model_dimensions"),
+        _INDEX_ESTIMATE.label("index_estimate"),
     ).where(Course.id == bindparam("course_id")),
     Course.id,
 )
@@ -225,6 +242,8 @@ def _course_row_facts(session: Session, row: Any, user_id: uuid.UUID | None, *, 
     _lesson_facts(session, row, user_id)
     if row.model_id is not None:
         held_facts.hold_model(session, model, row.model_id, row.model_dimensions)
+        if row.index_estimate is not None:
+            held_facts.hold_index_estimate(session, row.model_id, max(int(row.index_estimate), 0))
 
 
 def viewer_in_exam(session: Session, token: str | None, exam_id: str) -> Viewer | None:

@@ -37,6 +37,7 @@ from learning_app.models.chunks import (
     of_model,
 )
 from learning_app.models.content import Course
+from learning_app.services import held_facts
 from learning_app.services.access.courses import can_edit_course, ordered_lesson_ids
 from learning_app.services.access.prerequisites import course_locks
 from learning_app.services.accounts.viewers import Viewer
@@ -89,7 +90,11 @@ def hnsw_ef_search(in_scope: int, indexed: int, ef_search: int) -> int | None:
 
 def indexed_chunks(session: Session, model: EmbeddingModel) -> int:
     """How many chunks the model's HNSW index holds, as Postgres last estimated it (kept by
-    ANALYZE and autovacuum): free to read, unlike a count over every chunk of the model."""
+    ANALYZE and autovacuum): free to read, unlike a count over every chunk of the model. The
+    tutor's course statement read it too (`access.viewing`, `held_facts`)."""
+    estimate = held_facts.held_index_estimate(session, model.id)
+    if estimate is not None:
+        return estimate
     estimate = session.execute(
         sa.text("SELECT reltuples FROM pg_class WHERE relname = :name"),
         {"name": hnsw_index_name(model.id)},

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from learning_app.adapters.embeddings import get_embedder
 from learning_app.adapters.postgres import session_scope
 from learning_app.models.base import utc_now
+from learning_app.services import held_facts
 from learning_app.services.access import viewing
 from learning_app.services.access.courses import ordered_lesson_ids
 from learning_app.services.attempts import results, taking
@@ -35,7 +36,7 @@ from learning_app.services.questions.bank import OptionDraft, QuestionDraft
 from learning_app.services.search.index import SearchIndex
 from learning_app.services.search.queries import search
 from learning_app.services.search.results import SearchResults
-from learning_app.services.tutor import answering
+from learning_app.services.tutor import answering, retrieval
 from tests.integration.exams.helpers import run
 from tests.integration.mastery_paths.world import World, build, enrol, require
 from tests.integration.people import new_lesson
@@ -233,7 +234,12 @@ def test_the_tutor_reads_the_model_and_the_readable_lessons_with_the_course(
     assert not reads(sent, MODEL_ROW)
     assert not reads(sent, "FROM pg_indexes")
     assert not reads(sent, "SELECT course_lesson.lesson_id")  # the readable lessons
-    assert len(sent) == 5  # the course, the chunks in scope and their estimate, the passages
+    assert not reads(sent, "SELECT reltuples FROM pg_class")  # the index's estimate
+    assert len(sent) == 4  # the course, the chunks in scope, the passages and their sentences
     with session_scope() as session:
         context = ask(session)
+        model = ingestion.register_model(session, get_embedder())
+        held = held_facts.held_index_estimate(session, model.id)
     assert world.deep in [citation.lesson_id for citation in context.citations]
+    with session_scope() as session:
+        assert held == retrieval.indexed_chunks(session, model)  # the statement's own answer
