@@ -175,9 +175,9 @@ def as_query_vector(values: VectorLike) -> QueryVector:
 
 # In-process, not Redis: MiniLM embeds a query in ~5-20 ms, a Redis round trip plus decoding
 # costs ~0.3 ms, and the vector is needed once per search or question; a shared cache would
-# save little while adding a store to each. 2,048 vectors of 384 floats (and their text) are
-# ~12 MB per worker. With a paid embedding API (100+ ms and a fee per call) a shared Redis
-# cache would pay off.
+# save little while adding a store to each. 2,048 vectors of 384 floats, each with its text,
+# are ~15 MB per worker (~7 KB each, measured). With a paid embedding API (100+ ms and a fee
+# per call) a shared Redis cache would pay off.
 QUERY_CACHE_SIZE = 2_048
 _query_vectors: LruCache[tuple[str, str], QueryVector] = LruCache(QUERY_CACHE_SIZE)
 
