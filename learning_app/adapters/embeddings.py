@@ -156,9 +156,9 @@ class QueryVector(Vector):
     Nine significant digits name every float32 exactly, so Postgres reads the same vector."""
 
     def __init__(self, values: np.ndarray | Sequence[float]) -> None:
-        self.values = np.asarray(values, dtype=np.float32)
-        super().__init__(self.values)
-        self.text = "[" + ",".join(f"{x:.9g}" for x in self.values.tolist()) + "]"
+        floats = np.asarray(values, dtype=np.float32)
+        super().__init__(floats)
+        self.text = "[" + ",".join(f"{x:.9g}" for x in floats.tolist()) + "]"
 
     def to_text(self) -> str:
         return self.text

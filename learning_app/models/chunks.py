@@ -173,6 +173,12 @@ def hnsw_index_name(model_id: uuid.UUID) -> str:
     return f"{HNSW_INDEX_PREFIX}{uuid.UUID(str(model_id)).hex}"
 
 
+def hnsw_index_name_of(model_id: Any) -> sa.ColumnElement[str]:
+    """`hnsw_index_name` in SQL, for a model id a statement reads (a uuid's hex is its text
+    without the dashes)."""
+    return sa.literal(HNSW_INDEX_PREFIX) + sa.func.replace(sa.cast(model_id, sa.Text), "-", "")
+
+
 def hnsw_index_ddl(
     model_id: uuid.UUID,
     dims: int,

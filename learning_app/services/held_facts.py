@@ -2,11 +2,12 @@
 the reads after it in the same unit: that no prerequisite gates anything in the course being
 read or the exam being opened, that the student has no accommodation for the exam, the
 course's lesson order and the exam's question count; for search and the tutor, the embedding
-model's row, and for search that no lesson the viewer could read is gated. A read that finds
+model's row (and for the tutor its HNSW index's estimate), and for search that no lesson the
+viewer could read is gated. A read that finds
 its fact here skips its statement; without the fact it reads as it always did. Most items are
 not gated and most students have no accommodations, so the lesson page (4 statements) and
 the exam page (5) now take 2 each, the exam's Start 4 instead of 6, a signed-in search 2
-instead of 4 and a tutor's question 5 instead of 8.
+instead of 4 and a tutor's question 4 instead of 8.
 
 The facts live in the session's `info`, so they last one unit of work: no unit that notes
 them writes prerequisites, accommodations, a course's lessons or an exam's questions.
@@ -113,11 +114,11 @@ def held_model(session: Session, name: str) -> tuple[uuid.UUID, int] | None:
     return _held(session, ("embedding model", name))  # type: ignore[no-any-return]
 
 
-def hold_index_estimate(session: Session, model_id: uuid.UUID, chunks: int) -> None:
-    """How many chunks the model's HNSW index holds, as Postgres last estimated it
-    (`tutor.retrieval.indexed_chunks`)."""
-    _hold(session, ("index estimate", model_id), chunks)
+def hold_index_estimate(session: Session, model_id: uuid.UUID, reltuples: float) -> None:
+    """Postgres's estimate of the chunks the model's HNSW index holds (`pg_class.reltuples`,
+    -1 when never estimated), as `tutor.retrieval.indexed_chunks` reads it."""
+    _hold(session, ("index estimate", model_id), reltuples)
 
 
-def held_index_estimate(session: Session, model_id: uuid.UUID) -> int | None:
+def held_index_estimate(session: Session, model_id: uuid.UUID) -> float | None:
     return _held(session, ("index estimate", model_id))  # type: ignore[no-any-return]

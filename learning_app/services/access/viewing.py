@@ -29,13 +29,12 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Text, and_, bindparam, cast, column, exists, func, literal, or_, table
+from sqlalchemy import and_, bindparam, column, exists, func, or_, table
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlmodel import Session, col, select
 
-from learning_app.models.base import HNSW_INDEX_PREFIX
-from learning_app.models.chunks import EmbeddingModel
+from learning_app.models.chunks import EmbeddingModel, hnsw_index_name_of
 from learning_app.models.content import Course, CourseLesson, Enrollment, Lesson, PublishStatus
 from learning_app.models.exams import Exam, ExamDrawRule, ExamQuestion
 from learning_app.models.teaching import Accommodation, Prerequisite
@@ -115,12 +114,7 @@ def _model_column(column: Any) -> Any:
 _PG_CLASS = table("pg_class", column("relname"), column("reltuples"))
 _INDEX_ESTIMATE = (
     select(_PG_CLASS.c.reltuples)
-    .where(
-        _PG_CLASS.c.relname
-        == _model_column(
-            literal(HNSW_INDEX_PREFIX) + func.replace(cast(EmbeddingModel.id, Text), "-", "")
-        )
-    )
+    .where(_PG_CLASS.c.relname == _model_column(hnsw_index_name_of(EmbeddingModel.id)))
     .scalar_subquery()
 )
 
@@ -243,7 +237,7 @@ def _course_row_facts(session: Session, row: Any, user_id: uuid.UUID | None, *, 
     if row.model_id is not None:
         held_facts.hold_model(session, model, row.model_id, row.model_dimensions)
         if row.index_estimate is not None:
-            held_facts.hold_index_estimate(session, row.model_id, max(int(row.index_estimate), 0))
+            held_facts.hold_index_estimate(session, row.model_id, row.index_estimate)
 
 
 def viewer_in_exam(session: Session, token: str | None, exam_id: str) -> Viewer | None:

@@ -93,12 +93,11 @@ def indexed_chunks(session: Session, model: EmbeddingModel) -> int:
     ANALYZE and autovacuum): free to read, unlike a count over every chunk of the model. The
     tutor's course statement read it too (`access.viewing`, `held_facts`)."""
     estimate = held_facts.held_index_estimate(session, model.id)
-    if estimate is not None:
-        return estimate
-    estimate = session.execute(
-        sa.text("SELECT reltuples FROM pg_class WHERE relname = :name"),
-        {"name": hnsw_index_name(model.id)},
-    ).scalar()
+    if estimate is None:
+        estimate = session.execute(
+            sa.text("SELECT reltuples FROM pg_class WHERE relname = :name"),
+            {"name": hnsw_index_name(model.id)},
+        ).scalar()
     return max(int(estimate or 0), 0)
 
 
