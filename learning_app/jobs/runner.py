@@ -1,14 +1,10 @@
-"""The Procrastinate app that workers run, and the job process beside each app backend worker."""
+"""The Procrastinate app that workers run, and the worker inside each app backend process."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import multiprocessing
-import multiprocessing.process
-import os
-import signal
 from collections.abc import AsyncIterator
 
 import procrastinate
@@ -30,11 +26,6 @@ TASK_MODULES = [
 QUEUES = ["mail", "default", "search", "material"]
 WORKER_CONCURRENCY = 2
 RECONNECT_DELAY_S = 5.0
-# The job process beside each app worker runs below the app's priority, so that on a busy
-# machine the students' actions come first and jobs are late rather than the actions slow;
-# it gets a core's share whenever one is idle. Stopping it waits this long for running jobs.
-JOB_PROCESS_NICENESS = 5
-JOB_PROCESS_STOP_GRACE_S = 10.0
 MAX_RETRY_WAIT_S = 60
 
 job_app = procrastinate.App(
@@ -75,81 +66,17 @@ async def _work_forever() -> None:
 
 @contextlib.asynccontextmanager
 async def worker_lifespan() -> AsyncIterator[None]:
-    """Reflex lifespan task: a job worker in a process of its own beside each app worker
-    (none with JOBS_IN_APP=false), restarted if it dies and stopped with the app worker.
-
-    Not a task on the app worker's own event loop, as it was: a job's Python then held the
-    worker's GIL, and every event of that worker waited for it. Under 200 students the
-    analytics flush spends 30-100 ms of CPU every 5 s, and an action that began 0.5-1.25 s
-    after its tick was 2-4 times as likely as any other to be among the slowest twentieth.
-    """
+    """Reflex lifespan task: a job worker alongside the app (off with JOBS_IN_APP=false)."""
     if not get_settings().jobs_in_app:
         yield
         return
-    process = _start_job_process()
-    supervisor = asyncio.create_task(_keep_running(process), name="job-process-supervisor")
+    task = asyncio.create_task(_work_forever(), name="job-worker")
     try:
         yield
     finally:
-        supervisor.cancel()
+        task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            process = await supervisor
-        await asyncio.to_thread(_stop_job_process, process)
-
-
-def _start_job_process() -> multiprocessing.process.BaseProcess:
-    # forkserver: the app worker runs threads, which a plain fork must not copy.
-    process = multiprocessing.get_context("forkserver").Process(
-        target=job_process_main, name="learning-app-jobs"
-    )
-    process.start()
-    return process
-
-
-async def _keep_running(
-    process: multiprocessing.process.BaseProcess,
-) -> multiprocessing.process.BaseProcess:
-    """Start the job process again whenever it has died (killed, out of memory); returns
-    the one running when cancelled, for the lifespan to stop."""
-    try:
-        while True:
-            await asyncio.sleep(RECONNECT_DELAY_S)
-            if not process.is_alive():
-                log.error("the job process exited (%s); starting another", process.exitcode)
-                process = await asyncio.to_thread(_start_job_process)
-    except asyncio.CancelledError:
-        return process
-
-
-def _stop_job_process(process: multiprocessing.process.BaseProcess) -> None:
-    """SIGTERM (the worker lets its running jobs finish), then SIGKILL past the grace."""
-    process.terminate()
-    process.join(JOB_PROCESS_STOP_GRACE_S)
-    if process.is_alive():
-        process.kill()
-        process.join()
-
-
-def job_process_main() -> None:
-    """The job process: a worker at a lower priority than the app's, which stops on SIGTERM
-    and once the app worker that started it is gone (killed, it ran no lifespan end)."""
-    os.nice(JOB_PROCESS_NICENESS)
-    asyncio.run(_work_while_app_lives())
-
-
-async def _work_while_app_lives() -> None:
-    app_worker = multiprocessing.parent_process()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    work = asyncio.create_task(_work_forever(), name="job-worker")
-    while not stop.is_set() and (app_worker is None or app_worker.is_alive()):
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=1.0)
-    work.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await work
+            await task
 
 
 def run_worker(
