@@ -307,7 +307,7 @@ def _store_batch(events: list[dict[str, Any]]) -> int:
             queue_day_recompute(session, day)
         users = {row.user_id for row in stored if row.user_id is not None}
         if users:
-            recompute_user_stats(session, users)
+            recompute_user_stats(session, users, zones=zones)
     return sum(row.events for row in stored)
 
 

@@ -54,7 +54,8 @@ MAX_CLOCK_SKEW = timedelta(minutes=2)
 ONE_DAY = timedelta(days=1)
 
 # From the students' digests (`progress.digests`), a few rows per lesson, attempt and day,
-# however many events they caused.
+# however many events they caused; with the figures stored now, so that only those that
+# change are written.
 _FIGURES = sa.text(
     f"""
     WITH {ZONES},
@@ -76,11 +77,15 @@ _FIGURES = sa.text(
         GROUP BY d.user_id
     )
     SELECT z.user_id, z.tz, coalesce(l.done, 0) AS lessons, coalesce(x.passed, 0) AS passed,
-           x.average, coalesce(d.days, '{{}}') AS days
+           x.average, coalesce(d.days, '{{}}') AS days,
+           s.user_id IS NOT NULL AS has_stats, s.current_streak_days, s.longest_streak_days,
+           s.last_active_date, s.lessons_completed, s.exams_passed, s.average_score, p.xp
     FROM zones z
     LEFT JOIN lessons l ON l.user_id = z.user_id
     LEFT JOIN exams x ON x.user_id = z.user_id
     LEFT JOIN days d ON d.user_id = z.user_id
+    LEFT JOIN user_stats s ON s.user_id = z.user_id
+    LEFT JOIN user_profile p ON p.user_id = z.user_id
     """  # noqa: S608 - module constants joined, nothing from input
 )
 
@@ -198,10 +203,21 @@ def recompute_user_stats(
     *,
     now: datetime | None = None,
     rebuild: bool = False,
+    zones: Sequence[dict[str, str]] | None = None,
 ) -> int:
     """Recompute `user_stats` and `user_profile.xp` of these users from their digests (with
-    `rebuild`, first derived again from all their events)."""
-    zones = zones_of(session, sorted(set(user_ids)))
+    `rebuild`, first derived again from all their events); `zones`: their `zones_of`, when the
+    caller has read them already. Returns how many users were recomputed.
+
+    Only the figures that changed are written: most of a flush's events (an answer, a search,
+    a second lesson opened the same day) change none, and writing every user's two rows on
+    every flush was most of its Postgres work (a row version each, on rows every page reads).
+    """
+    wanted = {str(uuid.UUID(str(user_id))) for user_id in user_ids}
+    if zones is None:
+        zones = zones_of(session, sorted(map(uuid.UUID, wanted)))
+    else:
+        zones = [z for z in zones if z["user_id"] in wanted]
     if not zones:
         return 0
     if rebuild:
@@ -209,8 +225,7 @@ def recompute_user_stats(
     else:
         rebuild_moved(session, zones)
     moment = now or utc_now()
-    params = zone_params(zones)
-    rows = session.execute(_FIGURES, params).all()
+    rows = session.execute(_FIGURES, zone_params(zones)).all()
     freezes = _freezes(session, {uuid.UUID(z["user_id"]): ZoneInfo(z["tz"]) for z in zones})
     stats, xp, spent = [], [], []
     for row in rows:
@@ -223,24 +238,56 @@ def recompute_user_stats(
             for f in held
             if used.get(f.freeze.id) != f.used_on
         ]
-        done = Achievements(row.lessons, row.passed, len(row.days))
-        stats.append(
-            {
-                "user_id": row.user_id,
-                "current_streak_days": streak.current,
-                "longest_streak_days": streak.longest,
-                "last_active_date": streak.last_active,
-                "lessons_completed": row.lessons,
-                "exams_passed": row.passed,
-                "average_score": None if row.average is None else round(row.average, 2),
-                "updated_at": moment,
-            }
+        figures = _Figures(
+            streak.current,
+            streak.longest,
+            streak.last_active,
+            row.lessons,
+            row.passed,
+            None if row.average is None else round(row.average, 2),
         )
-        cost = sum(f.xp_cost for f in held)
-        xp.append({"profile_user_id": row.user_id, "profile_xp": max(0, xp_for(done) - cost)})
+        if not row.has_stats or figures != _stored_figures(row):
+            stats.append({"user_id": row.user_id, **figures._asdict(), "updated_at": moment})
+        done = Achievements(row.lessons, row.passed, len(row.days))
+        earned = max(0, xp_for(done) - sum(f.xp_cost for f in held))
+        if row.xp is not None and earned != row.xp:
+            xp.append({"profile_user_id": row.user_id, "profile_xp": earned})
+    _write(session, stats, xp, spent, moment)
+    return len(rows)
+
+
+class _Figures(NamedTuple):
+    """A user's `user_stats` figures, as the columns are named."""
+
+    current_streak_days: int
+    longest_streak_days: int
+    last_active_date: date | None
+    lessons_completed: int
+    exams_passed: int
+    average_score: float | None
+
+
+def _stored_figures(row: sa.Row) -> _Figures:
+    return _Figures(
+        row.current_streak_days,
+        row.longest_streak_days,
+        row.last_active_date,
+        row.lessons_completed,
+        row.exams_passed,
+        row.average_score,
+    )
+
+
+def _write(
+    session: Session,
+    stats: list[dict[str, object]],
+    xp: list[dict[str, object]],
+    spent: list[dict[str, object]],
+    moment: datetime,
+) -> None:
+    """One statement each for the whole batch (executemany): the analytics flush runs this for
+    every active user every few seconds, inside the app's backend processes."""
     if stats:
-        # One statement each for the whole batch (executemany): the analytics flush runs this
-        # for every active user every few seconds, inside the app's backend processes.
         upsert = pg_insert(UserStats.__table__)  # type: ignore[arg-type]
         figures = [name for name in stats[0] if name != "user_id"]
         session.execute(
@@ -249,6 +296,7 @@ def recompute_user_stats(
             ),
             stats,
         )
+    if xp:
         profiles = UserProfile.__table__
         session.execute(
             sa.update(profiles)
@@ -264,7 +312,6 @@ def recompute_user_stats(
             .values(used_on=sa.bindparam("used_on")),
             spent,
         )
-    return len(rows)
 
 
 def recompute_all_user_stats(session: Session, *, batch: int = 1000) -> int:
