@@ -30,7 +30,7 @@ import itertools
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -267,7 +267,7 @@ class _Figures(NamedTuple):
     average_score: float | None
 
 
-def _stored_figures(row: sa.Row) -> _Figures:
+def _stored_figures(row: sa.Row[Any]) -> _Figures:
     return _Figures(
         row.current_streak_days,
         row.longest_streak_days,
@@ -285,8 +285,8 @@ def _write(
     spent: list[dict[str, object]],
     moment: datetime,
 ) -> None:
-    """One statement each for the whole batch (executemany): the analytics flush runs this for
-    every active user every few seconds, inside the app's backend processes."""
+    """One statement each (executemany) for the rows that changed: the analytics flush runs
+    this every few seconds, inside the app's backend processes."""
     if stats:
         upsert = pg_insert(UserStats.__table__)  # type: ignore[arg-type]
         figures = [name for name in stats[0] if name != "user_id"]

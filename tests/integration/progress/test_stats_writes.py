@@ -50,7 +50,7 @@ def test_a_flush_writes_only_the_figures_its_events_change(stores: None) -> None
     day_xp = XP_RULES["active_day"]
     assert {figures[2:] for figures in before.values()} == {(1, day_xp)}  # one active day each
 
-    # Ada answers again on a day already counted; Bob comes back today, a second day.
+    # Ada searches on a day already counted; Bob comes back today, a second day.
     record_event("search_performed", user_id=ada, course_id=None, occurred_at=yesterday)
     record_event("lesson_viewed", user_id=bob, course_id=None)
     assert flush_events().stored == 2
