@@ -213,10 +213,10 @@ def recompute_user_stats(
     a second lesson opened the same day) change none, and writing every user's two rows on
     every flush was most of its Postgres work (a row version each, on rows every page reads).
     """
-    wanted = {str(uuid.UUID(str(user_id))) for user_id in user_ids}
     if zones is None:
-        zones = zones_of(session, sorted(map(uuid.UUID, wanted)))
+        zones = zones_of(session, sorted(set(user_ids)))
     else:
+        wanted = {str(user_id) for user_id in user_ids}
         zones = [z for z in zones if z["user_id"] in wanted]
     if not zones:
         return 0
@@ -268,14 +268,8 @@ class _Figures(NamedTuple):
 
 
 def _stored_figures(row: sa.Row[Any]) -> _Figures:
-    return _Figures(
-        row.current_streak_days,
-        row.longest_streak_days,
-        row.last_active_date,
-        row.lessons_completed,
-        row.exams_passed,
-        row.average_score,
-    )
+    """The figures `_FIGURES` read from the user's `user_stats` row, under their own names."""
+    return _Figures._make(getattr(row, name) for name in _Figures._fields)
 
 
 def _write(
