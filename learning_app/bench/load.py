@@ -10,6 +10,10 @@
    the final exam's page, press Start at moments spread over 10 s
    (`load_locust.arrival_spread_s`).
 
+With `--floor N` the students of step 3 (and of the capacity search) are
+`load_students.FloorStudent`s instead, whose every action is N events that touch no store: the
+framework's own cost on this machine, held to the real mix's baseline.
+
 The app servers are in `load_servers`, Locust runs in `load_locust`, and the figures are
 computed in `load_figures`. Figures are per action, from sending its event to the state delta
 that completes it. Ordinary actions are page opens, searches, answers, starts and submits;
@@ -19,8 +23,6 @@ an answer) are reported on their own lines and not in the ordinary p50/p95.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
 import tempfile
 import threading
@@ -34,6 +36,7 @@ from learning_app.bench.chat_stand_in import MODEL as STAND_IN_MODEL
 from learning_app.bench.chat_stand_in import chat_stand_in
 from learning_app.bench.load_figures import LocustRun, figures, ordinary_ms, ratio
 from learning_app.bench.load_locust import Arrivals, run_locust
+from learning_app.bench.load_plan import write_plan
 from learning_app.bench.load_servers import (
     AppServers,
     cpu_seconds,
@@ -42,9 +45,8 @@ from learning_app.bench.load_servers import (
     settle_backends,
     stack_postmaster,
 )
-from learning_app.bench.load_world import QUERIES, TOPICS, LoadWorld
+from learning_app.bench.load_world import LoadWorld
 from learning_app.bench.stats import percentile
-from learning_app.settings import get_settings
 
 # A capacity step holds while ordinary actions' p95 stays within this multiple of the
 # one-student p50 (and nothing fails).
@@ -74,79 +76,9 @@ class LoadOptions:
     arrivals: Arrivals = "spread"  # see `load_locust.arrival_spread_s`
     # With a rate, the tutor streams its answers from a stand-in for OpenAI (`chat_stand_in`).
     chat_tokens_per_s: float = 0.0
-
-
-def _state_names() -> dict[str, str]:
-    """The full names of the states the students drive, as the compiled frontend knows them."""
-    from reflex.state import OnLoadInternalState, State, UpdateVarsInternalState
-
-    from learning_app.pages.accounts.sign_in import SignInState
-    from learning_app.pages.attempts.take_state import AttemptState
-    from learning_app.pages.courses.lesson_reader import LessonReaderState
-    from learning_app.pages.exams.intro import ExamIntroState
-    from learning_app.pages.search.results import SearchPageState
-    from learning_app.pages.tutor.ask import TutorState
-    from learning_app.state.auth import AuthState, SessionCookieState
-
-    states = {
-        "root": State,
-        "root_vars": UpdateVarsInternalState,
-        "root_load": OnLoadInternalState,
-        "auth": AuthState,
-        "session": SessionCookieState,
-        "sign_in": SignInState,
-        "lesson": LessonReaderState,
-        "search": SearchPageState,
-        "tutor": TutorState,
-        "intro": ExamIntroState,
-        "attempt": AttemptState,
-    }
-    return {key: state.get_full_name() for key, state in states.items()}
-
-
-def _initial_state_hashes() -> list[str]:
-    """What a freshly loaded page sends with its hydrate: the hashes of the compiled initial
-    state, so the backend sends only what differs (computed the way the compiler does)."""
-    from reflex.state import State, _resolve_delta, state_snapshot_hashes
-
-    import learning_app.learning_app  # noqa: F401 - registers every page state
-
-    snapshot = asyncio.run(_resolve_delta(State(_reflex_internal_init=True).dict(initial=True)))
-    return state_snapshot_hashes(snapshot)
-
-
-def write_plan(
-    world: LoadWorld, port: int, options: LoadOptions, path: Path, *, think_s: tuple[float, float]
-) -> None:
-    from reflex_base.constants import Reflex
-
-    from learning_app.pages.attempts.take_state import NOT_SAVED, SAVED
-
-    states = _state_names()
-    plan = {
-        "backend_ws": f"ws://127.0.0.1:{port}",
-        # The Origin a browser on the app's pages sends; the backend refuses any other.
-        "origin": get_settings().allowed_origins[0],
-        "reflex_version": Reflex.VERSION,
-        "states": states,
-        "state_hashes": _initial_state_hashes(),
-        "cookie_var": f"{states['session']}.session_token_rx_state_",
-        "saved": SAVED,
-        "not_saved": NOT_SAVED,
-        "think_min_s": think_s[0],
-        "think_max_s": think_s[1],
-        "reconnect": options.servers > 1,
-        "course_id": str(world.course.course_id),
-        "lesson_ids": world.lesson_ids,
-        "practice_exam_id": world.practice_exam_id,
-        "spike_exam_id": world.spike_exam_id,
-        "responses": world.course.responses,
-        "queries": QUERIES,
-        "tutor_questions": [question for _, question, _, _ in TOPICS],
-        "accounts": world.accounts,
-        "spike_tokens": world.spike_tokens,
-    }
-    path.write_text(json.dumps(plan))
+    # With N > 0 every student's action is N events that touch no store (`FloorStudent`):
+    # what the framework alone costs, against the real mix's baseline.
+    floor_events: int = 0
 
 
 def lost_answers(saved: list[tuple[str, str]]) -> int:
@@ -177,24 +109,29 @@ class Phases:
     def __init__(self, world: LoadWorld, servers: AppServers, options: LoadOptions, workdir: Path):
         self.world, self.servers, self.options, self.workdir = world, servers, options, workdir
         self.plan = workdir / "plan.json"
+        self._write_plan(self.plan, (options.think_min_s, options.think_max_s))
+
+    def _write_plan(self, path: Path, think_s: tuple[float, float]) -> None:
         write_plan(
-            world,
-            servers.port,
-            options,
-            self.plan,
-            think_s=(options.think_min_s, options.think_max_s),
+            self.world,
+            self.servers.port,
+            path,
+            think_s=think_s,
+            reconnect=self.options.servers > 1,
+            floor_events=self.options.floor_events,
         )
 
     def baseline(self) -> LocustRun:
         """One student, the same mix, a shorter pause between actions (so that it takes enough
-        samples in its time): what one action costs this machine with nothing else running."""
+        samples in its time): what one action costs this machine with nothing else running.
+        Always the real mix, `--floor` or not: it is the latency budget of both."""
         plan = self.workdir / "baseline-plan.json"
-        write_plan(self.world, self.servers.port, self.options, plan, think_s=(0.3, 0.8))
+        self._write_plan(plan, (0.3, 0.8))
         return run_locust("Student", 1, 1, self.options.baseline_s, plan, self.workdir, "baseline")
 
     def students(self, users: int, spawn_rate: float, run_s: float, name: str) -> LocustRun:
         return run_locust(
-            "Student",
+            "FloorStudent" if self.options.floor_events else "Student",
             users,
             spawn_rate,
             run_s,

@@ -4,7 +4,7 @@ search's, and what losing a server cost."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from learning_app.bench.stats import percentile
@@ -45,6 +45,7 @@ class LocustRun:
     samples: list[Sample]
     saved_answers: list[tuple[str, str]]  # (attempt id, question id) the app confirmed
     cpu_s: float = 0.0  # the Locust process's own CPU time (user + system)
+    deltas: list[tuple[str, int]] = field(default_factory=list)  # (action, deltas it received)
 
 
 def summarise(samples: list[Sample]) -> list[ActionFigures]:
@@ -71,6 +72,13 @@ def ordinary_ms(samples: list[Sample]) -> list[float]:
     reconnect)."""
     skipped = (*HEAVY_ACTIONS, "reconnect")
     return [ms for kind, ms, error, *_ in samples if kind not in skipped and not error]
+
+
+def deltas_per_action(run: LocustRun) -> float:
+    """The state deltas an ordinary action received on average: about the events it took
+    (an event sends one delta, or one per `yield`)."""
+    counts = [count for kind, count in run.deltas if kind not in (*HEAVY_ACTIONS, "reconnect")]
+    return round(sum(counts) / len(counts), 2) if counts else 0.0
 
 
 def ratio(value: float, base: float) -> float:
@@ -105,6 +113,8 @@ def figures(
         "baseline_p95_ms": round(baseline_p95, 1),
         "baseline_p95_ratio": ratio(baseline_p95, baseline_p50),
         "baseline_actions": len(alone),
+        # The real mix's, whatever the load ran (`--floor` holds its events to this).
+        "baseline_deltas_per_action": deltas_per_action(baseline),
         "baseline_errors": sum(1 for _, _, error, *_ in baseline.samples if error),
         "p50_ms": round(percentile(ordinary, 0.50), 1),
         "p95_ms": round(p95, 1),

@@ -76,4 +76,5 @@ def run_locust(
         [tuple(sample) for sample in written["samples"]],  # type: ignore[misc]
         [(attempt, question) for attempt, question in written["saved_answers"]],
         after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+        [(kind, count) for kind, count in written["deltas"]],
     )

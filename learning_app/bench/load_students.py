@@ -19,6 +19,7 @@ import json
 import os
 import random
 import time
+import uuid
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -33,6 +34,8 @@ from learning_app.bench.load_tab import PLAN, ActionFailed, ReflexTab, SocketLos
 # answer the app confirmed as saved, [attempt id, question id], written to LOAD_SAMPLES.
 SAMPLES: list[list[Any]] = []
 SAVED_ANSWERS: list[list[str]] = []
+# Every timed action's [kind, state deltas received meanwhile]: how many events it took.
+DELTAS: list[list[Any]] = []
 # Behind a load balancer a tab whose socket drops connects again, as the browser does.
 RECONNECT: bool = PLAN.get("reconnect", False)
 # Each user waits a random moment up to this long before it arrives (`load.arrival_spread_s`).
@@ -69,7 +72,7 @@ class TabUser(User):
         whose socket dropped reconnects (recorded as `reconnect`) and runs once more, as the
         browser sends its queued event again; its time includes the reconnect."""
         began, start = time.time(), time.perf_counter()
-        server, error = self.tab.server, ""
+        server, error, received = self.tab.server, "", self.tab.received
         try:
             try:
                 action()
@@ -81,6 +84,7 @@ class TabUser(User):
         except Exception as exc:  # every failure is counted, and the user carries on
             error = f"{type(exc).__name__}: {exc}"[:300]
         record(kind, (time.perf_counter() - start) * 1000, error, began, server)
+        DELTAS.append([kind, self.tab.received - received])
         return not error
 
     def _reconnect(self) -> None:
@@ -94,6 +98,25 @@ class TabUser(User):
         record("reconnect", (time.perf_counter() - start) * 1000, error, began, lost)
         if error:
             raise ActionFailed(f"reconnect failed: {error}")
+
+    def arrive_and_sign_in(self) -> bool:
+        """Arrive, open the sign-in page and sign in with the next account, as a student
+        does; whether both worked."""
+        self.arrive()
+        account = PLAN["accounts"][next(_accounts) % len(PLAN["accounts"])]
+        self.tab = ReflexTab()
+        return self.timed("connect", lambda: self.tab.open("/sign-in")) and self.timed(
+            "sign_in", lambda: self._sign_in(account)
+        )
+
+    def _sign_in(self, account: dict[str, str]) -> None:
+        mark = self.tab.emit("sign_in", "sign_in_with_password", form=account)
+        self.tab.wait(
+            lambda: bool(self.tab.var("sign_in", "error") or self.tab.redirect_after(mark)),
+            since=mark,
+        )
+        refuse_problem(self.tab, "sign_in")
+        self.tab.cookie = self.tab.var("session", "session_token")
 
     def after_reconnect(self) -> None:
         """Check what the student must find again after a reconnect: still signed in."""
@@ -114,28 +137,15 @@ class Student(TabUser):
     wait_time = between(PLAN["think_min_s"], PLAN["think_max_s"])
 
     def on_start(self) -> None:
-        self.arrive()
         self.rng = random.Random()  # noqa: S311 - picking what to read, not a secret
-        account = PLAN["accounts"][next(_accounts) % len(PLAN["accounts"])]
-        self.tab = ReflexTab()
         self.attempt_path = ""
         self.unanswered: list[dict[str, Any]] = []
         self.saved: set[str] = set()  # questions of the current attempt the app said it saved
         self.deadline: float | None = None  # the current attempt's, from its countdown
-        if self.timed("connect", lambda: self.tab.open("/sign-in")):
-            self.timed("sign_in", lambda: self._sign_in(account))
+        self.arrive_and_sign_in()
 
     def on_stop(self) -> None:
         self.tab.close()
-
-    def _sign_in(self, account: dict[str, str]) -> None:
-        mark = self.tab.emit("sign_in", "sign_in_with_password", form=account)
-        self.tab.wait(
-            lambda: bool(self.tab.var("sign_in", "error") or self.tab.redirect_after(mark)),
-            since=mark,
-        )
-        refuse_problem(self.tab, "sign_in")
-        self.tab.cookie = self.tab.var("session", "session_token")
 
     @task(4)
     def read_lesson(self) -> None:
@@ -230,6 +240,25 @@ class Student(TabUser):
         self.saved.add(question_id)
         SAVED_ANSWERS.append([self.attempt_path.rsplit("/", 1)[-1], question_id])
 
+    def arrive_and_sign_in(self) -> bool:
+        """Arrive, open the sign-in page and sign in with the next account, as a student
+        does; whether both worked."""
+        self.arrive()
+        account = PLAN["accounts"][next(_accounts) % len(PLAN["accounts"])]
+        self.tab = ReflexTab()
+        return self.timed("connect", lambda: self.tab.open("/sign-in")) and self.timed(
+            "sign_in", lambda: self._sign_in(account)
+        )
+
+    def _sign_in(self, account: dict[str, str]) -> None:
+        mark = self.tab.emit("sign_in", "sign_in_with_password", form=account)
+        self.tab.wait(
+            lambda: bool(self.tab.var("sign_in", "error") or self.tab.redirect_after(mark)),
+            since=mark,
+        )
+        refuse_problem(self.tab, "sign_in")
+        self.tab.cookie = self.tab.var("session", "session_token")
+
     def after_reconnect(self) -> None:
         """Back on the attempt page: every answer saved before is still shown as saved, and
         the deadline has not moved (the countdown is rendered from the server's figure)."""
@@ -309,8 +338,36 @@ class SpikeStudent(TabUser):
         """Nothing more: the spike measures the start."""
 
 
+class FloorStudent(TabUser):
+    """The framework's floor (`bench load --floor N`): arrives and signs in as a `Student`
+    does, opens the review page, then each action is N events that touch no store
+    (`ReviewState.choose`, which only sets a var), sent back to back as a page's events are,
+    and ends when the last one's delta arrives. What an action costs beyond this is the app's
+    own work: its stores, services and bigger states."""
+
+    wait_time = between(PLAN["think_min_s"], PLAN["think_max_s"])
+
+    def on_start(self) -> None:
+        if self.arrive_and_sign_in():
+            self.timed("open_review", lambda: self.tab.navigate("/review"))
+
+    def on_stop(self) -> None:
+        self.tab.close()
+
+    @task
+    def choose(self) -> None:
+        def events_alone() -> None:
+            for _ in range(PLAN["floor_events"] - 1):
+                self.tab.emit("review", "choose", option_id=uuid.uuid4().hex)
+            chosen = uuid.uuid4().hex
+            mark = self.tab.emit("review", "choose", option_id=chosen)
+            self.tab.wait(lambda: self.tab.var("review", "answer_choice") == chosen, since=mark)
+
+        self.timed("floor", events_alone)
+
+
 @events.quitting.add_listener
 def _write_samples(**_kwargs: Any) -> None:
     Path(os.environ["LOAD_SAMPLES"]).write_text(
-        json.dumps({"samples": SAMPLES, "saved_answers": SAVED_ANSWERS})
+        json.dumps({"samples": SAMPLES, "saved_answers": SAVED_ANSWERS, "deltas": DELTAS})
     )

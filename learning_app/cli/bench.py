@@ -198,4 +198,13 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
         help="the tutor streams its answers from a loopback stand-in for OpenAI at this rate "
         "(default: no chat model, extractive answers in one piece)",
     )
+    load_bench.add_argument(
+        "--floor",
+        type=int,
+        default=0,
+        metavar="EVENTS",
+        help="every student action is this many events that touch no store (the framework's "
+        "floor; an action of the real mix brings about 3.4 deltas), held to the real mix's "
+        "baseline",
+    )
     load_bench.set_defaults(func=cmd_bench_load)

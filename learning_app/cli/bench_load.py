@@ -14,6 +14,9 @@ from learning_app.cli.support import CliError, prepare_stores, reflex_environmen
 from learning_app.settings import get_settings
 from learning_app.stack.processes import sigterm_unwinds
 
+# More than a page's events would no longer be a floor of anything the students do.
+MAX_FLOOR_EVENTS = 20
+
 
 def cmd_bench_load(args: argparse.Namespace) -> int:
     from learning_app.bench.load import CAPACITY_RATIO, LoadOptions, run_load_bench
@@ -37,9 +40,12 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
         capacity_hold_s=args.capacity_hold,
         arrivals=args.arrivals,
         chat_tokens_per_s=args.chat_stand_in,
+        floor_events=args.floor,
     )
     if options.chat_tokens_per_s < 0:
         raise CliError("--chat-stand-in must be a rate of tokens a second, or 0 for none")
+    if not 0 <= options.floor_events <= MAX_FLOOR_EVENTS:
+        raise CliError(f"--floor must be 1 to {MAX_FLOOR_EVENTS} events an action, or 0 for none")
     prepare_stores()
     servers = (
         f"{options.servers} app servers behind HAProxy" if options.servers > 1 else "1 app server"
@@ -49,6 +55,8 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
         if options.find_capacity
         else f"{options.users} students for {options.duration_s} s"
     )
+    if options.floor_events:
+        load += f" whose every action is {options.floor_events} events that touch no store"
     print(
         f"one student for {options.baseline_s} s (the baseline), then {load}, then "
         f"{options.spike_students} starting one exam within {options.spike_window_s:g} s; "
@@ -63,6 +71,9 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
     backend_env = reflex_environment(get_settings(), prod=True, workers=options.workers)
     with sigterm_unwinds():  # a bench stopped by `timeout` still stops its servers
         result = run_load_bench(options, backend_env)
+    if not options.find_capacity and options.users and not result["actions"]:
+        # Students that failed before their first action (Locust logs why) record nothing.
+        raise CliError(f"the load recorded no actions; see load.locust.log in {result['workdir']}")
     print(f"{'action':<14}{'count':>7}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}")
     for line in result["by_action"]:  # type: ignore[attr-defined]
         print(f"{line.kind:<14}{line.count:>7}{line.errors:>8}{line.p50_ms:>9}{line.p95_ms:>9}")
@@ -71,7 +82,8 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
     print(
         f"baseline (one student): ordinary actions p50 {result['baseline_p50_ms']} ms, "
         f"p95 {result['baseline_p95_ms']} ms = {result['baseline_p95_ratio']}x its p50 (the "
-        f"mix's own spread, the lowest p95_ratio can be; {result['baseline_actions']} actions)"
+        f"mix's own spread, the lowest p95_ratio can be; {result['baseline_actions']} actions, "
+        f"{result['baseline_deltas_per_action']} state deltas each)"
     )
     if not options.find_capacity:
         print(
@@ -129,6 +141,9 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
     keys += ["spike_students", "spike_errors", "spike_p95_ms", "spike_ratio", "lost_answers"]
     if "chat_tokens_per_s" in result:
         keys += ["chat_tokens_per_s", "chat_answers_streamed"]
+    if options.floor_events:
+        result["floor_events"] = options.floor_events
+        keys.append("floor_events")
     if "killed_server" in result:
         keys += ["reconnects", "reconnect_max_ms", "errors_on_killed_server"]
         keys.append("errors_on_surviving_servers")

@@ -101,3 +101,27 @@ def test_the_tutor_streams_from_the_chat_stand_in_when_asked(clean_db: str) -> N
     assert line["errors"] == 0 and line["chat_tokens_per_s"] == 200, report
     assert line["chat_answers_streamed"] > 0, report  # type: ignore[operator]
     assert "ask_tutor" in {row.split()[0] for row in report.splitlines() if row}, report
+
+
+def test_the_floor_replaces_every_action_with_events_that_touch_no_store(clean_db: str) -> None:
+    run = ["--users", "4", "--spawn-rate", "4", "--duration", "10", "--think-min", "0.1"]
+    run += ["--think-max", "0.3", "--spike-students", "0", "--baseline", "5"]
+    line, report = _bench_load(*run, "--floor", "3")
+    assert line["floor_events"] == 3 and line["errors"] == 0, report
+    assert "whose every action is 3 events that touch no store" in report, report
+    rows = {row.split()[0]: row.split()[1:] for row in report.splitlines() if row[:1].isalpha()}
+    # The load's actions are the floor's (and each tab's connect); the baseline stays the mix.
+    assert int(rows["floor"][0]) > 0 and "open_lesson" in rows, report
+    assert line["baseline_p50_ms"] > 0 and line["p95_ratio"] > 0, report  # type: ignore[operator]
+
+
+def test_a_floor_out_of_range_is_refused_before_anything_starts() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "learning_app.cli", "bench", "load", "--floor", "-1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "--floor must be 1 to 20 events an action, or 0 for none" in result.stderr

@@ -41,3 +41,13 @@ def test_an_empty_baseline_gives_zero_ratios_not_an_error() -> None:
     empty = LocustRun([], [])
     result = figures(Shape(), empty, LocustRun(loaded, []), empty, [], {}, 0)
     assert result["baseline_p95_ratio"] == 0.0 and result["p95_inflation"] == 0.0
+    assert result["baseline_deltas_per_action"] == 0.0
+
+
+def test_deltas_per_action_averages_the_ordinary_actions_of_the_baseline() -> None:
+    # A page open brings four deltas and an answer two; signing in and the tutor are left out.
+    deltas = [("open_lesson", 4), ("answer", 2), ("answer", 2), ("sign_in", 9)]
+    deltas += [("ask_tutor", 7)]
+    alone = LocustRun(_samples("answer", [5.0] * 3), [], deltas=deltas)
+    result = figures(Shape(), alone, LocustRun([], []), LocustRun([], []), [], {}, 0)
+    assert result["baseline_deltas_per_action"] == 2.67
