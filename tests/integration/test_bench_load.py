@@ -110,8 +110,10 @@ def test_the_floor_replaces_every_action_with_events_that_touch_no_store(clean_d
     assert line["floor_events"] == 3 and line["errors"] == 0, report
     assert "whose every action is 3 events that touch no store" in report, report
     rows = {row.split()[0]: row.split()[1:] for row in report.splitlines() if row[:1].isalpha()}
-    # The load's actions are the floor's (and each tab's connect); the baseline stays the mix.
-    assert int(rows["floor"][0]) > 0 and "open_lesson" in rows, report
+    # The load's students sign in and open the review page, then act by the floor's events;
+    # the baseline stays the real mix, whose deltas per action it prints.
+    assert int(rows["floor"][0]) > 0 and int(rows["open_review"][0]) == 4, report
+    assert re.search(r"actions, [\d.]+ state deltas each\)", report), report
     assert line["baseline_p50_ms"] > 0 and line["p95_ratio"] > 0, report  # type: ignore[operator]
 
 
