@@ -240,25 +240,6 @@ class Student(TabUser):
         self.saved.add(question_id)
         SAVED_ANSWERS.append([self.attempt_path.rsplit("/", 1)[-1], question_id])
 
-    def arrive_and_sign_in(self) -> bool:
-        """Arrive, open the sign-in page and sign in with the next account, as a student
-        does; whether both worked."""
-        self.arrive()
-        account = PLAN["accounts"][next(_accounts) % len(PLAN["accounts"])]
-        self.tab = ReflexTab()
-        return self.timed("connect", lambda: self.tab.open("/sign-in")) and self.timed(
-            "sign_in", lambda: self._sign_in(account)
-        )
-
-    def _sign_in(self, account: dict[str, str]) -> None:
-        mark = self.tab.emit("sign_in", "sign_in_with_password", form=account)
-        self.tab.wait(
-            lambda: bool(self.tab.var("sign_in", "error") or self.tab.redirect_after(mark)),
-            since=mark,
-        )
-        refuse_problem(self.tab, "sign_in")
-        self.tab.cookie = self.tab.var("session", "session_token")
-
     def after_reconnect(self) -> None:
         """Back on the attempt page: every answer saved before is still shown as saved, and
         the deadline has not moved (the countdown is rendered from the server's figure)."""
