@@ -67,6 +67,9 @@ class TabUser(User):
         if ARRIVAL_SPREAD_S > 0:
             gevent.sleep(random.uniform(0, ARRIVAL_SPREAD_S))  # noqa: S311 - not a secret
 
+    def on_stop(self) -> None:
+        self.tab.close()
+
     def timed(self, kind: str, action: Callable[[], None]) -> bool:
         """Run one action and record its time and outcome. Behind a load balancer, an action
         whose socket dropped reconnects (recorded as `reconnect`) and runs once more, as the
@@ -143,9 +146,6 @@ class Student(TabUser):
         self.saved: set[str] = set()  # questions of the current attempt the app said it saved
         self.deadline: float | None = None  # the current attempt's, from its countdown
         self.arrive_and_sign_in()
-
-    def on_stop(self) -> None:
-        self.tab.close()
 
     @task(4)
     def read_lesson(self) -> None:
@@ -311,9 +311,6 @@ class SpikeStudent(TabUser):
         if self.timed("spike_connect", lambda: self.tab.open(f"/exams/{exam}", {"exam_id": exam})):
             self.timed("spike_start", lambda: start_exam(self.tab))
 
-    def on_stop(self) -> None:
-        self.tab.close()
-
     @task
     def wait_on_the_attempt_page(self) -> None:
         """Nothing more: the spike measures the start."""
@@ -331,9 +328,6 @@ class FloorStudent(TabUser):
     def on_start(self) -> None:
         if self.arrive_and_sign_in():
             self.timed("open_review", lambda: self.tab.navigate("/review"))
-
-    def on_stop(self) -> None:
-        self.tab.close()
 
     @task
     def choose(self) -> None:
