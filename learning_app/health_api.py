@@ -1,23 +1,33 @@
 """Plain HTTP routes served beside the Reflex app (`/health` for probes and load balancers,
-`/files/<id>` for course pictures that lessons show), and the security headers every backend
-response gets."""
+`/files/<id>` for course pictures that lessons show, `/session/start` and `/session/end` that set
+and clear the HttpOnly session cookie), and the security headers every backend response gets."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import iterate_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.responses import (
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Route
 
 from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.s3_store import get_s3
 from learning_app.security_headers import SecurityHeadersMiddleware, security_headers
-from learning_app.services.accounts.sessions import SESSION_COOKIE
+from learning_app.services.accounts import cookie_handoff
+from learning_app.services.accounts.redirects import safe_next_path
+from learning_app.services.accounts.sessions import SESSION_COOKIE, SESSION_TTL_SECONDS
 from learning_app.services.errors import DomainError
 from learning_app.services.health import check_stores, details_allowed
 from learning_app.services.material import documents
@@ -74,6 +84,62 @@ async def course_file(request: Request) -> Response:
     return StreamingResponse(iterate_in_threadpool(served.chunks), headers=served.headers)
 
 
+SIGN_IN_UNAVAILABLE = "Signing in is unavailable right now. Go back and try again in a moment."
+
+
+async def start_session(request: Request) -> Response:
+    """`POST /session/start` (`code`, `next`), posted by the page that signed in: sets the
+    HttpOnly cookie of the session the code was handed off for (`cookie_handoff`) and sends the
+    browser on to `next`, a path on this site. Only the app's own pages may post it, so no
+    other site can sign a visitor in to an account of its choosing. A used or stale code
+    leads back to signing in."""
+    if not _from_own_page(request):
+        return PlainTextResponse("Forbidden", status_code=403)
+    form = await request.form()
+    next_path = safe_next_path(str(form.get("next") or ""))
+    try:
+        token = await asyncio.to_thread(cookie_handoff.redeem, form.get("code"))
+    except DomainError:
+        return PlainTextResponse(SIGN_IN_UNAVAILABLE, status_code=503)
+    if token is None:
+        return _see_other(f"/sign-in?next={quote(next_path, safe='')}")
+    response = _see_other(next_path)
+    response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_TTL_SECONDS, **_cookie_flags())
+    return response
+
+
+async def end_session(request: Request) -> Response:
+    """`POST /session/end` (`next`), posted by the page that signed out (its session ended
+    server-side first): clears the session cookie and sends the browser on to `next`. Only
+    the app's own pages may post it, so no other site can sign a visitor out."""
+    if not _from_own_page(request):
+        return PlainTextResponse("Forbidden", status_code=403)
+    form = await request.form()
+    response = _see_other(safe_next_path(str(form.get("next") or "")))
+    response.delete_cookie(SESSION_COOKIE, **_cookie_flags())
+    return response
+
+
+def _from_own_page(request: Request) -> bool:
+    """Whether a post came from one of the app's own pages: browsers send its Origin."""
+    return request.headers.get("origin", "") in get_settings().allowed_origins
+
+
+def _cookie_flags() -> dict[str, Any]:
+    return {
+        "path": "/",
+        "httponly": True,
+        "samesite": "lax",
+        "secure": get_settings().served_over_https,
+    }
+
+
+def _see_other(path: str) -> RedirectResponse:
+    """303 to `path` on the pages' own address (the dev backend has an address of its own)."""
+    url = get_settings().public_base_url.rstrip("/") + path
+    return RedirectResponse(url, status_code=303, headers={"Cache-Control": "no-store"})
+
+
 def build_http_api(upload_handlers: Iterable[str] = ()) -> Starlette:
     """The app Reflex mounts itself into (`api_transformer`): its middleware therefore wraps
     Reflex's routes and, in production, the built frontend too. `upload_handlers`: the full
@@ -82,6 +148,8 @@ def build_http_api(upload_handlers: Iterable[str] = ()) -> Starlette:
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/files/{document_id}", course_file, methods=["GET"]),
+            Route("/session/start", start_session, methods=["POST"]),
+            Route("/session/end", end_session, methods=["POST"]),
         ],
         middleware=[
             Middleware(SecurityHeadersMiddleware, headers=security_headers(get_settings())),

@@ -10,12 +10,13 @@ import json
 from pathlib import Path
 
 from learning_app.bench.load_world import QUERIES, TOPICS, LoadWorld
+from learning_app.services.accounts.sessions import SESSION_COOKIE
 from learning_app.settings import get_settings
 
 
 def _state_names() -> dict[str, str]:
     """The full names of the states the students drive, as the compiled frontend knows them."""
-    from reflex.state import OnLoadInternalState, State, UpdateVarsInternalState
+    from reflex.state import OnLoadInternalState, State
 
     from learning_app.pages.accounts.sign_in import SignInState
     from learning_app.pages.attempts.take_state import AttemptState
@@ -24,14 +25,12 @@ def _state_names() -> dict[str, str]:
     from learning_app.pages.review.review_state import ReviewState
     from learning_app.pages.search.results import SearchPageState
     from learning_app.pages.tutor.ask import TutorState
-    from learning_app.state.auth import AuthState, SessionCookieState
+    from learning_app.state.auth import AuthState
 
     states = {
         "root": State,
-        "root_vars": UpdateVarsInternalState,
         "root_load": OnLoadInternalState,
         "auth": AuthState,
-        "session": SessionCookieState,
         "sign_in": SignInState,
         "lesson": LessonReaderState,
         "search": SearchPageState,
@@ -77,7 +76,7 @@ def write_plan(
         "reflex_version": Reflex.VERSION,
         "states": states,
         "state_hashes": _initial_state_hashes(),
-        "cookie_var": f"{states['session']}.session_token_rx_state_",
+        "session_cookie": SESSION_COOKIE,
         "saved": SAVED,
         "not_saved": NOT_SAVED,
         "think_min_s": think_s[0],

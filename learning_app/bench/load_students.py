@@ -115,11 +115,15 @@ class TabUser(User):
     def _sign_in(self, account: dict[str, str]) -> None:
         mark = self.tab.emit("sign_in", "sign_in_with_password", form=account)
         self.tab.wait(
-            lambda: bool(self.tab.var("sign_in", "error") or self.tab.redirect_after(mark)),
+            lambda: bool(self.tab.var("sign_in", "error") or self.tab.form_post_after(mark)),
             since=mark,
         )
         refuse_problem(self.tab, "sign_in")
-        self.tab.cookie = self.tab.var("session", "session_token")
+        post = self.tab.form_post_after(mark)
+        assert post is not None
+        self.tab.post_form(*post)
+        if not self.tab.cookie:
+            raise ActionFailed("signing in set no session cookie")
 
     def after_reconnect(self) -> None:
         """Check what the student must find again after a reconnect: still signed in."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import gevent
+import requests
 import websocket
 from gevent import Greenlet
 from gevent.event import Event
@@ -32,6 +34,8 @@ ACTION_TIMEOUT_S = 30.0
 SOCKET_PREFIX = "42/_event,"  # a Socket.IO EVENT packet on the app's /_event namespace
 # How long a tab whose socket dropped keeps trying to connect again (behind a load balancer).
 RECONNECT_WITHIN_S = 30.0
+# The script a sign-in answers with (`post_to_backend`): a form post of `fields` to `action`.
+FORM_POST = re.compile(r'\)\(("[^"]*"), (\{.*\})\)$')
 
 
 class ActionFailed(Exception):
@@ -47,9 +51,10 @@ class ReflexTab:
 
     def __init__(self, cookie: str = "") -> None:
         self.token = str(uuid.uuid4())
-        self.cookie = cookie
+        self.cookie = cookie  # the session cookie's value, sent in the websocket's handshake
         self.vars: dict[str, dict[str, Any]] = {}
         self.redirects: list[tuple[int, str]] = []  # (message number, path)
+        self.form_posts: list[tuple[int, str, dict[str, str]]] = []  # (number, path, fields)
         self.received = 0
         self.path = "/"
         self.params: dict[str, str] = {}
@@ -70,14 +75,14 @@ class ReflexTab:
             url,
             subprotocols=[PLAN["reflex_version"]],
             origin=PLAN["origin"],
+            cookie=f"{PLAN['session_cookie']}={self.cookie}" if self.cookie else None,
             timeout=ACTION_TIMEOUT_S,
         )
         self.server = (self._ws.getheaders() or {}).get("x-app-server", "")
         opening = self._ws.recv()
         if not str(opening).startswith("0"):
             raise ActionFailed(f"unexpected Engine.IO opening: {str(opening)[:80]}")
-        hydrate = {"vars": {PLAN["cookie_var"]: self.cookie}} if self.cookie else {}
-        hydrate["hashes"] = PLAN["state_hashes"]
+        hydrate = {"hashes": PLAN["state_hashes"]}
         boot = self._event(f"{STATES['root']}.hydrate_and_load", hydrate)
         self._send("40/_event," + json.dumps({"event": boot}))
         self._reader = Greenlet.spawn(self._read_forever)
@@ -140,6 +145,11 @@ class ReflexTab:
         for event in update.get("events") or []:
             if event.get("name") == "_redirect":
                 self.redirects.append((self.received, event["payload"]["path"]))
+            elif event.get("name") == "_call_script" and (
+                post := FORM_POST.search(str(event["payload"].get("javascript_code", "")))
+            ):
+                action, fields = json.loads(post.group(1)), json.loads(post.group(2))
+                self.form_posts.append((self.received, _path_of(action), fields))
         self._wake()
 
     def _wake(self) -> None:
@@ -168,15 +178,32 @@ class ReflexTab:
         return mark
 
     def navigate(self, path: str, params: dict[str, str] | None = None) -> None:
-        """A client-side navigation: the frontend sends its cookies and the page's on_load."""
+        """A client-side navigation: the frontend sends the page's on_load."""
         self._route(path, params)
         # Every page has on_load handlers, so the server flips is_hydrated off and on again.
         self.vars.setdefault(STATES["root"], {})["is_hydrated_rx_state_"] = False
-        mark = self.emit(
-            "root_vars", "update_vars_internal", vars={PLAN["cookie_var"]: self.cookie}
-        )
-        self.emit("root_load", "on_load_internal")
+        mark = self.emit("root_load", "on_load_internal")
         self.wait(lambda: self.var("root", "is_hydrated") is True, since=mark)
+
+    def form_post_after(self, mark: int) -> tuple[str, dict[str, str]] | None:
+        return next(((path, f) for n, path, f in self.form_posts if n > mark), None)
+
+    def post_form(self, path: str, fields: dict[str, str]) -> None:
+        """What the browser does with a sign-in's form post: post it to the backend, keep the
+        session cookie its answer sets, and load the page it leads to (a new connection)."""
+        base = PLAN["backend_ws"].replace("ws", "http", 1)
+        answer = requests.post(
+            base + path,
+            data=fields,
+            headers={"Origin": PLAN["origin"]},
+            allow_redirects=False,
+            timeout=ACTION_TIMEOUT_S,
+        )
+        if answer.status_code != 303:
+            raise ActionFailed(f"{path} answered {answer.status_code}: {answer.text[:120]}")
+        self.cookie = answer.cookies.get(PLAN["session_cookie"], "")
+        self.close()
+        self.open(_path_of(answer.headers["location"]))
 
     def var(self, state: str, name: str) -> Any:
         return self.vars.get(STATES[state], {}).get(f"{name}_rx_state_")
@@ -194,3 +221,8 @@ class ReflexTab:
             if remaining <= 0:
                 raise ActionFailed(f"no answer within {ACTION_TIMEOUT_S:.0f} s")
             self._changed.wait(remaining)
+
+
+def _path_of(url: str) -> str:
+    """The path (and query) of an absolute URL, or of a path."""
+    return "/" + url.split("://", 1)[-1].partition("/")[2] if "://" in url else url

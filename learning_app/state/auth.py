@@ -1,19 +1,24 @@
-"""Who is signed in. The browser holds only an opaque session id; everything else is resolved on
-the server, from Redis and Postgres, on every event that needs a user.
+"""Who is signed in. The browser holds only an opaque session id, in an HttpOnly cookie no
+script can read; everything else is resolved on the server, from Redis and Postgres, on every
+event that needs a user.
 
 Page states that act for a user subclass `AuthState` and pass `await self._session_token()` to a
 service: services take the token, never a user id sent by the browser.
 
-The cookie lives in `SessionCookieState`, a leaf of its own: Reflex syncs cookies on every page
-change by loading the state that holds them with all of its substates, and `AuthState` has every
-page state under it. A page's viewer check runs inside the page's own load (`opens_page`), so
-opening a page loads the root, `AuthState`, the cookie's state and that page's state, never the
-other page states.
+The tab's session id is read from the cookie its websocket connected with (the handshake's
+`Cookie` header), once per connection, and kept in `AuthState`'s backend vars. Signing in or out
+happens in a websocket event, whose answer cannot set a cookie, so the event sends the browser
+to post to `/session/start` or `/session/end` (`health_api`), whose responses set or clear it
+(`cookie_handoff`). No client-storage var is left, so Reflex sends no `update_vars_internal`
+event before a page change's `on_load_internal`. A page's viewer check runs inside the page's
+own load (`opens_page`), so opening a page loads the root, `AuthState` and that page's state,
+never the other page states.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -23,8 +28,7 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from learning_app.services.accounts import users, viewers
-from learning_app.services.accounts.sessions import SESSION_COOKIE
+from learning_app.services.accounts import cookie_handoff, users, viewers
 from learning_app.services.accounts.viewers import Viewer
 from learning_app.services.errors import DomainError
 from learning_app.settings import get_settings
@@ -38,7 +42,6 @@ from learning_app.state.calls import (
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-SESSION_MAX_AGE_S = 7 * 24 * 3600
 # Opening a page re-resolves the navbar's viewer at most this often. The navbar is display
 # only, since every service call resolves the session itself, and resolving it on every page
 # open (Redis, then Postgres) was a tenth of the backend's CPU under `learning-app bench load`.
@@ -49,20 +52,28 @@ def sign_in_redirect(path: str) -> rx.event.EventSpec:
     return rx.redirect(f"/sign-in?next={quote(path or '/', safe='')}")
 
 
-class SessionCookieState(rx.State):
-    """The session cookie alone (see the module's docstring for why it has a state of its own).
-    Read and written through `AuthState`, never by a component."""
+# Submits a form built on the spot: a page load (unlike a websocket answer) whose response may
+# set cookies, and a post, so the server can tell the app's own pages by their Origin.
+_POST_FORM_JS = """((action, fields) => {
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = action;
+  for (const [name, value] of Object.entries(fields)) {
+    const input = document.createElement("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = value;
+    form.appendChild(input);
+  }
+  document.body.appendChild(form);
+  form.submit();
+})"""
 
-    # Reflex sets and reads this cookie from JavaScript (it travels to the server inside each
-    # websocket event), so it cannot be HttpOnly. It holds only an opaque id that the server
-    # resolves and can revoke; see "Security and faults" in the README.
-    session_token: str = rx.Cookie(
-        "",
-        name=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE_S,
-        same_site="lax",
-        secure=get_settings().served_over_https,
-    )
+
+def post_to_backend(path: str, fields: dict[str, str]) -> rx.event.EventSpec:
+    """Send the browser to the backend's `path` as a form post of `fields`."""
+    action = f"{get_settings().backend_url.rstrip('/')}{path}"
+    return rx.call_script(f"{_POST_FORM_JS}({json.dumps(action)}, {json.dumps(fields)})")
 
 
 class AuthState(rx.State):
@@ -76,6 +87,10 @@ class AuthState(rx.State):
     # When, and for which session, the viewer above was last resolved (backend only).
     _viewer_checked_at: float = 0.0
     _viewer_checked_token: str = ""
+    # The session this tab acts for, and the websocket connection it was read on (or that
+    # signed in or out): a new connection reads it again from its handshake's cookie.
+    _token: str = ""
+    _token_connection: str = ""
     # The page that started this tab's session (sign-in); see `load_viewer`.
     _session_started_on: str = ""
     # The session token whose viewer the page's first load resolves in its own first unit of
@@ -91,11 +106,15 @@ class AuthState(rx.State):
         return self.viewer_role in ("teacher", "admin")
 
     async def _session_token(self) -> str:
-        """The tab's session cookie ("" when signed out)."""
-        return (await self.get_state(SessionCookieState)).session_token
+        """The tab's session id ("" when signed out)."""
+        connection = self.router.session.session_id
+        if connection != self._token_connection:
+            self._token = cookie_handoff.token_in_cookie_header(self.router.headers.cookie)
+            self._token_connection = connection
+        return self._token
 
-    async def _set_session_token(self, token: str) -> None:
-        (await self.get_state(SessionCookieState)).session_token = token
+    def _set_session_token(self, token: str) -> None:
+        self._token, self._token_connection = token, self.router.session.session_id
 
     def _show_viewer(self, viewer: Viewer | None, token: str) -> None:
         """Show `viewer` in the navbar, as resolved for the session `token`."""
@@ -108,8 +127,9 @@ class AuthState(rx.State):
         self._viewer_checked_at, self._viewer_checked_token = time.time(), token
 
     async def _forget_session(self) -> None:
-        """This tab is signed out (its session ended or was replaced): no cookie, no viewer."""
-        await self._set_session_token("")
+        """This tab is signed out (its session ended or was replaced): no session, no viewer.
+        A cookie left in the browser names a session that has ended, and signs no one in."""
+        self._set_session_token("")
         self._show_viewer(None, "")
 
     async def _refresh_viewer(self, token: str | None = None) -> Viewer | None:
@@ -155,14 +175,23 @@ class AuthState(rx.State):
                 self._viewer_pending = ""
                 await self._show_resolved(noted.found[1], token)
 
-    async def _start_session(self, token: str) -> None:
-        """Keep the new session's cookie, leaving the navbar as it is: it changes when the page
-        the sign-in redirects to has loaded and resolved the session (`_recently_signed_in` sees
-        a token it has not checked). Showing the signed-in navbar here drew it a moment before
-        the redirect, and a click in that moment was undone when the redirect landed."""
-        await self._set_session_token(token)
+    async def _start_session(self, token: str, next_path: str) -> rx.event.EventSpec:
+        """Keep the new session, and return the event that has the browser store its cookie
+        and go on to `next_path` (a path on this site). The navbar is left as it is: it changes
+        when that page has loaded and resolved the session. Showing the signed-in navbar here
+        drew it a moment before the redirect, and a click in that moment was undone when the
+        redirect landed. Raises DomainError when Redis cannot keep the hand-off's code."""
+        code = await call_service(cookie_handoff.hand_off, token)
+        self._set_session_token(token)
         self._viewer_checked_at, self._viewer_checked_token = 0.0, ""
         self._session_started_on = self.router.url.path.rstrip("/")
+        return post_to_backend("/session/start", {"code": code, "next": next_path})
+
+    async def _sign_out_to(self, next_path: str) -> rx.event.EventSpec:
+        """Forget this tab's session (the caller has ended it, or it has ended), and return the
+        event that clears the browser's cookie and goes on to `next_path`."""
+        await self._forget_session()
+        return post_to_backend("/session/end", {"next": next_path})
 
     async def _recently_signed_in(self) -> bool:
         """Whether this tab is signed in, resolving the session again only when the last check
@@ -245,12 +274,11 @@ class AuthState(rx.State):
     @rx.event
     async def sign_out(self) -> rx.event.EventSpec:
         token = await self._session_token()
-        await self._forget_session()
         try:
             await call_service(users.sign_out, token)
         except DomainError:
             log.warning("sign-out could not reach the session store", exc_info=True)
-        return rx.redirect("/")
+        return await self._sign_out_to("/")
 
 
 Load = TypeVar("Load", bound=Callable[..., Any])

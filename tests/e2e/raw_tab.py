@@ -1,9 +1,9 @@
 """A browser tab without a browser: Reflex's websocket protocol written by hand, to send any
 handler's event with any payload, as a tampered client can, and read the state it changes.
 
-Engine.IO 4 / Socket.IO 5 over one websocket: the hydrate event rides in the CONNECT packet
-with the session cookie, then each event is a Socket.IO EVENT on the `/_event` namespace, and
-the backend answers with state deltas keyed by each state's full name.
+Engine.IO 4 / Socket.IO 5 over one websocket, whose handshake carries the session cookie: the
+hydrate event rides in the CONNECT packet, then each event is a Socket.IO EVENT on the
+`/_event` namespace, and the backend answers with state deltas keyed by each state's full name.
 """
 
 from __future__ import annotations
@@ -30,26 +30,25 @@ class RawTab:
     from). Use it as a context manager; it hydrates on entry."""
 
     def __init__(self, app: RunningApp, session_token: str, path: str) -> None:
-        from learning_app.state.auth import SessionCookieState
+        from learning_app.services.accounts.sessions import SESSION_COOKIE
 
         self.path = path
         self.deltas: dict[str, dict[str, Any]] = {}
         self.updates = 0
-        cookie_var = f"{SessionCookieState.get_full_name()}.session_token_rx_state_"
-        self._cookie = {cookie_var: session_token}
         ws_base = app.backend_url.replace("http://", "ws://", 1)
         self._ws = websocket.create_connection(
             f"{ws_base}{NAMESPACE}/?EIO=4&transport=websocket&token={uuid.uuid4()}",
             subprotocols=[Reflex.VERSION],
             # The backend opens its websocket to the app's own origin only, as for a browser.
             origin=app.url,
+            cookie=f"{SESSION_COOKIE}={session_token}",
             timeout=TIMEOUT_S,
         )
 
     def __enter__(self) -> RawTab:
         opening = self._ws.recv()
         assert str(opening).startswith("0"), opening  # Engine.IO OPEN
-        hydrate = self._event(State, "hydrate_and_load", {"vars": self._cookie})
+        hydrate = self._event(State, "hydrate_and_load", {})
         self._ws.send(f"40{NAMESPACE}," + json.dumps({"event": hydrate}))
         self.wait_for(State, "is_hydrated", lambda value: value is True)
         return self

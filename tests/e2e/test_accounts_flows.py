@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from learning_app.services.accounts.sessions import SESSION_COOKIE
 from tests.e2e.conftest import RunningApp
 
 pytestmark = pytest.mark.e2e
@@ -52,9 +53,20 @@ def test_sign_up_verify_sign_out_and_sign_in(
     menu = page.get_by_role("button", name=re.compile("Account menu"))
     # The display name is shown as text: the markup in it is inert.
     expect(menu).to_have_text("Nova <b>Student</b>")
+    # The session cookie was set by the server, HttpOnly: no script on the page reads it...
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == SESSION_COOKIE]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert SESSION_COOKIE not in page.evaluate("document.cookie")
+    # ...and a new tab of the same browser connects signed in.
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{app_server.url}/")
+    expect(other_tab.get_by_role("button", name=re.compile("Account menu"))).to_be_visible()
+    other_tab.close()
+
     menu.click()
     page.get_by_role("menuitem", name="Sign out").click()
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    assert not [c for c in page.context.cookies() if c["name"] == SESSION_COOKIE]
 
     _sign_in(page, app_server, email, "wrong password")
     expect(page.get_by_role("alert")).to_contain_text("Email or password is incorrect")

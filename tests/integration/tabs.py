@@ -10,7 +10,7 @@ from reflex.state import BaseState, State
 from reflex_base.utils.format import json_dumps
 
 import learning_app.learning_app  # noqa: F401 - registers the page states under AuthState
-from learning_app.state.auth import AuthState, SessionCookieState
+from learning_app.state.auth import AuthState
 
 S = TypeVar("S", bound=BaseState)
 
@@ -29,16 +29,17 @@ def tab_state(cls: type[S], token: str, **route_args: str) -> S:
 
 
 def set_session_cookie(root: State, token: str) -> None:
-    """The tab's session cookie, as the browser sends it."""
-    cookie = root.substates[SessionCookieState.get_name()]
-    assert isinstance(cookie, SessionCookieState)
-    cookie.session_token = token
+    """The tab's session, as its websocket's handshake would carry it in the cookie."""
+    auth = root.substates[AuthState.get_name()]
+    assert isinstance(auth, AuthState)
+    auth._set_session_token(token)
 
 
 def session_cookie(state: BaseState) -> str:
-    cookie = state._get_root_state().substates[SessionCookieState.get_name()]
-    assert isinstance(cookie, SessionCookieState)
-    return cookie.session_token
+    """The session the tab acts for ("" once signed out)."""
+    auth = state._get_root_state().substates[AuthState.get_name()]
+    assert isinstance(auth, AuthState)
+    return auth._token
 
 
 def sent_to_browser(state: BaseState) -> dict[str, Any]:

@@ -95,19 +95,18 @@ def test_a_load_that_resolves_the_viewer_reads_nothing_of_the_navbar_before() ->
 
 def test_opening_a_page_loads_no_other_page_state() -> None:
     """Reflex loads an event's state with every state under it, so the page's events target
-    its own state, and the session cookie (synced on every page change) sits in a leaf."""
+    its own state."""
     from reflex.istate.manager.redis import StateManagerRedis
     from reflex.state import State
 
     from learning_app import learning_app
-    from learning_app.state.auth import AuthState, SessionCookieState
+    from learning_app.state.auth import AuthState
 
     manager = StateManagerRedis.__new__(StateManagerRedis)  # only its tree walk is used
 
     def loaded(state: type[State]) -> set[type[State]]:
         return manager._get_required_state_classes(state, subclasses=True)
 
-    assert loaded(SessionCookieState) == {State, SessionCookieState}
     for route in learning_app.ROUTES:
         for event in route.on_load:
             state = State.get_class_substate(event.state_full_name.split(".", 1)[1])

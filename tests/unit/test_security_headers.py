@@ -81,9 +81,21 @@ def test_the_session_cookie_is_secure_exactly_over_https(url: str, secure: bool)
     assert Settings(_env_file=None, public_base_url=url).served_over_https is secure
 
 
-def test_the_session_cookie_is_samesite_lax_and_holds_only_an_opaque_id() -> None:
-    from learning_app.state.auth import SESSION_COOKIE, SessionCookieState
+def test_no_state_keeps_a_var_in_browser_storage() -> None:
+    """The session cookie is set by the server's responses, HttpOnly, not by Reflex from
+    JavaScript; and while any state held a cookie or local-storage var, Reflex sent an
+    `update_vars_internal` event before every page change."""
+    from reflex.state import State
 
-    cookie = SessionCookieState.get_fields()["session_token"].default
-    assert cookie.name == SESSION_COOKIE
-    assert cookie.same_site == "lax"
+    import learning_app.learning_app  # noqa: F401 - registers every page state
+
+    def tree(state: type[State]) -> list[type[State]]:
+        return [state, *(s for sub in state.get_substates() for s in tree(sub))]
+
+    kept = [
+        f"{state.get_full_name()}.{name}"
+        for state in tree(State)
+        for name in state.get_fields()
+        if state._is_client_storage(name)
+    ]
+    assert kept == []

@@ -53,8 +53,7 @@ class AccountSettingsState(ServiceCalls, AuthState):
         yield
         await self._call(users.sign_out_everywhere)
         if not self.error:
-            await self._forget_session()
-            yield rx.redirect("/sign-in")
+            yield await self._sign_out_to("/sign-in")
         self.submitting = False
 
 

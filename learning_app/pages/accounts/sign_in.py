@@ -40,8 +40,9 @@ class SignInState(ServiceCalls, AuthState):
             self.submitting = False
             return
         _viewer, token = signed_in
-        await self._start_session(token)
-        yield rx.redirect(self._next_path())
+        store_cookie = await self._noting_error(self._start_session(token, self._next_path()))
+        if store_cookie is not None:
+            yield store_cookie
         self.submitting = False
 
     @rx.event
@@ -83,8 +84,10 @@ class MagicLinkState(ServiceCalls, AuthState):
             return
         _viewer, token = signed_in
         # "Checking your link…" stays until "/" has loaded and shows who is signed in.
-        await self._start_session(token)
-        yield rx.redirect("/")
+        if store_cookie := await self._noting_error(self._start_session(token, "/")):
+            yield store_cookie
+        else:
+            self.working = False
 
 
 def _password_form() -> rx.Component:

@@ -1,0 +1,147 @@
+"""The session cookie is HttpOnly: the server's own responses set and clear it, from a one-time
+code the signing-in event hands off (`cookie_handoff`), and a tab reads it from the cookie its
+websocket connected with. Attacked as a browser would be: posts from other sites, replayed and
+forged codes, a `next` that leaves the site."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from reflex.istate.data import HeaderData, SessionData
+from reflex.state import State
+from reflex_base.utils.format import json_dumps
+from starlette.testclient import TestClient
+
+import learning_app.learning_app  # noqa: F401 - registers the page states under AuthState
+from learning_app.health_api import build_http_api
+from learning_app.services.accounts import cookie_handoff, sessions
+from learning_app.services.accounts.sessions import SESSION_COOKIE
+from learning_app.settings import get_settings
+from learning_app.state.auth import AuthState
+
+OWN_PAGE = {"Origin": get_settings().allowed_origins[0]}
+SITE = get_settings().public_base_url.rstrip("/")
+
+
+def _post(path: str, fields: dict[str, str], headers: dict[str, str] | None = None) -> object:
+    client = TestClient(build_http_api())
+    return client.post(
+        path, data=fields, headers=OWN_PAGE if headers is None else headers, follow_redirects=False
+    )
+
+
+def _cookie_flags(set_cookie: str) -> set[str]:
+    return {part.strip().lower() for part in set_cookie.split(";")[1:]}
+
+
+def test_a_handed_off_code_sets_an_httponly_cookie_once(student: str) -> None:
+    code = cookie_handoff.hand_off(student)
+    answer = _post("/session/start", {"code": code, "next": "/courses/c1?tab=2"})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"{SITE}/courses/c1?tab=2"
+    set_cookie = answer.headers["set-cookie"]
+    assert set_cookie.startswith(f"{SESSION_COOKIE}={student};")
+    assert {"httponly", "samesite=lax", "path=/", f"max-age={sessions.SESSION_TTL_SECONDS}"} <= (
+        _cookie_flags(set_cookie)
+    )
+    assert "secure" not in _cookie_flags(set_cookie)  # the dev address is plain http
+
+    replayed = _post("/session/start", {"code": code, "next": "/courses/c1"})
+    assert replayed.status_code == 303
+    assert replayed.headers["location"] == f"{SITE}/sign-in?next=%2Fcourses%2Fc1"
+    assert "set-cookie" not in replayed.headers
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Origin": "https://evil.example"}, {"Origin": "null"}, {"Referer": f"{SITE}/"}],
+    ids=["no origin", "another site", "opaque origin", "a referer alone"],
+)
+def test_only_the_apps_own_pages_may_set_or_clear_the_cookie(
+    student: str, headers: dict[str, str]
+) -> None:
+    code = cookie_handoff.hand_off(student)
+    for path in ("/session/start", "/session/end"):
+        refused = _post(path, {"code": code, "next": "/"}, headers)
+        assert refused.status_code == 403
+        assert "set-cookie" not in refused.headers
+    # A refused post did not use the code up.
+    assert _post("/session/start", {"code": code, "next": "/"}).headers["set-cookie"]
+
+
+@pytest.mark.parametrize(
+    "next_path", ["//evil.example/", "https://evil.example/", "/\\evil.example", "", "x"]
+)
+def test_the_cookie_leads_only_to_this_site(student: str, next_path: str) -> None:
+    answer = _post("/session/start", {"code": cookie_handoff.hand_off(student), "next": next_path})
+    assert answer.headers["location"] == f"{SITE}/"
+
+
+def test_a_forged_code_or_one_for_an_ended_session_signs_no_one_in(student: str) -> None:
+    code = cookie_handoff.hand_off(student)
+    sessions.end_session(student)
+    for fields in (
+        {"code": code},
+        {"code": "A" * 43},
+        {"code": student},  # the session id itself is no code
+        {"code": "not a code at all"},
+        {},
+    ):
+        answer = _post("/session/start", {**fields, "next": "/"})
+        assert answer.status_code == 303
+        assert answer.headers["location"] == f"{SITE}/sign-in?next=%2F"
+        assert "set-cookie" not in answer.headers
+
+
+def test_signing_out_clears_the_cookie() -> None:
+    answer = _post("/session/end", {"next": "/sign-in"})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"{SITE}/sign-in"
+    set_cookie = answer.headers["set-cookie"]
+    assert set_cookie.startswith(f'{SESSION_COOKIE}="";')
+    assert {"httponly", "samesite=lax", "path=/", "max-age=0"} <= _cookie_flags(set_cookie)
+
+
+def test_the_cookie_header_yields_only_a_well_formed_session_id(student: str) -> None:
+    read = cookie_handoff.token_in_cookie_header
+    assert read(f"theme=dark; {SESSION_COOKIE}={student}; other=1") == student
+    assert read(f'{SESSION_COOKIE}="{student}"') == student
+    assert read("") == read(f"{SESSION_COOKIE}=") == ""
+    assert read(f"{SESSION_COOKIE}=../../etc; x=1") == ""
+    assert read(f"x{SESSION_COOKIE}={student}") == ""
+
+
+def _tab_on(connection: str, cookie: str, root: State | None = None) -> AuthState:
+    """The tab's AuthState as an event on websocket `connection`, whose handshake sent the
+    `Cookie` header `cookie`, finds it."""
+    root = root or State(_reflex_internal_init=True)
+    tab = root.substates[AuthState.get_name()]
+    assert isinstance(tab, AuthState)
+    tab.rx_router_session = SessionData(session_id=connection)
+    tab.rx_router_headers = HeaderData(cookie=cookie)
+    return tab
+
+
+def test_a_tab_reads_its_session_from_each_connections_cookie(student: str, teacher: str) -> None:
+    tab = _tab_on("socket-1", f"{SESSION_COOKIE}={student}")
+    assert asyncio.run(tab._session_token()) == student
+
+    # Signing out on this connection holds, whatever its handshake carried.
+    asyncio.run(tab._forget_session())
+    assert asyncio.run(tab._session_token()) == ""
+
+    # A new connection (a reload, a reconnect, another server) reads its own handshake.
+    root = tab._get_root_state()
+    tab = _tab_on("socket-2", f"{SESSION_COOKIE}={teacher}", root)
+    assert asyncio.run(tab._session_token()) == teacher
+    tab = _tab_on("socket-3", "", root)
+    assert asyncio.run(tab._session_token()) == ""
+    assert asyncio.run(tab._recently_signed_in()) is False
+
+
+def test_no_session_id_reaches_the_browser_in_the_state(student: str) -> None:
+    tab = _tab_on("socket-1", f"{SESSION_COOKIE}={student}")
+    asyncio.run(tab._recently_signed_in())
+    assert tab.viewer_name == "Ada"
+    assert student not in json_dumps(tab._get_root_state().dict())
