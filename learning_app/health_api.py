@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import iterate_in_threadpool
@@ -16,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import (
     JSONResponse,
     PlainTextResponse,
-    RedirectResponse,
     Response,
     StreamingResponse,
 )
@@ -26,7 +24,6 @@ from learning_app.adapters.postgres import session_scope
 from learning_app.adapters.s3_store import get_s3
 from learning_app.security_headers import SecurityHeadersMiddleware, security_headers
 from learning_app.services.accounts import cookie_handoff
-from learning_app.services.accounts.redirects import safe_next_path
 from learning_app.services.accounts.sessions import SESSION_COOKIE, SESSION_TTL_SECONDS
 from learning_app.services.errors import DomainError
 from learning_app.services.health import check_stores, details_allowed
@@ -84,38 +81,36 @@ async def course_file(request: Request) -> Response:
     return StreamingResponse(iterate_in_threadpool(served.chunks), headers=served.headers)
 
 
-SIGN_IN_UNAVAILABLE = "Signing in is unavailable right now. Go back and try again in a moment."
+SIGN_IN_UNAVAILABLE = "Signing in is unavailable right now. Try again in a moment."
+SIGN_IN_EXPIRED = "This sign-in has expired or was already used. Sign in again."
 
 
 async def start_session(request: Request) -> Response:
-    """`POST /session/start` (`code`, `next`), posted by the page that signed in: sets the
-    HttpOnly cookie of the session the code was handed off for (`cookie_handoff`) and sends the
-    browser on to `next`, a path on this site. Only the app's own pages may post it, so no
-    other site can sign a visitor in to an account of its choosing. A used or stale code
-    leads back to signing in."""
+    """`POST /session/start` (`code`), posted by the page that signed in: sets the HttpOnly
+    cookie of the session the code was handed off for (`cookie_handoff`). Only the app's own
+    pages may post it, so no other site can sign a visitor in to an account of its choosing;
+    a used, stale or forged code sets nothing."""
     if not _from_own_page(request):
         return PlainTextResponse("Forbidden", status_code=403)
     form = await request.form()
-    next_path = safe_next_path(str(form.get("next") or ""))
     try:
         token = await asyncio.to_thread(cookie_handoff.redeem, form.get("code"))
     except DomainError:
         return PlainTextResponse(SIGN_IN_UNAVAILABLE, status_code=503)
     if token is None:
-        return _see_other(f"/sign-in?next={quote(next_path, safe='')}")
-    response = _see_other(next_path)
+        return PlainTextResponse(SIGN_IN_EXPIRED, status_code=400)
+    response = Response(status_code=204, headers={"Cache-Control": "no-store"})
     response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_TTL_SECONDS, **_cookie_flags())
     return response
 
 
 async def end_session(request: Request) -> Response:
-    """`POST /session/end` (`next`), posted by the page that signed out (its session ended
-    server-side first): clears the session cookie and sends the browser on to `next`. Only
-    the app's own pages may post it, so no other site can sign a visitor out."""
+    """`POST /session/end`, posted by the page that signed out (its session ended server-side
+    first): clears the session cookie. Only the app's own pages may post it, so no other site
+    can sign a visitor out."""
     if not _from_own_page(request):
         return PlainTextResponse("Forbidden", status_code=403)
-    form = await request.form()
-    response = _see_other(safe_next_path(str(form.get("next") or "")))
+    response = Response(status_code=204, headers={"Cache-Control": "no-store"})
     response.delete_cookie(SESSION_COOKIE, **_cookie_flags())
     return response
 
@@ -132,12 +127,6 @@ def _cookie_flags() -> dict[str, Any]:
         "samesite": "lax",
         "secure": get_settings().served_over_https,
     }
-
-
-def _see_other(path: str) -> RedirectResponse:
-    """303 to `path` on the pages' own address (the dev backend has an address of its own)."""
-    url = get_settings().public_base_url.rstrip("/") + path
-    return RedirectResponse(url, status_code=303, headers={"Cache-Control": "no-store"})
 
 
 def build_http_api(upload_handlers: Iterable[str] = ()) -> Starlette:

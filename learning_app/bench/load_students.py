@@ -121,9 +121,13 @@ class TabUser(User):
         refuse_problem(self.tab, "sign_in")
         post = self.tab.form_post_after(mark)
         assert post is not None
-        self.tab.post_form(*post)
-        if not self.tab.cookie:
-            raise ActionFailed("signing in set no session cookie")
+        stored = self.tab.post_form(*post)
+        mark = self.tab.emit("sign_in", "cookie_stored", stored=stored)
+        self.tab.wait(
+            lambda: bool(self.tab.var("sign_in", "error") or self.tab.redirect_after(mark)),
+            since=mark,
+        )
+        refuse_problem(self.tab, "sign_in")
 
     def after_reconnect(self) -> None:
         """Check what the student must find again after a reconnect: still signed in."""

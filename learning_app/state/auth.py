@@ -52,28 +52,27 @@ def sign_in_redirect(path: str) -> rx.event.EventSpec:
     return rx.redirect(f"/sign-in?next={quote(path or '/', safe='')}")
 
 
-# Submits a form built on the spot: a page load (unlike a websocket answer) whose response may
-# set cookies, and a post, so the server can tell the app's own pages by their Origin.
-_POST_FORM_JS = """((action, fields) => {
-  const form = document.createElement("form");
-  form.method = "post";
-  form.action = action;
-  for (const [name, value] of Object.entries(fields)) {
-    const input = document.createElement("input");
-    input.type = "hidden";
-    input.name = name;
-    input.value = value;
-    form.appendChild(input);
-  }
-  document.body.appendChild(form);
-  form.submit();
-})"""
+# Posts `fields` from the page, with the browser's cookies and an Origin the server checks, and
+# resolves to whether the server took them: a fetch's answer, unlike a websocket answer, may set
+# an HttpOnly cookie.
+_POST_JS = """((action, fields) => fetch(action, {
+  method: "POST",
+  credentials: "include",
+  body: new URLSearchParams(fields),
+}).then((answer) => answer.ok, () => false))"""
+# The sign-in is over, but the browser kept no cookie (it refuses cookies, or the post failed).
+COOKIE_NOT_STORED = (
+    "Your browser did not keep the sign-in. Allow cookies for this site, then sign in again."
+)
 
 
-def post_to_backend(path: str, fields: dict[str, str]) -> rx.event.EventSpec:
-    """Send the browser to the backend's `path` as a form post of `fields`."""
+def post_to_backend(
+    path: str, fields: dict[str, str], then: rx.event.EventType | None = None
+) -> rx.event.EventSpec:
+    """Post `fields` to the backend's `path` from the page; `then` gets whether it was taken."""
     action = f"{get_settings().backend_url.rstrip('/')}{path}"
-    return rx.call_script(f"{_POST_FORM_JS}({json.dumps(action)}, {json.dumps(fields)})")
+    script = f"{_POST_JS}({json.dumps(action)}, {json.dumps(fields)})"
+    return rx.call_script(script, callback=then)
 
 
 class AuthState(rx.State):
@@ -175,23 +174,40 @@ class AuthState(rx.State):
                 self._viewer_pending = ""
                 await self._show_resolved(noted.found[1], token)
 
-    async def _start_session(self, token: str, next_path: str) -> rx.event.EventSpec:
-        """Keep the new session, and return the event that has the browser store its cookie
-        and go on to `next_path` (a path on this site). The navbar is left as it is: it changes
-        when that page has loaded and resolved the session. Showing the signed-in navbar here
-        drew it a moment before the redirect, and a click in that moment was undone when the
-        redirect landed. Raises DomainError when Redis cannot keep the hand-off's code."""
+    async def _start_session(self, token: str, then: rx.event.EventType) -> rx.event.EventSpec:
+        """Keep the new session for this tab, and return the event that has the browser store
+        its cookie and then send `then` whether it did (see `_cookie_stored`). The navbar is
+        left as it is: it changes when the page the sign-in leads to has loaded and resolved
+        the session. Showing the signed-in navbar here drew it a moment before the redirect,
+        and a click in that moment was undone when the redirect landed. Raises DomainError
+        when Redis cannot keep the hand-off's code."""
         code = await call_service(cookie_handoff.hand_off, token)
         self._set_session_token(token)
         self._viewer_checked_at, self._viewer_checked_token = 0.0, ""
         self._session_started_on = self.router.url.path.rstrip("/")
-        return post_to_backend("/session/start", {"code": code, "next": next_path})
+        return post_to_backend("/session/start", {"code": code}, then)
 
-    async def _sign_out_to(self, next_path: str) -> rx.event.EventSpec:
-        """Forget this tab's session (the caller has ended it, or it has ended), and return the
-        event that clears the browser's cookie and goes on to `next_path`."""
+    async def _cookie_stored(self, stored: bool, next_path: str) -> rx.event.EventSpec | None:
+        """The sign-in's last step: on to `next_path` (a path on this site) once the browser
+        holds the cookie. If it does not, the session ends and the tab is signed out: a
+        session this tab alone knew would sign the visitor out at the next reload. A tampered
+        client sending either answer itself only moves or signs out its own tab."""
+        if stored:
+            return rx.redirect(next_path)
+        token = await self._session_token()
         await self._forget_session()
-        return post_to_backend("/session/end", {"next": next_path})
+        try:
+            await call_service(users.sign_out, token)
+        except DomainError:
+            log.warning("could not end a session whose cookie was not stored", exc_info=True)
+        return None
+
+    async def _sign_out_to(self, next_path: str) -> list[rx.event.EventSpec]:
+        """Forget this tab's session (the caller has ended it, or it has ended), and return the
+        events that clear the browser's cookie and go on to `next_path`. The cookie names a
+        session that has ended, so the page does not wait for the post."""
+        await self._forget_session()
+        return [post_to_backend("/session/end", {}), rx.redirect(next_path)]
 
     async def _recently_signed_in(self) -> bool:
         """Whether this tab is signed in, resolving the session again only when the last check
@@ -272,7 +288,7 @@ class AuthState(rx.State):
         return await self._check_signed_in()
 
     @rx.event
-    async def sign_out(self) -> rx.event.EventSpec:
+    async def sign_out(self) -> list[rx.event.EventSpec]:
         token = await self._session_token()
         try:
             await call_service(users.sign_out, token)

@@ -10,7 +10,7 @@ from learning_app.components.forms import auth_card, field, form_error, form_not
 from learning_app.components.layout import page_shell
 from learning_app.services.accounts import links, users
 from learning_app.services.accounts.redirects import safe_next_path
-from learning_app.state.auth import AuthState
+from learning_app.state.auth import COOKIE_NOT_STORED, AuthState
 from learning_app.state.calls import ServiceCalls
 
 MAGIC_LINK_SENT = (
@@ -40,10 +40,21 @@ class SignInState(ServiceCalls, AuthState):
             self.submitting = False
             return
         _viewer, token = signed_in
-        store_cookie = await self._noting_error(self._start_session(token, self._next_path()))
-        if store_cookie is not None:
-            yield store_cookie
+        store_cookie = await self._noting_error(
+            self._start_session(token, SignInState.cookie_stored)
+        )
+        if store_cookie is None:
+            self.submitting = False
+        else:
+            yield store_cookie  # `cookie_stored` finishes the sign-in
+
+    @rx.event
+    async def cookie_stored(self, stored: bool) -> rx.event.EventSpec | None:
+        """The browser's answer to the sign-in's cookie post (`_start_session`)."""
         self.submitting = False
+        if (go_on := await self._cookie_stored(stored, self._next_path())) is None:
+            self.error = COOKIE_NOT_STORED
+        return go_on
 
     @rx.event
     async def send_magic_link(self, form: dict[str, str]) -> AsyncIterator[object]:
@@ -84,10 +95,20 @@ class MagicLinkState(ServiceCalls, AuthState):
             return
         _viewer, token = signed_in
         # "Checking your link…" stays until "/" has loaded and shows who is signed in.
-        if store_cookie := await self._noting_error(self._start_session(token, "/")):
-            yield store_cookie
-        else:
+        store_cookie = await self._noting_error(
+            self._start_session(token, MagicLinkState.cookie_stored)
+        )
+        if store_cookie is None:
             self.working = False
+        else:
+            yield store_cookie
+
+    @rx.event
+    async def cookie_stored(self, stored: bool) -> rx.event.EventSpec | None:
+        """The browser's answer to the sign-in's cookie post (`_start_session`)."""
+        if (go_on := await self._cookie_stored(stored, "/")) is None:
+            self.working, self.error = False, COOKIE_NOT_STORED
+        return go_on
 
 
 def _password_form() -> rx.Component:
