@@ -1,4 +1,5 @@
-"""Single-use tokens sent by email (magic links, password resets, email verification).
+"""Single-use tokens: sent by email (magic links, password resets, email verification), or
+handed to the page that signed in, to exchange for its session cookie (`cookie_handoff`).
 
 Only the SHA-256 of a token is stored, so reading Redis does not let anyone sign in. `consume`
 uses GETDEL: of two concurrent clicks on the same link exactly one wins.
@@ -20,12 +21,16 @@ class TokenPurpose(StrEnum):
     MAGIC_LINK = "magiclink"
     PASSWORD_RESET = "reset"  # noqa: S105 - a key prefix, not a password
     EMAIL_VERIFICATION = "verify"
+    SESSION_HANDOFF = "session_handoff"
 
 
 TOKEN_TTLS: dict[TokenPurpose, timedelta] = {
     TokenPurpose.MAGIC_LINK: timedelta(minutes=15),
     TokenPurpose.PASSWORD_RESET: timedelta(minutes=30),
     TokenPurpose.EMAIL_VERIFICATION: timedelta(hours=24),
+    # Long enough for a slow page to post it, short enough that one left in a closed tab is
+    # soon useless.
+    TokenPurpose.SESSION_HANDOFF: timedelta(seconds=60),
 }
 
 
@@ -39,24 +44,35 @@ def issue(purpose: TokenPurpose, user_id: uuid.UUID, ttl: timedelta | int | None
 
     `ttl` is a timedelta or seconds; the purpose's default (TOKEN_TTLS) when omitted.
     """
+    return issue_for(purpose, str(user_id), ttl)
+
+
+def issue_for(purpose: TokenPurpose, value: str, ttl: timedelta | int | None = None) -> str:
+    """`issue` for any `value` (not only a user id); `consume_value` gives it back."""
     lifetime = TOKEN_TTLS[TokenPurpose(purpose)] if ttl is None else ttl
     seconds = int(lifetime.total_seconds()) if isinstance(lifetime, timedelta) else int(lifetime)
     raw = secrets.token_urlsafe(32)  # 256 bits
     with unavailable_on(REDIS_UNREACHABLE):
-        get_redis().set(_key(purpose, raw), str(user_id), ex=max(1, seconds))
+        get_redis().set(_key(purpose, raw), value, ex=max(1, seconds))
     return raw
 
 
 def consume(purpose: TokenPurpose, raw: str | None) -> uuid.UUID:
     """The user id the token was issued for; the token is spent. InvalidToken otherwise."""
+    try:
+        return uuid.UUID(consume_value(purpose, raw))
+    except ValueError as exc:
+        raise InvalidToken() from exc
+
+
+def consume_value(purpose: TokenPurpose, raw: object) -> str:
+    """The value the token was issued for (`issue_for`); the token is spent. InvalidToken
+    otherwise."""
     if not is_well_formed_token(raw):
         raise InvalidToken()
-    assert raw is not None
+    assert isinstance(raw, str)
     with unavailable_on(REDIS_UNREACHABLE):
         value = get_redis().getdel(_key(purpose, raw))
     if not value:
         raise InvalidToken()
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise InvalidToken() from exc
+    return str(value)

@@ -14,6 +14,7 @@ from reflex_base.utils.format import json_dumps
 from starlette.testclient import TestClient
 
 import learning_app.learning_app  # noqa: F401 - registers the page states under AuthState
+from learning_app.adapters.redis_store import get_redis
 from learning_app.health_api import SIGN_IN_EXPIRED, build_http_api
 from learning_app.services.accounts import cookie_handoff, sessions
 from learning_app.services.accounts.sessions import SESSION_COOKIE
@@ -67,6 +68,13 @@ def test_only_the_apps_own_pages_may_set_or_clear_the_cookie(
         assert "set-cookie" not in refused.headers
     # A refused post did not use the code up.
     assert _post("/session/start", {"code": code}).headers["set-cookie"]
+
+
+def test_the_code_lives_a_minute_and_redis_keeps_only_its_hash(student: str) -> None:
+    code = cookie_handoff.hand_off(student)
+    key = f"session_handoff:{sessions.token_hash(code)}"
+    assert 0 < get_redis().ttl(key) <= 60
+    assert not [k for k in get_redis().keys("*") if code in str(k)]
 
 
 def test_a_forged_code_or_one_for_an_ended_session_signs_no_one_in(student: str) -> None:
