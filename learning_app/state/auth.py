@@ -7,8 +7,8 @@ service: services take the token, never a user id sent by the browser.
 
 The tab's session id is read from the cookie its websocket connected with (the handshake's
 `Cookie` header), once per connection, and kept in `AuthState`'s backend vars. Signing in or out
-happens in a websocket event, whose answer cannot set a cookie, so the event sends the browser
-to post to `/session/start` or `/session/end` (`health_api`), whose responses set or clear it
+happens in a websocket event, whose answer cannot set a cookie, so the event has the page post
+to `/session/start` or `/session/end` (`health_api`), whose answers set or clear it
 (`cookie_handoff`). No client-storage var is left, so Reflex sends no `update_vars_internal`
 event before a page change's `on_load_internal`. A page's viewer check runs inside the page's
 own load (`opens_page`), so opening a page loads the root, `AuthState` and that page's state,
