@@ -158,3 +158,29 @@ def test_a_kept_cookie_leads_on_to_the_page_asked_for(student: str) -> None:
     go_on = asyncio.run(tab._cookie_stored(True, "/courses"))
     assert go_on is not None and "/courses" in str(go_on.args)
     assert asyncio.run(tab._session_token()) == student
+
+
+def test_signing_out_ends_the_session_and_has_the_page_clear_the_cookie(student: str) -> None:
+    from learning_app.pages.courses.my_courses import MyCoursesState
+    from tests.integration.tabs import session_cookie, tab_state
+
+    tab = tab_state(MyCoursesState, student)
+    events = asyncio.run(tab.sign_out())
+    assert "/session/end" in str(events[0]) and "'/'" in str(events[1])
+    assert session_cookie(tab) == ""
+    assert sessions.resolve_session(student) is None
+
+
+def test_signing_out_everywhere_also_has_the_page_clear_the_cookie(student: str) -> None:
+    from learning_app.pages.accounts.settings import AccountSettingsState
+    from tests.integration.tabs import session_cookie, tab_state
+
+    tab = tab_state(AccountSettingsState, student)
+
+    async def updates() -> list[object]:
+        return [update async for update in tab.sign_out_everywhere()]
+
+    *_, events = asyncio.run(updates())
+    assert "/session/end" in str(events) and "/sign-in" in str(events)
+    assert session_cookie(tab) == "" and not tab.error
+    assert sessions.resolve_session(student) is None
