@@ -251,6 +251,9 @@ def test_a_held_port_fails_clearly_and_starts_nothing(started: list[ServerStatus
         ]
         for port, name, env_var in cases:
             with socket.socket() as holder:
+                # As `port_in_use` checks it: an earlier test stack's connection on this port,
+                # still in TIME_WAIT, must not fail the bind. A live listener still blocks it.
+                holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 holder.bind(("127.0.0.1", port))
                 holder.listen()
                 with pytest.raises(StackError) as failure:
