@@ -115,14 +115,14 @@ class TabUser(User):
     def _sign_in(self, account: dict[str, str]) -> None:
         mark = self.tab.emit("sign_in", "sign_in_with_password", form=account)
         self.tab.wait(
-            lambda: bool(self.tab.var("sign_in", "error") or self.tab.form_post_after(mark)),
+            lambda: bool(self.tab.var("sign_in", "error") or self.tab.page_post_after(mark)),
             since=mark,
         )
         refuse_problem(self.tab, "sign_in")
-        post = self.tab.form_post_after(mark)
+        post = self.tab.page_post_after(mark)
         assert post is not None
-        stored = self.tab.post_form(*post)
-        mark = self.tab.emit("sign_in", "cookie_stored", stored=stored)
+        taken = self.tab.post_from_page(*post)
+        mark = self.tab.emit("sign_in", "cookie_set", taken=taken)
         self.tab.wait(
             lambda: bool(self.tab.var("sign_in", "error") or self.tab.redirect_after(mark)),
             since=mark,

@@ -34,8 +34,8 @@ ACTION_TIMEOUT_S = 30.0
 SOCKET_PREFIX = "42/_event,"  # a Socket.IO EVENT packet on the app's /_event namespace
 # How long a tab whose socket dropped keeps trying to connect again (behind a load balancer).
 RECONNECT_WITHIN_S = 30.0
-# The script a sign-in answers with (`post_to_backend`): a form post of `fields` to `action`.
-FORM_POST = re.compile(r'\)\(("[^"]*"), (\{.*\})\)$')
+# The script a sign-in answers with (`post_to_backend`): a post of `fields` to `action`.
+PAGE_POST = re.compile(r'\)\(("[^"]*"), (\{.*\})\)$')
 
 
 class ActionFailed(Exception):
@@ -54,7 +54,7 @@ class ReflexTab:
         self.cookie = cookie  # the session cookie's value, sent in the websocket's handshake
         self.vars: dict[str, dict[str, Any]] = {}
         self.redirects: list[tuple[int, str]] = []  # (message number, path)
-        self.form_posts: list[tuple[int, str, dict[str, str]]] = []  # (number, path, fields)
+        self.page_posts: list[tuple[int, str, dict[str, str]]] = []  # (number, path, fields)
         self.received = 0
         self.path = "/"
         self.params: dict[str, str] = {}
@@ -134,9 +134,10 @@ class ReflexTab:
                     if name == "event":
                         self._merge(body)
                     elif name == "new_token":
-                        # The server still linked this tab's token to its previous socket (a
-                        # page load right after the last one closed), so it gave this one a
-                        # token of its own, as for a duplicated tab; the frontend adopts it.
+                        # The server still linked this tab's token to its previous socket (it
+                        # reconnected before the server saw the old one close), so it gave this
+                        # one a token of its own, as for a duplicated tab; the frontend adopts
+                        # it.
                         self.token = body
                 elif isinstance(frame, str) and frame.startswith("44"):
                     self.closed_reason = f"connect refused: {frame[:120]}"
@@ -153,10 +154,10 @@ class ReflexTab:
             if event.get("name") == "_redirect":
                 self.redirects.append((self.received, event["payload"]["path"]))
             elif event.get("name") == "_call_script" and (
-                post := FORM_POST.search(str(event["payload"].get("javascript_code", "")))
+                post := PAGE_POST.search(str(event["payload"].get("javascript_code", "")))
             ):
                 action, fields = json.loads(post.group(1)), json.loads(post.group(2))
-                self.form_posts.append((self.received, _path_of(action), fields))
+                self.page_posts.append((self.received, _path_of(action), fields))
         self._wake()
 
     def _wake(self) -> None:
@@ -192,13 +193,13 @@ class ReflexTab:
         mark = self.emit("root_load", "on_load_internal")
         self.wait(lambda: self.var("root", "is_hydrated") is True, since=mark)
 
-    def form_post_after(self, mark: int) -> tuple[str, dict[str, str]] | None:
-        return next(((path, f) for n, path, f in self.form_posts if n > mark), None)
+    def page_post_after(self, mark: int) -> tuple[str, dict[str, str]] | None:
+        return next(((path, f) for n, path, f in self.page_posts if n > mark), None)
 
-    def post_form(self, path: str, fields: dict[str, str]) -> bool:
+    def post_from_page(self, path: str, fields: dict[str, str]) -> bool:
         """What the page does with a sign-in's post (`post_to_backend`): post it to the
         backend from the page's origin and keep the session cookie its answer sets; whether
-        the answer was a success, as the page's script resolves it."""
+        the server took it, as the page's script reports it."""
         base = PLAN["backend_ws"].replace("ws", "http", 1)
         answer = requests.post(
             base + path,

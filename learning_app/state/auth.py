@@ -60,10 +60,8 @@ _POST_JS = """((action, fields) => fetch(action, {
   credentials: "include",
   body: new URLSearchParams(fields),
 }).then((answer) => answer.ok, () => false))"""
-# The sign-in is over, but the browser kept no cookie (it refuses cookies, or the post failed).
-COOKIE_NOT_STORED = (
-    "Your browser did not keep the sign-in. Allow cookies for this site, then sign in again."
-)
+# The sign-in's cookie post failed (the network, a code that went stale, Redis down).
+SIGN_IN_NOT_FINISHED = "Signing in could not finish. Sign in again."
 
 
 def post_to_backend(
@@ -175,31 +173,31 @@ class AuthState(rx.State):
                 await self._show_resolved(noted.found[1], token)
 
     async def _start_session(self, token: str, then: rx.event.EventType) -> rx.event.EventSpec:
-        """Keep the new session for this tab, and return the event that has the browser store
-        its cookie and then send `then` whether it did (see `_cookie_stored`). The navbar is
-        left as it is: it changes when the page the sign-in leads to has loaded and resolved
-        the session. Showing the signed-in navbar here drew it a moment before the redirect,
-        and a click in that moment was undone when the redirect landed. Raises DomainError
-        when Redis cannot keep the hand-off's code."""
+        """Keep the new session for this tab, and return the event that has the page post the
+        hand-off's code for its cookie, then send `then` whether the server took it (see
+        `_cookie_set`). The navbar is left as it is: it changes when the page the sign-in leads
+        to has loaded and resolved the session. Showing the signed-in navbar here drew it a
+        moment before the redirect, and a click in that moment was undone when the redirect
+        landed. Raises DomainError when Redis cannot keep the hand-off's code."""
         code = await call_service(cookie_handoff.hand_off, token)
         self._set_session_token(token)
         self._viewer_checked_at, self._viewer_checked_token = 0.0, ""
         self._session_started_on = self.router.url.path.rstrip("/")
         return post_to_backend("/session/start", {"code": code}, then)
 
-    async def _cookie_stored(self, stored: bool, next_path: str) -> rx.event.EventSpec | None:
-        """The sign-in's last step: on to `next_path` (a path on this site) once the browser
-        holds the cookie. If it does not, the session ends and the tab is signed out: a
+    async def _cookie_set(self, taken: bool, next_path: str) -> rx.event.EventSpec | None:
+        """The sign-in's last step: on to `next_path` (a path on this site) once the server has
+        set the cookie. If the post failed, the session ends and the tab is signed out: a
         session this tab alone knew would sign the visitor out at the next reload. A tampered
         client sending either answer itself only moves or signs out its own tab."""
-        if stored:
+        if taken:
             return rx.redirect(next_path)
         token = await self._session_token()
         await self._forget_session()
         try:
             await call_service(users.sign_out, token)
         except DomainError:
-            log.warning("could not end a session whose cookie was not stored", exc_info=True)
+            log.warning("could not end a session whose cookie was not set", exc_info=True)
         return None
 
     async def _sign_out_to(self, next_path: str) -> list[rx.event.EventSpec]:

@@ -10,7 +10,7 @@ from learning_app.components.forms import auth_card, field, form_error, form_not
 from learning_app.components.layout import page_shell
 from learning_app.services.accounts import links, users
 from learning_app.services.accounts.redirects import safe_next_path
-from learning_app.state.auth import COOKIE_NOT_STORED, AuthState
+from learning_app.state.auth import SIGN_IN_NOT_FINISHED, AuthState
 from learning_app.state.calls import ServiceCalls
 
 MAGIC_LINK_SENT = (
@@ -40,20 +40,18 @@ class SignInState(ServiceCalls, AuthState):
             self.submitting = False
             return
         _viewer, token = signed_in
-        store_cookie = await self._noting_error(
-            self._start_session(token, SignInState.cookie_stored)
-        )
+        store_cookie = await self._noting_error(self._start_session(token, SignInState.cookie_set))
         if store_cookie is None:
             self.submitting = False
         else:
-            yield store_cookie  # `cookie_stored` finishes the sign-in
+            yield store_cookie  # `cookie_set` finishes the sign-in
 
     @rx.event
-    async def cookie_stored(self, stored: bool) -> rx.event.EventSpec | None:
-        """The browser's answer to the sign-in's cookie post (`_start_session`)."""
+    async def cookie_set(self, taken: bool) -> rx.event.EventSpec | None:
+        """The page's report of the sign-in's cookie post (`_start_session`)."""
         self.submitting = False
-        if (go_on := await self._cookie_stored(stored, self._next_path())) is None:
-            self.error = COOKIE_NOT_STORED
+        if (go_on := await self._cookie_set(taken, self._next_path())) is None:
+            self.error = SIGN_IN_NOT_FINISHED
         return go_on
 
     @rx.event
@@ -96,7 +94,7 @@ class MagicLinkState(ServiceCalls, AuthState):
         _viewer, token = signed_in
         # "Checking your link…" stays until "/" has loaded and shows who is signed in.
         store_cookie = await self._noting_error(
-            self._start_session(token, MagicLinkState.cookie_stored)
+            self._start_session(token, MagicLinkState.cookie_set)
         )
         if store_cookie is None:
             self.working = False
@@ -104,10 +102,10 @@ class MagicLinkState(ServiceCalls, AuthState):
             yield store_cookie
 
     @rx.event
-    async def cookie_stored(self, stored: bool) -> rx.event.EventSpec | None:
-        """The browser's answer to the sign-in's cookie post (`_start_session`)."""
-        if (go_on := await self._cookie_stored(stored, "/")) is None:
-            self.working, self.error = False, COOKIE_NOT_STORED
+    async def cookie_set(self, taken: bool) -> rx.event.EventSpec | None:
+        """The page's report of the sign-in's cookie post (`_start_session`)."""
+        if (go_on := await self._cookie_set(taken, "/")) is None:
+            self.working, self.error = False, SIGN_IN_NOT_FINISHED
         return go_on
 
 

@@ -144,10 +144,10 @@ def test_no_session_id_reaches_the_browser_in_the_state(student: str) -> None:
     assert student not in json_dumps(tab._get_root_state().dict())
 
 
-def test_a_sign_in_whose_cookie_the_browser_did_not_keep_ends_its_session(student: str) -> None:
+def test_a_sign_in_whose_cookie_post_failed_ends_its_session(student: str) -> None:
     tab = _tab_on("socket-1", "")
     tab._set_session_token(student)
-    assert asyncio.run(tab._cookie_stored(False, "/courses")) is None
+    assert asyncio.run(tab._cookie_set(False, "/courses")) is None
     assert asyncio.run(tab._session_token()) == ""
     assert sessions.resolve_session(student) is None  # no session only this tab knew is left
 
@@ -155,7 +155,7 @@ def test_a_sign_in_whose_cookie_the_browser_did_not_keep_ends_its_session(studen
 def test_a_kept_cookie_leads_on_to_the_page_asked_for(student: str) -> None:
     tab = _tab_on("socket-1", "")
     tab._set_session_token(student)
-    go_on = asyncio.run(tab._cookie_stored(True, "/courses"))
+    go_on = asyncio.run(tab._cookie_set(True, "/courses"))
     assert go_on is not None and "/courses" in str(go_on.args)
     assert asyncio.run(tab._session_token()) == student
 
