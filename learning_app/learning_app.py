@@ -68,6 +68,7 @@ from learning_app.pages.sharing.shared_page import SharedPageState, shared_page
 from learning_app.pages.tutor.ask import TutorState, tutor_page
 from learning_app.settings import get_settings
 from learning_app.state.auth import AuthState
+from learning_app.state.page_loads import PageLoadsInline
 from learning_app.state.unexpected_errors import backend_exception_handler
 
 
@@ -222,6 +223,7 @@ app = rx.App(
     head_components=[rx.el.meta(name="color-scheme", content="light dark")],
     stylesheets=["/app.css", MARKDOWN_STYLESHEET],
 )
+app.add_middleware(PageLoadsInline())
 app.register_lifespan_task(worker_lifespan)
 app.register_lifespan_task(embedder_loaded)
 

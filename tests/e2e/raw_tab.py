@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any
 
 import websocket
-from reflex.state import BaseState, State
+from reflex.state import BaseState, OnLoadInternalState, State
 from reflex_base.constants import Reflex
 
 from tests.e2e.conftest import RunningApp
@@ -33,7 +33,9 @@ class RawTab:
         from learning_app.services.accounts.sessions import SESSION_COOKIE
 
         self.path = path
+        self.params: dict[str, str] = {}  # the page's dynamic route segments
         self.deltas: dict[str, dict[str, Any]] = {}
+        self.history: list[dict[str, dict[str, Any]]] = []  # each update's delta, in order
         self.updates = 0
         ws_base = app.backend_url.replace("http://", "ws://", 1)
         self._ws = websocket.create_connection(
@@ -62,7 +64,7 @@ class RawTab:
         self._ws.close()
 
     def _event(self, state: type[BaseState], handler: str, payload: dict[str, Any]) -> object:
-        router = {"pathname": self.path, "asPath": self.path, "query": {}}
+        router = {"pathname": self.path, "asPath": self.path, "query": self.params}
         return {
             "name": f"{state.get_full_name()}.{handler}",
             "payload": payload,
@@ -75,6 +77,12 @@ class RawTab:
         frame = ["event", self._event(state, handler, payload)]
         self._ws.send(EVENT_PREFIX + json.dumps(frame))
         return before
+
+    def change_page(self, path: str, **params: str) -> int:
+        """Go to `path` (its dynamic segments' values in `params`) as the frontend does after a
+        client-side navigation; returns how many updates had arrived before it."""
+        self.path, self.params = path, params
+        return self.send(OnLoadInternalState, "on_load_internal")
 
     def var(self, state: type[BaseState], name: str) -> Any:
         return self.deltas.get(state.get_full_name(), {}).get(f"{name}_rx_state_")
@@ -96,6 +104,7 @@ class RawTab:
             name, body = json.loads(frame[len(EVENT_PREFIX) :])[:2]
             if name == "event":
                 self.updates += 1
+                self.history.append(body.get("delta") or {})
                 for state_name, changes in (body.get("delta") or {}).items():
                     self.deltas.setdefault(state_name, {}).update(changes)
         elif isinstance(frame, str) and frame.startswith(f"44{NAMESPACE}"):
