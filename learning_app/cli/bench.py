@@ -204,7 +204,7 @@ def add_bench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
         default=0,
         metavar="EVENTS",
         help="every student action is this many events that touch no store (the framework's "
-        "floor; an action of the real mix brings about 3.4 deltas), held to the real mix's "
+        "floor; an action of the real mix brings about 1.7 deltas), held to the real mix's "
         "baseline",
     )
     load_bench.set_defaults(func=cmd_bench_load)
