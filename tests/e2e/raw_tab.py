@@ -36,7 +36,6 @@ class RawTab:
         self.params: dict[str, str] = {}  # the page's dynamic route segments
         self.deltas: dict[str, dict[str, Any]] = {}
         self.history: list[dict[str, dict[str, Any]]] = []  # each update's delta, in order
-        self.updates = 0
         ws_base = app.backend_url.replace("http://", "ws://", 1)
         self._ws = websocket.create_connection(
             f"{ws_base}{NAMESPACE}/?EIO=4&transport=websocket&token={uuid.uuid4()}",
@@ -78,6 +77,11 @@ class RawTab:
         self._ws.send(EVENT_PREFIX + json.dumps(frame))
         return before
 
+    @property
+    def updates(self) -> int:
+        """How many updates (state deltas) have arrived."""
+        return len(self.history)
+
     def change_page(self, path: str, **params: str) -> int:
         """Go to `path` (its dynamic segments' values in `params`) as the frontend does after a
         client-side navigation; returns how many updates had arrived before it."""
@@ -103,9 +107,9 @@ class RawTab:
         elif isinstance(frame, str) and frame.startswith(EVENT_PREFIX):
             name, body = json.loads(frame[len(EVENT_PREFIX) :])[:2]
             if name == "event":
-                self.updates += 1
-                self.history.append(body.get("delta") or {})
-                for state_name, changes in (body.get("delta") or {}).items():
+                delta = body.get("delta") or {}
+                self.history.append(delta)
+                for state_name, changes in delta.items():
                     self.deltas.setdefault(state_name, {}).update(changes)
         elif isinstance(frame, str) and frame.startswith(f"44{NAMESPACE}"):
             raise AssertionError(f"connection refused: {frame[:200]}")
