@@ -1,8 +1,9 @@
 """The navbar search box: instant results while typing (debounced), Enter for the results page.
 
 Keyboard: type, Tab to a suggestion, Enter opens it; Enter in the box opens `/search?q=...`.
-Suggestions match words only (no embedder): a half-typed word has no meaning to embed, and the
-box searches on every pause; the results page adds the search by meaning.
+Suggestions match words only (no embedder) and count nothing (`queries.suggest`): a half-typed
+word has no meaning to embed, and the box asks on every pause; the results page adds the search
+by meaning, the counts and the analytics event.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class SearchBoxState(AuthState):
             return
         try:
             found = await call_with_session(
-                queries.search,
+                queries.suggest,
                 token=await self._session_token(),
                 query=self.query,
                 limit=SUGGESTIONS,

@@ -221,10 +221,12 @@ def search_as(
     index: SearchIndex | None = None,
     embedder: Embedder | None = None,
     enrolled: tuple[uuid.UUID, ...] | None = None,
+    counted: bool = True,
 ) -> SearchResults:
     """Search as `viewer` (None: a visitor). Callers resolve the viewer on the server: from the
     session token (`search`) or, for the admin CLI, from an account. Without `embedder` only
-    words match. `enrolled`: the viewer's courses, if the caller has read them."""
+    words match. `enrolled`: the viewer's courses, if the caller has read them. Not `counted`:
+    no facets, and `found` is the number of hits."""
     text, truncated = clean_query(query)
     notices = [TRUNCATED_NOTICE] if truncated else []
     if not text:
@@ -236,7 +238,9 @@ def search_as(
         return SearchResults(query=text, hits=[], found=0, notices=notices)
     index = index or default_index()
     answering = _TYPESENSE_CALLS.submit(
-        index.client.multi_search.perform, multi_search_body(index, searches, text, limit), {}
+        index.client.multi_search.perform,
+        multi_search_body(index, searches, text, limit, counted=counted),
+        {},
     )
     semantic: list[Evidence] = []
     if embedder is not None:
@@ -259,6 +263,9 @@ def search_as(
         hits = _fused(words, semantic, Counts(), limit)
         notices.append(DEGRADED_NOTICE)
         return SearchResults(text, hits, len(hits), degraded=True, notices=notices)
+    if not counted:
+        hits = _fused(lexical, semantic, Counts(), limit)
+        return SearchResults(query=text, hits=hits, found=len(hits), notices=notices)
     return SearchResults(
         query=text,
         hits=_fused(lexical, semantic, counts, limit),
@@ -306,3 +313,22 @@ def search(
             },
         )
     return results
+
+
+@reads_only
+def suggest(
+    session: Session,
+    *,
+    token: str | None,
+    query: str,
+    limit: int,
+    index: SearchIndex | None = None,
+) -> SearchResults:
+    """What the navbar offers while someone types: the best `limit` sources by their words,
+    as whoever holds `token` may see them, with no counts and no analytics event. A pause in
+    typing is not a search: the results page records the one the user makes, and shows the
+    counts these would ask Typesense for on every pause."""
+    viewer, enrolled = viewer_and_enrolments(session, token, "")
+    return search_as(
+        session, viewer, query=query, limit=limit, index=index, enrolled=enrolled, counted=False
+    )

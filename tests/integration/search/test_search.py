@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 
 from learning_app.adapters.postgres import session_scope
+from learning_app.adapters.redis_store import get_redis
 from learning_app.models.users import UserRole
 from learning_app.services.courses import authoring, lessons, reading
+from learning_app.services.progress.events import BUFFER_KEY
+from learning_app.services.search import queries
 from learning_app.services.search.index import SearchIndex, check_drift, default_index
+from learning_app.services.search.results import SearchResults
 from tests.integration.people import new_course, new_lesson, person, publish
 from tests.integration.search.helpers import find, sync_search, titles
 
@@ -97,18 +101,25 @@ def test_facets_count_types_courses_and_tags(index: SearchIndex, teacher: str) -
     assert "question" not in {f.value for f in find(None, "loop").types}
 
 
+def _public_draft_and_private(teacher: str, animal: str) -> str:
+    """A public course with a published and a draft lesson and a private course with one,
+    all named after `animal`, published: the private course's id."""
+    public = new_course(teacher, f"Public {animal} course", is_public=True)
+    new_lesson(teacher, public, f"{animal.title()} stripes published")
+    new_lesson(teacher, public, f"{animal.title()} stripes draft", publish=False)
+    private = new_course(teacher, f"Private {animal} course")
+    new_lesson(teacher, private, f"{animal.title()} herds private")
+    publish(teacher, public)
+    publish(teacher, private)
+    return private
+
+
 def test_each_person_sees_only_what_they_may_read(index: SearchIndex, teacher: str) -> None:
     other = person("otto", UserRole.TEACHER)
     student = person("ada")
-    public = new_course(teacher, "Public zebra course", is_public=True)
-    new_lesson(teacher, public, "Zebra stripes published")
-    new_lesson(teacher, public, "Zebra stripes draft", publish=False)
-    private = new_course(teacher, "Private zebra course")
-    new_lesson(teacher, private, "Zebra herds private")
+    private = _public_draft_and_private(teacher, "zebra")
     draft_course = new_course(other, "Zebra drafts of Otto", is_public=True)
     new_lesson(other, draft_course, "Zebra secrets of Otto")
-    publish(teacher, public)
-    publish(teacher, private)
     sync_search()
 
     visitor = set(titles(find(None, "zebra")))
@@ -127,6 +138,29 @@ def test_each_person_sees_only_what_they_may_read(index: SearchIndex, teacher: s
     assert {"Zebra drafts of Otto", "Zebra secrets of Otto"} <= set(titles(find(other, "zebra")))
     # Filtering by a course you cannot read finds nothing of it.
     assert find(student, "zebra", course_id=draft_course).hits == []
+
+
+def test_suggestions_show_what_the_viewer_may_read_and_count_nothing(
+    index: SearchIndex, teacher: str
+) -> None:
+    student = person("ada")
+    _public_draft_and_private(teacher, "okapi")
+    sync_search()
+    buffered = get_redis().llen(BUFFER_KEY)
+
+    def suggested(token: str | None, query: str) -> SearchResults:
+        with session_scope() as session:
+            return queries.suggest(session, token=token, query=query, limit=6)
+
+    shown = suggested(student, "okpai")  # a typo, as someone types
+    assert set(titles(shown)) == {"Public okapi course", "Okapi stripes published"}
+    assert shown.found == len(shown.hits) and not (shown.types or shown.courses or shown.tags)
+    assert set(titles(suggested(teacher, "okapi"))) >= {"Okapi stripes draft"}
+    assert len(suggested(teacher, "okapi").hits) <= 6
+    # A pause in typing is not a search: the results page records the one the user makes.
+    assert get_redis().llen(BUFFER_KEY) == buffered
+    assert find(student, "okapi").found == 2
+    assert get_redis().llen(BUFFER_KEY) == buffered + 1
 
 
 def test_unpublishing_and_deleting_leave_the_index(index: SearchIndex, teacher: str) -> None:
