@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from learning_app.adapters.postgres import session_scope
+from learning_app.adapters.typesense_store import SearchUnreachable, get_typesense
 from learning_app.services.courses import lessons
 from learning_app.services.search import outbox as search_outbox
+from learning_app.services.search.documents import KINDS
 from learning_app.services.search.index import SearchIndex, default_index, drop_index, rebuild
 from learning_app.settings import Settings, reset_settings_cache
 from learning_app.stack.servers import Typesense
@@ -31,6 +33,7 @@ from tests.integration.search.helpers import (
 
 # A queue no other test worker serves: only this test runs these jobs, against its own server.
 OUTAGE_QUEUE = "search-outage-test"
+COURSES = KINDS["courses"]
 
 
 @pytest.fixture
@@ -81,6 +84,23 @@ def test_an_outage_delays_an_update_and_loses_nothing(
     after = find(None, "tomatos")
     assert not after.degraded
     assert titles(after) == ["Pruning tomatoes"]
+
+
+def test_a_kept_connection_outlives_a_typesense_restart(own_typesense: Typesense) -> None:
+    """Searches keep their HTTP connection alive between requests: one that Typesense closed
+    when it stopped is replaced without an error, and a stopped server is reported at once."""
+    search = get_typesense().multi_search
+    body = {"searches": [{"collection": default_index().alias(COURSES), "q": "*"}]}
+    assert search.perform(body, {})["results"][0]["found"] == 0  # this thread's connection kept
+
+    own_typesense.stop(timeout=10)
+    own_typesense.ensure_up(time.monotonic() + 60)
+    assert search.perform(body, {})["results"][0]["found"] == 0
+
+    own_typesense.stop(timeout=10)
+    with pytest.raises(SearchUnreachable):
+        search.perform(body, {})
+    own_typesense.ensure_up(time.monotonic() + 60)
 
 
 def test_searches_keep_answering_during_a_reindex(index: SearchIndex, teacher: str) -> None:
