@@ -18,6 +18,7 @@ import http.client
 import json
 import threading
 from dataclasses import dataclass
+from select import select
 from typing import Any, Protocol, cast
 from urllib.parse import urlencode, urlsplit
 
@@ -79,7 +80,15 @@ class SearchCollections(Protocol):
     def create(self, schema: dict[str, Any]) -> object: ...
 
 
+class SearchAnswer(Protocol):
+    """A search sent and not read yet (`KeptAliveMultiSearch.start`)."""
+
+    def ready(self) -> bool: ...
+    def answer(self) -> dict[str, Any]: ...
+
+
 class SearchMultiSearch(Protocol):
+    def start(self, search_queries: dict[str, Any]) -> SearchAnswer: ...
     def perform(
         self, search_queries: dict[str, Any], common_params: dict[str, Any]
     ) -> dict[str, Any]: ...
@@ -106,12 +115,16 @@ TIMEOUT_S = 3  # connecting, and each read or write of a request
 
 
 class KeptAliveMultiSearch:
-    """`multi_search.perform` over one kept-alive HTTP connection per thread.
+    """`multi_search` over one kept-alive HTTP connection per thread.
+
+    `start` sends a search and returns at once, so the thread can do other work (search's
+    vector leg) while Typesense answers, with no thread of its own for the wait: the answer
+    waits in the socket until `PendingSearch.answer` reads it.
 
     A connection the server closed while it sat idle (Typesense restarted, say) fails on its
-    next request before the server has read it: that request is sent once more on a new
-    connection, which is safe, as a search changes nothing. A new connection that fails
-    raises `SearchUnreachable` at once: search falls back to Postgres rather than wait.
+    next request: that request is sent once more on a new connection, which is safe, as a
+    search changes nothing. A new connection that fails raises `SearchUnreachable` at once:
+    search falls back to Postgres rather than wait.
     """
 
     def __init__(self, url: str, api_key: str) -> None:
@@ -119,10 +132,10 @@ class KeptAliveMultiSearch:
         self._https = parts.scheme == "https"
         self._host = parts.hostname or "localhost"
         self._port = parts.port or (443 if self._https else 80)
-        self._headers = {"X-TYPESENSE-API-KEY": api_key, "Content-Type": "application/json"}
+        self.headers = {"X-TYPESENSE-API-KEY": api_key, "Content-Type": "application/json"}
         self._local = threading.local()
 
-    def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
+    def connection(self) -> tuple[http.client.HTTPConnection, bool]:
         """This thread's connection, and whether it is new."""
         kept = getattr(self._local, "connection", None)
         if kept is not None:
@@ -131,34 +144,68 @@ class KeptAliveMultiSearch:
         self._local.connection = kind(self._host, self._port, timeout=TIMEOUT_S)
         return self._local.connection, True
 
-    def _drop_connection(self) -> None:
+    def drop_connection(self) -> None:
         self._local.connection.close()
         self._local.connection = None
+
+    def start(self, search_queries: dict[str, Any]) -> PendingSearch:
+        return PendingSearch(self, "/multi_search", json.dumps(search_queries).encode())
 
     def perform(
         self, search_queries: dict[str, Any], common_params: dict[str, Any]
     ) -> dict[str, Any]:
-        path = "/multi_search" + (f"?{urlencode(common_params)}" if common_params else "")
-        body = json.dumps(search_queries).encode()
-        while True:
-            connection, new = self._connection()
+        query = f"?{urlencode(common_params)}" if common_params else ""
+        return PendingSearch(
+            self, "/multi_search" + query, json.dumps(search_queries).encode()
+        ).answer()
+
+
+class PendingSearch:
+    """A search sent on this thread's connection and not yet read. Read it in the thread that
+    sent it, before that thread sends another: a response left unread makes the connection's
+    next request fail, and that request then goes out again on a new connection."""
+
+    def __init__(self, sender: KeptAliveMultiSearch, path: str, body: bytes) -> None:
+        self._sender, self._path, self._body = sender, path, body
+        self._connection, self._new = sender.connection()
+        self._failure: Exception | None = None
+        try:
+            self._connection.request("POST", path, body, sender.headers)
+        except (OSError, http.client.HTTPException) as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: Exception) -> None:
+        self._failure = exc
+        self._sender.drop_connection()
+
+    def ready(self) -> bool:
+        """Whether reading the answer now would not wait (it has come, or sending failed)."""
+        sock = self._connection.sock
+        return self._failure is not None or sock is None or bool(select([sock], [], [], 0)[0])
+
+    def answer(self) -> dict[str, Any]:
+        if self._failure is None:
             try:
-                connection.request("POST", path, body, self._headers)
-                response = connection.getresponse()
+                response = self._connection.getresponse()
                 payload = response.read()
             except (OSError, http.client.HTTPException) as exc:
-                self._drop_connection()
-                if new or isinstance(exc, TimeoutError):  # a slow server, not a closed one
-                    raise SearchUnreachable(0, f"Typesense: {exc!r}") from exc
-                continue
-            if response.will_close:
-                self._drop_connection()
-            if response.status != 200:
-                raise _error_for(response.status, payload)
-            try:
-                return cast(dict[str, Any], json.loads(payload))
-            except ValueError as exc:
-                raise SearchError(response.status, "Typesense answered without JSON") from exc
+                self._fail(exc)
+            else:
+                if response.will_close:
+                    self._sender.drop_connection()
+                return _answer_of(response.status, payload)
+        if self._new or isinstance(self._failure, TimeoutError):  # a slow server, not a closed one
+            raise SearchUnreachable(0, f"Typesense: {self._failure!r}") from self._failure
+        return PendingSearch(self._sender, self._path, self._body).answer()
+
+
+def _answer_of(status: int, payload: bytes) -> dict[str, Any]:
+    if status != 200:
+        raise _error_for(status, payload)
+    try:
+        return cast(dict[str, Any], json.loads(payload))
+    except ValueError as exc:
+        raise SearchError(status, "Typesense answered without JSON") from exc
 
 
 def _error_for(status: int, payload: bytes) -> SearchError:

@@ -2,8 +2,9 @@
 meaning, one result per source.
 
 Two legs run side by side: the lexical one in Typesense (`search.lexical`: courses, lessons,
-questions, files and every passage of the lessons and files) in a worker thread, and the vector
-one in Postgres (`search.semantic`) meanwhile, on the caller's session. Their rankings of
+questions, files and every passage of the lessons and files), whose request is sent first and
+read last, and the vector one in Postgres (`search.semantic`) meanwhile, on the caller's
+session, in the same thread. Their rankings of
 sources are fused (`search.fusion`). The embedder is a port: callers pass the configured one,
 or None for words only (the navbar's suggestions while typing).
 
@@ -30,8 +31,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from concurrent import futures
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
 from sqlmodel import Session
 
@@ -71,9 +71,6 @@ DEGRADED_NOTICE = (
     "Search is running in a simpler mode right now: results may miss misspelled words, and "
     "counts and tag filters are unavailable."
 )
-# Typesense answers in this pool while the caller's thread runs the vector leg. Threads only
-# wait on sockets there, so a few serve every search a process runs at once.
-_TYPESENSE_CALLS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="search-typesense")
 
 
 def clean_query(raw: str | None) -> tuple[str, bool]:
@@ -237,10 +234,9 @@ def search_as(
     if not searches:
         return SearchResults(query=text, hits=[], found=0, notices=notices)
     index = index or default_index()
-    answering = _TYPESENSE_CALLS.submit(
-        index.client.multi_search.perform,
-        multi_search_body(index, searches, text, limit, counted=counted),
-        {},
+    # Sent now, read after the vector leg: Typesense and Postgres answer at the same time.
+    answering = index.client.multi_search.start(
+        multi_search_body(index, searches, text, limit, counted=counted)
     )
     semantic: list[Evidence] = []
     if embedder is not None:
@@ -248,12 +244,11 @@ def search_as(
         semantic = semantic_search(
             session, audience, text, embedder, types=types, course_id=course_id, limit=limit
         )
-    if not answering.done():
-        # Typesense is still answering: the wait needs no slot (`adapters/unit_slots.py`).
-        with waiting_elsewhere():
-            futures.wait([answering])
     try:
-        lexical, counts = read_answers(searches, answering.result()["results"])
+        # A wait for Typesense needs no slot (`adapters/unit_slots.py`).
+        with nullcontext() if answering.ready() else waiting_elsewhere():
+            answers = answering.answer()
+        lexical, counts = read_answers(searches, answers["results"])
     except SEARCH_ERRORS:
         log.warning("search index unavailable; answering from Postgres", exc_info=True)
         # Postgres searches lessons and files whole, and shows their best passage itself.

@@ -103,6 +103,22 @@ def test_a_kept_connection_outlives_a_typesense_restart(own_typesense: Typesense
     own_typesense.ensure_up(time.monotonic() + 60)
 
 
+def test_a_search_left_unread_does_not_spoil_the_next(index: SearchIndex) -> None:
+    """A search sent and never read (its caller failed before reading it) leaves a response
+    on the thread's connection; the thread's next search still gets its own answer."""
+    search = index.client.multi_search
+    body = {"searches": [{"collection": index.alias(COURSES), "q": "*"}]}
+    search.start(body)
+    assert search.start(body).answer()["results"][0]["found"] == 0  # sent on a new connection
+
+    pending = search.start(body)
+    deadline = time.monotonic() + 5
+    while not pending.ready() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert pending.ready()  # the answer has come: reading it will not wait
+    assert pending.answer()["results"][0]["found"] == 0
+
+
 def test_searches_keep_answering_during_a_reindex(index: SearchIndex, teacher: str) -> None:
     course_id = new_course(teacher, "Astronomy", is_public=True)
     new_lesson(teacher, course_id, "Telescopes and mirrors")
