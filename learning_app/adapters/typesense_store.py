@@ -17,6 +17,7 @@ import functools
 import http.client
 import json
 import threading
+import time
 from dataclasses import dataclass
 from select import select
 from typing import Any, Protocol, cast
@@ -112,6 +113,9 @@ class SearchClient(Protocol):
 
 
 TIMEOUT_S = 3  # connecting, and each read or write of a request
+# Typesense closes a connection left idle for somewhere between 30 and 65 s (measured): one
+# idle longer than this is replaced before it is used, rather than failing its next search.
+IDLE_LIMIT_S = 20.0
 
 
 class KeptAliveMultiSearch:
@@ -137,11 +141,16 @@ class KeptAliveMultiSearch:
 
     def connection(self) -> tuple[http.client.HTTPConnection, bool]:
         """This thread's connection, and whether it is new."""
+        now = time.monotonic()
         kept = getattr(self._local, "connection", None)
-        if kept is not None:
+        if kept is not None and now - self._local.used_at < IDLE_LIMIT_S:
+            self._local.used_at = now
             return kept, False
+        if kept is not None:
+            kept.close()
         kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
         self._local.connection = kind(self._host, self._port, timeout=TIMEOUT_S)
+        self._local.used_at = now
         return self._local.connection, True
 
     def drop_connection(self) -> None:

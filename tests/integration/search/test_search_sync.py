@@ -11,13 +11,18 @@ from pathlib import Path
 
 import pytest
 
+from learning_app.adapters import typesense_store
 from learning_app.adapters.postgres import session_scope
-from learning_app.adapters.typesense_store import SearchUnreachable, get_typesense
+from learning_app.adapters.typesense_store import (
+    KeptAliveMultiSearch,
+    SearchUnreachable,
+    get_typesense,
+)
 from learning_app.services.courses import lessons
 from learning_app.services.search import outbox as search_outbox
 from learning_app.services.search.documents import KINDS
 from learning_app.services.search.index import SearchIndex, default_index, drop_index, rebuild
-from learning_app.settings import Settings, reset_settings_cache
+from learning_app.settings import Settings, get_settings, reset_settings_cache
 from learning_app.stack.servers import Typesense
 from tests.integration.people import new_course, new_lesson, publish
 from tests.integration.private_servers import on_free_ports
@@ -101,6 +106,18 @@ def test_a_kept_connection_outlives_a_typesense_restart(own_typesense: Typesense
     with pytest.raises(SearchUnreachable):
         search.perform(body, {})
     own_typesense.ensure_up(time.monotonic() + 60)
+
+
+def test_a_connection_left_idle_is_replaced_before_typesense_closes_it(
+    index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    search = KeptAliveMultiSearch(get_settings().typesense_url, get_settings().typesense_api_key)
+    first, new = search.connection()
+    first.connect()
+    assert new and search.connection() == (first, False)  # in use: kept
+    monkeypatch.setattr(typesense_store, "IDLE_LIMIT_S", 0.0)
+    replacement, new = search.connection()
+    assert new and replacement is not first and first.sock is None  # the idle one is closed
 
 
 def test_a_search_left_unread_does_not_spoil_the_next(index: SearchIndex) -> None:
