@@ -5,10 +5,10 @@ Services see it through `SearchClient`, the part of the client's tree they walk
 reach them under the names below.
 
 Searches (`multi_search`, on every results page) go over kept-alive `http.client`
-connections, one per thread; the rest (index writes, aliases, health) through the official
-client. Its transport, httpx, cost a search ~0.6 ms more CPU than `http.client` for the same
-request (~0.9 against ~0.3 ms) and the search service ~1.5 ms more time at the median (6.5
-against 5.1 ms, one student, the load bench's world and queries).
+connections, one per thread, sent first and read when the caller is ready for the answer;
+the rest (index writes, aliases, health) through the official client. Its transport, httpx,
+cost a search ~0.6 ms more CPU than `http.client` for the same request (~0.9 against ~0.3
+ms), and the search service ~1 ms more at the median (README, "Search").
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import http.client
 import json
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -140,9 +141,13 @@ class KeptAliveMultiSearch:
         self._local = threading.local()
 
     def connection(self) -> tuple[http.client.HTTPConnection, bool]:
-        """This thread's connection, and whether it is new."""
+        """This thread's connection, and whether it is new. A connection that a forked
+        process inherited with the thread that forked it is never used: its socket is the
+        parent's too, and their answers would mix."""
         now = time.monotonic()
         kept = getattr(self._local, "connection", None)
+        if kept is not None and self._local.pid != os.getpid():
+            kept = self._local.connection = None  # the parent's: left open for the parent
         if kept is not None and now - self._local.used_at < IDLE_LIMIT_S:
             self._local.used_at = now
             return kept, False
@@ -150,12 +155,14 @@ class KeptAliveMultiSearch:
             kept.close()
         kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
         self._local.connection = kind(self._host, self._port, timeout=TIMEOUT_S)
-        self._local.used_at = now
+        self._local.used_at, self._local.pid = now, os.getpid()
         return self._local.connection, True
 
-    def drop_connection(self) -> None:
-        self._local.connection.close()
-        self._local.connection = None
+    def drop(self, connection: http.client.HTTPConnection) -> None:
+        """Close `connection`; this thread's next search opens a new one."""
+        connection.close()
+        if getattr(self._local, "connection", None) is connection:
+            self._local.connection = None
 
     def start(self, search_queries: dict[str, Any]) -> PendingSearch:
         return PendingSearch(self, "/multi_search", json.dumps(search_queries).encode())
@@ -185,7 +192,7 @@ class PendingSearch:
 
     def _fail(self, exc: Exception) -> None:
         self._failure = exc
-        self._sender.drop_connection()
+        self._sender.drop(self._connection)
 
     def ready(self) -> bool:
         """Whether reading the answer now would not wait (it has come, or sending failed)."""
@@ -201,7 +208,7 @@ class PendingSearch:
                 self._fail(exc)
             else:
                 if response.will_close:
-                    self._sender.drop_connection()
+                    self._sender.drop(self._connection)
                 return _answer_of(response.status, payload)
         if self._new or isinstance(self._failure, TimeoutError):  # a slow server, not a closed one
             raise SearchUnreachable(0, f"Typesense: {self._failure!r}") from self._failure

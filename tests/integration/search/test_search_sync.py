@@ -4,6 +4,7 @@ that reports drift and searches."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -118,6 +119,25 @@ def test_a_connection_left_idle_is_replaced_before_typesense_closes_it(
     monkeypatch.setattr(typesense_store, "IDLE_LIMIT_S", 0.0)
     replacement, new = search.connection()
     assert new and replacement is not first and first.sock is None  # the idle one is closed
+
+
+def test_a_forked_process_never_uses_its_parents_connection(index: SearchIndex) -> None:
+    search = KeptAliveMultiSearch(get_settings().typesense_url, get_settings().typesense_api_key)
+    parents, _ = search.connection()
+    parents.connect()
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: report, then leave without running the parent's clean-ups
+        try:
+            _, new = search.connection()
+            os.write(writer, b"new" if new else b"kept")
+        finally:
+            os._exit(0)
+    os.close(writer)
+    os.waitpid(child, 0)
+    with os.fdopen(reader, "rb") as answer:
+        assert answer.read() == b"new"
+    assert search.connection() == (parents, False) and parents.sock is not None
 
 
 def test_a_search_left_unread_does_not_spoil_the_next(index: SearchIndex) -> None:
