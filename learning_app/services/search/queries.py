@@ -4,9 +4,9 @@ meaning, one result per source.
 Two legs run side by side: the lexical one in Typesense (`search.lexical`: courses, lessons,
 questions, files and every passage of the lessons and files), whose request is sent first and
 read last, and the vector one in Postgres (`search.semantic`) meanwhile, on the caller's
-session, in the same thread. Their rankings of
-sources are fused (`search.fusion`). The embedder is a port: callers pass the configured one,
-or None for words only (the navbar's suggestions while typing).
+session, in the same thread. Their rankings of sources are fused (`search.fusion`). The
+embedder is a port: callers pass the configured one, or None for words only (the navbar's
+suggestions while typing, `suggest`).
 
 Visibility is enforced here, on the server: every Typesense query carries a `filter_by` that
 this module builds from the viewer's session (never from the request), and user input never
