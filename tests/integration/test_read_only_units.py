@@ -48,6 +48,7 @@ READS_ONLY_CALLS: dict[Callable[..., Any], list[Call]] = {
     queries.search: [
         lambda s, t, w: queries.search(s, token=t, query="lesson", embedder=get_embedder())
     ],
+    queries.suggest: [lambda s, t, w: queries.suggest(s, token=t, query="less", limit=6)],
     results.exam_intro: [
         lambda s, t, w: results.exam_intro(s, token=t, exam_id=w.exam),
         lambda s, t, w: results.exam_intro(s, token=t, exam_id=w.practice_exam),
