@@ -134,9 +134,9 @@ class KeptAliveMultiSearch:
 
     def __init__(self, url: str, api_key: str) -> None:
         parts = urlsplit(url)
-        self._https = parts.scheme == "https"
-        self._host = parts.hostname or "localhost"
-        self._port = parts.port or (443 if self._https else 80)
+        self.scheme = parts.scheme
+        self.host = parts.hostname or "localhost"
+        self.port = parts.port or (443 if self.scheme == "https" else 80)
         self.headers = {"X-TYPESENSE-API-KEY": api_key, "Content-Type": "application/json"}
         self._local = threading.local()
 
@@ -153,8 +153,8 @@ class KeptAliveMultiSearch:
             return kept, False
         if kept is not None:
             kept.close()
-        kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
-        self._local.connection = kind(self._host, self._port, timeout=TIMEOUT_S)
+        kind = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
+        self._local.connection = kind(self.host, self.port, timeout=TIMEOUT_S)
         self._local.used_at, self._local.pid = now, os.getpid()
         return self._local.connection, True
 
@@ -164,16 +164,16 @@ class KeptAliveMultiSearch:
         if getattr(self._local, "connection", None) is connection:
             self._local.connection = None
 
-    def start(self, search_queries: dict[str, Any]) -> PendingSearch:
-        return PendingSearch(self, "/multi_search", json.dumps(search_queries).encode())
+    def start(
+        self, search_queries: dict[str, Any], common_params: dict[str, Any] | None = None
+    ) -> PendingSearch:
+        query = f"?{urlencode(common_params)}" if common_params else ""
+        return PendingSearch(self, "/multi_search" + query, json.dumps(search_queries).encode())
 
     def perform(
         self, search_queries: dict[str, Any], common_params: dict[str, Any]
     ) -> dict[str, Any]:
-        query = f"?{urlencode(common_params)}" if common_params else ""
-        return PendingSearch(
-            self, "/multi_search" + query, json.dumps(search_queries).encode()
-        ).answer()
+        return self.start(search_queries, common_params).answer()
 
 
 class PendingSearch:
@@ -255,11 +255,10 @@ class _Client:
 
 @functools.cache
 def _client_for(url: str, api_key: str) -> _Client:
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    search = KeptAliveMultiSearch(url, api_key)
     official = typesense.Client(
         {
-            "nodes": [{"host": parts.hostname, "port": str(port), "protocol": parts.scheme}],
+            "nodes": [{"host": search.host, "port": str(search.port), "protocol": search.scheme}],
             "api_key": api_key,
             "connection_timeout_seconds": TIMEOUT_S,
             "num_retries": 1,
@@ -268,7 +267,7 @@ def _client_for(url: str, api_key: str) -> _Client:
             "retry_interval_seconds": 0.1,
         }
     )
-    return _Client(official, KeptAliveMultiSearch(url, api_key))
+    return _Client(official, search)
 
 
 def get_typesense() -> SearchClient:

@@ -258,12 +258,12 @@ def search_as(
         hits = _fused(words, semantic, Counts(), limit)
         notices.append(DEGRADED_NOTICE)
         return SearchResults(text, hits, len(hits), degraded=True, notices=notices)
+    hits = _fused(lexical, semantic, counts, limit)
     if not counted:
-        hits = _fused(lexical, semantic, Counts(), limit)
         return SearchResults(query=text, hits=hits, found=len(hits), notices=notices)
     return SearchResults(
         query=text,
-        hits=_fused(lexical, semantic, counts, limit),
+        hits=hits,
         found=counts.found,
         types=counts.type_facets(),
         courses=counts.course_facets(),
