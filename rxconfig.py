@@ -18,8 +18,8 @@ config = rx.Config(
     # (comma-separated) replaces this list.
     cors_allowed_origins=list(_settings.allowed_origins),
     # With Redis state, the longest a tab's state lock is held: by a worker serving the tab
-    # from memory (`REFLEX_OPLOCK_HOLD_TIME`, 15 s in production) or by one event. Reflex's
-    # default, 10 s, would not let that hold outlast 10 s.
+    # from memory (`REFLEX_OPLOCK_HOLD_TIME`, 15 s in production) or by one event. Reflex
+    # refuses a hold that is not shorter than this, and its default is 10 s.
     redis_lock_expiration=20_000,
     plugins=[
         rx.plugins.SitemapPlugin(),
