@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     # Units of work (a page action's transaction) that run at once per app worker; a unit that
     # waits on another process or server gives its slot up meanwhile (adapters/unit_slots.py).
     unit_of_work_slots: int = Field(default=2, ge=1, le=64)
+    # Brief units (marked `on_event_loop`) run on the worker's event loop, without a thread,
+    # while the database answers quickly (adapters/loop_units.py); false: always in threads.
+    units_on_event_loop: bool = True
 
     # Processes per app worker that hash and check passwords (argon2id) at a lower CPU
     # priority (services/accounts/passwords.py); 0 checks them in the request's own thread.

@@ -40,6 +40,18 @@ class EngineKind(NamedTuple):
 
 
 PLAIN = EngineKind()
+
+
+def engine_kind(
+    lock_timeout_s: float | None, statement_timeout_s: float | None, *, read_only: bool
+) -> EngineKind:
+    """The kind of engine whose connections carry these timeouts (None: Postgres' own)."""
+    timeouts = None
+    if lock_timeout_s is not None or statement_timeout_s is not None:
+        timeouts = (int((lock_timeout_s or 0) * 1000), int((statement_timeout_s or 0) * 1000))
+    return EngineKind(timeouts, read_only)
+
+
 _engines: dict[tuple[str, EngineKind], Engine] = {}
 _lock = threading.Lock()
 
@@ -141,6 +153,24 @@ def is_statements_alone(func: Callable[..., Any]) -> bool:
     return getattr(func, _STATEMENTS_ALONE, False) is True
 
 
+_ON_EVENT_LOOP = "_unit_on_event_loop"
+
+
+def on_event_loop(func: F) -> F:
+    """Mark a unit of work brief enough to run on the app worker's event loop, without a
+    thread (`adapters/loop_units.py`): it is also `reads_only` or `statements_alone`, sends
+    a few indexed statements, waits on no other server (Typesense, OpenAI, the hashing
+    processes), and may run again from the start after one of its statements was cancelled
+    (what it wrote before is written again to the same effect). Mark only what is that on
+    every path."""
+    setattr(func, _ON_EVENT_LOOP, True)
+    return func
+
+
+def is_on_event_loop(func: Callable[..., Any]) -> bool:
+    return getattr(func, _ON_EVENT_LOOP, False) is True
+
+
 @contextmanager
 def session_scope(
     *,
@@ -160,10 +190,7 @@ def session_scope(
     same engine (psycopg switches a connection to autocommit without a round trip, and the
     pool switches it back when it returns).
     """
-    timeouts = None
-    if lock_timeout_s is not None or statement_timeout_s is not None:
-        timeouts = (int((lock_timeout_s or 0) * 1000), int((statement_timeout_s or 0) * 1000))
-    engine = get_engine(EngineKind(timeouts, read_only))
+    engine = get_engine(engine_kind(lock_timeout_s, statement_timeout_s, read_only=read_only))
     with Session(engine, expire_on_commit=False) as session:
         if autocommit and not read_only:
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -16,6 +16,7 @@ Background event handlers, which may change the state only inside `async with se
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import logging
@@ -28,10 +29,12 @@ import reflex as rx
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
+from learning_app.adapters import loop_units
 from learning_app.adapters.per_process import PerProcess
 from learning_app.adapters.postgres import (
     LOCK_NOT_AVAILABLE,
     QUERY_CANCELED,
+    is_on_event_loop,
     is_reads_only,
     is_statements_alone,
     session_scope,
@@ -177,13 +180,13 @@ async def _unit_of_work(
     read_only, autocommit = is_reads_only(func), is_statements_alone(func)
     token = kwargs.get("token")
 
-    def unit_of_work() -> T:
+    def unit_of_work(lock_timeout_s: float, statement_timeout_s: float, *, slot: bool) -> T:
         resolve_ahead(token)
         with (
-            unit_slot(),
+            unit_slot() if slot else contextlib.nullcontext(),
             session_scope(
-                lock_timeout_s=settings.interactive_lock_timeout_seconds,
-                statement_timeout_s=settings.interactive_statement_timeout_seconds,
+                lock_timeout_s=lock_timeout_s,
+                statement_timeout_s=statement_timeout_s,
                 read_only=read_only,
                 autocommit=autocommit,
             ) as session,
@@ -194,7 +197,51 @@ async def _unit_of_work(
                 if noted is not None:
                     noted.found = noted_viewer(session)
 
-    return await _in_threads(_unit_of_work_threads.get(), unit_of_work)
+    if settings.units_on_event_loop and is_on_event_loop(func):
+        try:
+            return await _brief(unit_of_work, func, read_only)
+        except loop_units.Overran as exc:
+            _loop_units.get().pause(f"{func.__qualname__}: {exc}")
+    interactive = functools.partial(
+        unit_of_work,
+        settings.interactive_lock_timeout_seconds,
+        settings.interactive_statement_timeout_seconds,
+        slot=True,
+    )
+    return await _in_threads(_unit_of_work_threads.get(), interactive)
+
+
+_loop_units = PerProcess(loop_units.LoopUnits)
+
+
+async def _brief(unit_of_work: Callable[..., T], func: Callable[..., object], read_only: bool) -> T:
+    """A unit marked `on_event_loop` with the brief units' timeouts: on the event loop when its
+    pool is warm (in a copy of the caller's context, as in a thread), else in a thread with a
+    slot. Raises `Overran` if a timeout stopped it."""
+    place = _loop_units.get()
+
+    def brief(*, slot: bool) -> T:
+        try:
+            result = unit_of_work(
+                loop_units.LOCK_TIMEOUT_S, loop_units.STATEMENT_TIMEOUT_S, slot=slot
+            )
+        except sa_exc.OperationalError as exc:
+            if _is_timeout(exc):
+                raise loop_units.Overran(str(exc.orig).strip().splitlines()[0]) from exc
+            raise
+        except sa_exc.DBAPIError:
+            raise  # the connection may be gone: the pool is not known to be warm
+        except Exception:
+            place.done(read_only=read_only)  # a refusal: the connection went back to the pool
+            raise
+        place.done(read_only=read_only)
+        return result
+
+    if place.may_run_here(read_only=read_only):
+        with database_guard():
+            run = contextvars.copy_context().run
+            return place.run_here(lambda: run(brief, slot=False), name=func.__qualname__)
+    return await _in_threads(_unit_of_work_threads.get(), functools.partial(brief, slot=True))
 
 
 def describe_error(exc: Exception) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
-from learning_app.adapters.postgres import reads_only
+from learning_app.adapters.postgres import on_event_loop, reads_only
 from learning_app.models.users import User, UserProfile, UserRole
 from learning_app.services.accounts import sessions
 from learning_app.services.errors import PermissionDenied
@@ -130,6 +130,7 @@ def noted_viewer(session: Session) -> tuple[str | None, Viewer | None] | None:
     return session.info.get(_NOTED_VIEWER)
 
 
+@on_event_loop
 @reads_only
 def viewer_for_session(session: Session, token: str | None) -> Viewer | None:
     """The signed-in user of a session token; None if signed out, unknown or deactivated."""

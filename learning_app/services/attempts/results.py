@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
-from learning_app.adapters.postgres import reads_only
+from learning_app.adapters.postgres import on_event_loop, reads_only
 from learning_app.models.base import utc_now
 from learning_app.models.exams import (
     AttemptAnswer,
@@ -247,6 +247,7 @@ _USERS_ATTEMPTS_IN_ORDER = (
 )
 
 
+@on_event_loop
 @reads_only
 def exam_intro(session: Session, *, token: str, exam_id: str) -> ExamIntro:
     viewer = must_be_signed_in(viewer_in_exam(session, token, exam_id))

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, select
 
-from learning_app.adapters.postgres import statements_alone
+from learning_app.adapters.postgres import on_event_loop, statements_alone
 from learning_app.models.base import utc_now
 from learning_app.models.content import PublishStatus
 from learning_app.models.exams import AttemptStatus, Exam, ExamAttempt
@@ -290,6 +290,7 @@ _SAVE_IF_OPEN = text(
 ).bindparams(bindparam("response", type_=JSONB))
 
 
+@on_event_loop
 @statements_alone
 def save_answer(
     session: Session,

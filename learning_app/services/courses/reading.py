@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col, select
 
-from learning_app.adapters.postgres import reads_only, statements_alone
+from learning_app.adapters.postgres import on_event_loop, reads_only, statements_alone
 from learning_app.models.base import utc_now
 from learning_app.models.content import Course, Enrollment, Lesson, PublishStatus
 from learning_app.models.progress import LessonProgress, LessonProgressStatus
@@ -156,6 +156,7 @@ def progress_by_lesson(
     return {row.lesson_id: row for row in rows}
 
 
+@on_event_loop
 @reads_only
 def course_outline(session: Session, *, token: str | None, course_id: str) -> CourseOutline:
     """The course and its lessons in order, with the viewer's completion of each.
@@ -249,6 +250,7 @@ def _record_progress(
     return LessonProgressStatus(status_after)
 
 
+@on_event_loop
 @statements_alone
 def read_lesson(
     session: Session, *, token: str | None, course_id: str, lesson_id: str

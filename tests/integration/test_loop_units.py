@@ -1,0 +1,178 @@
+"""Brief units of work on the event loop (`adapters/loop_units.py`): where they run, what they
+may hold the loop for, and what happens when the database is slower than that."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from learning_app.adapters import loop_units, postgres
+from learning_app.adapters.postgres import (
+    get_engine,
+    on_event_loop,
+    reads_only,
+    session_scope,
+    statements_alone,
+)
+from learning_app.settings import reset_settings_cache
+from learning_app.state import calls
+from learning_app.state.calls import DatabaseBusy, call_with_session
+from tests.integration.people import new_course, new_lesson
+from tests.integration.test_read_only_units import _marked_services
+
+CALLER = contextvars.ContextVar("caller", default="nobody")
+SET_BY_UNIT = contextvars.ContextVar("set_by_unit", default="")
+
+
+@pytest.fixture(autouse=True)
+def fresh_place(stores: None) -> Iterator[None]:
+    """Each test starts with a process whose brief units have not run yet."""
+    calls._loop_units.forget()
+    yield
+    calls._loop_units.forget()
+
+
+@on_event_loop
+@reads_only
+def where_am_i(session: Session) -> tuple[int, str]:
+    session.execute(text("SELECT 1"))
+    SET_BY_UNIT.set("the unit")
+    return threading.get_ident(), CALLER.get()
+
+
+@on_event_loop
+@reads_only
+def sleeps(session: Session, *, seconds: float) -> int:
+    session.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})
+    return threading.get_ident()
+
+
+@on_event_loop
+@statements_alone
+def retitle(session: Session, *, lesson_id: str, title: str) -> int:
+    session.execute(
+        text("UPDATE lesson SET title = :t WHERE id = :id"), {"t": title, "id": lesson_id}
+    )
+    return threading.get_ident()
+
+
+def run_on_one_loop(*units: Callable[[], Any]) -> tuple[int, list[Any]]:
+    """Await each call in turn on one event loop; returns the loop's thread and the results."""
+
+    async def in_turn() -> tuple[int, list[Any]]:
+        CALLER.set("a page")
+        results = [await unit() for unit in units]
+        assert SET_BY_UNIT.get() == ""  # what a unit sets stays in its own copy of the context
+        return threading.get_ident(), results
+
+    return asyncio.run(in_turn())
+
+
+def test_every_unit_on_the_loop_is_also_reads_only_or_statements_alone() -> None:
+    marked = _marked_services(postgres.is_on_event_loop)
+    assert marked, "the hot pages' units are marked"
+    for func in marked:
+        assert postgres.is_reads_only(func) or postgres.is_statements_alone(func), func
+
+
+def test_a_cold_unit_runs_in_a_thread_and_a_warm_one_on_the_loop() -> None:
+    loop, results = run_on_one_loop(
+        lambda: call_with_session(where_am_i), lambda: call_with_session(where_am_i)
+    )
+    (first, first_caller), (second, second_caller) = results
+    assert first != loop  # no connection used moments ago: it could have had to connect
+    assert second == loop
+    assert first_caller == second_caller == "a page"  # the caller's context, either way
+
+
+def test_a_pool_left_idle_sends_the_next_unit_to_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loop_units, "PING_AFTER_IDLE_S", 0.2)
+
+    async def idle() -> None:
+        await asyncio.sleep(0.3)
+
+    loop, (_, _, (after_idle, _)) = run_on_one_loop(
+        lambda: call_with_session(where_am_i), idle, lambda: call_with_session(where_am_i)
+    )
+    assert after_idle != loop  # its connection would be pinged first: not on the loop
+
+
+def test_a_unit_behind_a_lock_runs_again_in_a_thread_and_writes_once(teacher: str) -> None:
+    lesson_id = new_lesson(teacher, new_course(teacher), "Loops")
+    with get_engine().connect() as other:
+        other.execute(text("SELECT id FROM lesson WHERE id = :id FOR UPDATE"), {"id": lesson_id})
+        threading.Timer(0.5, other.rollback).start()  # another transaction, ending in 0.5 s
+        started = time.monotonic()
+        loop, (_, behind_lock, after) = run_on_one_loop(
+            lambda: call_with_session(where_am_i),  # warms the pool
+            lambda: call_with_session(retitle, lesson_id=lesson_id, title="Loops, again"),
+            lambda: call_with_session(where_am_i),
+        )
+        waited = time.monotonic() - started
+    assert behind_lock != loop and 0.45 < waited < 5
+    assert after[0] != loop  # the loop's brief units are paused for a while
+    with session_scope() as session:
+        title = session.execute(text("SELECT title FROM lesson WHERE id = :id"), {"id": lesson_id})
+        assert title.scalar_one() == "Loops, again"
+
+
+def test_a_statement_past_the_brief_timeout_finishes_in_a_thread() -> None:
+    seconds = loop_units.STATEMENT_TIMEOUT_S + 0.2
+    loop, (_, slow, after) = run_on_one_loop(
+        lambda: call_with_session(where_am_i),
+        lambda: call_with_session(sleeps, seconds=seconds),
+        lambda: call_with_session(where_am_i),
+    )
+    assert slow != loop and after[0] != loop
+
+
+def test_a_unit_that_held_the_loop_too_long_pauses_the_others() -> None:
+    seconds = (loop_units.LONGEST_S + loop_units.STATEMENT_TIMEOUT_S) / 2  # not cancelled
+    loop, (_, slow, after) = run_on_one_loop(
+        lambda: call_with_session(where_am_i),
+        lambda: call_with_session(sleeps, seconds=seconds),
+        lambda: call_with_session(where_am_i),
+    )
+    assert slow == loop and after[0] != loop
+
+
+def test_the_interactive_timeouts_still_end_a_unit_that_waits_too_long(
+    teacher: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INTERACTIVE_LOCK_TIMEOUT_SECONDS", "0.5")
+    reset_settings_cache()
+    lesson_id = new_lesson(teacher, new_course(teacher), "Loops")
+    try:
+        with get_engine().connect() as other:
+            other.execute(
+                text("SELECT id FROM lesson WHERE id = :id FOR UPDATE"), {"id": lesson_id}
+            )
+            with pytest.raises(DatabaseBusy, match="nothing was changed"):
+                run_on_one_loop(
+                    lambda: call_with_session(retitle, lesson_id=lesson_id, title="Never")
+                )
+            other.rollback()
+    finally:
+        monkeypatch.undo()
+        reset_settings_cache()
+
+
+def test_switched_off_every_unit_runs_in_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UNITS_ON_EVENT_LOOP", "false")
+    reset_settings_cache()
+    try:
+        loop, results = run_on_one_loop(
+            lambda: call_with_session(where_am_i), lambda: call_with_session(where_am_i)
+        )
+    finally:
+        monkeypatch.undo()
+        reset_settings_cache()
+    assert all(thread != loop for thread, _ in results)
