@@ -182,6 +182,11 @@ QUERY_CACHE_SIZE = 2_048
 _query_vectors: LruCache[tuple[str, str], QueryVector] = LruCache(QUERY_CACHE_SIZE)
 
 
+def has_query_vector(embedder: Embedder, text: str) -> bool:
+    """Whether `query_vector(embedder, text)` would answer from the cache."""
+    return _query_vectors.get((embedder.name, text.casefold())) is not None
+
+
 def query_vector(embedder: Embedder, text: str) -> QueryVector:
     """The vector of a search query or a tutor question, from a per-process cache keyed by
     the model and the text (case-folded: students type the same question in any case)."""

@@ -19,9 +19,10 @@ blocked meanwhile, so what a unit may hold it for is bounded:
   `STATEMENT_TIMEOUT_S`. A unit stopped by either ran nothing to its end (Postgres rolled the
   statement back), so it runs again from the start in a thread with the interactive timeouts;
 - a unit stopped that way, or one that held the loop longer than `LONGEST_S`, sends this
-  process's brief units to threads for the next `PAUSE_S`: a database that has slowed down
-  (a migration's lock, a long import, an overloaded server) then costs the units their
-  threads' wait, not every tab of the worker a stall.
+  process's brief units to threads for the next `PAUSE_S`, twice as long each time it
+  happens again within a pause of the last one (up to `LONGEST_PAUSE_S`): a store that has
+  slowed down (a migration's lock, a long import, an overloaded server) then costs the units
+  their threads' wait, not every tab of the worker a stall.
 """
 
 from __future__ import annotations
@@ -40,8 +41,11 @@ log = logging.getLogger(__name__)
 # waited for in a thread instead.
 LOCK_TIMEOUT_S = 0.05
 STATEMENT_TIMEOUT_S = 0.25
-LONGEST_S = 0.1
+# Longer than the collector's full collection under load (50-160 ms, every ~10 s per worker),
+# which stalls the loop whatever runs on it: a unit caught in one is not a slow database.
+LONGEST_S = 0.5
 PAUSE_S = 10.0
+LONGEST_PAUSE_S = 320.0
 
 
 class Overran(Exception):
@@ -55,15 +59,17 @@ class LoopUnits:
     def __init__(self) -> None:
         self._last_done: dict[EngineKind, float] = {}
         self._paused_until = 0.0
+        self._pause_s = PAUSE_S
+
+    def paused(self) -> bool:
+        """Brief units run as any other, in threads with the interactive timeouts, for now."""
+        return time.monotonic() < self._paused_until
 
     def may_run_here(self, *, read_only: bool) -> bool:
-        """True when the loop is not paused and the unit's pool holds a connection used
-        moments ago (so taking it neither connects nor pings)."""
-        now = time.monotonic()
-        if now < self._paused_until:
-            return False
+        """True when the unit's pool holds a connection used moments ago (so taking it
+        neither connects nor pings)."""
         kind = self.kind(read_only=read_only)
-        if now - self._last_done.get(kind, float("-inf")) > PING_AFTER_IDLE_S:
+        if time.monotonic() - self._last_done.get(kind, float("-inf")) > PING_AFTER_IDLE_S:
             return False
         pool = get_engine(kind).pool
         return getattr(pool, "checkedin", lambda: 0)() > 0
@@ -88,6 +94,12 @@ class LoopUnits:
         self._last_done[self.kind(read_only=read_only)] = time.monotonic()
 
     def pause(self, why: str) -> None:
-        if time.monotonic() >= self._paused_until:
-            log.warning("brief units run in threads for %.0f s: %s", PAUSE_S, why)
-        self._paused_until = time.monotonic() + PAUSE_S
+        now = time.monotonic()
+        if now < self._paused_until:  # another unit overran meanwhile: the pause starts over
+            self._paused_until = now + self._pause_s
+            return
+        # Overrunning again within a pause of the last one: the store is still slow.
+        recent = now - self._paused_until < self._pause_s
+        self._pause_s = min(self._pause_s * 2, LONGEST_PAUSE_S) if recent else PAUSE_S
+        self._paused_until = now + self._pause_s
+        log.warning("brief units run in threads for %.0f s: %s", self._pause_s, why)

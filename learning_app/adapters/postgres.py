@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NamedTuple, TypeVar
 
@@ -156,19 +156,37 @@ def is_statements_alone(func: Callable[..., Any]) -> bool:
 _ON_EVENT_LOOP = "_unit_on_event_loop"
 
 
-def on_event_loop(func: F) -> F:
+class _OnEventLoop(NamedTuple):
+    """The mark `on_event_loop` leaves: when a call of the unit may run on the loop."""
+
+    when: Callable[[Mapping[str, Any]], bool] | None
+
+
+def on_event_loop(
+    when: Callable[[Mapping[str, Any]], bool] | None = None,
+) -> Callable[[F], F]:
     """Mark a unit of work brief enough to run on the app worker's event loop, without a
     thread (`adapters/loop_units.py`): it is also `reads_only` or `statements_alone`, sends
-    a few indexed statements, waits on no other server (Typesense, OpenAI, the hashing
-    processes), and may run again from the start after one of its statements was cancelled
-    (what it wrote before is written again to the same effect). Mark only what is that on
-    every path."""
-    setattr(func, _ON_EVENT_LOOP, True)
-    return func
+    a few indexed statements, waits on no other server for long (OpenAI, the hashing
+    processes; Typesense's answer only within its timeout), and may run again from the start
+    after one of its statements was cancelled (what it wrote before is written again to the
+    same effect). Mark only what is that on every path; `when(kwargs)` says which calls of
+    it are, where that depends on the call (a search whose query must first be embedded)."""
+
+    def mark(func: F) -> F:
+        setattr(func, _ON_EVENT_LOOP, _OnEventLoop(when))
+        return func
+
+    return mark
 
 
-def is_on_event_loop(func: Callable[..., Any]) -> bool:
-    return getattr(func, _ON_EVENT_LOOP, False) is True
+def is_on_event_loop(func: Callable[..., Any], call: Mapping[str, Any] | None = None) -> bool:
+    """Whether `func` is marked `on_event_loop`, and, given a call's keyword arguments,
+    whether that call may run there."""
+    mark = getattr(func, _ON_EVENT_LOOP, None)
+    if not isinstance(mark, _OnEventLoop):
+        return False
+    return call is None or mark.when is None or mark.when(call)
 
 
 @contextmanager

@@ -197,7 +197,8 @@ async def _unit_of_work(
                 if noted is not None:
                     noted.found = noted_viewer(session)
 
-    if settings.units_on_event_loop and is_on_event_loop(func):
+    brief = settings.units_on_event_loop and is_on_event_loop(func, kwargs)
+    if brief and not _loop_units.get().paused():
         try:
             return await _brief(unit_of_work, func, read_only)
         except loop_units.Overran as exc:

@@ -7,6 +7,7 @@ import asyncio
 import contextvars
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from learning_app.adapters import loop_units, postgres
+from learning_app.adapters.embeddings import get_embedder, query_vector
 from learning_app.adapters.postgres import (
     get_engine,
     on_event_loop,
@@ -22,6 +24,8 @@ from learning_app.adapters.postgres import (
     session_scope,
     statements_alone,
 )
+from learning_app.services.search import queries
+from learning_app.services.search.queries import clean_query
 from learning_app.settings import reset_settings_cache
 from learning_app.state import calls
 from learning_app.state.calls import DatabaseBusy, call_with_session
@@ -40,7 +44,7 @@ def fresh_place(stores: None) -> Iterator[None]:
     calls._loop_units.forget()
 
 
-@on_event_loop
+@on_event_loop()
 @reads_only
 def where_am_i(session: Session) -> tuple[int, str]:
     session.execute(text("SELECT 1"))
@@ -48,14 +52,15 @@ def where_am_i(session: Session) -> tuple[int, str]:
     return threading.get_ident(), CALLER.get()
 
 
-@on_event_loop
+@on_event_loop()
 @reads_only
-def sleeps(session: Session, *, seconds: float) -> int:
-    session.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})
+def sleeps(session: Session, *, seconds: float, times: int = 1) -> int:
+    for _ in range(times):
+        session.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})
     return threading.get_ident()
 
 
-@on_event_loop
+@on_event_loop()
 @statements_alone
 def retitle(session: Session, *, lesson_id: str, title: str) -> int:
     session.execute(
@@ -135,10 +140,11 @@ def test_a_statement_past_the_brief_timeout_finishes_in_a_thread() -> None:
 
 
 def test_a_unit_that_held_the_loop_too_long_pauses_the_others() -> None:
-    seconds = (loop_units.LONGEST_S + loop_units.STATEMENT_TIMEOUT_S) / 2  # not cancelled
+    seconds = loop_units.STATEMENT_TIMEOUT_S * 0.8  # each statement within its timeout
+    times = int(loop_units.LONGEST_S / seconds) + 1
     loop, (_, slow, after) = run_on_one_loop(
         lambda: call_with_session(where_am_i),
-        lambda: call_with_session(sleeps, seconds=seconds),
+        lambda: call_with_session(sleeps, seconds=seconds, times=times),
         lambda: call_with_session(where_am_i),
     )
     assert slow == loop and after[0] != loop
@@ -176,3 +182,15 @@ def test_switched_off_every_unit_runs_in_a_thread(monkeypatch: pytest.MonkeyPatc
         monkeypatch.undo()
         reset_settings_cache()
     assert all(thread != loop for thread, _ in results)
+
+
+def test_a_search_runs_on_the_loop_only_with_its_query_vector_at_hand() -> None:
+    embedder = get_embedder()
+    query = f"  Photosynthesis  in {uuid.uuid4().hex}  "  # cleaned before it is embedded
+    call = {"token": None, "query": query, "embedder": embedder}
+    assert not postgres.is_on_event_loop(queries.search, call)  # the model would hold the loop
+    query_vector(embedder, clean_query(query)[0])
+    assert postgres.is_on_event_loop(queries.search, call)
+    assert postgres.is_on_event_loop(queries.search, {**call, "embedder": None})
+    assert postgres.is_on_event_loop(queries.search, {**call, "query": "   "})
+    assert postgres.is_on_event_loop(queries.suggest, call)  # words only: nothing to embed

@@ -130,7 +130,7 @@ def noted_viewer(session: Session) -> tuple[str | None, Viewer | None] | None:
     return session.info.get(_NOTED_VIEWER)
 
 
-@on_event_loop
+@on_event_loop()
 @reads_only
 def viewer_for_session(session: Session, token: str | None) -> Viewer | None:
     """The signed-in user of a session token; None if signed out, unknown or deactivated."""

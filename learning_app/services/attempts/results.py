@@ -247,7 +247,7 @@ _USERS_ATTEMPTS_IN_ORDER = (
 )
 
 
-@on_event_loop
+@on_event_loop()
 @reads_only
 def exam_intro(session: Session, *, token: str, exam_id: str) -> ExamIntro:
     viewer = must_be_signed_in(viewer_in_exam(session, token, exam_id))

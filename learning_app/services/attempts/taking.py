@@ -290,7 +290,7 @@ _SAVE_IF_OPEN = text(
 ).bindparams(bindparam("response", type_=JSONB))
 
 
-@on_event_loop
+@on_event_loop()
 @statements_alone
 def save_answer(
     session: Session,

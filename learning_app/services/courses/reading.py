@@ -156,7 +156,7 @@ def progress_by_lesson(
     return {row.lesson_id: row for row in rows}
 
 
-@on_event_loop
+@on_event_loop()
 @reads_only
 def course_outline(session: Session, *, token: str | None, course_id: str) -> CourseOutline:
     """The course and its lessons in order, with the viewer's completion of each.
@@ -250,7 +250,7 @@ def _record_progress(
     return LessonProgressStatus(status_after)
 
 
-@on_event_loop
+@on_event_loop()
 @statements_alone
 def read_lesson(
     session: Session, *, token: str | None, course_id: str, lesson_id: str

@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from contextlib import nullcontext
+from typing import Any
 
 from sqlmodel import Session
 
-from learning_app.adapters.embeddings import Embedder
-from learning_app.adapters.postgres import reads_only
+from learning_app.adapters.embeddings import Embedder, has_query_vector
+from learning_app.adapters.postgres import on_event_loop, reads_only
 from learning_app.adapters.typesense_store import SEARCH_ERRORS
 from learning_app.adapters.unit_slots import waiting_elsewhere
 from learning_app.services.access.viewing import viewer_and_enrolments
@@ -272,6 +274,15 @@ def search_as(
     )
 
 
+def _query_vector_at_hand(call: Mapping[str, Any]) -> bool:
+    """A search runs on the event loop only if its query needs no embedding: the model's
+    work (or OpenAI's round trip) would hold the loop."""
+    embedder = call.get("embedder")
+    text, _ = clean_query(call.get("query"))
+    return embedder is None or not text or has_query_vector(embedder, text)
+
+
+@on_event_loop(when=_query_vector_at_hand)
 @reads_only
 def search(
     session: Session,
@@ -310,6 +321,7 @@ def search(
     return results
 
 
+@on_event_loop()
 @reads_only
 def suggest(
     session: Session,
