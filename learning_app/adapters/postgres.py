@@ -166,12 +166,13 @@ def on_event_loop(
     when: Callable[[Mapping[str, Any]], bool] | None = None,
 ) -> Callable[[F], F]:
     """Mark a unit of work brief enough to run on the app worker's event loop, without a
-    thread (`adapters/loop_units.py`): it is also `reads_only` or `statements_alone`, sends
-    a few indexed statements, waits on no other server for long (OpenAI, the hashing
-    processes; Typesense's answer only within its timeout), and may run again from the start
-    after one of its statements was cancelled (what it wrote before is written again to the
-    same effect). Mark only what is that on every path; `when(kwargs)` says which calls of
-    it are, where that depends on the call (a search whose query must first be embedded)."""
+    thread (`adapters/loop_units.py`): it sends a few indexed statements, waits on no other
+    server for long (OpenAI, the hashing processes; Typesense's answer only within its
+    timeout), and may run again from the start after one of its statements was cancelled: a
+    transaction is rolled back whole, and a `statements_alone` unit's earlier writes are
+    written again to the same effect. Mark only what is that on every path; `when(kwargs)`
+    says which calls of it are, where that depends on the call (a search whose query must
+    first be embedded)."""
 
     def mark(func: F) -> F:
         setattr(func, _ON_EVENT_LOOP, _OnEventLoop(when))

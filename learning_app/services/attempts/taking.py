@@ -121,6 +121,7 @@ def start_attempt(session: Session, *, token: str, exam_id: str) -> AttemptView:
     return attempt_view(session, attempt, exam, now, fresh=fresh)
 
 
+@on_event_loop()
 def begin_attempt(session: Session, *, token: str, exam_id: str) -> str:
     """`start_attempt` for a page that opens the attempt next: only the attempt's id, without
     building the view that page is about to load anyway."""
@@ -247,6 +248,7 @@ def _started(
 # --- reading and answering ------------------------------------------------------------------
 
 
+@on_event_loop()
 def get_attempt(session: Session, *, token: str, attempt_id: str) -> AttemptView:
     """The viewer's attempt; one past its deadline is submitted first (status says so)."""
     attempt, exam = lock_own_attempt(session, token, attempt_id)
@@ -343,6 +345,7 @@ def save_answer(
 # --- submitting ----------------------------------------------------------------------------
 
 
+@on_event_loop()
 def submit_attempt(session: Session, *, token: str, attempt_id: str) -> str:
     """Submit and grade the viewer's attempt once; a repeated submit changes nothing.
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from learning_app.adapters.postgres import reads_only
+from learning_app.adapters.postgres import on_event_loop, reads_only
 from learning_app.models.documents import Document
 from learning_app.models.tutor import TutorExchange
 from learning_app.services.access.courses import require_course_reader
@@ -139,6 +139,7 @@ class TutorPage:
     exchanges: list[ExchangeView]
 
 
+@on_event_loop()
 @reads_only
 def tutor_page(session: Session, *, token: str, course_id: str) -> TutorPage:
     """The course the viewer may read, and their questions in it, newest first, with fresh
