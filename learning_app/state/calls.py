@@ -1,5 +1,7 @@
-"""How states call services: off the event loop, so a slow query never stalls other users, and
-with "the database is unreachable" turned into a domain error the page can show.
+"""How states call services: off the event loop, so a slow query never stalls other users (a
+brief unit, marked `on_event_loop`, runs on it only while the database answers it within
+milliseconds: `adapters/loop_units.py`), and with "the database is unreachable" turned into a
+domain error the page can show.
 
 Nothing a click starts waits for the database forever: `call_with_session` gives its
 transaction a lock and a statement timeout (settings `interactive_*_timeout_seconds`), and a
