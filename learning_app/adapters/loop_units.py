@@ -32,6 +32,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from sqlalchemy.pool import QueuePool
+
 from learning_app.adapters.postgres import PING_AFTER_IDLE_S, EngineKind, engine_kind, get_engine
 
 T = TypeVar("T")
@@ -71,8 +73,8 @@ class LoopUnits:
         kind = self.kind(read_only=read_only)
         if time.monotonic() - self._last_done.get(kind, float("-inf")) > PING_AFTER_IDLE_S:
             return False
-        pool = get_engine(kind).pool
-        return getattr(pool, "checkedin", lambda: 0)() > 0
+        pool = get_engine(kind).pool  # a QueuePool: `get_engine` makes no other kind
+        return isinstance(pool, QueuePool) and pool.checkedin() > 0
 
     @staticmethod
     def kind(*, read_only: bool) -> EngineKind:
