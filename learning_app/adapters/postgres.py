@@ -219,6 +219,12 @@ def session_scope(
         except BaseException:
             session.rollback()
             raise
+        finally:
+            # What the unit kept for its own statements (`session.info`: a row read ahead,
+            # the enrolments of its transaction) refers back to the session through the
+            # transaction or the query's context. Left there, every unit would be garbage
+            # only the cyclic collector frees, and its full passes stall the worker.
+            session.info.clear()
 
 
 def redacted_url(url: str) -> str:

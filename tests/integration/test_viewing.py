@@ -10,6 +10,7 @@ That the pages built on it allow and refuse exactly as before is the access matr
 from __future__ import annotations
 
 import contextlib
+import gc
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, select
 
 from learning_app.adapters.postgres import session_scope
@@ -155,3 +157,40 @@ def test_an_account_deactivated_after_signing_in_reads_as_nobody(world: World) -
         assert viewing.viewer_in_exam(session, token, world.exam) is None
         assert viewing.viewer_and_enrolments(session, token) == (None, ())
         session.rollback()
+
+
+@contextmanager
+def cyclic_garbage() -> Iterator[list[object]]:
+    """What the cyclic collector finds unreachable among the objects made meanwhile."""
+    gc.collect()
+    found: list[object] = []
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        yield found
+        gc.collect()
+    finally:
+        gc.set_debug(0)
+        found.extend(gc.garbage)
+        gc.garbage.clear()
+
+
+@pytest.mark.parametrize("read", READS)
+def test_a_unit_that_checks_an_enrolment_leaves_no_cycle_to_the_collector(
+    world: World, read: str
+) -> None:
+    # What a unit keeps in its session's `info` (its transaction, the row it read ahead)
+    # refers back to the session: every unit of a page was left to the cyclic collector,
+    # whose full passes stalled the workers (`session_scope` clears it).
+    read_ahead, check = READS[read]
+    token = world.tokens["enrolled"]
+
+    def unit() -> None:
+        with session_scope(read_only=True) as session:
+            viewer = read_ahead(session, token, world)
+            assert is_enrolled(session, viewer, uuid.UUID(world.course))
+            check(session, viewer, world)
+
+    unit()  # statements compiled and cached once, outside the count
+    with cyclic_garbage() as garbage:
+        unit()
+    assert not [o for o in garbage if isinstance(o, Session | SessionTransaction)]
