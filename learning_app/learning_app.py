@@ -70,6 +70,7 @@ from learning_app.settings import get_settings
 from learning_app.state.auth import AuthState
 from learning_app.state.page_loads import PageLoadsInline
 from learning_app.state.unexpected_errors import backend_exception_handler
+from learning_app.state.written_trees import release_written_trees
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,7 @@ if not get_settings().is_production:
 # The only events `POST /_upload` may run (learning_app/upload_guard.py).
 UPLOAD_HANDLERS = [MaterialState.upload, BankTransferState.upload]
 
+release_written_trees()
 app = rx.App(
     api_transformer=build_http_api(format_event_handler(h) for h in UPLOAD_HANDLERS),
     backend_exception_handler=backend_exception_handler,
