@@ -20,14 +20,19 @@ import functools
 from typing import Any
 
 from reflex.istate.manager.redis import StateManagerRedis
+from reflex.istate.shared import SharedStateBaseInternal
 from reflex.state import BaseState
 
 
 def cut_substate_links(root: BaseState) -> None:
-    """Empty the `substates` of every state in the tree under `root`."""
+    """Empty the `substates` of every state in the tree under `root`, except under shared
+    states (`rx.SharedState`, none in this app), which Reflex links into several tabs' trees:
+    the tab's tree lets go of them, and they keep their own links."""
     stack = [root]
     while stack:
         state = stack.pop()
+        if isinstance(state, SharedStateBaseInternal):
+            continue
         stack.extend(state.substates.values())
         state.substates.clear()
 
