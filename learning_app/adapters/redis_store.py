@@ -1,17 +1,23 @@
 """The app's Redis: sessions, one-time tokens, rate limits, event buffers.
 
 Services see it through `KeyValueStore`, the commands they use, and never import redis: what
-"Redis is unreachable" means to them is `REDIS_UNREACHABLE`.
+"Redis is unreachable" means to them is `REDIS_UNREACHABLE`. A unit of work about to run on an
+app worker's event loop (`adapters/loop_units.py`) sends its round trips to Redis through
+`AsyncKeyValueStore` before and after the unit instead, so the loop serves other tabs while
+Redis answers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import weakref
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any, Protocol, cast
 
 import redis
+import redis.asyncio
 
 from learning_app.settings import get_settings, required
 
@@ -60,18 +66,54 @@ class KeyValueStore(Protocol):
     def __hash__(self) -> int: ...  # services cache their registered scripts per client
 
 
+class AsyncStoredScript(Protocol):
+    """`StoredScript`, awaited."""
+
+    async def __call__(
+        self, keys: Sequence[str] | None = None, args: Sequence[str | int] | None = None
+    ) -> Any: ...
+
+
+class AsyncKeyValueStore(Protocol):
+    """The commands sent from an event loop without blocking it, answers decoded to `str`."""
+
+    async def lpush(self, name: str, *values: str) -> int: ...
+    def register_script(self, script: str) -> AsyncStoredScript: ...
+    def __hash__(self) -> int: ...
+
+
+_CLIENT_OPTIONS: dict[str, Any] = {
+    "decode_responses": True,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "health_check_interval": 30,
+}
+
+
 @functools.cache
 def _client_for(url: str) -> redis.Redis:
-    return redis.Redis.from_url(
-        url,
-        decode_responses=True,
-        socket_connect_timeout=2,
-        socket_timeout=5,
-        health_check_interval=30,
-    )
+    return redis.Redis.from_url(url, **_CLIENT_OPTIONS)
+
+
+# An asyncio client's connections belong to the loop that opened them: one client per loop
+# (an app worker has one), dropped with it.
+_async_clients: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, tuple[str, redis.asyncio.Redis]
+] = weakref.WeakKeyDictionary()
 
 
 def get_redis() -> KeyValueStore:
     # A cast, not a check: redis-py annotates every answer as "value or awaitable" for its sync
     # and asyncio clients alike, and only `decode_responses=True` above makes the values `str`.
     return cast(KeyValueStore, _client_for(required(get_settings().redis_url, "REDIS_URL")))
+
+
+def get_async_redis() -> AsyncKeyValueStore:
+    """The app's Redis for the running event loop."""
+    url = required(get_settings().redis_url, "REDIS_URL")
+    loop = asyncio.get_running_loop()
+    held = _async_clients.get(loop)
+    if held is None or held[0] != url:
+        held = (url, redis.asyncio.Redis.from_url(url, **_CLIENT_OPTIONS))
+        _async_clients[loop] = held
+    return cast(AsyncKeyValueStore, held[1])

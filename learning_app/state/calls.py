@@ -43,9 +43,10 @@ from learning_app.adapters.postgres import (
 )
 from learning_app.adapters.unit_slots import unit_slot
 from learning_app.services import markdown_render
-from learning_app.services.accounts.sessions import resolve_ahead
+from learning_app.services.accounts.sessions import resolve_ahead, resolve_ahead_in
 from learning_app.services.accounts.viewers import Viewer, noted_viewer
 from learning_app.services.errors import DomainError, ServiceUnavailable
+from learning_app.services.progress import events
 from learning_app.settings import get_settings
 
 P = ParamSpec("P")
@@ -202,7 +203,7 @@ async def _unit_of_work(
     brief = settings.units_on_event_loop and is_on_event_loop(func, kwargs)
     if brief and not _loop_units.get().paused():
         try:
-            return await _brief(unit_of_work, func, read_only)
+            return await _brief(unit_of_work, func, read_only, token)
         except loop_units.Overran as exc:
             _loop_units.get().pause(f"{func.__qualname__}: {exc}")
     interactive = functools.partial(
@@ -217,10 +218,16 @@ async def _unit_of_work(
 _loop_units = PerProcess(loop_units.LoopUnits)
 
 
-async def _brief(unit_of_work: Callable[..., T], func: Callable[..., object], read_only: bool) -> T:
+async def _brief(
+    unit_of_work: Callable[..., T], func: Callable[..., object], read_only: bool, token: object
+) -> T:
     """A unit marked `on_event_loop` with the brief units' timeouts: on the event loop when its
     pool is warm (in a copy of the caller's context, as in a thread), else in a thread with a
-    slot. Raises `Overran` if a timeout stopped it."""
+    slot. Raises `Overran` if a timeout stopped it.
+
+    On the loop, its round trips to Redis are awaited around it rather than made inside it,
+    where they would hold the loop: its session is resolved before it, and the events it
+    records are buffered after it."""
     place = _loop_units.get()
 
     def brief(*, slot: bool) -> T:
@@ -240,11 +247,23 @@ async def _brief(unit_of_work: Callable[..., T], func: Callable[..., object], re
         place.done(read_only=read_only)
         return result
 
-    if place.may_run_here(read_only=read_only):
+    if not place.may_run_here(read_only=read_only):
+        return await _in_threads(_unit_of_work_threads.get(), functools.partial(brief, slot=True))
+    unit_context = contextvars.copy_context()
+    await resolve_ahead_in(unit_context, token)
+    if not place.may_run_here(read_only=read_only):  # its pool went cold meanwhile
+        return await _in_threads(
+            _unit_of_work_threads.get(), lambda: unit_context.run(brief, slot=True)
+        )
+    recorded = events.lines_kept_in(unit_context)
+    try:
         with database_guard():
-            run = contextvars.copy_context().run
-            return place.run_here(lambda: run(brief, slot=False), name=func.__qualname__)
-    return await _in_threads(_unit_of_work_threads.get(), functools.partial(brief, slot=True))
+            return place.run_here(
+                lambda: unit_context.run(brief, slot=False), name=func.__qualname__
+            )
+    finally:
+        # Shielded: a page change that cancels this event still buffers what its unit did.
+        await asyncio.shield(events.buffer_kept(recorded))
 
 
 def describe_error(exc: Exception) -> str:

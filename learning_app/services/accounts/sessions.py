@@ -18,8 +18,11 @@ import uuid
 
 from learning_app.adapters.redis_store import (
     REDIS_UNREACHABLE,
+    AsyncKeyValueStore,
+    AsyncStoredScript,
     KeyValueStore,
     StoredScript,
+    get_async_redis,
     get_redis,
 )
 from learning_app.services.errors import ServiceUnavailable, unavailable_on
@@ -55,6 +58,11 @@ SESSION_COOKIE = "la_session"
 @functools.cache
 def _resolve_script(client: KeyValueStore) -> StoredScript:
     # A registered script runs by EVALSHA: the script body is not resent on every request.
+    return client.register_script(_RESOLVE_SCRIPT)
+
+
+@functools.cache
+def _resolve_script_async(client: AsyncKeyValueStore) -> AsyncStoredScript:
     return client.register_script(_RESOLVE_SCRIPT)
 
 
@@ -118,11 +126,31 @@ def resolve_ahead(token: object) -> None:
     if not is_well_formed_token(token):
         return
     assert isinstance(token, str)
+    ahead = _resolved_ahead.get()
+    if ahead is not None and token in ahead:
+        return  # resolved for this unit a moment ago (`resolve_ahead_in`)
     try:
         user_id = _resolve_in_redis(token)
     except ServiceUnavailable:
         return
     _resolved_ahead.set({token: user_id})
+
+
+async def resolve_ahead_in(unit_context: contextvars.Context, token: object) -> None:
+    """`resolve_ahead`, awaited, for a unit of work about to run in `unit_context` on the
+    event loop (`adapters/loop_units.py`): the loop serves other tabs while Redis answers,
+    where the unit's own round trip would hold it."""
+    if not is_well_formed_token(token):
+        return
+    assert isinstance(token, str)
+    try:
+        with unavailable_on(REDIS_UNREACHABLE):
+            found = await _resolve_script_async(get_async_redis())(
+                keys=[_session_key(token_hash(token))], args=_resolve_args()
+            )
+    except ServiceUnavailable:
+        return
+    unit_context.run(_resolved_ahead.set, {token: _user_id(found)})
 
 
 def resolve_session(token: str | None) -> uuid.UUID | None:
@@ -138,14 +166,22 @@ def resolve_session(token: str | None) -> uuid.UUID | None:
 
 def _resolve_in_redis(token: str) -> uuid.UUID | None:
     with unavailable_on(REDIS_UNREACHABLE):
-        user_id = _resolve_script(get_redis())(
-            keys=[_session_key(token_hash(token))],
-            args=[int(time.time()), REFRESH_INTERVAL_SECONDS, SESSION_TTL_SECONDS],
+        found = _resolve_script(get_redis())(
+            keys=[_session_key(token_hash(token))], args=_resolve_args()
         )
-    if not user_id:
+    return _user_id(found)
+
+
+def _resolve_args() -> list[int]:
+    return [int(time.time()), REFRESH_INTERVAL_SECONDS, SESSION_TTL_SECONDS]
+
+
+def _user_id(found: object) -> uuid.UUID | None:
+    """What the resolve script returned, as the session's user id."""
+    if not found:
         return None
     try:
-        return uuid.UUID(str(user_id))
+        return uuid.UUID(str(found))
     except ValueError:
         return None
 

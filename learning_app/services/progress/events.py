@@ -24,6 +24,7 @@ flusher's connection dies), so two workers never share the processing list.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import json
 import logging
@@ -39,7 +40,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from learning_app.adapters.postgres import get_engine
-from learning_app.adapters.redis_store import get_redis
+from learning_app.adapters.redis_store import get_async_redis, get_redis
 from learning_app.adapters.unit_slots import after_slot
 from learning_app.models.base import utc_now
 from learning_app.models.exams import Exam, ExamAttempt
@@ -161,8 +162,20 @@ def build_event(
     )
 
 
+# The lines a unit of work on the event loop recorded, which its caller buffers once the unit
+# has returned (`lines_kept_in`, `buffer_kept`).
+_kept_for_caller: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "analytics_kept_for_caller", default=None
+)
+
+
 def _push(lines: list[str]) -> None:
-    """Buffer the lines in Redis; in a unit of work, once it has given its slot back."""
+    """Buffer the lines in Redis; in a unit of work, once it has given its slot back, or by
+    its caller on the event loop."""
+    kept = _kept_for_caller.get()
+    if kept is not None:
+        kept.extend(lines)
+        return
     after_slot(functools.partial(_push_now, lines))
 
 
@@ -170,8 +183,31 @@ def _push_now(lines: list[str]) -> None:
     try:
         get_redis().lpush(BUFFER_KEY, *lines)
     except Exception:
-        # Analytics never fails the student's action; the lost lines are named in the log.
-        log.exception("analytics: could not buffer %d event(s): %s", len(lines), lines)
+        _not_buffered(lines)
+
+
+def _not_buffered(lines: list[str]) -> None:
+    # Analytics never fails the student's action; the lost lines are named in the log.
+    log.exception("analytics: could not buffer %d event(s): %s", len(lines), lines)
+
+
+def lines_kept_in(unit_context: contextvars.Context) -> list[str]:
+    """The list that collects the events a unit of work running in `unit_context` records,
+    for its caller to `buffer_kept` with the event loop's own client: a unit on the loop
+    (`adapters/loop_units.py`) would otherwise hold it for the round trip."""
+    kept: list[str] = []
+    unit_context.run(_kept_for_caller.set, kept)
+    return kept
+
+
+async def buffer_kept(lines: list[str]) -> None:
+    """Buffer what a unit recorded (`lines_kept_in`), once it has returned."""
+    if not lines:
+        return
+    try:
+        await get_async_redis().lpush(BUFFER_KEY, *lines)
+    except Exception:
+        _not_buffered(lines)
 
 
 def _push_pending(session: Session) -> None:
