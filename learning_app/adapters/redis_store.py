@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import weakref
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any, Protocol, cast
@@ -96,10 +95,8 @@ def _client_for(url: str) -> redis.Redis:
 
 
 # An asyncio client's connections belong to the loop that opened them: one client per loop
-# (an app worker has one), dropped with it.
-_async_clients: weakref.WeakKeyDictionary[
-    asyncio.AbstractEventLoop, tuple[str, redis.asyncio.Redis]
-] = weakref.WeakKeyDictionary()
+# (an app worker has one). Not a weak mapping: a client's connections refer to their loop.
+_async_clients: dict[asyncio.AbstractEventLoop, tuple[str, redis.asyncio.Redis]] = {}
 
 
 def get_redis() -> KeyValueStore:
@@ -112,8 +109,17 @@ def get_async_redis() -> AsyncKeyValueStore:
     """The app's Redis for the running event loop."""
     url = required(get_settings().redis_url, "REDIS_URL")
     loop = asyncio.get_running_loop()
+    for ended in [other for other in _async_clients if other.is_closed()]:
+        del _async_clients[ended]  # its connections ended with it
     held = _async_clients.get(loop)
     if held is None or held[0] != url:
         held = (url, redis.asyncio.Redis.from_url(url, **_CLIENT_OPTIONS))
         _async_clients[loop] = held
     return cast(AsyncKeyValueStore, held[1])
+
+
+async def close_async_redis() -> None:
+    """Close the running loop's client, before a loop that used it ends (tests)."""
+    held = _async_clients.pop(asyncio.get_running_loop(), None)
+    if held is not None:
+        await held[1].aclose()

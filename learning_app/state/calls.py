@@ -262,8 +262,9 @@ async def _brief(
                 lambda: unit_context.run(brief, slot=False), name=func.__qualname__
             )
     finally:
-        # Shielded: a page change that cancels this event still buffers what its unit did.
-        await asyncio.shield(events.buffer_kept(recorded))
+        if recorded:
+            # Shielded: a page change that cancels this event still buffers what its unit did.
+            await asyncio.shield(events.buffer_kept(recorded))
 
 
 def describe_error(exc: Exception) -> str:

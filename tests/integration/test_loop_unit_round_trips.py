@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from learning_app.adapters.postgres import on_event_loop
-from learning_app.adapters.redis_store import get_redis
+from learning_app.adapters.redis_store import close_async_redis, get_redis
 from learning_app.services.accounts import sessions
 from learning_app.services.errors import ServiceUnavailable
 from learning_app.services.progress import events
@@ -138,7 +138,10 @@ def test_with_redis_unreachable_a_unit_on_the_loop_refuses_and_records_nothing(
         await call_with_session(warms)
         await call_with_session(warms)  # the pool is warm: the next unit is the loop's
         await redis_gone()
-        await then_search()
+        try:
+            await then_search()
+        finally:
+            await close_async_redis()
 
     with pytest.raises(ServiceUnavailable):
         asyncio.run(in_turn())

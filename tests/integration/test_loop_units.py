@@ -24,6 +24,7 @@ from learning_app.adapters.postgres import (
     session_scope,
     statements_alone,
 )
+from learning_app.adapters.redis_store import close_async_redis
 from learning_app.services.accounts import viewers
 from learning_app.services.attempts import results, taking
 from learning_app.services.courses import reading
@@ -78,7 +79,10 @@ def run_on_one_loop(*units: Callable[[], Any]) -> tuple[int, list[Any]]:
 
     async def in_turn() -> tuple[int, list[Any]]:
         CALLER.set("a page")
-        results = [await unit() for unit in units]
+        try:
+            results = [await unit() for unit in units]
+        finally:
+            await close_async_redis()
         assert SET_BY_UNIT.get() == ""  # what a unit sets stays in its own copy of the context
         return threading.get_ident(), results
 

@@ -18,8 +18,6 @@ import uuid
 
 from learning_app.adapters.redis_store import (
     REDIS_UNREACHABLE,
-    AsyncKeyValueStore,
-    AsyncStoredScript,
     KeyValueStore,
     StoredScript,
     get_async_redis,
@@ -58,11 +56,6 @@ SESSION_COOKIE = "la_session"
 @functools.cache
 def _resolve_script(client: KeyValueStore) -> StoredScript:
     # A registered script runs by EVALSHA: the script body is not resent on every request.
-    return client.register_script(_RESOLVE_SCRIPT)
-
-
-@functools.cache
-def _resolve_script_async(client: AsyncKeyValueStore) -> AsyncStoredScript:
     return client.register_script(_RESOLVE_SCRIPT)
 
 
@@ -145,9 +138,10 @@ async def resolve_ahead_in(unit_context: contextvars.Context, token: object) -> 
     assert isinstance(token, str)
     try:
         with unavailable_on(REDIS_UNREACHABLE):
-            found = await _resolve_script_async(get_async_redis())(
-                keys=[_session_key(token_hash(token))], args=_resolve_args()
-            )
+            # Not cached as the blocking client's is: a client per event loop (only its hash
+            # is computed here; it still runs by EVALSHA).
+            script = get_async_redis().register_script(_RESOLVE_SCRIPT)
+            found = await script(keys=[_session_key(token_hash(token))], args=_resolve_args())
     except ServiceUnavailable:
         return
     unit_context.run(_resolved_ahead.set, {token: _user_id(found)})
