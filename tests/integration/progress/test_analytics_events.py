@@ -154,6 +154,32 @@ def test_concurrent_writers_and_flushers_lose_and_double_nothing(stores: None) -
     assert buffered_count() == 0
 
 
+def test_a_flush_ends_with_the_batch_that_emptied_the_buffer(
+    stores: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store_batch = analytics._store_batch
+    batches: list[int] = []
+
+    def meanwhile_a_student_acts(events: list[dict[str, object]]) -> int:
+        batches.append(len(events))
+        if len(batches) < 10:  # a flush that went on until the buffer is empty ends too
+            record_event("search_performed", user_id=None, course_id=None)
+        return store_batch(events)
+
+    for _ in range(7):
+        record_event("search_performed", user_id=None, course_id=None)
+    monkeypatch.setattr(analytics, "_store_batch", meanwhile_a_student_acts)
+    # An event arrives while each batch is stored. Full batches go on (3, 3, 3), and the
+    # short one (the last event of those) ends the flush: the one that arrived while it was
+    # stored waits for the next flush rather than getting a transaction of its own.
+    result = flush_events(batch_size=3)
+    assert (result.batches, result.received) == (4, 10)
+    assert buffered_count() == 1
+    monkeypatch.undo()
+    assert flush_events().received == 1
+    assert stored_count() == 11
+
+
 def test_a_crash_after_the_insert_before_the_ack_counts_nothing_twice(
     student: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
