@@ -356,13 +356,13 @@ def _try_lock(conn: Connection) -> bool:
 
 
 def flush_events(*, batch_size: int = FLUSH_BATCH, max_batches: int | None = None) -> FlushResult:
-    """Move buffered events to Postgres in batches until one finds the buffer empty (or
-    `max_batches`).
+    """Move buffered events to Postgres in batches of `batch_size`, until one comes back
+    short (it emptied the buffer) or after `max_batches`.
 
-    A batch smaller than `batch_size` emptied the buffer: the flush ends there, and what
-    arrived while it was stored waits for the next flush. Under load, going on would store a
-    handful of new events at a time, each batch paying the whole transaction's cost (the
-    roll-ups' lock, the students' zones, their stats): ~19 batches a flush at 320 students."""
+    What arrived while the short batch was stored waits for the next flush. Going on would
+    store a handful of new events at a time under load, each batch paying the whole
+    transaction (the roll-ups' lock, the students' zones, their stats): 4 batches a flush at
+    the median and up to 27 at 320 students, before this stopped."""
     batches = received = stored = rejected = 0
     with get_engine().connect() as lock_conn:
         locked = _try_lock(lock_conn)
