@@ -78,7 +78,6 @@ class AsyncKeyValueStore(Protocol):
 
     async def lpush(self, name: str, *values: str) -> int: ...
     def register_script(self, script: str) -> AsyncStoredScript: ...
-    def __hash__(self) -> int: ...
 
 
 _CLIENT_OPTIONS: dict[str, Any] = {
@@ -109,10 +108,11 @@ def get_async_redis() -> AsyncKeyValueStore:
     """The app's Redis for the running event loop."""
     url = required(get_settings().redis_url, "REDIS_URL")
     loop = asyncio.get_running_loop()
-    for ended in [other for other in _async_clients if other.is_closed()]:
-        del _async_clients[ended]  # its connections ended with it
     held = _async_clients.get(loop)
     if held is None or held[0] != url:
+        # Only a new loop (or URL) leaves others behind: those of ended loops go with it.
+        for ended in [other for other in _async_clients if other.is_closed()]:
+            del _async_clients[ended]
         held = (url, redis.asyncio.Redis.from_url(url, **_CLIENT_OPTIONS))
         _async_clients[loop] = held
     return cast(AsyncKeyValueStore, held[1])
