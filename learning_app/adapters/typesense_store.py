@@ -5,7 +5,7 @@ Services see it through `SearchClient`, the part of the client's tree they walk
 reach them under the names below.
 
 Searches (`multi_search`, on every results page) go over kept-alive `http.client`
-connections, one per thread, sent first and read when the caller is ready for the answer;
+connections, one per search in flight, sent first and read when the caller is ready for the answer;
 the rest (index writes, aliases, health) through the official client. Its transport, httpx,
 cost a search ~0.6 ms more CPU than `http.client` for the same request (~0.9 against ~0.3
 ms), and the search service ~1 ms more at the median (README, "Search").
@@ -120,11 +120,14 @@ IDLE_LIMIT_S = 20.0
 
 
 class KeptAliveMultiSearch:
-    """`multi_search` over one kept-alive HTTP connection per thread.
+    """`multi_search` over kept-alive HTTP connections, each used by one search at a time.
 
-    `start` sends a search and returns at once, so the thread can do other work (search's
+    `start` sends a search and returns at once, so the caller can do other work (search's
     vector leg) while Typesense answers, with no thread of its own for the wait: the answer
-    waits in the socket until `PendingSearch.answer` reads it.
+    waits in the socket until `PendingSearch.answer` reads it. The search holds its connection
+    until then, and gives it back for the next search only once its answer is read: two
+    searches in flight on one thread (brief units interleaved on the event loop, each waiting
+    on Postgres) never share one.
 
     A connection the server closed while it sat idle (Typesense restarted, say) fails on its
     next request: that request is sent once more on a new connection, which is safe, as a
@@ -138,31 +141,37 @@ class KeptAliveMultiSearch:
         self.host = parts.hostname or "localhost"
         self.port = parts.port or (443 if self.scheme == "https" else 80)
         self.headers = {"X-TYPESENSE-API-KEY": api_key, "Content-Type": "application/json"}
-        self._local = threading.local()
+        # Connections free for the next search: (connection, last used, process), the most
+        # recently used last, so under load the few in use stay warm.
+        self._idle: list[tuple[http.client.HTTPConnection, float, int]] = []
+        self._lock = threading.Lock()
 
     def connection(self) -> tuple[http.client.HTTPConnection, bool]:
-        """This thread's connection, and whether it is new. A connection that a forked
-        process inherited with the thread that forked it is never used: its socket is the
-        parent's too, and their answers would mix."""
-        now = time.monotonic()
-        kept = getattr(self._local, "connection", None)
-        if kept is not None and self._local.pid != os.getpid():
-            kept = self._local.connection = None  # the parent's: left open for the parent
-        if kept is not None and now - self._local.used_at < IDLE_LIMIT_S:
-            self._local.used_at = now
-            return kept, False
-        if kept is not None:
-            kept.close()
+        """A connection for one search, the caller's until it gives it back (`release`), and
+        whether it is new. One that a forked process inherited is never used: its socket is
+        the parent's too, and their answers would mix."""
+        now, pid = time.monotonic(), os.getpid()
+        with self._lock:
+            # The least recently used go first: one idle too long is closed, not kept.
+            while self._idle and now - self._idle[0][1] >= IDLE_LIMIT_S:
+                stale, _, owner = self._idle.pop(0)
+                if owner == pid:  # the parent's are left open for the parent
+                    stale.close()
+            while self._idle:
+                kept, _, owner = self._idle.pop()
+                if owner == pid:
+                    return kept, False
         kind = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
-        self._local.connection = kind(self.host, self.port, timeout=TIMEOUT_S)
-        self._local.used_at, self._local.pid = now, os.getpid()
-        return self._local.connection, True
+        return kind(self.host, self.port, timeout=TIMEOUT_S), True
+
+    def release(self, connection: http.client.HTTPConnection) -> None:
+        """Give back a connection whose answer has been read, for the next search."""
+        with self._lock:
+            self._idle.append((connection, time.monotonic(), os.getpid()))
 
     def drop(self, connection: http.client.HTTPConnection) -> None:
-        """Close `connection`; this thread's next search opens a new one."""
+        """Close `connection` rather than give it back."""
         connection.close()
-        if getattr(self._local, "connection", None) is connection:
-            self._local.connection = None
 
     def start(
         self, search_queries: dict[str, Any], common_params: dict[str, Any] | None = None
@@ -177,9 +186,8 @@ class KeptAliveMultiSearch:
 
 
 class PendingSearch:
-    """A search sent on this thread's connection and not yet read. Read it in the thread that
-    sent it, before that thread sends another: a response left unread makes the connection's
-    next request fail, and that request then goes out again on a new connection."""
+    """A search sent on a connection of its own and not yet read. One never read keeps its
+    connection out of use, so its answer spoils no other search."""
 
     def __init__(self, sender: KeptAliveMultiSearch, path: str, body: bytes) -> None:
         self._sender, self._path, self._body = sender, path, body
@@ -209,6 +217,8 @@ class PendingSearch:
             else:
                 if response.will_close:
                     self._sender.drop(self._connection)
+                else:
+                    self._sender.release(self._connection)
                 return _answer_of(response.status, payload)
         if self._new or isinstance(self._failure, TimeoutError):  # a slow server, not a closed one
             raise SearchUnreachable(0, f"Typesense: {self._failure!r}") from self._failure

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -115,16 +116,38 @@ def test_a_connection_left_idle_is_replaced_before_typesense_closes_it(
     search = KeptAliveMultiSearch(get_settings().typesense_url, get_settings().typesense_api_key)
     first, new = search.connection()
     first.connect()
+    search.release(first)
     assert new and search.connection() == (first, False)  # in use: kept
+    search.release(first)
     monkeypatch.setattr(typesense_store, "IDLE_LIMIT_S", 0.0)
     replacement, new = search.connection()
     assert new and replacement is not first and first.sock is None  # the idle one is closed
+
+
+def test_two_searches_in_flight_on_one_thread_each_get_their_own_answer(
+    index: SearchIndex,
+) -> None:
+    """Brief units interleaved on the event loop send searches from one thread, the second
+    before the first is read: neither may take the other's connection (or answer)."""
+    search = index.client.multi_search
+
+    def for_words(words: str) -> dict[str, Any]:
+        searching = {"collection": index.alias(COURSES), "q": words, "query_by": "title"}
+        return {"searches": [searching]}
+
+    first, second = search.start(for_words("first")), search.start(for_words("second"))
+    assert second.answer()["results"][0]["request_params"]["q"] == "second"
+    assert first.answer()["results"][0]["request_params"]["q"] == "first"
+    reused, new = search.connection()
+    assert not new  # read answers give their connections back
+    search.release(reused)
 
 
 def test_a_forked_process_never_uses_its_parents_connection(index: SearchIndex) -> None:
     search = KeptAliveMultiSearch(get_settings().typesense_url, get_settings().typesense_api_key)
     parents, _ = search.connection()
     parents.connect()
+    search.release(parents)
     reader, writer = os.pipe()
     child = os.fork()
     if child == 0:  # the child: report, then leave without running the parent's clean-ups
@@ -142,7 +165,7 @@ def test_a_forked_process_never_uses_its_parents_connection(index: SearchIndex) 
 
 def test_a_search_left_unread_does_not_spoil_the_next(index: SearchIndex) -> None:
     """A search sent and never read (its caller failed before reading it) leaves a response
-    on the thread's connection; the thread's next search still gets its own answer."""
+    on its connection; the next search still gets its own answer."""
     search = index.client.multi_search
     body = {"searches": [{"collection": index.alias(COURSES), "q": "*"}]}
     search.start(body)
