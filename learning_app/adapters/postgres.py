@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -11,6 +12,7 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
@@ -54,6 +56,40 @@ def engine_kind(
 
 _engines: dict[tuple[str, EngineKind], Engine] = {}
 _lock = threading.Lock()
+# Per event loop, since an async connection belongs to the loop that opened it.
+_awaited_engines: dict[asyncio.AbstractEventLoop, dict[tuple[str, EngineKind], AsyncEngine]] = {}
+# An awaited engine's connections, per loop and kind. Units interleave on a loop while they
+# wait on Postgres, so more than one may hold a connection at once; past this many they wait
+# for one (without holding the loop). Small, because every app worker has its own, under
+# Postgres' 100 connections, and two cores gain nothing from more statements at once.
+AWAITED_POOL_SIZE, AWAITED_MAX_OVERFLOW = 5, 5
+
+
+def get_awaited_engine(kind: EngineKind = PLAIN) -> Engine:
+    """The running event loop's engine of this kind whose statements are awaited on the loop:
+    psycopg's async connections, used through SQLAlchemy's greenlet bridge. A session on it
+    runs only inside `awaited.run_awaited`, on that loop."""
+    url = get_settings().sqlalchemy_url
+    loop = asyncio.get_running_loop()
+    with _lock:
+        engines = _awaited_engines.get(loop)
+        if engines is None:
+            # Only a new loop leaves others behind: the engines of ended loops go with it
+            # (their connections close as they are collected).
+            for ended in [other for other in _awaited_engines if other.is_closed()]:
+                del _awaited_engines[ended]
+            engines = _awaited_engines[loop] = {}
+        if (url, kind) not in engines:
+            engines[url, kind] = _create_awaited_engine(url, kind)
+        return engines[url, kind].sync_engine
+
+
+async def dispose_awaited_engines() -> None:
+    """Close the running loop's awaited connections, before the loop ends (tests)."""
+    with _lock:
+        engines = _awaited_engines.pop(asyncio.get_running_loop(), {})
+    for engine in engines.values():
+        await engine.dispose()
 
 
 def get_engine(kind: EngineKind = PLAIN) -> Engine:
@@ -71,22 +107,37 @@ def get_engine(kind: EngineKind = PLAIN) -> Engine:
 
 
 def _create_engine(url: str, kind: EngineKind) -> Engine:
+    engine = create_engine(url, pool_size=10, max_overflow=20, **_engine_options(kind))
+    _ping_when_idle(engine)
+    return engine
+
+
+def _create_awaited_engine(url: str, kind: EngineKind) -> AsyncEngine:
+    awaited_url = make_url(url).set(drivername="postgresql+psycopg_async")
+    engine = create_async_engine(
+        awaited_url,
+        pool_size=AWAITED_POOL_SIZE,
+        max_overflow=AWAITED_MAX_OVERFLOW,
+        **_engine_options(kind),
+    )
+    _ping_when_idle(engine.sync_engine)
+    return engine
+
+
+def _engine_options(kind: EngineKind) -> dict[str, Any]:
+    """What every engine of this kind sets up: its connections' session settings from the
+    start (`get_engine`), the most recently used connection first."""
     options = [f"-c hnsw.ef_search={HNSW_EF_SEARCH}"]
     if kind.timeouts is not None:
         lock_ms, statement_ms = kind.timeouts
         options += [f"-c lock_timeout={lock_ms}", f"-c statement_timeout={statement_ms}"]
     if kind.read_only:
         options.append("-c default_transaction_read_only=on")
-    engine = create_engine(
-        url,
-        pool_size=10,
-        max_overflow=20,
-        pool_use_lifo=True,
-        isolation_level="AUTOCOMMIT" if kind.read_only else None,
-        connect_args={"connect_timeout": 5, "options": " ".join(options)},
-    )
-    _ping_when_idle(engine)
-    return engine
+    return {
+        "pool_use_lifo": True,
+        "isolation_level": "AUTOCOMMIT" if kind.read_only else None,
+        "connect_args": {"connect_timeout": 5, "options": " ".join(options)},
+    }
 
 
 def _ping_when_idle(engine: Engine) -> None:
@@ -109,11 +160,14 @@ def _ping_when_idle(engine: Engine) -> None:
 
 
 def dispose_engines() -> None:
-    """Close every pooled connection (tests switch databases)."""
+    """Close every pooled connection (tests switch databases). The awaited engines are only
+    forgotten: their connections can be closed only on their own loops, and close as they are
+    collected."""
     with _lock:
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
+        _awaited_engines.clear()
 
 
 # Postgres' SQLSTATEs for a statement cancelled by `statement_timeout` and for a lock not
@@ -166,9 +220,9 @@ def on_event_loop(
     when: Callable[[Mapping[str, Any]], bool] | None = None,
 ) -> Callable[[F], F]:
     """Mark a unit of work brief enough to run on the app worker's event loop, without a
-    thread (`adapters/loop_units.py`): it sends a few indexed statements, waits on no other
-    server for long (OpenAI, the hashing processes; Typesense's answer only within its
-    timeout), and may run again from the start after one of its statements was cancelled: a
+    thread (`adapters/loop_units.py`): it sends a few indexed statements (awaited there, as a
+    search's answer from Typesense is), waits on no other server (OpenAI, the hashing
+    processes), and may run again from the start after one of its statements was cancelled: a
     transaction is rolled back whole, and a `statements_alone` unit's earlier writes are
     written again to the same effect. Mark only what is that on every path; `when(kwargs)`
     says which calls of it are, where that depends on the call (a search whose query must
@@ -197,6 +251,7 @@ def session_scope(
     statement_timeout_s: float | None = None,
     read_only: bool = False,
     autocommit: bool = False,
+    awaited: bool = False,
 ) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error.
 
@@ -208,8 +263,11 @@ def session_scope(
     `autocommit`: each statement is a transaction of its own (`statements_alone`), on the
     same engine (psycopg switches a connection to autocommit without a round trip, and the
     pool switches it back when it returns).
+    `awaited`: on the running loop's engine whose statements the loop awaits; only inside
+    `awaited.run_awaited`.
     """
-    engine = get_engine(engine_kind(lock_timeout_s, statement_timeout_s, read_only=read_only))
+    kind = engine_kind(lock_timeout_s, statement_timeout_s, read_only=read_only)
+    engine = get_awaited_engine(kind) if awaited else get_engine(kind)
     with Session(engine, expire_on_commit=False) as session:
         if autocommit and not read_only:
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

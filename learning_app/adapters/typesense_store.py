@@ -27,6 +27,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import typesense
 
+from learning_app.adapters.awaited import wait_until_readable
 from learning_app.settings import get_settings, required
 
 SearchError = typesense.exceptions.TypesenseClientError  # the base of the client's own errors
@@ -208,8 +209,12 @@ class PendingSearch:
         return self._failure is not None or sock is None or bool(select([sock], [], [], 0)[0])
 
     def answer(self) -> dict[str, Any]:
+        """The answer, waited for on the event loop inside `awaited.run_awaited` (a brief
+        unit), in the calling thread elsewhere."""
         if self._failure is None:
             try:
+                if self._connection.sock is not None:
+                    wait_until_readable(self._connection.sock, TIMEOUT_S)
                 response = self._connection.getresponse()
                 payload = response.read()
             except (OSError, http.client.HTTPException) as exc:

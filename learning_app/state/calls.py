@@ -1,7 +1,7 @@
-"""How states call services: off the event loop, so a slow query never stalls other users (a
-brief unit, marked `on_event_loop`, runs on it only while the database answers it within
-milliseconds: `adapters/loop_units.py`), and with "the database is unreachable" turned into a
-domain error the page can show.
+"""How states call services: never blocking the event loop on a store, so a slow query never
+stalls other users (in a thread, or, for a brief unit marked `on_event_loop`, on the loop with
+its statements awaited there: `adapters/loop_units.py`), and with "the database is
+unreachable" turned into a domain error the page can show.
 
 Nothing a click starts waits for the database forever: `call_with_session` gives its
 transaction a lock and a statement timeout (settings `interactive_*_timeout_seconds`), and a
@@ -32,6 +32,7 @@ from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
 from learning_app.adapters import loop_units
+from learning_app.adapters.awaited import run_awaited
 from learning_app.adapters.per_process import PerProcess
 from learning_app.adapters.postgres import (
     LOCK_NOT_AVAILABLE,
@@ -183,15 +184,18 @@ async def _unit_of_work(
     read_only, autocommit = is_reads_only(func), is_statements_alone(func)
     token = kwargs.get("token")
 
-    def unit_of_work(lock_timeout_s: float, statement_timeout_s: float, *, slot: bool) -> T:
+    def unit_of_work(lock_timeout_s: float, statement_timeout_s: float, *, on_loop: bool) -> T:
+        """In a thread, with a slot; on the loop (inside `run_awaited`), with its statements
+        awaited there."""
         resolve_ahead(token)
         with (
-            unit_slot() if slot else contextlib.nullcontext(),
+            contextlib.nullcontext() if on_loop else unit_slot(),
             session_scope(
                 lock_timeout_s=lock_timeout_s,
                 statement_timeout_s=statement_timeout_s,
                 read_only=read_only,
                 autocommit=autocommit,
+                awaited=on_loop,
             ) as session,
         ):
             try:
@@ -203,14 +207,14 @@ async def _unit_of_work(
     brief = settings.units_on_event_loop and is_on_event_loop(func, kwargs)
     if brief and not _loop_units.get().paused():
         try:
-            return await _brief(unit_of_work, func, read_only, token)
+            return await _brief(unit_of_work, token)
         except loop_units.Overran as exc:
             _loop_units.get().pause(f"{func.__qualname__}: {exc}")
     interactive = functools.partial(
         unit_of_work,
         settings.interactive_lock_timeout_seconds,
         settings.interactive_statement_timeout_seconds,
-        slot=True,
+        on_loop=False,
     )
     return await _in_threads(_unit_of_work_threads.get(), interactive)
 
@@ -218,49 +222,30 @@ async def _unit_of_work(
 _loop_units = PerProcess(loop_units.LoopUnits)
 
 
-async def _brief(
-    unit_of_work: Callable[..., T], func: Callable[..., object], read_only: bool, token: object
-) -> T:
-    """A unit marked `on_event_loop` with the brief units' timeouts: on the event loop when its
-    pool is warm (in a copy of the caller's context, as in a thread), else in a thread with a
-    slot. Raises `Overran` if a timeout stopped it.
+async def _brief(unit_of_work: Callable[..., T], token: object) -> T:
+    """A unit marked `on_event_loop`, on the event loop with the brief units' timeouts (in a
+    copy of the caller's context, as in a thread), its statements awaited there. Raises
+    `Overran` if a timeout stopped it.
 
-    On the loop, its round trips to Redis are awaited around it rather than made inside it,
-    where they would hold the loop: its session is resolved before it, and the events it
-    records are buffered after it."""
-    place = _loop_units.get()
+    Its round trips to Redis are awaited around it: its session is resolved before it, and
+    the events it records are buffered after it."""
 
-    def brief(*, slot: bool) -> T:
+    def brief() -> T:
         try:
-            result = unit_of_work(
-                loop_units.LOCK_TIMEOUT_S, loop_units.STATEMENT_TIMEOUT_S, slot=slot
+            return unit_of_work(
+                loop_units.LOCK_TIMEOUT_S, loop_units.STATEMENT_TIMEOUT_S, on_loop=True
             )
         except sa_exc.OperationalError as exc:
             if _is_timeout(exc):
                 raise loop_units.Overran(str(exc.orig).strip().splitlines()[0]) from exc
             raise
-        except sa_exc.DBAPIError:
-            raise  # the connection may be gone: the pool is not known to be warm
-        except Exception:
-            place.done(read_only=read_only)  # a refusal: the connection went back to the pool
-            raise
-        place.done(read_only=read_only)
-        return result
 
-    if not place.may_run_here(read_only=read_only):
-        return await _in_threads(_unit_of_work_threads.get(), functools.partial(brief, slot=True))
     unit_context = contextvars.copy_context()
     await resolve_ahead_in(unit_context, token)
-    if not place.may_run_here(read_only=read_only):  # its pool went cold meanwhile
-        return await _in_threads(
-            _unit_of_work_threads.get(), lambda: unit_context.run(brief, slot=True)
-        )
     recorded = events.lines_kept_in(unit_context)
     try:
         with database_guard():
-            return place.run_here(
-                lambda: unit_context.run(brief, slot=False), name=func.__qualname__
-            )
+            return await run_awaited(functools.partial(unit_context.run, brief))
     finally:
         if recorded:
             # Shielded: a page change that cancels this event still buffers what its unit did.

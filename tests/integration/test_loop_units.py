@@ -1,5 +1,6 @@
-"""Brief units of work on the event loop (`adapters/loop_units.py`): where they run, what they
-may hold the loop for, and what happens when the database is slower than that."""
+"""Brief units of work on the event loop (`adapters/loop_units.py`): where they run, that the
+loop serves others while they wait on Postgres, and what happens when the database is slower
+than their timeouts allow."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlmodel import Session
 from learning_app.adapters import loop_units, postgres
 from learning_app.adapters.embeddings import get_embedder, query_vector
 from learning_app.adapters.postgres import (
+    dispose_awaited_engines,
     get_engine,
     on_event_loop,
     reads_only,
@@ -82,11 +84,17 @@ def run_on_one_loop(*units: Callable[[], Any]) -> tuple[int, list[Any]]:
         try:
             results = [await unit() for unit in units]
         finally:
-            await close_async_redis()
+            await close_loop_clients()
         assert SET_BY_UNIT.get() == ""  # what a unit sets stays in its own copy of the context
         return threading.get_ident(), results
 
     return asyncio.run(in_turn())
+
+
+async def close_loop_clients() -> None:
+    """Close what the loop's units opened, before the loop ends."""
+    await close_async_redis()
+    await dispose_awaited_engines()
 
 
 # Each unit that may run on the event loop, and how a cancelled statement leaves it: a
@@ -111,26 +119,74 @@ def test_every_unit_marked_for_the_loop_is_one_reviewed() -> None:
     assert _marked_services(postgres.is_on_event_loop) == set(ON_THE_LOOP)
 
 
-def test_a_cold_unit_runs_in_a_thread_and_a_warm_one_on_the_loop() -> None:
+def test_a_brief_unit_runs_on_the_loop_from_the_first_in_the_callers_context() -> None:
     loop, results = run_on_one_loop(
         lambda: call_with_session(where_am_i), lambda: call_with_session(where_am_i)
     )
-    (first, first_caller), (second, second_caller) = results
-    assert first != loop  # no connection used moments ago: it could have had to connect
-    assert second == loop
-    assert first_caller == second_caller == "a page"  # the caller's context, either way
+    # A cold pool too: connecting is awaited as well.
+    assert results == [(loop, "a page"), (loop, "a page")]
 
 
-def test_a_pool_left_idle_sends_the_next_unit_to_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loop_units, "PING_AFTER_IDLE_S", 0.2)
+def test_while_a_unit_waits_on_postgres_the_loop_serves_others() -> None:
+    """The point of awaiting its statements: a unit waiting on Postgres holds neither the loop
+    (a ticker keeps ticking) nor another unit (two waits overlap)."""
+    seconds = loop_units.STATEMENT_TIMEOUT_S * 0.8  # within the brief timeout
 
-    async def idle() -> None:
-        await asyncio.sleep(0.3)
+    async def meanwhile() -> tuple[int, list[int], float, int]:
+        ticks = 0
 
-    loop, (_, _, (after_idle, _)) = run_on_one_loop(
-        lambda: call_with_session(where_am_i), idle, lambda: call_with_session(where_am_i)
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        try:
+            await call_with_session(where_am_i)
+            ticking = asyncio.create_task(ticker())
+            started = time.monotonic()
+            both = await asyncio.gather(
+                call_with_session(sleeps, seconds=seconds),
+                call_with_session(sleeps, seconds=seconds),
+            )
+            took = time.monotonic() - started
+            ticking.cancel()
+            return threading.get_ident(), both, took, ticks
+        finally:
+            await close_loop_clients()
+
+    loop, both, took, ticks = asyncio.run(meanwhile())
+    assert both == [loop, loop]
+    assert took < seconds * 1.8  # side by side, not one after the other
+    assert ticks >= 5  # ~20 in the 0.2 s; none if the waits held the loop
+
+
+def test_a_connection_postgres_dropped_while_idle_is_replaced_on_the_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(postgres, "PING_AFTER_IDLE_S", 0.2)
+
+    @on_event_loop()
+    @reads_only
+    def backend(session: Session) -> tuple[int, int]:
+        pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        return threading.get_ident(), pid
+
+    async def dropped() -> None:
+        with get_engine().connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first[1]})
+        await asyncio.sleep(0.3)  # idle: pinged before its next use
+
+    first: tuple[int, int] = (0, 0)
+
+    async def remember() -> None:
+        nonlocal first
+        first = await call_with_session(backend)
+
+    loop, (_, _, (on, replacement)) = run_on_one_loop(
+        remember, dropped, lambda: call_with_session(backend)
     )
-    assert after_idle != loop  # its connection would be pinged first: not on the loop
+    assert on == loop and replacement != first[1]
 
 
 def test_a_unit_behind_a_lock_runs_again_in_a_thread_and_writes_once(teacher: str) -> None:
@@ -160,17 +216,6 @@ def test_a_statement_past_the_brief_timeout_finishes_in_a_thread() -> None:
         lambda: call_with_session(where_am_i),
     )
     assert slow != loop and after[0] != loop
-
-
-def test_a_unit_that_held_the_loop_too_long_pauses_the_others() -> None:
-    seconds = loop_units.STATEMENT_TIMEOUT_S * 0.8  # each statement within its timeout
-    times = int(loop_units.LONGEST_S / seconds) + 1
-    loop, (_, slow, after) = run_on_one_loop(
-        lambda: call_with_session(where_am_i),
-        lambda: call_with_session(sleeps, seconds=seconds, times=times),
-        lambda: call_with_session(where_am_i),
-    )
-    assert slow == loop and after[0] != loop
 
 
 def test_the_interactive_timeouts_still_end_a_unit_that_waits_too_long(
