@@ -38,6 +38,7 @@ from learning_app.state import calls
 from learning_app.state.calls import DatabaseBusy, call_with_session
 from tests.integration.people import new_course, new_lesson
 from tests.integration.test_read_only_units import _marked_services
+from tests.loop_ticks import loop_ticks
 
 CALLER = contextvars.ContextVar("caller", default="nobody")
 SET_BY_UNIT = contextvars.ContextVar("set_by_unit", default="")
@@ -133,25 +134,15 @@ def test_while_a_unit_waits_on_postgres_the_loop_serves_others() -> None:
     seconds = loop_units.STATEMENT_TIMEOUT_S * 0.8  # within the brief timeout
 
     async def meanwhile() -> tuple[int, list[int], float, int]:
-        ticks = 0
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0.01)
-                ticks += 1
-
         try:
             await call_with_session(where_am_i)
-            ticking = asyncio.create_task(ticker())
             started = time.monotonic()
-            both = await asyncio.gather(
-                call_with_session(sleeps, seconds=seconds),
-                call_with_session(sleeps, seconds=seconds),
-            )
-            took = time.monotonic() - started
-            ticking.cancel()
-            return threading.get_ident(), both, took, ticks
+            async with loop_ticks() as ticks:
+                both = await asyncio.gather(
+                    call_with_session(sleeps, seconds=seconds),
+                    call_with_session(sleeps, seconds=seconds),
+                )
+            return threading.get_ident(), both, time.monotonic() - started, ticks.count
         finally:
             await close_loop_clients()
 

@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from learning_app.adapters.awaited import run_awaited, wait_until_readable
+from tests.loop_ticks import loop_ticks
 
 
 def _ticking_while(timeout_s: float) -> tuple[int, BaseException | None]:
@@ -17,30 +18,17 @@ def _ticking_while(timeout_s: float) -> tuple[int, BaseException | None]:
 
     async def scenario() -> tuple[int, BaseException | None]:
         reader, writer = socket.socketpair()
-        ticks = 0
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0.01)
-                ticks += 1
-
-        def wait() -> None:
-            wait_until_readable(reader, timeout_s)
-
-        ticking = asyncio.create_task(ticker())
         asyncio.get_running_loop().call_later(0.2, writer.send, b"x")
-        await asyncio.sleep(0)
         failure: BaseException | None = None
         try:
-            await run_awaited(wait)
+            async with loop_ticks() as ticks:
+                await run_awaited(lambda: wait_until_readable(reader, timeout_s))
         except TimeoutError as exc:
             failure = exc
         finally:
-            ticking.cancel()
             reader.close()
             writer.close()
-        return ticks, failure
+        return ticks.count, failure
 
     return asyncio.run(scenario())
 
