@@ -9,7 +9,7 @@ and the hops to the thread and back each wait for the GIL, and the units wait fo
 
 A unit marked `on_event_loop` (`adapters/postgres.py`: a few indexed statements, no wait on
 another server, safe to run again) therefore runs on the event loop itself, and its
-statements are awaited there (`postgres.run_awaited`): while Postgres answers one, the loop
+statements are awaited there (`awaited.run_awaited`): while Postgres answers one, the loop
 serves other events, other brief units included. What a unit holds the loop for is its own
 code's CPU, never a wait on a store. What it may wait on is still bounded:
 
