@@ -11,16 +11,24 @@ notice) in `test_llm_wire.py`.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from learning_app.adapters.postgres import dispose_engines, get_engine, session_scope
+from learning_app.adapters.postgres import (
+    dispose_engines,
+    get_engine,
+    on_event_loop,
+    reads_only,
+    session_scope,
+)
 from learning_app.health_api import build_http_api
+from learning_app.models.content import Course
 from learning_app.models.documents import Document
 from learning_app.models.users import User, UserRole
 from learning_app.services.accounts import users, viewers
@@ -32,10 +40,12 @@ from learning_app.settings import Settings, get_settings
 from learning_app.stack.postgres import Postgres
 from learning_app.stack.seaweed import SeaweedS3
 from learning_app.stack.servers import Redis
+from learning_app.state import calls
 from learning_app.state.calls import UNAVAILABLE_MESSAGE, call_with_session, describe_error
 from tests.integration.material.helpers import upload
 from tests.integration.people import PASSWORD, new_course
 from tests.integration.private_servers import on_free_ports, restart, serving_the_app
+from tests.integration.test_loop_units import close_loop_clients
 
 FAULT_DATABASE = "learning_app_fault"
 
@@ -198,6 +208,37 @@ def own_postgres(
 
 def _catalogue() -> list[catalog.CourseCard]:
     return asyncio.run(call_with_session(catalog.list_published_courses))
+
+
+@on_event_loop()
+@reads_only
+def _courses_on_the_loop(session: Session) -> tuple[int, int]:
+    count = session.execute(select(func.count()).select_from(Course)).scalar_one()
+    return threading.get_ident(), count
+
+
+def test_postgres_down_a_unit_on_the_loop_refuses_cleanly_and_its_engine_recovers(
+    own_postgres: Postgres,
+) -> None:
+    """The loop's own awaited engine, not only the threads' one: a dead connection refuses
+    with the page's message, and after the restart it is replaced on the same loop."""
+    calls._loop_units.forget()
+
+    async def outage() -> tuple[int, tuple[int, int], str, tuple[int, int]]:
+        try:
+            before = await call_with_session(_courses_on_the_loop)
+            await asyncio.to_thread(own_postgres.stop, timeout=20)
+            with pytest.raises(ServiceUnavailable) as caught:
+                await call_with_session(_courses_on_the_loop)
+            await asyncio.to_thread(restart, own_postgres)
+            after = await call_with_session(_courses_on_the_loop)
+            return threading.get_ident(), before, str(caught.value), after
+        finally:
+            await close_loop_clients()
+
+    loop, before, refusal, after = asyncio.run(outage())
+    assert before == after == (loop, 0)
+    assert refusal == UNAVAILABLE_MESSAGE
 
 
 def test_postgres_down_services_raise_a_clear_error_health_is_503_and_the_same_engine_recovers(

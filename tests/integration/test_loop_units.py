@@ -77,6 +77,13 @@ def retitle(session: Session, *, lesson_id: str, title: str) -> int:
     return threading.get_ident()
 
 
+@on_event_loop()
+def retitle_then_wait(session: Session, *, lesson_id: str, title: str, seconds: float) -> None:
+    """A transaction that holds the lesson's row lock while Postgres sleeps."""
+    retitle(session, lesson_id=lesson_id, title=title)
+    session.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})
+
+
 def run_on_one_loop(*units: Callable[[], Any]) -> tuple[int, list[Any]]:
     """Await each call in turn on one event loop; returns the loop's thread and the results."""
 
@@ -150,6 +157,32 @@ def test_while_a_unit_waits_on_postgres_the_loop_serves_others() -> None:
     assert both == [loop, loop]
     assert took < seconds * 1.8  # side by side, not one after the other
     assert ticks >= 5  # ~20 in the 0.2 s; none if the waits held the loop
+
+
+def test_a_unit_cancelled_while_it_waits_on_postgres_writes_nothing_and_holds_no_lock(
+    teacher: str,
+) -> None:
+    """A page change can cancel an event mid-unit: its transaction rolls back at once, and
+    the next unit on the loop takes the same row's lock within the brief timeout."""
+    lesson_id = new_lesson(teacher, new_course(teacher), "Loops")
+    seconds = loop_units.STATEMENT_TIMEOUT_S * 0.8
+
+    async def cancelled() -> None:
+        waiting = call_with_session(
+            retitle_then_wait, lesson_id=lesson_id, title="Never", seconds=seconds
+        )
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(waiting, seconds / 4)
+
+    loop, (_, _, after) = run_on_one_loop(
+        lambda: call_with_session(where_am_i),
+        cancelled,
+        lambda: call_with_session(retitle, lesson_id=lesson_id, title="Loops, again"),
+    )
+    assert after == loop  # not stopped by a lock left behind, so not rerun in a thread
+    with session_scope() as session:
+        title = session.execute(text("SELECT title FROM lesson WHERE id = :id"), {"id": lesson_id})
+        assert title.scalar_one() == "Loops, again"
 
 
 def test_a_connection_postgres_dropped_while_idle_is_replaced_on_the_loop(
