@@ -58,11 +58,13 @@ _engines: dict[tuple[str, EngineKind], Engine] = {}
 _lock = threading.Lock()
 # Per event loop, since an async connection belongs to the loop that opened it.
 _awaited_engines: dict[asyncio.AbstractEventLoop, dict[tuple[str, EngineKind], AsyncEngine]] = {}
-# An awaited engine's connections, per loop and kind. Units interleave on a loop while they
-# wait on Postgres, so more than one may hold a connection at once; past this many they wait
-# for one (without holding the loop). Small, because every app worker has its own, under
-# Postgres' 100 connections, and two cores gain nothing from more statements at once.
-AWAITED_POOL_SIZE, AWAITED_MAX_OVERFLOW = 5, 5
+# An awaited engine's connections, per loop and kind (the brief units' two: 10 per worker).
+# Units interleave on a loop while they wait on Postgres, so more than one may hold a
+# connection at once; past this many they wait for one, without holding the loop. Few,
+# because every app worker has its own (README, "Scaling out"): 5 workers under load held up
+# to 94 connections with these and the other pools, and a few statements at once per worker
+# already keep two cores busy.
+AWAITED_POOL_SIZE, AWAITED_MAX_OVERFLOW = 3, 2
 
 
 def get_awaited_engine(kind: EngineKind = PLAIN) -> Engine:
@@ -107,7 +109,9 @@ def get_engine(kind: EngineKind = PLAIN) -> Engine:
 
 
 def _create_engine(url: str, kind: EngineKind) -> Engine:
-    engine = create_engine(url, pool_size=10, max_overflow=20, **_engine_options(kind))
+    # Up to 30 at once, but only 4 kept open while idle: each worker keeps its own, and the
+    # threads' units, now that the brief ones run on the loop, rarely need more.
+    engine = create_engine(url, pool_size=4, max_overflow=26, **_engine_options(kind))
     _ping_when_idle(engine)
     return engine
 
