@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
+from learning_app.adapters.per_loop import PerLoop
 from learning_app.settings import get_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -57,7 +57,7 @@ def engine_kind(
 _engines: dict[tuple[str, EngineKind], Engine] = {}
 _lock = threading.Lock()
 # Per event loop, since an async connection belongs to the loop that opened it.
-_awaited_engines: dict[asyncio.AbstractEventLoop, dict[tuple[str, EngineKind], AsyncEngine]] = {}
+_awaited_engines: PerLoop[dict[tuple[str, EngineKind], AsyncEngine]] = PerLoop(dict)
 # An awaited engine's connections, per loop and kind (the brief units' two: 10 per worker).
 # Units interleave on a loop while they wait on Postgres, so more than one may hold a
 # connection at once; past this many they wait for one, without holding the loop. Few,
@@ -72,25 +72,15 @@ def get_awaited_engine(kind: EngineKind = PLAIN) -> Engine:
     psycopg's async connections, used through SQLAlchemy's greenlet bridge. A session on it
     runs only inside `awaited.run_awaited`, on that loop."""
     url = get_settings().sqlalchemy_url
-    loop = asyncio.get_running_loop()
-    with _lock:
-        engines = _awaited_engines.get(loop)
-        if engines is None:
-            # Only a new loop leaves others behind: the engines of ended loops go with it
-            # (their connections close as they are collected).
-            for ended in [other for other in _awaited_engines if other.is_closed()]:
-                del _awaited_engines[ended]
-            engines = _awaited_engines[loop] = {}
-        if (url, kind) not in engines:
-            engines[url, kind] = _create_awaited_engine(url, kind)
-        return engines[url, kind].sync_engine
+    engines = _awaited_engines.get()
+    if (url, kind) not in engines:
+        engines[url, kind] = _create_awaited_engine(url, kind)
+    return engines[url, kind].sync_engine
 
 
 async def dispose_awaited_engines() -> None:
     """Close the running loop's awaited connections, before the loop ends (tests)."""
-    with _lock:
-        engines = _awaited_engines.pop(asyncio.get_running_loop(), {})
-    for engine in engines.values():
+    for engine in (_awaited_engines.pop() or {}).values():
         await engine.dispose()
 
 
@@ -171,7 +161,7 @@ def dispose_engines() -> None:
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
-        _awaited_engines.clear()
+    _awaited_engines.forget()
 
 
 # Postgres' SQLSTATEs for a statement cancelled by `statement_timeout` and for a lock not

@@ -9,7 +9,6 @@ Redis answers.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
@@ -18,6 +17,7 @@ from typing import Any, Protocol, cast
 import redis
 import redis.asyncio
 
+from learning_app.adapters.per_loop import PerLoop
 from learning_app.settings import get_settings, required
 
 # Connection refused or dropped, or no answer in time: the callers turn these into "try later".
@@ -94,8 +94,8 @@ def _client_for(url: str) -> redis.Redis:
 
 
 # An asyncio client's connections belong to the loop that opened them: one client per loop
-# (an app worker has one). Not a weak mapping: a client's connections refer to their loop.
-_async_clients: dict[asyncio.AbstractEventLoop, tuple[str, redis.asyncio.Redis]] = {}
+# and URL (an app worker has one loop).
+_async_clients: PerLoop[dict[str, redis.asyncio.Redis]] = PerLoop(dict)
 
 
 def get_redis() -> KeyValueStore:
@@ -107,19 +107,14 @@ def get_redis() -> KeyValueStore:
 def get_async_redis() -> AsyncKeyValueStore:
     """The app's Redis for the running event loop."""
     url = required(get_settings().redis_url, "REDIS_URL")
-    loop = asyncio.get_running_loop()
-    held = _async_clients.get(loop)
-    if held is None or held[0] != url:
-        # Only a new loop (or URL) leaves others behind: those of ended loops go with it.
-        for ended in [other for other in _async_clients if other.is_closed()]:
-            del _async_clients[ended]
-        held = (url, redis.asyncio.Redis.from_url(url, **_CLIENT_OPTIONS))
-        _async_clients[loop] = held
-    return cast(AsyncKeyValueStore, held[1])
+    clients = _async_clients.get()
+    client = clients.get(url)
+    if client is None:
+        client = clients[url] = redis.asyncio.Redis.from_url(url, **_CLIENT_OPTIONS)
+    return cast(AsyncKeyValueStore, client)
 
 
 async def close_async_redis() -> None:
-    """Close the running loop's client, before a loop that used it ends (tests)."""
-    held = _async_clients.pop(asyncio.get_running_loop(), None)
-    if held is not None:
-        await held[1].aclose()
+    """Close the running loop's clients, before a loop that used them ends (tests)."""
+    for client in (_async_clients.pop() or {}).values():
+        await client.aclose()
