@@ -17,7 +17,7 @@ from pathlib import Path
 from learning_app.settings import PROJECT_ROOT, get_settings
 from learning_app.stack.processes import (
     free_port,
-    port_in_use,
+    free_port_run,
     start_process_group,
     stop_process_group,
     wait_until_pinged,
@@ -144,11 +144,3 @@ def stack_postmaster() -> set[int]:
     settings = get_settings()
     pid = Postgres(settings, Path(settings.stack_dir).expanduser().resolve()).running_pid()
     return {pid} if pid else set()
-
-
-def free_port_run(count: int) -> int:
-    """The first of `count` consecutive free loopback ports."""
-    while True:
-        first = free_port()
-        if first + count <= 65535 and not any(port_in_use(first + i) for i in range(1, count)):
-            return first

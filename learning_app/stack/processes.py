@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -78,6 +79,29 @@ def port_in_use(port: int, host: str = HOST) -> bool:
         except OSError:
             return True
     return False
+
+
+def below_ephemeral_ports() -> range:
+    """Ports the kernel never hands out as a client's source port. A server that binds later
+    than its port was chosen (a restart, or a process that takes seconds to start) must still
+    find it free, which a kernel pick from the ephemeral range cannot promise: an outgoing
+    connection once took a Typesense peering port, and once a load-balanced app port."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    return range(10000, max(11000, low - 20))
+
+
+def free_port_run(count: int) -> int:
+    """The first of `count` consecutive loopback ports free right now, below the ephemeral
+    range (`below_ephemeral_ports`)."""
+    candidates = below_ephemeral_ports()
+    for _ in range(500):
+        first = random.choice(candidates)  # noqa: S311 - a port, not a secret
+        if not any(port_in_use(first + i) for i in range(count)):
+            return first
+    raise RuntimeError(f"no {count} consecutive free ports found")
 
 
 def free_port(host: str = HOST) -> int:

@@ -7,34 +7,22 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TypeVar
 
 import pytest
 
 from learning_app.settings import reset_settings_cache
 from learning_app.stack.base import MAX_PORT, MIN_PORT, Server
-from learning_app.stack.processes import port_in_use
+from learning_app.stack.processes import below_ephemeral_ports, port_in_use
 
 S = TypeVar("S", bound=Server)
 START_TIMEOUT_S = 90.0
 
 
-def _below_ephemeral_ports() -> range:
-    """Ports the kernel never hands out as a client's source port: a server stopped and
-    restarted by a test must find its ports free again, which an ephemeral pick cannot promise
-    (a Typesense restart once lost its peering port to an outgoing connection)."""
-    try:
-        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        low = 32768
-    return range(max(MIN_PORT, 10000), max(MIN_PORT + 1000, low - 20))
-
-
 def on_free_ports(build: Callable[[int], S]) -> S:
     """`build(port)` for a main port whose every derived port is free too (Typesense peers on
     port + 1; SeaweedFS opens nine more around its S3 port), below the ephemeral range."""
-    candidates = _below_ephemeral_ports()
+    candidates = below_ephemeral_ports()
     for _ in range(200):
         server = build(random.choice(candidates))
         numbers = [p.number for p in server.ports()]

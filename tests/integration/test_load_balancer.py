@@ -15,7 +15,7 @@ import pytest
 
 from learning_app.settings import Settings
 from learning_app.stack.load_balancer import HEALTH_PATH, LoadBalancer, haproxy_config
-from learning_app.stack.processes import HOST, free_port
+from learning_app.stack.processes import HOST, free_port_run
 from tests.integration.private_servers import on_free_ports, restart
 
 
@@ -56,7 +56,9 @@ def _wait_for_states(balancer: LoadBalancer, wanted: dict[str, str]) -> None:
 
 @pytest.fixture
 def balancer(tmp_path: Path) -> Iterator[LoadBalancer]:
-    first_app_port = free_port()
+    # Below the ephemeral range: the servers bind well after the pick, and a port the kernel
+    # hands out could by then be an outgoing connection's (CI once lost app2's port that way).
+    first_app_port = free_port_run(2)
     server = on_free_ports(
         lambda port: LoadBalancer(
             Settings(stack_lb_port=port, stack_app_port=first_app_port, stack_lb_servers=2),
