@@ -16,7 +16,6 @@ from pathlib import Path
 
 from learning_app.settings import PROJECT_ROOT, get_settings
 from learning_app.stack.processes import (
-    free_port,
     free_port_run,
     start_process_group,
     stop_process_group,
@@ -65,7 +64,7 @@ def running_servers(env: dict[str, str], count: int, workdir: Path) -> Iterator[
             return
         settings = get_settings().model_copy(
             update={
-                "stack_lb_port": free_port(),
+                "stack_lb_port": free_port_run(1),
                 "stack_app_port": first,
                 "stack_lb_servers": count,
             }

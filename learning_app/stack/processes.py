@@ -106,7 +106,8 @@ def free_port_run(count: int) -> int:
 
 def free_port(host: str = HOST) -> int:
     """A port nothing listens on right now, chosen by the kernel (other processes share the
-    machine, so fixed ports are never assumed free)."""
+    machine, so fixed ports are never assumed free). Only for an address where nothing should
+    listen; a server that binds it later takes `free_port_run` instead."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])

@@ -25,7 +25,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 
 from learning_app.settings import PROJECT_ROOT, Settings, get_settings, reset_settings_cache
-from learning_app.stack.processes import free_port, start_process_group, stop_process_group
+from learning_app.stack.processes import free_port_run, start_process_group, stop_process_group
 from learning_app.stack.servers import Redis
 from tests.integration.private_servers import on_free_ports, restart
 from tests.scripted_llm import DRAFTED_QUESTIONS, ScriptedLlm, system_prompt
@@ -124,8 +124,9 @@ def app_server(
 
     get_redis().flushdb()  # the test Redis DB: no rate-limit counters left from earlier runs
     # Production serves the frontend from the backend: one port for both.
-    frontend = free_port()
-    backend = frontend if PROD else free_port()
+    # Below the ephemeral range: Reflex binds seconds after the pick.
+    frontend = free_port_run(2)
+    backend = frontend if PROD else frontend + 1
     log = tmp_path_factory.mktemp("reflex") / "reflex.log"
     env = reflex_environment(get_settings(), prod=PROD, workers=PROD_WORKERS if PROD else None)
     env["PUBLIC_BASE_URL"] = f"http://localhost:{frontend}"

