@@ -48,12 +48,14 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def running_stack(settings: Settings) -> Settings:
+def running_stack(settings: Settings) -> Iterator[Settings]:
     """The local stack, started if it is not running yet (idempotent)."""
+    from learning_app.adapters.typesense_store import close_search_clients
     from learning_app.stack import launcher
 
     launcher.up(settings)
-    return settings
+    yield settings
+    close_search_clients()
 
 
 @pytest.fixture(scope="session")

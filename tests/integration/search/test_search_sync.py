@@ -122,6 +122,7 @@ def test_a_connection_left_idle_is_replaced_before_typesense_closes_it(
     monkeypatch.setattr(typesense_store, "IDLE_LIMIT_S", 0.0)
     replacement, new = search.connection()
     assert new and replacement is not first and first.sock is None  # the idle one is closed
+    search.drop(replacement)
 
 
 def test_two_searches_in_flight_on_one_thread_each_get_their_own_answer(
@@ -143,6 +144,21 @@ def test_two_searches_in_flight_on_one_thread_each_get_their_own_answer(
     search.release(reused)
 
 
+def test_closing_the_clients_closes_their_connections_and_the_next_is_new() -> None:
+    """What a process that ends calls, so it leaves no socket to Typesense open."""
+    client = typesense_store.get_typesense()
+    assert client.operations.is_healthy()  # the official client's pooled connection
+    searching = client.multi_search  # type: ignore[attr-defined]
+    kept, new = searching.connection()
+    if new:
+        kept.connect()
+    searching.release(kept)
+    typesense_store.close_search_clients()
+    assert kept.sock is None
+    assert typesense_store.get_typesense() is not client
+    assert typesense_store.get_typesense().operations.is_healthy()
+
+
 def test_a_forked_process_never_uses_its_parents_connection(index: SearchIndex) -> None:
     search = KeptAliveMultiSearch(get_settings().typesense_url, get_settings().typesense_api_key)
     parents, _ = search.connection()
@@ -161,6 +177,7 @@ def test_a_forked_process_never_uses_its_parents_connection(index: SearchIndex) 
     with os.fdopen(reader, "rb") as answer:
         assert answer.read() == b"new"
     assert search.connection() == (parents, False) and parents.sock is not None
+    search.drop(parents)
 
 
 def test_a_search_left_unread_does_not_spoil_the_next(index: SearchIndex) -> None:
