@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import reflex as rx
 from reflex.utils.format import format_event_handler
 
+from learning_app.adapters.closing import connections_closed_at_exit
 from learning_app.adapters.embeddings import embedder_loaded
 from learning_app.adapters.heap import freeze_heap
 from learning_app.components.markdown import MARKDOWN_STYLESHEET
@@ -226,6 +227,8 @@ app = rx.App(
     stylesheets=["/app.css", MARKDOWN_STYLESHEET],
 )
 app.add_middleware(PageLoadsInline())
+# The first registered is the last to end: the connections close after the job worker stops.
+app.register_lifespan_task(connections_closed_at_exit)
 app.register_lifespan_task(worker_lifespan)
 app.register_lifespan_task(embedder_loaded)
 

@@ -12,11 +12,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
 from learning_app.adapters import loop_units, postgres
+from learning_app.adapters.closing import connections_closed_at_exit
 from learning_app.adapters.embeddings import get_embedder, query_vector
 from learning_app.adapters.postgres import (
     dispose_awaited_engines,
@@ -26,14 +28,14 @@ from learning_app.adapters.postgres import (
     session_scope,
     statements_alone,
 )
-from learning_app.adapters.redis_store import close_async_redis
+from learning_app.adapters.redis_store import close_async_redis, get_async_redis, get_redis
 from learning_app.services.accounts import viewers
 from learning_app.services.attempts import results, taking
 from learning_app.services.courses import reading
 from learning_app.services.search import queries
 from learning_app.services.search.queries import clean_query
 from learning_app.services.tutor import history
-from learning_app.settings import reset_settings_cache
+from learning_app.settings import get_settings, reset_settings_cache
 from learning_app.state import calls
 from learning_app.state.calls import DatabaseBusy, call_with_session
 from tests.integration.people import new_course, new_lesson
@@ -286,3 +288,34 @@ def test_a_search_runs_on_the_loop_only_with_its_query_vector_at_hand() -> None:
     assert postgres.is_on_event_loop(queries.search, {**call, "embedder": None})
     assert postgres.is_on_event_loop(queries.search, {**call, "query": "   "})
     assert postgres.is_on_event_loop(queries.suggest, call)  # words only: nothing to embed
+
+
+@on_event_loop()
+@reads_only
+def backend_pid(session: Session) -> int:
+    return int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def test_a_worker_that_stops_closes_its_connections_to_the_stores() -> None:
+    """The app's lifespan step closes the loop's Postgres and Redis connections on the way out
+    (Typesense's: `test_search_sync`)."""
+
+    async def serve_then_stop() -> tuple[int, int, int]:
+        async with connections_closed_at_exit():
+            on_loop = await call_with_session(backend_pid)
+            with session_scope() as session:  # a thread's pooled connection
+                pooled = int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            client_id = int(await get_async_redis().client_id())
+        return on_loop, pooled, client_id
+
+    on_loop, pooled, client_id = asyncio.run(serve_then_stop())
+    deadline = time.monotonic() + 5
+    with psycopg.connect(
+        get_settings().sqlalchemy_url.replace("+psycopg", ""), autocommit=True
+    ) as pg:
+        while pg.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", ([on_loop, pooled],)
+        ).fetchone() != (0,):
+            assert time.monotonic() < deadline, "a Postgres connection outlived the worker"
+            time.sleep(0.05)
+    assert get_redis().execute_command("CLIENT", "LIST", "ID", client_id) == ""
