@@ -36,7 +36,7 @@ class PerLoop(Generic[T]):
         return made
 
     def pop(self) -> T | None:
-        """The running loop's value, forgotten: to close it before the loop ends (tests)."""
+        """The running loop's value, forgotten: to close it before the loop ends."""
         with self._lock:
             return self._made.pop(asyncio.get_running_loop(), None)
 

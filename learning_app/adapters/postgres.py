@@ -79,7 +79,8 @@ def get_awaited_engine(kind: EngineKind = PLAIN) -> Engine:
 
 
 async def dispose_awaited_engines() -> None:
-    """Close the running loop's awaited connections, before the loop ends (tests)."""
+    """Close the running loop's awaited connections, before the loop ends
+    (`closing.close_loop_connections`)."""
     for engine in (_awaited_engines.pop() or {}).values():
         await engine.dispose()
 
@@ -154,9 +155,9 @@ def _ping_when_idle(engine: Engine) -> None:
 
 
 def dispose_engines() -> None:
-    """Close every pooled connection (tests switch databases). The awaited engines are only
-    forgotten: their connections can be closed only on their own loops, and close as they are
-    collected."""
+    """Close every pooled connection (a worker that stops, tests that switch databases). The
+    awaited engines are only forgotten: their connections can be closed only on their own
+    loops, and close as they are collected."""
     with _lock:
         for engine in _engines.values():
             engine.dispose()

@@ -9,7 +9,6 @@ Redis answers.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any, Protocol, cast
@@ -17,6 +16,7 @@ from typing import Any, Protocol, cast
 import redis
 import redis.asyncio
 
+from learning_app.adapters.kept_clients import KeptClients
 from learning_app.adapters.per_loop import PerLoop
 from learning_app.settings import get_settings, required
 
@@ -88,9 +88,11 @@ _CLIENT_OPTIONS: dict[str, Any] = {
 }
 
 
-@functools.cache
-def _client_for(url: str) -> redis.Redis:
+def _new_client(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, **_CLIENT_OPTIONS)
+
+
+_clients: KeptClients[redis.Redis] = KeptClients(_new_client, redis.Redis.close)
 
 
 # An asyncio client's connections belong to the loop that opened them: one client per loop
@@ -101,7 +103,7 @@ _async_clients: PerLoop[dict[str, redis.asyncio.Redis]] = PerLoop(dict)
 def get_redis() -> KeyValueStore:
     # A cast, not a check: redis-py annotates every answer as "value or awaitable" for its sync
     # and asyncio clients alike, and only `decode_responses=True` above makes the values `str`.
-    return cast(KeyValueStore, _client_for(required(get_settings().redis_url, "REDIS_URL")))
+    return cast(KeyValueStore, _clients.get(required(get_settings().redis_url, "REDIS_URL")))
 
 
 def get_async_redis() -> AsyncKeyValueStore:
@@ -114,7 +116,14 @@ def get_async_redis() -> AsyncKeyValueStore:
     return cast(AsyncKeyValueStore, client)
 
 
+def close_redis_clients() -> None:
+    """Close the blocking clients' connections (a process that stops); used again, new
+    clients are made."""
+    _clients.close_all()
+
+
 async def close_async_redis() -> None:
-    """Close the running loop's clients, before a loop that used them ends (tests)."""
+    """Close the running loop's clients, before a loop that used them ends
+    (`closing.close_loop_connections`)."""
     for client in (_async_clients.pop() or {}).values():
         await client.aclose()

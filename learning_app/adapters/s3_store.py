@@ -6,13 +6,13 @@ botocore: what "storage failed" means to them is `OBJECT_STORE_ERRORS`.
 
 from __future__ import annotations
 
-import functools
 from typing import Any, Protocol
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from learning_app.adapters.kept_clients import KeptClients
 from learning_app.settings import get_settings, required
 
 # Unreachable, timed out, or refused by the server (missing bucket, bad credentials).
@@ -38,8 +38,7 @@ class ObjectStore(Protocol):
         ...
 
 
-@functools.cache
-def _client_for(endpoint: str, key_id: str, secret: str, region: str) -> Any:
+def _new_client(endpoint: str, key_id: str, secret: str, region: str) -> Any:
     return boto3.client(
         "s3",
         endpoint_url=endpoint,
@@ -57,8 +56,17 @@ def _client_for(endpoint: str, key_id: str, secret: str, region: str) -> Any:
     )
 
 
+_clients: KeptClients[Any] = KeptClients(_new_client, lambda client: client.close())
+
+
+def close_s3_clients() -> None:
+    """Close the clients' connection pools (a process that stops); used again, new clients
+    are made."""
+    _clients.close_all()
+
+
 def get_s3() -> ObjectStore:
     s = get_settings()
     endpoint = required(s.s3_endpoint_url, "S3_ENDPOINT_URL")
     # boto3 builds its client classes at run time: there are no types to check the port against.
-    return _client_for(endpoint, s.s3_access_key_id, s.s3_secret_access_key, s.s3_region)
+    return _clients.get(endpoint, s.s3_access_key_id, s.s3_secret_access_key, s.s3_region)

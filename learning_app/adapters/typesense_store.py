@@ -27,6 +27,7 @@ import httpx
 import typesense
 
 from learning_app.adapters.awaited import wait_until_readable
+from learning_app.adapters.kept_clients import KeptClients
 from learning_app.settings import get_settings, required
 
 SearchError = typesense.exceptions.TypesenseClientError  # the base of the client's own errors
@@ -275,19 +276,10 @@ class _Client:
     def operations(self) -> SearchOperations:
         return cast(SearchOperations, self.official.operations)
 
-
-# One client per (URL, API key), for the life of the process or until `close_search_clients`.
-_clients: dict[tuple[str, str], _Client] = {}
-_clients_lock = threading.Lock()
-
-
-def _client_for(url: str, api_key: str) -> _Client:
-    client = _clients.get((url, api_key))  # every search asks: no lock once it is made
-    if client is None:
-        with _clients_lock:
-            client = _clients.get((url, api_key)) or _new_client(url, api_key)
-            _clients[url, api_key] = client
-    return client
+    def close(self) -> None:
+        """Close the official client's connections and the searches' idle ones."""
+        self.official.api_call.close()
+        self.multi_search.close()
 
 
 def _new_client(url: str, api_key: str) -> _Client:
@@ -306,15 +298,13 @@ def _new_client(url: str, api_key: str) -> _Client:
     return _Client(official, search)
 
 
+_clients: KeptClients[_Client] = KeptClients(_new_client, _Client.close)
+
+
 def close_search_clients() -> None:
-    """Close every client's kept connections and forget the clients, so a process that ends
-    leaves no socket open behind it (the next `get_typesense` makes a new client)."""
-    with _clients_lock:
-        clients = list(_clients.values())
-        _clients.clear()
-    for client in clients:
-        client.official.api_call.close()
-        client.multi_search.close()
+    """Close the clients' kept connections (a process that stops); used again, new clients
+    are made."""
+    _clients.close_all()
 
 
 def get_typesense() -> SearchClient:
@@ -322,4 +312,4 @@ def get_typesense() -> SearchClient:
     url = required(settings.typesense_url, "TYPESENSE_URL")
     # A cast, not a check: the client types its arguments and answers as TypedDicts, stricter
     # than the dicts the app builds (the server validates them) and reads.
-    return cast(SearchClient, _client_for(url, settings.typesense_api_key))
+    return cast(SearchClient, _clients.get(url, settings.typesense_api_key))

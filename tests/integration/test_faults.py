@@ -20,6 +20,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
+from learning_app.adapters.closing import close_loop_connections
 from learning_app.adapters.postgres import (
     dispose_engines,
     get_engine,
@@ -45,7 +46,6 @@ from learning_app.state.calls import UNAVAILABLE_MESSAGE, call_with_session, des
 from tests.integration.material.helpers import upload
 from tests.integration.people import PASSWORD, new_course
 from tests.integration.private_servers import on_free_ports, restart, serving_the_app
-from tests.integration.test_loop_units import close_loop_clients
 
 FAULT_DATABASE = "learning_app_fault"
 
@@ -234,7 +234,7 @@ def test_postgres_down_a_unit_on_the_loop_refuses_cleanly_and_its_engine_recover
             after = await call_with_session(_courses_on_the_loop)
             return threading.get_ident(), before, str(caught.value), after
         finally:
-            await close_loop_clients()
+            await close_loop_connections()
 
     loop, before, refusal, after = asyncio.run(outage())
     assert before == after == (loop, 0)

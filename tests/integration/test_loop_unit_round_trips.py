@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
+from learning_app.adapters.closing import close_loop_connections
 from learning_app.adapters.postgres import on_event_loop
 from learning_app.adapters.redis_store import get_redis
 from learning_app.services.accounts import sessions
@@ -23,7 +24,7 @@ from learning_app.services.progress import events
 from learning_app.settings import reset_settings_cache
 from learning_app.state import calls
 from learning_app.state.calls import call_with_session
-from tests.integration.test_loop_units import close_loop_clients, run_on_one_loop
+from tests.integration.test_loop_units import run_on_one_loop
 
 
 @pytest.fixture(autouse=True)
@@ -138,7 +139,7 @@ def test_with_redis_unreachable_a_unit_on_the_loop_refuses_and_records_nothing(
         try:
             await then_search()
         finally:
-            await close_loop_clients()
+            await close_loop_connections()
 
     with pytest.raises(ServiceUnavailable):
         asyncio.run(in_turn())

@@ -18,17 +18,16 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from learning_app.adapters import loop_units, postgres
-from learning_app.adapters.closing import connections_closed_at_exit
+from learning_app.adapters.closing import close_loop_connections, connections_closed_at_exit
 from learning_app.adapters.embeddings import get_embedder, query_vector
 from learning_app.adapters.postgres import (
-    dispose_awaited_engines,
     get_engine,
     on_event_loop,
     reads_only,
     session_scope,
     statements_alone,
 )
-from learning_app.adapters.redis_store import close_async_redis, get_async_redis, get_redis
+from learning_app.adapters.redis_store import get_async_redis, get_redis
 from learning_app.services.accounts import viewers
 from learning_app.services.attempts import results, taking
 from learning_app.services.courses import reading
@@ -94,17 +93,11 @@ def run_on_one_loop(*units: Callable[[], Any]) -> tuple[int, list[Any]]:
         try:
             results = [await unit() for unit in units]
         finally:
-            await close_loop_clients()
+            await close_loop_connections()
         assert SET_BY_UNIT.get() == ""  # what a unit sets stays in its own copy of the context
         return threading.get_ident(), results
 
     return asyncio.run(in_turn())
-
-
-async def close_loop_clients() -> None:
-    """Close what the loop's units opened, before the loop ends."""
-    await close_async_redis()
-    await dispose_awaited_engines()
 
 
 # Each unit that may run on the event loop, and how a cancelled statement leaves it: a
@@ -153,7 +146,7 @@ def test_while_a_unit_waits_on_postgres_the_loop_serves_others() -> None:
                 )
             return threading.get_ident(), both, time.monotonic() - started, ticks.count
         finally:
-            await close_loop_clients()
+            await close_loop_connections()
 
     loop, both, took, ticks = asyncio.run(meanwhile())
     assert both == [loop, loop]
@@ -300,15 +293,15 @@ def test_a_worker_that_stops_closes_its_connections_to_the_stores() -> None:
     """The app's lifespan step closes the loop's Postgres and Redis connections on the way out
     (Typesense's: `test_search_sync`)."""
 
-    async def serve_then_stop() -> tuple[int, int, int]:
+    async def serve_then_stop() -> tuple[int, int, list[int]]:
         async with connections_closed_at_exit():
             on_loop = await call_with_session(backend_pid)
             with session_scope() as session:  # a thread's pooled connection
                 pooled = int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
-            client_id = int(await get_async_redis().client_id())
-        return on_loop, pooled, client_id
+            client_ids = [int(await get_async_redis().client_id()), int(get_redis().client_id())]
+        return on_loop, pooled, client_ids
 
-    on_loop, pooled, client_id = asyncio.run(serve_then_stop())
+    on_loop, pooled, client_ids = asyncio.run(serve_then_stop())
     deadline = time.monotonic() + 5
     with psycopg.connect(
         get_settings().sqlalchemy_url.replace("+psycopg", ""), autocommit=True
@@ -318,4 +311,5 @@ def test_a_worker_that_stops_closes_its_connections_to_the_stores() -> None:
         ).fetchone() != (0,):
             assert time.monotonic() < deadline, "a Postgres connection outlived the worker"
             time.sleep(0.05)
-    assert get_redis().execute_command("CLIENT", "LIST", "ID", client_id) == ""
+    # The loop's client and a thread's.
+    assert get_redis().execute_command("CLIENT", "LIST", "ID", *client_ids) == ""

@@ -223,7 +223,7 @@ def test_a_crash_before_the_insert_and_an_app_restart_lose_nothing(
     from learning_app.adapters import redis_store
     from learning_app.adapters.postgres import dispose_engines
 
-    redis_store._client_for.cache_clear()
+    redis_store.close_redis_clients()
     dispose_engines()
     assert flush_events().stored == 3
     assert sorted(e.context["i"] for e in stored()) == [0, 1, 2]
