@@ -27,6 +27,38 @@ def test_redis_answers(running_stack: Settings, unique: str) -> None:
     redis.delete(f"test:{unique}")
 
 
+def test_a_new_redis_connection_reads_no_package_metadata(
+    running_stack: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """redis-py names every connection it opens with its version (`CLIENT SETINFO`); the app
+    has it read once per process (`redis_store`), Reflex's own client's connections too, not
+    from the installed packages' metadata each time."""
+    import importlib.metadata
+
+    import redis as redis_py
+    import redis.utils
+
+    import learning_app.adapters.redis_store  # noqa: F401 - what reads the version once
+
+    real_version = importlib.metadata.version
+    looked_up: list[str] = []
+
+    def version(name: str) -> str:
+        looked_up.append(name)
+        return real_version(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    # A client of its own, as Reflex makes its state manager's: a new connection.
+    client = redis_py.Redis.from_url(str(running_stack.redis_url))
+    try:
+        assert client.ping()
+    finally:
+        client.close()
+    assert looked_up == []
+    # Still the installed version (Redis 7.2 and later show it in CLIENT LIST).
+    assert redis.utils.get_lib_version() == real_version("redis")
+
+
 def test_typesense_answers(running_stack: Settings, unique: str) -> None:
     from learning_app.adapters.typesense_store import get_typesense
 
