@@ -85,7 +85,8 @@ class AuthState(rx.State):
     _viewer_checked_at: float = 0.0
     _viewer_checked_token: str = ""
     # The session this tab acts for, and the websocket connection it was read on (or that
-    # signed in or out): a new connection reads it again from its handshake's cookie.
+    # signed in or out): a new connection, or a state Reflex lost, reads it again
+    # (`cookie_handoff.connection_token`).
     _token: str = ""
     _token_connection: str = ""
     # The page that started this tab's session (sign-in); see `load_viewer`.
@@ -106,7 +107,9 @@ class AuthState(rx.State):
         """The tab's session id ("" when signed out)."""
         connection = self.router.session.session_id
         if connection != self._token_connection:
-            self._token = cookie_handoff.token_in_cookie_header(self.router.headers.cookie)
+            self._token = await cookie_handoff.connection_token(
+                connection, self.router.headers.cookie
+            )
             self._token_connection = connection
         return self._token
 
@@ -126,6 +129,12 @@ class AuthState(rx.State):
     async def _forget_session(self) -> None:
         """This tab is signed out (its session ended or was replaced): no session, no viewer.
         A cookie left in the browser names a session that has ended, and signs no one in."""
+        if self._token:
+            try:
+                await cookie_handoff.keep_for_connection(self.router.session.session_id, "")
+            except DomainError:
+                # What it would forget names a session that has ended: it signs no one in.
+                log.warning("could not forget the connection's session", exc_info=True)
         self._set_session_token("")
         self._show_viewer(None, "")
 
@@ -178,8 +187,11 @@ class AuthState(rx.State):
         `_cookie_set`). The navbar is left as it is: it changes when the page the sign-in leads
         to has loaded and resolved the session. Showing the signed-in navbar here drew it a
         moment before the redirect, and a click in that moment was undone when the redirect
-        landed. Raises DomainError when Redis cannot keep the hand-off's code."""
+        landed. The session is also kept for this connection (`cookie_handoff.
+        keep_for_connection`), whose handshake came before the cookie. Raises DomainError
+        when Redis cannot keep the hand-off's code or that."""
         code = await call_service(cookie_handoff.hand_off, token)
+        await cookie_handoff.keep_for_connection(self.router.session.session_id, token)
         self._set_session_token(token)
         self._viewer_checked_at, self._viewer_checked_token = 0.0, ""
         self._session_started_on = self.router.url.path.rstrip("/")

@@ -6,18 +6,28 @@ Redis (`hand_off`) and has the page post it to `/session/start`, whose HTTP resp
 cookie (`redeem`). The code is a one-time token (`one_time_tokens`): it works once, within a
 minute, and Redis keeps only its hash. The websocket's handshake then carries the cookie
 (`token_in_cookie_header`).
+
+The websocket a visitor signs in on connected before the cookie existed, and a single-page
+app keeps it. Its tab's session lives in Reflex's state for that tab, which Reflex can lose
+while the socket stays open: the state expires after an hour without an event, and under
+heavy overload a state's write-back can fail. So the session a connection signed in to is
+also kept by the connection's id (`keep_for_connection`), and a tab whose state has no
+session for its connection reads it from there when its handshake had no cookie
+(`connection_token`).
 """
 
 from __future__ import annotations
 
+from learning_app.adapters.redis_store import REDIS_UNREACHABLE, get_async_redis
 from learning_app.services.accounts import one_time_tokens
 from learning_app.services.accounts.one_time_tokens import TokenPurpose
 from learning_app.services.accounts.sessions import (
     SESSION_COOKIE,
+    SESSION_TTL_SECONDS,
     is_well_formed_token,
     resolve_session,
 )
-from learning_app.services.errors import InvalidToken
+from learning_app.services.errors import InvalidToken, ServiceUnavailable, unavailable_on
 
 
 def hand_off(token: str) -> str:
@@ -44,3 +54,38 @@ def token_in_cookie_header(header: str) -> str:
             value = value.strip().strip('"')
             return value if is_well_formed_token(value) else ""
     return ""
+
+
+def _connection_key(connection_id: str) -> str:
+    return f"connection-session:{connection_id}"
+
+
+async def keep_for_connection(connection_id: str, token: str) -> None:
+    """Keep that the websocket connection `connection_id` (Reflex's id for the socket, never
+    the browser's word) signed in to `token`, for as long as a session lives; `token` ""
+    forgets it (signed out). Raises ServiceUnavailable when Redis is unreachable."""
+    if not connection_id:
+        return
+    key = _connection_key(connection_id)
+    with unavailable_on(REDIS_UNREACHABLE):
+        store = get_async_redis()
+        if token:
+            await store.set(key, token, ex=SESSION_TTL_SECONDS)
+        else:
+            await store.delete(key)
+
+
+async def connection_token(connection_id: str, cookie_header: str) -> str:
+    """The session a connection acts for, read when its tab's state has none for it: the
+    cookie its handshake carried, else the session it signed in to; "" for none. A handshake
+    cookie comes first, so a connection that signed out and in again as someone else reads
+    the first session, which has ended: it shows signed out, never as the wrong person."""
+    token = token_in_cookie_header(cookie_header)
+    if token or not connection_id:
+        return token
+    try:
+        with unavailable_on(REDIS_UNREACHABLE):
+            kept = await get_async_redis().get(_connection_key(connection_id))
+    except ServiceUnavailable:
+        return ""  # no session can be resolved then either
+    return kept if kept is not None and is_well_formed_token(kept) else ""

@@ -6,6 +6,7 @@ forged codes, a `next` that leaves the site."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 from reflex.istate.data import HeaderData, SessionData
@@ -135,6 +136,32 @@ def test_a_tab_reads_its_session_from_each_connections_cookie(student: str, teac
     tab = _tab_on("socket-3", "", root)
     assert asyncio.run(tab._session_token()) == ""
     assert asyncio.run(tab._recently_signed_in()) is False
+
+
+def test_a_lost_tab_state_keeps_the_session_its_connection_signed_in_to(
+    student: str, teacher: str
+) -> None:
+    """A visitor signs in on a socket that connected before the cookie existed. When Reflex
+    loses the tab's state while the socket stays open (it expires after an hour without an
+    event), the fresh state on that connection still acts for the session; no other
+    connection does, and after signing out neither does this one."""
+    from learning_app.pages.accounts.sign_in import SignInState
+
+    connection, other = f"socket-{uuid.uuid4().hex}", f"socket-{uuid.uuid4().hex}"
+    tab = _tab_on(connection, "")
+    asyncio.run(tab._start_session(student, SignInState.cookie_set))
+
+    lost = _tab_on(connection, "")  # a fresh state: nothing of the one that signed in
+    assert asyncio.run(lost._session_token()) == student
+    assert asyncio.run(lost._recently_signed_in()) is True
+    assert asyncio.run(_tab_on(other, "")._session_token()) == ""
+    # A handshake's own cookie comes first (the page was loaded signed in).
+    assert asyncio.run(_tab_on(connection, f"{SESSION_COOKIE}={teacher}")._session_token()) == (
+        teacher
+    )
+
+    asyncio.run(lost._forget_session())
+    assert asyncio.run(_tab_on(connection, "")._session_token()) == ""
 
 
 def test_no_session_id_reaches_the_browser_in_the_state(student: str) -> None:
