@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
+from learning_app.cli.support import OPLOCK_HOLD_S
 from learning_app.services.accounts.sessions import SESSION_COOKIE
-from tests.e2e.conftest import RunningApp
+from tests.e2e.conftest import PROD, RunningApp
+from tests.e2e.people import account, signed_in_page
 
 pytestmark = pytest.mark.e2e
 
@@ -170,3 +173,34 @@ def test_an_unverified_account_is_told_what_waits_and_can_resend_the_link(
     expect(page.get_by_text("Your email address is not verified yet")).to_have_count(0)
     page.goto(f"{app_server.url}/exams/{exam}")
     expect(page.get_by_role("button", name="Start exam")).to_be_visible()
+
+
+@pytest.mark.skipif(not PROD, reason="only production mode keeps tab states in Redis")
+def test_a_tab_whose_state_reflex_lost_stays_signed_in(
+    app_server: RunningApp, clean_db: str, browser: Browser, unique: str
+) -> None:
+    """The socket a student signs in on connected before the cookie existed. Reflex loses the
+    tab's state while the socket stays open (it expires an hour after the tab's last event;
+    here its keys are deleted once the worker's lease has written it back): the next page
+    still finds the student signed in, instead of sending them to sign in."""
+    import redis
+
+    from learning_app.settings import get_settings
+
+    email = f"lost-{unique}@example.com"
+    account(email, "Lena Lost", "student")
+    page = signed_in_page(browser, app_server, email)
+    tab = page.evaluate("window.sessionStorage.getItem('token')")
+    time.sleep(OPLOCK_HOLD_S + 2)  # the worker writes the state back and lets it go
+    store = redis.Redis.from_url(get_settings().redis_url)
+    try:
+        lost = list(store.scan_iter(match=f"{tab}_*"))
+        assert lost, "the tab's state was not in Redis"
+        store.delete(*lost)
+    finally:
+        store.close()
+
+    page.get_by_role("link", name="My courses").click()
+    expect(page.get_by_text("No courses yet")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/my-courses$"))
+    expect(page.get_by_role("button", name=re.compile("Account menu"))).to_be_visible()
