@@ -77,9 +77,10 @@ async def keep_for_connection(connection_id: str, token: str) -> None:
 
 async def connection_token(connection_id: str, cookie_header: str) -> str:
     """The session a connection acts for, read when its tab's state has none for it: the
-    cookie its handshake carried, else the session it signed in to; "" for none. A handshake
-    cookie comes first, so a connection that signed out and in again as someone else reads
-    the first session, which has ended: it shows signed out, never as the wrong person."""
+    cookie its handshake carried, else the session it signed in to; "" for none. The
+    handshake's cookie comes first, as it did before connections kept a session: a page
+    loaded signed in that signed in again on the same connection goes back to the session it
+    was loaded with, which has ended if it signed out in between (shown signed out)."""
     token = token_in_cookie_header(cookie_header)
     if token or not connection_id:
         return token
