@@ -42,6 +42,15 @@ def _sign_in(page: Page, app: RunningApp, email: str, password: str = PASSWORD) 
     page.get_by_role("button", name="Sign in").click()
 
 
+def _expect_no_session_cookie(page: Page, timeout_s: float = 10.0) -> None:
+    """The page's post to /session/end has cleared the cookie. The signed-out page can show
+    before that post's answer arrives, so this waits for it rather than racing it."""
+    deadline = time.monotonic() + timeout_s
+    while [c for c in page.context.cookies() if c["name"] == SESSION_COOKIE]:
+        assert time.monotonic() < deadline, "signing out left the session cookie"
+        page.wait_for_timeout(50)
+
+
 def test_sign_up_verify_sign_out_and_sign_in(
     app_server: RunningApp, clean_db: str, page: Page, unique: str
 ) -> None:
@@ -69,7 +78,7 @@ def test_sign_up_verify_sign_out_and_sign_in(
     menu.click()
     page.get_by_role("menuitem", name="Sign out").click()
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
-    assert not [c for c in page.context.cookies() if c["name"] == SESSION_COOKIE]
+    _expect_no_session_cookie(page)
 
     _sign_in(page, app_server, email, "wrong password")
     expect(page.get_by_role("alert")).to_contain_text("Email or password is incorrect")
