@@ -57,7 +57,7 @@ def token_in_cookie_header(header: str) -> str:
 
 
 def _connection_key(connection_id: str) -> str:
-    return f"connection-session:{connection_id}"
+    return f"connection_session:{connection_id}"
 
 
 async def keep_for_connection(connection_id: str, token: str) -> None:
